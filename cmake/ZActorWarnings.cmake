@@ -1,0 +1,22 @@
+# Warnings and sanitizers shared by every target the project builds.
+# zactor_target_defaults(<target>) applies them to one target.
+set(ZACTOR_WARNING_FLAGS -Wall -Wextra -Wshadow -Wstrict-prototypes
+    -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 -Wvla)
+set(ZACTOR_CXX_WARNING_FLAGS -Wall -Wextra -Wshadow)
+
+function(zactor_target_defaults target)
+  target_compile_options(${target} PRIVATE
+    $<$<COMPILE_LANGUAGE:C>:${ZACTOR_WARNING_FLAGS}>
+    $<$<COMPILE_LANGUAGE:CXX>:${ZACTOR_CXX_WARNING_FLAGS}>)
+  if(ZACTOR_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+if(ZACTOR_SANITIZE)
+  add_compile_options(-fsanitize=${ZACTOR_SANITIZE} -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=${ZACTOR_SANITIZE})
+  if(ZACTOR_SANITIZE MATCHES "undefined")
+    add_compile_options(-fno-sanitize-recover=all)
+  endif()
+endif()
