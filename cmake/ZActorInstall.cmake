@@ -1,1 +1,31 @@
-# placeholder
+# Installation: zidlc, libzactor-rt, the public header, a relocatable CMake
+# package (find_package(ZActor CONFIG)) and a pkg-config file.
+include(CMakePackageConfigHelpers)
+
+set(ZACTOR_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/ZActor")
+
+set_target_properties(zidlc PROPERTIES EXPORT_NAME zidlc)
+install(TARGETS zidlc zactor-rt
+  EXPORT ZActorTargets
+  RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}"
+  ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+  LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
+install(DIRECTORY runtime/include/zactor DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+install(EXPORT ZActorTargets NAMESPACE zactor:: DESTINATION "${ZACTOR_CMAKE_DIR}")
+
+configure_package_config_file(cmake/ZActorConfig.cmake.in
+  "${CMAKE_CURRENT_BINARY_DIR}/ZActorConfig.cmake"
+  INSTALL_DESTINATION "${ZACTOR_CMAKE_DIR}")
+write_basic_package_version_file("${CMAKE_CURRENT_BINARY_DIR}/ZActorConfigVersion.cmake"
+  COMPATIBILITY SameMinorVersion)
+install(FILES
+  "${CMAKE_CURRENT_BINARY_DIR}/ZActorConfig.cmake"
+  "${CMAKE_CURRENT_BINARY_DIR}/ZActorConfigVersion.cmake"
+  cmake/ZActorZidl.cmake
+  DESTINATION "${ZACTOR_CMAKE_DIR}")
+
+# The .pc file finds its prefix relative to itself (relocatable install).
+file(RELATIVE_PATH ZACTOR_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+configure_file(cmake/zactor.pc.in "${CMAKE_CURRENT_BINARY_DIR}/zactor.pc" @ONLY)
+install(FILES "${CMAKE_CURRENT_BINARY_DIR}/zactor.pc"
+  DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ZActor needs, when they are missing.
+# usage: scripts/ensure-deps.sh [--with-clang]
+set -euo pipefail
+packages=(gcc g++ make cmake flex bison pkg-config libhwloc-dev libxxhash-dev)
+if [ "${1:-}" = "--with-clang" ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ZActor needs these Debian packages: ${missing[*]}" >&2
+  echo "run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "== installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
