@@ -51,4 +51,11 @@ export PKG_CONFIG_PATH="$(dirname "$(find "$prefix" -name zactor.pc)")"
   "$work/consumer/main.c" "$work/pc/greeter.zidl.c" \
   $(pkg-config --cflags zactor) $(pkg-config --libs --static zactor)
 "$work/pc/greeter" | grep -q "greeted 55 times" || fail "pkg-config build failed"
+# The README's minimal example, with its own CMakeLists.txt, unchanged.
+cmake -S "$src/examples/counter" -B "$work/counter-build" \
+  -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" \
+  -DCMAKE_C_FLAGS="$sanflags" -DCMAKE_EXE_LINKER_FLAGS="$sanflags" >/dev/null
+cmake --build "$work/counter-build" >/dev/null 2>&1 || fail "README example did not build"
+[ "$("$work/counter-build/counter")" = 5050 ] || fail "README example printed the wrong total"
+
 echo "install, find_package, rebuild-on-change and pkg-config: OK"
