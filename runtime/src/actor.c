@@ -1,0 +1,348 @@
+/* actor.c - cells, spawn, send, stop, refs and generations.
+ *
+ * See actor.h for the life word. The rules that make it safe:
+ * - a sender counts itself in `pending` (CAS, checking generation and ALIVE)
+ *   before it touches the mailbox, and schedules the actor if it moved
+ *   pending from 0;
+ * - only the worker running the actor's turn lowers pending, by what it
+ *   consumed, so a cell is recycled only when !ALIVE and pending == 0, that
+ *   is with no sender between its CAS and its push;
+ * - a send that fails after counting itself (out of memory) adds itself to
+ *   `cancelled`, which the next turn end folds into what it consumed. */
+#include "actor.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "system.h"
+#include "worker.h"
+
+#define CELLS_PER_CHUNK 1024u
+
+struct zactor__cell_chunk {
+    zactor__cell_chunk *next;
+    uint32_t used; /* cells handed out from this chunk so far */
+    zactor_cell cells[CELLS_PER_CHUNK];
+};
+
+int zactor__cells_init(zactor__cell_store *store)
+{
+    store->free = NULL;
+    store->chunks = NULL;
+    return pthread_mutex_init(&store->lock, NULL) == 0 ? 0 : -1;
+}
+
+static void init_cell(zactor_cell *cell, zactor_system *sys)
+{
+    atomic_init(&cell->life, 0);
+    atomic_init(&cell->cancelled, 0);
+    atomic_init(&cell->type, NULL);
+    cell->sys = sys;
+    atomic_init(&cell->mailbox.ring, NULL);
+    atomic_init(&cell->mailbox.overflow, NULL);
+    cell->state = NULL;
+    cell->next = NULL;
+    cell->flags = 0;
+}
+
+static zactor_cell *take_cell(zactor_system *sys)
+{
+    zactor__cell_store *store = &sys->cells;
+    zactor_cell *cell = NULL;
+    pthread_mutex_lock(&store->lock);
+    if (store->free) {
+        cell = store->free;
+        store->free = cell->next;
+    } else {
+        zactor__cell_chunk *chunk = store->chunks;
+        if (!chunk || chunk->used == CELLS_PER_CHUNK) {
+            chunk = aligned_alloc(ZACTOR__CACHE_LINE, sizeof *chunk);
+            if (chunk) {
+                chunk->next = store->chunks;
+                chunk->used = 0;
+                store->chunks = chunk;
+            }
+        }
+        if (chunk) {
+            cell = &chunk->cells[chunk->used++];
+            init_cell(cell, sys);
+        }
+    }
+    pthread_mutex_unlock(&store->lock);
+    return cell;
+}
+
+static void give_back_cell(zactor_system *sys, zactor_cell *cell)
+{
+    zactor__cell_store *store = &sys->cells;
+    pthread_mutex_lock(&store->lock);
+    cell->next = store->free;
+    store->free = cell;
+    pthread_mutex_unlock(&store->lock);
+}
+
+static bool type_is_valid(const zactor_actor_type *type)
+{
+    return type && type->abi_version == ZACTOR_ABI_VERSION && type->state_size >= 1 &&
+           type->state_align >= 1 && (type->state_align & (type->state_align - 1)) == 0 &&
+           type->slot_size >= ZACTOR_SLOT_PAYLOAD_OFFSET + sizeof(void *) &&
+           (type->handler_count == 0 || type->handlers);
+}
+
+static void *new_state(const zactor_actor_type *type, const void *init)
+{
+    size_t size = type->state_size;
+    void *state;
+    if (type->state_align <= _Alignof(max_align_t)) {
+        state = malloc(size);
+    } else {
+        size = (size + type->state_align - 1) / type->state_align * type->state_align;
+        state = aligned_alloc(type->state_align, size);
+    }
+    if (state) {
+        if (init)
+            memcpy(state, init, type->state_size);
+        else
+            memset(state, 0, type->state_size);
+    }
+    return state;
+}
+
+zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const void *init)
+{
+    zactor_ref ref = {NULL, 0};
+    if (!sys || !type_is_valid(type) || zactor__system_stopping(sys))
+        return ref;
+    zactor_cell *cell = take_cell(sys);
+    if (!cell)
+        return ref;
+    cell->state = new_state(type, init);
+    if (!cell->state) {
+        give_back_cell(sys, cell);
+        return ref;
+    }
+    cell->flags = 0;
+    /* Relaxed: published by the release store of life below. */
+    atomic_store_explicit(&cell->type, type, memory_order_relaxed);
+    /* Relaxed: the cell came from the free list under its mutex (or is new),
+     * so we see the generation its recycler left. */
+    uint32_t generation = zactor__life_generation(atomic_load_explicit(&cell->life,
+                                                                       memory_order_relaxed));
+    /* Release: a sender that acquires this value sees type and state. One
+     * token for `on start`: the first turn runs it even if no message comes. */
+    atomic_store_explicit(&cell->life,
+                          ((uint64_t)generation << ZACTOR__LIFE_GENERATION_SHIFT) |
+                              ZACTOR__LIFE_ALIVE | 1u,
+                          memory_order_release);
+    zactor__system_activate(sys);
+    zactor__schedule(sys, cell);
+    ref.cell = cell;
+    ref.generation = generation;
+    return ref;
+}
+
+/* Counts one token in pending. Returns the life word before the increment
+ * through *before, or a ZACTOR_E* code. */
+static int count_sender(zactor_cell *cell, uint32_t generation, const zactor_actor_type *type,
+                        uint64_t *before)
+{
+    /* Acquire: when generation and ALIVE match, spawn's writes (type) are visible. */
+    uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
+    for (;;) {
+        if (zactor__life_generation(life) != generation || !(life & ZACTOR__LIFE_ALIVE))
+            return ZACTOR_EDEAD;
+        if (life & ZACTOR__LIFE_LOCKED) {
+            /* The consumer is swapping the ring: a few instructions and a malloc. */
+            sched_yield();
+            life = atomic_load_explicit(&cell->life, memory_order_acquire);
+            continue;
+        }
+        /* Relaxed: ordered by the acquire of a matching life word above. */
+        if (atomic_load_explicit(&cell->type, memory_order_relaxed) != type)
+            return ZACTOR_EINVAL;
+        if (zactor__life_pending(life) == ZACTOR__LIFE_PENDING_MASK)
+            return ZACTOR_ENOMEM;
+        /* Acquire: we then see the ring the consumer or another sender set
+         * up, and the previous turn's effects if we make the actor runnable.
+         * Release: keeps the count ordered before our later push for the
+         * consumer that reads both. */
+        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, life + 1,
+                                                  memory_order_acq_rel, memory_order_acquire)) {
+            *before = life;
+            return 0;
+        }
+    }
+}
+
+int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                size_t size)
+{
+    zactor_cell *cell = to.cell;
+    if (!cell || !type || tag >= type->handler_count || (!msg && size))
+        return ZACTOR_EINVAL;
+    zactor_system *sys = cell->sys;
+    if (zactor__system_stopping(sys))
+        return ZACTOR_ESTOPPED;
+    uint64_t before;
+    int rc = count_sender(cell, to.generation, type, &before);
+    if (rc != 0)
+        return rc;
+
+    zactor__worker *worker = zactor__worker_of(sys);
+    bool overflowed = false;
+    rc = zactor__mailbox_push(&cell->mailbox, type, tag, msg, size, &sys->pool,
+                              worker ? &worker->cache : NULL, &overflowed);
+    if (rc != 0) {
+        /* Release: pairs with the turn end's acquire, so our increment of
+         * pending is ordered before the decrement that consumes this token. */
+        atomic_fetch_add_explicit(&cell->cancelled, 1, memory_order_release);
+    }
+    if (overflowed) {
+        /* Relaxed: a statistic. */
+        atomic_fetch_add_explicit(&sys->overflow_letters, 1, memory_order_relaxed);
+    }
+    if (zactor__life_pending(before) == 0) {
+        zactor__system_activate(sys);
+        zactor__schedule(sys, cell);
+    }
+    return rc;
+}
+
+zactor_ref zactor_self(const zactor_ctx *ctx)
+{
+    /* Relaxed: the generation cannot change while the actor's own turn runs. */
+    uint64_t life = atomic_load_explicit(&ctx->cell->life, memory_order_relaxed);
+    zactor_ref ref = {ctx->cell, zactor__life_generation(life)};
+    return ref;
+}
+
+zactor_system *zactor_ctx_system(const zactor_ctx *ctx)
+{
+    return ctx->sys;
+}
+
+void zactor_stop(zactor_ctx *ctx)
+{
+    if (ctx && ctx->cell)
+        ctx->cell->flags |= ZACTOR__CELL_STOP_REQUESTED;
+}
+
+void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx)
+{
+    cell->flags |= ZACTOR__CELL_STOPPED;
+    /* Relaxed: only this thread writes type while the cell is in use. */
+    const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
+    if (type->on_stop)
+        type->on_stop(cell->state, ctx);
+    /* Relaxed: senders only need to see ALIVE go away eventually; messages
+     * they push meanwhile are counted and drained as dead letters. */
+    atomic_fetch_and_explicit(&cell->life, ~ZACTOR__LIFE_ALIVE, memory_order_relaxed);
+}
+
+/* pending reached 0 on a stopped actor: no sender can be in flight. */
+static void recycle(zactor__worker *worker, zactor_cell *cell)
+{
+    zactor_system *sys = cell->sys;
+    zactor__mailbox_clear(&cell->mailbox, &sys->pool, &worker->cache);
+    free(cell->state);
+    cell->state = NULL;
+    cell->flags = 0;
+    /* Relaxed: the owner's acq_rel turn end already read the last value. */
+    uint64_t life = atomic_load_explicit(&cell->life, memory_order_relaxed);
+    /* Relaxed: stale senders only compare the generation and see EDEAD
+     * either way; the next spawn gets the cell through the free-list mutex. */
+    atomic_store_explicit(&cell->life,
+                          (uint64_t)(zactor__life_generation(life) + 1u)
+                              << ZACTOR__LIFE_GENERATION_SHIFT,
+                          memory_order_relaxed);
+    give_back_cell(sys, cell);
+}
+
+/* Every message sent so far was consumed: try to take LOCKED and reopen the
+ * ring that overflow closed. false when a sender got in first. */
+static bool try_reopen_mailbox(zactor_cell *cell, uint64_t consumed)
+{
+    /* Relaxed: the owner reads its own generation. */
+    uint64_t alive = (atomic_load_explicit(&cell->life, memory_order_relaxed) &
+                      ~(ZACTOR__LIFE_PENDING_MASK | ZACTOR__LIFE_LOCKED));
+    uint64_t expected = alive | consumed;
+    /* Acquire: success proves no sender is between its count and its push
+     * (all were consumed), and orders the ring swap after their pushes. */
+    if (!atomic_compare_exchange_strong_explicit(&cell->life, &expected,
+                                                 alive | ZACTOR__LIFE_LOCKED | consumed,
+                                                 memory_order_acquire, memory_order_relaxed))
+        return false;
+    zactor__mailbox_reopen(&cell->mailbox);
+    /* Release: senders that acquire the unlocked word see the new ring, and
+     * (as with any idle transition) this turn's effects. */
+    atomic_store_explicit(&cell->life, alive, memory_order_release);
+    return true;
+}
+
+void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint64_t consumed)
+{
+    zactor_system *sys = cell->sys;
+    /* Relaxed peek, acquire exchange: see the release in zactor_send. */
+    if (atomic_load_explicit(&cell->cancelled, memory_order_relaxed) != 0)
+        consumed += atomic_exchange_explicit(&cell->cancelled, 0, memory_order_acquire);
+
+    bool stopped = cell->flags & ZACTOR__CELL_STOPPED;
+    if (!stopped && zactor__mailbox_is_closed(&cell->mailbox) &&
+        try_reopen_mailbox(cell, consumed)) {
+        zactor__system_deactivate(sys);
+        return;
+    }
+    /* Release: this turn's effects reach whoever makes the actor runnable
+     * again (its CAS acquires). Acquire: before a recycle, every sender's
+     * push happened before we free the ring. */
+    uint64_t before = atomic_fetch_sub_explicit(&cell->life, consumed, memory_order_acq_rel);
+    if (zactor__life_pending(before) > consumed) {
+        zactor__scheduler_requeue(worker, cell, consumed > 0);
+        return;
+    }
+    if (stopped)
+        recycle(worker, cell);
+    zactor__system_deactivate(sys);
+}
+
+/* Runs `on stop` for every started actor that has not stopped. All hooks run
+ * before any cell is freed, since a hook may send to any other actor. */
+static void stop_remaining_actors(zactor_system *sys)
+{
+    for (zactor__cell_chunk *chunk = sys->cells.chunks; chunk; chunk = chunk->next) {
+        for (uint32_t i = 0; i < chunk->used; i++) {
+            zactor_cell *cell = &chunk->cells[i];
+            if (cell->state && (cell->flags & (ZACTOR__CELL_STARTED | ZACTOR__CELL_STOPPED)) ==
+                                   ZACTOR__CELL_STARTED) {
+                /* Sends from here return ZACTOR_ESTOPPED: the system is stopping. */
+                zactor_ctx ctx = {sys, cell};
+                zactor__actor_stop_now(cell, &ctx);
+            }
+        }
+    }
+}
+
+void zactor__actors_shutdown(zactor_system *sys)
+{
+    stop_remaining_actors(sys);
+    zactor__cell_store *store = &sys->cells;
+    uint64_t dead = 0;
+    while (store->chunks) {
+        zactor__cell_chunk *chunk = store->chunks;
+        for (uint32_t i = 0; i < chunk->used; i++) {
+            zactor_cell *cell = &chunk->cells[i];
+            if (!cell->state)
+                continue;
+            dead += zactor__mailbox_clear(&cell->mailbox, &sys->pool, NULL);
+            free(cell->state);
+            cell->state = NULL;
+        }
+        store->chunks = chunk->next;
+        free(chunk);
+    }
+    store->free = NULL;
+    /* Relaxed: the workers are joined; readers synchronise with this thread. */
+    atomic_fetch_add_explicit(&sys->dead_letters, dead, memory_order_relaxed);
+    pthread_mutex_destroy(&store->lock);
+}

@@ -1,0 +1,58 @@
+/* mailbox.h - an actor's mailbox: a bounded lock-free MPSC ring plus an
+ * unbounded overflow list (private). Many threads push; only the worker
+ * running the actor's turn takes. See mailbox.c for the protocol. */
+#ifndef ZACTOR_MAILBOX_H
+#define ZACTOR_MAILBOX_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pool.h"
+#include "zactor/zactor.h"
+
+typedef struct zactor__ring zactor__ring;
+typedef struct zactor__letter zactor__letter;
+
+/* Both fields are written by senders; they live on the cell's sender line. */
+typedef struct zactor__mailbox {
+    _Atomic(zactor__ring *) ring;       /* NULL until the first send */
+    _Atomic(zactor__letter *) overflow; /* LIFO stack of overflowed letters */
+} zactor__mailbox;
+
+/* A message the consumer took; valid until zactor__mailbox_release. */
+typedef struct zactor__envelope {
+    uint32_t tag;
+    const void *payload;
+    zactor__ring *ring;
+    zactor__letter *letter; /* NULL: the message is in ring slot ring->head */
+    void *box;              /* pooled or heap payload to free, or NULL */
+} zactor__envelope;
+
+/* Producers (any thread, after counting themselves in the cell's pending
+ * count). Copies the message; returns 0 or ZACTOR_ENOMEM. Sets *overflowed
+ * when the message went to the overflow list. */
+int zactor__mailbox_push(zactor__mailbox *mailbox, const zactor_actor_type *type, uint32_t tag,
+                         const void *msg, size_t size, zactor__pool *pool,
+                         zactor__pool_cache *cache, bool *overflowed);
+
+/* Consumer only. false when no message is visible yet (nothing sent, or a
+ * producer counted itself but has not published). */
+bool zactor__mailbox_take(zactor__mailbox *mailbox, zactor__envelope *envelope);
+/* Consumer only: frees the taken message's storage once it is handled. */
+void zactor__mailbox_release(zactor__envelope *envelope, zactor__pool *pool,
+                             zactor__pool_cache *cache);
+
+/* Consumer only: true when overflow closed the ring, so it needs reopening. */
+bool zactor__mailbox_is_closed(zactor__mailbox *mailbox);
+/* Consumer only, with the cell LOCKED and every message consumed: replaces
+ * the ring by a bigger one (or reopens it when already at the maximum). */
+void zactor__mailbox_reopen(zactor__mailbox *mailbox);
+
+/* No producer or consumer left: frees every queued message and the ring.
+ * Returns the number of messages freed. */
+uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__pool *pool,
+                               zactor__pool_cache *cache);
+
+#endif

@@ -1,0 +1,188 @@
+/* system.c - create, wait, stop, destroy, and quiescence.
+ *
+ * Quiescence: `active` counts actors that are scheduled or running. It is
+ * raised when an actor becomes runnable (spawn, or its pending count leaving
+ * 0) before the actor is queued, and lowered when a turn leaves the actor
+ * idle. A sender inside a handler raises it before its own actor's turn can
+ * lower it, so it reads 0 only when no handler runs and no live actor has a
+ * queued message or a pending `on start`. */
+#include "system.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "worker.h"
+
+void zactor_config_init(zactor_config *cfg)
+{
+    cfg->workers = 0;
+    cfg->pin_threads = false;
+}
+
+void zactor__system_activate(zactor_system *sys)
+{
+    /* Relaxed: the decrement that matches this increment happens after it
+     * (through the queue that hands the actor to a worker), so the count's
+     * modification order never shows it early; wait's acquire pairs with the
+     * decrements, which are RMWs and so extend every release sequence. */
+    atomic_fetch_add_explicit(&sys->active, 1, memory_order_relaxed);
+}
+
+void zactor__system_deactivate(zactor_system *sys)
+{
+    /* Seq_cst (release is what the happens-before needs): with the seq_cst
+     * increment of waiters in zactor_system_wait, either the waiter sees 0
+     * or we see the waiter and wake it. */
+    if (atomic_fetch_sub_explicit(&sys->active, 1, memory_order_seq_cst) != 1)
+        return;
+    if (atomic_load_explicit(&sys->waiters, memory_order_seq_cst) == 0)
+        return;
+    pthread_mutex_lock(&sys->wait_lock);
+    pthread_cond_broadcast(&sys->wait_cond);
+    pthread_mutex_unlock(&sys->wait_lock);
+}
+
+uint64_t zactor__system_overflow_letters(const zactor_system *sys)
+{
+    /* Relaxed: a statistic. */
+    return atomic_load_explicit(&sys->overflow_letters, memory_order_relaxed);
+}
+
+/* Worker count for cfg; keeps the topology in sys only if pinning needs it. */
+static unsigned choose_workers(zactor_system *sys, const zactor_config *cfg)
+{
+    unsigned workers = cfg->workers;
+    if (workers > 0 && !cfg->pin_threads)
+        return workers;
+    zactor__topology *topo = zactor__topology_open();
+    if (topo && workers == 0)
+        workers = zactor__topology_pu_count(topo);
+    if (workers == 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        workers = online > 0 ? (unsigned)online : 1;
+    }
+    if (cfg->pin_threads)
+        sys->topology = topo;
+    else
+        zactor__topology_close(topo);
+    return workers;
+}
+
+static int init_sync(zactor_system *sys)
+{
+    if (pthread_mutex_init(&sys->wait_lock, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&sys->wait_cond, NULL) != 0) {
+        pthread_mutex_destroy(&sys->wait_lock);
+        return -1;
+    }
+    return 0;
+}
+
+static void destroy_sync(zactor_system *sys)
+{
+    pthread_cond_destroy(&sys->wait_cond);
+    pthread_mutex_destroy(&sys->wait_lock);
+}
+
+zactor_system *zactor_system_create(const zactor_config *cfg)
+{
+    zactor_config defaults;
+    if (!cfg) {
+        zactor_config_init(&defaults);
+        cfg = &defaults;
+    }
+    zactor_system *sys = aligned_alloc(ZACTOR__CACHE_LINE, sizeof *sys);
+    if (!sys)
+        return NULL;
+    memset(sys, 0, sizeof *sys);
+    atomic_init(&sys->active, 0);
+    atomic_init(&sys->waiters, 0);
+    atomic_init(&sys->stopping, false);
+    atomic_init(&sys->dead_letters, 0);
+    atomic_init(&sys->overflow_letters, 0);
+    unsigned workers = choose_workers(sys, cfg);
+
+    if (init_sync(sys) != 0)
+        goto fail_sync;
+    if (zactor__pool_init(&sys->pool) != 0)
+        goto fail_pool;
+    if (zactor__cells_init(&sys->cells) != 0)
+        goto fail_cells;
+    if (zactor__scheduler_init(&sys->sched) != 0)
+        goto fail_sched;
+    if (zactor__workers_start(sys, workers) != 0)
+        goto fail_workers;
+    return sys;
+
+fail_workers:
+    zactor__scheduler_destroy(&sys->sched);
+fail_sched:
+    zactor__actors_shutdown(sys);
+fail_cells:
+    zactor__pool_destroy(&sys->pool);
+fail_pool:
+    destroy_sync(sys);
+fail_sync:
+    zactor__topology_close(sys->topology);
+    free(sys);
+    return NULL;
+}
+
+int zactor_system_wait(zactor_system *sys)
+{
+    if (!sys || zactor__current_worker)
+        return ZACTOR_EINVAL;
+    pthread_mutex_lock(&sys->wait_lock);
+    /* Seq_cst: see zactor__system_deactivate. */
+    atomic_fetch_add_explicit(&sys->waiters, 1, memory_order_seq_cst);
+    /* Seq_cst loads (acquire is what the happens-before needs): reading 0
+     * synchronises with every turn's releasing decrement. */
+    while (atomic_load_explicit(&sys->active, memory_order_seq_cst) != 0 &&
+           !atomic_load_explicit(&sys->stopping, memory_order_seq_cst))
+        pthread_cond_wait(&sys->wait_cond, &sys->wait_lock);
+    atomic_fetch_sub_explicit(&sys->waiters, 1, memory_order_relaxed);
+    bool stopped = atomic_load_explicit(&sys->stopping, memory_order_relaxed);
+    pthread_mutex_unlock(&sys->wait_lock);
+    return stopped ? ZACTOR_ESTOPPED : 0;
+}
+
+void zactor_system_stop(zactor_system *sys)
+{
+    if (!sys)
+        return;
+    /* Seq_cst: waiters and parked workers re-check it under their mutex,
+     * which we take below before waking them. */
+    atomic_store_explicit(&sys->stopping, true, memory_order_seq_cst);
+    pthread_mutex_lock(&sys->wait_lock);
+    pthread_cond_broadcast(&sys->wait_cond);
+    pthread_mutex_unlock(&sys->wait_lock);
+    zactor__scheduler_wake_all(&sys->sched);
+}
+
+void zactor_system_destroy(zactor_system *sys)
+{
+    /* From a handler it would join its own thread: refuse. */
+    if (!sys || zactor__current_worker)
+        return;
+    zactor_system_stop(sys);
+    zactor__workers_join(sys);
+    zactor__actors_shutdown(sys);
+    zactor__scheduler_destroy(&sys->sched);
+    zactor__pool_destroy(&sys->pool);
+    destroy_sync(sys);
+    zactor__topology_close(sys->topology);
+    free(sys);
+}
+
+unsigned zactor_system_workers(const zactor_system *sys)
+{
+    return sys->sched.worker_count;
+}
+
+uint64_t zactor_system_dead_letters(const zactor_system *sys)
+{
+    /* Relaxed: a counter; callers order it by zactor_system_wait or destroy. */
+    return atomic_load_explicit(&sys->dead_letters, memory_order_relaxed);
+}

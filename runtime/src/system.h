@@ -1,0 +1,48 @@
+/* system.h - the system object: quiescence, stop, shared counters (private). */
+#ifndef ZACTOR_SYSTEM_H
+#define ZACTOR_SYSTEM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "actor.h"
+#include "pool.h"
+#include "scheduler.h"
+#include "topology.h"
+#include "zactor/zactor.h"
+
+struct zactor_system {
+    /* Quiescence line: touched whenever an actor turns runnable or idle. */
+    _Alignas(ZACTOR__CACHE_LINE) _Atomic uint64_t active; /* scheduled or running actors */
+    _Atomic uint32_t waiters;                             /* threads in zactor_system_wait */
+    /* Read by every send and every dispatch, written once. */
+    _Alignas(ZACTOR__CACHE_LINE) _Atomic bool stopping;
+    /* Counters, away from the read-mostly flag above. */
+    _Alignas(ZACTOR__CACHE_LINE) _Atomic uint64_t dead_letters;
+    _Atomic uint64_t overflow_letters; /* messages that took the overflow path */
+    pthread_mutex_t wait_lock;
+    pthread_cond_t wait_cond;
+    zactor__scheduler sched;
+    zactor__pool pool;
+    zactor__cell_store cells;
+    zactor__topology *topology; /* kept only while pinning needs it */
+};
+
+static inline bool zactor__system_stopping(zactor_system *sys)
+{
+    /* Relaxed: stopping is advisory for sends and turns; anything that must
+     * be ordered after it (wait, parking) takes the matching mutex. */
+    return atomic_load_explicit(&sys->stopping, memory_order_relaxed);
+}
+
+/* An actor became runnable (spawn, or its pending count left 0). */
+void zactor__system_activate(zactor_system *sys);
+/* A turn left its actor idle (or recycled); may wake zactor_system_wait. */
+void zactor__system_deactivate(zactor_system *sys);
+
+/* Messages that went through the overflow list so far (for tests). */
+uint64_t zactor__system_overflow_letters(const zactor_system *sys);
+
+#endif

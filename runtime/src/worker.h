@@ -1,0 +1,51 @@
+/* worker.h - worker threads and the handler context (private). */
+#ifndef ZACTOR_WORKER_H
+#define ZACTOR_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "deque.h"
+#include "pool.h"
+#include "zactor/zactor.h"
+
+typedef struct zactor__worker zactor__worker;
+
+struct zactor_ctx {
+    zactor_system *sys;
+    zactor_cell *cell; /* the actor whose handler runs */
+};
+
+struct zactor__worker {
+    zactor__deque deque; /* first: its top line is the only one thieves write */
+    /* Owner-only fields. */
+    zactor_system *sys;
+    zactor__pool_cache cache;
+    zactor_ctx ctx;
+    uint64_t rng;     /* victim choice */
+    uint32_t index;
+    uint32_t tick;    /* scheduling decisions made, for fairness */
+    bool take_oldest; /* next pick comes from the deque's top (FIFO end) */
+    pthread_t thread;
+};
+_Static_assert(offsetof(struct zactor__worker, sys) % ZACTOR__CACHE_LINE == 0,
+               "owner fields start on their own cache line");
+
+/* The worker running on this thread, NULL on other threads. */
+extern _Thread_local zactor__worker *zactor__current_worker;
+
+/* The calling thread's worker if it belongs to sys, else NULL. */
+static inline zactor__worker *zactor__worker_of(const zactor_system *sys)
+{
+    zactor__worker *worker = zactor__current_worker;
+    return worker && worker->sys == sys ? worker : NULL;
+}
+
+/* Starts count workers (pinned when sys->topology is set). On failure stops
+ * the system, joins what started and returns -1. */
+int zactor__workers_start(zactor_system *sys, unsigned count);
+/* Joins every worker (the system must be stopping) and frees them. */
+void zactor__workers_join(zactor_system *sys);
+
+#endif
