@@ -1,0 +1,103 @@
+/* arena.c - bump allocator backing the AST of one run. */
+#include "arena.h"
+
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { ARENA_BLOCK_SIZE = 64 * 1024 };
+
+struct zidl_arena_block {
+    zidl_arena_block *next;
+    size_t used;
+    size_t size;
+    alignas(max_align_t) unsigned char data[];
+};
+
+void zidl_arena_init(zidl_arena *arena)
+{
+    arena->head = NULL;
+}
+
+void zidl_arena_free(zidl_arena *arena)
+{
+    zidl_arena_block *block = arena->head;
+    while (block != NULL) {
+        zidl_arena_block *next = block->next;
+        free(block);
+        block = next;
+    }
+    arena->head = NULL;
+}
+
+static zidl_arena_block *new_block(size_t min_size)
+{
+    size_t size = min_size > ARENA_BLOCK_SIZE ? min_size : ARENA_BLOCK_SIZE;
+    zidl_arena_block *block = malloc(sizeof *block + size);
+    if (block == NULL) {
+        fputs("zidl: out of memory\n", stderr);
+        abort();
+    }
+    block->next = NULL;
+    block->used = 0;
+    block->size = size;
+    return block;
+}
+
+void *zidl_arena_alloc(zidl_arena *arena, size_t size)
+{
+    const size_t align = alignof(max_align_t);
+    size = (size + align - 1) / align * align;
+    zidl_arena_block *block = arena->head;
+    if (block == NULL || block->size - block->used < size) {
+        block = new_block(size);
+        block->next = arena->head;
+        arena->head = block;
+    }
+    void *p = block->data + block->used;
+    block->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *zidl_arena_strndup(zidl_arena *arena, const char *text, size_t len)
+{
+    char *copy = zidl_arena_alloc(arena, len + 1);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+char *zidl_arena_strdup(zidl_arena *arena, const char *text)
+{
+    return zidl_arena_strndup(arena, text, strlen(text));
+}
+
+char *zidl_arena_sprintf(zidl_arena *arena, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *text = zidl_arena_alloc(arena, len > 0 ? (size_t)len + 1 : 1);
+    va_start(ap, fmt);
+    vsnprintf(text, len > 0 ? (size_t)len + 1 : 1, fmt, ap);
+    va_end(ap);
+    return text;
+}
+
+void zidl_arena_push(zidl_arena *arena, void ***items, size_t *count,
+                     size_t *capacity, void *item)
+{
+    if (*count == *capacity) {
+        size_t grown = *capacity ? *capacity * 2 : 8;
+        void **bigger = zidl_arena_alloc(arena, grown * sizeof *bigger);
+        if (*count > 0)
+            memcpy(bigger, *items, *count * sizeof *bigger);
+        *items = bigger;
+        *capacity = grown;
+    }
+    (*items)[(*count)++] = item;
+}

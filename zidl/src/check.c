@@ -1,0 +1,482 @@
+/* check.c - the semantic rules of a .zidl file.
+ *
+ * Runs on a resolved file and reports every broken rule at the construct
+ * that breaks it. Checks that need a sound file (recursion, clashes of
+ * generated names) run only when the simpler ones passed, so that one
+ * mistake does not come back as a cascade of follow-up errors. */
+#include <stdio.h>
+#include <string.h>
+
+#include "names.h"
+#include "passes.h"
+
+typedef struct checker {
+    zidl_file *file;
+    zidl_diag *diag;
+    zidl_arena *arena;
+} checker;
+
+/* C11 and C++17 keywords, including the alternative tokens, plus the
+ * macros of <stdbool.h>: a generated name must be neither. */
+static const char *const keywords[] = {
+    "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic",
+    "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local", "alignas",
+    "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool",
+    "break", "case", "catch", "char", "char16_t", "char32_t", "class",
+    "compl", "const", "const_cast", "constexpr", "continue", "decltype",
+    "default", "delete", "do", "double", "dynamic_cast", "else", "enum",
+    "explicit", "export", "extern", "false", "float", "for", "friend",
+    "goto", "if", "inline", "int", "long", "mutable", "namespace", "new",
+    "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq",
+    "private", "protected", "public", "register", "reinterpret_cast",
+    "restrict", "return", "short", "signed", "sizeof", "static",
+    "static_assert", "static_cast", "struct", "switch", "template", "this",
+    "thread_local", "throw", "true", "try", "typedef", "typeid", "typename",
+    "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t",
+    "while", "xor", "xor_eq",
+};
+
+/* Names the headers that generated code includes already define. */
+static const char *const library_names[] = {
+    "NULL", "int16_t", "int32_t", "int64_t", "int8_t", "intmax_t",
+    "intptr_t", "max_align_t", "memchr", "memcmp", "memcpy", "memmove",
+    "memset", "offsetof", "ptrdiff_t", "size_t", "strlen", "uint16_t",
+    "uint32_t", "uint64_t", "uint8_t", "uintmax_t", "uintptr_t",
+};
+
+static bool in_list(const char *const *list, size_t count, const char *name)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(list[i], name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool is_keyword(const char *name)
+{
+    return in_list(keywords, sizeof keywords / sizeof keywords[0], name);
+}
+
+static bool is_reserved_spelling(const char *name)
+{
+    return (name[0] == '_' && name[1] >= 'A' && name[1] <= 'Z') ||
+           strstr(name, "__") != NULL;
+}
+
+static bool is_builtin_type(const char *name)
+{
+    zidl_scalar scalar;
+    return zidl_scalar_lookup(name, &scalar) || strcmp(name, "ptr") == 0 ||
+           strcmp(name, "bytes") == 0 || strcmp(name, "string") == 0 ||
+           strcmp(name, "ref") == 0;
+}
+
+/* Rules every name follows; what says what it names ("field"). */
+static bool check_name(checker *c, const char *name, zidl_loc loc, const char *what)
+{
+    if (is_keyword(name)) {
+        zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
+                         "'%s' is a C or C++ keyword and cannot name a %s", name, what);
+        return false;
+    }
+    if (is_reserved_spelling(name)) {
+        zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
+                         "'%s' is reserved in C and C++ (names must not begin with '_' "
+                         "and a capital letter or contain '__')", name);
+        return false;
+    }
+    if (in_list(library_names, sizeof library_names / sizeof library_names[0], name)) {
+        zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
+                         "'%s' is defined by the C headers the generated code includes "
+                         "and cannot name a %s", name, what);
+        return false;
+    }
+    return true;
+}
+
+static void check_decl_name(checker *c, const zidl_decl *decl)
+{
+    const char *what = zidl_decl_kind_name(decl->kind);
+    if (!check_name(c, decl->name, decl->loc, what))
+        return;
+    if (is_builtin_type(decl->name))
+        zidl_diag_report(c->diag, c->file, decl->loc, ZIDL_ERROR,
+                         "'%s' is a built-in type and cannot name a %s", decl->name, what);
+    else if (decl->kind == ZIDL_DECL_MESSAGE &&
+             (strcmp(decl->name, "start") == 0 || strcmp(decl->name, "stop") == 0))
+        zidl_diag_report(c->diag, c->file, decl->loc, ZIDL_ERROR,
+                         "a message cannot be named '%s': 'on %s' is the lifecycle hook",
+                         decl->name, decl->name);
+}
+
+static void check_package(checker *c)
+{
+    zidl_file *file = c->file;
+    for (size_t i = 0; i < file->packages.count; i++) {
+        const zidl_package *pkg = file->packages.items[i];
+        if (i > 0) {
+            zidl_diag_report(c->diag, file, pkg->loc, ZIDL_ERROR,
+                             "'package' declared more than once");
+            zidl_diag_report(c->diag, file, file->packages.items[0]->loc, ZIDL_NOTE,
+                             "the package was first declared here");
+            continue;
+        }
+        if (pkg->item_index > 0)
+            zidl_diag_report(c->diag, file, pkg->loc, ZIDL_ERROR,
+                             "'package' must come first, before any declaration or import");
+        check_name(c, pkg->name, pkg->loc, "package");
+    }
+}
+
+static void check_unsupported_imports(checker *c)
+{
+    for (size_t i = 0; i < c->file->imports.count; i++)
+        zidl_diag_report(c->diag, c->file, c->file->imports.items[i]->loc, ZIDL_ERROR,
+                         "'import' is not supported yet by zidlc 0.1");
+}
+
+/* The value one past prev, or false when it leaves 64 bits. */
+static bool next_value(zidl_value *value, const zidl_value *prev)
+{
+    *value = *prev;
+    if (prev->negative) {
+        value->magnitude = prev->magnitude - 1;
+        value->negative = value->magnitude != 0;
+        return true;
+    }
+    if (prev->magnitude == UINT64_MAX)
+        return false;
+    value->magnitude = prev->magnitude + 1;
+    return true;
+}
+
+static bool value_fits(const zidl_value *value, zidl_scalar type)
+{
+    static const unsigned bits[] = {
+        [ZIDL_I8] = 8, [ZIDL_I16] = 16, [ZIDL_I32] = 32, [ZIDL_I64] = 64,
+        [ZIDL_U8] = 8, [ZIDL_U16] = 16, [ZIDL_U32] = 32, [ZIDL_U64] = 64,
+    };
+    bool is_signed = type <= ZIDL_I64;
+    unsigned width = bits[type];
+    if (!is_signed)
+        return !value->negative &&
+               (width == 64 || value->magnitude <= (UINT64_C(1) << width) - 1);
+    uint64_t limit = UINT64_C(1) << (width - 1); /* |min|; max is limit - 1 */
+    return value->negative ? value->magnitude <= limit : value->magnitude < limit;
+}
+
+static const char *format_value(checker *c, const zidl_value *value)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%s%llu", value->negative ? "-" : "",
+             (unsigned long long)value->magnitude);
+    return zidl_arena_strdup(c->arena, text);
+}
+
+static void check_enum(checker *c, zidl_decl *decl)
+{
+    decl->underlying = ZIDL_U32;
+    if (decl->has_underlying) {
+        zidl_scalar scalar;
+        if (!zidl_scalar_lookup(decl->underlying_name, &scalar) ||
+            !zidl_scalar_is_integer(scalar))
+            zidl_diag_report(c->diag, c->file, decl->underlying_loc, ZIDL_ERROR,
+                             "the underlying type of enum '%s' must be an integer type "
+                             "(i8 ... i64, u8 ... u64), not '%s'",
+                             decl->name, decl->underlying_name);
+        else
+            decl->underlying = scalar;
+    }
+    if (decl->enumerators.count == 0)
+        zidl_diag_report(c->diag, c->file, decl->loc, ZIDL_ERROR,
+                         "enum '%s' has no enumerators", decl->name);
+
+    zidl_symtab seen;
+    zidl_symtab_init(&seen);
+    zidl_value prev = {0};
+    for (size_t i = 0; i < decl->enumerators.count; i++) {
+        zidl_enumerator *en = decl->enumerators.items[i];
+        check_name(c, en->name, en->loc, "enumerator");
+        zidl_enumerator *first = zidl_symtab_put(&seen, en->name, en);
+        if (first != NULL) {
+            zidl_diag_report(c->diag, c->file, en->loc, ZIDL_ERROR,
+                             "duplicate enumerator '%s' in enum '%s'", en->name, decl->name);
+            zidl_diag_report(c->diag, c->file, first->loc, ZIDL_NOTE,
+                             "'%s' was first declared here", first->name);
+        }
+        if (!en->has_value) {
+            zidl_value implicit = {0};
+            if (i > 0 && !next_value(&implicit, &prev)) {
+                zidl_diag_report(c->diag, c->file, en->loc, ZIDL_ERROR,
+                                 "the value of '%s' (the previous value + 1) does not fit "
+                                 "in 64 bits", en->name);
+                implicit = prev;
+            }
+            implicit.loc = en->loc;
+            en->value = implicit;
+        }
+        if (!value_fits(&en->value, decl->underlying))
+            zidl_diag_report(c->diag, c->file, en->has_value ? en->value.loc : en->loc,
+                             ZIDL_ERROR, "the value %s of '%s'%s does not fit in the "
+                             "underlying type %s of enum '%s'",
+                             format_value(c, &en->value), en->name,
+                             en->has_value ? "" : " (the previous value + 1)",
+                             zidl_scalar_name(decl->underlying), decl->name);
+        prev = en->value;
+    }
+    zidl_symtab_free(&seen);
+}
+
+static void check_count(checker *c, uint64_t n, zidl_loc loc, const char *what)
+{
+    if (n == 0)
+        zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
+                         "%s must be at least 1", what);
+    else if (n > ZIDL_MAX_COUNT)
+        zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
+                         "%s is %llu, more than the limit of %llu", what,
+                         (unsigned long long)n, (unsigned long long)ZIDL_MAX_COUNT);
+}
+
+static void check_field(checker *c, const zidl_field *field, bool in_state)
+{
+    check_name(c, field->name, field->loc, "field");
+    const zidl_type *type = &field->type;
+    if (type->kind == ZIDL_TYPE_PTR && !in_state)
+        zidl_diag_report(c->diag, c->file, type->loc, ZIDL_ERROR,
+                         "'ptr' is only allowed inside 'state { }'");
+    if (type->kind == ZIDL_TYPE_BYTES)
+        zidl_diag_report(c->diag, c->file, type->loc, ZIDL_ERROR,
+                         "'bytes' fields are not supported yet by zidlc 0.1");
+    if (type->kind == ZIDL_TYPE_STRING)
+        check_count(c, type->string_max, type->loc, "the length N of string<N>");
+    if (field->is_array)
+        check_count(c, field->array_len, field->array_loc, "the element count of an array");
+    if (field->has_default)
+        zidl_diag_report(c->diag, c->file, field->default_value.loc, ZIDL_ERROR,
+                         "default values are not supported yet by zidlc 0.1");
+}
+
+static void check_fields(checker *c, const zidl_field_list *fields, bool in_state,
+                         const char *owner)
+{
+    zidl_symtab seen;
+    zidl_symtab_init(&seen);
+    for (size_t i = 0; i < fields->count; i++) {
+        zidl_field *field = fields->items[i];
+        check_field(c, field, in_state);
+        zidl_field *first = zidl_symtab_put(&seen, field->name, field);
+        if (first != NULL) {
+            zidl_diag_report(c->diag, c->file, field->loc, ZIDL_ERROR,
+                             "duplicate field '%s' in %s", field->name, owner);
+            zidl_diag_report(c->diag, c->file, first->loc, ZIDL_NOTE,
+                             "'%s' was first declared here", first->name);
+        }
+    }
+    zidl_symtab_free(&seen);
+}
+
+/* "struct 'Point'", for messages about its fields. */
+static const char *describe_owner(checker *c, const char *what, const zidl_decl *decl)
+{
+    size_t len = strlen(what) + strlen(decl->name) + 4;
+    char *text = zidl_arena_alloc(c->arena, len);
+    snprintf(text, len, "%s '%s'", what, decl->name);
+    return text;
+}
+
+static void check_handlers(checker *c, zidl_decl *actor)
+{
+    zidl_symtab seen;
+    zidl_symtab_init(&seen);
+    uint32_t tag = 0;
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        zidl_handler *h = actor->handlers.items[i];
+        if (h->kind == ZIDL_HANDLER_MESSAGE)
+            h->tag = tag++;
+        zidl_handler *first = zidl_symtab_put(&seen, h->name, h);
+        if (first != NULL) {
+            if (h->kind == ZIDL_HANDLER_MESSAGE)
+                zidl_diag_report(c->diag, c->file, h->name_loc, ZIDL_ERROR,
+                                 "actor '%s' already handles '%s'", actor->name, h->name);
+            else
+                zidl_diag_report(c->diag, c->file, h->name_loc, ZIDL_ERROR,
+                                 "'on %s' declared more than once in actor '%s'",
+                                 h->name, actor->name);
+            zidl_diag_report(c->diag, c->file, first->loc, ZIDL_NOTE,
+                             "the first 'on %s' is here", first->name);
+        }
+        if (h->has_reply)
+            zidl_diag_report(c->diag, c->file, h->reply_loc, ZIDL_ERROR,
+                             "request/reply ('on %s -> %s') is not supported yet by zidlc 0.1",
+                             h->name, h->reply);
+    }
+    zidl_symtab_free(&seen);
+}
+
+static void check_actor(checker *c, zidl_decl *actor)
+{
+    if (actor->state_count > 1) {
+        zidl_diag_report(c->diag, c->file, actor->extra_state_loc, ZIDL_ERROR,
+                         "'state' declared more than once in actor '%s'", actor->name);
+        zidl_diag_report(c->diag, c->file, actor->state_loc, ZIDL_NOTE,
+                         "the first 'state' is here");
+    }
+    check_fields(c, &actor->fields, true, describe_owner(c, "the state of actor", actor));
+    check_handlers(c, actor);
+}
+
+/* Depth-first search for structs and messages that hold themselves by
+ * value, directly or through others. Depth is bounded by max_nesting, so
+ * hostile input cannot exhaust the stack. */
+static bool holds_by_value(const zidl_field *field)
+{
+    const zidl_type *type = &field->type;
+    return type->kind == ZIDL_TYPE_DECL && type->decl->kind != ZIDL_DECL_ENUM;
+}
+
+static bool visit(checker *c, zidl_decl *decl, unsigned depth)
+{
+    unsigned max_depth = c->diag->opts->max_nesting;
+    if (depth > max_depth) {
+        zidl_diag_report(c->diag, c->file, decl->loc, ZIDL_ERROR,
+                         "structs are nested more than %u levels deep here", max_depth);
+        return false;
+    }
+    decl->search = ZIDL_SEARCH_ON_PATH;
+    for (size_t i = 0; i < decl->fields.count; i++) {
+        const zidl_field *field = decl->fields.items[i];
+        if (!holds_by_value(field))
+            continue;
+        zidl_decl *inner = field->type.decl;
+        if (inner->search == ZIDL_SEARCH_ON_PATH) {
+            zidl_diag_report(c->diag, c->file, field->type.loc, ZIDL_ERROR,
+                             "recursive type: field '%s' of '%s' holds '%s' by value, "
+                             "which contains '%s' itself",
+                             field->name, decl->name, inner->name, decl->name);
+        } else if (inner->search == ZIDL_SEARCH_UNVISITED && !visit(c, inner, depth + 1)) {
+            return false;
+        }
+    }
+    decl->search = ZIDL_SEARCH_DONE;
+    return true;
+}
+
+static void check_recursion(checker *c)
+{
+    for (size_t i = 0; i < c->file->decls.count; i++) {
+        zidl_decl *decl = c->file->decls.items[i];
+        bool is_data = decl->kind == ZIDL_DECL_STRUCT || decl->kind == ZIDL_DECL_MESSAGE;
+        if (is_data && decl->search == ZIDL_SEARCH_UNVISITED && !visit(c, decl, 0))
+            break;
+    }
+}
+
+/* Collects the generated names and reports the second of any two equal ones. */
+typedef struct clash_search {
+    checker *c;
+    zidl_symtab names; /* name -> first zidl_generated_name */
+} clash_search;
+
+static void on_generated_name(void *user, const zidl_generated_name *name)
+{
+    clash_search *s = user;
+    checker *c = s->c;
+    zidl_generated_name *copy = zidl_arena_alloc(c->arena, sizeof *copy);
+    *copy = *name;
+    if (strncmp(name->name, "zactor_", 7) == 0 || strncmp(name->name, "ZACTOR_", 7) == 0) {
+        zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
+                         "generated name '%s' (%s) is in the runtime's 'zactor_' namespace",
+                         name->name, name->what);
+        return;
+    }
+    if (is_keyword(name->name) || is_reserved_spelling(name->name) ||
+        in_list(library_names, sizeof library_names / sizeof library_names[0], name->name)) {
+        zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
+                         "generated name '%s' (%s) is reserved in C or C++",
+                         name->name, name->what);
+        return;
+    }
+    const zidl_generated_name *first = zidl_symtab_put(&s->names, copy->name, copy);
+    if (first == NULL)
+        return;
+    zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
+                     "generated name '%s' (%s) clashes with %s", name->name,
+                     name->what, first->what);
+    zidl_diag_report(c->diag, c->file, first->loc, ZIDL_NOTE,
+                     "'%s' is also generated from here", first->name);
+}
+
+/* A field named like a generated macro would be rewritten by it. */
+static void check_field_clashes(clash_search *s, const zidl_field_list *fields)
+{
+    for (size_t i = 0; i < fields->count; i++) {
+        const zidl_field *field = fields->items[i];
+        const zidl_generated_name *gen = zidl_symtab_get(&s->names, field->name);
+        if (gen != NULL)
+            zidl_diag_report(s->c->diag, s->c->file, field->loc, ZIDL_ERROR,
+                             "field '%s' has the same name as %s", field->name, gen->what);
+    }
+}
+
+/* The mailbox slot of an actor is a union of its small messages, one member
+ * per message name, next to the pointer `boxed`. */
+static void check_slot_members(checker *c, const zidl_decl *actor)
+{
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl_handler *h = actor->handlers.items[i];
+        if (h->kind == ZIDL_HANDLER_MESSAGE && strcmp(h->message->name, "boxed") == 0)
+            zidl_diag_report(c->diag, c->file, h->name_loc, ZIDL_ERROR,
+                             "a message named 'boxed' clashes with the 'boxed' member of "
+                             "the mailbox slot of actor '%s'", actor->name);
+    }
+}
+
+static void check_generated_names(checker *c)
+{
+    clash_search s = {c, {0}};
+    zidl_symtab_init(&s.names);
+    zidl_names_for_each(c->arena, c->file, on_generated_name, &s);
+    for (size_t i = 0; i < c->file->decls.count; i++) {
+        const zidl_decl *decl = c->file->decls.items[i];
+        check_field_clashes(&s, &decl->fields);
+        if (decl->kind == ZIDL_DECL_ACTOR)
+            check_slot_members(c, decl);
+    }
+    zidl_symtab_free(&s.names);
+}
+
+void zidl_check(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
+{
+    checker c = {file, diag, arena};
+    unsigned errors_before = diag->file_errors;
+    zidl_loc start = {1, 1};
+    if (file->decls.count == 0 && file->imports.count == 0)
+        zidl_diag_report(diag, file, start, ZIDL_ERROR,
+                         "file declares nothing (no enum, struct, message or actor)");
+    check_package(&c);
+    check_unsupported_imports(&c);
+    for (size_t i = 0; i < file->decls.count; i++) {
+        zidl_decl *decl = file->decls.items[i];
+        check_decl_name(&c, decl);
+        switch (decl->kind) {
+        case ZIDL_DECL_ENUM:
+            check_enum(&c, decl);
+            break;
+        case ZIDL_DECL_STRUCT:
+        case ZIDL_DECL_MESSAGE:
+            check_fields(&c, &decl->fields, false,
+                         describe_owner(&c, zidl_decl_kind_name(decl->kind), decl));
+            break;
+        case ZIDL_DECL_ACTOR:
+            check_actor(&c, decl);
+            break;
+        }
+    }
+    if (diag->file_errors != errors_before)
+        return;
+    check_recursion(&c);
+    if (diag->file_errors == errors_before)
+        check_generated_names(&c);
+}

@@ -1,0 +1,295 @@
+/* emit_header.c - writes <file>.zidl.h from templates/header.h.tmpl. */
+#include <string.h>
+
+#include "names.h"
+#include "passes.h"
+#include "template.h"
+
+typedef struct header_emitter {
+    const zidl_file *file;
+    zidl_arena *arena;
+    zidl_strbuf *out;
+    const char *tmpl;
+} header_emitter;
+
+/* `///` lines for a doc comment, each with the given indent; "" if none. */
+static const char *doc_lines(header_emitter *e, const char *doc, const char *indent)
+{
+    if (doc == NULL)
+        return "";
+    zidl_strbuf text;
+    zidl_strbuf_init(&text);
+    for (const char *line = doc;;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+        zidl_strbuf_printf(&text, "%s///", indent);
+        zidl_strbuf_append(&text, line, len);
+        zidl_strbuf_putc(&text, '\n');
+        if (end == NULL)
+            break;
+        line = end + 1;
+    }
+    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&text));
+    zidl_strbuf_free(&text);
+    return result;
+}
+
+static const char *scalar_ctype(zidl_scalar scalar)
+{
+    static const char *const ctypes[] = {
+        [ZIDL_BOOL] = "bool",     [ZIDL_I8] = "int8_t",    [ZIDL_I16] = "int16_t",
+        [ZIDL_I32] = "int32_t",   [ZIDL_I64] = "int64_t",  [ZIDL_U8] = "uint8_t",
+        [ZIDL_U16] = "uint16_t",  [ZIDL_U32] = "uint32_t", [ZIDL_U64] = "uint64_t",
+        [ZIDL_F32] = "float",     [ZIDL_F64] = "double",
+    };
+    return ctypes[scalar];
+}
+
+/* The C declaration of a field: "char name[33]", "chat_Point seats[8]". */
+static const char *field_declaration(header_emitter *e, const zidl_field *field)
+{
+    const zidl_type *type = &field->type;
+    zidl_strbuf text;
+    zidl_strbuf_init(&text);
+    switch (type->kind) {
+    case ZIDL_TYPE_SCALAR:
+        zidl_strbuf_printf(&text, "%s %s", scalar_ctype(type->scalar), field->name);
+        break;
+    case ZIDL_TYPE_STRING:
+        zidl_strbuf_printf(&text, "char %s", field->name);
+        break;
+    case ZIDL_TYPE_REF:
+        zidl_strbuf_printf(&text, "%s %s",
+                           zidl_c_name(e->arena, e->file, type->decl->name, "_ref"),
+                           field->name);
+        break;
+    case ZIDL_TYPE_PTR:
+        zidl_strbuf_printf(&text, "void *%s", field->name);
+        break;
+    case ZIDL_TYPE_BYTES:
+        zidl_strbuf_printf(&text, "zactor_bytes %s", field->name);
+        break;
+    case ZIDL_TYPE_DECL:
+        zidl_strbuf_printf(&text, "%s %s",
+                           zidl_c_name(e->arena, e->file, type->decl->name, ""),
+                           field->name);
+        break;
+    case ZIDL_TYPE_NAMED:
+        break;
+    }
+    if (field->is_array)
+        zidl_strbuf_printf(&text, "[%llu]", (unsigned long long)field->array_len);
+    if (type->kind == ZIDL_TYPE_STRING)
+        zidl_strbuf_printf(&text, "[%llu]", (unsigned long long)type->string_max + 1);
+    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&text));
+    zidl_strbuf_free(&text);
+    return result;
+}
+
+/* An integer constant of the enum's underlying type, usable in `#if`. */
+static const char *enum_literal(header_emitter *e, zidl_scalar type, const zidl_value *v)
+{
+    unsigned long long m = v->magnitude;
+    switch (type) {
+    case ZIDL_U64:
+        return zidl_arena_sprintf(e->arena, "UINT64_C(%llu)", m);
+    case ZIDL_I64:
+        if (!v->negative)
+            return zidl_arena_sprintf(e->arena, "INT64_C(%llu)", m);
+        if (m == UINT64_C(1) << 63) /* its magnitude is no int64_t */
+            return "(-INT64_C(9223372036854775807) - 1)";
+        return zidl_arena_sprintf(e->arena, "(-INT64_C(%llu))", m);
+    case ZIDL_I32:
+        if (v->negative && m == UINT64_C(1) << 31) /* 2147483648 is no int */
+            return "(-2147483647 - 1)";
+        return v->negative ? zidl_arena_sprintf(e->arena, "(-%llu)", m)
+                           : zidl_arena_sprintf(e->arena, "%llu", m);
+    case ZIDL_I8:
+    case ZIDL_I16:
+        return v->negative ? zidl_arena_sprintf(e->arena, "(-%llu)", m)
+                           : zidl_arena_sprintf(e->arena, "%llu", m);
+    default:
+        return zidl_arena_sprintf(e->arena, "%lluu", m);
+    }
+}
+
+static void emit_enum(header_emitter *e, const zidl_decl *decl)
+{
+    ZIDL_EXPAND(e->out, e->tmpl, "enum_begin",
+                {"doc", doc_lines(e, decl->doc, "")},
+                {"ctype", scalar_ctype(decl->underlying)},
+                {"type", zidl_c_name(e->arena, e->file, decl->name, "")});
+    for (size_t i = 0; i < decl->enumerators.count; i++) {
+        const zidl_enumerator *en = decl->enumerators.items[i];
+        ZIDL_EXPAND(e->out, e->tmpl, "enum_constant",
+                    {"doc", doc_lines(e, en->doc, "")},
+                    {"macro", zidl_macro_name(e->arena, e->file, decl->name, en->name)},
+                    {"value", enum_literal(e, decl->underlying, &en->value)});
+    }
+}
+
+static void emit_struct(header_emitter *e, const char *doc, const char *type,
+                        const zidl_field_list *fields)
+{
+    ZIDL_EXPAND(e->out, e->tmpl, "struct_begin", {"doc", doc}, {"type", type});
+    for (size_t i = 0; i < fields->count; i++) {
+        const zidl_field *field = fields->items[i];
+        ZIDL_EXPAND(e->out, e->tmpl, "field",
+                    {"doc", doc_lines(e, field->doc, "    ")},
+                    {"declaration", field_declaration(e, field)});
+    }
+    if (fields->count == 0)
+        zidl_template_expand(e->out, e->tmpl, "empty_struct", NULL, 0);
+    ZIDL_EXPAND(e->out, e->tmpl, "struct_end", {"type", type});
+}
+
+static void emit_message_macros(header_emitter *e, const zidl_decl *decl)
+{
+    static const char *const classes[] = {
+        [ZIDL_SIZE_SMALL] = "ZACTOR_SIZE_SMALL",
+        [ZIDL_SIZE_MEDIUM] = "ZACTOR_SIZE_MEDIUM",
+        [ZIDL_SIZE_LARGE] = "ZACTOR_SIZE_LARGE",
+    };
+    const char *type = zidl_c_name(e->arena, e->file, decl->name, "");
+    const char *size_test;
+    if (decl->size_class == ZIDL_SIZE_SMALL)
+        size_test = zidl_arena_sprintf(e->arena, "sizeof(%s) <= ZACTOR_SMALL_MAX", type);
+    else if (decl->size_class == ZIDL_SIZE_MEDIUM)
+        size_test = zidl_arena_sprintf(e->arena, "sizeof(%s) > ZACTOR_SMALL_MAX &&\n"
+                                       "                         "
+                                       "sizeof(%s) <= ZACTOR_MEDIUM_MAX", type, type);
+    else
+        size_test = zidl_arena_sprintf(e->arena, "sizeof(%s) > ZACTOR_MEDIUM_MAX", type);
+    ZIDL_EXPAND(e->out, e->tmpl, "message_macros",
+                {"type_id_macro", zidl_macro_name(e->arena, e->file, decl->name, "TYPE_ID")},
+                {"type_id", zidl_arena_sprintf(e->arena, "0x%08xu", (unsigned)decl->type_id)},
+                {"size_class_macro", zidl_macro_name(e->arena, e->file, decl->name, "SIZE_CLASS")},
+                {"size_class", classes[decl->size_class]},
+                {"size_test", size_test},
+                {"type", type});
+}
+
+static bool has_kind(const zidl_file *file, zidl_decl_kind kind)
+{
+    for (size_t i = 0; i < file->decls.count; i++) {
+        if (file->decls.items[i]->kind == kind)
+            return true;
+    }
+    return false;
+}
+
+static void emit_slot(header_emitter *e, const zidl_decl *actor)
+{
+    zidl_strbuf members;
+    zidl_strbuf_init(&members);
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl_handler *h = actor->handlers.items[i];
+        if (h->kind == ZIDL_HANDLER_MESSAGE && h->message->size_class == ZIDL_SIZE_SMALL)
+            ZIDL_EXPAND(&members, e->tmpl, "slot_member",
+                        {"type", zidl_c_name(e->arena, e->file, h->message->name, "")},
+                        {"name", h->message->name});
+    }
+    ZIDL_EXPAND(e->out, e->tmpl, "slot",
+                {"name", actor->name},
+                {"slot", zidl_c_name(e->arena, e->file, actor->name, "_slot")},
+                {"members", zidl_strbuf_str(&members)});
+    zidl_strbuf_free(&members);
+}
+
+static void emit_actor(header_emitter *e, const zidl_decl *actor)
+{
+    const char *state = zidl_c_name(e->arena, e->file, actor->name, "");
+    const char *ref = zidl_c_name(e->arena, e->file, actor->name, "_ref");
+    ZIDL_EXPAND(e->out, e->tmpl, "actor_begin", {"name", actor->name});
+    zidl_strbuf doc;
+    zidl_strbuf_init(&doc);
+    if (actor->doc != NULL)
+        zidl_strbuf_puts(&doc, doc_lines(e, actor->doc, ""));
+    else
+        ZIDL_EXPAND(&doc, e->tmpl, "state_comment", {"name", actor->name});
+    emit_struct(e, zidl_strbuf_str(&doc), state, &actor->fields);
+    zidl_strbuf_free(&doc);
+    emit_slot(e, actor);
+    ZIDL_EXPAND(e->out, e->tmpl, "spawn",
+                {"name", actor->name}, {"ref", ref}, {"state", state},
+                {"spawn", zidl_c_name(e->arena, e->file, actor->name, "_spawn")});
+
+    bool any_message = false;
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl_handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL_HANDLER_MESSAGE)
+            continue;
+        if (!any_message)
+            zidl_template_expand(e->out, e->tmpl, "sends_comment", NULL, 0);
+        any_message = true;
+        ZIDL_EXPAND(e->out, e->tmpl, "send",
+                    {"send", zidl_c_name(e->arena, e->file, actor->name,
+                                         zidl_arena_sprintf(e->arena, "_send_%s", h->name))},
+                    {"ref", ref},
+                    {"message", zidl_c_name(e->arena, e->file, h->message->name, "")});
+    }
+
+    if (actor->handlers.count > 0)
+        ZIDL_EXPAND(e->out, e->tmpl, "handlers_comment", {"name", actor->name});
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl_handler *h = actor->handlers.items[i];
+        const char *function = zidl_c_name(e->arena, e->file, actor->name,
+                                           zidl_arena_sprintf(e->arena, "_on_%s", h->name));
+        if (h->kind == ZIDL_HANDLER_MESSAGE)
+            ZIDL_EXPAND(e->out, e->tmpl, "handler",
+                        {"doc", doc_lines(e, h->doc, "")},
+                        {"function", function}, {"state", state},
+                        {"message", zidl_c_name(e->arena, e->file, h->message->name, "")});
+        else
+            ZIDL_EXPAND(e->out, e->tmpl, "hook",
+                        {"doc", doc_lines(e, h->doc, "")},
+                        {"function", function}, {"state", state});
+    }
+}
+
+void zidl_emit_header(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out)
+{
+    header_emitter e = {file, arena, out, zidl_template_text("header.h.tmpl")};
+    const char *guard = zidl_guard_name(arena, file);
+    ZIDL_EXPAND(out, e.tmpl, "file_begin",
+                {"version", ZIDL_VERSION_STRING},
+                {"source", file->base},
+                {"header", zidl_header_file_name(arena, file)},
+                {"file_doc", doc_lines(&e, file->doc, "")},
+                {"guard", guard});
+
+    if (has_kind(file, ZIDL_DECL_ACTOR)) {
+        zidl_template_expand(out, e.tmpl, "refs_begin", NULL, 0);
+        for (size_t i = 0; i < file->decls.count; i++) {
+            const zidl_decl *decl = file->decls.items[i];
+            if (decl->kind == ZIDL_DECL_ACTOR)
+                ZIDL_EXPAND(out, e.tmpl, "actor_ref",
+                            {"ref", zidl_c_name(arena, file, decl->name, "_ref")});
+        }
+    }
+
+    if (has_kind(file, ZIDL_DECL_ENUM)) {
+        zidl_template_expand(out, e.tmpl, "enums_begin", NULL, 0);
+        for (size_t i = 0; i < file->decls.count; i++) {
+            if (file->decls.items[i]->kind == ZIDL_DECL_ENUM)
+                emit_enum(&e, file->decls.items[i]);
+        }
+    }
+
+    if (file->data_order.count > 0)
+        zidl_template_expand(out, e.tmpl, "data_begin", NULL, 0);
+    for (size_t i = 0; i < file->data_order.count; i++) {
+        const zidl_decl *decl = file->data_order.items[i];
+        emit_struct(&e, doc_lines(&e, decl->doc, ""),
+                    zidl_c_name(arena, file, decl->name, ""), &decl->fields);
+        if (decl->kind == ZIDL_DECL_MESSAGE)
+            emit_message_macros(&e, decl);
+    }
+
+    for (size_t i = 0; i < file->decls.count; i++) {
+        if (file->decls.items[i]->kind == ZIDL_DECL_ACTOR)
+            emit_actor(&e, file->decls.items[i]);
+    }
+
+    ZIDL_EXPAND(out, e.tmpl, "file_end", {"guard", guard});
+}

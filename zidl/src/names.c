@@ -1,0 +1,182 @@
+/* names.c - the naming scheme of the generated C API (spec section 3). */
+#include "names.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <string.h>
+
+static char *concat(zidl_arena *arena, const char *a, const char *b,
+                    const char *c, const char *d)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c), ld = strlen(d);
+    char *out = zidl_arena_alloc(arena, la + lb + lc + ld + 1);
+    memcpy(out, a, la);
+    memcpy(out + la, b, lb);
+    memcpy(out + la + lb, c, lc);
+    memcpy(out + la + lb + lc, d, ld);
+    return out;
+}
+
+char *zidl_c_name(zidl_arena *arena, const zidl_file *file, const char *name,
+                  const char *suffix)
+{
+    const char *package = zidl_file_package(file);
+    return concat(arena, package ? package : "", package ? "_" : "", name, suffix);
+}
+
+static void upcase(char *s)
+{
+    for (; *s != '\0'; s++)
+        *s = (char)toupper((unsigned char)*s);
+}
+
+char *zidl_macro_name(zidl_arena *arena, const zidl_file *file,
+                      const char *name, const char *suffix)
+{
+    char *out = zidl_c_name(arena, file, name, "");
+    out = concat(arena, out, "_", suffix, "");
+    upcase(out);
+    return out;
+}
+
+char *zidl_guard_name(zidl_arena *arena, const zidl_file *file)
+{
+    bool digit_first = isdigit((unsigned char)file->base[0]);
+    char *out = concat(arena, digit_first ? "ZIDL_" : "", file->base, "_H_INCLUDED", "");
+    for (char *p = out; *p != '\0'; p++) {
+        if (!isalnum((unsigned char)*p))
+            *p = '_';
+    }
+    upcase(out);
+    return out;
+}
+
+char *zidl_qualified_name(zidl_arena *arena, const zidl_file *file,
+                          const char *name)
+{
+    const char *package = zidl_file_package(file);
+    return concat(arena, package ? package : "", package ? "." : "", name, "");
+}
+
+char *zidl_header_file_name(zidl_arena *arena, const zidl_file *file)
+{
+    return concat(arena, file->base, ".h", "", "");
+}
+
+char *zidl_source_file_name(zidl_arena *arena, const zidl_file *file)
+{
+    return concat(arena, file->base, ".c", "", "");
+}
+
+char *zidl_skeleton_file_name(zidl_arena *arena, const zidl_file *file)
+{
+    size_t len = strlen(file->base);
+    const char *ext = ".zidl";
+    if (len > strlen(ext) && strcmp(file->base + len - strlen(ext), ext) == 0)
+        len -= strlen(ext);
+    char *stem = zidl_arena_strndup(arena, file->base, len);
+    return concat(arena, stem, "_actors.c", "", "");
+}
+
+typedef struct emitter {
+    zidl_arena *arena;
+    zidl_name_fn fn;
+    void *user;
+} emitter;
+
+static void emit(emitter *e, const char *name, zidl_loc loc, const char *what)
+{
+    zidl_generated_name gen = {name, loc, what};
+    e->fn(e->user, &gen);
+}
+
+/* "<what> <kind> '<name>'", e.g. "the type of message 'Join'". */
+static const char *describe(emitter *e, const char *what, const char *kind,
+                            const char *name)
+{
+    char *head = concat(e->arena, what, " ", kind, " '");
+    return concat(e->arena, head, name, "'", "");
+}
+
+static void enum_names(emitter *e, const zidl_file *file, const zidl_decl *decl)
+{
+    emit(e, zidl_c_name(e->arena, file, decl->name, ""), decl->loc,
+         describe(e, "the type of", "enum", decl->name));
+    emit(e, zidl_c_name(e->arena, file, decl->name, "_is_valid"), decl->loc,
+         describe(e, "the validity check of", "enum", decl->name));
+    for (size_t i = 0; i < decl->enumerators.count; i++) {
+        const zidl_enumerator *en = decl->enumerators.items[i];
+        const char *qualified = concat(e->arena, decl->name, ".", en->name, "");
+        emit(e, zidl_macro_name(e->arena, file, decl->name, en->name), en->loc,
+             describe(e, "the constant of", "enumerator", qualified));
+    }
+}
+
+static void struct_names(emitter *e, const zidl_file *file, const zidl_decl *decl)
+{
+    const char *kind = zidl_decl_kind_name(decl->kind);
+    emit(e, zidl_c_name(e->arena, file, decl->name, ""), decl->loc,
+         describe(e, "the type of", kind, decl->name));
+    emit(e, zidl_c_name(e->arena, file, decl->name, "_is_valid"), decl->loc,
+         describe(e, "the validity check of", kind, decl->name));
+    if (decl->kind != ZIDL_DECL_MESSAGE)
+        return;
+    emit(e, zidl_macro_name(e->arena, file, decl->name, "TYPE_ID"), decl->loc,
+         describe(e, "the type id macro of", kind, decl->name));
+    emit(e, zidl_macro_name(e->arena, file, decl->name, "SIZE_CLASS"), decl->loc,
+         describe(e, "the size class macro of", kind, decl->name));
+}
+
+static void actor_names(emitter *e, const zidl_file *file, const zidl_decl *decl)
+{
+    static const struct {
+        const char *suffix;
+        const char *what;
+    } fixed[] = {
+        {"", "the state type of"},
+        {"_ref", "the reference type of"},
+        {"_slot", "the mailbox slot type of"},
+        {"_spawn", "the spawn function of"},
+        {"_handlers", "the dispatch table of"},
+        {"_actor_type", "the type descriptor of"},
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        emit(e, zidl_c_name(e->arena, file, decl->name, fixed[i].suffix), decl->loc,
+             describe(e, fixed[i].what, "actor", decl->name));
+    for (size_t i = 0; i < decl->handlers.count; i++) {
+        const zidl_handler *h = decl->handlers.items[i];
+        const char *in_actor = concat(e->arena, "' in actor '", decl->name, "", "");
+        const char *subject = concat(e->arena, h->name, in_actor, "", "");
+        emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_on_", h->name, "", "")),
+             h->loc, describe(e, "the handler", "of", subject));
+        emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_dispatch_", h->name, "", "")),
+             h->loc, describe(e, "the dispatcher", "of", subject));
+        if (h->kind == ZIDL_HANDLER_MESSAGE)
+            emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_send_", h->name, "", "")),
+                 h->loc, describe(e, "the send function", "of", subject));
+    }
+}
+
+void zidl_names_for_each(zidl_arena *arena, const zidl_file *file,
+                         zidl_name_fn fn, void *user)
+{
+    emitter e = {arena, fn, user};
+    zidl_loc start = {1, 1};
+    emit(&e, zidl_guard_name(arena, file), start,
+         concat(arena, "the include guard of ", file->base, "", ""));
+    for (size_t i = 0; i < file->decls.count; i++) {
+        const zidl_decl *decl = file->decls.items[i];
+        switch (decl->kind) {
+        case ZIDL_DECL_ENUM:
+            enum_names(&e, file, decl);
+            break;
+        case ZIDL_DECL_STRUCT:
+        case ZIDL_DECL_MESSAGE:
+            struct_names(&e, file, decl);
+            break;
+        case ZIDL_DECL_ACTOR:
+            actor_names(&e, file, decl);
+            break;
+        }
+    }
+}

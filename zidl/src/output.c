@@ -1,0 +1,102 @@
+/* output.c - files on disk: output directory, generated files, depfile. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "output.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+char *zidl_output_path(zidl_arena *arena, const char *output_dir, const char *name)
+{
+    if (output_dir == NULL || output_dir[0] == '\0')
+        return zidl_arena_strdup(arena, name);
+    size_t len = strlen(output_dir);
+    bool has_slash = output_dir[len - 1] == '/';
+    return zidl_arena_sprintf(arena, "%s%s%s", output_dir, has_slash ? "" : "/", name);
+}
+
+static bool make_one_dir(zidl_diag *diag, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return true;
+        zidl_diag_general(diag, "cannot create directory '%s': %s", path, strerror(ENOTDIR));
+        return false;
+    }
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+        zidl_diag_general(diag, "cannot create directory '%s': %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+bool zidl_output_make_dir(zidl_diag *diag, const char *output_dir)
+{
+    if (output_dir == NULL || output_dir[0] == '\0')
+        return true;
+    zidl_strbuf prefix;
+    zidl_strbuf_init(&prefix);
+    bool ok = true;
+    /* Each parent in turn, like `mkdir -p`. */
+    for (const char *p = output_dir; ok && *p != '\0'; p++) {
+        if (*p == '/' && p != output_dir) {
+            zidl_strbuf_clear(&prefix);
+            zidl_strbuf_append(&prefix, output_dir, (size_t)(p - output_dir));
+            ok = make_one_dir(diag, zidl_strbuf_str(&prefix));
+        }
+    }
+    if (ok)
+        ok = make_one_dir(diag, output_dir);
+    zidl_strbuf_free(&prefix);
+    return ok;
+}
+
+bool zidl_output_write(zidl_diag *diag, const char *path, const zidl_strbuf *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
+        zidl_diag_general(diag, "cannot write '%s': %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = fwrite(zidl_strbuf_str(text), 1, text->len, f) == text->len;
+    int saved = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (!ok)
+        zidl_diag_general(diag, "cannot write '%s': %s", path, strerror(saved));
+    return ok;
+}
+
+/* Make's escaping for a path in a rule: spaces, '#', '$'. */
+static void put_make_path(zidl_strbuf *out, const char *path)
+{
+    for (; *path != '\0'; path++) {
+        if (*path == ' ' || *path == '#')
+            zidl_strbuf_putc(out, '\\');
+        else if (*path == '$')
+            zidl_strbuf_putc(out, '$');
+        zidl_strbuf_putc(out, *path);
+    }
+}
+
+bool zidl_output_write_depfile(zidl_diag *diag, const char *depfile, const char *target,
+                               const char *const *prereqs, size_t count)
+{
+    zidl_strbuf text;
+    zidl_strbuf_init(&text);
+    put_make_path(&text, target);
+    zidl_strbuf_putc(&text, ':');
+    for (size_t i = 0; i < count; i++) {
+        zidl_strbuf_puts(&text, " \\\n  ");
+        put_make_path(&text, prereqs[i]);
+    }
+    zidl_strbuf_putc(&text, '\n');
+    bool ok = zidl_output_write(diag, depfile, &text);
+    zidl_strbuf_free(&text);
+    return ok;
+}

@@ -1,0 +1,397 @@
+/* parser.y - the .zidl grammar.
+ *
+ * Builds the syntax tree of one file. Error recovery resynchronises at `;`
+ * and `}` so that one run reports every syntax error, not only the first.
+ * Constructs that zidlc 0.1 does not support yet (import, bytes, request/
+ * reply, default values) are parsed here and rejected by the check pass. */
+%define api.pure full
+%define parse.error detailed
+%locations
+%lex-param {yyscan_t scanner}
+%parse-param {yyscan_t scanner} {zidl_lexer *lex}
+
+%code requires {
+#include "ast.h"
+#ifndef YY_TYPEDEF_YY_SCANNER_T
+#define YY_TYPEDEF_YY_SCANNER_T
+typedef void *yyscan_t;
+#endif
+typedef struct zidl_lexer zidl_lexer;
+
+/* `[N]` after a field name, if any. */
+typedef struct zidl_dim {
+    bool present;
+    uint64_t len;
+    zidl_loc loc;
+} zidl_dim;
+
+/* `= value` after a field, if any. */
+typedef struct zidl_default {
+    bool present;
+    zidl_value value;
+} zidl_default;
+}
+
+%code provides {
+int yylex(YYSTYPE *yylval_param, YYLTYPE *yylloc_param, yyscan_t yyscanner);
+}
+
+%code {
+#include <string.h>
+
+#include "parse.h"
+
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, zidl_lexer *lex, const char *msg);
+static zidl_loc at(YYLTYPE l);
+static zidl_decl *new_decl(zidl_lexer *lex, zidl_decl_kind kind);
+static void name_decl(zidl_lexer *lex, zidl_decl *decl, YYLTYPE keyword,
+                      char *name, YYLTYPE name_loc);
+static void add_decl(zidl_lexer *lex, zidl_decl *decl);
+}
+
+%union {
+    char *text;
+    uint64_t number;
+    zidl_type *type;
+    zidl_field *field;
+    zidl_field_list *fields;
+    zidl_decl *decl;
+    zidl_enumerator *enumerator;
+    zidl_enumerator_list *enumerators;
+    zidl_handler *handler;
+    zidl_value value;
+    zidl_dim dim;
+    zidl_default dflt;
+}
+
+%token YYEOF 0 "end of file"
+%token KW_PACKAGE "'package'" KW_IMPORT "'import'" KW_ENUM "'enum'"
+%token KW_STRUCT "'struct'" KW_MESSAGE "'message'" KW_ACTOR "'actor'" KW_ON "'on'"
+%token ARROW "'->'"
+%token <text> IDENT "identifier" STRING "string literal"
+%token <number> INTEGER "integer"
+
+%type <text> qname
+%type <type> type
+%type <field> field
+%type <fields> fields field_block
+%type <decl> enum_decl struct_decl message_decl actor_decl actor_block actor_members
+%type <enumerator> enumerator
+%type <enumerators> enum_body enumerator_list
+%type <handler> handler
+%type <value> int_value value
+%type <dim> array_suffix
+%type <dflt> default_suffix
+
+%%
+
+file
+    : %empty
+    | file item
+    ;
+
+item
+    : package_stmt
+    | import_stmt
+    | enum_decl     { add_decl(lex, $1); }
+    | struct_decl   { add_decl(lex, $1); }
+    | message_decl  { add_decl(lex, $1); }
+    | actor_decl    { add_decl(lex, $1); }
+    | error ';'     { yyerrok; }
+    | error '}'     { yyerrok; }
+    ;
+
+package_stmt
+    : KW_PACKAGE IDENT ';'
+        {
+            zidl_package *pkg = zidl_arena_alloc(lex->arena, sizeof *pkg);
+            pkg->name = $2;
+            pkg->loc = at(@1);
+            pkg->item_index = lex->file->item_count;
+            const char *doc = zidl_file_take_doc(lex->file, at(@1));
+            if (lex->file->doc == NULL)
+                lex->file->doc = doc;
+            ZIDL_LIST_PUSH(lex->arena, lex->file->packages, pkg);
+        }
+    ;
+
+import_stmt
+    : KW_IMPORT STRING ';'
+        {
+            zidl_import *imp = zidl_arena_alloc(lex->arena, sizeof *imp);
+            imp->path = $2;
+            imp->loc = at(@1);
+            const char *doc = zidl_file_take_doc(lex->file, at(@1));
+            if (lex->file->doc == NULL)
+                lex->file->doc = doc;
+            ZIDL_LIST_PUSH(lex->arena, lex->file->imports, imp);
+            lex->file->item_count++;
+        }
+    ;
+
+enum_decl
+    : KW_ENUM IDENT enum_body
+        {
+            $$ = new_decl(lex, ZIDL_DECL_ENUM);
+            name_decl(lex, $$, @1, $2, @2);
+            $$->enumerators = *$3;
+        }
+    | KW_ENUM IDENT ':' IDENT enum_body
+        {
+            $$ = new_decl(lex, ZIDL_DECL_ENUM);
+            name_decl(lex, $$, @1, $2, @2);
+            $$->has_underlying = true;
+            $$->underlying_name = $4;
+            $$->underlying_loc = at(@4);
+            $$->enumerators = *$5;
+        }
+    ;
+
+enum_body
+    : '{' '}'
+        { $$ = zidl_arena_alloc(lex->arena, sizeof *$$); }
+    | '{' enumerator_list '}'
+        { $$ = $2; }
+    | '{' enumerator_list ',' '}'
+        { $$ = $2; }
+    | '{' error '}'
+        { yyerrok; $$ = zidl_arena_alloc(lex->arena, sizeof *$$); }
+    ;
+
+enumerator_list
+    : enumerator
+        {
+            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            ZIDL_LIST_PUSH(lex->arena, *$$, $1);
+        }
+    | enumerator_list ',' enumerator
+        { $$ = $1; ZIDL_LIST_PUSH(lex->arena, *$$, $3); }
+    ;
+
+enumerator
+    : IDENT
+        {
+            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$->name = $1;
+            $$->loc = at(@1);
+            $$->doc = zidl_file_take_doc(lex->file, at(@1));
+        }
+    | IDENT '=' int_value
+        {
+            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$->name = $1;
+            $$->loc = at(@1);
+            $$->doc = zidl_file_take_doc(lex->file, at(@1));
+            $$->has_value = true;
+            $$->value = $3;
+        }
+    ;
+
+int_value
+    : INTEGER
+        { memset(&$$, 0, sizeof $$); $$.magnitude = $1; $$.loc = at(@1); }
+    | '-' INTEGER
+        {
+            memset(&$$, 0, sizeof $$);
+            $$.magnitude = $2;
+            $$.negative = $2 != 0;
+            $$.loc = at(@1);
+        }
+    ;
+
+struct_decl
+    : KW_STRUCT IDENT field_block
+        {
+            $$ = new_decl(lex, ZIDL_DECL_STRUCT);
+            name_decl(lex, $$, @1, $2, @2);
+            $$->fields = *$3;
+        }
+    ;
+
+message_decl
+    : KW_MESSAGE IDENT field_block
+        {
+            $$ = new_decl(lex, ZIDL_DECL_MESSAGE);
+            name_decl(lex, $$, @1, $2, @2);
+            $$->fields = *$3;
+        }
+    ;
+
+field_block
+    : '{' fields '}'        { $$ = $2; }
+    | '{' fields error '}'  { yyerrok; $$ = $2; }
+    ;
+
+fields
+    : %empty                { $$ = zidl_arena_alloc(lex->arena, sizeof *$$); }
+    | fields field          { $$ = $1; ZIDL_LIST_PUSH(lex->arena, *$$, $2); }
+    | fields error ';'      { yyerrok; $$ = $1; }
+    ;
+
+field
+    : type IDENT array_suffix default_suffix ';'
+        {
+            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$->name = $2;
+            $$->loc = at(@2);
+            $$->doc = zidl_file_take_doc(lex->file, at(@1));
+            $$->type = *$1;
+            $$->is_array = $3.present;
+            $$->array_len = $3.len;
+            $$->array_loc = $3.loc;
+            $$->has_default = $4.present;
+            $$->default_value = $4.value;
+        }
+    ;
+
+array_suffix
+    : %empty                { memset(&$$, 0, sizeof $$); }
+    | '[' INTEGER ']'       { $$.present = true; $$.len = $2; $$.loc = at(@2); }
+    ;
+
+default_suffix
+    : %empty                { memset(&$$, 0, sizeof $$); }
+    | '=' value             { $$.present = true; $$.value = $2; }
+    ;
+
+value
+    : int_value
+    | qname
+        { memset(&$$, 0, sizeof $$); $$.is_name = true; $$.name = $1; $$.loc = at(@1); }
+    ;
+
+type
+    : qname
+        {
+            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$->kind = ZIDL_TYPE_NAMED;
+            $$->loc = at(@1);
+            $$->name = $1;
+        }
+    | IDENT '<' INTEGER '>'
+        {
+            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$->kind = ZIDL_TYPE_STRING;
+            $$->loc = at(@1);
+            $$->string_max = $3;
+            if (strcmp($1, "string") != 0)
+                zidl_diag_report(lex->diag, lex->file, at(@1), ZIDL_ERROR,
+                                 "unknown type '%s<...>'; did you mean 'string<%llu>'?",
+                                 $1, (unsigned long long)$3);
+        }
+    | IDENT '<' qname '>'
+        {
+            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$->kind = ZIDL_TYPE_REF;
+            $$->loc = at(@1);
+            $$->name = $3;
+            $$->name_loc = at(@3);
+            if (strcmp($1, "ref") != 0)
+                zidl_diag_report(lex->diag, lex->file, at(@1), ZIDL_ERROR,
+                                 "unknown type '%s<...>'; did you mean 'ref<%s>'?", $1, $3);
+        }
+    ;
+
+qname
+    : IDENT
+    | qname '.' IDENT
+        {
+            size_t a = strlen($1), b = strlen($3);
+            $$ = zidl_arena_alloc(lex->arena, a + b + 2);
+            memcpy($$, $1, a);
+            $$[a] = '.';
+            memcpy($$ + a + 1, $3, b + 1);
+        }
+    ;
+
+actor_decl
+    : KW_ACTOR IDENT actor_block
+        {
+            $$ = $3;
+            name_decl(lex, $$, @1, $2, @2);
+        }
+    ;
+
+actor_block
+    : '{' actor_members '}'         { $$ = $2; }
+    | '{' actor_members error '}'   { yyerrok; $$ = $2; }
+    ;
+
+actor_members
+    : %empty
+        { $$ = new_decl(lex, ZIDL_DECL_ACTOR); }
+    | actor_members IDENT field_block
+        {
+            $$ = $1;
+            if (strcmp($2, "state") != 0) {
+                zidl_diag_report(lex->diag, lex->file, at(@2), ZIDL_ERROR,
+                                 "expected 'state' or 'on' in an actor, found '%s'", $2);
+            } else if ($$->state_count++ == 0) {
+                $$->state_loc = at(@2);
+                $$->fields = *$3;
+            } else if ($$->state_count == 2) {
+                $$->extra_state_loc = at(@2);
+            }
+        }
+    | actor_members handler
+        { $$ = $1; ZIDL_LIST_PUSH(lex->arena, $$->handlers, $2); }
+    | actor_members error ';'
+        { yyerrok; $$ = $1; }
+    ;
+
+handler
+    : KW_ON qname ';'
+        {
+            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$->name = $2;
+            $$->loc = at(@1);
+            $$->name_loc = at(@2);
+            $$->doc = zidl_file_take_doc(lex->file, at(@1));
+        }
+    | KW_ON qname ARROW qname ';'
+        {
+            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$->name = $2;
+            $$->loc = at(@1);
+            $$->name_loc = at(@2);
+            $$->doc = zidl_file_take_doc(lex->file, at(@1));
+            $$->has_reply = true;
+            $$->reply = $4;
+            $$->reply_loc = at(@3);
+        }
+    ;
+
+%%
+
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, zidl_lexer *lex, const char *msg)
+{
+    (void)scanner;
+    zidl_diag_report(lex->diag, lex->file, at(*loc), ZIDL_ERROR, "%s", msg);
+}
+
+static zidl_loc at(YYLTYPE l)
+{
+    zidl_loc loc = {l.first_line, l.first_column};
+    return loc;
+}
+
+static zidl_decl *new_decl(zidl_lexer *lex, zidl_decl_kind kind)
+{
+    zidl_decl *decl = zidl_arena_alloc(lex->arena, sizeof *decl);
+    decl->kind = kind;
+    return decl;
+}
+
+static void name_decl(zidl_lexer *lex, zidl_decl *decl, YYLTYPE keyword,
+                      char *name, YYLTYPE name_loc)
+{
+    decl->name = name;
+    decl->loc = at(name_loc);
+    decl->doc = zidl_file_take_doc(lex->file, at(keyword));
+}
+
+static void add_decl(zidl_lexer *lex, zidl_decl *decl)
+{
+    ZIDL_LIST_PUSH(lex->arena, lex->file->decls, decl);
+    lex->file->item_count++;
+}

@@ -1,0 +1,34 @@
+/* passes.h - the compiler passes after parsing, in the order they run. */
+#ifndef ZIDL_PASSES_H
+#define ZIDL_PASSES_H
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "strbuf.h"
+#include "symtab.h"
+
+/* Links every type name, ref<> target and handler to its declaration;
+ * reports duplicate declarations and names that do not resolve. */
+void zidl_resolve(zidl_file *file, zidl_diag *diag);
+
+/* The semantic rules of spec section 1 (and what zidlc 0.1 does not
+ * support yet). Expects a resolved file. */
+void zidl_check(zidl_file *file, zidl_diag *diag, zidl_arena *arena);
+
+/* C sizes and alignment (LP64), size classes, dependency order and type
+ * ids. type_ids maps "%08x" ids to their message across the whole run, to
+ * reject collisions. Expects a checked file. */
+void zidl_layout(zidl_file *file, zidl_diag *diag, zidl_arena *arena,
+                 zidl_symtab *type_ids);
+
+/* The generated artefacts, built in memory. Expect a laid-out file. */
+void zidl_emit_header(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out);
+void zidl_emit_source(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out);
+void zidl_emit_skeleton(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out);
+
+/* Limits of the language, checked by check and layout. */
+#define ZIDL_MAX_COUNT (UINT64_C(1) << 20)     /* string<N>, [N] */
+#define ZIDL_MAX_TYPE_SIZE (UINT64_C(1) << 24) /* bytes of one struct */
+
+#endif /* ZIDL_PASSES_H */

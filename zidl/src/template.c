@@ -1,0 +1,82 @@
+/* template.c - finds a section and substitutes {{var}} placeholders. */
+#include "template.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void internal_error(const char *what, const char *name)
+{
+    fprintf(stderr, "zidl: internal error: %s '%s'\n", what, name);
+    abort();
+}
+
+const char *zidl_template_text(const char *file_name)
+{
+    for (size_t i = 0; i < zidl_embedded_template_count; i++) {
+        if (strcmp(zidl_embedded_templates[i].file_name, file_name) == 0)
+            return zidl_embedded_templates[i].text;
+    }
+    internal_error("no embedded template", file_name);
+    return NULL;
+}
+
+static const char *line_end(const char *p)
+{
+    const char *nl = strchr(p, '\n');
+    return nl != NULL ? nl + 1 : p + strlen(p);
+}
+
+static bool is_section_line(const char *p, const char *name)
+{
+    if (strncmp(p, "@@ ", 3) != 0)
+        return false;
+    size_t len = strlen(name);
+    return strncmp(p + 3, name, len) == 0 && (p[3 + len] == '\n' || p[3 + len] == '\0');
+}
+
+static const char *lookup(const zidl_template_var *vars, size_t count,
+                          const char *name, size_t len)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (strlen(vars[i].name) == len && strncmp(vars[i].name, name, len) == 0)
+            return vars[i].value;
+    }
+    char missing[128];
+    snprintf(missing, sizeof missing, "%.*s", (int)len, name);
+    internal_error("template variable not set", missing);
+    return NULL;
+}
+
+static void expand_line(zidl_strbuf *out, const char *p, const char *end,
+                        const zidl_template_var *vars, size_t count)
+{
+    while (p < end) {
+        const char *open = strstr(p, "{{");
+        if (open == NULL || open >= end) {
+            zidl_strbuf_append(out, p, (size_t)(end - p));
+            return;
+        }
+        const char *close = strstr(open, "}}");
+        if (close == NULL || close >= end)
+            internal_error("unclosed {{ in template line", "");
+        zidl_strbuf_append(out, p, (size_t)(open - p));
+        zidl_strbuf_puts(out, lookup(vars, count, open + 2, (size_t)(close - open - 2)));
+        p = close + 2;
+    }
+}
+
+void zidl_template_expand(zidl_strbuf *out, const char *tmpl, const char *section,
+                          const zidl_template_var *vars, size_t var_count)
+{
+    const char *p = tmpl;
+    while (*p != '\0' && !is_section_line(p, section))
+        p = line_end(p);
+    if (*p == '\0')
+        internal_error("no template section", section);
+    for (p = line_end(p); *p != '\0' && strncmp(p, "@@ ", 3) != 0; p = line_end(p)) {
+        if (strncmp(p, "@#", 2) != 0)
+            expand_line(out, p, line_end(p), vars, var_count);
+    }
+}
