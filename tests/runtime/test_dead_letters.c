@@ -1,0 +1,153 @@
+/* Sends to stopped actors: EDEAD, also through a recycled cell's old ref;
+ * messages queued when an actor stops are counted as dead letters (ring and
+ * overflow alike); argument checks return EINVAL. One worker, made
+ * deterministic by parking it inside a blocker actor's handler. */
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "rt_test.h"
+
+typedef struct Note {
+    uint64_t value;
+} Note;
+
+TEST_SLOT(VictimSlot, Note note;);
+
+typedef struct Victim {
+    uint64_t notes;
+} Victim;
+
+static atomic_int victim_stops;
+static atomic_ullong notes_handled;
+
+static void victim_on_stop_msg(void *self, zactor_ctx *ctx, const void *msg)
+{
+    (void)self;
+    (void)msg;
+    zactor_stop(ctx);
+}
+
+static void victim_on_note(void *self, zactor_ctx *ctx, const void *msg)
+{
+    (void)ctx;
+    (void)msg;
+    ((Victim *)self)->notes++;
+    atomic_fetch_add(&notes_handled, 1);
+}
+
+static void victim_on_stop(void *self, zactor_ctx *ctx)
+{
+    (void)self;
+    (void)ctx;
+    atomic_fetch_add(&victim_stops, 1);
+}
+
+enum { TAG_STOP, TAG_NOTE };
+static const zactor_handler_fn victim_handlers[] = {victim_on_stop_msg, victim_on_note};
+static const zactor_actor_type victim_type = {
+    ZACTOR_ABI_VERSION, "test.Victim", sizeof(Victim), _Alignof(Victim), sizeof(VictimSlot),
+    2, victim_handlers, NULL, victim_on_stop};
+
+/* Blocker: holds the only worker until released. */
+static atomic_bool blocker_entered, blocker_release;
+
+static void blocker_on_block(void *self, zactor_ctx *ctx, const void *msg)
+{
+    (void)self;
+    (void)ctx;
+    (void)msg;
+    atomic_store(&blocker_entered, true);
+    while (!atomic_load(&blocker_release))
+        sleep_ms(1);
+}
+
+typedef struct Blocker {
+    char unused;
+} Blocker;
+TEST_SLOT(BlockerSlot, Note note;);
+static const zactor_handler_fn blocker_handlers[] = {blocker_on_block};
+static const zactor_actor_type blocker_type = {
+    ZACTOR_ABI_VERSION, "test.Blocker", sizeof(Blocker), _Alignof(Blocker),
+    sizeof(BlockerSlot), 1, blocker_handlers, NULL, NULL};
+
+static void block_worker(zactor_ref blocker)
+{
+    Note note = {0};
+    atomic_store(&blocker_entered, false);
+    atomic_store(&blocker_release, false);
+    CHECK_EQ(zactor_send(blocker, &blocker_type, 0, &note, sizeof note), 0);
+    while (!atomic_load(&blocker_entered))
+        sleep_ms(1);
+}
+
+/* Queues a stop followed by `extra` notes while the worker is held, then
+ * lets it run: every note must end up a dead letter. */
+static void stop_with_queued_notes(zactor_system *sys, zactor_ref blocker, zactor_ref victim,
+                                   uint64_t extra)
+{
+    uint64_t dead_before = zactor_system_dead_letters(sys);
+    block_worker(blocker);
+    Note note = {7};
+    CHECK_EQ(zactor_send(victim, &victim_type, TAG_STOP, &note, sizeof note), 0);
+    for (uint64_t i = 0; i < extra; i++)
+        CHECK_EQ(zactor_send(victim, &victim_type, TAG_NOTE, &note, sizeof note), 0);
+    atomic_store(&blocker_release, true);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(zactor_system_dead_letters(sys) - dead_before, extra);
+    CHECK_EQ(zactor_send(victim, &victim_type, TAG_NOTE, &note, sizeof note), ZACTOR_EDEAD);
+}
+
+int main(void)
+{
+    zactor_system *sys = start_system(1);
+    zactor_ref blocker = zactor_spawn(sys, &blocker_type, NULL);
+    zactor_ref victim = zactor_spawn(sys, &victim_type, NULL);
+    CHECK(!zactor_ref_is_null(blocker) && !zactor_ref_is_null(victim));
+    CHECK_EQ(zactor_system_wait(sys), 0);
+
+    /* Argument checks. */
+    Note note = {1};
+    zactor_ref null_ref = {NULL, 0};
+    CHECK_EQ(zactor_send(null_ref, &victim_type, TAG_NOTE, &note, sizeof note), ZACTOR_EINVAL);
+    CHECK_EQ(zactor_send(victim, &victim_type, 2, &note, sizeof note), ZACTOR_EINVAL);
+    CHECK_EQ(zactor_send(victim, &blocker_type, 0, &note, sizeof note), ZACTOR_EINVAL);
+    CHECK_EQ(zactor_send(victim, &victim_type, TAG_NOTE, NULL, sizeof note), ZACTOR_EINVAL);
+    CHECK(zactor_ref_is_null(zactor_spawn(sys, NULL, NULL)));
+
+    /* A few notes are delivered normally first. */
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ(zactor_send(victim, &victim_type, TAG_NOTE, &note, sizeof note), 0);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(atomic_load(&notes_handled), 5);
+
+    /* Stop with 9 notes behind it in the ring: 9 dead letters. */
+    stop_with_queued_notes(sys, blocker, victim, 9);
+    CHECK_EQ(atomic_load(&victim_stops), 1);
+    CHECK_EQ(atomic_load(&notes_handled), 5);
+
+    /* The cell is recycled: the next spawn reuses it with a new generation,
+     * and the old ref still gets EDEAD. */
+    zactor_ref second = zactor_spawn(sys, &victim_type, NULL);
+    CHECK(second.cell == victim.cell);
+    CHECK(second.generation != victim.generation);
+    CHECK_EQ(zactor_send(victim, &victim_type, TAG_NOTE, &note, sizeof note), ZACTOR_EDEAD);
+    CHECK_EQ(zactor_send(second, &victim_type, TAG_NOTE, &note, sizeof note), 0);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(atomic_load(&notes_handled), 6);
+
+    /* Stop with more notes than the ring holds: overflowed ones are dead
+     * letters too. */
+    uint64_t many = scaled(5000) + 100;
+    stop_with_queued_notes(sys, blocker, second, many);
+    CHECK_EQ(atomic_load(&victim_stops), 2);
+    CHECK_EQ(atomic_load(&notes_handled), 6);
+    CHECK_EQ(zactor_send(victim, &victim_type, TAG_NOTE, &note, sizeof note), ZACTOR_EDEAD);
+
+    /* A third actor stays alive: its `on stop` runs at destroy, once. */
+    zactor_ref third = zactor_spawn(sys, &victim_type, NULL);
+    CHECK(third.cell == victim.cell);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    zactor_system_destroy(sys);
+    CHECK_EQ(atomic_load(&victim_stops), 3);
+    return 0;
+}

@@ -1,0 +1,205 @@
+/* Mailbox stress: 4 plain threads and 4 producer actors flood one sink with
+ * sequence-numbered messages, small (inline) and medium (pooled) mixed. The
+ * sink checks no loss, no duplicate and per-sender FIFO. Mode "overflow"
+ * holds the sink in `on start` so the ring fills and the overflow path must
+ * carry (and keep the order of) the rest.
+ * Usage: test_mailbox_stress mixed|overflow WORKERS */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "rt_test.h"
+#include "system.h" /* zactor__system_overflow_letters */
+
+#define THREAD_PRODUCERS 4
+#define ACTOR_PRODUCERS 4
+#define SENDERS (THREAD_PRODUCERS + ACTOR_PRODUCERS)
+#define ACTOR_BURST 256
+
+typedef struct Small {
+    uint32_t sender;
+    uint64_t seq;
+} Small;
+
+typedef struct Medium {
+    uint32_t sender;
+    uint64_t seq;
+    unsigned char fill[200];
+} Medium;
+
+TEST_SLOT(SinkSlot, Small small;);
+
+typedef struct Sink {
+    uint64_t next_seq[SENDERS];
+    uint64_t received;
+    uint64_t medium;
+    uint64_t errors;
+} Sink;
+
+static Sink *the_sink;
+static unsigned sink_start_delay_ms;
+static uint64_t per_sender;
+
+static void check_order(Sink *sink, uint32_t sender, uint64_t seq)
+{
+    if (sender >= SENDERS || sink->next_seq[sender] != seq)
+        sink->errors++;
+    else
+        sink->next_seq[sender]++;
+    sink->received++;
+}
+
+static void sink_on_start(void *self, zactor_ctx *ctx)
+{
+    (void)ctx;
+    the_sink = self;
+    if (sink_start_delay_ms)
+        sleep_ms(sink_start_delay_ms);
+}
+
+static void sink_on_small(void *self, zactor_ctx *ctx, const void *msg)
+{
+    (void)ctx;
+    const Small *small = msg;
+    check_order(self, small->sender, small->seq);
+}
+
+static void sink_on_medium(void *self, zactor_ctx *ctx, const void *msg)
+{
+    (void)ctx;
+    Sink *sink = self;
+    const Medium *medium = msg;
+    for (size_t i = 0; i < sizeof medium->fill; i++) {
+        if (medium->fill[i] != (unsigned char)(medium->seq + i))
+            sink->errors++;
+    }
+    sink->medium++;
+    check_order(sink, medium->sender, medium->seq);
+}
+
+static const zactor_handler_fn sink_handlers[] = {sink_on_small, sink_on_medium};
+static const zactor_actor_type sink_type = {
+    ZACTOR_ABI_VERSION, "test.Sink", sizeof(Sink), _Alignof(Sink), sizeof(SinkSlot),
+    2, sink_handlers, sink_on_start, NULL};
+
+static atomic_int send_failures;
+
+/* Every fourth message is medium, so both placements interleave per sender. */
+static void send_one(zactor_ref sink, uint32_t sender, uint64_t seq)
+{
+    int rc;
+    if (seq % 4 == 3) {
+        Medium medium = {sender, seq, {0}};
+        for (size_t i = 0; i < sizeof medium.fill; i++)
+            medium.fill[i] = (unsigned char)(seq + i);
+        rc = zactor_send(sink, &sink_type, 1, &medium, sizeof medium);
+    } else {
+        Small small = {sender, seq};
+        rc = zactor_send(sink, &sink_type, 0, &small, sizeof small);
+    }
+    if (rc != 0)
+        atomic_fetch_add(&send_failures, 1);
+}
+
+/* Producer actor: sends a burst, then a Go to itself for the next one. */
+typedef struct Producer {
+    zactor_ref sink;
+    uint32_t id;
+    uint64_t next;
+} Producer;
+
+typedef struct Go {
+    uint32_t unused;
+} Go;
+
+TEST_SLOT(ProducerSlot, Go go;);
+
+static const zactor_actor_type producer_type;
+
+static void producer_burst(Producer *producer, zactor_ctx *ctx)
+{
+    for (unsigned i = 0; i < ACTOR_BURST && producer->next < per_sender; i++)
+        send_one(producer->sink, producer->id, producer->next++);
+    if (producer->next < per_sender) {
+        Go go = {0};
+        if (zactor_send(zactor_self(ctx), &producer_type, 0, &go, sizeof go) != 0)
+            atomic_fetch_add(&send_failures, 1);
+    }
+}
+
+static void producer_on_start(void *self, zactor_ctx *ctx)
+{
+    producer_burst(self, ctx);
+}
+
+static void producer_on_go(void *self, zactor_ctx *ctx, const void *msg)
+{
+    (void)msg;
+    producer_burst(self, ctx);
+}
+
+static const zactor_handler_fn producer_handlers[] = {producer_on_go};
+static const zactor_actor_type producer_type = {
+    ZACTOR_ABI_VERSION, "test.Producer", sizeof(Producer), _Alignof(Producer),
+    sizeof(ProducerSlot), 1, producer_handlers, producer_on_start, NULL};
+
+typedef struct ThreadArg {
+    zactor_ref sink;
+    uint32_t id;
+} ThreadArg;
+
+static void *thread_producer(void *arg)
+{
+    const ThreadArg *targ = arg;
+    for (uint64_t seq = 0; seq < per_sender; seq++)
+        send_one(targ->sink, targ->id, seq);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    CHECK(argc == 3);
+    bool overflow_mode = strcmp(argv[1], "overflow") == 0;
+    CHECK(overflow_mode || strcmp(argv[1], "mixed") == 0);
+    per_sender = scaled(200000);
+    sink_start_delay_ms = overflow_mode ? 200 : 0;
+
+    zactor_system *sys = start_system((unsigned)atoi(argv[2]));
+    double start = now_seconds();
+    zactor_ref sink = zactor_spawn(sys, &sink_type, NULL);
+    CHECK(!zactor_ref_is_null(sink));
+
+    pthread_t threads[THREAD_PRODUCERS];
+    ThreadArg args[THREAD_PRODUCERS];
+    for (uint32_t i = 0; i < THREAD_PRODUCERS; i++) {
+        args[i] = (ThreadArg){sink, i};
+        CHECK(pthread_create(&threads[i], NULL, thread_producer, &args[i]) == 0);
+    }
+    for (uint32_t i = 0; i < ACTOR_PRODUCERS; i++) {
+        Producer init = {sink, THREAD_PRODUCERS + i, 0};
+        CHECK(!zactor_ref_is_null(zactor_spawn(sys, &producer_type, &init)));
+    }
+    for (uint32_t i = 0; i < THREAD_PRODUCERS; i++)
+        pthread_join(threads[i], NULL);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    double elapsed = now_seconds() - start;
+
+    CHECK_EQ(atomic_load(&send_failures), 0);
+    CHECK(the_sink != NULL);
+    CHECK_EQ(the_sink->errors, 0);
+    CHECK_EQ(the_sink->received, per_sender * SENDERS);
+    CHECK_EQ(the_sink->medium, (per_sender / 4) * SENDERS);
+    for (uint32_t i = 0; i < SENDERS; i++)
+        CHECK_EQ(the_sink->next_seq[i], per_sender);
+    uint64_t overflowed = zactor__system_overflow_letters(sys);
+    if (overflow_mode)
+        CHECK(overflowed > 0);
+    CHECK_EQ(zactor_system_dead_letters(sys), 0);
+    printf("%s, %u workers: %llu messages in %.3f s (%.2f M msg/s), %llu via overflow\n",
+           argv[1], zactor_system_workers(sys), (unsigned long long)(per_sender * SENDERS),
+           elapsed, (double)(per_sender * SENDERS) / elapsed / 1e6,
+           (unsigned long long)overflowed);
+    zactor_system_destroy(sys);
+    return 0;
+}
