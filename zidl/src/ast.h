@@ -154,7 +154,9 @@ typedef struct zidl_decl {
     uint32_t type_id;
     bool needs_validation; /* holds a string or an enum, maybe nested */
     bool laid_out;
+    /* check's search for recursive types */
     enum { ZIDL_SEARCH_UNVISITED, ZIDL_SEARCH_ON_PATH, ZIDL_SEARCH_DONE } search;
+    unsigned nesting; /* levels of structs held by value, itself included */
     const char *canonical; /* the text its type id hashes (see layout.c) */
 } zidl_decl;
 

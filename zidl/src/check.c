@@ -72,12 +72,12 @@ static bool is_builtin_type(const char *name)
            strcmp(name, "ref") == 0;
 }
 
-/* Rules every name follows; what says what it names ("field"). */
+/* Rules every name follows; what says what it names ("a field"). */
 static bool check_name(checker *c, const char *name, zidl_loc loc, const char *what)
 {
     if (is_keyword(name)) {
         zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
-                         "'%s' is a C or C++ keyword and cannot name a %s", name, what);
+                         "'%s' is a C or C++ keyword and cannot name %s", name, what);
         return false;
     }
     if (is_reserved_spelling(name)) {
@@ -89,7 +89,7 @@ static bool check_name(checker *c, const char *name, zidl_loc loc, const char *w
     if (in_list(library_names, sizeof library_names / sizeof library_names[0], name)) {
         zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
                          "'%s' is defined by the C headers the generated code includes "
-                         "and cannot name a %s", name, what);
+                         "and cannot name %s", name, what);
         return false;
     }
     return true;
@@ -97,12 +97,13 @@ static bool check_name(checker *c, const char *name, zidl_loc loc, const char *w
 
 static void check_decl_name(checker *c, const zidl_decl *decl)
 {
-    const char *what = zidl_decl_kind_name(decl->kind);
+    const char *kind = zidl_decl_kind_name(decl->kind);
+    const char *what = zidl_arena_sprintf(c->arena, "%s %s", kind[0] == 'a' || kind[0] == 'e' ? "an" : "a", kind);
     if (!check_name(c, decl->name, decl->loc, what))
         return;
     if (is_builtin_type(decl->name))
         zidl_diag_report(c->diag, c->file, decl->loc, ZIDL_ERROR,
-                         "'%s' is a built-in type and cannot name a %s", decl->name, what);
+                         "'%s' is a built-in type and cannot name %s", decl->name, what);
     else if (decl->kind == ZIDL_DECL_MESSAGE &&
              (strcmp(decl->name, "start") == 0 || strcmp(decl->name, "stop") == 0))
         zidl_diag_report(c->diag, c->file, decl->loc, ZIDL_ERROR,
@@ -125,7 +126,7 @@ static void check_package(checker *c)
         if (pkg->item_index > 0)
             zidl_diag_report(c->diag, file, pkg->loc, ZIDL_ERROR,
                              "'package' must come first, before any declaration or import");
-        check_name(c, pkg->name, pkg->loc, "package");
+        check_name(c, pkg->name, pkg->loc, "a package");
     }
 }
 
@@ -197,7 +198,7 @@ static void check_enum(checker *c, zidl_decl *decl)
     zidl_value prev = {0};
     for (size_t i = 0; i < decl->enumerators.count; i++) {
         zidl_enumerator *en = decl->enumerators.items[i];
-        check_name(c, en->name, en->loc, "enumerator");
+        check_name(c, en->name, en->loc, "an enumerator");
         zidl_enumerator *first = zidl_symtab_put(&seen, en->name, en);
         if (first != NULL) {
             zidl_diag_report(c->diag, c->file, en->loc, ZIDL_ERROR,
@@ -241,7 +242,7 @@ static void check_count(checker *c, uint64_t n, zidl_loc loc, const char *what)
 
 static void check_field(checker *c, const zidl_field *field, bool in_state)
 {
-    check_name(c, field->name, field->loc, "field");
+    check_name(c, field->name, field->loc, "a field");
     const zidl_type *type = &field->type;
     if (type->kind == ZIDL_TYPE_PTR && !in_state)
         zidl_diag_report(c->diag, c->file, type->loc, ZIDL_ERROR,
@@ -336,30 +337,51 @@ static bool holds_by_value(const zidl_field *field)
     return type->kind == ZIDL_TYPE_DECL && type->decl->kind != ZIDL_DECL_ENUM;
 }
 
+static void report_nesting(checker *c, const zidl_decl *decl)
+{
+    zidl_diag_report(c->diag, c->file, decl->loc, ZIDL_ERROR,
+                     "%s '%s' nests structs more than %u levels deep",
+                     zidl_decl_kind_name(decl->kind), decl->name, c->diag->opts->max_nesting);
+}
+
+/* Also computes decl->nesting: 1 + the deepest type it holds by value. */
 static bool visit(checker *c, zidl_decl *decl, unsigned depth)
 {
-    unsigned max_depth = c->diag->opts->max_nesting;
-    if (depth > max_depth) {
-        zidl_diag_report(c->diag, c->file, decl->loc, ZIDL_ERROR,
-                         "structs are nested more than %u levels deep here", max_depth);
+    if (depth > c->diag->opts->max_nesting) {
+        report_nesting(c, decl);
         return false;
     }
     decl->search = ZIDL_SEARCH_ON_PATH;
+    unsigned deepest = 0;
     for (size_t i = 0; i < decl->fields.count; i++) {
         const zidl_field *field = decl->fields.items[i];
         if (!holds_by_value(field))
             continue;
         zidl_decl *inner = field->type.decl;
+        if (inner == decl) {
+            zidl_diag_report(c->diag, c->file, field->type.loc, ZIDL_ERROR,
+                             "recursive type: %s '%s' holds itself by value in field '%s'",
+                             zidl_decl_kind_name(decl->kind), decl->name, field->name);
+            continue;
+        }
         if (inner->search == ZIDL_SEARCH_ON_PATH) {
             zidl_diag_report(c->diag, c->file, field->type.loc, ZIDL_ERROR,
                              "recursive type: field '%s' of '%s' holds '%s' by value, "
                              "which contains '%s' itself",
                              field->name, decl->name, inner->name, decl->name);
-        } else if (inner->search == ZIDL_SEARCH_UNVISITED && !visit(c, inner, depth + 1)) {
-            return false;
+            continue;
         }
+        if (inner->search == ZIDL_SEARCH_UNVISITED && !visit(c, inner, depth + 1))
+            return false;
+        if (inner->nesting > deepest)
+            deepest = inner->nesting;
     }
     decl->search = ZIDL_SEARCH_DONE;
+    decl->nesting = deepest + 1;
+    if (decl->nesting > c->diag->opts->max_nesting) {
+        report_nesting(c, decl);
+        return false;
+    }
     return true;
 }
 
@@ -420,16 +442,21 @@ static void check_field_clashes(clash_search *s, const zidl_field_list *fields)
     }
 }
 
-/* The mailbox slot of an actor is a union of its small messages, one member
- * per message name, next to the pointer `boxed`. */
-static void check_slot_members(checker *c, const zidl_decl *actor)
+/* The mailbox slot union of an actor declares one member per message it
+ * accepts; a member named like a type used there breaks the C++ build. */
+static void check_slot_members(clash_search *s, const zidl_decl *actor)
 {
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl_handler *h = actor->handlers.items[i];
-        if (h->kind == ZIDL_HANDLER_MESSAGE && strcmp(h->message->name, "boxed") == 0)
-            zidl_diag_report(c->diag, c->file, h->name_loc, ZIDL_ERROR,
-                             "a message named 'boxed' clashes with the 'boxed' member of "
-                             "the mailbox slot of actor '%s'", actor->name);
+        if (h->kind != ZIDL_HANDLER_MESSAGE)
+            continue;
+        const char *member = zidl_slot_member_name(s->c->arena, h->message->name);
+        const zidl_generated_name *gen = zidl_symtab_get(&s->names, member);
+        if (gen != NULL)
+            zidl_diag_report(s->c->diag, s->c->file, h->name_loc, ZIDL_ERROR,
+                             "'%s', the member of the mailbox slot of actor '%s' for "
+                             "'%s', has the same name as %s",
+                             member, actor->name, h->name, gen->what);
     }
 }
 
@@ -442,7 +469,7 @@ static void check_generated_names(checker *c)
         const zidl_decl *decl = c->file->decls.items[i];
         check_field_clashes(&s, &decl->fields);
         if (decl->kind == ZIDL_DECL_ACTOR)
-            check_slot_members(c, decl);
+            check_slot_members(&s, decl);
     }
     zidl_symtab_free(&s.names);
 }
@@ -450,7 +477,6 @@ static void check_generated_names(checker *c)
 void zidl_check(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
 {
     checker c = {file, diag, arena};
-    unsigned errors_before = diag->file_errors;
     zidl_loc start = {1, 1};
     if (file->decls.count == 0 && file->imports.count == 0)
         zidl_diag_report(diag, file, start, ZIDL_ERROR,
@@ -474,9 +500,10 @@ void zidl_check(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
             break;
         }
     }
-    if (diag->file_errors != errors_before)
+    /* Resolve's errors count too: these need every name resolved. */
+    if (diag->file_errors != 0)
         return;
     check_recursion(&c);
-    if (diag->file_errors == errors_before)
+    if (diag->file_errors == 0)
         check_generated_names(&c);
 }

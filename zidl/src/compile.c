@@ -93,9 +93,8 @@ static bool claim_outputs(run *r, zidl_file *file)
     return false;
 }
 
-static void compile_file(run *r, const char *path)
+static void run_passes(run *r, const char *path)
 {
-    zidl_diag_begin_file(&r->diag);
     size_t length = 0;
     char *text = read_source(r, path, &length);
     if (text == NULL)
@@ -118,6 +117,13 @@ static void compile_file(run *r, const char *path)
     zidl_check(file, &r->diag, &r->arena);
     if (r->diag.file_errors == errors_before)
         zidl_layout(file, &r->diag, &r->arena, &r->type_ids);
+}
+
+static void compile_file(run *r, const char *path)
+{
+    zidl_diag_begin_file(&r->diag);
+    run_passes(r, path);
+    zidl_diag_end_file(&r->diag);
 }
 
 static bool write_outputs(run *r)

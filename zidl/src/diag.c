@@ -1,8 +1,12 @@
 /* diag.c - formats diagnostics and hands them to the user's callback. */
 #include "diag.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define COLOR_BOLD "\033[1m"
 #define COLOR_RED "\033[1;31m"
@@ -21,6 +25,8 @@ void zidl_diag_init(zidl_diag *diag, const zidl_options *opts)
 
 void zidl_diag_free(zidl_diag *diag)
 {
+    zidl_diag_end_file(diag);
+    free(diag->groups);
     zidl_strbuf_free(&diag->text);
 }
 
@@ -30,11 +36,80 @@ void zidl_diag_begin_file(zidl_diag *diag)
     diag->file_gave_up = false;
 }
 
-static void deliver(zidl_diag *diag)
+static void deliver_text(zidl_diag *diag, const char *text)
 {
     if (diag->opts->on_diagnostic != NULL)
-        diag->opts->on_diagnostic(diag->opts->user, zidl_strbuf_str(&diag->text));
+        diag->opts->on_diagnostic(diag->opts->user, text);
+}
+
+static void deliver(zidl_diag *diag)
+{
+    deliver_text(diag, zidl_strbuf_str(&diag->text));
     zidl_strbuf_clear(&diag->text);
+}
+
+static char *copy_text(const zidl_strbuf *sb)
+{
+    char *copy = malloc(sb->len + 1);
+    if (copy == NULL) {
+        fputs("zidl: out of memory\n", stderr);
+        abort();
+    }
+    memcpy(copy, zidl_strbuf_str(sb), sb->len + 1);
+    return copy;
+}
+
+/* Holds an error back as a new group, or adds a note to the last group. */
+static void hold(zidl_diag *diag, zidl_loc loc, zidl_severity severity)
+{
+    if (severity == ZIDL_NOTE && diag->group_count > 0) {
+        zidl_diag_group *last = &diag->groups[diag->group_count - 1];
+        size_t old = strlen(last->text);
+        char *joined = realloc(last->text, old + diag->text.len + 1);
+        if (joined == NULL) {
+            fputs("zidl: out of memory\n", stderr);
+            abort();
+        }
+        memcpy(joined + old, zidl_strbuf_str(&diag->text), diag->text.len + 1);
+        last->text = joined;
+        zidl_strbuf_clear(&diag->text);
+        return;
+    }
+    if (diag->group_count == diag->group_cap) {
+        size_t cap = diag->group_cap ? diag->group_cap * 2 : 16;
+        zidl_diag_group *groups = realloc(diag->groups, cap * sizeof *groups);
+        if (groups == NULL) {
+            fputs("zidl: out of memory\n", stderr);
+            abort();
+        }
+        diag->groups = groups;
+        diag->group_cap = cap;
+    }
+    zidl_diag_group *group = &diag->groups[diag->group_count];
+    group->loc = loc;
+    group->seq = diag->group_count++;
+    group->text = copy_text(&diag->text);
+    zidl_strbuf_clear(&diag->text);
+}
+
+static int compare_groups(const void *a, const void *b)
+{
+    const zidl_diag_group *x = a, *y = b;
+    if (x->loc.line != y->loc.line)
+        return x->loc.line < y->loc.line ? -1 : 1;
+    if (x->loc.col != y->loc.col)
+        return x->loc.col < y->loc.col ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void zidl_diag_end_file(zidl_diag *diag)
+{
+    qsort(diag->groups, diag->group_count, sizeof *diag->groups, compare_groups);
+    for (size_t i = 0; i < diag->group_count; i++) {
+        deliver_text(diag, diag->groups[i].text);
+        free(diag->groups[i].text);
+    }
+    diag->group_count = 0;
 }
 
 static void put_color(zidl_diag *diag, const char *code)
@@ -97,7 +172,7 @@ void zidl_diag_report(zidl_diag *diag, const zidl_file *file, zidl_loc loc,
     va_end(ap);
     zidl_strbuf_putc(&diag->text, '\n');
     put_source_line(diag, file, loc);
-    deliver(diag);
+    hold(diag, loc, severity);
     if (severity != ZIDL_ERROR)
         return;
     diag->errors++;
@@ -109,7 +184,8 @@ void zidl_diag_report(zidl_diag *diag, const zidl_file *file, zidl_loc loc,
         put_color(diag, COLOR_RESET);
         put_severity(diag, ZIDL_ERROR);
         zidl_strbuf_puts(&diag->text, "too many errors, giving up on this file\n");
-        deliver(diag);
+        zidl_loc last = {INT_MAX, INT_MAX};
+        hold(diag, last, ZIDL_ERROR);
         diag->errors++;
         diag->file_gave_up = true;
     }

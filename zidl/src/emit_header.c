@@ -187,7 +187,7 @@ static void emit_slot(header_emitter *e, const zidl_decl *actor)
         if (h->kind == ZIDL_HANDLER_MESSAGE && h->message->size_class == ZIDL_SIZE_SMALL)
             ZIDL_EXPAND(&members, e->tmpl, "slot_member",
                         {"type", zidl_c_name(e->arena, e->file, h->message->name, "")},
-                        {"name", h->message->name});
+                        {"name", zidl_slot_member_name(e->arena, h->message->name)});
     }
     ZIDL_EXPAND(e->out, e->tmpl, "slot",
                 {"name", actor->name},

@@ -125,10 +125,10 @@ static void lay_out(layouter *l, zidl_decl *decl)
         decl->size = ZIDL_MAX_TYPE_SIZE + 1; /* saturate for the types around it */
         l->failed = true;
         zidl_diag_report(l->diag, l->file, decl->loc, ZIDL_ERROR,
-                         "%s '%s' is too large: more than %llu bytes%s",
+                         "%s%s '%s' is too large: more than %llu bytes",
+                         decl->kind == ZIDL_DECL_ACTOR ? "the state of " : "",
                          zidl_decl_kind_name(decl->kind), decl->name,
-                         (unsigned long long)ZIDL_MAX_TYPE_SIZE,
-                         decl->kind == ZIDL_DECL_ACTOR ? " of state" : "");
+                         (unsigned long long)ZIDL_MAX_TYPE_SIZE);
     }
     if (decl->size <= 64)
         decl->size_class = ZIDL_SIZE_SMALL;

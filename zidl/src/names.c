@@ -51,6 +51,11 @@ char *zidl_guard_name(zidl_arena *arena, const zidl_file *file)
     return out;
 }
 
+char *zidl_slot_member_name(zidl_arena *arena, const char *message)
+{
+    return concat(arena, "as_", message, "", "");
+}
+
 char *zidl_qualified_name(zidl_arena *arena, const zidl_file *file,
                           const char *name)
 {

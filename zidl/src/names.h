@@ -17,6 +17,10 @@ char *zidl_macro_name(zidl_arena *arena, const zidl_file *file,
                       const char *name, const char *suffix);
 /* "ROOM_ZIDL_H_INCLUDED" for room.zidl. */
 char *zidl_guard_name(zidl_arena *arena, const zidl_file *file);
+/* "as_Join": the member of an actor's mailbox slot union that holds a
+ * small Join. Not the bare message name: without a package that is also
+ * the member's type, which C++ rejects ("changes meaning"). */
+char *zidl_slot_member_name(zidl_arena *arena, const char *message);
 /* "chat.Room", the actor's name at run time. */
 char *zidl_qualified_name(zidl_arena *arena, const zidl_file *file,
                           const char *name);

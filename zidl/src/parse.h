@@ -18,6 +18,9 @@ typedef struct zidl_lexer {
     zidl_loc comment_open; /* the `/ *` being skipped */
     zidl_strbuf doc;       /* `///` lines waiting for the token they document */
     bool has_doc;
+    /* An unterminated comment or string ends the file: what follows cannot
+     * be told apart from its contents, so syntax errors are not reported. */
+    bool stopped;
 } zidl_lexer;
 
 /* Scans and parses file->text into file. Lexical and syntax errors go to

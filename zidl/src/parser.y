@@ -97,8 +97,10 @@ item
     | struct_decl   { add_decl(lex, $1); }
     | message_decl  { add_decl(lex, $1); }
     | actor_decl    { add_decl(lex, $1); }
-    | error ';'     { yyerrok; }
-    | error '}'     { yyerrok; }
+    /* No yyerrok here: the tokens right after a broken declaration are
+     * usually its remains, not new mistakes worth reporting. */
+    | error ';'
+    | error '}' 
     ;
 
 package_stmt
@@ -366,7 +368,8 @@ handler
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, zidl_lexer *lex, const char *msg)
 {
     (void)scanner;
-    zidl_diag_report(lex->diag, lex->file, at(*loc), ZIDL_ERROR, "%s", msg);
+    if (!lex->stopped)
+        zidl_diag_report(lex->diag, lex->file, at(*loc), ZIDL_ERROR, "%s", msg);
 }
 
 static zidl_loc at(YYLTYPE l)
