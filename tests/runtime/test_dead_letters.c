@@ -1,11 +1,13 @@
 /* Sends to stopped actors: EDEAD, also through a recycled cell's old ref;
  * messages queued when an actor stops are counted as dead letters (ring and
- * overflow alike); argument checks return EINVAL. One worker, made
+ * overflow alike); argument checks return EINVAL; a ring closed by overflow
+ * is reopened bigger once the actor caught up. One worker, made
  * deterministic by parking it inside a blocker actor's handler. */
 #include <stdatomic.h>
 #include <stddef.h>
 
 #include "rt_test.h"
+#include "system.h" /* zactor__system_overflow_letters */
 
 typedef struct Note {
     uint64_t value;
@@ -97,12 +99,39 @@ static void stop_with_queued_notes(zactor_system *sys, zactor_ref blocker, zacto
     CHECK_EQ(zactor_send(victim, &victim_type, TAG_NOTE, &note, sizeof note), ZACTOR_EDEAD);
 }
 
+/* Sends n notes while the worker is held; returns how many overflowed. */
+static uint64_t queue_notes(zactor_system *sys, zactor_ref blocker, zactor_ref to, uint64_t n)
+{
+    uint64_t before = zactor__system_overflow_letters(sys);
+    uint64_t handled = atomic_load(&notes_handled);
+    block_worker(blocker);
+    Note note = {3};
+    for (uint64_t i = 0; i < n; i++)
+        CHECK_EQ(zactor_send(to, &victim_type, TAG_NOTE, &note, sizeof note), 0);
+    atomic_store(&blocker_release, true);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(atomic_load(&notes_handled) - handled, n);
+    return zactor__system_overflow_letters(sys) - before;
+}
+
+/* The first ring has 16 slots; each overflow grows it fourfold. */
+static void ring_grows_after_overflow(zactor_system *sys, zactor_ref blocker, zactor_ref to)
+{
+    CHECK_EQ(queue_notes(sys, blocker, to, 16), 0);
+    CHECK_EQ(queue_notes(sys, blocker, to, 100), 100 - 16);
+    CHECK_EQ(queue_notes(sys, blocker, to, 64), 0);
+    CHECK_EQ(queue_notes(sys, blocker, to, 300), 300 - 64);
+    CHECK_EQ(queue_notes(sys, blocker, to, 256), 0);
+}
+
 int main(void)
 {
     zactor_system *sys = start_system(1);
     zactor_ref blocker = zactor_spawn(sys, &blocker_type, NULL);
     zactor_ref victim = zactor_spawn(sys, &victim_type, NULL);
+    zactor_ref grower = zactor_spawn(sys, &victim_type, NULL);
     CHECK(!zactor_ref_is_null(blocker) && !zactor_ref_is_null(victim));
+    CHECK(!zactor_ref_is_null(grower));
     CHECK_EQ(zactor_system_wait(sys), 0);
 
     /* Argument checks. */
@@ -119,6 +148,12 @@ int main(void)
         CHECK_EQ(zactor_send(victim, &victim_type, TAG_NOTE, &note, sizeof note), 0);
     CHECK_EQ(zactor_system_wait(sys), 0);
     CHECK_EQ(atomic_load(&notes_handled), 5);
+
+    /* A live actor's ring: overflow, then reopened bigger. */
+    uint64_t handled_before = atomic_load(&notes_handled);
+    ring_grows_after_overflow(sys, blocker, grower);
+    atomic_store(&notes_handled, handled_before);
+    CHECK_EQ(zactor_system_dead_letters(sys), 0);
 
     /* Stop with 9 notes behind it in the ring: 9 dead letters. */
     stop_with_queued_notes(sys, blocker, victim, 9);
@@ -148,6 +183,6 @@ int main(void)
     CHECK(third.cell == victim.cell);
     CHECK_EQ(zactor_system_wait(sys), 0);
     zactor_system_destroy(sys);
-    CHECK_EQ(atomic_load(&victim_stops), 3);
+    CHECK_EQ(atomic_load(&victim_stops), 4); /* third and grower at destroy */
     return 0;
 }

@@ -1,10 +1,15 @@
-/* Mailbox stress: 4 plain threads and 4 producer actors flood one sink with
+/* Mailbox stress: 4 plain threads and 4 producer actors send one sink
  * sequence-numbered messages, small (inline) and medium (pooled) mixed. The
- * sink checks no loss, no duplicate and per-sender FIFO. Mode "overflow"
- * holds the sink in `on start` so the ring fills and the overflow path must
- * carry (and keep the order of) the rest.
- * Usage: test_mailbox_stress mixed|overflow WORKERS */
+ * sink checks no loss, no duplicate and per-sender FIFO. Modes:
+ *   flood    - as fast as possible (the ring fills and closes repeatedly);
+ *   overflow - flood while the sink is held in `on start`, so the overflow
+ *              path must carry (and keep the order of) most messages;
+ *   ring     - each sender keeps at most RING_WINDOW messages unconsumed,
+ *              so all eight race for ring slots and the ring never fills:
+ *              the overflow path must stay unused.
+ * Usage: test_mailbox_stress flood|overflow|ring WORKERS */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
@@ -16,6 +21,10 @@
 #define ACTOR_PRODUCERS 4
 #define SENDERS (THREAD_PRODUCERS + ACTOR_PRODUCERS)
 #define ACTOR_BURST 256
+/* Unconsumed messages per sender in ring mode. The handler publishes its
+ * progress just before its slot is released, so SENDERS * RING_WINDOW + 1
+ * must not exceed the ring's first capacity (16). */
+#define RING_WINDOW 1
 
 typedef struct Small {
     uint32_t sender;
@@ -40,6 +49,8 @@ typedef struct Sink {
 static Sink *the_sink;
 static unsigned sink_start_delay_ms;
 static uint64_t per_sender;
+static bool windowed;                     /* ring mode */
+static atomic_ullong delivered[SENDERS]; /* for the senders' window */
 
 static void check_order(Sink *sink, uint32_t sender, uint64_t seq)
 {
@@ -48,6 +59,8 @@ static void check_order(Sink *sink, uint32_t sender, uint64_t seq)
     else
         sink->next_seq[sender]++;
     sink->received++;
+    if (sender < SENDERS)
+        atomic_store_explicit(&delivered[sender], sink->next_seq[sender], memory_order_release);
 }
 
 static void sink_on_start(void *self, zactor_ctx *ctx)
@@ -117,9 +130,19 @@ TEST_SLOT(ProducerSlot, Go go;);
 
 static const zactor_actor_type producer_type;
 
+/* In ring mode, whether the sender may send its next message. */
+static bool window_open(uint32_t sender, uint64_t next)
+{
+    return !windowed ||
+           next < atomic_load_explicit(&delivered[sender], memory_order_acquire) + RING_WINDOW;
+}
+
 static void producer_burst(Producer *producer, zactor_ctx *ctx)
 {
-    for (unsigned i = 0; i < ACTOR_BURST && producer->next < per_sender; i++)
+    /* In ring mode a closed window is polled through the Go self-message. */
+    for (unsigned i = 0; i < ACTOR_BURST && producer->next < per_sender &&
+                         window_open(producer->id, producer->next);
+         i++)
         send_one(producer->sink, producer->id, producer->next++);
     if (producer->next < per_sender) {
         Go go = {0};
@@ -152,8 +175,11 @@ typedef struct ThreadArg {
 static void *thread_producer(void *arg)
 {
     const ThreadArg *targ = arg;
-    for (uint64_t seq = 0; seq < per_sender; seq++)
+    for (uint64_t seq = 0; seq < per_sender; seq++) {
+        while (!window_open(targ->id, seq))
+            sched_yield();
         send_one(targ->sink, targ->id, seq);
+    }
     return NULL;
 }
 
@@ -161,8 +187,9 @@ int main(int argc, char **argv)
 {
     CHECK(argc == 3);
     bool overflow_mode = strcmp(argv[1], "overflow") == 0;
-    CHECK(overflow_mode || strcmp(argv[1], "mixed") == 0);
-    per_sender = scaled(200000);
+    windowed = strcmp(argv[1], "ring") == 0;
+    CHECK(overflow_mode || windowed || strcmp(argv[1], "flood") == 0);
+    per_sender = scaled(windowed ? 50000 : 200000);
     sink_start_delay_ms = overflow_mode ? 200 : 0;
 
     zactor_system *sys = start_system((unsigned)atoi(argv[2]));
@@ -195,6 +222,8 @@ int main(int argc, char **argv)
     uint64_t overflowed = zactor__system_overflow_letters(sys);
     if (overflow_mode)
         CHECK(overflowed > 0);
+    if (windowed)
+        CHECK_EQ(overflowed, 0);
     CHECK_EQ(zactor_system_dead_letters(sys), 0);
     printf("%s, %u workers: %llu messages in %.3f s (%.2f M msg/s), %llu via overflow\n",
            argv[1], zactor_system_workers(sys), (unsigned long long)(per_sender * SENDERS),

@@ -53,6 +53,10 @@ int main(void)
     CHECK_EQ(zactor_send(stopper, &stopper_type, 0, &stop, sizeof stop), 0);
     CHECK_EQ(zactor_system_wait(sys), ZACTOR_ESTOPPED);
     CHECK_EQ(zactor_system_wait(sys), ZACTOR_ESTOPPED);
+    /* wait returned as soon as the stop was requested; the handler may
+     * still be running its send. */
+    while (atomic_load(&send_after_stop) == 1)
+        sleep_ms(1);
     CHECK_EQ(atomic_load(&send_after_stop), ZACTOR_ESTOPPED);
     CHECK_EQ(zactor_send(stopper, &stopper_type, 0, &plain, sizeof plain), ZACTOR_ESTOPPED);
     CHECK(zactor_ref_is_null(zactor_spawn(sys, &stopper_type, NULL)));
