@@ -104,6 +104,8 @@ static int compare_groups(const void *a, const void *b)
 
 void zidl_diag_end_file(zidl_diag *diag)
 {
+    if (diag->group_count == 0)
+        return;
     qsort(diag->groups, diag->group_count, sizeof *diag->groups, compare_groups);
     for (size_t i = 0; i < diag->group_count; i++) {
         deliver_text(diag, diag->groups[i].text);

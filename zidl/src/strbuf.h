@@ -23,7 +23,11 @@ void zidl_strbuf_printf(zidl_strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-void zidl_strbuf_vprintf(zidl_strbuf *sb, const char *fmt, va_list ap);
+void zidl_strbuf_vprintf(zidl_strbuf *sb, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 0)))
+#endif
+    ;
 /* The text so far ("" when empty). */
 const char *zidl_strbuf_str(const zidl_strbuf *sb);
 
