@@ -94,6 +94,21 @@ elseif(CASE STREQUAL "default_dir")
   list(SORT made)
   expect("outputs" "${made}" "ring.zidl.c;ring.zidl.h;ring_actors.c")
 
+elseif(CASE STREQUAL "option_forms")
+  # -I is accepted (imports come later); -oDIR, -IDIR and --depfile=FILE too.
+  run(-I "${SCHEMA_DIR}" -Iother --depfile=ring.d -ogen "${SCHEMA_DIR}/ring/ring.zidl")
+  expect("status" "${status}" "0")
+  expect("stderr" "${err}" "")
+  if(NOT EXISTS "${WORK_DIR}/gen/ring.zidl.h" OR NOT EXISTS "${WORK_DIR}/ring.d")
+    message(FATAL_ERROR "outputs or depfile missing")
+  endif()
+
+elseif(CASE STREQUAL "output_dir_is_a_file")
+  file(WRITE "${WORK_DIR}/taken" "")
+  run(-o taken "${SCHEMA_DIR}/ring/ring.zidl")
+  expect("status" "${status}" "1")
+  expect("stderr" "${err}" "zidlc: error: cannot create directory 'taken': Not a directory\n")
+
 elseif(CASE STREQUAL "determinism")
   # Same input from two places, run from two working directories, into two
   # output directories given differently: identical outputs.

@@ -64,3 +64,8 @@ const char *zidl_decl_kind_name(zidl_decl_kind kind)
     }
     return "declaration";
 }
+
+const char *zidl_decl_kind_article(zidl_decl_kind kind)
+{
+    return kind == ZIDL_DECL_ENUM || kind == ZIDL_DECL_ACTOR ? "an" : "a";
+}

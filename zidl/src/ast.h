@@ -204,5 +204,7 @@ const char *zidl_scalar_name(zidl_scalar scalar);
 bool zidl_scalar_lookup(const char *name, zidl_scalar *out);
 bool zidl_scalar_is_integer(zidl_scalar scalar);
 const char *zidl_decl_kind_name(zidl_decl_kind kind);
+/* "a" or "an", to go before zidl_decl_kind_name(). */
+const char *zidl_decl_kind_article(zidl_decl_kind kind);
 
 #endif /* ZIDL_AST_H */

@@ -98,7 +98,8 @@ static bool check_name(checker *c, const char *name, zidl_loc loc, const char *w
 static void check_decl_name(checker *c, const zidl_decl *decl)
 {
     const char *kind = zidl_decl_kind_name(decl->kind);
-    const char *what = zidl_arena_sprintf(c->arena, "%s %s", kind[0] == 'a' || kind[0] == 'e' ? "an" : "a", kind);
+    const char *what = zidl_arena_sprintf(c->arena, "%s %s",
+                                          zidl_decl_kind_article(decl->kind), kind);
     if (!check_name(c, decl->name, decl->loc, what))
         return;
     if (is_builtin_type(decl->name))

@@ -13,11 +13,6 @@ typedef struct resolver {
     zidl_symtab decls;
 } resolver;
 
-static const char *article(zidl_decl_kind kind)
-{
-    return kind == ZIDL_DECL_ENUM || kind == ZIDL_DECL_ACTOR ? "an" : "a";
-}
-
 static void enter_decls(resolver *r)
 {
     for (size_t i = 0; i < r->file->decls.count; i++) {
@@ -29,7 +24,7 @@ static void enter_decls(resolver *r)
                          "duplicate declaration of '%s'", decl->name);
         zidl_diag_report(r->diag, r->file, first->loc, ZIDL_NOTE,
                          "'%s' was first declared here as %s %s", first->name,
-                         article(first->kind),
+                         zidl_decl_kind_article(first->kind),
                          zidl_decl_kind_name(first->kind));
     }
 }
@@ -87,7 +82,7 @@ static void resolve_ref(resolver *r, zidl_type *type)
     } else if (decl->kind != ZIDL_DECL_ACTOR) {
         zidl_diag_report(r->diag, r->file, type->name_loc, ZIDL_ERROR,
                          "ref<> needs an actor, but '%s' is %s %s", type->name,
-                         article(decl->kind), zidl_decl_kind_name(decl->kind));
+                         zidl_decl_kind_article(decl->kind), zidl_decl_kind_name(decl->kind));
         zidl_diag_report(r->diag, r->file, decl->loc, ZIDL_NOTE,
                          "'%s' is declared here", decl->name);
     } else {
@@ -124,7 +119,7 @@ static void resolve_handler(resolver *r, zidl_handler *h)
     } else if (decl->kind != ZIDL_DECL_MESSAGE) {
         zidl_diag_report(r->diag, r->file, h->name_loc, ZIDL_ERROR,
                          "an actor handles messages, but '%s' is %s %s", h->name,
-                         article(decl->kind), zidl_decl_kind_name(decl->kind));
+                         zidl_decl_kind_article(decl->kind), zidl_decl_kind_name(decl->kind));
         zidl_diag_report(r->diag, r->file, decl->loc, ZIDL_NOTE,
                          "'%s' is declared here", decl->name);
     } else {
