@@ -44,6 +44,12 @@ static const char *const library_names[] = {
     "uint32_t", "uint64_t", "uint8_t", "uintmax_t", "uintptr_t",
 };
 
+/* Parameters and locals of the generated functions: a type with one of
+ * these names would be hidden inside the function bodies that use it. */
+static const char *const generated_locals[] = {
+    "ctx", "i", "init", "msg", "ref", "self", "sys", "to", "value",
+};
+
 static bool in_list(const char *const *list, size_t count, const char *name)
 {
     for (size_t i = 0; i < count; i++) {
@@ -62,6 +68,25 @@ static bool is_reserved_spelling(const char *name)
 {
     return (name[0] == '_' && name[1] >= 'A' && name[1] <= 'Z') ||
            strstr(name, "__") != NULL;
+}
+
+static bool has_suffix(const char *name, const char *suffix)
+{
+    size_t len = strlen(name), slen = strlen(suffix);
+    return len >= slen && strcmp(name + len - slen, suffix) == 0;
+}
+
+/* The limit and constant macros of <stdint.h> (INT8_MAX, UINT64_C, ...). */
+static bool is_library_macro(const char *name)
+{
+    static const char *const prefixes[] = {"INT", "UINT", "SIZE_", "PTRDIFF_",
+                                           "SIG_ATOMIC_", "WCHAR_", "WINT_"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0 &&
+            (has_suffix(name, "_MAX") || has_suffix(name, "_MIN") || has_suffix(name, "_C")))
+            return true;
+    }
+    return false;
 }
 
 static bool is_builtin_type(const char *name)
@@ -414,10 +439,24 @@ static void on_generated_name(void *user, const zidl_generated_name *name)
                          name->name, name->what);
         return;
     }
-    if (is_keyword(name->name) || is_reserved_spelling(name->name) ||
-        in_list(library_names, sizeof library_names / sizeof library_names[0], name->name)) {
+    if (is_keyword(name->name) || is_reserved_spelling(name->name)) {
         zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
                          "generated name '%s' (%s) is reserved in C or C++",
+                         name->name, name->what);
+        return;
+    }
+    if (in_list(library_names, sizeof library_names / sizeof library_names[0], name->name) ||
+        is_library_macro(name->name)) {
+        zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
+                         "generated name '%s' (%s) is already defined by the C headers "
+                         "the generated code includes", name->name, name->what);
+        return;
+    }
+    if (in_list(generated_locals, sizeof generated_locals / sizeof generated_locals[0],
+                name->name)) {
+        zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
+                         "generated name '%s' (%s) is also a parameter name in the "
+                         "generated functions; add a package or rename it",
                          name->name, name->what);
         return;
     }
