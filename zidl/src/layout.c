@@ -107,10 +107,13 @@ static void lay_out(layouter *l, zidl_decl *decl)
     decl->laid_out = true;
     uint64_t offset = 0;
     uint64_t align = 1;
+    bool holds_too_large = false; /* already reported at the inner type */
     for (size_t i = 0; i < decl->fields.count && offset <= ZIDL_MAX_TYPE_SIZE; i++) {
         const zidl_field *field = decl->fields.items[i];
         uint64_t size, field_align;
         type_layout(l, &field->type, &size, &field_align);
+        if (size > ZIDL_MAX_TYPE_SIZE)
+            holds_too_large = true;
         if (field->is_array)
             size *= field->array_len; /* <= 2^20 * (2^24 + 1): no overflow */
         offset = (offset + field_align - 1) / field_align * field_align + size;
@@ -124,11 +127,12 @@ static void lay_out(layouter *l, zidl_decl *decl)
     if (decl->size > ZIDL_MAX_TYPE_SIZE) {
         decl->size = ZIDL_MAX_TYPE_SIZE + 1; /* saturate for the types around it */
         l->failed = true;
-        zidl_diag_report(l->diag, l->file, decl->loc, ZIDL_ERROR,
-                         "%s%s '%s' is too large: more than %llu bytes",
-                         decl->kind == ZIDL_DECL_ACTOR ? "the state of " : "",
-                         zidl_decl_kind_name(decl->kind), decl->name,
-                         (unsigned long long)ZIDL_MAX_TYPE_SIZE);
+        if (!holds_too_large)
+            zidl_diag_report(l->diag, l->file, decl->loc, ZIDL_ERROR,
+                             "%s%s '%s' is too large: more than %llu bytes",
+                             decl->kind == ZIDL_DECL_ACTOR ? "the state of " : "",
+                             zidl_decl_kind_name(decl->kind), decl->name,
+                             (unsigned long long)ZIDL_MAX_TYPE_SIZE);
     }
     if (decl->size <= 64)
         decl->size_class = ZIDL_SIZE_SMALL;
