@@ -2,7 +2,14 @@
  *
  * An actor is in at most one queue at a time: it is queued on its pending
  * count's 0 -> 1 transition or when its turn ends with tokens left, and
- * only the worker that runs it requeues it.
+ * only the worker that runs it requeues it. A worker picks, in order: the
+ * inject queue every INJECT_FIRST_EVERY picks and the oldest entry of its
+ * own deque every OLDEST_FIRST_EVERY picks (so nothing starves behind a
+ * request/reply pair that keeps refilling the LIFO slot), its LIFO slot
+ * (never starved: nothing else is taken before it every time), the oldest
+ * entry of its deque right after a requeue (round robin among busy actors),
+ * its deque's newest entry, the inject queue, then a random victim's oldest
+ * entry.
  *
  * Parking (no lost wake-ups): a parking worker announces itself in
  * `sleepers`, then a seq_cst fence, then looks at every queue once more; a
@@ -121,6 +128,16 @@ void zactor__scheduler_wake_all(zactor__scheduler *sched)
 void zactor__schedule(zactor_system *sys, zactor_cell *cell)
 {
     zactor__worker *worker = zactor__worker_of(sys);
+    if (worker) {
+        /* The receiver runs next on this worker, its sender's data still in
+         * cache (a request/reply pair stays on one core); the actor it
+         * displaces becomes stealable. */
+        zactor_cell *displaced = worker->next_cell;
+        worker->next_cell = cell;
+        if (!displaced)
+            return; /* nothing other workers could take: no wake-up */
+        cell = displaced;
+    }
     if (!worker || !zactor__deque_push(&worker->deque, cell))
         inject_push(&sys->sched, cell);
     wake_one_if_needed(&sys->sched);
@@ -180,7 +197,13 @@ static zactor_cell *find_work(zactor__worker *worker)
     worker->tick++;
     if (worker->tick % INJECT_FIRST_EVERY == 0 && (cell = inject_pop(sched)))
         return cell;
-    if (worker->take_oldest || worker->tick % OLDEST_FIRST_EVERY == 0) {
+    if (worker->tick % OLDEST_FIRST_EVERY == 0 && (cell = zactor__deque_steal(&worker->deque)))
+        return cell;
+    if ((cell = worker->next_cell)) {
+        worker->next_cell = NULL;
+        return cell;
+    }
+    if (worker->take_oldest) {
         worker->take_oldest = false;
         if ((cell = zactor__deque_steal(&worker->deque)))
             return cell;

@@ -23,6 +23,8 @@ struct zactor__worker {
     zactor_system *sys;
     zactor__pool_cache cache;
     zactor_ctx ctx;
+    zactor_cell *next_cell; /* LIFO slot: the last actor this worker made
+                               runnable, run next and never stolen */
     uint64_t rng;     /* victim choice */
     uint32_t index;
     uint32_t tick;    /* scheduling decisions made, for fairness */
