@@ -155,6 +155,7 @@ static int count_sender(zactor_cell *cell, uint32_t generation, const zactor_act
         if (life & ZACTOR__LIFE_LOCKED) {
             /* The consumer is swapping the ring: a few instructions and a malloc. */
             sched_yield();
+            /* Acquire: as for the first load. */
             life = atomic_load_explicit(&cell->life, memory_order_acquire);
             continue;
         }

@@ -326,6 +326,7 @@ uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__pool *pool,
     uint64_t tail = atomic_load_explicit(&ring->tail, memory_order_relaxed) >> 1;
     for (uint64_t pos = ring->head; pos < tail; pos++) {
         ring_slot *slot = slot_at(ring, pos);
+        /* Relaxed: as above. */
         if (atomic_load_explicit(&slot->seq, memory_order_relaxed) != pos + 1)
             break;
         zactor__envelope envelope;

@@ -19,7 +19,8 @@ typedef struct zactor__scheduler {
     /* Read by every schedule; written when workers start or stop searching. */
     _Alignas(ZACTOR__CACHE_LINE) _Atomic uint32_t searching; /* workers looking for work */
     _Atomic uint32_t sleepers;                               /* workers parked or parking */
-    _Atomic size_t inject_length;
+    /* Written by every push from outside the workers. */
+    _Alignas(ZACTOR__CACHE_LINE) _Atomic size_t inject_length;
     /* Parking: a worker with nothing to do waits here. */
     pthread_mutex_t park_lock;
     pthread_cond_t park_cond;
