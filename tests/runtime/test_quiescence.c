@@ -80,7 +80,13 @@ static void send_token(zactor_ref to, uint64_t hops)
 
 int main(void)
 {
-    zactor_system *sys = start_system(0);
+    /* Default worker count, pinned: exercises the hwloc paths too. */
+    zactor_config cfg;
+    zactor_config_init(&cfg);
+    cfg.pin_threads = true;
+    zactor_system *sys = zactor_system_create(&cfg);
+    CHECK(sys != NULL);
+    CHECK(zactor_system_workers(sys) >= 1);
     zactor_ref refs[RING_SIZE];
     for (uint32_t i = 0; i < RING_SIZE; i++) {
         Hop init = {i, false, {NULL, 0}, 0, 0};
