@@ -283,6 +283,7 @@ zactor_cell *zactor__scheduler_next(zactor__worker *worker)
     for (;;) {
         for (unsigned round = 0; round < SEARCH_ROUNDS; round++) {
             if (zactor__system_stopping(worker->sys)) {
+                /* Seq_cst: as above; the count no longer matters once stopping. */
                 atomic_fetch_sub_explicit(&sched->searching, 1, memory_order_seq_cst);
                 return NULL;
             }
@@ -293,6 +294,7 @@ zactor_cell *zactor__scheduler_next(zactor__worker *worker)
             cpu_relax();
         }
         if (!park(worker)) {
+            /* Seq_cst: as above. */
             atomic_fetch_sub_explicit(&sched->searching, 1, memory_order_seq_cst);
             return NULL;
         }

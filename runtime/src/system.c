@@ -142,7 +142,9 @@ int zactor_system_wait(zactor_system *sys)
     while (atomic_load_explicit(&sys->active, memory_order_seq_cst) != 0 &&
            !atomic_load_explicit(&sys->stopping, memory_order_seq_cst))
         pthread_cond_wait(&sys->wait_cond, &sys->wait_lock);
+    /* Relaxed: an extra broadcast while the count is stale is harmless. */
     atomic_fetch_sub_explicit(&sys->waiters, 1, memory_order_relaxed);
+    /* Relaxed: under wait_lock, which zactor_system_stop takes after setting it. */
     bool stopped = atomic_load_explicit(&sys->stopping, memory_order_relaxed);
     pthread_mutex_unlock(&sys->wait_lock);
     return stopped ? ZACTOR_ESTOPPED : 0;
