@@ -238,6 +238,13 @@ bool zactor__mailbox_take(zactor__mailbox *mailbox, zactor__envelope *envelope)
     if (!ring)
         return false;
     envelope->ring = ring;
+    /* Letters already taken are next: ready is only filled once the ring is
+     * closed and drained, and it stays so until everything is consumed. */
+    if (ring->ready) {
+        envelope->letter = ring->ready;
+        open_slot(ring->ready->bytes, envelope);
+        return true;
+    }
     ring_slot *slot = slot_at(ring, ring->head);
     /* Acquire: pairs with the producer's release of seq; the bytes are visible. */
     if (atomic_load_explicit(&slot->seq, memory_order_acquire) == ring->head + 1) {
@@ -245,7 +252,7 @@ bool zactor__mailbox_take(zactor__mailbox *mailbox, zactor__envelope *envelope)
         open_slot(slot->bytes, envelope);
         return true;
     }
-    if (!ring->ready && !collect_overflow(mailbox, ring))
+    if (!collect_overflow(mailbox, ring))
         return false;
     envelope->letter = ring->ready;
     open_slot(ring->ready->bytes, envelope);

@@ -6,9 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Payload capacities 128, 256, 512 and 1024 bytes; larger requests go to malloc. */
-#define ZACTOR__POOL_CLASSES 4
-#define ZACTOR__POOL_SMALLEST 128u
+/* Payload capacities 32, 64, 128, 256, 512 and 1024 bytes; larger requests
+ * go to malloc. The two small classes hold overflow letters (a link plus a
+ * slot, often 24-80 bytes), which a flood allocates by the million. */
+#define ZACTOR__POOL_CLASSES 6
+#define ZACTOR__POOL_SMALLEST 32u
 
 typedef struct zactor__block zactor__block;
 
