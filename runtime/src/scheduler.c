@@ -159,29 +159,52 @@ void zactor__scheduler_requeue(zactor__worker *worker, zactor_cell *cell, bool m
     wake_one_if_needed(sched);
 }
 
-static uint64_t next_random(zactor__worker *worker)
-{
-    /* xorshift64: victim choice only needs to be cheap and spread out. */
-    uint64_t x = worker->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    worker->rng = x;
-    return x;
-}
-
 static zactor_cell *steal_from_others(zactor__worker *worker)
 {
     zactor__scheduler *sched = &worker->sys->sched;
     unsigned count = sched->worker_count;
     if (count < 2)
         return NULL;
-    unsigned start = (unsigned)(next_random(worker) % count);
+    unsigned start = (unsigned)(zactor__worker_random(worker) % count);
     for (unsigned i = 0; i < count; i++) {
         zactor__worker *victim = &sched->workers[(start + i) % count];
         if (victim == worker || zactor__deque_looks_empty(&victim->deque))
             continue;
         zactor_cell *cell = zactor__deque_steal(&victim->deque);
+        if (cell)
+            return cell;
+    }
+    return NULL;
+}
+
+/* Deterministic mode (one worker): each pick starts at a seeded random
+ * source among the LIFO slot, both ends of the deque and the inject queue. */
+static zactor_cell *find_work_seeded(zactor__worker *worker)
+{
+    enum { LIFO_SLOT, NEWEST, OLDEST, INJECT, SOURCES };
+    /* Draw only when there is work: how long the worker idles before work
+     * arrives from outside must not change the sequence. Relaxed: a hint. */
+    if (!worker->next_cell && zactor__deque_looks_empty(&worker->deque) &&
+        atomic_load_explicit(&worker->sys->sched.inject_length, memory_order_relaxed) == 0)
+        return NULL;
+    unsigned first = (unsigned)(zactor__worker_random(worker) % SOURCES);
+    for (unsigned i = 0; i < SOURCES; i++) {
+        zactor_cell *cell = NULL;
+        switch ((first + i) % SOURCES) {
+        case LIFO_SLOT:
+            cell = worker->next_cell;
+            worker->next_cell = NULL;
+            break;
+        case NEWEST:
+            cell = zactor__deque_pop(&worker->deque);
+            break;
+        case OLDEST:
+            cell = zactor__deque_steal(&worker->deque);
+            break;
+        default:
+            cell = inject_pop(&worker->sys->sched);
+            break;
+        }
         if (cell)
             return cell;
     }
@@ -194,6 +217,8 @@ static zactor_cell *find_work(zactor__worker *worker)
 {
     zactor__scheduler *sched = &worker->sys->sched;
     zactor_cell *cell = NULL;
+    if (worker->deterministic)
+        return find_work_seeded(worker);
     worker->tick++;
     if (worker->tick % INJECT_FIRST_EVERY == 0 && (cell = inject_pop(sched)))
         return cell;

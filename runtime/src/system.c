@@ -18,6 +18,7 @@ void zactor_config_init(zactor_config *cfg)
 {
     cfg->workers = 0;
     cfg->pin_threads = false;
+    cfg->deterministic_seed = 0;
 }
 
 void zactor__system_activate(zactor_system *sys)
@@ -52,7 +53,7 @@ uint64_t zactor__system_overflow_letters(const zactor_system *sys)
 /* Worker count for cfg; keeps the topology in sys only if pinning needs it. */
 static unsigned choose_workers(zactor_system *sys, const zactor_config *cfg)
 {
-    unsigned workers = cfg->workers;
+    unsigned workers = cfg->deterministic_seed ? 1 : cfg->workers;
     if (workers > 0 && !cfg->pin_threads)
         return workers;
     zactor__topology *topo = zactor__topology_open();
@@ -112,7 +113,7 @@ zactor_system *zactor_system_create(const zactor_config *cfg)
         goto fail_cells;
     if (zactor__scheduler_init(&sys->sched) != 0)
         goto fail_sched;
-    if (zactor__workers_start(sys, workers) != 0)
+    if (zactor__workers_start(sys, workers, cfg->deterministic_seed) != 0)
         goto fail_workers;
     return sys;
 

@@ -37,8 +37,12 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
     uint64_t consumed = start_if_new(cell, type, ctx);
     uint64_t dead = 0;
+    /* Deterministic mode varies where turns end, to explore interleavings. */
+    unsigned batch = worker->deterministic
+                         ? 1u + (unsigned)(zactor__worker_random(worker) % TURN_BATCH)
+                         : TURN_BATCH;
     zactor__envelope envelope;
-    for (unsigned handled = 0; handled < TURN_BATCH && !zactor__system_stopping(sys) &&
+    for (unsigned handled = 0; handled < batch && !zactor__system_stopping(sys) &&
                                zactor__mailbox_take(&cell->mailbox, &envelope);
          handled++) {
         if (cell->flags & ZACTOR__CELL_STOPPED) {
@@ -91,7 +95,7 @@ static void join_workers(zactor__scheduler *sched, unsigned started)
         pthread_join(sched->workers[i].thread, NULL);
 }
 
-int zactor__workers_start(zactor_system *sys, unsigned count)
+int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t deterministic_seed)
 {
     zactor__scheduler *sched = &sys->sched;
     size_t bytes = (size_t)count * sizeof(zactor__worker);
@@ -107,7 +111,9 @@ int zactor__workers_start(zactor_system *sys, unsigned count)
         worker->sys = sys;
         worker->ctx.sys = sys;
         worker->index = initialised;
-        worker->rng = 0x9E3779B97F4A7C15u * (initialised + 1u);
+        worker->deterministic = deterministic_seed != 0;
+        worker->rng = deterministic_seed ? deterministic_seed
+                                         : 0x9E3779B97F4A7C15u * (initialised + 1u);
     }
     /* Thieves scan all workers: every deque exists before any thread runs. */
     sched->worker_count = initialised;

@@ -25,7 +25,8 @@ struct zactor__worker {
     zactor_ctx ctx;
     zactor_cell *next_cell; /* LIFO slot: the last actor this worker made
                                runnable, run next and never stolen */
-    uint64_t rng;     /* victim choice */
+    uint64_t rng;     /* victim choice; every choice in deterministic mode */
+    bool deterministic;
     uint32_t index;
     uint32_t tick;    /* scheduling decisions made, for fairness */
     bool take_oldest; /* next pick comes from the deque's top (FIFO end) */
@@ -44,9 +45,21 @@ static inline zactor__worker *zactor__worker_of(const zactor_system *sys)
     return worker && worker->sys == sys ? worker : NULL;
 }
 
-/* Starts count workers (pinned when sys->topology is set). On failure stops
- * the system, joins what started and returns -1. */
-int zactor__workers_start(zactor_system *sys, unsigned count);
+/* xorshift64: cheap, well spread, and replayable from a seed. */
+static inline uint64_t zactor__worker_random(zactor__worker *worker)
+{
+    uint64_t x = worker->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    worker->rng = x;
+    return x;
+}
+
+/* Starts count workers (pinned when sys->topology is set); a nonzero
+ * deterministic_seed makes their choices replayable (count is then 1).
+ * On failure stops the system, joins what started and returns -1. */
+int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t deterministic_seed);
 /* Joins every worker (the system must be stopping) and frees them. */
 void zactor__workers_join(zactor_system *sys);
 

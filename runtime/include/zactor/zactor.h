@@ -75,9 +75,16 @@ typedef struct zactor_config {
     unsigned workers;
     /* Pin each worker to one processing unit. */
     bool pin_threads;
+    /* Nonzero: deterministic mode, for replaying a failing interleaving. The
+     * system runs one worker whose scheduling choices (which runnable actor
+     * next, how many messages per turn) are drawn from this seed, so the same
+     * seed replays the same order as long as every message after the first
+     * spawn is sent from a handler (threads outside the system add timing). */
+    uint64_t deterministic_seed;
 } zactor_config;
 
-/* Fills *cfg with the defaults: workers = 0, pin_threads = false. */
+/* Fills *cfg with the defaults: workers = 0, pin_threads = false,
+ * deterministic_seed = 0. */
 void zactor_config_init(zactor_config *cfg);
 
 /* Starts a system and its workers. cfg may be NULL for the defaults.
