@@ -122,7 +122,6 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
         give_back_cell(sys, cell);
         return ref;
     }
-    cell->flags = 0;
     /* Relaxed: published by the release store of life below. */
     atomic_store_explicit(&cell->type, type, memory_order_relaxed);
     /* Relaxed: the cell came from the free list under its mutex (or is new),

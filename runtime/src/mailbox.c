@@ -238,22 +238,19 @@ bool zactor__mailbox_take(zactor__mailbox *mailbox, zactor__envelope *envelope)
     if (!ring)
         return false;
     envelope->ring = ring;
-    /* Letters already taken are next: ready is only filled once the ring is
-     * closed and drained, and it stays so until everything is consumed. */
-    if (ring->ready) {
-        envelope->letter = ring->ready;
-        open_slot(ring->ready->bytes, envelope);
-        return true;
+    /* Letters already taken come first: ready is only filled once the ring
+     * is closed and drained, and it stays so until everything is consumed. */
+    if (!ring->ready) {
+        ring_slot *slot = slot_at(ring, ring->head);
+        /* Acquire: pairs with the producer's release of seq; the bytes are visible. */
+        if (atomic_load_explicit(&slot->seq, memory_order_acquire) == ring->head + 1) {
+            envelope->letter = NULL;
+            open_slot(slot->bytes, envelope);
+            return true;
+        }
+        if (!collect_overflow(mailbox, ring))
+            return false;
     }
-    ring_slot *slot = slot_at(ring, ring->head);
-    /* Acquire: pairs with the producer's release of seq; the bytes are visible. */
-    if (atomic_load_explicit(&slot->seq, memory_order_acquire) == ring->head + 1) {
-        envelope->letter = NULL;
-        open_slot(slot->bytes, envelope);
-        return true;
-    }
-    if (!collect_overflow(mailbox, ring))
-        return false;
     envelope->letter = ring->ready;
     open_slot(ring->ready->bytes, envelope);
     return true;
