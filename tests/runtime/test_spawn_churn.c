@@ -2,7 +2,8 @@
  * `on start`, half on their first message. Checks that `on start` and
  * `on stop` ran once each, that every accepted message was either handled
  * or counted as a dead letter, and that cells are recycled (a batch reuses
- * the previous batch's cells, so no more cells than one batch are used). */
+ * the previous batch's cells, so no more cells than one batch are used).
+ * Then one actor spawns thousands of children from its `on start`. */
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
@@ -49,6 +50,28 @@ static const zactor_handler_fn churn_handlers[] = {churn_on_ping};
 static const zactor_actor_type churn_type = {
     ZACTOR_ABI_VERSION, "test.Churn", sizeof(Churn), _Alignof(Churn), sizeof(ChurnSlot),
     1, churn_handlers, churn_on_start, churn_on_stop};
+
+/* A parent that spawns and pings many children from one handler: they all
+ * land on its worker's deque, which must grow (256 entries at first). */
+typedef struct Parent {
+    uint32_t children;
+} Parent;
+
+static void parent_on_start(void *self, zactor_ctx *ctx)
+{
+    const Parent *parent = self;
+    for (uint32_t i = 0; i < parent->children; i++) {
+        Churn init = {false, {i, 0, 0}};
+        zactor_ref child = zactor_spawn(zactor_ctx_system(ctx), &churn_type, &init);
+        CHECK(!zactor_ref_is_null(child));
+        Ping ping = {0};
+        CHECK_EQ(zactor_send(child, &churn_type, 0, &ping, sizeof ping), 0);
+    }
+}
+
+static const zactor_actor_type parent_type = {
+    ZACTOR_ABI_VERSION, "test.Parent", sizeof(Parent), _Alignof(Parent), sizeof(ChurnSlot),
+    1, churn_handlers, parent_on_start, NULL};
 
 static int compare_ptr(const void *a, const void *b)
 {
@@ -105,7 +128,16 @@ int main(void)
            (unsigned long long)distinct);
     CHECK(distinct <= BATCH);
     free(cells);
+
+    /* Spawned from a handler, on the deque: every child starts and stops. */
+    Parent parent = {(uint32_t)scaled(20000) + 1000};
+    uint64_t starts_before = atomic_load(&starts), handled_before = atomic_load(&handled);
+    CHECK(!zactor_ref_is_null(zactor_spawn(sys, &parent_type, &parent)));
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(atomic_load(&starts) - starts_before, parent.children);
+    CHECK_EQ(atomic_load(&handled) - handled_before, parent.children);
+    CHECK_EQ(atomic_load(&stops), total + parent.children);
     zactor_system_destroy(sys);
-    CHECK_EQ(atomic_load(&stops), total);
+    CHECK_EQ(atomic_load(&stops), total + parent.children);
     return 0;
 }
