@@ -2,7 +2,7 @@
  * pingpong: two actors bounce a sequence number back and forth, exactly one
  * message in flight. Prints the round trips per second.
  *
- *   usage: pingpong [ROUND_TRIPS]   (default 1000000)
+ *   usage: pingpong [ROUND_TRIPS]   (default 10000000)
  */
 #define _POSIX_C_SOURCE 200809L
 #include "pingpong.zidl.h"
@@ -61,7 +61,7 @@ static double now_seconds(void)
 
 int main(int argc, char **argv)
 {
-    uint64_t round_trips = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
+    uint64_t round_trips = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000;
     if (round_trips == 0) {
         fprintf(stderr, "usage: %s [ROUND_TRIPS > 0]\n", argv[0]);
         return 2;

@@ -2,7 +2,7 @@
  * ring: a token travels LAPS times around a ring of NODES actors; every hop
  * is one message. Prints the messages per second.
  *
- *   usage: ring [NODES [LAPS]]   (default 10000 nodes, 10 laps)
+ *   usage: ring [NODES [LAPS]]   (default 10000 nodes, 100 laps)
  */
 #define _POSIX_C_SOURCE 200809L
 #include "ring.zidl.h"
@@ -49,7 +49,7 @@ static double now_seconds(void)
 int main(int argc, char **argv)
 {
     unsigned long nodes = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000;
-    unsigned long laps = argc > 2 ? strtoul(argv[2], NULL, 10) : 10;
+    unsigned long laps = argc > 2 ? strtoul(argv[2], NULL, 10) : 100;
     if (nodes < 2 || laps == 0) {
         fprintf(stderr, "usage: %s [NODES >= 2 [LAPS >= 1]]\n", argv[0]);
         return 2;
