@@ -360,7 +360,9 @@ static void check_actor(checker *c, zidl_decl *actor)
 static bool holds_by_value(const zidl_field *field)
 {
     const zidl_type *type = &field->type;
-    return type->kind == ZIDL_TYPE_DECL && type->decl->kind != ZIDL_DECL_ENUM;
+    /* An unresolved name (already reported) has no declaration to follow. */
+    return type->kind == ZIDL_TYPE_DECL && type->decl != NULL &&
+           type->decl->kind != ZIDL_DECL_ENUM;
 }
 
 static void report_nesting(checker *c, const zidl_decl *decl)
@@ -540,10 +542,9 @@ void zidl_check(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
             break;
         }
     }
-    /* Resolve's errors count too: these need every name resolved. */
-    if (diag->file_errors != 0)
-        return;
     check_recursion(&c);
+    /* Generated names are only meaningful for a schema that is otherwise
+     * valid: resolve's errors count too. */
     if (diag->file_errors == 0)
         check_generated_names(&c);
 }
