@@ -14,7 +14,7 @@ void jobs_Boss_on_Done(jobs_Boss *self, zactor_ctx *ctx, const jobs_Done *msg)
     (void)self;
     (void)ctx;
     (void)msg;
-    /* TODO: what Boss does with a Done. */
+    /* TODO: what Boss does on receiving Done. */
 }
 
 void jobs_Worker_on_Job(jobs_Worker *self, zactor_ctx *ctx, const jobs_Job *msg)
@@ -22,7 +22,7 @@ void jobs_Worker_on_Job(jobs_Worker *self, zactor_ctx *ctx, const jobs_Job *msg)
     (void)self;
     (void)ctx;
     (void)msg;
-    /* TODO: what Worker does with a Job. */
+    /* TODO: what Worker does on receiving Job. */
 }
 
 void jobs_Worker_on_stop(jobs_Worker *self, zactor_ctx *ctx)
