@@ -39,8 +39,7 @@ static void init_cell(zactor_cell *cell, zactor_system *sys)
     atomic_init(&cell->cancelled, 0);
     atomic_init(&cell->type, NULL);
     cell->sys = sys;
-    atomic_init(&cell->mailbox.ring, NULL);
-    atomic_init(&cell->mailbox.overflow, NULL);
+    zactor__mailbox_init(&cell->mailbox, &cell->reader);
     cell->state = NULL;
     cell->next = NULL;
     cell->flags = 0;

@@ -46,12 +46,16 @@ struct zactor_cell {
     _Atomic uint32_t cancelled; /* tokens of sends that failed after counting */
     _Atomic(const zactor_actor_type *) type; /* set at spawn, read by senders */
     zactor_system *sys;                      /* fixed for the cell's lifetime */
-    zactor__mailbox mailbox;
+    zactor__mailbox mailbox; /* the ring's tail, the ring, the overflow stack */
     /* Owner's line: the worker running the turn, the scheduler's link. */
     _Alignas(ZACTOR__CACHE_LINE) void *state; /* NULL while the cell is free */
-    zactor_cell *next; /* inject queue or free list link */
+    zactor__mailbox_reader reader;            /* the ring's head, taken letters */
+    zactor_cell *next;                        /* inject queue or free list link */
     uint32_t flags;
 };
+_Static_assert(offsetof(struct zactor_cell, mailbox) + sizeof(zactor__mailbox) <=
+                   ZACTOR__CACHE_LINE,
+               "every sender-written field on the first line");
 _Static_assert(offsetof(struct zactor_cell, state) == ZACTOR__CACHE_LINE,
                "sender-written fields and owner fields on separate cache lines");
 _Static_assert(sizeof(struct zactor_cell) == 2 * ZACTOR__CACHE_LINE, "a cell is two lines");

@@ -5,7 +5,10 @@
  * at ZACTOR_SLOT_PAYLOAD_OFFSET). A slot at position p is free for the
  * producer that reserves p when seq == p, holds a published message when
  * seq == p + 1, and is handed back by the consumer with seq = p + capacity.
- * The tail word is (next position << 1) | CLOSED.
+ * The tail word is (next position << 1) | CLOSED. It sits on the cell's
+ * sender line (zactor__mailbox), head and the ready letters on its owner
+ * line (zactor__mailbox_reader), so the ring allocation is only its size
+ * and the slots: an actor that got one message costs little more.
  *
  * Overflow: a producer that finds the ring full sets CLOSED, and while
  * CLOSED is set every reservation fails, so every later message of every
@@ -21,27 +24,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INITIAL_SLOTS 16u
+#define INITIAL_SLOTS 8u
 #define MAX_SLOTS 4096u
 #define GROWTH_FACTOR 4u
 #define CLOSED UINT64_C(1)
-#define CACHE_LINE 64u
 
 /* zactor_slot_header.where: where the payload lives. */
 enum { WHERE_INLINE = 0, WHERE_POOLED = 1, WHERE_HEAP = 2 };
 
+/* Fixed once allocated; the slots follow. */
 struct zactor__ring {
-    /* Producers' line: tail is CASed by every send; the rest never changes. */
-    _Alignas(CACHE_LINE) _Atomic uint64_t tail;
-    uint32_t capacity;   /* slots, a power of two */
-    uint32_t stride;     /* bytes per slot: sequence word + slot bytes */
-    uint32_t inline_max; /* largest payload stored in the slot itself */
-    /* Consumer's line. */
-    _Alignas(CACHE_LINE) uint64_t head;
-    zactor__letter *ready; /* overflowed letters taken from the stack, oldest first */
+    uint32_t capacity; /* slots, a power of two */
+    uint32_t stride;   /* bytes per slot: sequence word + slot bytes, a multiple of 8 */
 };
-_Static_assert(offsetof(zactor__ring, head) == CACHE_LINE, "producer and consumer lines apart");
-_Static_assert(sizeof(zactor__ring) % CACHE_LINE == 0, "slots start on a cache line");
+_Static_assert(sizeof(zactor__ring) % sizeof(uint64_t) == 0, "slots start 8-byte aligned");
 
 typedef struct ring_slot {
     _Atomic uint64_t seq;
@@ -59,31 +55,36 @@ static ring_slot *slot_at(zactor__ring *ring, uint64_t position)
     return (ring_slot *)(slots + (size_t)(position & (ring->capacity - 1)) * ring->stride);
 }
 
-static zactor__ring *new_ring(uint32_t capacity, uint32_t stride, uint32_t inline_max)
+/* A ring whose positions start at 0: the caller sets tail and head to 0. */
+static zactor__ring *new_ring(uint32_t capacity, uint32_t stride)
 {
-    size_t size = sizeof(zactor__ring) + (size_t)capacity * stride;
-    size = (size + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
-    zactor__ring *ring = aligned_alloc(CACHE_LINE, size);
+    zactor__ring *ring = malloc(sizeof(zactor__ring) + (size_t)capacity * stride);
     if (!ring)
         return NULL;
-    atomic_init(&ring->tail, 0);
     ring->capacity = capacity;
     ring->stride = stride;
-    ring->inline_max = inline_max;
-    ring->head = 0;
-    ring->ready = NULL;
     for (uint32_t i = 0; i < capacity; i++)
         atomic_init(&slot_at(ring, i)->seq, i);
     return ring;
 }
 
-/* The first sender creates the ring; a losing racer frees its own copy. */
+void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *reader)
+{
+    atomic_init(&mailbox->tail, 0);
+    atomic_init(&mailbox->ring, NULL);
+    atomic_init(&mailbox->overflow, NULL);
+    mailbox->reader = reader;
+    reader->head = 0;
+    reader->ready = NULL;
+}
+
+/* The first sender creates the ring (tail and head are 0 until then); a
+ * losing racer frees its own copy. */
 static zactor__ring *install_ring(zactor__mailbox *mailbox, const zactor_actor_type *type)
 {
     /* spawn checked slot_size >= header + pointer. */
     uint32_t slot_bytes = (type->slot_size + 7u) & ~7u;
-    zactor__ring *ring = new_ring(INITIAL_SLOTS, (uint32_t)sizeof(uint64_t) + slot_bytes,
-                                  type->slot_size - ZACTOR_SLOT_PAYLOAD_OFFSET);
+    zactor__ring *ring = new_ring(INITIAL_SLOTS, (uint32_t)sizeof(uint64_t) + slot_bytes);
     if (!ring)
         return NULL;
     zactor__ring *expected = NULL;
@@ -98,10 +99,10 @@ static zactor__ring *install_ring(zactor__mailbox *mailbox, const zactor_actor_t
 }
 
 /* Claims the next ring position; false when the ring is full or closed. */
-static bool reserve(zactor__ring *ring, uint64_t *position)
+static bool reserve(zactor__mailbox *mailbox, zactor__ring *ring, uint64_t *position)
 {
     /* Relaxed: the slot's sequence word, not the tail, orders the slot's reuse. */
-    uint64_t tail = atomic_load_explicit(&ring->tail, memory_order_relaxed);
+    uint64_t tail = atomic_load_explicit(&mailbox->tail, memory_order_relaxed);
     for (;;) {
         if (tail & CLOSED)
             return false;
@@ -115,7 +116,7 @@ static bool reserve(zactor__ring *ring, uint64_t *position)
              * message is published by the release of seq. The CAS fails if
              * CLOSED was set meanwhile, which keeps every reservation before
              * the closing in the tail's modification order. */
-            if (atomic_compare_exchange_weak_explicit(&ring->tail, &tail, tail + 2,
+            if (atomic_compare_exchange_weak_explicit(&mailbox->tail, &tail, tail + 2,
                                                       memory_order_relaxed, memory_order_relaxed)) {
                 *position = pos;
                 return true;
@@ -124,11 +125,11 @@ static bool reserve(zactor__ring *ring, uint64_t *position)
             /* Full: the slot still holds the message of the previous lap.
              * Relaxed: the consumer orders by the tail's modification order
              * alone; the letter we push next is published by its own release. */
-            atomic_fetch_or_explicit(&ring->tail, CLOSED, memory_order_relaxed);
+            atomic_fetch_or_explicit(&mailbox->tail, CLOSED, memory_order_relaxed);
             return false;
         } else {
             /* Another producer took pos; relaxed for the same reason as above. */
-            tail = atomic_load_explicit(&ring->tail, memory_order_relaxed);
+            tail = atomic_load_explicit(&mailbox->tail, memory_order_relaxed);
         }
     }
 }
@@ -174,7 +175,7 @@ int zactor__mailbox_push(zactor__mailbox *mailbox, const zactor_actor_type *type
         return ZACTOR_ENOMEM;
 
     void *box = NULL;
-    if (size > ring->inline_max) {
+    if (size > type->slot_size - ZACTOR_SLOT_PAYLOAD_OFFSET) {
         box = zactor__pool_alloc(pool, cache, size);
         if (!box)
             return ZACTOR_ENOMEM;
@@ -182,7 +183,7 @@ int zactor__mailbox_push(zactor__mailbox *mailbox, const zactor_actor_type *type
     }
 
     uint64_t pos;
-    if (reserve(ring, &pos)) {
+    if (reserve(mailbox, ring, &pos)) {
         ring_slot *slot = slot_at(ring, pos);
         write_slot(slot->bytes, tag, msg, size, box);
         /* Release: the consumer acquires seq before it reads the slot. */
@@ -208,14 +209,14 @@ int zactor__mailbox_push(zactor__mailbox *mailbox, const zactor_actor_type *type
     return 0;
 }
 
-/* Moves the overflow stack to ring->ready in FIFO order, but only once the
- * ring is closed and drained up to its closed tail. */
-static bool collect_overflow(zactor__mailbox *mailbox, zactor__ring *ring)
+/* Moves the overflow stack to reader->ready in FIFO order, but only once
+ * the ring is closed and drained up to its closed tail. */
+static bool collect_overflow(zactor__mailbox *mailbox, zactor__mailbox_reader *reader)
 {
     /* Relaxed: only the tail's own modification order matters (every
      * reservation precedes CLOSED); a stale read just ends the turn early. */
-    uint64_t tail = atomic_load_explicit(&ring->tail, memory_order_relaxed);
-    if (!(tail & CLOSED) || (tail >> 1) != ring->head)
+    uint64_t tail = atomic_load_explicit(&mailbox->tail, memory_order_relaxed);
+    if (!(tail & CLOSED) || (tail >> 1) != reader->head)
         return false;
     /* Acquire: pairs with the producers' release CAS; letters are visible. */
     zactor__letter *stack = atomic_exchange_explicit(&mailbox->overflow, NULL,
@@ -227,7 +228,7 @@ static bool collect_overflow(zactor__mailbox *mailbox, zactor__ring *ring)
         fifo = stack;
         stack = next;
     }
-    ring->ready = fifo;
+    reader->ready = fifo;
     return fifo != NULL;
 }
 
@@ -237,22 +238,24 @@ bool zactor__mailbox_take(zactor__mailbox *mailbox, zactor__envelope *envelope)
     zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_acquire);
     if (!ring)
         return false;
+    zactor__mailbox_reader *reader = mailbox->reader;
     envelope->ring = ring;
+    envelope->reader = reader;
     /* Letters already taken come first: ready is only filled once the ring
      * is closed and drained, and it stays so until everything is consumed. */
-    if (!ring->ready) {
-        ring_slot *slot = slot_at(ring, ring->head);
+    if (!reader->ready) {
+        ring_slot *slot = slot_at(ring, reader->head);
         /* Acquire: pairs with the producer's release of seq; the bytes are visible. */
-        if (atomic_load_explicit(&slot->seq, memory_order_acquire) == ring->head + 1) {
+        if (atomic_load_explicit(&slot->seq, memory_order_acquire) == reader->head + 1) {
             envelope->letter = NULL;
             open_slot(slot->bytes, envelope);
             return true;
         }
-        if (!collect_overflow(mailbox, ring))
+        if (!collect_overflow(mailbox, reader))
             return false;
     }
-    envelope->letter = ring->ready;
-    open_slot(ring->ready->bytes, envelope);
+    envelope->letter = reader->ready;
+    open_slot(reader->ready->bytes, envelope);
     return true;
 }
 
@@ -260,44 +263,46 @@ void zactor__mailbox_release(zactor__envelope *envelope, zactor__pool *pool,
                              zactor__pool_cache *cache)
 {
     zactor__ring *ring = envelope->ring;
+    zactor__mailbox_reader *reader = envelope->reader;
     if (envelope->box)
         zactor__pool_free(pool, cache, envelope->box);
     if (envelope->letter) {
-        ring->ready = envelope->letter->next;
+        reader->ready = envelope->letter->next;
         zactor__pool_free(pool, cache, envelope->letter);
         return;
     }
     /* Release: our reads of the slot happen before the next lap's writes
      * (the producer acquires seq). */
-    atomic_store_explicit(&slot_at(ring, ring->head)->seq, ring->head + ring->capacity,
+    atomic_store_explicit(&slot_at(ring, reader->head)->seq, reader->head + ring->capacity,
                           memory_order_release);
-    ring->head++;
+    reader->head++;
 }
 
 bool zactor__mailbox_is_closed(zactor__mailbox *mailbox)
 {
-    /* Acquire on the pointer as in take; relaxed on the tail: a stale
-     * answer only postpones the reopening to a later turn. */
-    zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_acquire);
-    return ring && (atomic_load_explicit(&ring->tail, memory_order_relaxed) & CLOSED);
+    /* Relaxed: a stale answer only postpones the reopening to a later turn. */
+    return atomic_load_explicit(&mailbox->tail, memory_order_relaxed) & CLOSED;
 }
 
 void zactor__mailbox_reopen(zactor__mailbox *mailbox)
 {
     /* Relaxed everywhere: the cell is LOCKED, so no producer is in flight,
      * and the release store that unlocks the cell publishes these writes to
-     * the producers, which acquire the life word before touching the ring. */
+     * the producers, which acquire the life word before touching the ring.
+     * Everything sent was consumed, so head is the closed tail's position
+     * and ready is empty. */
     zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_relaxed);
+    zactor__mailbox_reader *reader = mailbox->reader;
     if (ring->capacity < MAX_SLOTS) {
-        zactor__ring *bigger =
-            new_ring(ring->capacity * GROWTH_FACTOR, ring->stride, ring->inline_max);
+        uint32_t capacity = ring->capacity * GROWTH_FACTOR;
+        zactor__ring *bigger = new_ring(capacity < MAX_SLOTS ? capacity : MAX_SLOTS, ring->stride);
         if (bigger) {
             atomic_store_explicit(&mailbox->ring, bigger, memory_order_relaxed);
             free(ring);
-            return;
+            reader->head = 0;
         }
     }
-    atomic_store_explicit(&ring->tail, ring->head << 1, memory_order_relaxed);
+    atomic_store_explicit(&mailbox->tail, reader->head << 1, memory_order_relaxed);
 }
 
 static uint64_t free_letters(zactor__letter *letter, zactor__pool *pool,
@@ -322,13 +327,14 @@ uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__pool *pool,
     /* Relaxed: no producer or consumer is left, and whoever calls this has
      * synchronised with the last of them (end of turn, or thread join). */
     zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_relaxed);
+    zactor__mailbox_reader *reader = mailbox->reader;
     zactor__letter *stack = atomic_load_explicit(&mailbox->overflow, memory_order_relaxed);
     uint64_t count = free_letters(stack, pool, cache);
     atomic_store_explicit(&mailbox->overflow, NULL, memory_order_relaxed);
     if (!ring)
         return count;
-    uint64_t tail = atomic_load_explicit(&ring->tail, memory_order_relaxed) >> 1;
-    for (uint64_t pos = ring->head; pos < tail; pos++) {
+    uint64_t tail = atomic_load_explicit(&mailbox->tail, memory_order_relaxed) >> 1;
+    for (uint64_t pos = reader->head; pos < tail; pos++) {
         ring_slot *slot = slot_at(ring, pos);
         /* Relaxed: as above. */
         if (atomic_load_explicit(&slot->seq, memory_order_relaxed) != pos + 1)
@@ -338,8 +344,12 @@ uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__pool *pool,
             zactor__pool_free(pool, cache, envelope.box);
         count++;
     }
-    count += free_letters(ring->ready, pool, cache);
+    count += free_letters(reader->ready, pool, cache);
     free(ring);
+    /* Relaxed: as above; the cell's next spawn publishes the empty mailbox. */
     atomic_store_explicit(&mailbox->ring, NULL, memory_order_relaxed);
+    atomic_store_explicit(&mailbox->tail, 0, memory_order_relaxed);
+    reader->head = 0;
+    reader->ready = NULL;
     return count;
 }

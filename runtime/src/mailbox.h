@@ -15,10 +15,20 @@
 typedef struct zactor__ring zactor__ring;
 typedef struct zactor__letter zactor__letter;
 
-/* Both fields are written by senders; they live on the cell's sender line. */
+/* The consumer's half: only the worker running the actor's turn touches it,
+ * so it lives on the cell's owner line. */
+typedef struct zactor__mailbox_reader {
+    uint64_t head;         /* next ring position to take */
+    zactor__letter *ready; /* overflowed letters taken from the stack, oldest first */
+} zactor__mailbox_reader;
+
+/* The senders' half: tail and overflow are written by senders, ring by the
+ * first sender; it lives on the cell's sender line. */
 typedef struct zactor__mailbox {
+    _Atomic uint64_t tail;              /* (next ring position << 1) | CLOSED */
     _Atomic(zactor__ring *) ring;       /* NULL until the first send */
     _Atomic(zactor__letter *) overflow; /* LIFO stack of overflowed letters */
+    zactor__mailbox_reader *reader;     /* the owner's half, fixed for the cell */
 } zactor__mailbox;
 
 /* A message the consumer took; valid until zactor__mailbox_release. */
@@ -26,9 +36,13 @@ typedef struct zactor__envelope {
     uint32_t tag;
     const void *payload;
     zactor__ring *ring;
-    zactor__letter *letter; /* NULL: the message is in ring slot ring->head */
+    zactor__mailbox_reader *reader;
+    zactor__letter *letter; /* NULL: the message is in ring slot reader->head */
     void *box;              /* pooled or heap payload to free, or NULL */
 } zactor__envelope;
+
+/* An empty mailbox whose consumer state is `reader`. */
+void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *reader);
 
 /* Producers (any thread, after counting themselves in the cell's pending
  * count). Copies the message; returns 0 or ZACTOR_ENOMEM. Sets *overflowed

@@ -114,14 +114,19 @@ static uint64_t queue_notes(zactor_system *sys, zactor_ref blocker, zactor_ref t
     return zactor__system_overflow_letters(sys) - before;
 }
 
-/* The first ring has 16 slots; each overflow grows it fourfold. */
+/* The first ring has 8 slots; each overflow grows it fourfold, up to 4096. */
 static void ring_grows_after_overflow(zactor_system *sys, zactor_ref blocker, zactor_ref to)
 {
-    CHECK_EQ(queue_notes(sys, blocker, to, 16), 0);
-    CHECK_EQ(queue_notes(sys, blocker, to, 100), 100 - 16);
-    CHECK_EQ(queue_notes(sys, blocker, to, 64), 0);
-    CHECK_EQ(queue_notes(sys, blocker, to, 300), 300 - 64);
-    CHECK_EQ(queue_notes(sys, blocker, to, 256), 0);
+    static const uint64_t capacities[] = {8, 32, 128, 512, 2048, 4096};
+    size_t steps = sizeof capacities / sizeof capacities[0];
+    for (size_t i = 0; i < steps; i++) {
+        uint64_t capacity = capacities[i];
+        CHECK_EQ(queue_notes(sys, blocker, to, capacity), 0);
+        CHECK_EQ(queue_notes(sys, blocker, to, capacity + 100), 100);
+    }
+    /* At the maximum the ring is only reopened. */
+    CHECK_EQ(queue_notes(sys, blocker, to, 4096), 0);
+    CHECK_EQ(queue_notes(sys, blocker, to, 4096 + 1), 1);
 }
 
 int main(void)

@@ -1,11 +1,11 @@
-/* Mailbox stress: 4 plain threads and 4 producer actors send one sink
+/* Mailbox stress: 3 plain threads and 4 producer actors send one sink
  * sequence-numbered messages, small (inline) and medium (pooled) mixed. The
  * sink checks no loss, no duplicate and per-sender FIFO. Modes:
  *   flood    - as fast as possible (the ring fills and closes repeatedly);
  *   overflow - flood while the sink is held in `on start`, so the overflow
  *              path must carry (and keep the order of) most messages;
  *   ring     - each sender keeps at most RING_WINDOW messages unconsumed,
- *              so all eight race for ring slots and the ring never fills:
+ *              so all seven race for ring slots and the ring never fills:
  *              the overflow path must stay unused.
  * Usage: test_mailbox_stress flood|overflow|ring WORKERS */
 #include <pthread.h>
@@ -17,14 +17,16 @@
 #include "rt_test.h"
 #include "system.h" /* zactor__system_overflow_letters */
 
-#define THREAD_PRODUCERS 4
+#define THREAD_PRODUCERS 3
 #define ACTOR_PRODUCERS 4
 #define SENDERS (THREAD_PRODUCERS + ACTOR_PRODUCERS)
 #define ACTOR_BURST 256
 /* Unconsumed messages per sender in ring mode. The handler publishes its
  * progress just before its slot is released, so SENDERS * RING_WINDOW + 1
- * must not exceed the ring's first capacity (16). */
+ * must not exceed the ring's first capacity. */
 #define RING_WINDOW 1
+#define FIRST_RING_CAPACITY 8
+_Static_assert(SENDERS * RING_WINDOW + 1 <= FIRST_RING_CAPACITY, "ring mode must not overflow");
 
 typedef struct Small {
     uint32_t sender;
