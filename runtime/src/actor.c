@@ -243,7 +243,7 @@ void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx)
 static void recycle(zactor__worker *worker, zactor_cell *cell)
 {
     zactor_system *sys = cell->sys;
-    zactor__mailbox_clear(&cell->mailbox, &sys->pool, &worker->cache);
+    zactor__mailbox_clear(&cell->mailbox, &cell->reader, &sys->pool, &worker->cache);
     free(cell->state);
     cell->state = NULL;
     cell->flags = 0;
@@ -272,7 +272,7 @@ static bool try_reopen_mailbox(zactor_cell *cell, uint64_t consumed)
                                                  alive | ZACTOR__LIFE_LOCKED | consumed,
                                                  memory_order_acquire, memory_order_relaxed))
         return false;
-    zactor__mailbox_reopen(&cell->mailbox);
+    zactor__mailbox_reopen(&cell->mailbox, &cell->reader);
     /* Release: senders that acquire the unlocked word see the new ring, and
      * (as with any idle transition) this turn's effects. */
     atomic_store_explicit(&cell->life, alive, memory_order_release);
@@ -333,7 +333,7 @@ void zactor__actors_shutdown(zactor_system *sys)
             zactor_cell *cell = &chunk->cells[i];
             if (!cell->state)
                 continue;
-            dead += zactor__mailbox_clear(&cell->mailbox, &sys->pool, NULL);
+            dead += zactor__mailbox_clear(&cell->mailbox, &cell->reader, &sys->pool, NULL);
             free(cell->state);
             cell->state = NULL;
         }

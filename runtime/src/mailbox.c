@@ -73,7 +73,6 @@ void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *read
     atomic_init(&mailbox->tail, 0);
     atomic_init(&mailbox->ring, NULL);
     atomic_init(&mailbox->overflow, NULL);
-    mailbox->reader = reader;
     reader->head = 0;
     reader->ready = NULL;
 }
@@ -232,13 +231,13 @@ static bool collect_overflow(zactor__mailbox *mailbox, zactor__mailbox_reader *r
     return fifo != NULL;
 }
 
-bool zactor__mailbox_take(zactor__mailbox *mailbox, zactor__envelope *envelope)
+bool zactor__mailbox_take(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
+                          zactor__envelope *envelope)
 {
     /* Acquire: pairs with the installing CAS; the ring's contents are visible. */
     zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_acquire);
     if (!ring)
         return false;
-    zactor__mailbox_reader *reader = mailbox->reader;
     envelope->ring = ring;
     envelope->reader = reader;
     /* Letters already taken come first: ready is only filled once the ring
@@ -284,7 +283,7 @@ bool zactor__mailbox_is_closed(zactor__mailbox *mailbox)
     return atomic_load_explicit(&mailbox->tail, memory_order_relaxed) & CLOSED;
 }
 
-void zactor__mailbox_reopen(zactor__mailbox *mailbox)
+void zactor__mailbox_reopen(zactor__mailbox *mailbox, zactor__mailbox_reader *reader)
 {
     /* Relaxed everywhere: the cell is LOCKED, so no producer is in flight,
      * and the release store that unlocks the cell publishes these writes to
@@ -292,7 +291,6 @@ void zactor__mailbox_reopen(zactor__mailbox *mailbox)
      * Everything sent was consumed, so head is the closed tail's position
      * and ready is empty. */
     zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_relaxed);
-    zactor__mailbox_reader *reader = mailbox->reader;
     if (ring->capacity < MAX_SLOTS) {
         uint32_t capacity = ring->capacity * GROWTH_FACTOR;
         zactor__ring *bigger = new_ring(capacity < MAX_SLOTS ? capacity : MAX_SLOTS, ring->stride);
@@ -321,13 +319,12 @@ static uint64_t free_letters(zactor__letter *letter, zactor__pool *pool,
     return count;
 }
 
-uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__pool *pool,
-                               zactor__pool_cache *cache)
+uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
+                               zactor__pool *pool, zactor__pool_cache *cache)
 {
     /* Relaxed: no producer or consumer is left, and whoever calls this has
      * synchronised with the last of them (end of turn, or thread join). */
     zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_relaxed);
-    zactor__mailbox_reader *reader = mailbox->reader;
     zactor__letter *stack = atomic_load_explicit(&mailbox->overflow, memory_order_relaxed);
     uint64_t count = free_letters(stack, pool, cache);
     atomic_store_explicit(&mailbox->overflow, NULL, memory_order_relaxed);

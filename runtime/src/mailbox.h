@@ -28,7 +28,6 @@ typedef struct zactor__mailbox {
     _Atomic uint64_t tail;              /* (next ring position << 1) | CLOSED */
     _Atomic(zactor__ring *) ring;       /* NULL until the first send */
     _Atomic(zactor__letter *) overflow; /* LIFO stack of overflowed letters */
-    zactor__mailbox_reader *reader;     /* the owner's half, fixed for the cell */
 } zactor__mailbox;
 
 /* A message the consumer took; valid until zactor__mailbox_release. */
@@ -41,7 +40,7 @@ typedef struct zactor__envelope {
     void *box;              /* pooled or heap payload to free, or NULL */
 } zactor__envelope;
 
-/* An empty mailbox whose consumer state is `reader`. */
+/* An empty mailbox and its consumer state. */
 void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *reader);
 
 /* Producers (any thread, after counting themselves in the cell's pending
@@ -53,7 +52,8 @@ int zactor__mailbox_push(zactor__mailbox *mailbox, const zactor_actor_type *type
 
 /* Consumer only. false when no message is visible yet (nothing sent, or a
  * producer counted itself but has not published). */
-bool zactor__mailbox_take(zactor__mailbox *mailbox, zactor__envelope *envelope);
+bool zactor__mailbox_take(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
+                          zactor__envelope *envelope);
 /* Consumer only: frees the taken message's storage once it is handled. */
 void zactor__mailbox_release(zactor__envelope *envelope, zactor__pool *pool,
                              zactor__pool_cache *cache);
@@ -62,11 +62,11 @@ void zactor__mailbox_release(zactor__envelope *envelope, zactor__pool *pool,
 bool zactor__mailbox_is_closed(zactor__mailbox *mailbox);
 /* Consumer only, with the cell LOCKED and every message consumed: replaces
  * the ring by a bigger one (or reopens it when already at the maximum). */
-void zactor__mailbox_reopen(zactor__mailbox *mailbox);
+void zactor__mailbox_reopen(zactor__mailbox *mailbox, zactor__mailbox_reader *reader);
 
 /* No producer or consumer left: frees every queued message and the ring.
  * Returns the number of messages freed. */
-uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__pool *pool,
-                               zactor__pool_cache *cache);
+uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
+                               zactor__pool *pool, zactor__pool_cache *cache);
 
 #endif

@@ -43,7 +43,7 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
                          : TURN_BATCH;
     zactor__envelope envelope;
     for (unsigned handled = 0; handled < batch && !zactor__system_stopping(sys) &&
-                               zactor__mailbox_take(&cell->mailbox, &envelope);
+                               zactor__mailbox_take(&cell->mailbox, &cell->reader, &envelope);
          handled++) {
         if (cell->flags & ZACTOR__CELL_STOPPED) {
             dead++;
