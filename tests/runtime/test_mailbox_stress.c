@@ -1,4 +1,4 @@
-/* Mailbox stress: 3 plain threads and 4 producer actors send one sink
+/* Mailbox stress: 4 plain threads and 3 producer actors send one sink
  * sequence-numbered messages, small (inline) and medium (pooled) mixed. The
  * sink checks no loss, no duplicate and per-sender FIFO. Modes:
  *   flood    - as fast as possible (the ring fills and closes repeatedly);
@@ -17,8 +17,8 @@
 #include "rt_test.h"
 #include "system.h" /* zactor__system_overflow_letters */
 
-#define THREAD_PRODUCERS 3
-#define ACTOR_PRODUCERS 4
+#define THREAD_PRODUCERS 4
+#define ACTOR_PRODUCERS 3
 #define SENDERS (THREAD_PRODUCERS + ACTOR_PRODUCERS)
 #define ACTOR_BURST 256
 /* Unconsumed messages per sender in ring mode. The handler publishes its
