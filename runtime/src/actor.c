@@ -227,6 +227,20 @@ void zactor_stop(zactor_ctx *ctx)
         ctx->cell->flags |= ZACTOR__CELL_STOP_REQUESTED;
 }
 
+uint64_t zactor__actor_start(zactor_cell *cell, zactor_ctx *ctx)
+{
+    if (cell->flags & ZACTOR__CELL_STARTED)
+        return 0;
+    cell->flags |= ZACTOR__CELL_STARTED;
+    /* Relaxed: only this thread writes type while the cell is in use. */
+    const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
+    if (type->on_start)
+        type->on_start(cell->state, ctx);
+    if (cell->flags & ZACTOR__CELL_STOP_REQUESTED)
+        zactor__actor_stop_now(cell, ctx);
+    return 1;
+}
+
 void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx)
 {
     cell->flags |= ZACTOR__CELL_STOPPED;
@@ -305,19 +319,21 @@ void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint64_t 
     zactor__system_deactivate(sys);
 }
 
-/* Runs `on stop` for every started actor that has not stopped. All hooks run
- * before any cell is freed, since a hook may send to any other actor. */
+/* Every spawned actor gets `on start` once and then `on stop` once: one
+ * still waiting for its first turn when the system stopped starts here (its
+ * sends return ZACTOR_ESTOPPED: the system is stopping), then stops. All
+ * hooks run before any cell is freed, since a hook may send to any actor. */
 static void stop_remaining_actors(zactor_system *sys)
 {
     for (zactor__cell_chunk *chunk = sys->cells.chunks; chunk; chunk = chunk->next) {
         for (uint32_t i = 0; i < chunk->used; i++) {
             zactor_cell *cell = &chunk->cells[i];
-            if (cell->state && (cell->flags & (ZACTOR__CELL_STARTED | ZACTOR__CELL_STOPPED)) ==
-                                   ZACTOR__CELL_STARTED) {
-                /* Sends from here return ZACTOR_ESTOPPED: the system is stopping. */
-                zactor_ctx ctx = {sys, cell};
+            if (!cell->state || (cell->flags & ZACTOR__CELL_STOPPED))
+                continue;
+            zactor_ctx ctx = {sys, cell};
+            zactor__actor_start(cell, &ctx);
+            if (!(cell->flags & ZACTOR__CELL_STOPPED))
                 zactor__actor_stop_now(cell, &ctx);
-            }
         }
     }
 }

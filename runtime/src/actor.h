@@ -72,6 +72,9 @@ typedef struct zactor__cell_store {
 int zactor__cells_init(zactor__cell_store *store);
 
 /* Worker side of a turn (worker.c runs the turn, these keep the life word). */
+/* Runs `on start` if the actor has not started yet (then stops it if the
+ * hook called zactor_stop). Returns the tokens consumed: 1 or 0. */
+uint64_t zactor__actor_start(zactor_cell *cell, zactor_ctx *ctx);
 /* Runs `on stop` if declared, then clears ALIVE: later sends get EDEAD. */
 void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx);
 /* Gives back `consumed` tokens and decides: requeue, idle, or recycle. */

@@ -14,19 +14,6 @@
 
 _Thread_local zactor__worker *zactor__current_worker;
 
-/* Runs `on start` if this is the actor's first turn. Returns tokens consumed. */
-static uint64_t start_if_new(zactor_cell *cell, const zactor_actor_type *type, zactor_ctx *ctx)
-{
-    if (cell->flags & ZACTOR__CELL_STARTED)
-        return 0;
-    cell->flags |= ZACTOR__CELL_STARTED;
-    if (type->on_start)
-        type->on_start(cell->state, ctx);
-    if (cell->flags & ZACTOR__CELL_STOP_REQUESTED)
-        zactor__actor_stop_now(cell, ctx);
-    return 1;
-}
-
 static void run_turn(zactor__worker *worker, zactor_cell *cell)
 {
     zactor_system *sys = worker->sys;
@@ -35,7 +22,7 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     /* Relaxed: written before the cell was first scheduled, and the queue
      * that handed us the cell synchronised with that. */
     const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
-    uint64_t consumed = start_if_new(cell, type, ctx);
+    uint64_t consumed = zactor__actor_start(cell, ctx);
     uint64_t dead = 0;
     /* Deterministic mode varies where turns end, to explore interleavings. */
     unsigned batch = worker->deterministic

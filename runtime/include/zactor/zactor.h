@@ -107,9 +107,12 @@ int zactor_system_wait(zactor_system *sys);
  * any thread or handler; idempotent. */
 void zactor_system_stop(zactor_system *sys);
 
-/* Stops the system if needed, joins the workers, runs `on stop` for every
- * actor whose `on start` ran and that has not stopped, frees every queued
- * message and all memory. Not callable from a handler. sys may be NULL. */
+/* Stops the system if needed, joins the workers, then on the calling thread
+ * runs `on stop` for every actor that has not stopped (first `on start` for
+ * one still waiting for its first turn: every spawned actor gets each hook
+ * exactly once; sends from these hooks return ZACTOR_ESTOPPED), frees every
+ * queued message and all memory. Not callable from a handler (it returns
+ * without doing anything there). sys may be NULL. */
 void zactor_system_destroy(zactor_system *sys);
 
 /* Number of worker threads the system runs. */
