@@ -17,7 +17,7 @@
 void zactor_config_init(zactor_config *cfg)
 {
     cfg->workers = 0;
-    cfg->pin_threads = false;
+    cfg->pin_threads = true;
     cfg->deterministic_seed = 0;
 }
 

@@ -73,7 +73,11 @@ typedef struct zactor_config {
     /* Worker threads; 0 = one per processing unit in the process's affinity
      * mask (discovered with hwloc). */
     unsigned workers;
-    /* Pin each worker to one processing unit. */
+    /* Pin each worker to one processing unit of the affinity mask (default:
+     * a worker that stays on its core keeps its actors' data in that core's
+     * cache; unpinned, the OS migrates workers and ping-pong throughput
+     * varies by a third from run to run). Turn off when the process shares
+     * its cores with other busy processes. */
     bool pin_threads;
     /* Nonzero: deterministic mode, for replaying a failing interleaving. The
      * system runs one worker whose scheduling choices (which runnable actor
@@ -83,7 +87,7 @@ typedef struct zactor_config {
     uint64_t deterministic_seed;
 } zactor_config;
 
-/* Fills *cfg with the defaults: workers = 0, pin_threads = false,
+/* Fills *cfg with the defaults: workers = 0, pin_threads = true,
  * deterministic_seed = 0. */
 void zactor_config_init(zactor_config *cfg);
 
