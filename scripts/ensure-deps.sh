@@ -16,7 +16,11 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "run as root, or: sudo apt-get install -y ${missing[*]}" >&2
   exit 1
 fi
-echo "== installing ${missing[*]}"
+echo "== installing ${missing[*]} (apt-get; log in /tmp/zactor-apt.log)"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ! { apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"; } \
+    >/tmp/zactor-apt.log 2>&1; then
+  cat /tmp/zactor-apt.log >&2
+  echo "apt-get failed to install: ${missing[*]}" >&2
+  exit 1
+fi
