@@ -116,7 +116,8 @@ void zactor_system_stop(zactor_system *sys);
  * one still waiting for its first turn: every spawned actor gets each hook
  * exactly once; sends from these hooks return ZACTOR_ESTOPPED), frees every
  * queued message and all memory. Not callable from a handler (it returns
- * without doing anything there). sys may be NULL. */
+ * without doing anything there). No other thread may still use sys, or a
+ * ref into it, once destroy has begun. sys may be NULL. */
 void zactor_system_destroy(zactor_system *sys);
 
 /* Number of worker threads the system runs. */
