@@ -121,8 +121,9 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
         give_back_cell(sys, cell);
         return ref;
     }
-    /* Relaxed: published by the release store of life below. */
+    /* Relaxed: published by the release store of life below, as is home. */
     atomic_store_explicit(&cell->type, type, memory_order_relaxed);
+    zactor__scheduler_home(sys, cell);
     /* Relaxed: the cell came from the free list under its mutex (or is new),
      * so we see the generation its recycler left. */
     uint32_t generation = zactor__life_generation(atomic_load_explicit(&cell->life,
@@ -261,6 +262,7 @@ static void recycle(zactor__worker *worker, zactor_cell *cell)
     free(cell->state);
     cell->state = NULL;
     cell->flags = 0;
+    zactor__scheduler_unhome(sys, cell);
     /* Relaxed: the owner's acq_rel turn end already read the last value. */
     uint64_t life = atomic_load_explicit(&cell->life, memory_order_relaxed);
     /* Relaxed: stale senders only compare the generation and see EDEAD

@@ -52,6 +52,7 @@ struct zactor_cell {
     zactor__mailbox_reader reader;            /* the ring's head, taken letters */
     zactor_cell *next;                        /* inject queue or free list link */
     uint32_t flags;
+    uint32_t home; /* NUMA node chosen at spawn (scheduler.c), read by senders */
 };
 _Static_assert(offsetof(struct zactor_cell, mailbox) + sizeof(zactor__mailbox) <=
                    ZACTOR__CACHE_LINE,

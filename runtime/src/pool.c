@@ -1,24 +1,38 @@
-/* pool.c - size-classed message blocks.
+/* pool.c - size-classed message blocks, one set of shared lists per node.
  *
- * A block is a 16-byte header (free-list link and size class) followed by
- * the payload. Blocks move freely between threads: a sender's worker
- * allocates, the receiver's worker frees into its own cache, the cache
- * spills half of itself to the shared list when it grows past a cap, and a
- * worker with an empty cache takes a batch from the shared list. So a
- * steady stream of messages allocates nothing from malloc. */
+ * A block is a 16-byte header (free-list link, size class, home node)
+ * followed by the payload. Blocks are carved from slabs that belong to one
+ * NUMA node (their memory is bound to it on a real NUMA machine). Blocks
+ * move freely between threads: a sender's worker allocates, the receiver's
+ * worker frees; a free on a worker of the block's node goes to that
+ * worker's cache, which spills half of itself to the node's shared lists
+ * when it grows past a cap; a free anywhere else sends the block straight
+ * home to its node's shared lists. So a node's blocks stay with the node,
+ * and a steady stream of messages allocates nothing. */
 #include "pool.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #define HEAP_CLASS ZACTOR__POOL_CLASSES /* size_class of a malloc'd block */
 #define CACHE_CAP 256u                  /* blocks per class a worker keeps */
 #define CACHE_BATCH 128u                /* blocks moved per spill or refill */
+/* Four pages: one allocation (one mmap when bound) per 15 blocks of the
+ * largest class, 340 of the smallest. */
+#define SLAB_BYTES 16384u
+#define SLAB_HEADER ZACTOR__CACHE_LINE /* keeps the blocks 16-byte aligned */
 
 struct zactor__block {
     _Alignas(16) zactor__block *next; /* free-list link, unused while allocated */
     uint32_t size_class;
+    uint32_t node; /* the node whose slab holds the block */
 };
 _Static_assert(sizeof(zactor__block) == 16, "payload must stay 16-byte aligned");
+
+struct zactor__pool_slab {
+    zactor__pool_slab *next;
+};
+_Static_assert(sizeof(zactor__pool_slab) <= SLAB_HEADER, "slab header fits");
 
 static unsigned class_of(size_t size)
 {
@@ -28,68 +42,94 @@ static unsigned class_of(size_t size)
     return cls;
 }
 
-static zactor__block *new_block(unsigned cls, size_t size)
+int zactor__pool_init(zactor__pool *pool, unsigned node_count, zactor__topology *topology)
 {
-    size_t capacity = cls == HEAP_CLASS ? size : (size_t)ZACTOR__POOL_SMALLEST << cls;
-    zactor__block *block = malloc(sizeof(zactor__block) + capacity);
-    if (block)
-        block->size_class = cls;
-    return block;
-}
-
-int zactor__pool_init(zactor__pool *pool)
-{
-    for (unsigned cls = 0; cls < ZACTOR__POOL_CLASSES; cls++)
-        pool->free[cls] = NULL;
-    return pthread_mutex_init(&pool->lock, NULL) == 0 ? 0 : -1;
-}
-
-static void free_list(zactor__block *block)
-{
-    while (block) {
-        zactor__block *next = block->next;
-        free(block);
-        block = next;
+    pool->topology = topology;
+    pool->node_count = 0;
+    pool->nodes = aligned_alloc(ZACTOR__CACHE_LINE, node_count * sizeof *pool->nodes);
+    if (!pool->nodes)
+        return -1;
+    for (; pool->node_count < node_count; pool->node_count++) {
+        zactor__pool_node *node = &pool->nodes[pool->node_count];
+        for (unsigned cls = 0; cls < ZACTOR__POOL_CLASSES; cls++)
+            node->free[cls] = NULL;
+        node->slabs = NULL;
+        if (pthread_mutex_init(&node->lock, NULL) != 0) {
+            zactor__pool_destroy(pool);
+            return -1;
+        }
     }
+    return 0;
 }
 
 void zactor__pool_destroy(zactor__pool *pool)
 {
-    for (unsigned cls = 0; cls < ZACTOR__POOL_CLASSES; cls++)
-        free_list(pool->free[cls]);
-    pthread_mutex_destroy(&pool->lock);
+    for (unsigned n = 0; n < pool->node_count; n++) {
+        zactor__pool_node *node = &pool->nodes[n];
+        while (node->slabs) {
+            zactor__pool_slab *slab = node->slabs;
+            node->slabs = slab->next;
+            zactor__topology_free(pool->topology, slab, SLAB_BYTES);
+        }
+        pthread_mutex_destroy(&node->lock);
+    }
+    free(pool->nodes);
+    pool->nodes = NULL;
+    pool->node_count = 0;
 }
 
 void zactor__pool_cache_release(zactor__pool_cache *cache)
 {
     for (unsigned cls = 0; cls < ZACTOR__POOL_CLASSES; cls++) {
-        free_list(cache->free[cls]);
         cache->free[cls] = NULL;
         cache->count[cls] = 0;
     }
 }
 
-/* Moves up to CACHE_BATCH blocks of one class from the shared list. */
+/* Cuts a new slab of node's memory into blocks of one class, onto the
+ * node's shared list. Called with the node's lock held. */
+static bool carve_slab(zactor__pool *pool, unsigned node_index, unsigned cls)
+{
+    zactor__pool_node *node = &pool->nodes[node_index];
+    zactor__pool_slab *slab = zactor__topology_alloc(pool->topology, node_index, SLAB_BYTES);
+    if (!slab)
+        return false;
+    slab->next = node->slabs;
+    node->slabs = slab;
+    size_t stride = sizeof(zactor__block) + ((size_t)ZACTOR__POOL_SMALLEST << cls);
+    char *end = (char *)slab + SLAB_BYTES;
+    for (char *at = (char *)slab + SLAB_HEADER; at + stride <= end; at += stride) {
+        zactor__block *block = (zactor__block *)(void *)at;
+        block->size_class = cls;
+        block->node = node_index;
+        block->next = node->free[cls];
+        node->free[cls] = block;
+    }
+    return true;
+}
+
+/* Moves up to CACHE_BATCH blocks of one class from the node's shared list. */
 static void refill(zactor__pool *pool, zactor__pool_cache *cache, unsigned cls)
 {
-    pthread_mutex_lock(&pool->lock);
-    zactor__block *first = pool->free[cls];
-    zactor__block *last = first;
-    uint32_t moved = first ? 1 : 0;
-    while (last && last->next && moved < CACHE_BATCH) {
-        last = last->next;
-        moved++;
-    }
-    if (last) {
-        pool->free[cls] = last->next;
+    zactor__pool_node *node = &pool->nodes[cache->node];
+    pthread_mutex_lock(&node->lock);
+    if (node->free[cls] || carve_slab(pool, cache->node, cls)) {
+        zactor__block *first = node->free[cls];
+        zactor__block *last = first;
+        uint32_t moved = 1;
+        while (last->next && moved < CACHE_BATCH) {
+            last = last->next;
+            moved++;
+        }
+        node->free[cls] = last->next;
         last->next = cache->free[cls];
         cache->free[cls] = first;
         cache->count[cls] += moved;
     }
-    pthread_mutex_unlock(&pool->lock);
+    pthread_mutex_unlock(&node->lock);
 }
 
-/* Hands CACHE_BATCH blocks of one class back to the shared list. */
+/* Hands CACHE_BATCH blocks of one class back to the node's shared list. */
 static void spill(zactor__pool *pool, zactor__pool_cache *cache, unsigned cls)
 {
     zactor__block *first = cache->free[cls];
@@ -98,10 +138,32 @@ static void spill(zactor__pool *pool, zactor__pool_cache *cache, unsigned cls)
         last = last->next;
     cache->free[cls] = last->next;
     cache->count[cls] -= CACHE_BATCH;
-    pthread_mutex_lock(&pool->lock);
-    last->next = pool->free[cls];
-    pool->free[cls] = first;
-    pthread_mutex_unlock(&pool->lock);
+    zactor__pool_node *node = &pool->nodes[cache->node];
+    pthread_mutex_lock(&node->lock);
+    last->next = node->free[cls];
+    node->free[cls] = first;
+    pthread_mutex_unlock(&node->lock);
+}
+
+/* One block of class cls straight from node's shared list. */
+static zactor__block *take_shared(zactor__pool *pool, unsigned node_index, unsigned cls)
+{
+    zactor__pool_node *node = &pool->nodes[node_index];
+    pthread_mutex_lock(&node->lock);
+    zactor__block *block = node->free[cls];
+    if (block || (carve_slab(pool, node_index, cls) && (block = node->free[cls])))
+        node->free[cls] = block->next;
+    pthread_mutex_unlock(&node->lock);
+    return block;
+}
+
+static void give_home(zactor__pool *pool, zactor__block *block)
+{
+    zactor__pool_node *node = &pool->nodes[block->node];
+    pthread_mutex_lock(&node->lock);
+    block->next = node->free[block->size_class];
+    node->free[block->size_class] = block;
+    pthread_mutex_unlock(&node->lock);
 }
 
 void *zactor__pool_alloc(zactor__pool *pool, zactor__pool_cache *cache, size_t size)
@@ -109,7 +171,9 @@ void *zactor__pool_alloc(zactor__pool *pool, zactor__pool_cache *cache, size_t s
     unsigned cls = class_of(size);
     zactor__block *block = NULL;
     if (cls == HEAP_CLASS) {
-        block = new_block(cls, size);
+        block = malloc(sizeof(zactor__block) + size);
+        if (block)
+            block->size_class = HEAP_CLASS;
     } else if (cache) {
         if (!cache->free[cls])
             refill(pool, cache, cls);
@@ -119,14 +183,8 @@ void *zactor__pool_alloc(zactor__pool *pool, zactor__pool_cache *cache, size_t s
             cache->count[cls]--;
         }
     } else {
-        pthread_mutex_lock(&pool->lock);
-        block = pool->free[cls];
-        if (block)
-            pool->free[cls] = block->next;
-        pthread_mutex_unlock(&pool->lock);
+        block = take_shared(pool, 0, cls);
     }
-    if (!block)
-        block = new_block(cls, size);
     return block ? block + 1 : NULL;
 }
 
@@ -136,15 +194,23 @@ void zactor__pool_free(zactor__pool *pool, zactor__pool_cache *cache, void *payl
     unsigned cls = block->size_class;
     if (cls == HEAP_CLASS) {
         free(block);
-    } else if (cache) {
+    } else if (cache && block->node == cache->node) {
         block->next = cache->free[cls];
         cache->free[cls] = block;
         if (++cache->count[cls] > CACHE_CAP)
             spill(pool, cache, cls);
     } else {
-        pthread_mutex_lock(&pool->lock);
-        block->next = pool->free[cls];
-        pool->free[cls] = block;
-        pthread_mutex_unlock(&pool->lock);
+        give_home(pool, block);
     }
+}
+
+size_t zactor__pool_shared_blocks(zactor__pool *pool, unsigned node_index, unsigned cls)
+{
+    zactor__pool_node *node = &pool->nodes[node_index];
+    size_t count = 0;
+    pthread_mutex_lock(&node->lock);
+    for (zactor__block *block = node->free[cls]; block; block = block->next)
+        count++;
+    pthread_mutex_unlock(&node->lock);
+    return count;
 }

@@ -1,55 +1,116 @@
-/* scheduler.c - run queues, stealing and parking.
+/* scheduler.c - run queues, NUMA nodes, stealing and parking.
  *
  * An actor is in at most one queue at a time: it is queued on its pending
  * count's 0 -> 1 transition or when its turn ends with tokens left, and
- * only the worker that runs it requeues it. A worker picks, in order: the
- * inject queue every INJECT_FIRST_EVERY picks and the oldest entry of its
- * own deque every OLDEST_FIRST_EVERY picks (so nothing starves behind a
- * request/reply pair that keeps refilling the LIFO slot), its LIFO slot
- * (never starved: nothing else is taken before it every time), the oldest
- * entry of its deque right after a requeue (round robin among busy actors),
- * its deque's newest entry, the inject queue, then a random victim's oldest
- * entry.
+ * only the worker that runs it requeues it. A worker picks, in order: its
+ * node's inject queue every INJECT_FIRST_EVERY picks and the oldest entry
+ * of its own deque every OLDEST_FIRST_EVERY picks (so nothing starves
+ * behind a request/reply pair that keeps refilling the LIFO slot), its LIFO
+ * slot (never starved: nothing else is taken before it every time), the
+ * oldest entry of its deque right after a requeue (round robin among busy
+ * actors), its deque's newest entry, its node's inject queue, then it
+ * steals (walk_victims): the deques of its node's other workers, then node
+ * by node, nearest first, each node's deques and inject queue.
+ *
+ * NUMA: workers are grouped by node (topology.c). Every actor has a home
+ * node, chosen at spawn (zactor__scheduler_home); threads that are not
+ * workers queue it on its home node's inject queue. Workers never leave
+ * their node's queues for another node's while their own node has work.
  *
  * Parking (no lost wake-ups): a parking worker announces itself in
- * `sleepers`, then a seq_cst fence, then looks at every queue once more; a
- * scheduler pushes, then a seq_cst fence, then reads `searching` and
- * `sleepers`. The fences order the two, so either the parking worker sees
- * the new cell or the pusher sees the sleeper. The pusher wakes a sleeper
- * only when no worker is searching: a searching worker re-checks every queue
- * before it parks, so it will find the cell (the last searcher to give up
- * is the one the pusher's check covers). */
+ * `sleepers`, then a seq_cst fence, then looks at every queue of every
+ * node once more; a scheduler pushes, then a seq_cst fence, then reads
+ * `searching` and `sleepers`. The fences order the two, so either the
+ * parking worker sees the new cell or the pusher sees the sleeper. The
+ * pusher wakes a sleeper only when no worker is searching: a searching
+ * worker re-checks every queue before it parks, so it will find the cell
+ * (the last searcher to give up is the one the pusher's check covers).
+ * Each node has its own condition variable, so the pusher can wake a
+ * worker of the node it pushed to (else the nearest node with a sleeper);
+ * any woken worker searches every node, so which one wakes is only a
+ * matter of locality, never of correctness. */
 #include "scheduler.h"
 
 #include <sched.h>
+#include <stdlib.h>
 
 #include "actor.h"
 #include "system.h"
 #include "worker.h"
 
-#define SEARCH_ROUNDS 64u    /* passes over all queues before parking */
+#define SEARCH_ROUNDS 64u      /* passes over all queues before parking */
 #define INJECT_FIRST_EVERY 61u /* picks between inject-queue-first picks */
 #define OLDEST_FIRST_EVERY 31u /* picks between FIFO-end picks of the own deque */
 
-int zactor__scheduler_init(zactor__scheduler *sched)
+static void destroy_nodes(zactor__scheduler *sched, unsigned initialised)
+{
+    for (unsigned n = 0; n < initialised; n++) {
+        pthread_cond_destroy(&sched->nodes[n].park_cond);
+        pthread_mutex_destroy(&sched->nodes[n].inject_lock);
+    }
+    free(sched->nodes);
+    free(sched->node_workers);
+    zactor__layout_free(&sched->layout);
+}
+
+static int init_node(zactor__node *node)
+{
+    atomic_init(&node->inject_length, 0);
+    atomic_init(&node->homed, 0);
+    node->inject_head = NULL;
+    node->inject_tail = NULL;
+    node->parked = 0;
+    node->wake_tokens = 0;
+    if (pthread_mutex_init(&node->inject_lock, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&node->park_cond, NULL) != 0) {
+        pthread_mutex_destroy(&node->inject_lock);
+        return -1;
+    }
+    return 0;
+}
+
+/* Lists each node's workers in worker order (a counting sort). */
+static void list_node_workers(zactor__scheduler *sched)
+{
+    const zactor__layout *layout = &sched->layout;
+    unsigned start = 0;
+    for (unsigned n = 0; n < sched->node_count; n++) {
+        zactor__node *node = &sched->nodes[n];
+        node->workers = &sched->node_workers[start];
+        node->worker_count = 0;
+        node->order = &layout->node_order[n * sched->node_count];
+        for (unsigned w = 0; w < layout->workers; w++) {
+            if (layout->worker_node[w] == n)
+                sched->node_workers[start + node->worker_count++] = w;
+        }
+        start += node->worker_count;
+    }
+}
+
+int zactor__scheduler_init(zactor__scheduler *sched, zactor__layout *layout)
 {
     sched->workers = NULL;
     sched->worker_count = 0;
+    sched->layout = *layout;
+    sched->node_count = layout->node_count;
     atomic_init(&sched->searching, 0);
     atomic_init(&sched->sleepers, 0);
-    atomic_init(&sched->inject_length, 0);
-    sched->wake_tokens = 0;
-    sched->inject_head = NULL;
-    sched->inject_tail = NULL;
-    if (pthread_mutex_init(&sched->park_lock, NULL) != 0)
-        return -1;
-    if (pthread_cond_init(&sched->park_cond, NULL) != 0) {
-        pthread_mutex_destroy(&sched->park_lock);
+    sched->nodes = aligned_alloc(ZACTOR__CACHE_LINE, sched->node_count * sizeof *sched->nodes);
+    sched->node_workers = malloc(layout->workers * sizeof *sched->node_workers);
+    if (!sched->nodes || !sched->node_workers) {
+        destroy_nodes(sched, 0);
         return -1;
     }
-    if (pthread_mutex_init(&sched->inject_lock, NULL) != 0) {
-        pthread_cond_destroy(&sched->park_cond);
-        pthread_mutex_destroy(&sched->park_lock);
+    for (unsigned n = 0; n < sched->node_count; n++) {
+        if (init_node(&sched->nodes[n]) != 0) {
+            destroy_nodes(sched, n);
+            return -1;
+        }
+    }
+    list_node_workers(sched);
+    if (pthread_mutex_init(&sched->park_lock, NULL) != 0) {
+        destroy_nodes(sched, sched->node_count);
         return -1;
     }
     return 0;
@@ -57,46 +118,96 @@ int zactor__scheduler_init(zactor__scheduler *sched)
 
 void zactor__scheduler_destroy(zactor__scheduler *sched)
 {
-    pthread_mutex_destroy(&sched->inject_lock);
-    pthread_cond_destroy(&sched->park_cond);
     pthread_mutex_destroy(&sched->park_lock);
+    destroy_nodes(sched, sched->node_count);
 }
 
-static void inject_push(zactor__scheduler *sched, zactor_cell *cell)
+unsigned zactor__scheduler_worker_node(const zactor__scheduler *sched, unsigned index)
+{
+    return sched->layout.worker_node[index];
+}
+
+/* Fewest live homed actors per worker; ties go to the lowest number. A
+ * spawn counts itself at once, so a burst of spawns spreads evenly. */
+static unsigned least_loaded_node(zactor__scheduler *sched)
+{
+    unsigned best = 0;
+    /* Relaxed: a load estimate; a concurrent spawn may pick the same node. */
+    uint64_t best_homed = atomic_load_explicit(&sched->nodes[0].homed, memory_order_relaxed);
+    for (unsigned n = 1; n < sched->node_count; n++) {
+        /* Relaxed: as above. */
+        uint64_t homed = atomic_load_explicit(&sched->nodes[n].homed, memory_order_relaxed);
+        if (homed * sched->nodes[best].worker_count < best_homed * sched->nodes[n].worker_count) {
+            best = n;
+            best_homed = homed;
+        }
+    }
+    return best;
+}
+
+void zactor__scheduler_home(zactor_system *sys, zactor_cell *cell)
+{
+    zactor__worker *worker = zactor__worker_of(sys);
+    cell->home = worker ? worker->node : least_loaded_node(&sys->sched);
+    /* Relaxed: a load estimate, read only to place top-level spawns. */
+    atomic_fetch_add_explicit(&sys->sched.nodes[cell->home].homed, 1, memory_order_relaxed);
+}
+
+void zactor__scheduler_unhome(zactor_system *sys, zactor_cell *cell)
+{
+    /* Relaxed: as in zactor__scheduler_home. */
+    atomic_fetch_sub_explicit(&sys->sched.nodes[cell->home].homed, 1, memory_order_relaxed);
+}
+
+static void inject_push(zactor__node *node, zactor_cell *cell)
 {
     cell->next = NULL;
-    pthread_mutex_lock(&sched->inject_lock);
-    if (sched->inject_tail)
-        sched->inject_tail->next = cell;
+    pthread_mutex_lock(&node->inject_lock);
+    if (node->inject_tail)
+        node->inject_tail->next = cell;
     else
-        sched->inject_head = cell;
-    sched->inject_tail = cell;
+        node->inject_head = cell;
+    node->inject_tail = cell;
     /* Seq_cst: read by parking workers after their fence (file comment);
      * the mutex orders everything else. */
-    atomic_fetch_add_explicit(&sched->inject_length, 1, memory_order_seq_cst);
-    pthread_mutex_unlock(&sched->inject_lock);
+    atomic_fetch_add_explicit(&node->inject_length, 1, memory_order_seq_cst);
+    pthread_mutex_unlock(&node->inject_lock);
 }
 
-static zactor_cell *inject_pop(zactor__scheduler *sched)
+static zactor_cell *inject_pop(zactor__node *node)
 {
     /* Relaxed: a hint to skip the mutex; a miss is retried on the next pass. */
-    if (atomic_load_explicit(&sched->inject_length, memory_order_relaxed) == 0)
+    if (atomic_load_explicit(&node->inject_length, memory_order_relaxed) == 0)
         return NULL;
-    pthread_mutex_lock(&sched->inject_lock);
-    zactor_cell *cell = sched->inject_head;
+    pthread_mutex_lock(&node->inject_lock);
+    zactor_cell *cell = node->inject_head;
     if (cell) {
-        sched->inject_head = cell->next;
-        if (!sched->inject_head)
-            sched->inject_tail = NULL;
+        node->inject_head = cell->next;
+        if (!node->inject_head)
+            node->inject_tail = NULL;
         /* Relaxed: updated under the mutex; see inject_push. */
-        atomic_fetch_sub_explicit(&sched->inject_length, 1, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&node->inject_length, 1, memory_order_relaxed);
     }
-    pthread_mutex_unlock(&sched->inject_lock);
+    pthread_mutex_unlock(&node->inject_lock);
     return cell;
 }
 
-/* Called after making a cell visible in some queue. */
-static void wake_one_if_needed(zactor__scheduler *sched)
+/* The node whose sleeper to wake for work pushed on `target`: target
+ * itself if one of its workers sleeps unsignalled, else the nearest such
+ * node; NULL if every sleeper is already signalled. Under park_lock. */
+static zactor__node *node_to_wake(zactor__scheduler *sched, unsigned target)
+{
+    const unsigned *order = sched->nodes[target].order;
+    for (unsigned k = 0; k < sched->node_count; k++) {
+        zactor__node *node = &sched->nodes[order[k]];
+        if (node->parked > node->wake_tokens)
+            return node;
+    }
+    return NULL;
+}
+
+/* Called after making a cell visible in a queue of node `target`. */
+static void wake_one_if_needed(zactor__scheduler *sched, unsigned target)
 {
     /* Seq_cst fence: see the file comment; orders our push before these reads. */
     atomic_thread_fence(memory_order_seq_cst);
@@ -104,16 +215,18 @@ static void wake_one_if_needed(zactor__scheduler *sched)
         atomic_load_explicit(&sched->sleepers, memory_order_relaxed) == 0)
         return;
     pthread_mutex_lock(&sched->park_lock);
-    /* Relaxed: both counters change only under park_lock, except searching's
-     * decrement by a worker that found work, which can only make us wake
-     * one worker too many. */
-    if (atomic_load_explicit(&sched->searching, memory_order_relaxed) == 0 &&
-        atomic_load_explicit(&sched->sleepers, memory_order_relaxed) > sched->wake_tokens) {
-        sched->wake_tokens++;
+    /* Relaxed: searching changes only under park_lock, except its decrement
+     * by a worker that found work, which can only make us wake one worker
+     * too many; the parked counts are plain fields under park_lock. */
+    zactor__node *node = atomic_load_explicit(&sched->searching, memory_order_relaxed) == 0
+                             ? node_to_wake(sched, target)
+                             : NULL;
+    if (node) {
+        node->wake_tokens++;
         /* The woken worker searches on our count, so concurrent pushes do
          * not wake a second one for the same work. Seq_cst: as in park. */
         atomic_fetch_add_explicit(&sched->searching, 1, memory_order_seq_cst);
-        pthread_cond_signal(&sched->park_cond);
+        pthread_cond_signal(&node->park_cond);
     }
     pthread_mutex_unlock(&sched->park_lock);
 }
@@ -121,26 +234,30 @@ static void wake_one_if_needed(zactor__scheduler *sched)
 void zactor__scheduler_wake_all(zactor__scheduler *sched)
 {
     pthread_mutex_lock(&sched->park_lock);
-    pthread_cond_broadcast(&sched->park_cond);
+    for (unsigned n = 0; n < sched->node_count; n++)
+        pthread_cond_broadcast(&sched->nodes[n].park_cond);
     pthread_mutex_unlock(&sched->park_lock);
 }
 
 void zactor__schedule(zactor_system *sys, zactor_cell *cell)
 {
+    zactor__scheduler *sched = &sys->sched;
     zactor__worker *worker = zactor__worker_of(sys);
-    if (worker) {
-        /* The receiver runs next on this worker, its sender's data still in
-         * cache (a request/reply pair stays on one core); the actor it
-         * displaces becomes stealable. */
-        zactor_cell *displaced = worker->next_cell;
-        worker->next_cell = cell;
-        if (!displaced)
-            return; /* nothing other workers could take: no wake-up */
-        cell = displaced;
+    if (!worker) {
+        inject_push(&sched->nodes[cell->home], cell);
+        wake_one_if_needed(sched, cell->home);
+        return;
     }
-    if (!worker || !zactor__deque_push(&worker->deque, cell))
-        inject_push(&sys->sched, cell);
-    wake_one_if_needed(&sys->sched);
+    /* The receiver runs next on this worker, its sender's data still in
+     * cache (a request/reply pair stays on one core); the actor it
+     * displaces becomes stealable. */
+    zactor_cell *displaced = worker->next_cell;
+    worker->next_cell = cell;
+    if (!displaced)
+        return; /* nothing other workers could take: no wake-up */
+    if (!zactor__deque_push(&worker->deque, displaced))
+        inject_push(&sched->nodes[worker->node], displaced);
+    wake_one_if_needed(sched, worker->node);
 }
 
 void zactor__scheduler_requeue(zactor__worker *worker, zactor_cell *cell, bool made_progress)
@@ -152,29 +269,86 @@ void zactor__scheduler_requeue(zactor__worker *worker, zactor_cell *cell, bool m
     } else {
         /* No progress means a sender is between counting itself and
          * publishing: go behind everything else instead of spinning on it. */
-        inject_push(sched, cell);
+        inject_push(&sched->nodes[worker->node], cell);
         if (!made_progress)
             sched_yield();
     }
-    wake_one_if_needed(sched);
+    wake_one_if_needed(sched, worker->node);
+}
+
+/* Returns true to stop the walk. */
+typedef bool (*visit_fn)(void *arg, unsigned node, unsigned worker);
+
+/* The steal order of worker `self`: node by node, its own node first, then
+ * the others nearest first; in each node the workers' deques (from
+ * `rotation` on, so that thieves spread), then the node's inject queue -
+ * except its own node's, which find_work tried just before. */
+static bool walk_victims(const zactor__scheduler *sched, unsigned self, unsigned rotation,
+                         visit_fn visit, void *arg)
+{
+    const unsigned *order = sched->nodes[sched->layout.worker_node[self]].order;
+    for (unsigned k = 0; k < sched->node_count; k++) {
+        const zactor__node *node = &sched->nodes[order[k]];
+        for (unsigned i = 0; i < node->worker_count; i++) {
+            unsigned victim = node->workers[(rotation + i) % node->worker_count];
+            if (victim != self && visit(arg, order[k], victim))
+                return true;
+        }
+        if (k > 0 && visit(arg, order[k], ZACTOR__VICTIM_INJECT))
+            return true;
+    }
+    return false;
+}
+
+typedef struct order_record {
+    zactor__victim *out;
+    unsigned count;
+} order_record;
+
+static bool record_victim(void *arg, unsigned node, unsigned worker)
+{
+    order_record *record = arg;
+    record->out[record->count].node = node;
+    record->out[record->count].worker = worker;
+    record->count++;
+    return false;
+}
+
+unsigned zactor__scheduler_steal_order(const zactor__scheduler *sched, unsigned self,
+                                       unsigned rotation, zactor__victim *out)
+{
+    order_record record = {out, 0};
+    walk_victims(sched, self, rotation, record_victim, &record);
+    return record.count;
+}
+
+typedef struct steal_attempt {
+    zactor__scheduler *sched;
+    zactor_cell *cell;
+} steal_attempt;
+
+static bool try_steal(void *arg, unsigned node, unsigned worker)
+{
+    steal_attempt *attempt = arg;
+    if (worker == ZACTOR__VICTIM_INJECT) {
+        attempt->cell = inject_pop(&attempt->sched->nodes[node]);
+    } else {
+        zactor__deque *deque = &attempt->sched->workers[worker].deque;
+        if (!zactor__deque_looks_empty(deque))
+            attempt->cell = zactor__deque_steal(deque);
+    }
+    return attempt->cell != NULL;
 }
 
 static zactor_cell *steal_from_others(zactor__worker *worker)
 {
     zactor__scheduler *sched = &worker->sys->sched;
-    unsigned count = sched->worker_count;
-    if (count < 2)
+    if (sched->worker_count < 2)
         return NULL;
-    unsigned start = (unsigned)(zactor__worker_random(worker) % count);
-    for (unsigned i = 0; i < count; i++) {
-        zactor__worker *victim = &sched->workers[(start + i) % count];
-        if (victim == worker || zactor__deque_looks_empty(&victim->deque))
-            continue;
-        zactor_cell *cell = zactor__deque_steal(&victim->deque);
-        if (cell)
-            return cell;
-    }
-    return NULL;
+    steal_attempt attempt = {sched, NULL};
+    unsigned rotation = (unsigned)(zactor__worker_random(worker) % sched->worker_count);
+    walk_victims(sched, worker->index, rotation, try_steal, &attempt);
+    return attempt.cell;
 }
 
 /* Deterministic mode (one worker): each pick starts at a seeded random
@@ -182,10 +356,11 @@ static zactor_cell *steal_from_others(zactor__worker *worker)
 static zactor_cell *find_work_seeded(zactor__worker *worker)
 {
     enum { LIFO_SLOT, NEWEST, OLDEST, INJECT, SOURCES };
+    zactor__node *node = &worker->sys->sched.nodes[worker->node];
     /* Draw only when there is work: how long the worker idles before work
      * arrives from outside must not change the sequence. Relaxed: a hint. */
     if (!worker->next_cell && zactor__deque_looks_empty(&worker->deque) &&
-        atomic_load_explicit(&worker->sys->sched.inject_length, memory_order_relaxed) == 0)
+        atomic_load_explicit(&node->inject_length, memory_order_relaxed) == 0)
         return NULL;
     unsigned first = (unsigned)(zactor__worker_random(worker) % SOURCES);
     for (unsigned i = 0; i < SOURCES; i++) {
@@ -202,7 +377,7 @@ static zactor_cell *find_work_seeded(zactor__worker *worker)
             cell = zactor__deque_steal(&worker->deque);
             break;
         default:
-            cell = inject_pop(&worker->sys->sched);
+            cell = inject_pop(node);
             break;
         }
         if (cell)
@@ -215,12 +390,12 @@ static zactor_cell *find_work_seeded(zactor__worker *worker)
  * how long any queued actor can wait. */
 static zactor_cell *find_work(zactor__worker *worker)
 {
-    zactor__scheduler *sched = &worker->sys->sched;
+    zactor__node *node = &worker->sys->sched.nodes[worker->node];
     zactor_cell *cell = NULL;
     if (worker->deterministic)
         return find_work_seeded(worker);
     worker->tick++;
-    if (worker->tick % INJECT_FIRST_EVERY == 0 && (cell = inject_pop(sched)))
+    if (worker->tick % INJECT_FIRST_EVERY == 0 && (cell = inject_pop(node)))
         return cell;
     if (worker->tick % OLDEST_FIRST_EVERY == 0 && (cell = zactor__deque_steal(&worker->deque)))
         return cell;
@@ -233,16 +408,18 @@ static zactor_cell *find_work(zactor__worker *worker)
         if ((cell = zactor__deque_steal(&worker->deque)))
             return cell;
     }
-    if ((cell = zactor__deque_pop(&worker->deque)) || (cell = inject_pop(sched)))
+    if ((cell = zactor__deque_pop(&worker->deque)) || (cell = inject_pop(node)))
         return cell;
     return steal_from_others(worker);
 }
 
 static bool work_visible(zactor__scheduler *sched)
 {
-    /* Seq_cst: read after the parking fence (file comment). */
-    if (atomic_load_explicit(&sched->inject_length, memory_order_seq_cst) != 0)
-        return true;
+    for (unsigned n = 0; n < sched->node_count; n++) {
+        /* Seq_cst: read after the parking fence (file comment). */
+        if (atomic_load_explicit(&sched->nodes[n].inject_length, memory_order_seq_cst) != 0)
+            return true;
+    }
     for (unsigned i = 0; i < sched->worker_count; i++) {
         if (!zactor__deque_looks_empty(&sched->workers[i].deque))
             return true;
@@ -255,20 +432,23 @@ static bool work_visible(zactor__scheduler *sched)
 static bool park(zactor__worker *worker)
 {
     zactor__scheduler *sched = &worker->sys->sched;
+    zactor__node *node = &sched->nodes[worker->node];
     pthread_mutex_lock(&sched->park_lock);
     /* Seq_cst, then the fence: see the file comment. */
     atomic_fetch_add_explicit(&sched->sleepers, 1, memory_order_seq_cst);
     atomic_fetch_sub_explicit(&sched->searching, 1, memory_order_seq_cst);
     atomic_thread_fence(memory_order_seq_cst);
+    node->parked++;
     bool woken = false;
     if (!work_visible(sched)) {
-        while (sched->wake_tokens == 0 && !zactor__system_stopping(worker->sys))
-            pthread_cond_wait(&sched->park_cond, &sched->park_lock);
-        if (sched->wake_tokens > 0) {
-            sched->wake_tokens--;
+        while (node->wake_tokens == 0 && !zactor__system_stopping(worker->sys))
+            pthread_cond_wait(&node->park_cond, &sched->park_lock);
+        if (node->wake_tokens > 0) {
+            node->wake_tokens--;
             woken = true; /* the waker counted us as searching */
         }
     }
+    node->parked--;
     if (!woken) {
         /* Seq_cst: as above. */
         atomic_fetch_add_explicit(&sched->searching, 1, memory_order_seq_cst);
@@ -281,11 +461,12 @@ static bool park(zactor__worker *worker)
 
 /* A searching worker found work. If it was the last searcher, another
  * sleeper may be needed for the rest of the work it saw. */
-static void stop_searching(zactor__scheduler *sched)
+static void stop_searching(zactor__worker *worker)
 {
+    zactor__scheduler *sched = &worker->sys->sched;
     /* Seq_cst: part of the parking protocol (file comment). */
     if (atomic_fetch_sub_explicit(&sched->searching, 1, memory_order_seq_cst) == 1)
-        wake_one_if_needed(sched);
+        wake_one_if_needed(sched, worker->node);
 }
 
 static void cpu_relax(void)
@@ -313,7 +494,7 @@ zactor_cell *zactor__scheduler_next(zactor__worker *worker)
                 return NULL;
             }
             if ((cell = find_work(worker))) {
-                stop_searching(sched);
+                stop_searching(worker);
                 return cell;
             }
             cpu_relax();
@@ -324,4 +505,15 @@ zactor_cell *zactor__scheduler_next(zactor__worker *worker)
             return NULL;
         }
     }
+}
+
+unsigned zactor_system_numa_nodes(const zactor_system *sys)
+{
+    return sys->sched.node_count;
+}
+
+unsigned zactor_ctx_numa_node(const zactor_ctx *ctx)
+{
+    zactor__worker *worker = zactor__worker_of(ctx->sys);
+    return worker ? worker->node : ctx->cell->home;
 }

@@ -1,4 +1,4 @@
-/* scheduler.h - run queues, stealing and parking (private). */
+/* scheduler.h - run queues, NUMA nodes, stealing and parking (private). */
 #ifndef ZACTOR_SCHEDULER_H
 #define ZACTOR_SCHEDULER_H
 
@@ -9,33 +9,61 @@
 #include <stdint.h>
 
 #include "deque.h"
+#include "topology.h"
 #include "zactor/zactor.h"
 
 typedef struct zactor__worker zactor__worker;
 
+/* One NUMA node's share of the scheduler. */
+typedef struct zactor__node {
+    /* Written by every push to this node's inject queue. */
+    _Alignas(ZACTOR__CACHE_LINE) _Atomic size_t inject_length;
+    pthread_mutex_t inject_lock;
+    /* Cells made runnable by threads that are not workers, homed here. */
+    zactor_cell *inject_head;
+    zactor_cell *inject_tail;
+    /* Written at every spawn and recycle of an actor homed here. */
+    _Alignas(ZACTOR__CACHE_LINE) _Atomic uint64_t homed; /* live actors */
+    /* Parking: written under the scheduler's park_lock. */
+    _Alignas(ZACTOR__CACHE_LINE) pthread_cond_t park_cond;
+    uint32_t parked;      /* this node's workers parked or parking */
+    uint32_t wake_tokens; /* signalled on park_cond, not yet woken */
+    /* Read-only while the workers run. */
+    _Alignas(ZACTOR__CACHE_LINE) const unsigned *workers; /* worker indices */
+    unsigned worker_count;
+    const unsigned *order; /* every node: this one, then nearest first */
+} zactor__node;
+
 typedef struct zactor__scheduler {
     zactor__worker *workers;
     unsigned worker_count;
+    zactor__node *nodes;
+    unsigned node_count;
+    zactor__layout layout;  /* the node of each worker, the node orders */
+    unsigned *node_workers; /* storage of every node's worker list */
     /* Read by every schedule; written when workers start or stop searching. */
     _Alignas(ZACTOR__CACHE_LINE) _Atomic uint32_t searching; /* workers looking for work */
     _Atomic uint32_t sleepers;                               /* workers parked or parking */
-    /* Written by every push from outside the workers. */
-    _Alignas(ZACTOR__CACHE_LINE) _Atomic size_t inject_length;
-    /* Parking: a worker with nothing to do waits here. */
+    /* Parking: a worker with nothing to do waits on its node's park_cond. */
     pthread_mutex_t park_lock;
-    pthread_cond_t park_cond;
-    uint32_t wake_tokens; /* signalled sleepers that have not woken yet (park_lock) */
-    /* Cells scheduled from threads that are not workers of this system. */
-    pthread_mutex_t inject_lock;
-    zactor_cell *inject_head;
-    zactor_cell *inject_tail;
 } zactor__scheduler;
 
-int zactor__scheduler_init(zactor__scheduler *sched);
+/* Takes over layout's arrays (freed on failure too). */
+int zactor__scheduler_init(zactor__scheduler *sched, zactor__layout *layout);
 void zactor__scheduler_destroy(zactor__scheduler *sched);
 
-/* Makes an idle actor runnable: on the calling worker's deque when the
- * caller is a worker of sys (locality), else on the inject queue. */
+/* The NUMA node the layout gave to worker number index. */
+unsigned zactor__scheduler_worker_node(const zactor__scheduler *sched, unsigned index);
+
+/* Chooses the home node of a cell being spawned, before it is published:
+ * the calling worker's node, else the node with the fewest live actors per
+ * worker. zactor__scheduler_unhome forgets it when the cell is recycled. */
+void zactor__scheduler_home(zactor_system *sys, zactor_cell *cell);
+void zactor__scheduler_unhome(zactor_system *sys, zactor_cell *cell);
+
+/* Makes an idle actor runnable: on the calling worker's LIFO slot when the
+ * caller is a worker of sys (locality), else on its home node's inject
+ * queue. */
 void zactor__schedule(zactor_system *sys, zactor_cell *cell);
 /* Puts back an actor whose turn ended with tokens left. */
 void zactor__scheduler_requeue(zactor__worker *worker, zactor_cell *cell, bool made_progress);
@@ -44,5 +72,19 @@ void zactor__scheduler_requeue(zactor__worker *worker, zactor_cell *cell, bool m
 zactor_cell *zactor__scheduler_next(zactor__worker *worker);
 /* Wakes every parked worker (system stop). */
 void zactor__scheduler_wake_all(zactor__scheduler *sched);
+
+/* One place a thief looks: a worker's deque, or a node's inject queue. */
+#define ZACTOR__VICTIM_INJECT UINT32_MAX
+typedef struct zactor__victim {
+    unsigned node;
+    unsigned worker; /* ZACTOR__VICTIM_INJECT: the node's inject queue */
+} zactor__victim;
+
+/* Writes the order in which worker `self` looks for work to steal when its
+ * own queues are empty (rotation: where each node's list of workers
+ * starts); returns how many entries (at most worker_count + node_count).
+ * For tests: the scheduler walks the same order. */
+unsigned zactor__scheduler_steal_order(const zactor__scheduler *sched, unsigned self,
+                                       unsigned rotation, zactor__victim *out);
 
 #endif

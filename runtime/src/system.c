@@ -8,9 +8,9 @@
  * queued message or a pending `on start`. */
 #include "system.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "worker.h"
 
@@ -19,6 +19,7 @@ void zactor_config_init(zactor_config *cfg)
     cfg->workers = 0;
     cfg->pin_threads = true;
     cfg->deterministic_seed = 0;
+    cfg->topology = NULL;
 }
 
 void zactor__system_activate(zactor_system *sys)
@@ -48,26 +49,6 @@ uint64_t zactor__system_overflow_letters(const zactor_system *sys)
 {
     /* Relaxed: a statistic. */
     return atomic_load_explicit(&sys->overflow_letters, memory_order_relaxed);
-}
-
-/* Worker count for cfg; keeps the topology in sys only if pinning needs it. */
-static unsigned choose_workers(zactor_system *sys, const zactor_config *cfg)
-{
-    unsigned workers = cfg->deterministic_seed ? 1 : cfg->workers;
-    if (workers > 0 && !cfg->pin_threads)
-        return workers;
-    zactor__topology *topo = zactor__topology_open();
-    if (topo && workers == 0)
-        workers = zactor__topology_pu_count(topo);
-    if (workers == 0) {
-        long online = sysconf(_SC_NPROCESSORS_ONLN);
-        workers = online > 0 ? (unsigned)online : 1;
-    }
-    if (cfg->pin_threads)
-        sys->topology = topo;
-    else
-        zactor__topology_close(topo);
-    return workers;
 }
 
 static int init_sync(zactor_system *sys)
@@ -103,31 +84,42 @@ zactor_system *zactor_system_create(const zactor_config *cfg)
     atomic_init(&sys->stopping, false);
     atomic_init(&sys->dead_letters, 0);
     atomic_init(&sys->overflow_letters, 0);
-    unsigned workers = choose_workers(sys, cfg);
+    /* Worker count, NUMA nodes, and the topology kept for pinning. */
+    zactor__layout layout;
+    int rc = zactor__layout_plan(&layout, cfg, &sys->topology);
+    if (rc != 0) {
+        free(sys);
+        errno = rc == ZACTOR_EINVAL ? EINVAL : ENOMEM;
+        return NULL;
+    }
 
+    int err = ENOMEM;
+    unsigned workers = layout.workers, nodes = layout.node_count;
+    if (zactor__scheduler_init(&sys->sched, &layout) != 0)
+        goto fail_sched;
     if (init_sync(sys) != 0)
         goto fail_sync;
-    if (zactor__pool_init(&sys->pool) != 0)
+    if (zactor__pool_init(&sys->pool, nodes, sys->topology) != 0)
         goto fail_pool;
     if (zactor__cells_init(&sys->cells) != 0)
         goto fail_cells;
-    if (zactor__scheduler_init(&sys->sched) != 0)
-        goto fail_sched;
+    err = EAGAIN;
     if (zactor__workers_start(sys, workers, cfg->deterministic_seed) != 0)
         goto fail_workers;
     return sys;
 
 fail_workers:
-    zactor__scheduler_destroy(&sys->sched);
-fail_sched:
     zactor__actors_shutdown(sys);
 fail_cells:
     zactor__pool_destroy(&sys->pool);
 fail_pool:
     destroy_sync(sys);
 fail_sync:
+    zactor__scheduler_destroy(&sys->sched);
+fail_sched:
     zactor__topology_close(sys->topology);
     free(sys);
+    errno = err;
     return NULL;
 }
 

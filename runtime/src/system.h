@@ -27,7 +27,7 @@ struct zactor_system {
     zactor__scheduler sched;
     zactor__pool pool;
     zactor__cell_store cells;
-    zactor__topology *topology; /* kept only while pinning needs it */
+    zactor__topology *topology; /* kept only while pinning (and binding) need it */
 };
 
 static inline bool zactor__system_stopping(zactor_system *sys)

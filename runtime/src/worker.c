@@ -98,6 +98,8 @@ int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t determini
         worker->sys = sys;
         worker->ctx.sys = sys;
         worker->index = initialised;
+        worker->node = zactor__scheduler_worker_node(sched, initialised);
+        worker->cache.node = worker->node;
         worker->deterministic = deterministic_seed != 0;
         worker->rng = deterministic_seed ? deterministic_seed
                                          : 0x9E3779B97F4A7C15u * (initialised + 1u);

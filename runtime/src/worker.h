@@ -28,6 +28,7 @@ struct zactor__worker {
     uint64_t rng;     /* victim choice; every choice in deterministic mode */
     bool deterministic;
     uint32_t index;
+    uint32_t node;    /* NUMA node (scheduler numbering) */
     uint32_t tick;    /* scheduling decisions made, for fairness */
     bool take_oldest; /* next pick comes from the deque's top (FIFO end) */
     pthread_t thread;

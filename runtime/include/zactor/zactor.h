@@ -85,14 +85,30 @@ typedef struct zactor_config {
      * seed replays the same order as long as every message after the first
      * spawn is sent from a handler (threads outside the system add timing). */
     uint64_t deterministic_seed;
+    /* NULL: the real machine, unless the environment variable
+     * ZACTOR_TOPOLOGY (ignored when empty) holds a description. Otherwise a
+     * hwloc synthetic topology description, e.g. "pack:2 numa:2 core:4 pu:1"
+     * (2 packages of 2 NUMA nodes of 4 cores), to exercise NUMA placement on
+     * any machine: workers are grouped by its NUMA nodes but not pinned (its
+     * processing units do not exist), pool memory is not bound, and workers
+     * = 0 means one per processing unit, at most 64. */
+    const char *topology;
 } zactor_config;
 
 /* Fills *cfg with the defaults: workers = 0, pin_threads = true,
- * deterministic_seed = 0. */
+ * deterministic_seed = 0, topology = NULL. */
 void zactor_config_init(zactor_config *cfg);
 
-/* Starts a system and its workers. cfg may be NULL for the defaults.
- * Returns NULL on failure (out of memory, or threads could not start). */
+/*
+ * Starts a system and its workers. cfg may be NULL for the defaults.
+ * Returns NULL on failure and sets errno: EINVAL when hwloc rejects the
+ * topology description (cfg->topology or $ZACTOR_TOPOLOGY), ENOMEM when out
+ * of memory, EAGAIN when the worker threads could not start.
+ *
+ * Workers are grouped by the NUMA node of the processing unit they are
+ * pinned to (one node when they are not pinned, or the machine has no NUMA
+ * information); zactor_system_numa_nodes() tells how many nodes got workers.
+ */
 zactor_system *zactor_system_create(const zactor_config *cfg);
 
 /*
@@ -122,6 +138,10 @@ void zactor_system_destroy(zactor_system *sys);
 
 /* Number of worker threads the system runs. */
 unsigned zactor_system_workers(const zactor_system *sys);
+
+/* Number of NUMA nodes the workers are grouped in (>= 1). Nodes are
+ * numbered from 0 in hwloc's order, counting only nodes that have workers. */
+unsigned zactor_system_numa_nodes(const zactor_system *sys);
 
 /* Messages that were never delivered because their target had stopped
  * (counted when they are freed). */
@@ -154,6 +174,11 @@ zactor_ref zactor_self(const zactor_ctx *ctx);
 
 /* The system the running actor belongs to, e.g. to spawn from a handler. */
 zactor_system *zactor_ctx_system(const zactor_ctx *ctx);
+
+/* The NUMA node (0 .. zactor_system_numa_nodes() - 1) of the worker running
+ * the handler: actors spawned from it are homed on this node. In the hooks
+ * zactor_system_destroy runs on its own thread: the actor's home node. */
+unsigned zactor_ctx_numa_node(const zactor_ctx *ctx);
 
 /* The running actor stops once the current handler returns: its `on stop`
  * runs, messages still queued are dead letters, later sends get EDEAD. */
@@ -202,7 +227,11 @@ typedef struct zactor_actor_type {
 } zactor_actor_type;
 
 /* Spawns an actor of the given type with a copy of *init (NULL: zeroed).
- * Returns a null ref on failure (out of memory, system stopping). */
+ * Returns a null ref on failure (out of memory, system stopping).
+ * Its home NUMA node: the spawning worker's when called from a handler,
+ * else the node with the fewest live actors per worker. A send from a
+ * thread outside the system that wakes the actor queues it on its home
+ * node (an idle worker of another node may still take it from there). */
 zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type,
                         const void *init);
 
