@@ -103,7 +103,7 @@ void zactor_config_init(zactor_config *cfg);
  * Starts a system and its workers. cfg may be NULL for the defaults.
  * Returns NULL on failure and sets errno: EINVAL when hwloc rejects the
  * topology description (cfg->topology or $ZACTOR_TOPOLOGY), ENOMEM when out
- * of memory, EAGAIN when the worker threads could not start.
+ * of memory, EAGAIN when the workers could not start.
  *
  * Workers are grouped by the NUMA node of the processing unit they are
  * pinned to (one node when they are not pinned, or the machine has no NUMA
