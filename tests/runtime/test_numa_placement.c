@@ -1,6 +1,7 @@
 /* NUMA placement on a synthetic 4-node machine: children run on their
- * parent's node, top-level spawns go to the least loaded node, and a send
- * from outside the system queues an idle actor on its home node. */
+ * parent's node, top-level spawns go to the least loaded node, a send from
+ * outside the system queues an idle actor on its home node, and the worker
+ * woken for it is one of that node's. */
 #include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -194,11 +195,48 @@ static void test_outside_send_injects_home(void)
     zactor_system_destroy(sys);
 }
 
+/* ---- waking a sleeper of the home node ---- */
+
+static atomic_uint woken_ran_on = UINT32_MAX;
+
+static void woken_on_start(void *self, zactor_ctx *ctx)
+{
+    (void)self;
+    atomic_store(&woken_ran_on, zactor_ctx_numa_node(ctx));
+}
+
+static const zactor_actor_type woken_type = {
+    .abi_version = ZACTOR_ABI_VERSION,
+    .name = "test.Woken",
+    .state_size = 1,
+    .state_align = 1,
+    .slot_size = sizeof(EmptySlot),
+    .on_start = woken_on_start,
+};
+
+/* With every worker parked, work pushed on a node wakes a worker of that
+ * node, which finds it in its own node's inject queue: nobody else is
+ * awake to take it. */
+static void test_wakes_home_node(void)
+{
+    zactor_system *sys = start_synthetic(FOUR_NODES, 0);
+    for (unsigned i = 0; i < 2 * FOUR_NODES_COUNT; i++) {
+        while (atomic_load(&sys->sched.sleepers) < FOUR_NODES_WORKERS)
+            sleep_ms(1);
+        zactor_ref ref = zactor_spawn(sys, &woken_type, NULL);
+        CHECK(!zactor_ref_is_null(ref));
+        CHECK_EQ(zactor_system_wait(sys), 0);
+        CHECK_EQ(atomic_load(&woken_ran_on), ref.cell->home);
+    }
+    zactor_system_destroy(sys);
+}
+
 int main(void)
 {
     test_child_on_parent_node();
     test_spread_by_load();
     test_outside_send_injects_home();
+    test_wakes_home_node();
     printf("numa_placement: ok\n");
     return 0;
 }
