@@ -174,7 +174,7 @@ static void node_distances(zactor__topology *topo, unsigned n, uint64_t *distanc
     bool complete = matrix != NULL;
     for (unsigned a = 0; a < n && complete; a++) {
         for (unsigned b = 0; b < n && complete; b++) {
-            hwloc_uint64_t ab, ba;
+            hwloc_uint64_t ab = 0, ba = 0;
             complete = hwloc_distances_obj_pair_values(matrix, topo->nodes[a], topo->nodes[b],
                                                        &ab, &ba) == 0;
             distance[a * n + b] = ab;
