@@ -3,7 +3,9 @@
  *
  * A synthetic topology (a hwloc description such as "pack:2 numa:2 core:4
  * pu:1") describes PUs that do not exist: workers are grouped by its nodes
- * but never pinned, and pool memory is never bound. */
+ * but never pinned, and pool memory is never bound. The same holds for any
+ * topology hwloc says is not this machine's (e.g. one loaded from the XML
+ * file named by hwloc's own HWLOC_XMLFILE variable). */
 #include "topology.h"
 
 #include <hwloc.h>
@@ -17,7 +19,7 @@
 
 struct zactor__topology {
     hwloc_topology_t hw;
-    bool synthetic;
+    bool synthetic;     /* not this machine: never pin or bind */
     bool binds_memory;  /* the real machine, workers on more than one node */
     unsigned pu_count;  /* PUs we may run on (>= 1) */
     unsigned *pu_os;    /* [pu_count] OS index of each PU, grouped by node */
@@ -112,7 +114,12 @@ static int topology_open(zactor__topology **out, const char *synthetic)
         zactor__topology_close(topo);
         return ZACTOR_EINVAL;
     }
-    if (hwloc_topology_load(topo->hw) != 0 || order_pus(topo) != 0) {
+    if (hwloc_topology_load(topo->hw) != 0) {
+        zactor__topology_close(topo);
+        return synthetic ? ZACTOR_ENOMEM : 0;
+    }
+    topo->synthetic = topo->synthetic || !hwloc_topology_is_thissystem(topo->hw);
+    if (order_pus(topo) != 0) {
         zactor__topology_close(topo);
         return synthetic ? ZACTOR_ENOMEM : 0;
     }

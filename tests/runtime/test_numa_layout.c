@@ -1,5 +1,9 @@
 /* NUMA layout: which node each worker belongs to, the order thieves walk,
- * and how topology descriptions are chosen and rejected. */
+ * and how topology descriptions are chosen and rejected.
+ * Usage: test_numa_layout DISTANCES_XML, where DISTANCES_XML is
+ * numa_distances.xml: the synthetic "pack:2 numa:2 core:2 pu:1" saved by
+ * lstopo as XML, with a latency matrix added by hwloc-annotate that
+ * contradicts the tree (node 0 is nearest to node 3). */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -189,8 +193,35 @@ static void test_real_machine(void)
     zactor_system_destroy(sys);
 }
 
-int main(void)
+/* hwloc's latency matrix, when there is one, orders the nodes. A topology
+ * loaded from XML is not this machine: its workers are grouped but not
+ * pinned, and the topology is not kept. */
+static void test_distance_matrix(const char *xml)
 {
+    CHECK_EQ(setenv("HWLOC_XMLFILE", xml, 1), 0);
+    zactor_system *sys = zactor_system_create(NULL);
+    CHECK_EQ(unsetenv("HWLOC_XMLFILE"), 0);
+    CHECK(sys != NULL);
+    CHECK(sys->topology == NULL);
+    CHECK_EQ(zactor_system_workers(sys), 8);
+    CHECK_EQ(zactor_system_numa_nodes(sys), 4);
+    zactor__victim got[8 + 4];
+
+    unsigned count = zactor__scheduler_steal_order(&sys->sched, 0, 0, got);
+    const unsigned nodes0[] = {0, 3, 3, 3, 1, 1, 1, 2, 2, 2};
+    const unsigned workers0[] = {1, 6, 7, INJECT, 2, 3, INJECT, 4, 5, INJECT};
+    expect_order(got, count, nodes0, workers0, 10);
+
+    count = zactor__scheduler_steal_order(&sys->sched, 4, 0, got);
+    const unsigned nodes4[] = {2, 1, 1, 1, 3, 3, 3, 0, 0, 0};
+    const unsigned workers4[] = {5, 2, 3, INJECT, 6, 7, INJECT, 0, 1, INJECT};
+    expect_order(got, count, nodes4, workers4, 10);
+    zactor_system_destroy(sys);
+}
+
+int main(int argc, char **argv)
+{
+    CHECK(argc == 2);
     test_four_nodes();
     test_worker_counts();
     test_synthetic_cap();
@@ -198,6 +229,7 @@ int main(void)
     test_bad_descriptions();
     test_environment();
     test_real_machine();
+    test_distance_matrix(argv[1]);
     printf("numa_layout: ok\n");
     return 0;
 }
