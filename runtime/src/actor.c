@@ -121,6 +121,7 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
         give_back_cell(sys, cell);
         return ref;
     }
+    cell->batch_limit = ZACTOR__BATCH_INITIAL;
     /* Relaxed: published by the release store of life below. */
     atomic_store_explicit(&cell->type, type, memory_order_relaxed);
     /* Relaxed: the cell came from the free list under its mutex (or is new),
@@ -196,6 +197,10 @@ int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, cons
         /* Release: pairs with the turn end's acquire, so our increment of
          * pending is ordered before the decrement that consumes this token. */
         atomic_fetch_add_explicit(&cell->cancelled, 1, memory_order_release);
+    } else if (worker) {
+        zactor__count_owned(&worker->counters.sent, 1);
+    } else {
+        zactor__count_shared(&sys->sent_outside, 1);
     }
     if (overflowed) {
         /* Relaxed: a statistic. */

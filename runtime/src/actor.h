@@ -33,6 +33,9 @@ static inline uint64_t zactor__life_pending(uint64_t life)
     return life & ZACTOR__LIFE_PENDING_MASK;
 }
 
+/* The first turn's batch limit; worker.c adapts it afterwards. */
+#define ZACTOR__BATCH_INITIAL 64u
+
 /* zactor_cell.flags, touched only by the worker running the turn. */
 enum {
     ZACTOR__CELL_STARTED = 1u,        /* the first turn began (`on start` ran) */
@@ -51,7 +54,8 @@ struct zactor_cell {
     _Alignas(ZACTOR__CACHE_LINE) void *state; /* NULL while the cell is free */
     zactor__mailbox_reader reader;            /* the ring's head, taken letters */
     zactor_cell *next;                        /* inject queue or free list link */
-    uint32_t flags;
+    uint16_t flags;
+    uint16_t batch_limit; /* messages the next turn may handle (worker.c) */
 };
 _Static_assert(offsetof(struct zactor_cell, mailbox) + sizeof(zactor__mailbox) <=
                    ZACTOR__CACHE_LINE,

@@ -41,6 +41,10 @@ int zactor__pool_init(zactor__pool *pool)
 {
     for (unsigned cls = 0; cls < ZACTOR__POOL_CLASSES; cls++)
         pool->free[cls] = NULL;
+    for (unsigned cls = 0; cls < ZACTOR_STATS_SIZE_CLASSES; cls++) {
+        atomic_init(&pool->allocs[cls], 0);
+        atomic_init(&pool->frees[cls], 0);
+    }
     return pthread_mutex_init(&pool->lock, NULL) == 0 ? 0 : -1;
 }
 
@@ -127,13 +131,23 @@ void *zactor__pool_alloc(zactor__pool *pool, zactor__pool_cache *cache, size_t s
     }
     if (!block)
         block = new_block(cls, size);
-    return block ? block + 1 : NULL;
+    if (!block)
+        return NULL;
+    if (cache)
+        zactor__count_owned(&cache->allocs[cls], 1);
+    else
+        zactor__count_shared(&pool->allocs[cls], 1);
+    return block + 1;
 }
 
 void zactor__pool_free(zactor__pool *pool, zactor__pool_cache *cache, void *payload)
 {
     zactor__block *block = (zactor__block *)payload - 1;
     unsigned cls = block->size_class;
+    if (cache)
+        zactor__count_owned(&cache->frees[cls], 1);
+    else
+        zactor__count_shared(&pool->frees[cls], 1);
     if (cls == HEAP_CLASS) {
         free(block);
     } else if (cache) {

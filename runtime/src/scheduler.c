@@ -171,8 +171,10 @@ static zactor_cell *steal_from_others(zactor__worker *worker)
         if (victim == worker || zactor__deque_looks_empty(&victim->deque))
             continue;
         zactor_cell *cell = zactor__deque_steal(&victim->deque);
-        if (cell)
+        if (cell) {
+            zactor__count_owned(&worker->counters.steals, 1);
             return cell;
+        }
     }
     return NULL;
 }
@@ -262,6 +264,7 @@ static bool park(zactor__worker *worker)
     atomic_thread_fence(memory_order_seq_cst);
     bool woken = false;
     if (!work_visible(sched)) {
+        zactor__count_owned(&worker->counters.parks, 1);
         while (sched->wake_tokens == 0 && !zactor__system_stopping(worker->sys))
             pthread_cond_wait(&sched->park_cond, &sched->park_lock);
         if (sched->wake_tokens > 0) {

@@ -103,6 +103,7 @@ zactor_system *zactor_system_create(const zactor_config *cfg)
     atomic_init(&sys->stopping, false);
     atomic_init(&sys->dead_letters, 0);
     atomic_init(&sys->overflow_letters, 0);
+    atomic_init(&sys->sent_outside, 0);
     unsigned workers = choose_workers(sys, cfg);
 
     if (init_sync(sys) != 0)
