@@ -71,6 +71,9 @@ zactor_system *bench_system_create(const char *program)
 {
     zactor_config cfg;
     zactor_config_init(&cfg);
+    const char *workers = getenv("BENCH_WORKERS");
+    if (workers)
+        cfg.workers = (unsigned)atoi(workers);
     zactor_system *sys = zactor_system_create(&cfg);
     if (!sys) {
         fprintf(stderr, "%s: cannot start the actor system (out of memory or threads)\n",
@@ -90,10 +93,19 @@ void bench_runtime_info(const char *workload, const zactor_system *sys)
 {
     printf("INFO %s " BENCH_SYSTEM " runtime workers=%u dead_letters=%" PRIu64, workload,
            zactor_system_workers(sys), zactor_system_dead_letters(sys));
-    /* RUNTIME COUNTERS: the place for zactor_stats. Once the runtime
-     * declares zactor_stats_read(), print its counters here as further
-     * key=value pairs of this line, so that every benchmark reports them
-     * and bench/run shows them with the run's output. */
+    zactor_stats stats;
+    if (zactor_stats_read(sys, &stats, NULL, 0) == 0) {
+        uint64_t long_turns = 0;
+        for (unsigned i = 7; i < ZACTOR_STATS_BATCH_BUCKETS; i++)
+            long_turns += stats.total.batches[i];
+        printf(" sent=%" PRIu64 " handled=%" PRIu64 " turns=%" PRIu64 " turns_64plus=%" PRIu64
+               " steals=%" PRIu64 " parks=%" PRIu64 " overflow=%" PRIu64,
+               stats.messages_sent, stats.total.messages, stats.total.turns, long_turns,
+               stats.total.steals, stats.total.parks, stats.overflow_letters);
+        printf(" pool_allocs=");
+        for (unsigned i = 0; i < ZACTOR_STATS_SIZE_CLASSES; i++)
+            printf("%s%" PRIu64, i ? "," : "", stats.pool_allocs[i]);
+    }
     printf("\n");
 }
 

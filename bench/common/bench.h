@@ -31,15 +31,19 @@ uint64_t bench_arg_count(int argc, char **argv, int index, uint64_t fallback, co
                          const char *usage);
 
 /* An actor system with the default configuration (zactor_config_init);
- * prints why and exits with 1 when it cannot start. */
+ * prints why and exits with 1 when it cannot start. BENCH_WORKERS=N in the
+ * environment sets cfg.workers, for experiments only: bench/run never
+ * sets it. */
 zactor_system *bench_system_create(const char *program);
 
 /* "RESULT workload=W system=zactor metric=M value=V", V printed with
  * `decimals` digits after the point. */
 void bench_result(const char *workload, const char *metric, double value, int decimals);
 
-/* INFO line with the runtime's own figures for the run (workers, dead
- * letters, and the runtime counters where the runtime provides them). */
+/* INFO line with the runtime's own figures for the run: workers, dead
+ * letters and the zactor_stats counters (messages sent and handled,
+ * turns, turns of 64 messages or more, steals, parks, overflow letters,
+ * pool blocks taken per size class). */
 void bench_runtime_info(const char *workload, const zactor_system *sys);
 
 /* Prints "<program>: FAILED: <what>" to stderr and exits with 1. */
