@@ -18,13 +18,18 @@
 #include "system.h"
 #include "worker.h"
 
-#define CELLS_PER_CHUNK 1024u
+/* A chunk is 128 KiB less one cell: its header line, the cells, and the
+ * allocator's own header fit in 32 pages, so a million idle actors cost
+ * 128 bytes each (and not 132, as 1024 cells plus a header did). */
+#define CHUNK_BYTES (128u * 1024u - ZACTOR__CACHE_LINE * 2u)
+#define CELLS_PER_CHUNK (CHUNK_BYTES / sizeof(zactor_cell) - 1u)
 
 struct zactor__cell_chunk {
     zactor__cell_chunk *next;
     uint32_t used; /* cells handed out from this chunk so far */
     zactor_cell cells[CELLS_PER_CHUNK];
 };
+_Static_assert(sizeof(zactor__cell_chunk) <= CHUNK_BYTES, "a chunk fits its page budget");
 
 int zactor__cells_init(zactor__cell_store *store)
 {
@@ -89,11 +94,13 @@ static bool type_is_valid(const zactor_actor_type *type)
            (type->handler_count == 0 || type->handlers);
 }
 
-static void *new_state(const zactor_actor_type *type, const void *init)
+static void *new_state(zactor_cell *cell, const zactor_actor_type *type, const void *init)
 {
     size_t size = type->state_size;
     void *state;
-    if (type->state_align <= _Alignof(max_align_t)) {
+    if (size <= sizeof cell->inline_state && type->state_align <= 8) {
+        state = cell->inline_state;
+    } else if (type->state_align <= _Alignof(max_align_t)) {
         state = malloc(size);
     } else {
         size = (size + type->state_align - 1) / type->state_align * type->state_align;
@@ -108,6 +115,13 @@ static void *new_state(const zactor_actor_type *type, const void *init)
     return state;
 }
 
+static void free_state(zactor_cell *cell)
+{
+    if (cell->state != cell->inline_state)
+        free(cell->state);
+    cell->state = NULL;
+}
+
 zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const void *init)
 {
     zactor_ref ref = {NULL, 0};
@@ -116,11 +130,12 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
     zactor_cell *cell = take_cell(sys);
     if (!cell)
         return ref;
-    cell->state = new_state(type, init);
+    cell->state = new_state(cell, type, init);
     if (!cell->state) {
         give_back_cell(sys, cell);
         return ref;
     }
+    cell->batch_limit = ZACTOR__BATCH_INITIAL;
     /* Relaxed: published by the release store of life below, as is home. */
     atomic_store_explicit(&cell->type, type, memory_order_relaxed);
     zactor__scheduler_home(sys, cell);
@@ -128,14 +143,22 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
      * so we see the generation its recycler left. */
     uint32_t generation = zactor__life_generation(atomic_load_explicit(&cell->life,
                                                                        memory_order_relaxed));
-    /* Release: a sender that acquires this value sees type and state. One
-     * token for `on start`: the first turn runs it even if no message comes. */
+    /* An actor with `on start` holds one token for it, so its first turn
+     * runs the hook even if no message comes. One without is started
+     * already and stays idle, unscheduled, until its first message: a
+     * million spawns cost a million cells, not a million turns. */
+    bool needs_start = type->on_start != NULL;
+    cell->flags = needs_start ? 0 : ZACTOR__CELL_STARTED;
+    /* Release: a sender that acquires this value sees type, state and
+     * flags (and passes them on to the worker through the run queue). */
     atomic_store_explicit(&cell->life,
                           ((uint64_t)generation << ZACTOR__LIFE_GENERATION_SHIFT) |
-                              ZACTOR__LIFE_ALIVE | 1u,
+                              ZACTOR__LIFE_ALIVE | (needs_start ? 1u : 0u),
                           memory_order_release);
-    zactor__system_activate(sys);
-    zactor__schedule(sys, cell);
+    if (needs_start) {
+        zactor__system_activate(sys);
+        zactor__schedule(sys, cell);
+    }
     ref.cell = cell;
     ref.generation = generation;
     return ref;
@@ -197,6 +220,10 @@ int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, cons
         /* Release: pairs with the turn end's acquire, so our increment of
          * pending is ordered before the decrement that consumes this token. */
         atomic_fetch_add_explicit(&cell->cancelled, 1, memory_order_release);
+    } else if (worker) {
+        zactor__count_owned(&worker->counters.sent, 1);
+    } else {
+        zactor__count_shared(&sys->sent_outside, 1);
     }
     if (overflowed) {
         /* Relaxed: a statistic. */
@@ -259,8 +286,7 @@ static void recycle(zactor__worker *worker, zactor_cell *cell)
 {
     zactor_system *sys = cell->sys;
     zactor__mailbox_clear(&cell->mailbox, &cell->reader, &sys->pool, &worker->cache);
-    free(cell->state);
-    cell->state = NULL;
+    free_state(cell);
     cell->flags = 0;
     zactor__scheduler_unhome(sys, cell);
     /* Relaxed: the owner's acq_rel turn end already read the last value. */
@@ -352,8 +378,7 @@ void zactor__actors_shutdown(zactor_system *sys)
             if (!cell->state)
                 continue;
             dead += zactor__mailbox_clear(&cell->mailbox, &cell->reader, &sys->pool, NULL);
-            free(cell->state);
-            cell->state = NULL;
+            free_state(cell);
         }
         store->chunks = chunk->next;
         free(chunk);

@@ -33,6 +33,12 @@ static inline uint64_t zactor__life_pending(uint64_t life)
     return life & ZACTOR__LIFE_PENDING_MASK;
 }
 
+/* States of at most this many bytes (alignment <= 8) live in the cell. */
+#define ZACTOR__INLINE_STATE_SIZE 24u
+
+/* The first turn's batch limit; worker.c adapts it afterwards. */
+#define ZACTOR__BATCH_INITIAL 64u
+
 /* zactor_cell.flags, touched only by the worker running the turn. */
 enum {
     ZACTOR__CELL_STARTED = 1u,        /* the first turn began (`on start` ran) */
@@ -51,8 +57,12 @@ struct zactor_cell {
     _Alignas(ZACTOR__CACHE_LINE) void *state; /* NULL while the cell is free */
     zactor__mailbox_reader reader;            /* the ring's head, taken letters */
     zactor_cell *next;                        /* inject queue or free list link */
-    uint32_t flags;
+    uint16_t flags;
+    uint16_t batch_limit; /* messages the next turn may handle (worker.c) */
     uint32_t home; /* NUMA node chosen at spawn (scheduler.c), read by senders */
+    /* A state this small lives here, in the line the turn touches anyway:
+     * no allocation per spawn, and an idle actor costs its cell alone. */
+    _Alignas(8) unsigned char inline_state[ZACTOR__INLINE_STATE_SIZE];
 };
 _Static_assert(offsetof(struct zactor_cell, mailbox) + sizeof(zactor__mailbox) <=
                    ZACTOR__CACHE_LINE,

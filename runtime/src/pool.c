@@ -46,6 +46,10 @@ int zactor__pool_init(zactor__pool *pool, unsigned node_count, zactor__topology 
 {
     pool->topology = topology;
     pool->node_count = 0;
+    for (unsigned cls = 0; cls < ZACTOR_STATS_SIZE_CLASSES; cls++) {
+        atomic_init(&pool->allocs[cls], 0);
+        atomic_init(&pool->frees[cls], 0);
+    }
     pool->nodes = aligned_alloc(ZACTOR__CACHE_LINE, node_count * sizeof *pool->nodes);
     if (!pool->nodes)
         return -1;
@@ -185,13 +189,23 @@ void *zactor__pool_alloc(zactor__pool *pool, zactor__pool_cache *cache, size_t s
     } else {
         block = take_shared(pool, 0, cls);
     }
-    return block ? block + 1 : NULL;
+    if (!block)
+        return NULL;
+    if (cache)
+        zactor__count_owned(&cache->allocs[cls], 1);
+    else
+        zactor__count_shared(&pool->allocs[cls], 1);
+    return block + 1;
 }
 
 void zactor__pool_free(zactor__pool *pool, zactor__pool_cache *cache, void *payload)
 {
     zactor__block *block = (zactor__block *)payload - 1;
     unsigned cls = block->size_class;
+    if (cache)
+        zactor__count_owned(&cache->frees[cls], 1);
+    else
+        zactor__count_shared(&pool->frees[cls], 1);
     if (cls == HEAP_CLASS) {
         free(block);
     } else if (cache && block->node == cache->node) {

@@ -4,10 +4,12 @@
 #define ZACTOR_POOL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "deque.h" /* ZACTOR__CACHE_LINE */
+#include "stats.h"
 #include "topology.h"
 
 /* Payload capacities 32, 64, 128, 256, 512 and 1024 bytes; larger requests
@@ -15,6 +17,8 @@
  * slot, often 24-80 bytes), which a flood allocates by the million. */
 #define ZACTOR__POOL_CLASSES 6
 #define ZACTOR__POOL_SMALLEST 32u
+_Static_assert(ZACTOR__POOL_CLASSES + 1 == ZACTOR_STATS_SIZE_CLASSES,
+               "the stats count every pool class plus the heap");
 
 typedef struct zactor__block zactor__block;
 typedef struct zactor__pool_slab zactor__pool_slab;
@@ -31,6 +35,9 @@ typedef struct zactor__pool {
     zactor__pool_node *nodes;
     unsigned node_count;
     zactor__topology *topology; /* binds slabs to their node; NULL: malloc */
+    /* Blocks taken and given back by threads that are not workers. */
+    _Atomic uint64_t allocs[ZACTOR_STATS_SIZE_CLASSES];
+    _Atomic uint64_t frees[ZACTOR_STATS_SIZE_CLASSES];
 } zactor__pool;
 
 /* One worker's private LIFO free lists: no lock, no atomic. Only blocks of
@@ -39,6 +46,9 @@ typedef struct zactor__pool_cache {
     zactor__block *free[ZACTOR__POOL_CLASSES];
     uint32_t count[ZACTOR__POOL_CLASSES];
     uint32_t node; /* the worker's NUMA node */
+    /* Blocks this worker took and gave back (it is their only writer). */
+    _Atomic uint64_t allocs[ZACTOR_STATS_SIZE_CLASSES];
+    _Atomic uint64_t frees[ZACTOR_STATS_SIZE_CLASSES];
 } zactor__pool_cache;
 
 /* topology may be NULL (plain aligned_alloc); it must outlive the pool. */

@@ -323,19 +323,20 @@ unsigned zactor__scheduler_steal_order(const zactor__scheduler *sched, unsigned 
 }
 
 typedef struct steal_attempt {
-    zactor__scheduler *sched;
+    zactor__worker *thief;
     zactor_cell *cell;
 } steal_attempt;
 
 static bool try_steal(void *arg, unsigned node, unsigned worker)
 {
     steal_attempt *attempt = arg;
+    zactor__scheduler *sched = &attempt->thief->sys->sched;
     if (worker == ZACTOR__VICTIM_INJECT) {
-        attempt->cell = inject_pop(&attempt->sched->nodes[node]);
+        attempt->cell = inject_pop(&sched->nodes[node]);
     } else {
-        zactor__deque *deque = &attempt->sched->workers[worker].deque;
-        if (!zactor__deque_looks_empty(deque))
-            attempt->cell = zactor__deque_steal(deque);
+        zactor__deque *deque = &sched->workers[worker].deque;
+        if (!zactor__deque_looks_empty(deque) && (attempt->cell = zactor__deque_steal(deque)))
+            zactor__count_owned(&attempt->thief->counters.steals, 1);
     }
     return attempt->cell != NULL;
 }
@@ -345,7 +346,7 @@ static zactor_cell *steal_from_others(zactor__worker *worker)
     zactor__scheduler *sched = &worker->sys->sched;
     if (sched->worker_count < 2)
         return NULL;
-    steal_attempt attempt = {sched, NULL};
+    steal_attempt attempt = {worker, NULL};
     unsigned rotation = (unsigned)(zactor__worker_random(worker) % sched->worker_count);
     walk_victims(sched, worker->index, rotation, try_steal, &attempt);
     return attempt.cell;
@@ -441,6 +442,7 @@ static bool park(zactor__worker *worker)
     node->parked++;
     bool woken = false;
     if (!work_visible(sched)) {
+        zactor__count_owned(&worker->counters.parks, 1);
         while (node->wake_tokens == 0 && !zactor__system_stopping(worker->sys))
             pthread_cond_wait(&node->park_cond, &sched->park_lock);
         if (node->wake_tokens > 0) {

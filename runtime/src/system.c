@@ -84,6 +84,7 @@ zactor_system *zactor_system_create(const zactor_config *cfg)
     atomic_init(&sys->stopping, false);
     atomic_init(&sys->dead_letters, 0);
     atomic_init(&sys->overflow_letters, 0);
+    atomic_init(&sys->sent_outside, 0);
     /* Worker count, NUMA nodes, and the topology kept for pinning. */
     zactor__layout layout;
     int rc = zactor__layout_plan(&layout, cfg, &sys->topology);

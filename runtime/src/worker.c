@@ -2,17 +2,56 @@
 #include "worker.h"
 
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "actor.h"
 #include "scheduler.h"
 #include "system.h"
 
-/* Messages one turn handles before the actor goes back to a queue, so that
- * one busy actor cannot hold a worker forever. */
-#define TURN_BATCH 64u
+/*
+ * Adaptive batching. A turn handles at most cell->batch_limit messages, so
+ * that one flooded actor cannot hold a worker while others wait. The limit
+ * follows the cost of the actor's messages: a turn cut short by the limit
+ * (a backlog remains) measures how long its messages took and sets the
+ * limit to what fits in TURN_TARGET_NS, within [BATCH_MIN, BATCH_MAX]; at
+ * most doubling per turn, so one fast stretch does not produce a long turn
+ * for slow messages. Turns that empty the mailbox keep the limit. The clock
+ * is read only once a turn has handled BATCH_CLOCK_AT messages: short turns,
+ * the common case of request/reply traffic, never pay for it.
+ */
+#define BATCH_MIN 16u
+#define BATCH_MAX 1024u
+#define BATCH_CLOCK_AT 8u
+#define TURN_TARGET_NS 20000u
+/* Deterministic mode draws each turn's limit from [1, DETERMINISTIC_BATCH]. */
+#define DETERMINISTIC_BATCH 64u
+_Static_assert(BATCH_CLOCK_AT < BATCH_MIN, "a turn cut by the limit has a measured stretch");
+_Static_assert(ZACTOR__BATCH_INITIAL >= BATCH_MIN && ZACTOR__BATCH_INITIAL <= BATCH_MAX,
+               "the first turn's limit is in range");
 
 _Thread_local zactor__worker *zactor__current_worker;
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+/* measured messages took elapsed_ns: the limit for the actor's next turn. */
+static uint32_t next_batch_limit(uint32_t limit, uint64_t measured, uint64_t elapsed_ns)
+{
+    uint64_t per_message = elapsed_ns / measured;
+    uint64_t fits = per_message ? TURN_TARGET_NS / per_message : BATCH_MAX;
+    if (fits > 2u * limit)
+        fits = 2u * limit;
+    if (fits < BATCH_MIN)
+        fits = BATCH_MIN;
+    if (fits > BATCH_MAX)
+        fits = BATCH_MAX;
+    return (uint32_t)fits;
+}
 
 static void run_turn(zactor__worker *worker, zactor_cell *cell)
 {
@@ -25,13 +64,17 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     uint64_t consumed = zactor__actor_start(cell, ctx);
     uint64_t dead = 0;
     /* Deterministic mode varies where turns end, to explore interleavings. */
-    unsigned batch = worker->deterministic
-                         ? 1u + (unsigned)(zactor__worker_random(worker) % TURN_BATCH)
-                         : TURN_BATCH;
+    uint32_t limit = worker->deterministic
+                         ? 1u + (uint32_t)(zactor__worker_random(worker) % DETERMINISTIC_BATCH)
+                         : cell->batch_limit;
+    uint64_t clock_start = 0;
+    uint32_t handled = 0;
     zactor__envelope envelope;
-    for (unsigned handled = 0; handled < batch && !zactor__system_stopping(sys) &&
-                               zactor__mailbox_take(&cell->mailbox, &cell->reader, &envelope);
+    for (; handled < limit && !zactor__system_stopping(sys) &&
+           zactor__mailbox_take(&cell->mailbox, &cell->reader, &envelope);
          handled++) {
+        if (handled == BATCH_CLOCK_AT)
+            clock_start = monotonic_ns();
         if (cell->flags & ZACTOR__CELL_STOPPED) {
             dead++;
         } else {
@@ -40,13 +83,19 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
                 zactor__actor_stop_now(cell, ctx);
         }
         zactor__mailbox_release(&envelope, &sys->pool, &worker->cache);
-        consumed++;
     }
+    consumed += handled;
     ctx->cell = NULL;
+    if (handled == limit && !worker->deterministic)
+        cell->batch_limit = (uint16_t)next_batch_limit(limit, handled - BATCH_CLOCK_AT,
+                                                       monotonic_ns() - clock_start);
     if (dead) {
         /* Relaxed: a counter; zactor_system_wait's acquire orders it for readers. */
         atomic_fetch_add_explicit(&sys->dead_letters, dead, memory_order_relaxed);
     }
+    zactor__count_owned(&worker->counters.turns, 1);
+    zactor__count_owned(&worker->counters.messages, handled - dead);
+    zactor__count_owned(&worker->counters.batches[zactor__batch_bucket(handled)], 1);
     zactor__actor_end_turn(worker, cell, consumed);
 }
 

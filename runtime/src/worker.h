@@ -8,6 +8,7 @@
 
 #include "deque.h"
 #include "pool.h"
+#include "stats.h"
 #include "zactor/zactor.h"
 
 typedef struct zactor__worker zactor__worker;
@@ -32,6 +33,7 @@ struct zactor__worker {
     uint32_t tick;    /* scheduling decisions made, for fairness */
     bool take_oldest; /* next pick comes from the deque's top (FIFO end) */
     pthread_t thread;
+    zactor__worker_counters counters; /* written by this worker only */
 };
 _Static_assert(offsetof(struct zactor__worker, sys) % ZACTOR__CACHE_LINE == 0,
                "owner fields start on their own cache line");

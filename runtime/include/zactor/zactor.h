@@ -148,6 +148,46 @@ unsigned zactor_system_numa_nodes(const zactor_system *sys);
 uint64_t zactor_system_dead_letters(const zactor_system *sys);
 
 /* ------------------------------------------------------------------ */
+/* Runtime counters                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Turns bucketed by messages handled: 0, 1, 2-3, 4-7, ..., 512-1023, >= 1024. */
+#define ZACTOR_STATS_BATCH_BUCKETS 12
+/* Message blocks by size class: pooled 32, 64, 128, 256, 512 and 1024
+ * bytes, then heap (larger payloads). Inline messages use no block. */
+#define ZACTOR_STATS_SIZE_CLASSES 7
+
+/* One worker thread's counters. */
+typedef struct zactor_worker_stats {
+    uint64_t messages; /* messages handed to handlers */
+    uint64_t turns;    /* actor turns run (a turn handles a batch) */
+    uint64_t steals;   /* runnable actors taken from another worker */
+    uint64_t parks;    /* times the worker slept for lack of work */
+    uint64_t batches[ZACTOR_STATS_BATCH_BUCKETS]; /* turns by messages handled */
+} zactor_worker_stats;
+
+typedef struct zactor_stats {
+    uint64_t messages_sent;    /* sends that returned 0 */
+    uint64_t dead_letters;     /* as zactor_system_dead_letters() */
+    uint64_t overflow_letters; /* messages that found the mailbox ring full */
+    uint64_t pool_allocs[ZACTOR_STATS_SIZE_CLASSES]; /* message blocks taken */
+    uint64_t pool_frees[ZACTOR_STATS_SIZE_CLASSES];  /* message blocks given back */
+    unsigned workers;          /* worker threads */
+    zactor_worker_stats total; /* the sum over every worker */
+} zactor_stats;
+
+/*
+ * Reads the system's counters into *out and, when per_worker is not NULL,
+ * the first min(max_workers, workers) workers' counters into per_worker.
+ * Each counter is read atomically but not all at one instant: read them
+ * after zactor_system_wait() for exact totals. The counters cost a few
+ * owner-only stores per turn (no atomic read-modify-write on the message
+ * path for actors' sends). Returns 0, or ZACTOR_EINVAL for NULL sys/out.
+ */
+int zactor_stats_read(const zactor_system *sys, zactor_stats *out,
+                      zactor_worker_stats *per_worker, unsigned max_workers);
+
+/* ------------------------------------------------------------------ */
 /* Actor references and handler context                                */
 /* ------------------------------------------------------------------ */
 

@@ -1,5 +1,8 @@
 /*
- * A million idle actors must fit in well under 1 GiB: spawns them, waits
+ * An idle actor with an empty state costs at most 128 bytes of resident
+ * memory (its cell: the state lives inline, the mailbox ring only comes
+ * with the first message), and a million actors that have each handled a
+ * message fit in well under 1 GiB. Spawns them, waits
  * for quiescence and checks the growth of the resident set, first for actors
  * that never received a message, then after each has handled one (so its
  * mailbox ring exists) and is idle again.
@@ -14,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Budget per actor: 1 GiB / 1M actors is 1073 bytes; "well under" it. */
-#define BYTES_PER_IDLE_ACTOR_MAX 512
+/* Budgets per actor: never messaged, 128 bytes (Pony's is about 240, CAF's
+ * 1,402); with a mailbox ring, well under 1 GiB / 1M actors = 1073 bytes. */
+#define BYTES_PER_NEVER_MESSAGED_MAX 128
+#define BYTES_PER_MESSAGED_MAX 512
 
 static uint64_t poked;
 
@@ -79,10 +84,11 @@ int main(int argc, char **argv)
     printf("idle_memory: %zu actors: %" PRIu64 " bytes each never messaged, %" PRIu64
            " bytes each after one message; %" PRIu64 " messages handled\n",
            actors, never_messaged, after_one_message, handled);
-    if (handled != actors || never_messaged > BYTES_PER_IDLE_ACTOR_MAX ||
-        after_one_message > BYTES_PER_IDLE_ACTOR_MAX) {
-        fprintf(stderr, "idle_memory: FAILED (budget %d bytes per actor)\n",
-                BYTES_PER_IDLE_ACTOR_MAX);
+    if (handled != actors || never_messaged > BYTES_PER_NEVER_MESSAGED_MAX ||
+        after_one_message > BYTES_PER_MESSAGED_MAX) {
+        fprintf(stderr, "idle_memory: FAILED (budgets %d bytes per actor never messaged, %d after "
+                        "one message)\n",
+                BYTES_PER_NEVER_MESSAGED_MAX, BYTES_PER_MESSAGED_MAX);
         return 1;
     }
     return 0;
