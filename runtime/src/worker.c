@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "actor.h"
+#include "dead_letter.h"
 #include "scheduler.h"
 #include "system.h"
 
@@ -23,7 +24,6 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
      * that handed us the cell synchronised with that. */
     const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
     uint64_t consumed = zactor__actor_start(cell, ctx);
-    uint64_t dead = 0;
     /* Deterministic mode varies where turns end, to explore interleavings. */
     unsigned batch = worker->deterministic
                          ? 1u + (unsigned)(zactor__worker_random(worker) % TURN_BATCH)
@@ -33,9 +33,9 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
                                zactor__mailbox_take(&cell->mailbox, &cell->reader, &envelope);
          handled++) {
         if (cell->flags & ZACTOR__CELL_STOPPED) {
-            dead++;
+            zactor__dead_letter(sys, type, envelope.tag, envelope.payload);
         } else {
-            type->handlers[envelope.tag](cell->state, ctx, envelope.payload);
+            type->handlers[envelope.tag].handle(cell->state, ctx, envelope.payload);
             if (cell->flags & ZACTOR__CELL_STOP_REQUESTED)
                 zactor__actor_stop_now(cell, ctx);
         }
@@ -43,10 +43,6 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
         consumed++;
     }
     ctx->cell = NULL;
-    if (dead) {
-        /* Relaxed: a counter; zactor_system_wait's acquire orders it for readers. */
-        atomic_fetch_add_explicit(&sys->dead_letters, dead, memory_order_relaxed);
-    }
     zactor__actor_end_turn(worker, cell, consumed);
 }
 

@@ -320,9 +320,10 @@ int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag,
 /* Where a request's reply goes: filled in by zactor_ask or zactor_request
  * at the start of the request envelope. Its fields belong to the runtime. */
 typedef struct zactor_reply_to {
-    void *target;        /* the asker's waiter, or the requester's cell */
-    uint32_t generation; /* the requester's generation; 0 for an ask */
-    uint32_t tag;        /* the requester's entry for the reply; UINT32_MAX for an ask */
+    void *target; /* the asker's waiter, or the requester's cell */
+    const zactor_actor_type *requester_type; /* NULL for an ask */
+    uint32_t generation; /* the requester's generation */
+    uint32_t tag;        /* the requester's entry for the reply */
 } zactor_reply_to;
 
 /* zactor_ask's timeout_ns that never expires. */
