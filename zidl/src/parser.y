@@ -359,7 +359,7 @@ handler
             $$->doc = zidl_file_take_doc(lex->file, at(@1));
             $$->has_reply = true;
             $$->reply = $4;
-            $$->reply_loc = at(@3);
+            $$->reply_loc = at(@4);
         }
     ;
 

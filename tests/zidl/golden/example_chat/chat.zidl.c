@@ -84,10 +84,10 @@ static void chat_Room_dispatch_Leave(void *self, zactor_ctx *ctx, const void *ms
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn chat_Room_handlers[] = {
-    chat_Room_dispatch_Join,
-    chat_Room_dispatch_Post,
-    chat_Room_dispatch_Leave,
+static const zactor_handler_entry chat_Room_handlers[] = {
+    { chat_Room_dispatch_Join, NULL, CHAT_JOIN_TYPE_ID, 0 },
+    { chat_Room_dispatch_Post, NULL, CHAT_POST_TYPE_ID, 0 },
+    { chat_Room_dispatch_Leave, NULL, CHAT_LEAVE_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type chat_Room_actor_type = {
@@ -143,8 +143,8 @@ static void chat_User_dispatch_stop(void *self, zactor_ctx *ctx)
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn chat_User_handlers[] = {
-    chat_User_dispatch_Delivered,
+static const zactor_handler_entry chat_User_handlers[] = {
+    { chat_User_dispatch_Delivered, NULL, CHAT_DELIVERED_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type chat_User_actor_type = {
