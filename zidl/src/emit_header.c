@@ -372,6 +372,7 @@ static void emit_actor(header_emitter *e, const zidl_decl *actor)
     emit_slot(e, actor);
     ZIDL_EXPAND(e->out, e->tmpl, "spawn",
                 {"name", actor->name}, {"ref", ref}, {"state", state},
+                {"init_macro", zidl_macro_name(e->arena, e->file, actor->name, "INIT")},
                 {"spawn", zidl_c_name(e->arena, e->file, actor->name, "_spawn")});
     emit_sends(e, actor, ref, false);
     emit_sends(e, actor, ref, true);

@@ -27,8 +27,8 @@ typedef uint8_t grid_Cell;
 #define GRID_CELL_DOOR 2u
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 typedef struct grid_Pos {
     uint16_t x;
@@ -72,8 +72,9 @@ typedef struct grid_Walker_slot {
 ZACTOR_STATIC_ASSERT(offsetof(grid_Walker_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "grid_Walker_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Walker with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Walker with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in GRID_WALKER_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 grid_Walker_ref grid_Walker_spawn(zactor_system *sys, const grid_Walker *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

@@ -31,8 +31,8 @@ typedef uint32_t docs_Fruit;
 #define DOCS_FRUIT_BANANA 1u
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 /// Where something is.
 typedef struct docs_Place {
@@ -76,8 +76,9 @@ typedef struct docs_Shop_slot {
 ZACTOR_STATIC_ASSERT(offsetof(docs_Shop_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "docs_Shop_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Shop with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Shop with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in DOCS_SHOP_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 docs_Shop_ref docs_Shop_spawn(zactor_system *sys, const docs_Shop *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

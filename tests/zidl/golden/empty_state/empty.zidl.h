@@ -21,8 +21,8 @@ typedef struct { zactor_ref raw; } blank_Idle_ref;
 typedef struct { zactor_ref raw; } blank_Stateless_ref;
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 typedef struct blank_Nothing {
     char placeholder_; /* an empty struct has size 0 in C but 1 in C++ */
@@ -69,8 +69,9 @@ typedef struct blank_Idle_slot {
 ZACTOR_STATIC_ASSERT(offsetof(blank_Idle_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "blank_Idle_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Idle with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Idle with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in BLANK_IDLE_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 blank_Idle_ref blank_Idle_spawn(zactor_system *sys, const blank_Idle *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
@@ -103,8 +104,9 @@ typedef struct blank_Stateless_slot {
 ZACTOR_STATIC_ASSERT(offsetof(blank_Stateless_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "blank_Stateless_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Stateless with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Stateless with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in BLANK_STATELESS_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 blank_Stateless_ref blank_Stateless_spawn(zactor_system *sys, const blank_Stateless *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

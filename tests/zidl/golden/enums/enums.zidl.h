@@ -59,8 +59,8 @@ typedef uint32_t colors_Default;
 #define COLORS_DEFAULT_ELEVENTH 11u
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 typedef struct colors_Paint {
     colors_Small small;
@@ -96,8 +96,9 @@ typedef struct colors_Painter_slot {
 ZACTOR_STATIC_ASSERT(offsetof(colors_Painter_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "colors_Painter_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Painter with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Painter with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in COLORS_PAINTER_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 colors_Painter_ref colors_Painter_spawn(zactor_system *sys, const colors_Painter *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

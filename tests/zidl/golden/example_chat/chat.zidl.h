@@ -35,8 +35,8 @@ typedef uint32_t chat_Badge;
 #define CHAT_BADGE_OWNER 11u
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 /// A position on the room's floor plan.
 typedef struct chat_Point {
@@ -124,8 +124,9 @@ typedef struct chat_Room_slot {
 ZACTOR_STATIC_ASSERT(offsetof(chat_Room_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "chat_Room_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Room with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Room with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in CHAT_ROOM_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
@@ -160,8 +161,9 @@ typedef struct chat_User_slot {
 ZACTOR_STATIC_ASSERT(offsetof(chat_User_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "chat_User_slot: payload offset disagrees with the runtime");
 
-/* Spawns a User with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a User with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in CHAT_USER_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 chat_User_ref chat_User_spawn(zactor_system *sys, const chat_User *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

@@ -22,8 +22,8 @@ typedef struct { zactor_ref raw; } pingpong_Ponger_ref;
 typedef struct { zactor_ref raw; } pingpong_Pinger_ref;
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 /// Sent by the pinger; the ponger answers with a Pong carrying the same seq.
 typedef struct pingpong_Ping {
@@ -65,8 +65,9 @@ typedef struct pingpong_Ponger_slot {
 ZACTOR_STATIC_ASSERT(offsetof(pingpong_Ponger_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "pingpong_Ponger_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Ponger with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Ponger with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in PINGPONG_PONGER_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 pingpong_Ponger_ref pingpong_Ponger_spawn(zactor_system *sys, const pingpong_Ponger *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
@@ -101,8 +102,9 @@ typedef struct pingpong_Pinger_slot {
 ZACTOR_STATIC_ASSERT(offsetof(pingpong_Pinger_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "pingpong_Pinger_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Pinger with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Pinger with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in PINGPONG_PINGER_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 pingpong_Pinger_ref pingpong_Pinger_spawn(zactor_system *sys, const pingpong_Pinger *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

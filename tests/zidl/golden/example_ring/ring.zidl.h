@@ -21,8 +21,8 @@ extern "C" {
 typedef struct { zactor_ref raw; } ring_Node_ref;
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 /// Tells a node who comes next in the ring (used to close the ring).
 typedef struct ring_Link {
@@ -67,8 +67,9 @@ typedef struct ring_Node_slot {
 ZACTOR_STATIC_ASSERT(offsetof(ring_Node_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "ring_Node_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Node with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Node with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in RING_NODE_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 ring_Node_ref ring_Node_spawn(zactor_system *sys, const ring_Node *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

@@ -20,8 +20,8 @@ extern "C" {
 typedef struct { zactor_ref raw; } life_Clock_ref;
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 typedef struct life_Tick {
     uint64_t n;
@@ -52,8 +52,9 @@ typedef struct life_Clock_slot {
 ZACTOR_STATIC_ASSERT(offsetof(life_Clock_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "life_Clock_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Clock with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Clock with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in LIFE_CLOCK_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 life_Clock_ref life_Clock_spawn(zactor_system *sys, const life_Clock *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

@@ -39,8 +39,9 @@ typedef struct quiet_Timer_slot {
 ZACTOR_STATIC_ASSERT(offsetof(quiet_Timer_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "quiet_Timer_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Timer with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Timer with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in QUIET_TIMER_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 quiet_Timer_ref quiet_Timer_spawn(zactor_system *sys, const quiet_Timer *init);
 
 /* Handlers of Timer: the user defines these. */
@@ -66,8 +67,9 @@ typedef struct quiet_Empty_slot {
 ZACTOR_STATIC_ASSERT(offsetof(quiet_Empty_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "quiet_Empty_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Empty with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Empty with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in QUIET_EMPTY_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 quiet_Empty_ref quiet_Empty_spawn(zactor_system *sys, const quiet_Empty *init);
 
 #ifdef __cplusplus

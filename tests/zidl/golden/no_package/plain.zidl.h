@@ -26,8 +26,8 @@ typedef uint8_t Level;
 #define LEVEL_HIGH 1u
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 typedef struct Reading {
     double value;
@@ -65,8 +65,9 @@ typedef struct Sensor_slot {
 ZACTOR_STATIC_ASSERT(offsetof(Sensor_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "Sensor_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Sensor with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Sensor with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in SENSOR_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 Sensor_ref Sensor_spawn(zactor_system *sys, const Sensor *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

@@ -21,8 +21,8 @@ typedef struct { zactor_ref raw; } net_Server_ref;
 typedef struct { zactor_ref raw; } net_Client_ref;
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 typedef struct net_Hello {
     net_Server_ref server;
@@ -65,8 +65,9 @@ typedef struct net_Server_slot {
 ZACTOR_STATIC_ASSERT(offsetof(net_Server_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "net_Server_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Server with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Server with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in NET_SERVER_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 net_Server_ref net_Server_spawn(zactor_system *sys, const net_Server *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
@@ -97,8 +98,9 @@ typedef struct net_Client_slot {
 ZACTOR_STATIC_ASSERT(offsetof(net_Client_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "net_Client_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Client with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Client with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in NET_CLIENT_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 net_Client_ref net_Client_spawn(zactor_system *sys, const net_Client *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

@@ -20,8 +20,8 @@ extern "C" {
 typedef struct { zactor_ref raw; } sizes_Sink_ref;
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 typedef struct sizes_Small {
     uint64_t words[8];
@@ -103,8 +103,9 @@ typedef struct sizes_Sink_slot {
 ZACTOR_STATIC_ASSERT(offsetof(sizes_Sink_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "sizes_Sink_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Sink with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Sink with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in SIZES_SINK_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 sizes_Sink_ref sizes_Sink_spawn(zactor_system *sys, const sizes_Sink *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

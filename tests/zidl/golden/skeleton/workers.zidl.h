@@ -21,8 +21,8 @@ typedef struct { zactor_ref raw; } jobs_Boss_ref;
 typedef struct { zactor_ref raw; } jobs_Worker_ref;
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 typedef struct jobs_Job {
     uint64_t id;
@@ -64,8 +64,9 @@ typedef struct jobs_Boss_slot {
 ZACTOR_STATIC_ASSERT(offsetof(jobs_Boss_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "jobs_Boss_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Boss with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Boss with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in JOBS_BOSS_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 jobs_Boss_ref jobs_Boss_spawn(zactor_system *sys, const jobs_Boss *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
@@ -97,8 +98,9 @@ typedef struct jobs_Worker_slot {
 ZACTOR_STATIC_ASSERT(offsetof(jobs_Worker_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "jobs_Worker_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Worker with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Worker with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in JOBS_WORKER_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 jobs_Worker_ref jobs_Worker_spawn(zactor_system *sys, const jobs_Worker *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

@@ -20,8 +20,8 @@ extern "C" {
 typedef struct { zactor_ref raw; } text_Greeter_ref;
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 typedef struct text_Name {
     char initial[2];
@@ -71,8 +71,9 @@ typedef struct text_Greeter_slot {
 ZACTOR_STATIC_ASSERT(offsetof(text_Greeter_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "text_Greeter_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Greeter with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Greeter with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in TEXT_GREETER_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 text_Greeter_ref text_Greeter_spawn(zactor_system *sys, const text_Greeter *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*

@@ -20,8 +20,8 @@ extern "C" {
 typedef struct { zactor_ref raw; } shapes_Canvas_ref;
 
 /* Structs and messages, each after the types it holds by value. Each
- * NAME_INIT macro is a complete initialiser (C11 and C++17) holding the
- * schema's default values and zero elsewhere: `chat_Join j = CHAT_JOIN_INIT;`. */
+ * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
+ * the schema's default values and zero elsewhere: `T value = T_INIT;`. */
 
 typedef struct shapes_Point {
     int32_t x;
@@ -93,8 +93,9 @@ typedef struct shapes_Canvas_slot {
 ZACTOR_STATIC_ASSERT(offsetof(shapes_Canvas_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "shapes_Canvas_slot: payload offset disagrees with the runtime");
 
-/* Spawns a Canvas with a copy of *init (NULL: zeroed state). On failure
- * zactor_ref_is_null(ref.raw) is true. */
+/* Spawns a Canvas with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in SHAPES_CANVAS_INIT). On failure zactor_ref_is_null(ref.raw) is
+ * true. */
 shapes_Canvas_ref shapes_Canvas_spawn(zactor_system *sys, const shapes_Canvas *init);
 
 /* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
