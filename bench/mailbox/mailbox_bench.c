@@ -206,10 +206,8 @@ static void *consumer_main(void *arg)
 }
 
 /* Empties the mailbox and frees its ring; returns the messages that were
- * still queued. ABI 2 (zero-copy bytes) hands each such message to a
- * callback that releases what its payload owns; ours own nothing. The ABI 1
- * branch serves only until that runtime is merged. */
-#if ZACTOR_ABI_VERSION >= 2
+ * still queued. Each goes to a callback that releases what its payload
+ * owns; ours own nothing. */
 static void owns_nothing(void *user, uint32_t tag, const void *payload)
 {
     (void)user;
@@ -221,12 +219,6 @@ static uint64_t clear_mailbox(run *r)
 {
     return zactor__mailbox_clear(&r->mailbox, &r->reader, &r->pool, NULL, owns_nothing, NULL);
 }
-#else
-static uint64_t clear_mailbox(run *r)
-{
-    return zactor__mailbox_clear(&r->mailbox, &r->reader, &r->pool, NULL);
-}
-#endif
 
 /* Runs one configuration and prints its RESULT and INFO lines. */
 static void measure(unsigned producers, size_t message_size, uint64_t messages)

@@ -1,8 +1,11 @@
 /*
  * chat: a room actor and a few user actors. Users join with a profile
- * (struct, enum, array and string fields, a ref back to themselves), post
- * lines of text (a medium-sized message, carried in a pooled block) and
- * leave; the room forwards every post to the other members.
+ * (struct, enum, array and string fields, a ref back to themselves; the
+ * mood comes from the schema's default), post lines of text (a medium-sized
+ * message, carried in a pooled block) and leave; the room forwards every
+ * post to the other members. One user shares a photo: the room forwards the
+ * very same buffer (bytes are zero-copy: retain, then send). main asks the
+ * room how many members and posts it has (request/reply).
  */
 #include "chat.zidl.h"
 
@@ -16,6 +19,8 @@ enum { USERS = 3, POSTS_PER_USER = 2 };
 typedef struct inbox {
     unsigned delivered;
     unsigned stopped;
+    const void *photo; /* the data address of the photo received, if any */
+    size_t photo_size;
     char last_line[sizeof(((chat_Delivered *)0)->from) + sizeof(((chat_Delivered *)0)->text) + 4];
 } inbox;
 
@@ -69,6 +74,32 @@ void chat_Room_on_Post(chat_Room *self, zactor_ctx *ctx, const chat_Post *msg)
             chat_User_send_Delivered(self->users[i], &out);
 }
 
+void chat_Room_on_Photo(chat_Room *self, zactor_ctx *ctx, const chat_Photo *msg)
+{
+    (void)ctx;
+    int sender = find_member(self, msg->user_id);
+    if (sender < 0)
+        return;
+    chat_Shared out = CHAT_SHARED_INIT;
+    memcpy(out.from, self->profiles[sender].name, sizeof out.from);
+    for (uint32_t i = 0; i < self->members; i++) {
+        if ((int)i == sender)
+            continue;
+        /* Each send takes one reference: retain one per receiver. The
+         * runtime releases the Photo's own reference after this handler. */
+        out.image = zactor_bytes_retain(msg->image);
+        chat_User_send_Shared(self->users[i], &out);
+    }
+}
+
+void chat_Room_on_CountMembers(chat_Room *self, zactor_ctx *ctx, const chat_CountMembers *msg,
+                               chat_MemberCount *reply)
+{
+    (void)ctx;
+    reply->members = self->members;
+    reply->posts = msg->with_posts ? self->posts : 0;
+}
+
 void chat_Room_on_Leave(chat_Room *self, zactor_ctx *ctx, const chat_Leave *msg)
 {
     (void)ctx;
@@ -88,6 +119,16 @@ void chat_User_on_Delivered(chat_User *self, zactor_ctx *ctx, const chat_Deliver
     inbox *box = self->inbox;
     box->delivered++;
     snprintf(box->last_line, sizeof box->last_line, "%s: %s", msg->from, msg->text);
+}
+
+void chat_User_on_Shared(chat_User *self, zactor_ctx *ctx, const chat_Shared *msg)
+{
+    (void)ctx;
+    inbox *box = self->inbox;
+    /* Read in place during the handler; only the address is kept, to show
+     * that every member saw the sender's own buffer. */
+    box->photo = zactor_bytes_data(msg->image);
+    box->photo_size = zactor_bytes_size(msg->image);
 }
 
 void chat_User_on_stop(chat_User *self, zactor_ctx *ctx)
@@ -112,11 +153,11 @@ int main(void)
     for (int i = 0; i < USERS; i++) {
         chat_User_ref user = chat_User_spawn(sys, &(chat_User){.id = 100u + (unsigned)i,
                                                                .inbox = &inboxes[i]});
-        chat_Join join;
-        memset(&join, 0, sizeof join);
+        chat_Join join = CHAT_JOIN_INIT; /* profile.mood = HAPPY by default */
         join.user_id = 100u + (unsigned)i;
         snprintf(join.profile.name, sizeof join.profile.name, "%s", names[i]);
-        join.profile.mood = (chat_Mood)(CHAT_MOOD_HAPPY + i % 3);
+        if (i == 2)
+            join.profile.mood = CHAT_MOOD_SAD;
         join.profile.badges[0] = i == 0 ? CHAT_BADGE_OWNER : CHAT_BADGE_NONE;
         join.profile.badges[1] = CHAT_BADGE_NONE;
         join.profile.badges[2] = CHAT_BADGE_NONE;
@@ -143,19 +184,41 @@ int main(void)
     memset(bad.text, 'x', sizeof bad.text);
     int bad_rc = chat_Room_send_Post(room, &bad);
 
+    /* ada shares a photo: the buffer is allocated once and never copied. */
+    chat_Photo photo = {.user_id = 100};
+    const char picture[] = "(a tiny picture)";
+    if (zactor_bytes_copy(picture, sizeof picture, &photo.image) != 0) {
+        zactor_system_destroy(sys);
+        return 1;
+    }
+    /* main keeps a reference of its own, to compare addresses at the end. */
+    zactor_bytes kept = zactor_bytes_retain(photo.image);
+    const void *photo_data = zactor_bytes_data(kept);
+    int photo_rc = chat_Room_send_Photo(room, &photo); /* takes photo.image's reference */
+
     int rc = zactor_system_wait(sys);
+    chat_MemberCount count = CHAT_MEMBERCOUNT_INIT;
+    chat_CountMembers question = CHAT_COUNTMEMBERS_INIT; /* with_posts = true */
+    int ask_rc = chat_Room_ask_CountMembers(room, &question, &count, 1000000000u);
+    printf("room has %u members and %llu posts\n", count.members,
+           (unsigned long long)count.posts);
     for (int i = 0; i < USERS; i++)
         chat_Room_send_Leave(room, &(chat_Leave){.user_id = 100u + (unsigned)i});
     zactor_system_wait(sys);
     zactor_system_destroy(sys); /* runs every user's on stop */
 
-    int ok = rc == 0 && bad_rc == ZACTOR_EINVAL;
+    int ok = rc == 0 && bad_rc == ZACTOR_EINVAL && photo_rc == 0 && ask_rc == 0 &&
+             count.members == USERS && count.posts == USERS * POSTS_PER_USER;
     for (int i = 0; i < USERS; i++) {
-        printf("%s got %u posts, last \"%s\"\n", names[i], inboxes[i].delivered,
-               inboxes[i].last_line);
+        printf("%s got %u posts, last \"%s\"%s\n", names[i], inboxes[i].delivered,
+               inboxes[i].last_line,
+               inboxes[i].photo == photo_data ? ", and ada's photo (same buffer)" : "");
         ok = ok && inboxes[i].delivered == (USERS - 1) * POSTS_PER_USER &&
-             inboxes[i].stopped == 1;
+             inboxes[i].stopped == 1 &&
+             (i == 0 ? inboxes[i].photo == NULL
+                     : inboxes[i].photo == photo_data && inboxes[i].photo_size == sizeof picture);
     }
+    zactor_bytes_release(kept);
     printf("unterminated string refused with: %s\n", zactor_strerror(bad_rc));
     if (!ok) {
         fprintf(stderr, "chat: FAILED\n");

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dead_letter.h"
 #include "system.h"
 #include "worker.h"
 
@@ -198,8 +199,8 @@ static int count_sender(zactor_cell *cell, uint32_t generation, const zactor_act
     }
 }
 
-int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
-                size_t size)
+int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                 size_t size)
 {
     zactor_cell *cell = to.cell;
     if (!cell || !type || tag >= type->handler_count || (!msg && size))
@@ -233,6 +234,20 @@ int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, cons
         zactor__system_activate(sys);
         zactor__schedule(sys, cell);
     }
+    return rc;
+}
+
+int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                size_t size)
+{
+    /* A request entry's payload starts with a reply_to that only ask and
+     * request fill in: refuse it here (and drop nothing: it is not ours). */
+    if (!type || tag >= type->handler_count ||
+        (type->handlers[tag].flags & ZACTOR_HANDLER_REQUEST))
+        return ZACTOR_EINVAL;
+    int rc = zactor__send(to, type, tag, msg, size);
+    if (rc != 0 && msg)
+        zactor__payload_drop(type, tag, msg);
     return rc;
 }
 
@@ -281,11 +296,21 @@ void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx)
     atomic_fetch_and_explicit(&cell->life, ~ZACTOR__LIFE_ALIVE, memory_order_relaxed);
 }
 
+/* zactor__mailbox_clear's callback: a message left for a stopped actor. */
+static void discard_dead_letter(void *user, uint32_t tag, const void *payload)
+{
+    zactor_cell *cell = user;
+    /* Relaxed: only this thread uses the cell now (see the callers). */
+    zactor__dead_letter(cell->sys, atomic_load_explicit(&cell->type, memory_order_relaxed), tag,
+                        payload);
+}
+
 /* pending reached 0 on a stopped actor: no sender can be in flight. */
 static void recycle(zactor__worker *worker, zactor_cell *cell)
 {
     zactor_system *sys = cell->sys;
-    zactor__mailbox_clear(&cell->mailbox, &cell->reader, &sys->pool, &worker->cache);
+    zactor__mailbox_clear(&cell->mailbox, &cell->reader, &sys->pool, &worker->cache,
+                          discard_dead_letter, cell);
     free_state(cell);
     cell->flags = 0;
     zactor__scheduler_unhome(sys, cell);
@@ -370,21 +395,19 @@ void zactor__actors_shutdown(zactor_system *sys)
 {
     stop_remaining_actors(sys);
     zactor__cell_store *store = &sys->cells;
-    uint64_t dead = 0;
     while (store->chunks) {
         zactor__cell_chunk *chunk = store->chunks;
         for (uint32_t i = 0; i < chunk->used; i++) {
             zactor_cell *cell = &chunk->cells[i];
             if (!cell->state)
                 continue;
-            dead += zactor__mailbox_clear(&cell->mailbox, &cell->reader, &sys->pool, NULL);
+            zactor__mailbox_clear(&cell->mailbox, &cell->reader, &sys->pool, NULL,
+                                  discard_dead_letter, cell);
             free_state(cell);
         }
         store->chunks = chunk->next;
         free(chunk);
     }
     store->free = NULL;
-    /* Relaxed: the workers are joined; readers synchronise with this thread. */
-    atomic_fetch_add_explicit(&sys->dead_letters, dead, memory_order_relaxed);
     pthread_mutex_destroy(&store->lock);
 }

@@ -82,6 +82,11 @@ typedef struct zactor__cell_store {
 
 int zactor__cells_init(zactor__cell_store *store);
 
+/* zactor_send without its request-entry check and without dropping the
+ * payload on failure: for ask, request and reply, which drop themselves. */
+int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                 size_t size);
+
 /* Worker side of a turn (worker.c runs the turn, these keep the life word). */
 /* Runs `on start` if the actor has not started yet (then stops it if the
  * hook called zactor_stop). Returns the tokens consumed: 1 or 0. */
@@ -92,7 +97,8 @@ void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx);
 void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint64_t consumed);
 
 /* zactor_system_destroy, workers joined: runs the remaining `on stop`
- * hooks, frees queued messages (dead letters), states, rings and cells. */
+ * hooks, drops queued messages (dead letters), frees states, rings and
+ * cells. */
 void zactor__actors_shutdown(zactor_system *sys);
 
 #endif

@@ -303,15 +303,26 @@ void zactor__mailbox_reopen(zactor__mailbox *mailbox, zactor__mailbox_reader *re
     atomic_store_explicit(&mailbox->tail, reader->head << 1, memory_order_relaxed);
 }
 
+/* Hands the message in slot bytes to undelivered, then frees its box. */
+static void discard_slot(const unsigned char *bytes, zactor__pool *pool,
+                         zactor__pool_cache *cache, zactor__undelivered_fn undelivered,
+                         void *user)
+{
+    zactor__envelope envelope;
+    open_slot(bytes, &envelope);
+    undelivered(user, envelope.tag, envelope.payload);
+    if (envelope.box)
+        zactor__pool_free(pool, cache, envelope.box);
+}
+
 static uint64_t free_letters(zactor__letter *letter, zactor__pool *pool,
-                             zactor__pool_cache *cache)
+                             zactor__pool_cache *cache, zactor__undelivered_fn undelivered,
+                             void *user)
 {
     uint64_t count = 0;
     while (letter) {
         zactor__letter *next = letter->next;
-        zactor__envelope envelope;
-        if (open_slot(letter->bytes, &envelope))
-            zactor__pool_free(pool, cache, envelope.box);
+        discard_slot(letter->bytes, pool, cache, undelivered, user);
         zactor__pool_free(pool, cache, letter);
         letter = next;
         count++;
@@ -320,13 +331,14 @@ static uint64_t free_letters(zactor__letter *letter, zactor__pool *pool,
 }
 
 uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
-                               zactor__pool *pool, zactor__pool_cache *cache)
+                               zactor__pool *pool, zactor__pool_cache *cache,
+                               zactor__undelivered_fn undelivered, void *user)
 {
     /* Relaxed: no producer or consumer is left, and whoever calls this has
      * synchronised with the last of them (end of turn, or thread join). */
     zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_relaxed);
     zactor__letter *stack = atomic_load_explicit(&mailbox->overflow, memory_order_relaxed);
-    uint64_t count = free_letters(stack, pool, cache);
+    uint64_t count = free_letters(stack, pool, cache, undelivered, user);
     atomic_store_explicit(&mailbox->overflow, NULL, memory_order_relaxed);
     if (!ring)
         return count;
@@ -336,12 +348,10 @@ uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__mailbox_reader 
         /* Relaxed: as above. */
         if (atomic_load_explicit(&slot->seq, memory_order_relaxed) != pos + 1)
             break;
-        zactor__envelope envelope;
-        if (open_slot(slot->bytes, &envelope))
-            zactor__pool_free(pool, cache, envelope.box);
+        discard_slot(slot->bytes, pool, cache, undelivered, user);
         count++;
     }
-    count += free_letters(reader->ready, pool, cache);
+    count += free_letters(reader->ready, pool, cache, undelivered, user);
     free(ring);
     /* Relaxed: as above; the cell's next spawn publishes the empty mailbox. */
     atomic_store_explicit(&mailbox->ring, NULL, memory_order_relaxed);

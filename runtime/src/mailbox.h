@@ -64,9 +64,14 @@ bool zactor__mailbox_is_closed(zactor__mailbox *mailbox);
  * the ring by a bigger one (or reopens it when already at the maximum). */
 void zactor__mailbox_reopen(zactor__mailbox *mailbox, zactor__mailbox_reader *reader);
 
-/* No producer or consumer left: frees every queued message and the ring.
- * Returns the number of messages freed. */
+/* Called by zactor__mailbox_clear for each queued message before its
+ * storage is freed, so that what the payload owns can be released. */
+typedef void (*zactor__undelivered_fn)(void *user, uint32_t tag, const void *payload);
+
+/* No producer or consumer left: hands every queued message to undelivered,
+ * frees it, and frees the ring. Returns the number of messages freed. */
 uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
-                               zactor__pool *pool, zactor__pool_cache *cache);
+                               zactor__pool *pool, zactor__pool_cache *cache,
+                               zactor__undelivered_fn undelivered, void *user);
 
 #endif

@@ -19,6 +19,8 @@ void zactor_config_init(zactor_config *cfg)
     cfg->workers = 0;
     cfg->pin_threads = true;
     cfg->deterministic_seed = 0;
+    cfg->dead_letter_hook = NULL;
+    cfg->dead_letter_user = NULL;
     cfg->topology = NULL;
 }
 
@@ -85,6 +87,8 @@ zactor_system *zactor_system_create(const zactor_config *cfg)
     atomic_init(&sys->dead_letters, 0);
     atomic_init(&sys->overflow_letters, 0);
     atomic_init(&sys->sent_outside, 0);
+    sys->dead_letter_hook = cfg->dead_letter_hook;
+    sys->dead_letter_user = cfg->dead_letter_user;
     /* Worker count, NUMA nodes, and the topology kept for pinning. */
     zactor__layout layout;
     int rc = zactor__layout_plan(&layout, cfg, &sys->topology);
@@ -100,6 +104,8 @@ zactor_system *zactor_system_create(const zactor_config *cfg)
         goto fail_sched;
     if (init_sync(sys) != 0)
         goto fail_sync;
+    if (zactor__asks_init(&sys->asks) != 0)
+        goto fail_asks;
     if (zactor__pool_init(&sys->pool, nodes, sys->topology) != 0)
         goto fail_pool;
     if (zactor__cells_init(&sys->cells) != 0)
@@ -114,6 +120,8 @@ fail_workers:
 fail_cells:
     zactor__pool_destroy(&sys->pool);
 fail_pool:
+    zactor__asks_destroy(&sys->asks);
+fail_asks:
     destroy_sync(sys);
 fail_sync:
     zactor__scheduler_destroy(&sys->sched);
@@ -154,6 +162,7 @@ void zactor_system_stop(zactor_system *sys)
     pthread_mutex_lock(&sys->wait_lock);
     pthread_cond_broadcast(&sys->wait_cond);
     pthread_mutex_unlock(&sys->wait_lock);
+    zactor__asks_stop(&sys->asks);
     zactor__scheduler_wake_all(&sys->sched);
 }
 
@@ -167,6 +176,7 @@ void zactor_system_destroy(zactor_system *sys)
     zactor__actors_shutdown(sys);
     zactor__scheduler_destroy(&sys->sched);
     zactor__pool_destroy(&sys->pool);
+    zactor__asks_destroy(&sys->asks);
     destroy_sync(sys);
     zactor__topology_close(sys->topology);
     free(sys);

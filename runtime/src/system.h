@@ -9,6 +9,7 @@
 
 #include "actor.h"
 #include "pool.h"
+#include "reply.h"
 #include "scheduler.h"
 #include "topology.h"
 #include "zactor/zactor.h"
@@ -29,6 +30,9 @@ struct zactor_system {
     zactor__pool pool;
     zactor__cell_store cells;
     zactor__topology *topology; /* kept only while pinning (and binding) need it */
+    zactor__asks asks;          /* asks in progress, woken by stop */
+    zactor_dead_letter_fn dead_letter_hook; /* from the config, fixed */
+    void *dead_letter_user;
 };
 
 static inline bool zactor__system_stopping(zactor_system *sys)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "actor.h"
+#include "dead_letter.h"
 #include "scheduler.h"
 #include "system.h"
 
@@ -62,13 +63,13 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
      * that handed us the cell synchronised with that. */
     const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
     uint64_t consumed = zactor__actor_start(cell, ctx);
-    uint64_t dead = 0;
     /* Deterministic mode varies where turns end, to explore interleavings. */
     uint32_t limit = worker->deterministic
                          ? 1u + (uint32_t)(zactor__worker_random(worker) % DETERMINISTIC_BATCH)
                          : cell->batch_limit;
     uint64_t clock_start = 0;
     uint32_t handled = 0;
+    uint32_t dead = 0;
     zactor__envelope envelope;
     for (; handled < limit && !zactor__system_stopping(sys) &&
            zactor__mailbox_take(&cell->mailbox, &cell->reader, &envelope);
@@ -76,9 +77,10 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
         if (handled == BATCH_CLOCK_AT)
             clock_start = monotonic_ns();
         if (cell->flags & ZACTOR__CELL_STOPPED) {
+            zactor__dead_letter(sys, type, envelope.tag, envelope.payload);
             dead++;
         } else {
-            type->handlers[envelope.tag](cell->state, ctx, envelope.payload);
+            type->handlers[envelope.tag].handle(cell->state, ctx, envelope.payload);
             if (cell->flags & ZACTOR__CELL_STOP_REQUESTED)
                 zactor__actor_stop_now(cell, ctx);
         }
@@ -89,10 +91,6 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     if (handled == limit && !worker->deterministic)
         cell->batch_limit = (uint16_t)next_batch_limit(limit, handled - BATCH_CLOCK_AT,
                                                        monotonic_ns() - clock_start);
-    if (dead) {
-        /* Relaxed: a counter; zactor_system_wait's acquire orders it for readers. */
-        atomic_fetch_add_explicit(&sys->dead_letters, dead, memory_order_relaxed);
-    }
     zactor__count_owned(&worker->counters.turns, 1);
     zactor__count_owned(&worker->counters.messages, handled - dead);
     zactor__count_owned(&worker->counters.batches[zactor__batch_bucket(handled)], 1);

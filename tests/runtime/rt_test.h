@@ -62,6 +62,9 @@ static inline double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* A handler entry for a message that owns nothing (no bytes, no reply). */
+#define TEST_ENTRY(handle) {(handle), NULL, 0, 0}
+
 /* Declares a slot type the way zidlc does: header, then a union of the
  * small messages and a pointer for boxed ones. */
 #define TEST_SLOT(name, union_members)                                          \

@@ -45,7 +45,7 @@ static void victim_on_stop(void *self, zactor_ctx *ctx)
 }
 
 enum { TAG_STOP, TAG_NOTE };
-static const zactor_handler_fn victim_handlers[] = {victim_on_stop_msg, victim_on_note};
+static const zactor_handler_entry victim_handlers[] = {TEST_ENTRY(victim_on_stop_msg), TEST_ENTRY(victim_on_note)};
 static const zactor_actor_type victim_type = {
     ZACTOR_ABI_VERSION, "test.Victim", sizeof(Victim), _Alignof(Victim), sizeof(VictimSlot),
     2, victim_handlers, NULL, victim_on_stop};
@@ -67,7 +67,7 @@ typedef struct Blocker {
     char unused;
 } Blocker;
 TEST_SLOT(BlockerSlot, Note note;);
-static const zactor_handler_fn blocker_handlers[] = {blocker_on_block};
+static const zactor_handler_entry blocker_handlers[] = {TEST_ENTRY(blocker_on_block)};
 static const zactor_actor_type blocker_type = {
     ZACTOR_ABI_VERSION, "test.Blocker", sizeof(Blocker), _Alignof(Blocker),
     sizeof(BlockerSlot), 1, blocker_handlers, NULL, NULL};

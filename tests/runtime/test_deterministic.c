@@ -62,7 +62,7 @@ static void player_on_roster(void *self, zactor_ctx *ctx, const void *msg)
            sizeof ((Player *)self)->players);
 }
 
-static const zactor_handler_fn player_handlers[] = {player_on_hit, player_on_roster};
+static const zactor_handler_entry player_handlers[] = {TEST_ENTRY(player_on_hit), TEST_ENTRY(player_on_roster)};
 static const zactor_actor_type player_type = {
     ZACTOR_ABI_VERSION, "test.Player", sizeof(Player), _Alignof(Player), sizeof(PlayerSlot),
     2, player_handlers, NULL, NULL};

@@ -87,7 +87,11 @@ static void on_ball(void *self, zactor_ctx *ctx, const void *msg)
     CHECK_EQ(zactor_send(ponger, &any_type, TAG_BALL, &serve, sizeof serve), 0);
 }
 
-static const zactor_handler_fn any_handlers[] = {on_burst, on_ball, on_tick};
+static const zactor_handler_entry any_handlers[] = {
+    TEST_ENTRY(on_burst),
+    TEST_ENTRY(on_ball),
+    TEST_ENTRY(on_tick),
+};
 static const zactor_actor_type any_type = {
     ZACTOR_ABI_VERSION, "test.Any", 1, 1, sizeof(AnySlot), 3, any_handlers, NULL, NULL};
 

@@ -32,7 +32,7 @@ static void on_poke(void *self, zactor_ctx *ctx, const void *msg)
     atomic_fetch_add(&handled, 1);
 }
 
-static const zactor_handler_fn handlers[] = {on_poke};
+static const zactor_handler_entry handlers[] = {TEST_ENTRY(on_poke)};
 static const zactor_actor_type sleeper_type = {
     ZACTOR_ABI_VERSION, "test.Sleeper", 1, 1, sizeof(PokeSlot), 1, handlers, NULL, NULL};
 

@@ -53,7 +53,7 @@ static void life_on_msg(void *self, zactor_ctx *ctx, const void *msg)
         zactor_stop(ctx);
 }
 
-static const zactor_handler_fn life_handlers[] = {life_on_msg};
+static const zactor_handler_entry life_handlers[] = {TEST_ENTRY(life_on_msg)};
 static const zactor_actor_type life_type = {
     ZACTOR_ABI_VERSION, "test.Life", sizeof(Life), _Alignof(Life), sizeof(LifeSlot), 1,
     life_handlers, life_on_start, life_on_stop};

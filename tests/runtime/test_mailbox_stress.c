@@ -93,7 +93,7 @@ static void sink_on_medium(void *self, zactor_ctx *ctx, const void *msg)
     check_order(sink, medium->sender, medium->seq);
 }
 
-static const zactor_handler_fn sink_handlers[] = {sink_on_small, sink_on_medium};
+static const zactor_handler_entry sink_handlers[] = {TEST_ENTRY(sink_on_small), TEST_ENTRY(sink_on_medium)};
 static const zactor_actor_type sink_type = {
     ZACTOR_ABI_VERSION, "test.Sink", sizeof(Sink), _Alignof(Sink), sizeof(SinkSlot),
     2, sink_handlers, sink_on_start, NULL};
@@ -164,7 +164,7 @@ static void producer_on_go(void *self, zactor_ctx *ctx, const void *msg)
     producer_burst(self, ctx);
 }
 
-static const zactor_handler_fn producer_handlers[] = {producer_on_go};
+static const zactor_handler_entry producer_handlers[] = {TEST_ENTRY(producer_on_go)};
 static const zactor_actor_type producer_type = {
     ZACTOR_ABI_VERSION, "test.Producer", sizeof(Producer), _Alignof(Producer),
     sizeof(ProducerSlot), 1, producer_handlers, producer_on_start, NULL};

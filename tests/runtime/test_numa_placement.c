@@ -92,7 +92,7 @@ static void stop_handler(void *self, zactor_ctx *ctx, const void *msg)
     zactor_stop(ctx);
 }
 
-static const zactor_handler_fn idle_handlers[] = {stop_handler};
+static const zactor_handler_entry idle_handlers[] = {TEST_ENTRY(stop_handler)};
 
 static const zactor_actor_type idle_type = {
     .abi_version = ZACTOR_ABI_VERSION,

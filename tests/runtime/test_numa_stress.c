@@ -81,7 +81,7 @@ static void sink_on_medium(void *self, zactor_ctx *ctx, const void *msg)
     sink_check(self, medium->sender, medium->seq);
 }
 
-static const zactor_handler_fn sink_handlers[] = {sink_on_small, sink_on_medium};
+static const zactor_handler_entry sink_handlers[] = {TEST_ENTRY(sink_on_small), TEST_ENTRY(sink_on_medium)};
 
 static const zactor_actor_type sink_type = {
     .abi_version = ZACTOR_ABI_VERSION,
@@ -135,7 +135,7 @@ static void producer_on_more(void *self, zactor_ctx *ctx, const void *msg)
     producer_burst(self, ctx);
 }
 
-static const zactor_handler_fn producer_handlers[] = {producer_on_more};
+static const zactor_handler_entry producer_handlers[] = {TEST_ENTRY(producer_on_more)};
 
 static const zactor_actor_type producer_type = {
     .abi_version = ZACTOR_ABI_VERSION,

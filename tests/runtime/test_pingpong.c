@@ -53,7 +53,7 @@ static void player_on_ball(void *self, zactor_ctx *ctx, const void *msg)
         serve(player->peer, ctx, player->expected);
 }
 
-static const zactor_handler_fn player_handlers[] = {player_on_ball};
+static const zactor_handler_entry player_handlers[] = {TEST_ENTRY(player_on_ball)};
 static const zactor_actor_type player_type = {
     ZACTOR_ABI_VERSION, "test.Player", sizeof(Player), _Alignof(Player), sizeof(BallSlot),
     1, player_handlers, player_on_start, NULL};

@@ -59,7 +59,7 @@ static void hop_on_link(void *self, zactor_ctx *ctx, const void *msg)
     ((Hop *)self)->next = ((const Link *)msg)->next;
 }
 
-static const zactor_handler_fn hop_handlers[] = {hop_on_token, hop_on_link};
+static const zactor_handler_entry hop_handlers[] = {TEST_ENTRY(hop_on_token), TEST_ENTRY(hop_on_link)};
 static const zactor_actor_type hop_type = {
     ZACTOR_ABI_VERSION, "test.Hop", sizeof(Hop), _Alignof(Hop), sizeof(HopSlot), 2,
     hop_handlers, hop_on_start, NULL};

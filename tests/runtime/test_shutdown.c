@@ -82,7 +82,7 @@ static void flooder_on_msg(void *self, zactor_ctx *ctx, const void *msg)
     flood(flooder);
 }
 
-static const zactor_handler_fn flooder_handlers[] = {flooder_on_msg, flooder_on_msg};
+static const zactor_handler_entry flooder_handlers[] = {TEST_ENTRY(flooder_on_msg), TEST_ENTRY(flooder_on_msg)};
 static const zactor_actor_type flooder_type = {
     ZACTOR_ABI_VERSION, "test.Flooder", sizeof(Flooder), _Alignof(Flooder),
     sizeof(FloodSlot), 2, flooder_handlers, flooder_on_start, flooder_on_stop};
@@ -97,7 +97,7 @@ static void late_on_message(void *self, zactor_ctx *ctx, const void *msg)
     (void)msg;
     atomic_fetch_add(&late_deliveries, 1);
 }
-static const zactor_handler_fn late_handlers[] = {late_on_message, late_on_message};
+static const zactor_handler_entry late_handlers[] = {TEST_ENTRY(late_on_message), TEST_ENTRY(late_on_message)};
 static void late_on_start(void *self, zactor_ctx *ctx)
 {
     (void)self;

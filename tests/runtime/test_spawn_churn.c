@@ -46,7 +46,7 @@ static void churn_on_ping(void *self, zactor_ctx *ctx, const void *msg)
     zactor_stop(ctx);
 }
 
-static const zactor_handler_fn churn_handlers[] = {churn_on_ping};
+static const zactor_handler_entry churn_handlers[] = {TEST_ENTRY(churn_on_ping)};
 static const zactor_actor_type churn_type = {
     ZACTOR_ABI_VERSION, "test.Churn", sizeof(Churn), _Alignof(Churn), sizeof(ChurnSlot),
     1, churn_handlers, churn_on_start, churn_on_stop};

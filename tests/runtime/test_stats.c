@@ -45,7 +45,12 @@ static void on_work(void *self, zactor_ctx *ctx, const void *msg)
     ((Sink *)self)->handled++;
 }
 
-static const zactor_handler_fn sink_handlers[] = {on_any, on_any, on_any, on_work};
+static const zactor_handler_entry sink_handlers[] = {
+    TEST_ENTRY(on_any),
+    TEST_ENTRY(on_any),
+    TEST_ENTRY(on_any),
+    TEST_ENTRY(on_work),
+};
 static const zactor_actor_type sink_type = {
     ZACTOR_ABI_VERSION, "test.Sink", sizeof(Sink), _Alignof(Sink), sizeof(SinkSlot),
     4, sink_handlers, NULL, NULL};

@@ -37,7 +37,7 @@ static void stopper_on_stop(void *self, zactor_ctx *ctx)
     atomic_fetch_add(&stops, 1);
 }
 
-static const zactor_handler_fn stopper_handlers[] = {stopper_on_cmd};
+static const zactor_handler_entry stopper_handlers[] = {TEST_ENTRY(stopper_on_cmd)};
 static const zactor_actor_type stopper_type = {
     ZACTOR_ABI_VERSION, "test.Stopper", sizeof(Stopper), _Alignof(Stopper), sizeof(CmdSlot),
     1, stopper_handlers, NULL, stopper_on_stop};

@@ -128,7 +128,12 @@ static void on_hold(void *self, zactor_ctx *ctx, const void *msg)
         sleep_ms(1);
 }
 
-static const zactor_handler_fn player_handlers[] = {on_ball, on_big_ball, on_sink, on_hold};
+static const zactor_handler_entry player_handlers[] = {
+    TEST_ENTRY(on_ball),
+    TEST_ENTRY(on_big_ball),
+    TEST_ENTRY(on_sink),
+    TEST_ENTRY(on_hold),
+};
 static const zactor_actor_type player_type = {
     ZACTOR_ABI_VERSION, "test.Player", sizeof(char), 1, sizeof(PlayerSlot),
     4, player_handlers, NULL, NULL};

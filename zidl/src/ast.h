@@ -68,6 +68,8 @@ typedef struct zidl_type {
 typedef struct zidl_value {
     bool is_name;
     const char *name;
+    bool is_float;     /* a decimal literal with '.' or an exponent */
+    const char *text;  /* is_float: the literal as written, without sign */
     bool negative;
     uint64_t magnitude;
     zidl_loc loc;
@@ -113,6 +115,7 @@ typedef struct zidl_handler {
     const char *reply;
     zidl_loc reply_loc;
     struct zidl_decl *message; /* resolved, for ZIDL_HANDLER_MESSAGE */
+    struct zidl_decl *reply_message; /* resolved `-> Reply`, if has_reply */
     uint32_t tag;              /* index in the dispatch table */
 } zidl_handler;
 
@@ -153,6 +156,8 @@ typedef struct zidl_decl {
     zidl_size_class size_class;
     uint32_t type_id;
     bool needs_validation; /* holds a string or an enum, maybe nested */
+    bool holds_bytes;      /* holds a bytes field, maybe nested */
+    bool has_defaults;     /* a field has a default value, maybe nested */
     bool laid_out;
     /* check's search for recursive types */
     enum { ZIDL_SEARCH_UNVISITED, ZIDL_SEARCH_ON_PATH, ZIDL_SEARCH_DONE } search;

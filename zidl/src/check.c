@@ -4,7 +4,10 @@
  * that breaks it. Checks that need a sound file (recursion, clashes of
  * generated names) run only when the simpler ones passed, so that one
  * mistake does not come back as a cascade of follow-up errors. */
+#include <errno.h>
+#include <float.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "names.h"
@@ -47,7 +50,8 @@ static const char *const library_names[] = {
 /* Parameters and locals of the generated functions: a type with one of
  * these names would be hidden inside the function bodies that use it. */
 static const char *const generated_locals[] = {
-    "ctx", "i", "init", "msg", "ref", "self", "sys", "to", "value",
+    "ctx", "i", "init", "msg", "out", "payload", "ref", "reply", "request",
+    "self", "sys", "timeout_ns", "to", "value",
 };
 
 static bool in_list(const char *const *list, size_t count, const char *name)
@@ -266,6 +270,112 @@ static void check_count(checker *c, uint64_t n, zidl_loc loc, const char *what)
                          (unsigned long long)n, (unsigned long long)ZIDL_MAX_COUNT);
 }
 
+/* The default value as written, for messages. */
+static const char *written_value(checker *c, const zidl_value *value)
+{
+    if (value->is_name)
+        return value->name;
+    if (value->is_float)
+        return zidl_arena_sprintf(c->arena, "%s%s", value->negative ? "-" : "", value->text);
+    return format_value(c, value);
+}
+
+static void check_float_default(checker *c, const zidl_field *field, zidl_scalar scalar)
+{
+    const zidl_value *value = &field->default_value;
+    if (value->is_name) {
+        zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
+                         "the default value of %s field '%s' must be a number, not '%s'",
+                         zidl_scalar_name(scalar), field->name, value->name);
+        return;
+    }
+    if (!value->is_float)
+        return; /* an integer converts exactly enough: 2^64 fits a float */
+    errno = 0;
+    double magnitude = strtod(value->text, NULL);
+    bool too_large = errno == ERANGE && magnitude > 1.0;
+    if (too_large || (scalar == ZIDL_F32 && magnitude > FLT_MAX))
+        zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
+                         "the default value %s of field '%s' does not fit in %s",
+                         written_value(c, value), field->name, zidl_scalar_name(scalar));
+}
+
+static void check_scalar_default(checker *c, const zidl_field *field, zidl_scalar scalar)
+{
+    const zidl_value *value = &field->default_value;
+    if (scalar == ZIDL_F32 || scalar == ZIDL_F64) {
+        check_float_default(c, field, scalar);
+    } else if (scalar == ZIDL_BOOL) {
+        if (!value->is_name || (strcmp(value->name, "true") != 0 &&
+                                strcmp(value->name, "false") != 0))
+            zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
+                             "the default value of bool field '%s' must be true or false, "
+                             "not '%s'", field->name, written_value(c, value));
+    } else if (value->is_name || value->is_float) {
+        zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
+                         "the default value of %s field '%s' must be an integer, not '%s'",
+                         zidl_scalar_name(scalar), field->name, written_value(c, value));
+    } else if (!value_fits(value, scalar)) {
+        zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
+                         "the default value %s of field '%s' does not fit in %s",
+                         format_value(c, value), field->name, zidl_scalar_name(scalar));
+    }
+}
+
+static bool is_enumerator_of(const zidl_decl *decl, const char *name)
+{
+    for (size_t i = 0; i < decl->enumerators.count; i++) {
+        if (strcmp(decl->enumerators.items[i]->name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void check_enum_default(checker *c, const zidl_field *field, const zidl_decl *decl)
+{
+    const zidl_value *value = &field->default_value;
+    if (!value->is_name)
+        zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
+                         "the default value of field '%s' must be an enumerator of enum "
+                         "'%s', not '%s'", field->name, decl->name, written_value(c, value));
+    else if (!is_enumerator_of(decl, value->name))
+        zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
+                         "'%s' is not an enumerator of enum '%s', the type of field '%s'",
+                         value->name, decl->name, field->name);
+}
+
+/* Only scalar and enum fields have default values. */
+static void check_default(checker *c, const zidl_field *field)
+{
+    const zidl_type *type = &field->type;
+    const zidl_loc loc = field->default_value.loc;
+    const char *refused = NULL;
+    if (field->is_array)
+        refused = "an array";
+    else if (type->kind == ZIDL_TYPE_STRING)
+        refused = "a string";
+    else if (type->kind == ZIDL_TYPE_REF)
+        refused = "a ref<>";
+    else if (type->kind == ZIDL_TYPE_PTR)
+        refused = "a 'ptr'";
+    else if (type->kind == ZIDL_TYPE_BYTES)
+        refused = "a 'bytes'";
+    else if (type->kind == ZIDL_TYPE_DECL && type->decl->kind != ZIDL_DECL_ENUM)
+        refused = zidl_arena_sprintf(c->arena, "%s %s", zidl_decl_kind_article(type->decl->kind),
+                                     zidl_decl_kind_name(type->decl->kind));
+    if (refused != NULL) {
+        zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
+                         "field '%s' is %s field and cannot have a default value "
+                         "(only scalar and enum fields can)", field->name, refused);
+        return;
+    }
+    if (type->kind == ZIDL_TYPE_SCALAR)
+        check_scalar_default(c, field, type->scalar);
+    else if (type->kind == ZIDL_TYPE_DECL)
+        check_enum_default(c, field, type->decl);
+    /* An unresolved type was reported already. */
+}
+
 static void check_field(checker *c, const zidl_field *field, bool in_state)
 {
     check_name(c, field->name, field->loc, "a field");
@@ -273,16 +383,12 @@ static void check_field(checker *c, const zidl_field *field, bool in_state)
     if (type->kind == ZIDL_TYPE_PTR && !in_state)
         zidl_diag_report(c->diag, c->file, type->loc, ZIDL_ERROR,
                          "'ptr' is only allowed inside 'state { }'");
-    if (type->kind == ZIDL_TYPE_BYTES)
-        zidl_diag_report(c->diag, c->file, type->loc, ZIDL_ERROR,
-                         "'bytes' fields are not supported yet by zidlc 0.1");
     if (type->kind == ZIDL_TYPE_STRING)
         check_count(c, type->string_max, type->loc, "the length N of string<N>");
     if (field->is_array)
         check_count(c, field->array_len, field->array_loc, "the element count of an array");
     if (field->has_default)
-        zidl_diag_report(c->diag, c->file, field->default_value.loc, ZIDL_ERROR,
-                         "default values are not supported yet by zidlc 0.1");
+        check_default(c, field);
 }
 
 static void check_fields(checker *c, const zidl_field_list *fields, bool in_state,
@@ -334,9 +440,9 @@ static void check_handlers(checker *c, zidl_decl *actor)
             zidl_diag_report(c->diag, c->file, first->loc, ZIDL_NOTE,
                              "the first 'on %s' is here", first->name);
         }
-        if (h->has_reply)
+        if (h->has_reply && h->kind != ZIDL_HANDLER_MESSAGE)
             zidl_diag_report(c->diag, c->file, h->reply_loc, ZIDL_ERROR,
-                             "request/reply ('on %s -> %s') is not supported yet by zidlc 0.1",
+                             "'on %s' is a lifecycle hook and cannot reply ('-> %s')",
                              h->name, h->reply);
     }
     zidl_symtab_free(&seen);

@@ -128,9 +128,104 @@ static void emit_enum(header_emitter *e, const zidl_decl *decl)
     }
 }
 
-static void emit_struct(header_emitter *e, const char *doc, const char *type,
+static const char *scalar_zero(zidl_scalar scalar)
+{
+    switch (scalar) {
+    case ZIDL_BOOL:
+        return "false";
+    case ZIDL_F32:
+        return "0.0f";
+    case ZIDL_F64:
+        return "0.0";
+    default:
+        return "0";
+    }
+}
+
+/* A checked default value as a C constant of the field's scalar type. */
+static const char *scalar_default(header_emitter *e, zidl_scalar scalar, const zidl_value *v)
+{
+    if (scalar == ZIDL_BOOL)
+        return v->name; /* true or false, from <stdbool.h> */
+    if (scalar != ZIDL_F32 && scalar != ZIDL_F64)
+        return enum_literal(e, scalar, v);
+    const char *digits = v->is_float
+        ? v->text : zidl_arena_sprintf(e->arena, "%llu.0", (unsigned long long)v->magnitude);
+    const char *suffix = scalar == ZIDL_F32 ? "f" : "";
+    return v->negative ? zidl_arena_sprintf(e->arena, "(-%s%s)", digits, suffix)
+                       : zidl_arena_sprintf(e->arena, "%s%s", digits, suffix);
+}
+
+/* The initialiser of one element of the field: its default or zero. */
+static const char *element_initializer(header_emitter *e, const zidl_field *field)
+{
+    const zidl_type *type = &field->type;
+    const zidl_value *v = &field->default_value;
+    switch (type->kind) {
+    case ZIDL_TYPE_SCALAR:
+        return field->has_default ? scalar_default(e, type->scalar, v) : scalar_zero(type->scalar);
+    case ZIDL_TYPE_STRING:
+        return "\"\"";
+    case ZIDL_TYPE_REF:
+        return "{{NULL, 0}}";
+    case ZIDL_TYPE_PTR:
+        return "NULL";
+    case ZIDL_TYPE_BYTES:
+        return "{NULL}";
+    case ZIDL_TYPE_DECL:
+        if (type->decl->kind == ZIDL_DECL_ENUM)
+            return field->has_default
+                ? zidl_macro_name(e->arena, e->file, type->decl->name, v->name) : "0";
+        return zidl_macro_name(e->arena, e->file, type->decl->name, "INIT");
+    case ZIDL_TYPE_NAMED:
+        break;
+    }
+    return "0";
+}
+
+/* An array lists its first element, and every element when they hold
+ * defaults (layout bounds that count): the rest are zero. */
+static const char *field_initializer(header_emitter *e, const zidl_field *field)
+{
+    const char *element = element_initializer(e, field);
+    if (!field->is_array)
+        return element;
+    bool every = field->type.kind == ZIDL_TYPE_DECL && field->type.decl->has_defaults;
+    zidl_strbuf text;
+    zidl_strbuf_init(&text);
+    zidl_strbuf_putc(&text, '{');
+    for (uint64_t i = 0; i < (every ? field->array_len : 1); i++)
+        zidl_strbuf_printf(&text, "%s%s", i > 0 ? ", " : "", element);
+    zidl_strbuf_putc(&text, '}');
+    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&text));
+    zidl_strbuf_free(&text);
+    return result;
+}
+
+/* Positional, so that it is valid C11 and C++17 alike (C++17 has no
+ * designated initialisers), and complete, so that no compiler warns about
+ * a missing field. */
+static const char *struct_initializer(header_emitter *e, const zidl_field_list *fields)
+{
+    if (fields->count == 0)
+        return "{0}";
+    zidl_strbuf text;
+    zidl_strbuf_init(&text);
+    zidl_strbuf_putc(&text, '{');
+    for (size_t i = 0; i < fields->count; i++)
+        zidl_strbuf_printf(&text, "%s%s", i > 0 ? ", " : "",
+                           field_initializer(e, fields->items[i]));
+    zidl_strbuf_putc(&text, '}');
+    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&text));
+    zidl_strbuf_free(&text);
+    return result;
+}
+
+/* name is the declaration's .zidl name (for the INIT macro). */
+static void emit_struct(header_emitter *e, const char *doc, const char *name,
                         const zidl_field_list *fields)
 {
+    const char *type = zidl_c_name(e->arena, e->file, name, "");
     ZIDL_EXPAND(e->out, e->tmpl, "struct_begin", {"doc", doc}, {"type", type});
     for (size_t i = 0; i < fields->count; i++) {
         const zidl_field *field = fields->items[i];
@@ -140,7 +235,9 @@ static void emit_struct(header_emitter *e, const char *doc, const char *type,
     }
     if (fields->count == 0)
         zidl_template_expand(e->out, e->tmpl, "empty_struct", NULL, 0);
-    ZIDL_EXPAND(e->out, e->tmpl, "struct_end", {"type", type});
+    ZIDL_EXPAND(e->out, e->tmpl, "struct_end", {"type", type},
+                {"init_macro", zidl_macro_name(e->arena, e->file, name, "INIT")},
+                {"initializer", struct_initializer(e, fields)});
 }
 
 static void emit_message_macros(header_emitter *e, const zidl_decl *decl)
@@ -152,9 +249,11 @@ static void emit_message_macros(header_emitter *e, const zidl_decl *decl)
     };
     const char *type = zidl_c_name(e->arena, e->file, decl->name, "");
     const char *size_test;
-    if (decl->size_class == ZIDL_SIZE_SMALL)
+    /* By C size, also for a message holding bytes (large by definition):
+     * the slot union relies on it. */
+    if (decl->size <= 64)
         size_test = zidl_arena_sprintf(e->arena, "sizeof(%s) <= ZACTOR_SMALL_MAX", type);
-    else if (decl->size_class == ZIDL_SIZE_MEDIUM)
+    else if (decl->size <= 1024)
         size_test = zidl_arena_sprintf(e->arena, "sizeof(%s) > ZACTOR_SMALL_MAX &&\n"
                                        "                         "
                                        "sizeof(%s) <= ZACTOR_MEDIUM_MAX", type, type);
@@ -178,22 +277,82 @@ static bool has_kind(const zidl_file *file, zidl_decl_kind kind)
     return false;
 }
 
+/* sizeof a request envelope: a zactor_reply_to (24 bytes, 8-aligned; no
+ * zidl type is more aligned) then the message, padded to 8. */
+static uint64_t envelope_size(const zidl_decl *message)
+{
+    return (24 + message->size + 7) / 8 * 8;
+}
+
 static void emit_slot(header_emitter *e, const zidl_decl *actor)
 {
     zidl_strbuf members;
     zidl_strbuf_init(&members);
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl_handler *h = actor->handlers.items[i];
-        if (h->kind == ZIDL_HANDLER_MESSAGE && h->message->size_class == ZIDL_SIZE_SMALL)
+        if (h->kind != ZIDL_HANDLER_MESSAGE)
+            continue;
+        const char *member = zidl_slot_member_name(e->arena, h->message->name);
+        if (h->has_reply && envelope_size(h->message) <= 64)
+            ZIDL_EXPAND(&members, e->tmpl, "slot_member",
+                        {"type", zidl_request_envelope_name(e->arena, e->file, actor->name, h->name)},
+                        {"name", zidl_arena_sprintf(e->arena, "%s_request", member)});
+        else if (!h->has_reply && h->message->size <= 64)
             ZIDL_EXPAND(&members, e->tmpl, "slot_member",
                         {"type", zidl_c_name(e->arena, e->file, h->message->name, "")},
-                        {"name", zidl_slot_member_name(e->arena, h->message->name)});
+                        {"name", member});
     }
     ZIDL_EXPAND(e->out, e->tmpl, "slot",
                 {"name", actor->name},
                 {"slot", zidl_c_name(e->arena, e->file, actor->name, "_slot")},
                 {"members", zidl_strbuf_str(&members)});
     zidl_strbuf_free(&members);
+}
+
+static void emit_request_envelopes(header_emitter *e, const zidl_decl *actor)
+{
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl_handler *h = actor->handlers.items[i];
+        if (h->kind == ZIDL_HANDLER_MESSAGE && h->has_reply)
+            ZIDL_EXPAND(e->out, e->tmpl, "request_envelope",
+                        {"name", actor->name}, {"message_name", h->message->name},
+                        {"envelope", zidl_request_envelope_name(e->arena, e->file, actor->name, h->name)},
+                        {"message", zidl_c_name(e->arena, e->file, h->message->name, "")});
+    }
+}
+
+static const char *actor_function(header_emitter *e, const zidl_decl *actor, const char *part,
+                                  const char *name)
+{
+    return zidl_c_name(e->arena, e->file, actor->name,
+                       zidl_arena_sprintf(e->arena, "_%s%s", part, name));
+}
+
+/* Send functions first, then ask and request functions. */
+static void emit_sends(header_emitter *e, const zidl_decl *actor, const char *ref,
+                       bool requests)
+{
+    bool first = true;
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl_handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL_HANDLER_MESSAGE || h->has_reply != requests)
+            continue;
+        if (first)
+            zidl_template_expand(e->out, e->tmpl, requests ? "requests_comment" : "sends_comment",
+                                 NULL, 0);
+        first = false;
+        const char *message = zidl_c_name(e->arena, e->file, h->message->name, "");
+        if (!requests)
+            ZIDL_EXPAND(e->out, e->tmpl, "send",
+                        {"send", actor_function(e, actor, "send_", h->name)},
+                        {"ref", ref}, {"message", message});
+        else
+            ZIDL_EXPAND(e->out, e->tmpl, "request",
+                        {"ask", actor_function(e, actor, "ask_", h->name)},
+                        {"request", actor_function(e, actor, "request_", h->name)},
+                        {"ref", ref}, {"message", message},
+                        {"reply", zidl_c_name(e->arena, e->file, h->reply_message->name, "")});
+    }
 }
 
 static void emit_actor(header_emitter *e, const zidl_decl *actor)
@@ -207,27 +366,16 @@ static void emit_actor(header_emitter *e, const zidl_decl *actor)
         zidl_strbuf_puts(&doc, doc_lines(e, actor->doc, ""));
     else
         ZIDL_EXPAND(&doc, e->tmpl, "state_comment", {"name", actor->name});
-    emit_struct(e, zidl_strbuf_str(&doc), state, &actor->fields);
+    emit_struct(e, zidl_strbuf_str(&doc), actor->name, &actor->fields);
     zidl_strbuf_free(&doc);
+    emit_request_envelopes(e, actor);
     emit_slot(e, actor);
     ZIDL_EXPAND(e->out, e->tmpl, "spawn",
                 {"name", actor->name}, {"ref", ref}, {"state", state},
+                {"init_macro", zidl_macro_name(e->arena, e->file, actor->name, "INIT")},
                 {"spawn", zidl_c_name(e->arena, e->file, actor->name, "_spawn")});
-
-    bool any_message = false;
-    for (size_t i = 0; i < actor->handlers.count; i++) {
-        const zidl_handler *h = actor->handlers.items[i];
-        if (h->kind != ZIDL_HANDLER_MESSAGE)
-            continue;
-        if (!any_message)
-            zidl_template_expand(e->out, e->tmpl, "sends_comment", NULL, 0);
-        any_message = true;
-        ZIDL_EXPAND(e->out, e->tmpl, "send",
-                    {"send", zidl_c_name(e->arena, e->file, actor->name,
-                                         zidl_arena_sprintf(e->arena, "_send_%s", h->name))},
-                    {"ref", ref},
-                    {"message", zidl_c_name(e->arena, e->file, h->message->name, "")});
-    }
+    emit_sends(e, actor, ref, false);
+    emit_sends(e, actor, ref, true);
 
     if (actor->handlers.count > 0)
         ZIDL_EXPAND(e->out, e->tmpl, "handlers_comment", {"name", actor->name});
@@ -235,7 +383,13 @@ static void emit_actor(header_emitter *e, const zidl_decl *actor)
         const zidl_handler *h = actor->handlers.items[i];
         const char *function = zidl_c_name(e->arena, e->file, actor->name,
                                            zidl_arena_sprintf(e->arena, "_on_%s", h->name));
-        if (h->kind == ZIDL_HANDLER_MESSAGE)
+        if (h->kind == ZIDL_HANDLER_MESSAGE && h->has_reply)
+            ZIDL_EXPAND(e->out, e->tmpl, "reply_handler",
+                        {"doc", doc_lines(e, h->doc, "")},
+                        {"function", function}, {"state", state},
+                        {"message", zidl_c_name(e->arena, e->file, h->message->name, "")},
+                        {"reply", zidl_c_name(e->arena, e->file, h->reply_message->name, "")});
+        else if (h->kind == ZIDL_HANDLER_MESSAGE)
             ZIDL_EXPAND(e->out, e->tmpl, "handler",
                         {"doc", doc_lines(e, h->doc, "")},
                         {"function", function}, {"state", state},
@@ -280,8 +434,7 @@ void zidl_emit_header(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out
         zidl_template_expand(out, e.tmpl, "data_begin", NULL, 0);
     for (size_t i = 0; i < file->data_order.count; i++) {
         const zidl_decl *decl = file->data_order.items[i];
-        emit_struct(&e, doc_lines(&e, decl->doc, ""),
-                    zidl_c_name(arena, file, decl->name, ""), &decl->fields);
+        emit_struct(&e, doc_lines(&e, decl->doc, ""), decl->name, &decl->fields);
         if (decl->kind == ZIDL_DECL_MESSAGE)
             emit_message_macros(&e, decl);
     }

@@ -12,7 +12,16 @@ static void emit_actor(const zidl_file *file, zidl_arena *arena, zidl_strbuf *ou
         const zidl_handler *h = actor->handlers.items[i];
         const char *function = zidl_c_name(arena, file, actor->name,
                                            zidl_arena_sprintf(arena, "_on_%s", h->name));
-        if (h->kind == ZIDL_HANDLER_MESSAGE)
+        if (h->kind == ZIDL_HANDLER_MESSAGE && h->has_reply)
+            ZIDL_EXPAND(out, tmpl, "reply_handler",
+                        {"function", function}, {"state", state},
+                        {"name", actor->name},
+                        {"message", zidl_c_name(arena, file, h->message->name, "")},
+                        {"message_name", h->message->name},
+                        {"reply", zidl_c_name(arena, file, h->reply_message->name, "")},
+                        {"reply_init", zidl_macro_name(arena, file, h->reply_message->name,
+                                                       "INIT")});
+        else if (h->kind == ZIDL_HANDLER_MESSAGE)
             ZIDL_EXPAND(out, tmpl, "handler",
                         {"function", function}, {"state", state},
                         {"name", actor->name},

@@ -11,6 +11,7 @@ typedef struct source_emitter {
     zidl_strbuf *out;
     const char *tmpl;
     zidl_symtab validated; /* name -> decl of every validator to emit */
+    zidl_symtab dropped;   /* name -> decl of every bytes release to emit */
 } source_emitter;
 
 static bool is_data(const zidl_type *type)
@@ -39,9 +40,26 @@ static void mark_validated(source_emitter *e, zidl_decl *decl)
     }
 }
 
+/* Marks decl and every type it holds bytes through, as for validators. */
+static void mark_dropped(source_emitter *e, zidl_decl *decl)
+{
+    if (!decl->holds_bytes || zidl_symtab_put(&e->dropped, decl->name, decl) != NULL)
+        return;
+    for (size_t i = 0; i < decl->fields.count; i++) {
+        const zidl_type *type = &decl->fields.items[i]->type;
+        if (is_data(type))
+            mark_dropped(e, type->decl);
+    }
+}
+
 static const char *validator(source_emitter *e, const zidl_decl *decl)
 {
     return zidl_c_name(e->arena, e->file, decl->name, "_is_valid");
+}
+
+static const char *dropper(source_emitter *e, const zidl_decl *decl)
+{
+    return zidl_c_name(e->arena, e->file, decl->name, "_drop");
 }
 
 static void emit_enum_validator(source_emitter *e, const zidl_decl *decl)
@@ -133,6 +151,41 @@ static void emit_validators(source_emitter *e)
     }
 }
 
+static void emit_field_drop(source_emitter *e, const zidl_field *field)
+{
+    const zidl_type *type = &field->type;
+    bool bytes = type->kind == ZIDL_TYPE_BYTES;
+    if (!bytes && !(is_data(type) && type->decl->holds_bytes))
+        return;
+    if (field->is_array)
+        ZIDL_EXPAND(e->out, e->tmpl, "drop_array_begin",
+                    {"count", zidl_arena_sprintf(e->arena, "%llu",
+                                                 (unsigned long long)field->array_len)});
+    const char *section = bytes ? (field->is_array ? "drop_bytes_in_array" : "drop_bytes")
+                                : (field->is_array ? "drop_call_in_array" : "drop_call");
+    ZIDL_EXPAND(e->out, e->tmpl, section,
+                {"field", field->name},
+                {"function", bytes ? "" : dropper(e, type->decl)});
+}
+
+static void emit_drops(source_emitter *e)
+{
+    if (e->dropped.count == 0)
+        return;
+    zidl_template_expand(e->out, e->tmpl, "drops_begin", NULL, 0);
+    for (size_t i = 0; i < e->file->data_order.count; i++) {
+        const zidl_decl *decl = e->file->data_order.items[i];
+        if (zidl_symtab_get(&e->dropped, decl->name) == NULL)
+            continue;
+        ZIDL_EXPAND(e->out, e->tmpl, "drop_begin",
+                    {"function", dropper(e, decl)},
+                    {"type", zidl_c_name(e->arena, e->file, decl->name, "")});
+        for (size_t j = 0; j < decl->fields.count; j++)
+            emit_field_drop(e, decl->fields.items[j]);
+        zidl_template_expand(e->out, e->tmpl, "drop_end", NULL, 0);
+    }
+}
+
 static const zidl_handler *find_hook(const zidl_decl *actor, zidl_handler_kind kind)
 {
     for (size_t i = 0; i < actor->handlers.count; i++) {
@@ -149,19 +202,147 @@ static const char *actor_name(source_emitter *e, const zidl_decl *actor,
                        zidl_arena_sprintf(e->arena, "_%s%s", part, name));
 }
 
+static const char *message_type(source_emitter *e, const zidl_decl *message)
+{
+    return zidl_c_name(e->arena, e->file, message->name, "");
+}
+
+static const char *envelope_of(source_emitter *e, const zidl_decl *actor, const zidl_handler *h)
+{
+    return zidl_request_envelope_name(e->arena, e->file, actor->name, h->name);
+}
+
+/* Delivers the reply of a request thunk, checking it first when its
+ * schema can be broken (a string without NUL, an unknown enum value). */
+static void emit_reply_delivery(source_emitter *e, const zidl_decl *reply)
+{
+    const char *reply_drop = reply->holds_bytes ? dropper(e, reply) : "NULL";
+    if (!reply->needs_validation) {
+        ZIDL_EXPAND(e->out, e->tmpl, "reply_deliver", {"reply_drop", reply_drop});
+        return;
+    }
+    zidl_strbuf release;
+    zidl_strbuf_init(&release);
+    if (reply->holds_bytes)
+        ZIDL_EXPAND(&release, e->tmpl, "reply_release", {"reply_drop", reply_drop});
+    ZIDL_EXPAND(e->out, e->tmpl, "reply_deliver_checked",
+                {"validator", validator(e, reply)}, {"reply_drop", reply_drop},
+                {"release", zidl_strbuf_str(&release)});
+    zidl_strbuf_free(&release);
+}
+
+static void emit_request_dispatcher(source_emitter *e, const zidl_decl *actor,
+                                    const zidl_handler *h, const char *state)
+{
+    const char *envelope = envelope_of(e, actor, h);
+    if (h->message->holds_bytes)
+        ZIDL_EXPAND(e->out, e->tmpl, "request_drop",
+                    {"function", actor_name(e, actor, "drop_", h->name)},
+                    {"message_name", h->message->name},
+                    {"drop", dropper(e, h->message)}, {"envelope", envelope});
+    ZIDL_EXPAND(e->out, e->tmpl, "dispatch_request_begin",
+                {"dispatch", actor_name(e, actor, "dispatch_", h->name)},
+                {"envelope", envelope},
+                {"reply", message_type(e, h->reply_message)},
+                {"reply_init", zidl_macro_name(e->arena, e->file, h->reply_message->name, "INIT")},
+                {"handler", actor_name(e, actor, "on_", h->name)}, {"state", state});
+    emit_reply_delivery(e, h->reply_message);
+    if (h->message->holds_bytes)
+        ZIDL_EXPAND(e->out, e->tmpl, "request_message_release",
+                    {"drop", dropper(e, h->message)});
+    zidl_template_expand(e->out, e->tmpl, "dispatch_request_end", NULL, 0);
+}
+
 static void emit_dispatchers(source_emitter *e, const zidl_decl *actor, const char *state)
 {
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl_handler *h = actor->handlers.items[i];
         const char *dispatch = actor_name(e, actor, "dispatch_", h->name);
         const char *handler = actor_name(e, actor, "on_", h->name);
-        if (h->kind == ZIDL_HANDLER_MESSAGE)
-            ZIDL_EXPAND(e->out, e->tmpl, "dispatch_message",
-                        {"dispatch", dispatch}, {"handler", handler}, {"state", state},
-                        {"message", zidl_c_name(e->arena, e->file, h->message->name, "")});
-        else
+        if (h->kind != ZIDL_HANDLER_MESSAGE)
             ZIDL_EXPAND(e->out, e->tmpl, "dispatch_hook",
                         {"dispatch", dispatch}, {"handler", handler}, {"state", state});
+        else if (h->has_reply)
+            emit_request_dispatcher(e, actor, h, state);
+        else if (h->message->holds_bytes)
+            ZIDL_EXPAND(e->out, e->tmpl, "dispatch_message_dropping",
+                        {"dispatch", dispatch}, {"handler", handler}, {"state", state},
+                        {"message", message_type(e, h->message)},
+                        {"drop", dropper(e, h->message)});
+        else
+            ZIDL_EXPAND(e->out, e->tmpl, "dispatch_message",
+                        {"dispatch", dispatch}, {"handler", handler}, {"state", state},
+                        {"message", message_type(e, h->message)});
+    }
+}
+
+static void emit_handler_table(source_emitter *e, const zidl_decl *actor, const char *table)
+{
+    zidl_strbuf entries;
+    zidl_strbuf_init(&entries);
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl_handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL_HANDLER_MESSAGE)
+            continue;
+        const char *drop = "NULL";
+        if (h->message->holds_bytes)
+            drop = h->has_reply ? actor_name(e, actor, "drop_", h->name) : dropper(e, h->message);
+        ZIDL_EXPAND(&entries, e->tmpl, "handler_table_entry",
+                    {"dispatch", actor_name(e, actor, "dispatch_", h->name)},
+                    {"drop", drop},
+                    {"type_id", zidl_macro_name(e->arena, e->file, h->message->name, "TYPE_ID")},
+                    {"flags", h->has_reply ? "ZACTOR_HANDLER_REQUEST" : "0"});
+    }
+    ZIDL_EXPAND(e->out, e->tmpl, "handler_table",
+                {"table", table}, {"entries", zidl_strbuf_str(&entries)});
+    zidl_strbuf_free(&entries);
+}
+
+/* The argument checks that open a send, ask or request function. */
+static const char *send_checks(source_emitter *e, const zidl_decl *message)
+{
+    zidl_strbuf checks;
+    zidl_strbuf_init(&checks);
+    if (!message->needs_validation)
+        zidl_template_expand(&checks, e->tmpl, "check_null", NULL, 0);
+    else if (!message->holds_bytes)
+        ZIDL_EXPAND(&checks, e->tmpl, "check_null_or_invalid",
+                    {"validator", validator(e, message)});
+    else {
+        zidl_template_expand(&checks, e->tmpl, "check_null", NULL, 0);
+        ZIDL_EXPAND(&checks, e->tmpl, "check_invalid_releasing",
+                    {"validator", validator(e, message)}, {"drop", dropper(e, message)});
+    }
+    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&checks));
+    zidl_strbuf_free(&checks);
+    return result;
+}
+
+static void emit_sends(source_emitter *e, const zidl_decl *actor, const char *ref,
+                       const char *actor_type)
+{
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl_handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL_HANDLER_MESSAGE)
+            continue;
+        const char *tag = zidl_arena_sprintf(e->arena, "%u", (unsigned)h->tag);
+        if (!h->has_reply)
+            ZIDL_EXPAND(e->out, e->tmpl, "send",
+                        {"send", actor_name(e, actor, "send_", h->name)},
+                        {"ref", ref}, {"message", message_type(e, h->message)},
+                        {"checks", send_checks(e, h->message)},
+                        {"actor_type", actor_type}, {"tag", tag});
+        else
+            ZIDL_EXPAND(e->out, e->tmpl, "request",
+                        {"ask", actor_name(e, actor, "ask_", h->name)},
+                        {"request_function", actor_name(e, actor, "request_", h->name)},
+                        {"ref", ref}, {"message", message_type(e, h->message)},
+                        {"reply", message_type(e, h->reply_message)},
+                        {"envelope", envelope_of(e, actor, h)},
+                        {"checks", send_checks(e, h->message)},
+                        {"actor_type", actor_type}, {"tag", tag},
+                        {"reply_type_id", zidl_macro_name(e->arena, e->file,
+                                                          h->reply_message->name, "TYPE_ID")});
     }
 }
 
@@ -174,21 +355,11 @@ static void emit_actor(source_emitter *e, const zidl_decl *actor)
     ZIDL_EXPAND(e->out, e->tmpl, "actor_begin", {"name", actor->name});
     emit_dispatchers(e, actor, state);
 
-    zidl_strbuf entries;
-    zidl_strbuf_init(&entries);
     unsigned handler_count = 0;
-    for (size_t i = 0; i < actor->handlers.count; i++) {
-        const zidl_handler *h = actor->handlers.items[i];
-        if (h->kind != ZIDL_HANDLER_MESSAGE)
-            continue;
-        handler_count++;
-        ZIDL_EXPAND(&entries, e->tmpl, "handler_table_entry",
-                    {"dispatch", actor_name(e, actor, "dispatch_", h->name)});
-    }
+    for (size_t i = 0; i < actor->handlers.count; i++)
+        handler_count += actor->handlers.items[i]->kind == ZIDL_HANDLER_MESSAGE;
     if (handler_count > 0)
-        ZIDL_EXPAND(e->out, e->tmpl, "handler_table",
-                    {"table", table}, {"entries", zidl_strbuf_str(&entries)});
-    zidl_strbuf_free(&entries);
+        emit_handler_table(e, actor, table);
 
     const zidl_handler *start = find_hook(actor, ZIDL_HANDLER_START);
     const zidl_handler *stop = find_hook(actor, ZIDL_HANDLER_STOP);
@@ -203,36 +374,28 @@ static void emit_actor(source_emitter *e, const zidl_decl *actor)
                 {"on_stop", stop ? actor_name(e, actor, "dispatch_", "stop") : "NULL"},
                 {"ref", ref},
                 {"spawn", zidl_c_name(e->arena, e->file, actor->name, "_spawn")});
-
-    for (size_t i = 0; i < actor->handlers.count; i++) {
-        const zidl_handler *h = actor->handlers.items[i];
-        if (h->kind != ZIDL_HANDLER_MESSAGE)
-            continue;
-        const char *precondition = h->message->needs_validation
-            ? zidl_arena_sprintf(e->arena, "msg == NULL || !%s(msg)", validator(e, h->message))
-            : "msg == NULL";
-        ZIDL_EXPAND(e->out, e->tmpl, "send",
-                    {"send", actor_name(e, actor, "send_", h->name)},
-                    {"ref", ref},
-                    {"message", zidl_c_name(e->arena, e->file, h->message->name, "")},
-                    {"precondition", precondition},
-                    {"actor_type", actor_type},
-                    {"tag", zidl_arena_sprintf(e->arena, "%u", (unsigned)h->tag)});
-    }
+    emit_sends(e, actor, ref, actor_type);
 }
 
 void zidl_emit_source(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out)
 {
-    source_emitter e = {file, arena, out, zidl_template_text("source.c.tmpl"), {0}};
+    source_emitter e = {file, arena, out, zidl_template_text("source.c.tmpl"), {0}, {0}};
     zidl_symtab_init(&e.validated);
+    zidl_symtab_init(&e.dropped);
     for (size_t i = 0; i < file->decls.count; i++) {
         const zidl_decl *actor = file->decls.items[i];
         if (actor->kind != ZIDL_DECL_ACTOR)
             continue;
         for (size_t j = 0; j < actor->handlers.count; j++) {
             const zidl_handler *h = actor->handlers.items[j];
-            if (h->kind == ZIDL_HANDLER_MESSAGE)
-                mark_validated(&e, h->message);
+            if (h->kind != ZIDL_HANDLER_MESSAGE)
+                continue;
+            mark_validated(&e, h->message);
+            mark_dropped(&e, h->message);
+            if (h->has_reply) {
+                mark_validated(&e, h->reply_message);
+                mark_dropped(&e, h->reply_message);
+            }
         }
     }
     ZIDL_EXPAND(out, e.tmpl, "file_begin",
@@ -240,9 +403,11 @@ void zidl_emit_source(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out
                 {"source", file->base},
                 {"header", zidl_header_file_name(arena, file)});
     emit_validators(&e);
+    emit_drops(&e);
     for (size_t i = 0; i < file->decls.count; i++) {
         if (file->decls.items[i]->kind == ZIDL_DECL_ACTOR)
             emit_actor(&e, file->decls.items[i]);
     }
     zidl_symtab_free(&e.validated);
+    zidl_symtab_free(&e.dropped);
 }

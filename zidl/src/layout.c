@@ -91,6 +91,33 @@ static void type_layout(layouter *l, const zidl_type *type, uint64_t *size,
     *align = 1;
 }
 
+static bool holds_bytes(const zidl_type *type)
+{
+    return type->kind == ZIDL_TYPE_BYTES ||
+           (type->kind == ZIDL_TYPE_DECL && type->decl->holds_bytes);
+}
+
+static bool has_defaults(const zidl_field *field)
+{
+    const zidl_type *type = &field->type;
+    return field->has_default || (type->kind == ZIDL_TYPE_DECL && type->decl->has_defaults);
+}
+
+/* The INIT macro of a type with defaults lists every element of an array
+ * of it (C has no "repeat" initialiser); keep that text bounded. */
+static void check_default_array(layouter *l, const zidl_field *field)
+{
+    if (!field->is_array || field->type.kind != ZIDL_TYPE_DECL ||
+        !field->type.decl->has_defaults || field->array_len <= ZIDL_MAX_DEFAULT_ELEMENTS)
+        return;
+    zidl_diag_report(l->diag, l->file, field->array_loc, ZIDL_ERROR,
+                     "array '%s' has %llu elements of '%s', which has default values: "
+                     "at most %llu are allowed (its initialiser lists each one)",
+                     field->name, (unsigned long long)field->array_len, field->type.decl->name,
+                     (unsigned long long)ZIDL_MAX_DEFAULT_ELEMENTS);
+    l->failed = true;
+}
+
 static bool needs_validation(const zidl_type *type)
 {
     if (type->kind == ZIDL_TYPE_STRING)
@@ -121,6 +148,11 @@ static void lay_out(layouter *l, zidl_decl *decl)
             align = field_align;
         if (needs_validation(&field->type))
             decl->needs_validation = true;
+        if (holds_bytes(&field->type))
+            decl->holds_bytes = true;
+        if (has_defaults(field))
+            decl->has_defaults = true;
+        check_default_array(l, field);
     }
     decl->size = offset == 0 ? 1 : (offset + align - 1) / align * align;
     decl->align = align;
@@ -134,7 +166,11 @@ static void lay_out(layouter *l, zidl_decl *decl)
                              zidl_decl_kind_name(decl->kind), decl->name,
                              (unsigned long long)ZIDL_MAX_TYPE_SIZE);
     }
-    if (decl->size <= 64)
+    /* A message holding bytes is large whatever its C size (spec section
+     * 1); the emitters still use its C size to store it inline. */
+    if (decl->holds_bytes)
+        decl->size_class = ZIDL_SIZE_LARGE;
+    else if (decl->size <= 64)
         decl->size_class = ZIDL_SIZE_SMALL;
     else if (decl->size <= 1024)
         decl->size_class = ZIDL_SIZE_MEDIUM;

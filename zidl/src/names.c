@@ -56,6 +56,12 @@ char *zidl_slot_member_name(zidl_arena *arena, const char *message)
     return concat(arena, "as_", message, "", "");
 }
 
+char *zidl_request_envelope_name(zidl_arena *arena, const zidl_file *file, const char *actor,
+                                 const char *message)
+{
+    return zidl_c_name(arena, file, actor, concat(arena, "_", message, "_request", ""));
+}
+
 char *zidl_qualified_name(zidl_arena *arena, const zidl_file *file,
                           const char *name)
 {
@@ -124,6 +130,10 @@ static void struct_names(emitter *e, const zidl_file *file, const zidl_decl *dec
          describe(e, "the type of", kind, decl->name));
     emit(e, zidl_c_name(e->arena, file, decl->name, "_is_valid"), decl->loc,
          describe(e, "the validity check of", kind, decl->name));
+    emit(e, zidl_c_name(e->arena, file, decl->name, "_drop"), decl->loc,
+         describe(e, "the bytes release function of", kind, decl->name));
+    emit(e, zidl_macro_name(e->arena, file, decl->name, "INIT"), decl->loc,
+         describe(e, "the initialiser macro of", kind, decl->name));
     if (decl->kind != ZIDL_DECL_MESSAGE)
         return;
     emit(e, zidl_macro_name(e->arena, file, decl->name, "TYPE_ID"), decl->loc,
@@ -148,6 +158,8 @@ static void actor_names(emitter *e, const zidl_file *file, const zidl_decl *decl
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         emit(e, zidl_c_name(e->arena, file, decl->name, fixed[i].suffix), decl->loc,
              describe(e, fixed[i].what, "actor", decl->name));
+    emit(e, zidl_macro_name(e->arena, file, decl->name, "INIT"), decl->loc,
+         describe(e, "the state initialiser macro of", "actor", decl->name));
     for (size_t i = 0; i < decl->handlers.count; i++) {
         const zidl_handler *h = decl->handlers.items[i];
         const char *in_actor = concat(e->arena, "' in actor '", decl->name, "", "");
@@ -156,9 +168,21 @@ static void actor_names(emitter *e, const zidl_file *file, const zidl_decl *decl
              h->loc, describe(e, "the handler", "of", subject));
         emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_dispatch_", h->name, "", "")),
              h->loc, describe(e, "the dispatcher", "of", subject));
-        if (h->kind == ZIDL_HANDLER_MESSAGE)
+        if (h->kind != ZIDL_HANDLER_MESSAGE)
+            continue;
+        if (!h->has_reply) {
             emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_send_", h->name, "", "")),
                  h->loc, describe(e, "the send function", "of", subject));
+            continue;
+        }
+        emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_ask_", h->name, "", "")),
+             h->loc, describe(e, "the ask function", "of", subject));
+        emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_request_", h->name, "", "")),
+             h->loc, describe(e, "the request function", "of", subject));
+        emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_drop_", h->name, "", "")),
+             h->loc, describe(e, "the request release function", "of", subject));
+        emit(e, zidl_request_envelope_name(e->arena, file, decl->name, h->name),
+             h->loc, describe(e, "the request envelope type", "of", subject));
     }
 }
 

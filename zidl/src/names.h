@@ -21,6 +21,9 @@ char *zidl_guard_name(zidl_arena *arena, const zidl_file *file);
  * small Join. Not the bare message name: without a package that is also
  * the member's type, which C++ rejects ("changes meaning"). */
 char *zidl_slot_member_name(zidl_arena *arena, const char *message);
+/* "chat_Room_Count_request": the envelope of a Count request to Room. */
+char *zidl_request_envelope_name(zidl_arena *arena, const zidl_file *file, const char *actor,
+                                 const char *message);
 /* "chat.Room", the actor's name at run time. */
 char *zidl_qualified_name(zidl_arena *arena, const zidl_file *file,
                           const char *name);

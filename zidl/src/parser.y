@@ -68,7 +68,7 @@ static void add_decl(zidl_lexer *lex, zidl_decl *decl);
 %token KW_PACKAGE "'package'" KW_IMPORT "'import'" KW_ENUM "'enum'"
 %token KW_STRUCT "'struct'" KW_MESSAGE "'message'" KW_ACTOR "'actor'" KW_ON "'on'"
 %token ARROW "'->'"
-%token <text> IDENT "identifier" STRING "string literal"
+%token <text> IDENT "identifier" STRING "string literal" FLOAT "decimal number"
 %token <number> INTEGER "integer"
 
 %type <text> qname
@@ -258,6 +258,16 @@ default_suffix
 
 value
     : int_value
+    | FLOAT
+        { memset(&$$, 0, sizeof $$); $$.is_float = true; $$.text = $1; $$.loc = at(@1); }
+    | '-' FLOAT
+        {
+            memset(&$$, 0, sizeof $$);
+            $$.is_float = true;
+            $$.text = $2;
+            $$.negative = true;
+            $$.loc = at(@1);
+        }
     | qname
         { memset(&$$, 0, sizeof $$); $$.is_name = true; $$.name = $1; $$.loc = at(@1); }
     ;
@@ -359,7 +369,7 @@ handler
             $$->doc = zidl_file_take_doc(lex->file, at(@1));
             $$->has_reply = true;
             $$->reply = $4;
-            $$->reply_loc = at(@3);
+            $$->reply_loc = at(@4);
         }
     ;
 

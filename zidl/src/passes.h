@@ -30,5 +30,6 @@ void zidl_emit_skeleton(const zidl_file *file, zidl_arena *arena, zidl_strbuf *o
 /* Limits of the language, checked by check and layout. */
 #define ZIDL_MAX_COUNT (UINT64_C(1) << 20)     /* string<N>, [N] */
 #define ZIDL_MAX_TYPE_SIZE (UINT64_C(1) << 24) /* bytes of one struct */
+#define ZIDL_MAX_DEFAULT_ELEMENTS UINT64_C(4096) /* [N] of a type with defaults */
 
 #endif /* ZIDL_PASSES_H */

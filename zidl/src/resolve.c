@@ -101,6 +101,26 @@ static void resolve_fields(resolver *r, zidl_field_list *fields)
     }
 }
 
+/* The message after `->`, or NULL (reported). */
+static zidl_decl *resolve_reply(resolver *r, const zidl_handler *h)
+{
+    zidl_decl *decl = lookup(r, h->reply);
+    if (decl == NULL) {
+        zidl_diag_report(r->diag, r->file, h->reply_loc, ZIDL_ERROR,
+                         "unknown reply message '%s'", h->reply);
+        return NULL;
+    }
+    if (decl->kind != ZIDL_DECL_MESSAGE) {
+        zidl_diag_report(r->diag, r->file, h->reply_loc, ZIDL_ERROR,
+                         "a reply is a message, but '%s' is %s %s", h->reply,
+                         zidl_decl_kind_article(decl->kind), zidl_decl_kind_name(decl->kind));
+        zidl_diag_report(r->diag, r->file, decl->loc, ZIDL_NOTE,
+                         "'%s' is declared here", decl->name);
+        return NULL;
+    }
+    return decl;
+}
+
 static void resolve_handler(resolver *r, zidl_handler *h)
 {
     if (strcmp(h->name, "start") == 0) {
@@ -125,6 +145,8 @@ static void resolve_handler(resolver *r, zidl_handler *h)
     } else {
         h->message = decl;
     }
+    if (h->has_reply)
+        h->reply_message = resolve_reply(r, h);
 }
 
 void zidl_resolve(zidl_file *file, zidl_diag *diag)

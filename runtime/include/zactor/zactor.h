@@ -27,10 +27,11 @@ extern "C" {
 
 /*
  * Version of the contract between generated code and the runtime (the
- * zactor_actor_type descriptor and the mailbox slot layout below). Bumped on
- * any change to them, so that stale generated code fails to compile.
+ * zactor_actor_type descriptor, its handler entries, request envelopes and
+ * the mailbox slot layout below). Bumped on any change to them, so that
+ * stale generated code fails to compile. 2: handler entries, bytes, replies.
  */
-#define ZACTOR_ABI_VERSION 1
+#define ZACTOR_ABI_VERSION 2
 
 /* C11 _Static_assert and C++ static_assert under one name for generated code. */
 #ifdef __cplusplus
@@ -69,6 +70,10 @@ typedef struct zactor_system zactor_system;
 typedef struct zactor_ctx zactor_ctx;
 typedef struct zactor_cell zactor_cell;
 
+/* See zactor_config.dead_letter_hook. */
+typedef void (*zactor_dead_letter_fn)(void *user, const char *actor_type_name,
+                                      uint32_t message_type_id);
+
 typedef struct zactor_config {
     /* Worker threads; 0 = one per processing unit in the process's affinity
      * mask (discovered with hwloc). */
@@ -85,6 +90,18 @@ typedef struct zactor_config {
      * seed replays the same order as long as every message after the first
      * spawn is sent from a handler (threads outside the system add timing). */
     uint64_t deterministic_seed;
+    /* Called once for every dead letter: a message never handled because
+     * its target had stopped (queued when it stopped, or freed by
+     * zactor_system_destroy), and a reply whose requester had stopped.
+     * actor_type_name is the target's qualified name ("chat.Room"),
+     * message_type_id the message's *_TYPE_ID (a request's: the request
+     * message's). It runs on the thread that found the letter: a worker
+     * (letters of an actor that stopped; replies from handlers) or the
+     * thread in zactor_system_destroy. So it must be thread-safe and quick,
+     * and must not block on the system (no wait, ask or destroy); it may
+     * send. NULL: no hook. */
+    zactor_dead_letter_fn dead_letter_hook;
+    void *dead_letter_user; /* passed to dead_letter_hook */
     /* NULL: the real machine, unless the environment variable
      * ZACTOR_TOPOLOGY (ignored when empty) holds a description. Otherwise a
      * hwloc synthetic topology description, e.g. "pack:2 numa:2 core:4 pu:1"
@@ -96,7 +113,7 @@ typedef struct zactor_config {
 } zactor_config;
 
 /* Fills *cfg with the defaults: workers = 0, pin_threads = true,
- * deterministic_seed = 0, topology = NULL. */
+ * deterministic_seed = 0, no dead-letter hook, topology = NULL. */
 void zactor_config_init(zactor_config *cfg);
 
 /*
@@ -143,8 +160,9 @@ unsigned zactor_system_workers(const zactor_system *sys);
  * numbered from 0 in hwloc's order, counting only nodes that have workers. */
 unsigned zactor_system_numa_nodes(const zactor_system *sys);
 
-/* Messages that were never delivered because their target had stopped
- * (counted when they are freed). */
+/* Dead letters so far: messages never delivered because their target had
+ * stopped (counted when they are freed) and replies whose requester had
+ * stopped; one per call of the dead-letter hook. */
 uint64_t zactor_system_dead_letters(const zactor_system *sys);
 
 /* ------------------------------------------------------------------ */
@@ -225,34 +243,115 @@ unsigned zactor_ctx_numa_node(const zactor_ctx *ctx);
 void zactor_stop(zactor_ctx *ctx);
 
 /* ------------------------------------------------------------------ */
+/* Bytes: zero-copy variable-length payloads                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A `bytes` field is a handle to a reference-counted buffer (header and
+ * data in one allocation, the data 64-byte aligned). Sending a message
+ * copies the handle, never the data. The zero handle {NULL} is the empty
+ * payload, valid everywhere a handle is.
+ *
+ * Ownership:
+ * - zactor_bytes_alloc gives the caller one reference.
+ * - A send (also ask, request, and the reply a handler fills in) takes the
+ *   reference held by every handle in the message, whatever it returns: on
+ *   an error the runtime releases them, so nothing leaks. Do not release
+ *   a handle after sending it.
+ * - The receiving handler reads the data in place, during the handler.
+ *   When the handler returns, the runtime releases the message's
+ *   references. To keep a buffer longer, the handler calls
+ *   zactor_bytes_retain and owns that reference (it must release it).
+ * - Forwarding received bytes: retain, then send (the send takes the new
+ *   reference; the runtime still releases the received one).
+ * - A message that is never handled (a dead letter, a message queued when
+ *   the system is destroyed) has its references released by the runtime.
+ * - After an ask returns 0, *out owns the references of the reply.
+ * Retain and release are atomic: references may be taken and dropped on
+ * any thread. While more than one party holds a buffer, treat its data as
+ * read-only.
+ */
+typedef struct zactor_bytes_buffer zactor_bytes_buffer;
+typedef struct zactor_bytes {
+    zactor_bytes_buffer *buffer; /* NULL: empty */
+} zactor_bytes;
+
+/* A new buffer of size bytes (uninitialised, 64-byte aligned) holding one
+ * reference for the caller; size 0 gives the empty handle. Returns 0,
+ * ZACTOR_ENOMEM (then *out is empty) or ZACTOR_EINVAL (out is NULL). */
+int zactor_bytes_alloc(size_t size, zactor_bytes *out);
+
+/* zactor_bytes_alloc(size) and a copy of size bytes from data. */
+int zactor_bytes_copy(const void *data, size_t size, zactor_bytes *out);
+
+/* The data, NULL for the empty handle. */
+void *zactor_bytes_data(zactor_bytes bytes);
+
+/* The size given to zactor_bytes_alloc, 0 for the empty handle. */
+size_t zactor_bytes_size(zactor_bytes bytes);
+
+/* Takes one more reference to the buffer and returns the same handle (the
+ * empty handle: nothing to take). */
+zactor_bytes zactor_bytes_retain(zactor_bytes bytes);
+
+/* Gives back one reference; the last one frees the buffer. The empty
+ * handle: nothing to do. */
+void zactor_bytes_release(zactor_bytes bytes);
+
+/* ------------------------------------------------------------------ */
 /* Contract with generated code                                        */
 /*                                                                     */
 /* zidlc emits one zactor_actor_type per actor and calls the functions */
-/* below from its typed spawn and send functions. User code should use */
-/* the generated, typed functions instead.                             */
+/* below from its typed spawn, send, ask and request functions. User   */
+/* code should use the generated, typed functions instead.             */
 /* ------------------------------------------------------------------ */
 
-/* Size classes, as in the generated *_SIZE_CLASS macros. */
+/* Size classes, as in the generated *_SIZE_CLASS macros. A message that
+ * holds bytes is LARGE whatever its C size, yet the runtime stores it by
+ * its C size (the struct holds only the handles): inline when it fits the
+ * mailbox slot. */
 #define ZACTOR_SIZE_SMALL 0  /* <= 64 bytes: inline in the mailbox slot */
 #define ZACTOR_SIZE_MEDIUM 1 /* <= 1 KiB: pooled block */
-#define ZACTOR_SIZE_LARGE 2  /* larger: heap */
+#define ZACTOR_SIZE_LARGE 2  /* larger: heap; or holding bytes: zero-copy */
 #define ZACTOR_SMALL_MAX 64u
 #define ZACTOR_MEDIUM_MAX 1024u
 
 /*
  * Every generated mailbox slot type starts with this header, followed at
- * offset ZACTOR_SLOT_PAYLOAD_OFFSET by a union of the small messages the
- * actor accepts (and a pointer, for boxed medium and large messages).
+ * offset ZACTOR_SLOT_PAYLOAD_OFFSET by a union of the small payloads the
+ * actor accepts (messages and request envelopes of at most
+ * ZACTOR_SMALL_MAX bytes) and a pointer, for boxed larger ones.
  * Generated code asserts that layout; the runtime fills both fields.
  */
 typedef struct zactor_slot_header {
-    uint32_t tag;   /* index into the actor type's handler table */
+    uint32_t tag;   /* index into the actor type's handler entries */
     uint32_t where; /* zactor runtime's storage kind for the payload */
 } zactor_slot_header;
 #define ZACTOR_SLOT_PAYLOAD_OFFSET 8u
 
+/* Runs the user's handler for one payload (a message, or a request
+ * envelope for an entry flagged ZACTOR_HANDLER_REQUEST). It also releases
+ * what the payload owns once the handler returned (bytes references) and,
+ * for a request, calls zactor_reply. */
 typedef void (*zactor_handler_fn)(void *self, zactor_ctx *ctx, const void *msg);
+/* Releases what a payload owns (its bytes references) when it is not
+ * handled: a refused send, a dead letter, a system destroy. Reads the
+ * handles only; for a request envelope the runtime releases reply_to
+ * itself, then calls drop. */
+typedef void (*zactor_drop_fn)(const void *msg);
 typedef void (*zactor_hook_fn)(void *self, zactor_ctx *ctx);
+
+/* zactor_handler_entry.flags: the payload is a request envelope, a
+ * struct whose first member is a zactor_reply_to, then the request. */
+#define ZACTOR_HANDLER_REQUEST 1u
+
+/* One per `on Message` line, indexed by tag (the order of the lines). */
+typedef struct zactor_handler_entry {
+    zactor_handler_fn handle;
+    zactor_drop_fn drop;      /* NULL when the payload owns nothing */
+    uint32_t message_type_id; /* the message's *_TYPE_ID (a request's: the request's) */
+    uint32_t flags;           /* ZACTOR_HANDLER_* */
+} zactor_handler_entry;
 
 typedef struct zactor_actor_type {
     uint32_t abi_version;   /* ZACTOR_ABI_VERSION */
@@ -261,7 +360,7 @@ typedef struct zactor_actor_type {
     uint32_t state_align;   /* _Alignof the state struct */
     uint32_t slot_size;     /* sizeof the generated mailbox slot type */
     uint32_t handler_count; /* entries in handlers */
-    const zactor_handler_fn *handlers; /* dispatch table, indexed by tag */
+    const zactor_handler_entry *handlers; /* dispatch table, indexed by tag */
     zactor_hook_fn on_start; /* NULL when the actor has no `on start` */
     zactor_hook_fn on_stop;  /* NULL when the actor has no `on stop` */
 } zactor_actor_type;
@@ -277,13 +376,68 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type,
 
 /*
  * Copies the message (size bytes at msg) into the mailbox of `to`, which
- * must be an actor of `type`; the handler at handlers[tag] receives it.
- * Returns 0, ZACTOR_EDEAD (stopped actor), ZACTOR_ESTOPPED (system
- * stopping), ZACTOR_ENOMEM, or ZACTOR_EINVAL (null ref, wrong type, tag out
- * of range).
+ * must be an actor of `type`; handlers[tag].handle receives it. Returns 0,
+ * ZACTOR_EDEAD (stopped actor), ZACTOR_ESTOPPED (system stopping),
+ * ZACTOR_ENOMEM, or ZACTOR_EINVAL (null ref, wrong type, tag out of range,
+ * or a request entry: those go through zactor_ask and zactor_request).
+ * On any error with a valid type and tag, handlers[tag].drop releases what
+ * msg owns (the send took it).
  */
 int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag,
                 const void *msg, size_t size);
+
+/* Where a request's reply goes: filled in by zactor_ask or zactor_request
+ * at the start of the request envelope. Its fields belong to the runtime. */
+typedef struct zactor_reply_to {
+    void *target; /* the asker's waiter, or the requester's cell */
+    const zactor_actor_type *requester_type; /* NULL for an ask */
+    uint32_t generation; /* the requester's generation */
+    uint32_t tag;        /* the requester's entry for the reply */
+} zactor_reply_to;
+
+/* zactor_ask's timeout_ns that never expires. */
+#define ZACTOR_TIMEOUT_NEVER UINT64_MAX
+
+/*
+ * From a thread outside the system's handlers: sends the request envelope
+ * (size bytes at request, its reply_to filled in here) to handlers[tag]
+ * of `to`, which must be flagged ZACTOR_HANDLER_REQUEST, and blocks until
+ * the reply is copied to out (out_size bytes) and returns 0, or returns:
+ * ZACTOR_ETIMEDOUT after timeout_ns nanoseconds (CLOCK_MONOTONIC): out is
+ * never written, then or later; ZACTOR_EDEAD when the target stopped or
+ * stops before answering; ZACTOR_ESTOPPED when the system is stopping (now
+ * or while waiting: out is then never written either); ZACTOR_EINVAL for
+ * a bad argument, when called from a handler of the target's system (it
+ * would deadlock), or when the handler's reply broke its schema;
+ * ZACTOR_ENOMEM. The request's payload is taken in every case, as for
+ * zactor_send.
+ */
+int zactor_ask(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void *request,
+               size_t size, void *out, size_t out_size, uint64_t timeout_ns);
+
+/*
+ * From a handler (ctx): sends the request envelope to handlers[tag] of
+ * `to` (flagged ZACTOR_HANDLER_REQUEST); the reply arrives later as an
+ * ordinary message to the running actor, at the entry of its own type
+ * whose message_type_id is reply_type_id. Returns 0, the errors of
+ * zactor_send, or ZACTOR_EINVAL when ctx is not a running handler's or
+ * the running actor has no such entry. The payload is taken in every
+ * case, as for zactor_send.
+ */
+int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
+                   void *request, size_t size, uint32_t reply_type_id);
+
+/*
+ * Delivers a reply (size bytes at reply) to the asker or requester of
+ * reply_to: copied to the asker's out (or, when the asker gave up, dropped
+ * with drop), or sent to the requester (a requester that has stopped makes
+ * it a dead letter: counted, hook called, dropped). reply NULL: the handler's
+ * reply broke its schema; the asker gets ZACTOR_EINVAL, a requester gets
+ * nothing (a dead letter). Called once per request by the generated
+ * request thunk, after the user's handler returned.
+ */
+void zactor_reply(const zactor_reply_to *reply_to, const void *reply, size_t size,
+                  zactor_drop_fn drop);
 
 #ifdef __cplusplus
 }

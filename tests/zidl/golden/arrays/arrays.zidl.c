@@ -39,8 +39,8 @@ static void grid_Walker_dispatch_Board(void *self, zactor_ctx *ctx, const void *
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn grid_Walker_handlers[] = {
-    grid_Walker_dispatch_Board,
+static const zactor_handler_entry grid_Walker_handlers[] = {
+    { grid_Walker_dispatch_Board, NULL, GRID_BOARD_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type grid_Walker_actor_type = {

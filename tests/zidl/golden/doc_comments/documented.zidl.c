@@ -35,8 +35,8 @@ static void docs_Shop_dispatch_Order(void *self, zactor_ctx *ctx, const void *ms
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn docs_Shop_handlers[] = {
-    docs_Shop_dispatch_Order,
+static const zactor_handler_entry docs_Shop_handlers[] = {
+    { docs_Shop_dispatch_Order, NULL, DOCS_ORDER_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type docs_Shop_actor_type = {

@@ -14,9 +14,9 @@ static void blank_Idle_dispatch_Carry(void *self, zactor_ctx *ctx, const void *m
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn blank_Idle_handlers[] = {
-    blank_Idle_dispatch_Ping,
-    blank_Idle_dispatch_Carry,
+static const zactor_handler_entry blank_Idle_handlers[] = {
+    { blank_Idle_dispatch_Ping, NULL, BLANK_PING_TYPE_ID, 0 },
+    { blank_Idle_dispatch_Carry, NULL, BLANK_CARRY_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type blank_Idle_actor_type = {
@@ -60,8 +60,8 @@ static void blank_Stateless_dispatch_Ping(void *self, zactor_ctx *ctx, const voi
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn blank_Stateless_handlers[] = {
-    blank_Stateless_dispatch_Ping,
+static const zactor_handler_entry blank_Stateless_handlers[] = {
+    { blank_Stateless_dispatch_Ping, NULL, BLANK_PING_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type blank_Stateless_actor_type = {

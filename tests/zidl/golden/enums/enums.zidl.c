@@ -100,8 +100,8 @@ static void colors_Painter_dispatch_Paint(void *self, zactor_ctx *ctx, const voi
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn colors_Painter_handlers[] = {
-    colors_Painter_dispatch_Paint,
+static const zactor_handler_entry colors_Painter_handlers[] = {
+    { colors_Painter_dispatch_Paint, NULL, COLORS_PAINT_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type colors_Painter_actor_type = {

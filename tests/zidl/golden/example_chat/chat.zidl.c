@@ -57,6 +57,13 @@ static bool chat_Post_is_valid(const chat_Post *msg)
     return true;
 }
 
+static bool chat_Shared_is_valid(const chat_Shared *msg)
+{
+    if (memchr(msg->from, '\0', sizeof msg->from) == NULL)
+        return false;
+    return true;
+}
+
 static bool chat_Delivered_is_valid(const chat_Delivered *msg)
 {
     if (memchr(msg->from, '\0', sizeof msg->from) == NULL)
@@ -64,6 +71,21 @@ static bool chat_Delivered_is_valid(const chat_Delivered *msg)
     if (memchr(msg->text, '\0', sizeof msg->text) == NULL)
         return false;
     return true;
+}
+
+/* Bytes release: what a message owns (one reference per bytes handle) is
+ * released once its handler returned, or when it is never handled. */
+
+static void chat_Photo_drop(const void *payload)
+{
+    const chat_Photo *value = (const chat_Photo *)payload;
+    zactor_bytes_release(value->image);
+}
+
+static void chat_Shared_drop(const void *payload)
+{
+    const chat_Shared *value = (const chat_Shared *)payload;
+    zactor_bytes_release(value->image);
 }
 
 /* ---- Actor Room: dispatch, type descriptor, spawn and sends ---- */
@@ -83,11 +105,28 @@ static void chat_Room_dispatch_Leave(void *self, zactor_ctx *ctx, const void *ms
     chat_Room_on_Leave((chat_Room *)self, ctx, (const chat_Leave *)msg);
 }
 
+static void chat_Room_dispatch_Photo(void *self, zactor_ctx *ctx, const void *msg)
+{
+    chat_Room_on_Photo((chat_Room *)self, ctx, (const chat_Photo *)msg);
+    chat_Photo_drop(msg);
+}
+
+/* Runs the handler on a request, then delivers its reply. */
+static void chat_Room_dispatch_CountMembers(void *self, zactor_ctx *ctx, const void *payload)
+{
+    const chat_Room_CountMembers_request *request = (const chat_Room_CountMembers_request *)payload;
+    chat_MemberCount reply = CHAT_MEMBERCOUNT_INIT;
+    chat_Room_on_CountMembers((chat_Room *)self, ctx, &request->msg, &reply);
+    zactor_reply(&request->reply_to, &reply, sizeof reply, NULL);
+}
+
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn chat_Room_handlers[] = {
-    chat_Room_dispatch_Join,
-    chat_Room_dispatch_Post,
-    chat_Room_dispatch_Leave,
+static const zactor_handler_entry chat_Room_handlers[] = {
+    { chat_Room_dispatch_Join, NULL, CHAT_JOIN_TYPE_ID, 0 },
+    { chat_Room_dispatch_Post, NULL, CHAT_POST_TYPE_ID, 0 },
+    { chat_Room_dispatch_Leave, NULL, CHAT_LEAVE_TYPE_ID, 0 },
+    { chat_Room_dispatch_Photo, chat_Photo_drop, CHAT_PHOTO_TYPE_ID, 0 },
+    { chat_Room_dispatch_CountMembers, NULL, CHAT_COUNTMEMBERS_TYPE_ID, ZACTOR_HANDLER_REQUEST },
 };
 
 static const zactor_actor_type chat_Room_actor_type = {
@@ -96,7 +135,7 @@ static const zactor_actor_type chat_Room_actor_type = {
     .state_size = sizeof(chat_Room),
     .state_align = _Alignof(chat_Room),
     .slot_size = sizeof(chat_Room_slot),
-    .handler_count = 3,
+    .handler_count = 5,
     .handlers = chat_Room_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -130,11 +169,44 @@ int chat_Room_send_Leave(chat_Room_ref to, const chat_Leave *msg)
     return zactor_send(to.raw, &chat_Room_actor_type, 2, msg, sizeof *msg);
 }
 
+int chat_Room_send_Photo(chat_Room_ref to, const chat_Photo *msg)
+{
+    if (msg == NULL)
+        return ZACTOR_EINVAL;
+    return zactor_send(to.raw, &chat_Room_actor_type, 3, msg, sizeof *msg);
+}
+
+int chat_Room_ask_CountMembers(chat_Room_ref to, const chat_CountMembers *msg, chat_MemberCount *out, uint64_t timeout_ns)
+{
+    chat_Room_CountMembers_request request;
+    if (msg == NULL)
+        return ZACTOR_EINVAL;
+    request.msg = *msg;
+    return zactor_ask(to.raw, &chat_Room_actor_type, 4, &request, sizeof request, out,
+                      sizeof *out, timeout_ns);
+}
+
+int chat_Room_request_CountMembers(chat_Room_ref to, zactor_ctx *ctx, const chat_CountMembers *msg)
+{
+    chat_Room_CountMembers_request request;
+    if (msg == NULL)
+        return ZACTOR_EINVAL;
+    request.msg = *msg;
+    return zactor_request(to.raw, &chat_Room_actor_type, 4, ctx, &request, sizeof request,
+                          CHAT_MEMBERCOUNT_TYPE_ID);
+}
+
 /* ---- Actor User: dispatch, type descriptor, spawn and sends ---- */
 
 static void chat_User_dispatch_Delivered(void *self, zactor_ctx *ctx, const void *msg)
 {
     chat_User_on_Delivered((chat_User *)self, ctx, (const chat_Delivered *)msg);
+}
+
+static void chat_User_dispatch_Shared(void *self, zactor_ctx *ctx, const void *msg)
+{
+    chat_User_on_Shared((chat_User *)self, ctx, (const chat_Shared *)msg);
+    chat_Shared_drop(msg);
 }
 
 static void chat_User_dispatch_stop(void *self, zactor_ctx *ctx)
@@ -143,8 +215,9 @@ static void chat_User_dispatch_stop(void *self, zactor_ctx *ctx)
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn chat_User_handlers[] = {
-    chat_User_dispatch_Delivered,
+static const zactor_handler_entry chat_User_handlers[] = {
+    { chat_User_dispatch_Delivered, NULL, CHAT_DELIVERED_TYPE_ID, 0 },
+    { chat_User_dispatch_Shared, chat_Shared_drop, CHAT_SHARED_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type chat_User_actor_type = {
@@ -153,7 +226,7 @@ static const zactor_actor_type chat_User_actor_type = {
     .state_size = sizeof(chat_User),
     .state_align = _Alignof(chat_User),
     .slot_size = sizeof(chat_User_slot),
-    .handler_count = 1,
+    .handler_count = 2,
     .handlers = chat_User_handlers,
     .on_start = NULL,
     .on_stop = chat_User_dispatch_stop,
@@ -171,4 +244,15 @@ int chat_User_send_Delivered(chat_User_ref to, const chat_Delivered *msg)
     if (msg == NULL || !chat_Delivered_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &chat_User_actor_type, 0, msg, sizeof *msg);
+}
+
+int chat_User_send_Shared(chat_User_ref to, const chat_Shared *msg)
+{
+    if (msg == NULL)
+        return ZACTOR_EINVAL;
+    if (!chat_Shared_is_valid(msg)) {
+        chat_Shared_drop(msg); /* the send owns msg's bytes, even when it refuses */
+        return ZACTOR_EINVAL;
+    }
+    return zactor_send(to.raw, &chat_User_actor_type, 1, msg, sizeof *msg);
 }

@@ -9,8 +9,8 @@ static void pingpong_Ponger_dispatch_Ping(void *self, zactor_ctx *ctx, const voi
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn pingpong_Ponger_handlers[] = {
-    pingpong_Ponger_dispatch_Ping,
+static const zactor_handler_entry pingpong_Ponger_handlers[] = {
+    { pingpong_Ponger_dispatch_Ping, NULL, PINGPONG_PING_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type pingpong_Ponger_actor_type = {
@@ -52,8 +52,8 @@ static void pingpong_Pinger_dispatch_Pong(void *self, zactor_ctx *ctx, const voi
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn pingpong_Pinger_handlers[] = {
-    pingpong_Pinger_dispatch_Pong,
+static const zactor_handler_entry pingpong_Pinger_handlers[] = {
+    { pingpong_Pinger_dispatch_Pong, NULL, PINGPONG_PONG_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type pingpong_Pinger_actor_type = {

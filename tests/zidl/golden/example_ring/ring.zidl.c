@@ -14,9 +14,9 @@ static void ring_Node_dispatch_Token(void *self, zactor_ctx *ctx, const void *ms
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn ring_Node_handlers[] = {
-    ring_Node_dispatch_Link,
-    ring_Node_dispatch_Token,
+static const zactor_handler_entry ring_Node_handlers[] = {
+    { ring_Node_dispatch_Link, NULL, RING_LINK_TYPE_ID, 0 },
+    { ring_Node_dispatch_Token, NULL, RING_TOKEN_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type ring_Node_actor_type = {

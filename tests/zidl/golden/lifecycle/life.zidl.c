@@ -19,8 +19,8 @@ static void life_Clock_dispatch_start(void *self, zactor_ctx *ctx)
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn life_Clock_handlers[] = {
-    life_Clock_dispatch_Tick,
+static const zactor_handler_entry life_Clock_handlers[] = {
+    { life_Clock_dispatch_Tick, NULL, LIFE_TICK_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type life_Clock_actor_type = {

@@ -42,8 +42,8 @@ static void Sensor_dispatch_Sample(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn Sensor_handlers[] = {
-    Sensor_dispatch_Sample,
+static const zactor_handler_entry Sensor_handlers[] = {
+    { Sensor_dispatch_Sample, NULL, SAMPLE_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type Sensor_actor_type = {

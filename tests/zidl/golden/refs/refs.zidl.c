@@ -9,8 +9,8 @@ static void net_Server_dispatch_Hello(void *self, zactor_ctx *ctx, const void *m
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn net_Server_handlers[] = {
-    net_Server_dispatch_Hello,
+static const zactor_handler_entry net_Server_handlers[] = {
+    { net_Server_dispatch_Hello, NULL, NET_HELLO_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type net_Server_actor_type = {
@@ -47,8 +47,8 @@ static void net_Client_dispatch_Welcome(void *self, zactor_ctx *ctx, const void 
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn net_Client_handlers[] = {
-    net_Client_dispatch_Welcome,
+static const zactor_handler_entry net_Client_handlers[] = {
+    { net_Client_dispatch_Welcome, NULL, NET_WELCOME_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type net_Client_actor_type = {

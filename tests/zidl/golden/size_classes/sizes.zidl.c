@@ -34,13 +34,13 @@ static void sizes_Sink_dispatch_Padded(void *self, zactor_ctx *ctx, const void *
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn sizes_Sink_handlers[] = {
-    sizes_Sink_dispatch_Small,
-    sizes_Sink_dispatch_EdgeSmall,
-    sizes_Sink_dispatch_Medium,
-    sizes_Sink_dispatch_EdgeMedium,
-    sizes_Sink_dispatch_Large,
-    sizes_Sink_dispatch_Padded,
+static const zactor_handler_entry sizes_Sink_handlers[] = {
+    { sizes_Sink_dispatch_Small, NULL, SIZES_SMALL_TYPE_ID, 0 },
+    { sizes_Sink_dispatch_EdgeSmall, NULL, SIZES_EDGESMALL_TYPE_ID, 0 },
+    { sizes_Sink_dispatch_Medium, NULL, SIZES_MEDIUM_TYPE_ID, 0 },
+    { sizes_Sink_dispatch_EdgeMedium, NULL, SIZES_EDGEMEDIUM_TYPE_ID, 0 },
+    { sizes_Sink_dispatch_Large, NULL, SIZES_LARGE_TYPE_ID, 0 },
+    { sizes_Sink_dispatch_Padded, NULL, SIZES_PADDED_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type sizes_Sink_actor_type = {

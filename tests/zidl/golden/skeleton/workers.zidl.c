@@ -26,8 +26,8 @@ static void jobs_Boss_dispatch_Done(void *self, zactor_ctx *ctx, const void *msg
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn jobs_Boss_handlers[] = {
-    jobs_Boss_dispatch_Done,
+static const zactor_handler_entry jobs_Boss_handlers[] = {
+    { jobs_Boss_dispatch_Done, NULL, JOBS_DONE_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type jobs_Boss_actor_type = {
@@ -69,8 +69,8 @@ static void jobs_Worker_dispatch_stop(void *self, zactor_ctx *ctx)
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn jobs_Worker_handlers[] = {
-    jobs_Worker_dispatch_Job,
+static const zactor_handler_entry jobs_Worker_handlers[] = {
+    { jobs_Worker_dispatch_Job, NULL, JOBS_JOB_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type jobs_Worker_actor_type = {

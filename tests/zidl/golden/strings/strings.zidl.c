@@ -39,9 +39,9 @@ static void text_Greeter_dispatch_Number(void *self, zactor_ctx *ctx, const void
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn text_Greeter_handlers[] = {
-    text_Greeter_dispatch_Greeting,
-    text_Greeter_dispatch_Number,
+static const zactor_handler_entry text_Greeter_handlers[] = {
+    { text_Greeter_dispatch_Greeting, NULL, TEXT_GREETING_TYPE_ID, 0 },
+    { text_Greeter_dispatch_Number, NULL, TEXT_NUMBER_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type text_Greeter_actor_type = {

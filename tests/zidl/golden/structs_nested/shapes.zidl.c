@@ -33,9 +33,9 @@ static void shapes_Canvas_dispatch_Tag(void *self, zactor_ctx *ctx, const void *
 }
 
 /* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
-static const zactor_handler_fn shapes_Canvas_handlers[] = {
-    shapes_Canvas_dispatch_Move,
-    shapes_Canvas_dispatch_Tag,
+static const zactor_handler_entry shapes_Canvas_handlers[] = {
+    { shapes_Canvas_dispatch_Move, NULL, SHAPES_MOVE_TYPE_ID, 0 },
+    { shapes_Canvas_dispatch_Tag, NULL, SHAPES_TAG_TYPE_ID, 0 },
 };
 
 static const zactor_actor_type shapes_Canvas_actor_type = {

@@ -1,0 +1,328 @@
+/* reply.c - ask (a blocking request from outside the system), request (a
+ * request from a handler, answered by a message) and the reply that the
+ * generated request thunk sends when the user's handler returns.
+ *
+ * An ask's waiter lives on the heap and has two owners: the asker and the
+ * request envelope. Whichever lets go last frees it, so an asker that timed
+ * out may return at once while its request is still queued or running.
+ * Every waiter of a system is guarded by the system's ask lock: asks are
+ * blocking calls from threads outside the system, rare next to sends, and
+ * one lock makes the three ways an ask ends (reply, drop, stop) easy to
+ * order against each other and against the timeout. */
+#include "reply.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "actor.h"
+#include "dead_letter.h"
+#include "system.h"
+#include "worker.h"
+
+/* zactor__waiter.state before the ask ends; then 0 or a ZACTOR_E* code. */
+#define WAITING 1
+
+struct zactor__waiter {
+    zactor__waiter *prev, *next; /* in asks->waiting while the asker waits */
+    zactor__asks *asks;
+    pthread_cond_t wake;
+    void *out; /* the asker's reply buffer, written only while WAITING */
+    size_t out_size;
+    int state;
+    unsigned owners; /* the asker and the request envelope */
+};
+
+int zactor__asks_init(zactor__asks *asks)
+{
+    asks->waiting = NULL;
+    asks->stopped = false;
+    return pthread_mutex_init(&asks->lock, NULL) == 0 ? 0 : -1;
+}
+
+void zactor__asks_stop(zactor__asks *asks)
+{
+    pthread_mutex_lock(&asks->lock);
+    asks->stopped = true;
+    for (zactor__waiter *w = asks->waiting; w; w = w->next) {
+        if (w->state == WAITING) {
+            w->state = ZACTOR_ESTOPPED;
+            pthread_cond_signal(&w->wake);
+        }
+    }
+    pthread_mutex_unlock(&asks->lock);
+}
+
+void zactor__asks_destroy(zactor__asks *asks)
+{
+    pthread_mutex_destroy(&asks->lock);
+}
+
+static zactor__waiter *new_waiter(zactor__asks *asks, void *out, size_t out_size)
+{
+    zactor__waiter *w = malloc(sizeof *w);
+    if (!w)
+        return NULL;
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0) {
+        free(w);
+        return NULL;
+    }
+    /* Deadlines on the monotonic clock: a wall-clock jump must not stretch
+     * or cut short a timeout. */
+    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (rc == 0)
+        rc = pthread_cond_init(&w->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (rc != 0) {
+        free(w);
+        return NULL;
+    }
+    w->prev = w->next = NULL;
+    w->asks = asks;
+    w->out = out;
+    w->out_size = out_size;
+    w->state = WAITING;
+    w->owners = 2;
+    return w;
+}
+
+/* With the ask lock held: one owner lets go; true when it was the last. */
+static bool disown(zactor__waiter *w)
+{
+    return --w->owners == 0;
+}
+
+static void free_waiter(zactor__waiter *w)
+{
+    pthread_cond_destroy(&w->wake);
+    free(w);
+}
+
+/* With the ask lock held. */
+static void finish(zactor__waiter *w, int state)
+{
+    if (w->state == WAITING) {
+        w->state = state;
+        pthread_cond_signal(&w->wake);
+    }
+}
+
+/* Links w into the system's asks; false when the system is stopping. */
+static bool enlist(zactor__asks *asks, zactor__waiter *w)
+{
+    pthread_mutex_lock(&asks->lock);
+    bool open = !asks->stopped;
+    if (open) {
+        w->next = asks->waiting;
+        if (asks->waiting)
+            asks->waiting->prev = w;
+        asks->waiting = w;
+    }
+    pthread_mutex_unlock(&asks->lock);
+    return open;
+}
+
+/* The asker leaves: unlinks w and lets go of it. Returns its final state. */
+static int leave(zactor__waiter *w)
+{
+    zactor__asks *asks = w->asks;
+    pthread_mutex_lock(&asks->lock);
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        asks->waiting = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    int state = w->state;
+    bool last = disown(w);
+    pthread_mutex_unlock(&asks->lock);
+    if (last)
+        free_waiter(w);
+    return state;
+}
+
+/* now + timeout_ns on CLOCK_MONOTONIC; false when that is too far to
+ * represent (then the caller waits without a deadline). */
+static bool deadline_after(uint64_t timeout_ns, struct timespec *deadline)
+{
+    const uint64_t billion = 1000000000u;
+    /* ~292 years: beyond any time_t arithmetic trouble, and as good as never. */
+    if (timeout_ns == ZACTOR_TIMEOUT_NEVER || timeout_ns / billion > (UINT64_C(1) << 33))
+        return false;
+    clock_gettime(CLOCK_MONOTONIC, deadline);
+    uint64_t nsec = (uint64_t)deadline->tv_nsec + timeout_ns % billion;
+    deadline->tv_sec += (time_t)(timeout_ns / billion + nsec / billion);
+    deadline->tv_nsec = (long)(nsec % billion);
+    return true;
+}
+
+static void wait_for_reply(zactor__waiter *w, uint64_t timeout_ns)
+{
+    struct timespec deadline;
+    bool timed = deadline_after(timeout_ns, &deadline);
+    zactor__asks *asks = w->asks;
+    pthread_mutex_lock(&asks->lock);
+    while (w->state == WAITING) {
+        if (!timed) {
+            pthread_cond_wait(&w->wake, &asks->lock);
+        } else if (pthread_cond_timedwait(&w->wake, &asks->lock, &deadline) == ETIMEDOUT) {
+            /* Under the lock: from here on no reply writes *out. */
+            if (w->state == WAITING)
+                w->state = ZACTOR_ETIMEDOUT;
+        }
+    }
+    pthread_mutex_unlock(&asks->lock);
+}
+
+static bool is_request_entry(const zactor_actor_type *type, uint32_t tag)
+{
+    return type && tag < type->handler_count &&
+           (type->handlers[tag].flags & ZACTOR_HANDLER_REQUEST);
+}
+
+/* Clears the envelope's reply_to, so that dropping it releases nothing
+ * until it is filled in. false when the envelope cannot hold one. */
+static bool clear_reply_to(void *request, size_t size)
+{
+    if (!request || size < sizeof(zactor_reply_to))
+        return false;
+    memset(request, 0, sizeof(zactor_reply_to));
+    return true;
+}
+
+int zactor_ask(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void *request,
+               size_t size, void *out, size_t out_size, uint64_t timeout_ns)
+{
+    if (!clear_reply_to(request, size) || !is_request_entry(type, tag))
+        return ZACTOR_EINVAL;
+    int rc = ZACTOR_EINVAL;
+    /* From a handler of the same system the reply could need this very
+     * worker: refuse rather than deadlock. */
+    if (!to.cell || !out || out_size == 0 || zactor__worker_of(to.cell->sys)) {
+        zactor__payload_drop(type, tag, request);
+        return rc;
+    }
+    zactor_system *sys = to.cell->sys;
+    zactor__waiter *w = new_waiter(&sys->asks, out, out_size);
+    if (!w) {
+        zactor__payload_drop(type, tag, request);
+        return ZACTOR_ENOMEM;
+    }
+    if (!enlist(&sys->asks, w)) {
+        free_waiter(w);
+        zactor__payload_drop(type, tag, request);
+        return ZACTOR_ESTOPPED;
+    }
+    ((zactor_reply_to *)request)->target = w;
+    rc = zactor__send(to, type, tag, request, size);
+    if (rc != 0) {
+        zactor__payload_drop(type, tag, request); /* lets go of the envelope's share */
+        leave(w);
+        return rc;
+    }
+    wait_for_reply(w, timeout_ns);
+    return leave(w);
+}
+
+/* The tag of the running actor's entry for messages of reply_type_id. */
+static bool find_reply_entry(const zactor_actor_type *type, uint32_t reply_type_id,
+                             uint32_t *tag)
+{
+    for (uint32_t i = 0; i < type->handler_count; i++) {
+        const zactor_handler_entry *entry = &type->handlers[i];
+        if (entry->message_type_id == reply_type_id && !(entry->flags & ZACTOR_HANDLER_REQUEST)) {
+            *tag = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
+                   void *request, size_t size, uint32_t reply_type_id)
+{
+    if (!clear_reply_to(request, size) || !is_request_entry(type, tag))
+        return ZACTOR_EINVAL;
+    zactor_reply_to *reply_to = request;
+    uint32_t reply_tag;
+    if (!ctx || !ctx->cell) {
+        zactor__payload_drop(type, tag, request);
+        return ZACTOR_EINVAL;
+    }
+    /* Relaxed: the running actor's own type, fixed while its turn runs. */
+    const zactor_actor_type *self_type = atomic_load_explicit(&ctx->cell->type,
+                                                              memory_order_relaxed);
+    if (!find_reply_entry(self_type, reply_type_id, &reply_tag)) {
+        zactor__payload_drop(type, tag, request);
+        return ZACTOR_EINVAL;
+    }
+    reply_to->target = ctx->cell;
+    reply_to->requester_type = self_type;
+    reply_to->generation = zactor_self(ctx).generation;
+    reply_to->tag = reply_tag;
+    int rc = zactor__send(to, type, tag, request, size);
+    if (rc != 0)
+        zactor__payload_drop(type, tag, request);
+    return rc;
+}
+
+static void answer_asker(zactor__waiter *w, const void *reply, size_t size, zactor_drop_fn drop)
+{
+    bool delivered = false;
+    zactor__asks *asks = w->asks;
+    pthread_mutex_lock(&asks->lock);
+    if (w->state == WAITING) {
+        delivered = reply && size == w->out_size;
+        if (delivered)
+            memcpy(w->out, reply, size);
+        finish(w, delivered ? 0 : ZACTOR_EINVAL);
+    }
+    bool last = disown(w);
+    pthread_mutex_unlock(&asks->lock);
+    if (last)
+        free_waiter(w);
+    if (!delivered && reply && drop)
+        drop(reply);
+}
+
+void zactor_reply(const zactor_reply_to *reply_to, const void *reply, size_t size,
+                  zactor_drop_fn drop)
+{
+    if (!reply_to || !reply_to->target) {
+        if (reply && drop)
+            drop(reply);
+        return;
+    }
+    const zactor_actor_type *type = reply_to->requester_type;
+    if (!type) {
+        answer_asker(reply_to->target, reply, size, drop);
+        return;
+    }
+    zactor_cell *cell = reply_to->target;
+    int rc = ZACTOR_EINVAL;
+    if (reply) {
+        zactor_ref requester = {cell, reply_to->generation};
+        rc = zactor__send(requester, type, reply_to->tag, reply, size);
+    }
+    if (rc == 0)
+        return;
+    if (reply && drop)
+        drop(reply);
+    zactor__dead_letter_note(cell->sys, type->name, type->handlers[reply_to->tag].message_type_id);
+}
+
+void zactor__reply_to_drop(const zactor_reply_to *reply_to)
+{
+    if (!reply_to->target || reply_to->requester_type)
+        return;
+    zactor__waiter *w = reply_to->target;
+    zactor__asks *asks = w->asks;
+    pthread_mutex_lock(&asks->lock);
+    finish(w, ZACTOR_EDEAD);
+    bool last = disown(w);
+    pthread_mutex_unlock(&asks->lock);
+    if (last)
+        free_waiter(w);
+}
