@@ -162,6 +162,9 @@ static uint64_t flood(uint32_t tag, uint64_t count, uint32_t spin_ns, zactor_sta
     return turns;
 }
 
+/* The limits follow measured turn times, which sanitizers (ten times
+ * slower messages) and a busy machine distort: checked only in plain
+ * builds; sanitized ones still run the floods and check the counts. */
 static void batches_adapt(void)
 {
     zactor_stats stats;
@@ -170,14 +173,19 @@ static void batches_adapt(void)
     uint64_t cheap_long = 0;
     for (unsigned bucket = 8; bucket < ZACTOR_STATS_BATCH_BUCKETS; bucket++)
         cheap_long += stats.total.batches[bucket];
-    CHECK(cheap_long > 0); /* some turn handled 128 or more */
 
     /* 5 us per message: 20 us turns hold the minimum of 16 messages, so
      * after the first turn (initial limit 64) no turn reaches 64. */
     const uint64_t slow = 2000;
     uint64_t turns = flood(TAG_WORK, slow, 5000, &stats);
+#ifndef ZACTOR_TEST_SANITIZED
+    CHECK(cheap_long > 0); /* some turn handled 128 or more */
     CHECK(long_turns(&stats) <= 1);
     CHECK(turns >= (slow - 64) / 16);
+#else
+    (void)cheap_long;
+    (void)turns;
+#endif
 }
 
 int main(void)
