@@ -223,6 +223,8 @@ int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, con
         atomic_fetch_add_explicit(&cell->cancelled, 1, memory_order_release);
     } else if (worker) {
         zactor__count_owned(&worker->counters.sent, 1);
+        if (worker->next_cell && ++worker->sends_behind_slot == ZACTOR__SLOT_PATIENCE)
+            zactor__scheduler_release_slot(worker);
     } else {
         zactor__count_shared(&sys->sent_outside, 1);
     }

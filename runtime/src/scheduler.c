@@ -253,10 +253,21 @@ void zactor__schedule(zactor_system *sys, zactor_cell *cell)
      * displaces becomes stealable. */
     zactor_cell *displaced = worker->next_cell;
     worker->next_cell = cell;
+    worker->sends_behind_slot = 0;
     if (!displaced)
         return; /* nothing other workers could take: no wake-up */
     if (!zactor__deque_push(&worker->deque, displaced))
         inject_push(&sched->nodes[worker->node], displaced);
+    wake_one_if_needed(sched, worker->node);
+}
+
+void zactor__scheduler_release_slot(zactor__worker *worker)
+{
+    zactor__scheduler *sched = &worker->sys->sched;
+    zactor_cell *cell = worker->next_cell;
+    worker->next_cell = NULL;
+    if (!zactor__deque_push(&worker->deque, cell))
+        inject_push(&sched->nodes[worker->node], cell);
     wake_one_if_needed(sched, worker->node);
 }
 

@@ -66,6 +66,12 @@ void zactor__scheduler_unhome(zactor_system *sys, zactor_cell *cell);
  * queue. */
 void zactor__schedule(zactor_system *sys, zactor_cell *cell);
 /* Puts back an actor whose turn ended with tokens left. */
+/* The running handler keeps sending while an actor waits in this worker's
+ * LIFO slot: after this many sends the slot's actor moves to the deque,
+ * where an idle worker can take it (a handler that floods an actor should
+ * not keep that actor from running on another core until it returns). */
+#define ZACTOR__SLOT_PATIENCE 256u
+void zactor__scheduler_release_slot(zactor__worker *worker);
 void zactor__scheduler_requeue(zactor__worker *worker, zactor_cell *cell, bool made_progress);
 /* The next actor for this worker to run; parks when there is none.
  * NULL once the system is stopping. */

@@ -26,6 +26,7 @@ struct zactor__worker {
     zactor_ctx ctx;
     zactor_cell *next_cell; /* LIFO slot: the last actor this worker made
                                runnable, run next and never stolen */
+    uint32_t sends_behind_slot; /* sends made while next_cell waited */
     uint64_t rng;     /* victim choice; every choice in deterministic mode */
     bool deterministic;
     uint32_t index;
