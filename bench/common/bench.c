@@ -94,7 +94,8 @@ void bench_runtime_info(const char *workload, const zactor_system *sys)
     printf("INFO %s " BENCH_SYSTEM " runtime workers=%u dead_letters=%" PRIu64, workload,
            zactor_system_workers(sys), zactor_system_dead_letters(sys));
     zactor_stats stats;
-    if (zactor_stats_read(sys, &stats, NULL, 0) == 0) {
+    zactor_worker_stats workers[64];
+    if (zactor_stats_read(sys, &stats, workers, 64) == 0) {
         uint64_t long_turns = 0;
         for (unsigned i = 7; i < ZACTOR_STATS_BATCH_BUCKETS; i++)
             long_turns += stats.total.batches[i];
@@ -102,6 +103,9 @@ void bench_runtime_info(const char *workload, const zactor_system *sys)
                " steals=%" PRIu64 " parks=%" PRIu64 " overflow=%" PRIu64,
                stats.messages_sent, stats.total.messages, stats.total.turns, long_turns,
                stats.total.steals, stats.total.parks, stats.overflow_letters);
+        printf(" worker_messages=");
+        for (unsigned i = 0; i < stats.workers && i < 64; i++)
+            printf("%s%" PRIu64, i ? "," : "", workers[i].messages);
         printf(" pool_allocs=");
         for (unsigned i = 0; i < ZACTOR_STATS_SIZE_CLASSES; i++)
             printf("%s%" PRIu64, i ? "," : "", stats.pool_allocs[i]);
