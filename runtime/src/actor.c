@@ -157,7 +157,7 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
                               ZACTOR__LIFE_ALIVE | (needs_start ? 1u : 0u),
                           memory_order_release);
     if (needs_start) {
-        zactor__system_activate(sys);
+        zactor__system_activate(sys, zactor__worker_of(sys));
         zactor__schedule(sys, cell);
     }
     ref.cell = cell;
@@ -233,7 +233,7 @@ int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, con
         atomic_fetch_add_explicit(&sys->overflow_letters, 1, memory_order_relaxed);
     }
     if (zactor__life_pending(before) == 0) {
-        zactor__system_activate(sys);
+        zactor__system_activate(sys, worker);
         zactor__schedule(sys, cell);
     }
     return rc;
@@ -350,7 +350,6 @@ static bool try_reopen_mailbox(zactor_cell *cell, uint64_t consumed)
 
 void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint64_t consumed)
 {
-    zactor_system *sys = cell->sys;
     /* Relaxed peek, acquire exchange: see the release in zactor_send. */
     if (atomic_load_explicit(&cell->cancelled, memory_order_relaxed) != 0)
         consumed += atomic_exchange_explicit(&cell->cancelled, 0, memory_order_acquire);
@@ -358,7 +357,7 @@ void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint64_t 
     bool stopped = cell->flags & ZACTOR__CELL_STOPPED;
     if (!stopped && zactor__mailbox_is_closed(&cell->mailbox) &&
         try_reopen_mailbox(cell, consumed)) {
-        zactor__system_deactivate(sys);
+        zactor__system_deactivate(worker);
         return;
     }
     /* Release: this turn's effects reach whoever makes the actor runnable
@@ -371,7 +370,7 @@ void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint64_t 
     }
     if (stopped)
         recycle(worker, cell);
-    zactor__system_deactivate(sys);
+    zactor__system_deactivate(worker);
 }
 
 /* Every spawned actor gets `on start` once and then `on stop` once: one

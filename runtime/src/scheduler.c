@@ -497,6 +497,8 @@ zactor_cell *zactor__scheduler_next(zactor__worker *worker)
     zactor_cell *cell = find_work(worker);
     if (cell)
         return cell;
+    /* Out of work: the system may be quiescent, so `active` must be exact. */
+    zactor__system_flush_idle(worker);
     /* Seq_cst: part of the parking protocol (file comment). */
     atomic_fetch_add_explicit(&sched->searching, 1, memory_order_seq_cst);
     for (;;) {

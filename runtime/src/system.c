@@ -5,7 +5,19 @@
  * 0) before the actor is queued, and lowered when a turn leaves the actor
  * idle. A sender inside a handler raises it before its own actor's turn can
  * lower it, so it reads 0 only when no handler runs and no live actor has a
- * queued message or a pending `on start`. */
+ * queued message or a pending `on start`.
+ *
+ * Workers defer their decrements: a turn that leaves its actor idle adds
+ * one to the worker's `deferred_idle` instead of touching `active`, and the
+ * worker's next activation takes one back from it rather than incrementing
+ * `active`. So `active` minus every worker's deferred_idle is the true
+ * count, and `active` never reads less than it: wait never returns early.
+ * A worker hands its deferred count to `active` as soon as it runs out of
+ * work (zactor__system_flush_idle, before it searches), so once the system
+ * is quiescent every worker has flushed and `active` reads 0. In steady
+ * request/reply traffic each idle transition pays for the next activation
+ * and the shared counter's cache line stays put, where every turn used to
+ * move it between cores twice. */
 #include "system.h"
 
 #include <errno.h>
@@ -24,8 +36,12 @@ void zactor_config_init(zactor_config *cfg)
     cfg->topology = NULL;
 }
 
-void zactor__system_activate(zactor_system *sys)
+void zactor__system_activate(zactor_system *sys, zactor__worker *worker)
 {
+    if (worker && worker->deferred_idle > 0) {
+        worker->deferred_idle--;
+        return;
+    }
     /* Relaxed: the decrement that matches this increment happens after it
      * (through the queue that hands the actor to a worker), so the count's
      * modification order never shows it early; wait's acquire pairs with the
@@ -33,18 +49,33 @@ void zactor__system_activate(zactor_system *sys)
     atomic_fetch_add_explicit(&sys->active, 1, memory_order_relaxed);
 }
 
-void zactor__system_deactivate(zactor_system *sys)
+/* Lowers `active` by count; wakes zactor_system_wait when it reaches 0. */
+static void lower_active(zactor_system *sys, uint64_t count)
 {
     /* Seq_cst (release is what the happens-before needs): with the seq_cst
      * increment of waiters in zactor_system_wait, either the waiter sees 0
      * or we see the waiter and wake it. */
-    if (atomic_fetch_sub_explicit(&sys->active, 1, memory_order_seq_cst) != 1)
+    if (atomic_fetch_sub_explicit(&sys->active, count, memory_order_seq_cst) != count)
         return;
     if (atomic_load_explicit(&sys->waiters, memory_order_seq_cst) == 0)
         return;
     pthread_mutex_lock(&sys->wait_lock);
     pthread_cond_broadcast(&sys->wait_cond);
     pthread_mutex_unlock(&sys->wait_lock);
+}
+
+void zactor__system_deactivate(zactor__worker *worker)
+{
+    worker->deferred_idle++;
+}
+
+void zactor__system_flush_idle(zactor__worker *worker)
+{
+    if (worker->deferred_idle == 0)
+        return;
+    uint64_t count = worker->deferred_idle;
+    worker->deferred_idle = 0;
+    lower_active(worker->sys, count);
 }
 
 uint64_t zactor__system_overflow_letters(const zactor_system *sys)
@@ -137,7 +168,7 @@ int zactor_system_wait(zactor_system *sys)
     if (!sys || zactor__current_worker)
         return ZACTOR_EINVAL;
     pthread_mutex_lock(&sys->wait_lock);
-    /* Seq_cst: see zactor__system_deactivate. */
+    /* Seq_cst: see lower_active. */
     atomic_fetch_add_explicit(&sys->waiters, 1, memory_order_seq_cst);
     /* Seq_cst loads (acquire is what the happens-before needs): reading 0
      * synchronises with every turn's releasing decrement. */

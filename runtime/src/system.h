@@ -42,10 +42,14 @@ static inline bool zactor__system_stopping(zactor_system *sys)
     return atomic_load_explicit(&sys->stopping, memory_order_relaxed);
 }
 
-/* An actor became runnable (spawn, or its pending count left 0). */
-void zactor__system_activate(zactor_system *sys);
-/* A turn left its actor idle (or recycled); may wake zactor_system_wait. */
-void zactor__system_deactivate(zactor_system *sys);
+/* An actor became runnable (spawn, or its pending count left 0); worker is
+ * the calling thread's worker of sys, or NULL (see system.c: quiescence). */
+void zactor__system_activate(zactor_system *sys, zactor__worker *worker);
+/* A turn on worker left its actor idle (or recycled it). */
+void zactor__system_deactivate(zactor__worker *worker);
+/* The worker ran out of work: its deferred idle transitions reach
+ * `active` (and may wake zactor_system_wait). */
+void zactor__system_flush_idle(zactor__worker *worker);
 
 /* Messages that went through the overflow list so far (for tests). */
 uint64_t zactor__system_overflow_letters(const zactor_system *sys);

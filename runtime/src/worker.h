@@ -27,6 +27,8 @@ struct zactor__worker {
     zactor_cell *next_cell; /* LIFO slot: the last actor this worker made
                                runnable, run next and never stolen */
     uint32_t sends_behind_slot; /* sends made while next_cell waited */
+    uint64_t deferred_idle;     /* idle transitions not yet taken from
+                                   sys->active (system.c: quiescence) */
     uint64_t rng;     /* victim choice; every choice in deterministic mode */
     bool deterministic;
     uint32_t index;
