@@ -60,7 +60,7 @@ static const char *field_declaration(header_emitter *e, const zidl_field *field)
         break;
     case ZIDL_TYPE_REF:
         zidl_strbuf_printf(&text, "%s %s",
-                           zidl_c_name(e->arena, e->file, type->decl->name, "_ref"),
+                           zidl_c_name(e->arena, type->decl->file, type->decl->name, "_ref"),
                            field->name);
         break;
     case ZIDL_TYPE_PTR:
@@ -71,7 +71,7 @@ static const char *field_declaration(header_emitter *e, const zidl_field *field)
         break;
     case ZIDL_TYPE_DECL:
         zidl_strbuf_printf(&text, "%s %s",
-                           zidl_c_name(e->arena, e->file, type->decl->name, ""),
+                           zidl_c_name(e->arena, type->decl->file, type->decl->name, ""),
                            field->name);
         break;
     case ZIDL_TYPE_NAMED:
@@ -186,7 +186,7 @@ static void emit_slot(header_emitter *e, const zidl_decl *actor)
         const zidl_handler *h = actor->handlers.items[i];
         if (h->kind == ZIDL_HANDLER_MESSAGE && h->message->size_class == ZIDL_SIZE_SMALL)
             ZIDL_EXPAND(&members, e->tmpl, "slot_member",
-                        {"type", zidl_c_name(e->arena, e->file, h->message->name, "")},
+                        {"type", zidl_c_name(e->arena, h->message->file, h->message->name, "")},
                         {"name", zidl_slot_member_name(e->arena, h->message->name)});
     }
     ZIDL_EXPAND(e->out, e->tmpl, "slot",
@@ -226,7 +226,7 @@ static void emit_actor(header_emitter *e, const zidl_decl *actor)
                     {"send", zidl_c_name(e->arena, e->file, actor->name,
                                          zidl_arena_sprintf(e->arena, "_send_%s", h->name))},
                     {"ref", ref},
-                    {"message", zidl_c_name(e->arena, e->file, h->message->name, "")});
+                    {"message", zidl_c_name(e->arena, h->message->file, h->message->name, "")});
     }
 
     if (actor->handlers.count > 0)
@@ -239,12 +239,26 @@ static void emit_actor(header_emitter *e, const zidl_decl *actor)
             ZIDL_EXPAND(e->out, e->tmpl, "handler",
                         {"doc", doc_lines(e, h->doc, "")},
                         {"function", function}, {"state", state},
-                        {"message", zidl_c_name(e->arena, e->file, h->message->name, "")});
+                        {"message", zidl_c_name(e->arena, h->message->file, h->message->name, "")});
         else
             ZIDL_EXPAND(e->out, e->tmpl, "hook",
                         {"doc", doc_lines(e, h->doc, "")},
                         {"function", function}, {"state", state});
     }
+}
+
+/* `#include "x.zidl.h"` for each file imported directly; those include
+ * the headers of their own imports. */
+static const char *import_includes(header_emitter *e)
+{
+    zidl_strbuf text;
+    zidl_strbuf_init(&text);
+    for (size_t i = 0; i < e->file->imports.count; i++)
+        zidl_strbuf_printf(&text, "#include \"%s\"\n",
+                           zidl_header_file_name(e->arena, e->file->imports.items[i]->file));
+    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&text));
+    zidl_strbuf_free(&text);
+    return result;
 }
 
 void zidl_emit_header(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out)
@@ -256,7 +270,8 @@ void zidl_emit_header(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out
                 {"source", file->base},
                 {"header", zidl_header_file_name(arena, file)},
                 {"file_doc", doc_lines(&e, file->doc, "")},
-                {"guard", guard});
+                {"guard", guard},
+                {"imports", import_includes(&e)});
 
     if (has_kind(file, ZIDL_DECL_ACTOR)) {
         zidl_template_expand(out, e.tmpl, "refs_begin", NULL, 0);

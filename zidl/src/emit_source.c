@@ -10,7 +10,12 @@ typedef struct source_emitter {
     zidl_arena *arena;
     zidl_strbuf *out;
     const char *tmpl;
-    zidl_symtab validated; /* name -> decl of every validator to emit */
+    zidl_symtab validated; /* C type name -> decl of every validator to emit */
+    /* The files imported, directly or not, each after its imports: a
+     * message from one may hold types of another, and their validators are
+     * static, so this file's source defines its own copies. */
+    ZIDL_LIST(zidl_file) imported;
+    zidl_symtab imported_keys;
 } source_emitter;
 
 static bool is_data(const zidl_type *type)
@@ -26,29 +31,51 @@ static bool is_enum(const zidl_type *type)
 /* Marks decl and everything its validator calls. Only validators that a
  * send function reaches are emitted: an unused static function would be a
  * warning in the user's build. */
+static const char *type_name(source_emitter *e, const zidl_decl *decl)
+{
+    return zidl_c_name(e->arena, decl->file, decl->name, "");
+}
+
 static void mark_validated(source_emitter *e, zidl_decl *decl)
 {
-    if (!decl->needs_validation || zidl_symtab_put(&e->validated, decl->name, decl) != NULL)
+    if (!decl->needs_validation ||
+        zidl_symtab_put(&e->validated, type_name(e, decl), decl) != NULL)
         return;
     for (size_t i = 0; i < decl->fields.count; i++) {
         const zidl_type *type = &decl->fields.items[i]->type;
         if (is_enum(type))
-            zidl_symtab_put(&e->validated, type->decl->name, type->decl);
+            zidl_symtab_put(&e->validated, type_name(e, type->decl), type->decl);
         else if (is_data(type))
             mark_validated(e, type->decl);
     }
 }
 
+static bool is_validated(source_emitter *e, const zidl_decl *decl)
+{
+    return zidl_symtab_get(&e->validated, type_name(e, decl)) != NULL;
+}
+
 static const char *validator(source_emitter *e, const zidl_decl *decl)
 {
-    return zidl_c_name(e->arena, e->file, decl->name, "_is_valid");
+    return zidl_c_name(e->arena, decl->file, decl->name, "_is_valid");
+}
+
+static void collect_imported(source_emitter *e, const zidl_file *file)
+{
+    for (size_t i = 0; i < file->imports.count; i++) {
+        zidl_file *imported = file->imports.items[i]->file;
+        if (zidl_symtab_put(&e->imported_keys, imported->key, imported) != NULL)
+            continue;
+        collect_imported(e, imported);
+        ZIDL_LIST_PUSH(e->arena, e->imported, imported);
+    }
 }
 
 static void emit_enum_validator(source_emitter *e, const zidl_decl *decl)
 {
     ZIDL_EXPAND(e->out, e->tmpl, "enum_validator_begin",
                 {"function", validator(e, decl)},
-                {"type", zidl_c_name(e->arena, e->file, decl->name, "")});
+                {"type", type_name(e, decl)});
     for (size_t i = 0; i < decl->enumerators.count; i++) {
         const zidl_enumerator *en = decl->enumerators.items[i];
         bool repeated = false; /* two enumerators may share a value */
@@ -59,7 +86,7 @@ static void emit_enum_validator(source_emitter *e, const zidl_decl *decl)
         }
         if (!repeated)
             ZIDL_EXPAND(e->out, e->tmpl, "enum_validator_case",
-                        {"macro", zidl_macro_name(e->arena, e->file, decl->name, en->name)});
+                        {"macro", zidl_macro_name(e->arena, decl->file, decl->name, en->name)});
     }
     zidl_template_expand(e->out, e->tmpl, "enum_validator_end", NULL, 0);
 }
@@ -93,17 +120,17 @@ static void emit_struct_validator(source_emitter *e, const zidl_decl *decl)
 {
     ZIDL_EXPAND(e->out, e->tmpl, "struct_validator_begin",
                 {"function", validator(e, decl)},
-                {"type", zidl_c_name(e->arena, e->file, decl->name, "")});
+                {"type", type_name(e, decl)});
     for (size_t i = 0; i < decl->fields.count; i++)
         emit_field_check(e, decl->fields.items[i]);
     zidl_template_expand(e->out, e->tmpl, "struct_validator_end", NULL, 0);
 }
 
-static bool uses_strings(const source_emitter *e)
+static bool file_uses_strings(source_emitter *e, const zidl_file *file)
 {
-    for (size_t i = 0; i < e->file->data_order.count; i++) {
-        const zidl_decl *decl = e->file->data_order.items[i];
-        if (zidl_symtab_get(&e->validated, decl->name) == NULL)
+    for (size_t i = 0; i < file->data_order.count; i++) {
+        const zidl_decl *decl = file->data_order.items[i];
+        if (!is_validated(e, decl))
             continue;
         for (size_t j = 0; j < decl->fields.count; j++) {
             if (decl->fields.items[j]->type.kind == ZIDL_TYPE_STRING)
@@ -113,6 +140,31 @@ static bool uses_strings(const source_emitter *e)
     return false;
 }
 
+static bool uses_strings(source_emitter *e)
+{
+    for (size_t i = 0; i < e->imported.count; i++) {
+        if (file_uses_strings(e, e->imported.items[i]))
+            return true;
+    }
+    return file_uses_strings(e, e->file);
+}
+
+/* The validators of one file's types: enums, then structs and messages in
+ * dependency order, so that a validator comes after those it calls. */
+static void emit_file_validators(source_emitter *e, const zidl_file *file)
+{
+    for (size_t i = 0; i < file->decls.count; i++) {
+        const zidl_decl *decl = file->decls.items[i];
+        if (decl->kind == ZIDL_DECL_ENUM && is_validated(e, decl))
+            emit_enum_validator(e, decl);
+    }
+    for (size_t i = 0; i < file->data_order.count; i++) {
+        const zidl_decl *decl = file->data_order.items[i];
+        if (is_validated(e, decl))
+            emit_struct_validator(e, decl);
+    }
+}
+
 static void emit_validators(source_emitter *e)
 {
     if (e->validated.count == 0)
@@ -120,17 +172,9 @@ static void emit_validators(source_emitter *e)
     if (uses_strings(e))
         zidl_template_expand(e->out, e->tmpl, "string_include", NULL, 0);
     zidl_template_expand(e->out, e->tmpl, "validators_begin", NULL, 0);
-    for (size_t i = 0; i < e->file->decls.count; i++) {
-        const zidl_decl *decl = e->file->decls.items[i];
-        if (decl->kind == ZIDL_DECL_ENUM && zidl_symtab_get(&e->validated, decl->name))
-            emit_enum_validator(e, decl);
-    }
-    /* Dependency order: a validator comes after those it calls. */
-    for (size_t i = 0; i < e->file->data_order.count; i++) {
-        const zidl_decl *decl = e->file->data_order.items[i];
-        if (zidl_symtab_get(&e->validated, decl->name))
-            emit_struct_validator(e, decl);
-    }
+    for (size_t i = 0; i < e->imported.count; i++)
+        emit_file_validators(e, e->imported.items[i]);
+    emit_file_validators(e, e->file);
 }
 
 static const zidl_handler *find_hook(const zidl_decl *actor, zidl_handler_kind kind)
@@ -158,7 +202,7 @@ static void emit_dispatchers(source_emitter *e, const zidl_decl *actor, const ch
         if (h->kind == ZIDL_HANDLER_MESSAGE)
             ZIDL_EXPAND(e->out, e->tmpl, "dispatch_message",
                         {"dispatch", dispatch}, {"handler", handler}, {"state", state},
-                        {"message", zidl_c_name(e->arena, e->file, h->message->name, "")});
+                        {"message", type_name(e, h->message)});
         else
             ZIDL_EXPAND(e->out, e->tmpl, "dispatch_hook",
                         {"dispatch", dispatch}, {"handler", handler}, {"state", state});
@@ -214,7 +258,7 @@ static void emit_actor(source_emitter *e, const zidl_decl *actor)
         ZIDL_EXPAND(e->out, e->tmpl, "send",
                     {"send", actor_name(e, actor, "send_", h->name)},
                     {"ref", ref},
-                    {"message", zidl_c_name(e->arena, e->file, h->message->name, "")},
+                    {"message", type_name(e, h->message)},
                     {"precondition", precondition},
                     {"actor_type", actor_type},
                     {"tag", zidl_arena_sprintf(e->arena, "%u", (unsigned)h->tag)});
@@ -223,8 +267,10 @@ static void emit_actor(source_emitter *e, const zidl_decl *actor)
 
 void zidl_emit_source(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out)
 {
-    source_emitter e = {file, arena, out, zidl_template_text("source.c.tmpl"), {0}};
+    source_emitter e = {file, arena, out, zidl_template_text("source.c.tmpl"), {0}, {0}, {0}};
     zidl_symtab_init(&e.validated);
+    zidl_symtab_init(&e.imported_keys);
+    collect_imported(&e, file);
     for (size_t i = 0; i < file->decls.count; i++) {
         const zidl_decl *actor = file->decls.items[i];
         if (actor->kind != ZIDL_DECL_ACTOR)
@@ -244,5 +290,6 @@ void zidl_emit_source(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out
         if (file->decls.items[i]->kind == ZIDL_DECL_ACTOR)
             emit_actor(&e, file->decls.items[i]);
     }
+    zidl_symtab_free(&e.imported_keys);
     zidl_symtab_free(&e.validated);
 }
