@@ -425,7 +425,20 @@ typedef struct clash_search {
     zidl_symtab imported;  /* key -> file, for each imported file entered */
     zidl_file *from;       /* whose names are being entered */
     const zidl_import *via; /* the import of c->file that brings them */
+    /* One construct generates several names; a clash of the construct is
+     * reported once, for its first name. */
+    const zidl_file *last_clash_file;
+    zidl_loc last_clash_loc;
 } clash_search;
+
+static bool already_reported(clash_search *s, const zidl_file *file, zidl_loc loc)
+{
+    bool same = s->last_clash_file == file && s->last_clash_loc.line == loc.line &&
+                s->last_clash_loc.col == loc.col;
+    s->last_clash_file = file;
+    s->last_clash_loc = loc;
+    return same;
+}
 
 typedef struct generated_name {
     zidl_generated_name gen;
@@ -442,7 +455,7 @@ static void on_imported_name(void *user, const zidl_generated_name *name)
     copy->gen = *name;
     copy->file = s->from;
     const generated_name *first = zidl_symtab_put(&s->names, copy->gen.name, copy);
-    if (first == NULL || first->file == s->from)
+    if (first == NULL || first->file == s->from || already_reported(s, s->from, s->via->loc))
         return;
     zidl_diag_report(s->c->diag, s->c->file, s->via->loc, ZIDL_ERROR,
                      "imported files '%s' and '%s' both generate '%s' (%s and %s)",
@@ -501,14 +514,17 @@ static void on_generated_name(void *user, const zidl_generated_name *name)
     const generated_name *first = zidl_symtab_put(&s->names, copy->gen.name, copy);
     if (first == NULL)
         return;
-    if (first->file != c->file)
+    if (first->file != c->file) {
+        if (already_reported(s, first->file, name->loc))
+            return;
         zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
                          "generated name '%s' (%s) clashes with %s in imported file '%s'",
                          name->name, name->what, first->gen.what, first->file->path);
-    else
+    } else {
         zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
                          "generated name '%s' (%s) clashes with %s", name->name,
                          name->what, first->gen.what);
+    }
     zidl_diag_report(c->diag, first->file, first->gen.loc, ZIDL_NOTE,
                      "'%s' is also generated from here", first->gen.name);
 }
@@ -546,7 +562,7 @@ static void check_slot_members(clash_search *s, const zidl_decl *actor)
 
 static void check_generated_names(checker *c)
 {
-    clash_search s = {c, {0}, {0}, NULL, NULL};
+    clash_search s = {c, {0}, {0}, NULL, NULL, NULL, {0, 0}};
     zidl_symtab_init(&s.names);
     zidl_symtab_init(&s.imported);
     enter_imported_names(&s, c->file);

@@ -129,7 +129,7 @@ static int read_text(zidl_loader *l, const char *path, char **text, size_t *leng
         err = l->opts->read_file(l->opts->user, path, &data, &size);
         if (err == 0 && size > l->opts->max_file_size)
             err = READ_TOO_LARGE;
-        if (err == 0)
+        if (err == 0 && size > 0)
             zidl_strbuf_append(&buffer, data, size);
         free(data);
     } else {
@@ -191,7 +191,9 @@ void zidl_load_root(zidl_loader *l, const char *path)
         }
         char *text = NULL;
         size_t length = 0;
-        int err = key == NULL ? errno : read_text(l, path, &text, &length);
+        /* A reader is asked for the normalised path, as for imports. */
+        const char *read_path = l->opts->read_file != NULL ? key : path;
+        int err = key == NULL ? errno : read_text(l, read_path, &text, &length);
         if (err != 0) {
             zidl_diag_general(l->diag, "cannot read '%s': %s", path, read_error_text(l, err));
             return;
@@ -263,24 +265,24 @@ static const char **candidates(zidl_loader *l, const zidl_file *importer,
     const zidl_options *opts = l->opts;
     const char **list = zidl_arena_alloc(l->arena, (opts->include_dir_count + 1) * sizeof *list);
     *count = 0;
-    if (name[0] == '/') {
-        list[(*count)++] = name;
-        return list;
-    }
     const char *slash = strrchr(importer->path, '/');
-    if (slash == NULL)
+    if (slash == NULL || name[0] == '/')
         list[(*count)++] = name;
     else
         list[(*count)++] = zidl_arena_sprintf(l->arena, "%.*s/%s",
                                               (int)(slash - importer->path),
                                               importer->path, name);
-    for (size_t i = 0; i < opts->include_dir_count; i++) {
+    for (size_t i = 0; i < opts->include_dir_count && name[0] != '/'; i++) {
         const char *dir = opts->include_dirs[i];
         size_t len = strlen(dir);
         bool has_slash = len > 0 && dir[len - 1] == '/';
         list[(*count)++] = zidl_arena_sprintf(l->arena, "%s%s%s", dir,
                                               has_slash || len == 0 ? "" : "/", name);
     }
+    /* A reader has no folders to walk through: it is asked for the
+     * normalised path, "a/../b.zidl" as "b.zidl". */
+    for (size_t i = 0; i < *count && opts->read_file != NULL; i++)
+        list[i] = normalise(l->arena, list[i]);
     return list;
 }
 

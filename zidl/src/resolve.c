@@ -49,6 +49,16 @@ static const zidl_file *visible_file(const resolver *r, size_t i)
     return i == 0 ? r->file : r->file->imports.items[i - 1]->file;
 }
 
+/* A file imported twice (an error already reported) is looked in once. */
+static bool seen_before(const resolver *r, size_t i)
+{
+    for (size_t j = 1; j < i; j++) {
+        if (visible_file(r, j) == visible_file(r, i))
+            return true;
+    }
+    return false;
+}
+
 /* How a declaration is written from this file: bare when it is the
  * file's own or its file has no package, else package.Name. */
 static const char *spelling(const resolver *r, const zidl_decl *decl)
@@ -100,6 +110,8 @@ static zidl_decl *lookup(resolver *r, const char *name, zidl_loc loc, bool *ambi
     for (size_t i = 0; i < visible_count(r); i++) {
         const zidl_file *file = visible_file(r, i);
         const char *package = zidl_file_package(file);
+        if (seen_before(r, i))
+            continue;
         if (dot != NULL && (package == NULL || strlen(package) != package_len ||
                             strncmp(package, name, package_len) != 0))
             continue;
