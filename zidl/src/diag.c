@@ -21,6 +21,9 @@ void zidl_diag_init(zidl_diag *diag, const zidl_options *opts)
     diag->errors = 0;
     diag->warnings = 0;
     diag->dropping = false;
+    diag->line_file = NULL;
+    diag->line_number = 0;
+    diag->line_start = NULL;
     diag->groups = NULL;
     diag->group_count = 0;
     diag->group_cap = 0;
@@ -141,9 +144,19 @@ static void put_source_line(zidl_diag *diag, const zidl_file *file, zidl_loc loc
 {
     const char *p = file->text;
     const char *end = file->text + file->length;
-    for (int line = 1; line < loc.line && p < end; p++) {
+    int line = 1;
+    if (diag->line_file == file && diag->line_number <= loc.line) {
+        p = diag->line_start;
+        line = diag->line_number;
+    }
+    for (; line < loc.line && p < end; p++) {
         if (*p == '\n')
             line++;
+    }
+    if (line == loc.line) {
+        diag->line_file = file;
+        diag->line_number = line;
+        diag->line_start = p;
     }
     const char *line_end = p;
     while (line_end < end && *line_end != '\n')

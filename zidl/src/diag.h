@@ -36,6 +36,12 @@ typedef struct zidl_diag {
     unsigned errors;   /* in the whole run */
     unsigned warnings; /* in the whole run, those delivered as warnings */
     bool dropping;     /* the note being reported belongs to a dropped warning */
+    /* Where the last quoted line starts: diagnostics mostly come in
+     * source order, so quoting the next line scans on from there rather
+     * than from the top of the file. */
+    const zidl_file *line_file;
+    int line_number;
+    const char *line_start;
     zidl_strbuf text;
     zidl_diag_group *groups;
     size_t group_count;
