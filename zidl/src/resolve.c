@@ -49,6 +49,16 @@ static const zidl_file *visible_file(const resolver *r, size_t i)
     return i == 0 ? r->file : r->file->imports.items[i - 1]->file;
 }
 
+/* Whether file is the file itself or one of its direct imports. */
+static bool seen_directly(const resolver *r, const zidl_file *file)
+{
+    for (size_t i = 0; i < visible_count(r); i++) {
+        if (visible_file(r, i) == file)
+            return true;
+    }
+    return false;
+}
+
 /* A file imported twice (an error already reported) is looked in once. */
 static bool seen_before(const resolver *r, size_t i)
 {
@@ -175,6 +185,44 @@ static const char *suggestion(resolver *r, const char *name, wanted_kind want)
     return zidl_arena_sprintf(r->arena, "; did you mean '%s'?", text);
 }
 
+/* A declaration of that name in a file imported only indirectly, which
+ * the user most likely meant: searched breadth-first, nearest first. */
+static const zidl_decl *find_indirect(resolver *r, const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    const char *bare = dot != NULL ? dot + 1 : name;
+    ZIDL_LIST(zidl_file) queue = {0};
+    zidl_symtab seen;
+    zidl_symtab_init(&seen);
+    zidl_symtab_put(&seen, r->file->key, r->file);
+    ZIDL_LIST_PUSH(r->arena, queue, r->file);
+    const zidl_decl *found = NULL;
+    for (size_t head = 0; head < queue.count && found == NULL; head++) {
+        const zidl_file *file = queue.items[head];
+        if (head > 0 && !seen_directly(r, file))
+            found = zidl_symtab_get(&file->decl_table, bare);
+        for (size_t i = 0; i < file->imports.count; i++) {
+            zidl_file *next = file->imports.items[i]->file;
+            if (next != NULL && next->resolved && zidl_symtab_put(&seen, next->key, next) == NULL)
+                ZIDL_LIST_PUSH(r->arena, queue, next);
+        }
+    }
+    zidl_symtab_free(&seen);
+    return found;
+}
+
+/* After "unknown ...": where a name that is not visible is declared. */
+static void note_indirect(resolver *r, const char *name)
+{
+    if (r->file->gave_up)
+        return;
+    const zidl_decl *decl = find_indirect(r, name);
+    if (decl != NULL)
+        zidl_diag_report(r->diag, decl->file, decl->loc, ZIDL_NOTE,
+                         "'%s' is declared in '%s', which '%s' does not import directly",
+                         decl->name, decl->file->path, r->file->path);
+}
+
 static void resolve_named(resolver *r, zidl_type *type)
 {
     if (strcmp(type->name, "ptr") == 0) {
@@ -192,9 +240,11 @@ static void resolve_named(resolver *r, zidl_type *type)
     bool ambiguous;
     zidl_decl *decl = lookup(r, type->name, type->loc, &ambiguous);
     if (decl == NULL) {
-        if (!ambiguous)
+        if (!ambiguous) {
             zidl_diag_report(r->diag, r->file, type->loc, ZIDL_ERROR, "unknown type '%s'%s",
                              type->name, suggestion(r, type->name, WANT_DATA_TYPE));
+            note_indirect(r, type->name);
+        }
         return;
     }
     if (decl->kind == ZIDL_DECL_ACTOR) {
@@ -213,10 +263,12 @@ static void resolve_ref(resolver *r, zidl_type *type)
     bool ambiguous;
     zidl_decl *decl = lookup(r, type->name, type->name_loc, &ambiguous);
     if (decl == NULL) {
-        if (!ambiguous)
+        if (!ambiguous) {
             zidl_diag_report(r->diag, r->file, type->name_loc, ZIDL_ERROR,
                              "unknown actor '%s' in ref<>%s", type->name,
                              suggestion(r, type->name, WANT_ACTOR));
+            note_indirect(r, type->name);
+        }
     } else if (decl->kind != ZIDL_DECL_ACTOR) {
         zidl_diag_report(r->diag, r->file, type->name_loc, ZIDL_ERROR,
                          "ref<> needs an actor, but '%s' is %s %s", type->name,
@@ -270,10 +322,12 @@ static void resolve_handler(resolver *r, zidl_handler *h)
     bool ambiguous;
     zidl_decl *decl = lookup(r, h->name, h->name_loc, &ambiguous);
     if (decl == NULL) {
-        if (!ambiguous)
+        if (!ambiguous) {
             zidl_diag_report(r->diag, r->file, h->name_loc, ZIDL_ERROR,
                              "unknown message '%s'%s", h->name,
                              suggestion(r, h->name, WANT_MESSAGE));
+            note_indirect(r, h->name);
+        }
     } else if (decl->kind != ZIDL_DECL_MESSAGE) {
         zidl_diag_report(r->diag, r->file, h->name_loc, ZIDL_ERROR,
                          "an actor handles messages, but '%s' is %s %s", h->name,
