@@ -19,6 +19,11 @@ typedef struct resolver {
     zidl_file *file;
     zidl_diag *diag;
     zidl_arena *arena;
+    /* The visible files, each once: the file itself, then its imports (a
+     * file imported twice, an error already reported, is looked in once). */
+    ZIDL_LIST(zidl_file) visible;
+    ZIDL_LIST(zidl_import) visible_via; /* the import of each; NULL for itself */
+    zidl_symtab visible_keys;
 } resolver;
 
 static void enter_decls(resolver *r)
@@ -37,36 +42,22 @@ static void enter_decls(resolver *r)
     }
 }
 
-/* The visible files: 0 is the file itself, i + 1 its i-th import (NULL
- * when that import failed to load, which resolve never sees). */
 static size_t visible_count(const resolver *r)
 {
-    return r->file->imports.count + 1;
+    return r->visible.count;
 }
 
 static const zidl_file *visible_file(const resolver *r, size_t i)
 {
-    return i == 0 ? r->file : r->file->imports.items[i - 1]->file;
+    return r->visible.items[i];
 }
 
-/* Whether file is the file itself or one of its direct imports. */
-static bool seen_directly(const resolver *r, const zidl_file *file)
+static void add_visible(resolver *r, zidl_file *file, zidl_import *via)
 {
-    for (size_t i = 0; i < visible_count(r); i++) {
-        if (visible_file(r, i) == file)
-            return true;
-    }
-    return false;
-}
-
-/* A file imported twice (an error already reported) is looked in once. */
-static bool seen_before(const resolver *r, size_t i)
-{
-    for (size_t j = 1; j < i; j++) {
-        if (visible_file(r, j) == visible_file(r, i))
-            return true;
-    }
-    return false;
+    if (zidl_symtab_put(&r->visible_keys, file->key, file) != NULL)
+        return;
+    ZIDL_LIST_PUSH(r->arena, r->visible, file);
+    ZIDL_LIST_PUSH(r->arena, r->visible_via, via);
 }
 
 /* How a declaration is written from this file: bare when it is the
@@ -120,8 +111,6 @@ static zidl_decl *lookup(resolver *r, const char *name, zidl_loc loc, bool *ambi
     for (size_t i = 0; i < visible_count(r); i++) {
         const zidl_file *file = visible_file(r, i);
         const char *package = zidl_file_package(file);
-        if (seen_before(r, i))
-            continue;
         if (dot != NULL && (package == NULL || strlen(package) != package_len ||
                             strncmp(package, name, package_len) != 0))
             continue;
@@ -142,8 +131,8 @@ static zidl_decl *lookup(resolver *r, const char *name, zidl_loc loc, bool *ambi
     }
     if (found_count == 0)
         return NULL;
-    if (found_in > 0)
-        r->file->imports.items[found_in - 1]->used = true;
+    if (r->visible_via.items[found_in] != NULL)
+        r->visible_via.items[found_in]->used = true;
     return found[0];
 }
 
@@ -199,7 +188,7 @@ static const zidl_decl *find_indirect(resolver *r, const char *name)
     const zidl_decl *found = NULL;
     for (size_t head = 0; head < queue.count && found == NULL; head++) {
         const zidl_file *file = queue.items[head];
-        if (head > 0 && !seen_directly(r, file))
+        if (zidl_symtab_get(&r->visible_keys, file->key) == NULL)
             found = zidl_symtab_get(&file->decl_table, bare);
         for (size_t i = 0; i < file->imports.count; i++) {
             zidl_file *next = file->imports.items[i]->file;
@@ -345,7 +334,11 @@ static void resolve_handler(resolver *r, zidl_handler *h)
 
 void zidl_resolve(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
 {
-    resolver r = {file, diag, arena};
+    resolver r = {file, diag, arena, {0}, {0}, {0}};
+    zidl_symtab_init(&r.visible_keys);
+    add_visible(&r, file, NULL);
+    for (size_t i = 0; i < file->imports.count; i++)
+        add_visible(&r, file->imports.items[i]->file, file->imports.items[i]);
     enter_decls(&r);
     for (size_t i = 0; i < file->decls.count; i++) {
         zidl_decl *decl = file->decls.items[i];
@@ -353,5 +346,6 @@ void zidl_resolve(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
         for (size_t j = 0; j < decl->handlers.count; j++)
             resolve_handler(&r, decl->handlers.items[j]);
     }
+    zidl_symtab_free(&r.visible_keys);
     file->resolved = true;
 }
