@@ -76,18 +76,19 @@ static void emit_enum_validator(source_emitter *e, const zidl_decl *decl)
     ZIDL_EXPAND(e->out, e->tmpl, "enum_validator_begin",
                 {"function", validator(e, decl)},
                 {"type", type_name(e, decl)});
+    /* Two enumerators may share a value, which may be one case only; a
+     * table of the values seen keeps huge enums linear. */
+    zidl_symtab values;
+    zidl_symtab_init(&values);
     for (size_t i = 0; i < decl->enumerators.count; i++) {
         const zidl_enumerator *en = decl->enumerators.items[i];
-        bool repeated = false; /* two enumerators may share a value */
-        for (size_t j = 0; j < i && !repeated; j++) {
-            const zidl_value *other = &decl->enumerators.items[j]->value;
-            repeated = other->negative == en->value.negative &&
-                       other->magnitude == en->value.magnitude;
-        }
-        if (!repeated)
+        char *value = zidl_arena_sprintf(e->arena, "%s%llu", en->value.negative ? "-" : "",
+                                         (unsigned long long)en->value.magnitude);
+        if (zidl_symtab_put(&values, value, value) == NULL)
             ZIDL_EXPAND(e->out, e->tmpl, "enum_validator_case",
                         {"macro", zidl_macro_name(e->arena, decl->file, decl->name, en->name)});
     }
+    zidl_symtab_free(&values);
     zidl_template_expand(e->out, e->tmpl, "enum_validator_end", NULL, 0);
 }
 
