@@ -11,14 +11,19 @@
 static const char usage[] =
     "Usage: zidlc [-o OUTDIR] [-I DIR]... [--depfile FILE] [--skeleton] FILE.zidl...\n"
     "\n"
-    "Compiles ZActor schemas: for each room.zidl writes room.zidl.h and\n"
-    "room.zidl.c into OUTDIR (default: the current directory).\n"
+    "Compiles ZActor schemas: for each room.zidl, and each file it imports,\n"
+    "writes room.zidl.h and room.zidl.c into OUTDIR (default: the current\n"
+    "directory).\n"
     "\n"
     "Options:\n"
     "  -o OUTDIR        write the outputs into OUTDIR (created if missing)\n"
-    "  -I DIR           search DIR for imported schemas\n"
+    "  -I DIR           search DIR for imported schemas (after the importing\n"
+    "                   file's folder)\n"
     "  --depfile FILE   write a Make-style depfile naming every file read\n"
     "  --skeleton       also write room_actors.c with an empty body per handler\n"
+    "  --list-outputs   write nothing; print the path of every output file\n"
+    "  -Werror          treat warnings as errors\n"
+    "  -w               do not report warnings\n"
     "  --help           print this help and exit\n"
     "  --version        print the version and exit\n";
 
@@ -26,6 +31,12 @@ static void print_diagnostic(void *user, const char *text)
 {
     (void)user;
     fputs(text, stderr);
+}
+
+static void print_output(void *user, const char *path)
+{
+    (void)user;
+    puts(path);
 }
 
 /* "zidlc: error: <message> '<arg>'" (arg may be NULL) and a hint; returns
@@ -85,6 +96,13 @@ int main(int argc, char **argv)
             status = 0;
         } else if (strcmp(arg, "--skeleton") == 0) {
             opts.skeleton = true;
+        } else if (strcmp(arg, "--list-outputs") == 0) {
+            opts.dry_run = true;
+            opts.on_output = print_output;
+        } else if (strcmp(arg, "-Werror") == 0) {
+            opts.warnings_as_errors = true;
+        } else if (strcmp(arg, "-w") == 0) {
+            opts.no_warnings = true;
         } else if (strncmp(arg, "-o", 2) == 0) {
             if ((opts.output_dir = option_value(argc, argv, &i, 2)) == NULL)
                 status = usage_error("missing directory after", arg);

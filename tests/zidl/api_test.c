@@ -2,6 +2,7 @@
  * diagnostic callback, limits, and hostile input. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,131 @@ static void test_file_size_limit(void)
     EXPECT(strstr(c.text, "larger than the limit of 8 bytes") != NULL);
 }
 
+static void test_include_depth(void)
+{
+    /* d0 imports d1 ... imports d6: six levels of imports. */
+    for (int i = 0; i <= 6; i++) {
+        char name[32], text[128];
+        snprintf(name, sizeof name, "d%d.zidl", i);
+        if (i < 6)
+            snprintf(text, sizeof text, "import \"d%d.zidl\";\nstruct S%d { S%d inner; }\n",
+                     i + 1, i, i + 1);
+        else
+            snprintf(text, sizeof text, "struct S6 { u8 x; }\n");
+        write_schema(name, text, strlen(text));
+    }
+    char root[4096];
+    snprintf(root, sizeof root, "%s/d0.zidl", work_dir);
+    const char *files[] = {root};
+    zidl_options opts;
+    zidl_options_init(&opts);
+    EXPECT(opts.max_include_depth == 64);
+    opts.dry_run = true;
+    captured c;
+    memset(&c, 0, sizeof c);
+    opts.on_diagnostic = capture;
+    opts.user = &c;
+    opts.max_include_depth = 6;
+    EXPECT(zidl_compile(&opts, files, 1) == 0);
+    opts.max_include_depth = 5;
+    EXPECT(zidl_compile(&opts, files, 1) == 1);
+    EXPECT(strstr(c.text, "d5.zidl:1:1: error: imports nested more than 5 deep\n") != NULL);
+}
+
+/* In-memory schemas for the reader callback. */
+typedef struct memory_file {
+    const char *path;
+    const char *text;
+} memory_file;
+
+static const memory_file memory_files[] = {
+    {"app/top.zidl", "package app;\nimport \"lib/../common.zidl\";\nimport \"extra.zidl\";\n"
+                     "message M { common.Tag t; X x; }\nactor A { on M; }\n"},
+    {"app/common.zidl", "package common;\nstruct Tag { u8 x; }\n"},
+    {"inc/extra.zidl", "struct X { u8 y; }\n"},
+    {"loop/a.zidl", "import \"./b.zidl\";\nstruct A { u8 x; }\n"},
+    {"loop/b.zidl", "import \"a.zidl\";\nstruct B { u8 x; }\n"},
+};
+
+static int read_memory(void *user, const char *path, char **text, size_t *length)
+{
+    captured *c = user;
+    c->calls++;
+    for (size_t i = 0; i < sizeof memory_files / sizeof memory_files[0]; i++) {
+        if (strcmp(memory_files[i].path, path) != 0)
+            continue;
+        *length = strlen(memory_files[i].text);
+        *text = malloc(*length);
+        memcpy(*text, memory_files[i].text, *length);
+        return 0;
+    }
+    return ENOENT;
+}
+
+typedef struct listed {
+    char paths[8][64];
+    int count;
+} listed;
+
+static listed outputs_seen;
+
+static void list_output(void *user, const char *path)
+{
+    (void)user;
+    if (outputs_seen.count < 8)
+        snprintf(outputs_seen.paths[outputs_seen.count++], 64, "%s", path);
+}
+
+static void test_in_memory_run(void)
+{
+    static const char *const include_dirs[] = {"inc"};
+    zidl_options opts;
+    zidl_options_init(&opts);
+    opts.read_file = read_memory;
+    opts.dry_run = true;
+    opts.on_output = list_output;
+    opts.include_dirs = include_dirs;
+    opts.include_dir_count = 1;
+    opts.output_dir = "never/written";
+    captured c;
+    memset(&c, 0, sizeof c);
+    opts.on_diagnostic = capture;
+    opts.user = &c;
+    const char *top[] = {"app/top.zidl"};
+    memset(&outputs_seen, 0, sizeof outputs_seen);
+    EXPECT(zidl_compile(&opts, top, 1) == 0);
+    EXPECT(c.len == 0);
+    EXPECT(outputs_seen.count == 6);
+    EXPECT(strcmp(outputs_seen.paths[0], "never/written/top.zidl.h") == 0);
+    EXPECT(strcmp(outputs_seen.paths[5], "never/written/extra.zidl.c") == 0);
+    struct stat st;
+    EXPECT(stat("never", &st) != 0);
+
+    const char *loop[] = {"loop/a.zidl"};
+    memset(&c, 0, sizeof c);
+    EXPECT(zidl_compile(&opts, loop, 1) == 1);
+    EXPECT(strstr(c.text, "loop/b.zidl:1:1: error: import cycle: 'loop/a.zidl' -> "
+                          "'loop/b.zidl' -> 'loop/a.zidl'\n") != NULL);
+}
+
+static void test_warning_options(void)
+{
+    static const char schema[] = "message Unused { u8 x; }\nactor A { on start; }\n";
+    zidl_options opts;
+    zidl_options_init(&opts);
+    opts.dry_run = true;
+    captured c;
+    EXPECT(compile_text("warn.zidl", schema, sizeof schema - 1, &opts, &c) == 0);
+    EXPECT(count(c.text, ": warning: ") == 1);
+    opts.warnings_as_errors = true;
+    EXPECT(compile_text("warn.zidl", schema, sizeof schema - 1, &opts, &c) == 1);
+    EXPECT(count(c.text, ": error: ") == 1 && count(c.text, "[-Werror]") == 1);
+    opts.warnings_as_errors = false;
+    opts.no_warnings = true;
+    EXPECT(compile_text("warn.zidl", schema, sizeof schema - 1, &opts, &c) == 0);
+    EXPECT(c.len == 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -204,6 +330,9 @@ int main(int argc, char **argv)
     test_nesting_limit();
     test_random_garbage();
     test_file_size_limit();
+    test_include_depth();
+    test_in_memory_run();
+    test_warning_options();
     if (failures == 0)
         puts("all zidl API tests passed");
     return failures == 0 ? 0 : 1;

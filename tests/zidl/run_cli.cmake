@@ -170,6 +170,78 @@ message M2724 {}
         ^
 ")
 
+elseif(CASE STREQUAL "import_search")
+  # Next to the importing file first, then each -I directory in order.
+  file(WRITE "${WORK_DIR}/src/top.zidl" "import \"shared.zidl\";\nimport \"only2.zidl\";\n"
+       "import \"both.zidl\";\nmessage M { FromSrc a; FromInc2 b; FromInc1 c; }\nactor A { on M; }\n")
+  file(WRITE "${WORK_DIR}/src/shared.zidl" "struct FromSrc { u8 x; }\n")
+  file(WRITE "${WORK_DIR}/inc1/shared.zidl" "struct Wrong { u8 x; }\n")
+  file(WRITE "${WORK_DIR}/inc1/both.zidl" "struct FromInc1 { u8 x; }\n")
+  file(WRITE "${WORK_DIR}/inc2/both.zidl" "struct Wrong { u8 x; }\n")
+  file(WRITE "${WORK_DIR}/inc2/only2.zidl" "struct FromInc2 { u8 x; }\n")
+  run(-o gen -I inc1 -Iinc2 src/top.zidl)
+  expect("status" "${status}" "0")
+  expect("stderr" "${err}" "")
+  foreach(name IN ITEMS top shared only2 both)
+    if(NOT EXISTS "${WORK_DIR}/gen/${name}.zidl.h" OR NOT EXISTS "${WORK_DIR}/gen/${name}.zidl.c")
+      message(FATAL_ERROR "outputs of ${name}.zidl missing: imports are written flat too")
+    endif()
+  endforeach()
+  file(READ "${WORK_DIR}/gen/top.zidl.h" header)
+  if(NOT header MATCHES "#include \"shared.zidl.h\"\n#include \"only2.zidl.h\"\n#include \"both.zidl.h\"\n")
+    message(FATAL_ERROR "top.zidl.h does not include the headers of its imports:\n${header}")
+  endif()
+  # Not found anywhere: every place tried is named.
+  file(WRITE "${WORK_DIR}/src/lost.zidl" "import \"gone.zidl\";\nstruct S { u8 x; }\n")
+  run(-o gen2 -I inc1 -I inc2/ src/lost.zidl)
+  expect("status" "${status}" "1")
+  expect("stderr" "${err}" "src/lost.zidl:1:1: error: cannot find imported file 'gone.zidl' (tried 'src/gone.zidl', 'inc1/gone.zidl', 'inc2/gone.zidl')
+import \"gone.zidl\";
+^
+")
+
+elseif(CASE STREQUAL "import_depfile")
+  # Every file read, imports included, as absolute paths; target: the first output.
+  file(WRITE "${WORK_DIR}/in/top.zidl" "import \"sub/common.zidl\";\nmessage M { C c; }\nactor A { on M; }\n")
+  file(WRITE "${WORK_DIR}/in/sub/common.zidl" "struct C { u8 x; }\n")
+  run(-o gen --depfile top.d in/top.zidl)
+  expect("status" "${status}" "0")
+  file(READ "${WORK_DIR}/top.d" dep)
+  file(REAL_PATH "${WORK_DIR}/in" abs)
+  expect("depfile" "${dep}" "gen/top.zidl.h: \\\n  ${abs}/top.zidl \\\n  ${abs}/sub/common.zidl\n")
+
+elseif(CASE STREQUAL "list_outputs")
+  # --list-outputs: the outputs of the files given, then of their imports;
+  # nothing is written.
+  file(WRITE "${WORK_DIR}/top.zidl" "import \"common.zidl\";\nmessage M { C c; }\nactor A { on M; }\n")
+  file(WRITE "${WORK_DIR}/common.zidl" "struct C { u8 x; }\nmessage Unused { u8 x; }\n")
+  run(--list-outputs -o gen --depfile top.d top.zidl)
+  expect("status" "${status}" "0")
+  expect("stdout" "${out}" "gen/top.zidl.h\ngen/top.zidl.c\ngen/common.zidl.h\ngen/common.zidl.c\n")
+  if(EXISTS "${WORK_DIR}/gen" OR EXISTS "${WORK_DIR}/top.d")
+    message(FATAL_ERROR "--list-outputs wrote files")
+  endif()
+  run(--list-outputs --skeleton top.zidl)
+  expect("stdout" "${out}" "top.zidl.h\ntop.zidl.c\ntop_actors.c\ncommon.zidl.h\ncommon.zidl.c\ncommon_actors.c\n")
+
+elseif(CASE STREQUAL "import_type_ids")
+  # A type id depends on the package and the names, not on which file
+  # declares what: splitting a package over two files keeps every id.
+  file(WRITE "${WORK_DIR}/one/all.zidl"
+       "package common;\nstruct Tag { u8 x; }\nmessage Ping { Tag t; }\nactor A { on Ping; }\n")
+  file(WRITE "${WORK_DIR}/two/tag.zidl" "package common;\nstruct Tag { u8 x; }\n")
+  file(WRITE "${WORK_DIR}/two/ping.zidl"
+       "package common;\nimport \"tag.zidl\";\nmessage Ping { Tag t; }\nactor A { on Ping; }\n")
+  run(-o gen_one one/all.zidl)
+  expect("status" "${status}" "0")
+  run(-o gen_two two/ping.zidl)
+  expect("status" "${status}" "0")
+  file(STRINGS "${WORK_DIR}/gen_one/all.zidl.h" id_one REGEX "COMMON_PING_TYPE_ID")
+  file(STRINGS "${WORK_DIR}/gen_two/ping.zidl.h" id_two REGEX "COMMON_PING_TYPE_ID")
+  if(id_one STREQUAL "" OR NOT id_one STREQUAL id_two)
+    message(FATAL_ERROR "type ids differ: [${id_one}] and [${id_two}]")
+  endif()
+
 else()
   message(FATAL_ERROR "unknown CASE '${CASE}'")
 endif()

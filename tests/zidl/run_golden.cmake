@@ -25,7 +25,7 @@ if(DEFINED ENV{ZIDL_UPDATE_GOLDEN} AND "$ENV{ZIDL_UPDATE_GOLDEN}" STREQUAL "1")
   return()
 endif()
 
-file(GLOB expected RELATIVE "${EXPECTED_DIR}" "${EXPECTED_DIR}/*")
+file(GLOB expected LIST_DIRECTORIES false RELATIVE "${EXPECTED_DIR}" "${EXPECTED_DIR}/*")
 list(FILTER expected EXCLUDE REGEX "\\.zidl$")
 list(SORT expected)
 list(SORT produced)

@@ -15,10 +15,16 @@ const char *zidl_file_package(const zidl_file *file)
     return file->packages.count > 0 ? file->packages.items[0]->name : NULL;
 }
 
+/* Docs are recorded in source order and taken a token or two after they
+ * were recorded, so the search runs backwards from the newest and stops at
+ * the first doc before loc: constant time in practice, not quadratic. */
 const char *zidl_file_take_doc(zidl_file *file, zidl_loc loc)
 {
-    for (size_t i = 0; i < file->docs.count; i++) {
-        zidl_doc *doc = file->docs.items[i];
+    for (size_t i = file->docs.count; i > 0; i--) {
+        zidl_doc *doc = file->docs.items[i - 1];
+        if (doc->before.line < loc.line ||
+            (doc->before.line == loc.line && doc->before.col < loc.col))
+            return NULL;
         if (doc->text != NULL && doc->before.line == loc.line &&
             doc->before.col == loc.col) {
             const char *text = doc->text;

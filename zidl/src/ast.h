@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "symtab.h"
 
 typedef struct zidl_loc {
     int line; /* 1-based */
@@ -53,6 +54,7 @@ typedef enum zidl_type_kind {
 } zidl_type_kind;
 
 struct zidl_decl;
+struct zidl_file;
 
 typedef struct zidl_type {
     zidl_type_kind kind;
@@ -137,6 +139,10 @@ typedef struct zidl_decl {
     const char *name;
     zidl_loc loc; /* of the name */
     const char *doc;
+    struct zidl_file *file; /* where it is declared: its package names it */
+    /* set by resolve, for the warnings about unused messages */
+    bool used_as_type;
+    bool handled;
     /* enum */
     bool has_underlying;
     const char *underlying_name;
@@ -172,8 +178,10 @@ typedef struct zidl_package {
 } zidl_package;
 
 typedef struct zidl_import {
-    const char *path;
+    const char *path; /* as written */
     zidl_loc loc;
+    struct zidl_file *file; /* the file it names; NULL when it was not found */
+    bool used;              /* resolve found a name in it */
 } zidl_import;
 
 /* A `///` comment, keyed by the position of the token that follows it. */
@@ -196,6 +204,16 @@ typedef struct zidl_file {
                                       * the ones it holds (set by layout) */
     size_t item_count; /* declarations and imports, for `package` first */
     bool syntax_ok;
+    /* Set by the run: */
+    const char *key;     /* identity: the absolute path, so a file loads once */
+    size_t index;        /* in reading order: diagnostics are sorted by it */
+    bool loading;        /* its imports are being loaded: a cycle if met again */
+    bool resolved;       /* resolve ran: decl_table holds its names */
+    bool imports_ok;     /* every file it imports, directly or not, is free of errors */
+    zidl_symtab decl_table; /* name -> its zidl_decl, filled by resolve */
+    /* Diagnostics so far (see diag.h). */
+    unsigned errors;
+    bool gave_up;
 } zidl_file;
 
 /* The package name, or NULL without `package`. */

@@ -160,13 +160,6 @@ static void check_package(checker *c)
     }
 }
 
-static void check_unsupported_imports(checker *c)
-{
-    for (size_t i = 0; i < c->file->imports.count; i++)
-        zidl_diag_report(c->diag, c->file, c->file->imports.items[i]->loc, ZIDL_ERROR,
-                         "'import' is not supported yet by zidlc 0.1");
-}
-
 /* The value one past prev, or false when it leaves 64 bits. */
 static bool next_value(zidl_value *value, const zidl_value *prev)
 {
@@ -529,18 +522,74 @@ static void check_recursion(checker *c)
     }
 }
 
-/* Collects the generated names and reports the second of any two equal ones. */
+/* Collects the generated names and reports the second of any two equal
+ * ones. The names of the files imported, directly or not, come first:
+ * the generated header includes all of theirs. */
 typedef struct clash_search {
     checker *c;
-    zidl_symtab names; /* name -> first zidl_generated_name */
+    zidl_symtab names;     /* name -> first generated_name */
+    zidl_symtab imported;  /* key -> file, for each imported file entered */
+    zidl_file *from;       /* whose names are being entered */
+    const zidl_import *via; /* the import of c->file that brings them */
+    /* One construct generates several names; a clash of the construct is
+     * reported once, for its first name. */
+    const zidl_file *last_clash_file;
+    zidl_loc last_clash_loc;
 } clash_search;
+
+static bool already_reported(clash_search *s, const zidl_file *file, zidl_loc loc)
+{
+    bool same = s->last_clash_file == file && s->last_clash_loc.line == loc.line &&
+                s->last_clash_loc.col == loc.col;
+    s->last_clash_file = file;
+    s->last_clash_loc = loc;
+    return same;
+}
+
+typedef struct generated_name {
+    zidl_generated_name gen;
+    zidl_file *file;
+} generated_name;
+
+/* An imported file's names were checked in that file: only clashes with
+ * another imported file matter, reported at the import that brings the
+ * second one in. */
+static void on_imported_name(void *user, const zidl_generated_name *name)
+{
+    clash_search *s = user;
+    generated_name *copy = zidl_arena_alloc(s->c->arena, sizeof *copy);
+    copy->gen = *name;
+    copy->file = s->from;
+    const generated_name *first = zidl_symtab_put(&s->names, copy->gen.name, copy);
+    if (first == NULL || first->file == s->from || already_reported(s, s->from, s->via->loc))
+        return;
+    zidl_diag_report(s->c->diag, s->c->file, s->via->loc, ZIDL_ERROR,
+                     "imported files '%s' and '%s' both generate '%s' (%s and %s)",
+                     first->file->path, s->from->path, name->name, first->gen.what,
+                     name->what);
+}
+
+static void enter_imported_names(clash_search *s, const zidl_file *file)
+{
+    for (size_t i = 0; i < file->imports.count; i++) {
+        zidl_file *imported = file->imports.items[i]->file;
+        if (zidl_symtab_put(&s->imported, imported->key, imported) != NULL)
+            continue;
+        if (file == s->c->file)
+            s->via = file->imports.items[i];
+        enter_imported_names(s, imported);
+        s->from = imported;
+        zidl_names_for_each(s->c->arena, imported, on_imported_name, s);
+    }
+}
 
 static void on_generated_name(void *user, const zidl_generated_name *name)
 {
     clash_search *s = user;
     checker *c = s->c;
-    zidl_generated_name *copy = zidl_arena_alloc(c->arena, sizeof *copy);
-    *copy = *name;
+    generated_name *copy = zidl_arena_alloc(c->arena, sizeof *copy);
+    copy->gen = *name;
+    copy->file = c->file;
     if (strncmp(name->name, "zactor_", 7) == 0 || strncmp(name->name, "ZACTOR_", 7) == 0) {
         zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
                          "generated name '%s' (%s) is in the runtime's 'zactor_' namespace",
@@ -568,14 +617,22 @@ static void on_generated_name(void *user, const zidl_generated_name *name)
                          name->name, name->what);
         return;
     }
-    const zidl_generated_name *first = zidl_symtab_put(&s->names, copy->name, copy);
+    const generated_name *first = zidl_symtab_put(&s->names, copy->gen.name, copy);
     if (first == NULL)
         return;
-    zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
-                     "generated name '%s' (%s) clashes with %s", name->name,
-                     name->what, first->what);
-    zidl_diag_report(c->diag, c->file, first->loc, ZIDL_NOTE,
-                     "'%s' is also generated from here", first->name);
+    if (first->file != c->file) {
+        if (already_reported(s, first->file, name->loc))
+            return;
+        zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
+                         "generated name '%s' (%s) clashes with %s in imported file '%s'",
+                         name->name, name->what, first->gen.what, first->file->path);
+    } else {
+        zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
+                         "generated name '%s' (%s) clashes with %s", name->name,
+                         name->what, first->gen.what);
+    }
+    zidl_diag_report(c->diag, first->file, first->gen.loc, ZIDL_NOTE,
+                     "'%s' is also generated from here", first->gen.name);
 }
 
 /* A field named like a generated macro would be rewritten by it. */
@@ -583,10 +640,11 @@ static void check_field_clashes(clash_search *s, const zidl_field_list *fields)
 {
     for (size_t i = 0; i < fields->count; i++) {
         const zidl_field *field = fields->items[i];
-        const zidl_generated_name *gen = zidl_symtab_get(&s->names, field->name);
+        const generated_name *gen = zidl_symtab_get(&s->names, field->name);
         if (gen != NULL)
             zidl_diag_report(s->c->diag, s->c->file, field->loc, ZIDL_ERROR,
-                             "field '%s' has the same name as %s", field->name, gen->what);
+                             "field '%s' has the same name as %s", field->name,
+                             gen->gen.what);
     }
 }
 
@@ -599,19 +657,21 @@ static void check_slot_members(clash_search *s, const zidl_decl *actor)
         if (h->kind != ZIDL_HANDLER_MESSAGE)
             continue;
         const char *member = zidl_slot_member_name(s->c->arena, h->message->name);
-        const zidl_generated_name *gen = zidl_symtab_get(&s->names, member);
+        const generated_name *gen = zidl_symtab_get(&s->names, member);
         if (gen != NULL)
             zidl_diag_report(s->c->diag, s->c->file, h->name_loc, ZIDL_ERROR,
                              "'%s', the member of the mailbox slot of actor '%s' for "
                              "'%s', has the same name as %s",
-                             member, actor->name, h->name, gen->what);
+                             member, actor->name, h->name, gen->gen.what);
     }
 }
 
 static void check_generated_names(checker *c)
 {
-    clash_search s = {c, {0}};
+    clash_search s = {c, {0}, {0}, NULL, NULL, NULL, {0, 0}};
     zidl_symtab_init(&s.names);
+    zidl_symtab_init(&s.imported);
+    enter_imported_names(&s, c->file);
     zidl_names_for_each(c->arena, c->file, on_generated_name, &s);
     for (size_t i = 0; i < c->file->decls.count; i++) {
         const zidl_decl *decl = c->file->decls.items[i];
@@ -619,6 +679,7 @@ static void check_generated_names(checker *c)
         if (decl->kind == ZIDL_DECL_ACTOR)
             check_slot_members(&s, decl);
     }
+    zidl_symtab_free(&s.imported);
     zidl_symtab_free(&s.names);
 }
 
@@ -630,7 +691,6 @@ void zidl_check(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
         zidl_diag_report(diag, file, start, ZIDL_ERROR,
                          "file declares nothing (no enum, struct, message or actor)");
     check_package(&c);
-    check_unsupported_imports(&c);
     for (size_t i = 0; i < file->decls.count; i++) {
         zidl_decl *decl = file->decls.items[i];
         check_decl_name(&c, decl);
@@ -648,9 +708,11 @@ void zidl_check(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
             break;
         }
     }
-    check_recursion(&c);
+    /* Both look into imported declarations, which must be sound. */
+    if (file->imports_ok)
+        check_recursion(&c);
     /* Generated names are only meaningful for a schema that is otherwise
      * valid: resolve's errors count too. */
-    if (diag->file_errors == 0)
+    if (file->errors == 0 && file->imports_ok)
         check_generated_names(&c);
 }

@@ -10,6 +10,7 @@
 
 #define COLOR_BOLD "\033[1m"
 #define COLOR_RED "\033[1;31m"
+#define COLOR_MAGENTA "\033[1;35m"
 #define COLOR_CYAN "\033[1;36m"
 #define COLOR_GREEN "\033[1;32m"
 #define COLOR_RESET "\033[0m"
@@ -18,22 +19,22 @@ void zidl_diag_init(zidl_diag *diag, const zidl_options *opts)
 {
     diag->opts = opts;
     diag->errors = 0;
-    diag->file_errors = 0;
-    diag->file_gave_up = false;
+    diag->warnings = 0;
+    diag->dropping = false;
+    diag->line_file = NULL;
+    diag->line_number = 0;
+    diag->line_start = NULL;
+    diag->groups = NULL;
+    diag->group_count = 0;
+    diag->group_cap = 0;
     zidl_strbuf_init(&diag->text);
 }
 
 void zidl_diag_free(zidl_diag *diag)
 {
-    zidl_diag_end_file(diag);
+    zidl_diag_flush(diag);
     free(diag->groups);
     zidl_strbuf_free(&diag->text);
-}
-
-void zidl_diag_begin_file(zidl_diag *diag)
-{
-    diag->file_errors = 0;
-    diag->file_gave_up = false;
 }
 
 static void deliver_text(zidl_diag *diag, const char *text)
@@ -59,8 +60,10 @@ static char *copy_text(const zidl_strbuf *sb)
     return copy;
 }
 
-/* Holds an error back as a new group, or adds a note to the last group. */
-static void hold(zidl_diag *diag, zidl_loc loc, zidl_severity severity)
+/* Holds an error or warning back as a new group, or adds a note to the
+ * last group. */
+static void hold(zidl_diag *diag, const zidl_file *file, zidl_loc loc,
+                 zidl_severity severity)
 {
     if (severity == ZIDL_NOTE && diag->group_count > 0) {
         zidl_diag_group *last = &diag->groups[diag->group_count - 1];
@@ -86,6 +89,7 @@ static void hold(zidl_diag *diag, zidl_loc loc, zidl_severity severity)
         diag->group_cap = cap;
     }
     zidl_diag_group *group = &diag->groups[diag->group_count];
+    group->file_index = file->index;
     group->loc = loc;
     group->seq = diag->group_count++;
     group->text = copy_text(&diag->text);
@@ -95,6 +99,8 @@ static void hold(zidl_diag *diag, zidl_loc loc, zidl_severity severity)
 static int compare_groups(const void *a, const void *b)
 {
     const zidl_diag_group *x = a, *y = b;
+    if (x->file_index != y->file_index)
+        return x->file_index < y->file_index ? -1 : 1;
     if (x->loc.line != y->loc.line)
         return x->loc.line < y->loc.line ? -1 : 1;
     if (x->loc.col != y->loc.col)
@@ -102,7 +108,7 @@ static int compare_groups(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-void zidl_diag_end_file(zidl_diag *diag)
+void zidl_diag_flush(zidl_diag *diag)
 {
     if (diag->group_count == 0)
         return;
@@ -122,8 +128,12 @@ static void put_color(zidl_diag *diag, const char *code)
 
 static void put_severity(zidl_diag *diag, zidl_severity severity)
 {
-    put_color(diag, severity == ZIDL_ERROR ? COLOR_RED : COLOR_CYAN);
-    zidl_strbuf_puts(&diag->text, severity == ZIDL_ERROR ? "error: " : "note: ");
+    static const char *const colors[] = {
+        [ZIDL_ERROR] = COLOR_RED, [ZIDL_WARNING] = COLOR_MAGENTA, [ZIDL_NOTE] = COLOR_CYAN};
+    static const char *const labels[] = {
+        [ZIDL_ERROR] = "error: ", [ZIDL_WARNING] = "warning: ", [ZIDL_NOTE] = "note: "};
+    put_color(diag, colors[severity]);
+    zidl_strbuf_puts(&diag->text, labels[severity]);
     put_color(diag, COLOR_RESET);
 }
 
@@ -134,9 +144,19 @@ static void put_source_line(zidl_diag *diag, const zidl_file *file, zidl_loc loc
 {
     const char *p = file->text;
     const char *end = file->text + file->length;
-    for (int line = 1; line < loc.line && p < end; p++) {
+    int line = 1;
+    if (diag->line_file == file && diag->line_number <= loc.line) {
+        p = diag->line_start;
+        line = diag->line_number;
+    }
+    for (; line < loc.line && p < end; p++) {
         if (*p == '\n')
             line++;
+    }
+    if (line == loc.line) {
+        diag->line_file = file;
+        diag->line_number = line;
+        diag->line_start = p;
     }
     const char *line_end = p;
     while (line_end < end && *line_end != '\n')
@@ -159,10 +179,19 @@ static void put_source_line(zidl_diag *diag, const zidl_file *file, zidl_loc loc
     zidl_strbuf_putc(&diag->text, '\n');
 }
 
-void zidl_diag_report(zidl_diag *diag, const zidl_file *file, zidl_loc loc,
+void zidl_diag_report(zidl_diag *diag, zidl_file *file, zidl_loc loc,
                       zidl_severity severity, const char *fmt, ...)
 {
-    if (diag->file_gave_up)
+    bool promoted = false;
+    if (severity == ZIDL_WARNING) {
+        diag->dropping = diag->opts->no_warnings;
+        promoted = diag->opts->warnings_as_errors;
+        if (promoted)
+            severity = ZIDL_ERROR;
+    } else if (severity == ZIDL_ERROR) {
+        diag->dropping = false;
+    }
+    if (file->gave_up || diag->dropping)
         return;
     put_color(diag, COLOR_BOLD);
     zidl_strbuf_printf(&diag->text, "%s:%d:%d: ", file->path, loc.line, loc.col);
@@ -172,24 +201,26 @@ void zidl_diag_report(zidl_diag *diag, const zidl_file *file, zidl_loc loc,
     va_start(ap, fmt);
     zidl_strbuf_vprintf(&diag->text, fmt, ap);
     va_end(ap);
-    zidl_strbuf_putc(&diag->text, '\n');
+    zidl_strbuf_puts(&diag->text, promoted ? " [-Werror]\n" : "\n");
     put_source_line(diag, file, loc);
-    hold(diag, loc, severity);
+    hold(diag, file, loc, severity);
+    if (severity == ZIDL_WARNING)
+        diag->warnings++;
     if (severity != ZIDL_ERROR)
         return;
     diag->errors++;
-    diag->file_errors++;
+    file->errors++;
     unsigned limit = diag->opts->max_errors_per_file;
-    if (limit > 0 && diag->file_errors >= limit) {
+    if (limit > 0 && file->errors >= limit) {
         put_color(diag, COLOR_BOLD);
         zidl_strbuf_printf(&diag->text, "%s: ", file->path);
         put_color(diag, COLOR_RESET);
         put_severity(diag, ZIDL_ERROR);
         zidl_strbuf_puts(&diag->text, "too many errors, giving up on this file\n");
         zidl_loc last = {INT_MAX, INT_MAX};
-        hold(diag, last, ZIDL_ERROR);
+        hold(diag, file, last, ZIDL_ERROR);
         diag->errors++;
-        diag->file_gave_up = true;
+        file->gave_up = true;
     }
 }
 

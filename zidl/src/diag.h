@@ -1,13 +1,17 @@
 /* diag.h - the one way every pass reports a problem.
  *
  * A diagnostic names the file, line and column, quotes the source line with
- * a caret under the column, and is counted. Nothing stops at the first
- * error; after max_errors_per_file errors a file is given up with one
- * "too many errors" line, so garbage input cannot flood the output.
+ * a caret under the column, and is counted (in the run and in its file).
+ * Nothing stops at the first error; after max_errors_per_file errors a file
+ * is given up with one "too many errors" line, so garbage input cannot
+ * flood the output.
  *
- * The passes find problems in their own order; a file's diagnostics are
- * held back and delivered sorted by position when the file is done, each
- * error followed by its notes, so that the user reads them top to bottom. */
+ * The passes find problems in their own order, and imports make the run
+ * visit files out of order; diagnostics are held back and delivered at the
+ * end of the run sorted by file (in reading order) and position, each
+ * error or warning followed by its notes, so the user reads them top to
+ * bottom. Warnings are dropped with opts->no_warnings and count as errors
+ * with opts->warnings_as_errors. */
 #ifndef ZIDL_DIAG_H
 #define ZIDL_DIAG_H
 
@@ -17,10 +21,11 @@
 #include "strbuf.h"
 #include "zidl/zidl.h"
 
-typedef enum zidl_severity { ZIDL_ERROR, ZIDL_NOTE } zidl_severity;
+typedef enum zidl_severity { ZIDL_ERROR, ZIDL_WARNING, ZIDL_NOTE } zidl_severity;
 
-/* One error with its notes, waiting for the end of its file. */
+/* One error or warning with its notes, waiting for the end of the run. */
 typedef struct zidl_diag_group {
+    size_t file_index;
     zidl_loc loc;
     size_t seq; /* keeps the order of equal positions */
     char *text;
@@ -28,9 +33,15 @@ typedef struct zidl_diag_group {
 
 typedef struct zidl_diag {
     const zidl_options *opts;
-    unsigned errors;      /* in the whole run */
-    unsigned file_errors; /* in the file being compiled */
-    bool file_gave_up;    /* the file hit the error limit */
+    unsigned errors;   /* in the whole run */
+    unsigned warnings; /* in the whole run, those delivered as warnings */
+    bool dropping;     /* the note being reported belongs to a dropped warning */
+    /* Where the last quoted line starts: diagnostics mostly come in
+     * source order, so quoting the next line scans on from there rather
+     * than from the top of the file. */
+    const zidl_file *line_file;
+    int line_number;
+    const char *line_start;
     zidl_strbuf text;
     zidl_diag_group *groups;
     size_t group_count;
@@ -39,13 +50,12 @@ typedef struct zidl_diag {
 
 void zidl_diag_init(zidl_diag *diag, const zidl_options *opts);
 void zidl_diag_free(zidl_diag *diag);
-/* Resets the per-file count before the next file. */
-void zidl_diag_begin_file(zidl_diag *diag);
-/* Delivers the file's diagnostics, sorted by position. */
-void zidl_diag_end_file(zidl_diag *diag);
+/* Delivers the diagnostics held so far, sorted by file and position. */
+void zidl_diag_flush(zidl_diag *diag);
 
-/* `file:line:col: error: message`, the source line and a caret. */
-void zidl_diag_report(zidl_diag *diag, const zidl_file *file, zidl_loc loc,
+/* `file:line:col: error: message`, the source line and a caret; counted in
+ * file->errors too. A note belongs to the error or warning before it. */
+void zidl_diag_report(zidl_diag *diag, zidl_file *file, zidl_loc loc,
                       zidl_severity severity, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 5, 6)))

@@ -60,7 +60,7 @@ static const char *field_declaration(header_emitter *e, const zidl_field *field)
         break;
     case ZIDL_TYPE_REF:
         zidl_strbuf_printf(&text, "%s %s",
-                           zidl_c_name(e->arena, e->file, type->decl->name, "_ref"),
+                           zidl_c_name(e->arena, type->decl->file, type->decl->name, "_ref"),
                            field->name);
         break;
     case ZIDL_TYPE_PTR:
@@ -71,7 +71,7 @@ static const char *field_declaration(header_emitter *e, const zidl_field *field)
         break;
     case ZIDL_TYPE_DECL:
         zidl_strbuf_printf(&text, "%s %s",
-                           zidl_c_name(e->arena, e->file, type->decl->name, ""),
+                           zidl_c_name(e->arena, type->decl->file, type->decl->name, ""),
                            field->name);
         break;
     case ZIDL_TYPE_NAMED:
@@ -175,8 +175,8 @@ static const char *element_initializer(header_emitter *e, const zidl_field *fiel
     case ZIDL_TYPE_DECL:
         if (type->decl->kind == ZIDL_DECL_ENUM)
             return field->has_default
-                ? zidl_macro_name(e->arena, e->file, type->decl->name, v->name) : "0";
-        return zidl_macro_name(e->arena, e->file, type->decl->name, "INIT");
+                ? zidl_macro_name(e->arena, type->decl->file, type->decl->name, v->name) : "0";
+        return zidl_macro_name(e->arena, type->decl->file, type->decl->name, "INIT");
     case ZIDL_TYPE_NAMED:
         break;
     }
@@ -299,7 +299,7 @@ static void emit_slot(header_emitter *e, const zidl_decl *actor)
                         {"name", zidl_arena_sprintf(e->arena, "%s_request", member)});
         else if (!h->has_reply && h->message->size <= 64)
             ZIDL_EXPAND(&members, e->tmpl, "slot_member",
-                        {"type", zidl_c_name(e->arena, e->file, h->message->name, "")},
+                        {"type", zidl_c_name(e->arena, h->message->file, h->message->name, "")},
                         {"name", member});
     }
     ZIDL_EXPAND(e->out, e->tmpl, "slot",
@@ -317,7 +317,7 @@ static void emit_request_envelopes(header_emitter *e, const zidl_decl *actor)
             ZIDL_EXPAND(e->out, e->tmpl, "request_envelope",
                         {"name", actor->name}, {"message_name", h->message->name},
                         {"envelope", zidl_request_envelope_name(e->arena, e->file, actor->name, h->name)},
-                        {"message", zidl_c_name(e->arena, e->file, h->message->name, "")});
+                        {"message", zidl_c_name(e->arena, h->message->file, h->message->name, "")});
     }
 }
 
@@ -341,7 +341,7 @@ static void emit_sends(header_emitter *e, const zidl_decl *actor, const char *re
             zidl_template_expand(e->out, e->tmpl, requests ? "requests_comment" : "sends_comment",
                                  NULL, 0);
         first = false;
-        const char *message = zidl_c_name(e->arena, e->file, h->message->name, "");
+        const char *message = zidl_c_name(e->arena, h->message->file, h->message->name, "");
         if (!requests)
             ZIDL_EXPAND(e->out, e->tmpl, "send",
                         {"send", actor_function(e, actor, "send_", h->name)},
@@ -351,7 +351,7 @@ static void emit_sends(header_emitter *e, const zidl_decl *actor, const char *re
                         {"ask", actor_function(e, actor, "ask_", h->name)},
                         {"request", actor_function(e, actor, "request_", h->name)},
                         {"ref", ref}, {"message", message},
-                        {"reply", zidl_c_name(e->arena, e->file, h->reply_message->name, "")});
+                        {"reply", zidl_c_name(e->arena, h->reply_message->file, h->reply_message->name, "")});
     }
 }
 
@@ -387,18 +387,32 @@ static void emit_actor(header_emitter *e, const zidl_decl *actor)
             ZIDL_EXPAND(e->out, e->tmpl, "reply_handler",
                         {"doc", doc_lines(e, h->doc, "")},
                         {"function", function}, {"state", state},
-                        {"message", zidl_c_name(e->arena, e->file, h->message->name, "")},
-                        {"reply", zidl_c_name(e->arena, e->file, h->reply_message->name, "")});
+                        {"message", zidl_c_name(e->arena, h->message->file, h->message->name, "")},
+                        {"reply", zidl_c_name(e->arena, h->reply_message->file, h->reply_message->name, "")});
         else if (h->kind == ZIDL_HANDLER_MESSAGE)
             ZIDL_EXPAND(e->out, e->tmpl, "handler",
                         {"doc", doc_lines(e, h->doc, "")},
                         {"function", function}, {"state", state},
-                        {"message", zidl_c_name(e->arena, e->file, h->message->name, "")});
+                        {"message", zidl_c_name(e->arena, h->message->file, h->message->name, "")});
         else
             ZIDL_EXPAND(e->out, e->tmpl, "hook",
                         {"doc", doc_lines(e, h->doc, "")},
                         {"function", function}, {"state", state});
     }
+}
+
+/* `#include "x.zidl.h"` for each file imported directly; those include
+ * the headers of their own imports. */
+static const char *import_includes(header_emitter *e)
+{
+    zidl_strbuf text;
+    zidl_strbuf_init(&text);
+    for (size_t i = 0; i < e->file->imports.count; i++)
+        zidl_strbuf_printf(&text, "#include \"%s\"\n",
+                           zidl_header_file_name(e->arena, e->file->imports.items[i]->file));
+    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&text));
+    zidl_strbuf_free(&text);
+    return result;
 }
 
 void zidl_emit_header(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out)
@@ -410,7 +424,8 @@ void zidl_emit_header(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out
                 {"source", file->base},
                 {"header", zidl_header_file_name(arena, file)},
                 {"file_doc", doc_lines(&e, file->doc, "")},
-                {"guard", guard});
+                {"guard", guard},
+                {"imports", import_includes(&e)});
 
     if (has_kind(file, ZIDL_DECL_ACTOR)) {
         zidl_template_expand(out, e.tmpl, "refs_begin", NULL, 0);

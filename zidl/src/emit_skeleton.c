@@ -25,7 +25,7 @@ static void emit_actor(const zidl_file *file, zidl_arena *arena, zidl_strbuf *ou
             ZIDL_EXPAND(out, tmpl, "handler",
                         {"function", function}, {"state", state},
                         {"name", actor->name},
-                        {"message", zidl_c_name(arena, file, h->message->name, "")},
+                        {"message", zidl_c_name(arena, h->message->file, h->message->name, "")},
                         {"message_name", h->message->name});
         else
             ZIDL_EXPAND(out, tmpl, "hook",

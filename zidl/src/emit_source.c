@@ -10,8 +10,14 @@ typedef struct source_emitter {
     zidl_arena *arena;
     zidl_strbuf *out;
     const char *tmpl;
-    zidl_symtab validated; /* name -> decl of every validator to emit */
-    zidl_symtab dropped;   /* name -> decl of every bytes release to emit */
+    zidl_symtab validated; /* C type name -> decl of every validator to emit */
+    zidl_symtab dropped;   /* C type name -> decl of every bytes release to emit */
+    /* The files imported, directly or not, each after its imports: a
+     * message from one may hold types of another, and their validators and
+     * bytes releases are static, so this file's source defines its own
+     * copies. */
+    ZIDL_LIST(zidl_file) imported;
+    zidl_symtab imported_keys;
 } source_emitter;
 
 static bool is_data(const zidl_type *type)
@@ -27,14 +33,20 @@ static bool is_enum(const zidl_type *type)
 /* Marks decl and everything its validator calls. Only validators that a
  * send function reaches are emitted: an unused static function would be a
  * warning in the user's build. */
+static const char *type_name(source_emitter *e, const zidl_decl *decl)
+{
+    return zidl_c_name(e->arena, decl->file, decl->name, "");
+}
+
 static void mark_validated(source_emitter *e, zidl_decl *decl)
 {
-    if (!decl->needs_validation || zidl_symtab_put(&e->validated, decl->name, decl) != NULL)
+    if (!decl->needs_validation ||
+        zidl_symtab_put(&e->validated, type_name(e, decl), decl) != NULL)
         return;
     for (size_t i = 0; i < decl->fields.count; i++) {
         const zidl_type *type = &decl->fields.items[i]->type;
         if (is_enum(type))
-            zidl_symtab_put(&e->validated, type->decl->name, type->decl);
+            zidl_symtab_put(&e->validated, type_name(e, type->decl), type->decl);
         else if (is_data(type))
             mark_validated(e, type->decl);
     }
@@ -43,7 +55,7 @@ static void mark_validated(source_emitter *e, zidl_decl *decl)
 /* Marks decl and every type it holds bytes through, as for validators. */
 static void mark_dropped(source_emitter *e, zidl_decl *decl)
 {
-    if (!decl->holds_bytes || zidl_symtab_put(&e->dropped, decl->name, decl) != NULL)
+    if (!decl->holds_bytes || zidl_symtab_put(&e->dropped, type_name(e, decl), decl) != NULL)
         return;
     for (size_t i = 0; i < decl->fields.count; i++) {
         const zidl_type *type = &decl->fields.items[i]->type;
@@ -52,33 +64,50 @@ static void mark_dropped(source_emitter *e, zidl_decl *decl)
     }
 }
 
+static bool is_validated(source_emitter *e, const zidl_decl *decl)
+{
+    return zidl_symtab_get(&e->validated, type_name(e, decl)) != NULL;
+}
+
 static const char *validator(source_emitter *e, const zidl_decl *decl)
 {
-    return zidl_c_name(e->arena, e->file, decl->name, "_is_valid");
+    return zidl_c_name(e->arena, decl->file, decl->name, "_is_valid");
+}
+
+static void collect_imported(source_emitter *e, const zidl_file *file)
+{
+    for (size_t i = 0; i < file->imports.count; i++) {
+        zidl_file *imported = file->imports.items[i]->file;
+        if (zidl_symtab_put(&e->imported_keys, imported->key, imported) != NULL)
+            continue;
+        collect_imported(e, imported);
+        ZIDL_LIST_PUSH(e->arena, e->imported, imported);
+    }
 }
 
 static const char *dropper(source_emitter *e, const zidl_decl *decl)
 {
-    return zidl_c_name(e->arena, e->file, decl->name, "_drop");
+    return zidl_c_name(e->arena, decl->file, decl->name, "_drop");
 }
 
 static void emit_enum_validator(source_emitter *e, const zidl_decl *decl)
 {
     ZIDL_EXPAND(e->out, e->tmpl, "enum_validator_begin",
                 {"function", validator(e, decl)},
-                {"type", zidl_c_name(e->arena, e->file, decl->name, "")});
+                {"type", type_name(e, decl)});
+    /* Two enumerators may share a value, which may be one case only; a
+     * table of the values seen keeps huge enums linear. */
+    zidl_symtab values;
+    zidl_symtab_init(&values);
     for (size_t i = 0; i < decl->enumerators.count; i++) {
         const zidl_enumerator *en = decl->enumerators.items[i];
-        bool repeated = false; /* two enumerators may share a value */
-        for (size_t j = 0; j < i && !repeated; j++) {
-            const zidl_value *other = &decl->enumerators.items[j]->value;
-            repeated = other->negative == en->value.negative &&
-                       other->magnitude == en->value.magnitude;
-        }
-        if (!repeated)
+        char *value = zidl_arena_sprintf(e->arena, "%s%llu", en->value.negative ? "-" : "",
+                                         (unsigned long long)en->value.magnitude);
+        if (zidl_symtab_put(&values, value, value) == NULL)
             ZIDL_EXPAND(e->out, e->tmpl, "enum_validator_case",
-                        {"macro", zidl_macro_name(e->arena, e->file, decl->name, en->name)});
+                        {"macro", zidl_macro_name(e->arena, decl->file, decl->name, en->name)});
     }
+    zidl_symtab_free(&values);
     zidl_template_expand(e->out, e->tmpl, "enum_validator_end", NULL, 0);
 }
 
@@ -111,17 +140,17 @@ static void emit_struct_validator(source_emitter *e, const zidl_decl *decl)
 {
     ZIDL_EXPAND(e->out, e->tmpl, "struct_validator_begin",
                 {"function", validator(e, decl)},
-                {"type", zidl_c_name(e->arena, e->file, decl->name, "")});
+                {"type", type_name(e, decl)});
     for (size_t i = 0; i < decl->fields.count; i++)
         emit_field_check(e, decl->fields.items[i]);
     zidl_template_expand(e->out, e->tmpl, "struct_validator_end", NULL, 0);
 }
 
-static bool uses_strings(const source_emitter *e)
+static bool file_uses_strings(source_emitter *e, const zidl_file *file)
 {
-    for (size_t i = 0; i < e->file->data_order.count; i++) {
-        const zidl_decl *decl = e->file->data_order.items[i];
-        if (zidl_symtab_get(&e->validated, decl->name) == NULL)
+    for (size_t i = 0; i < file->data_order.count; i++) {
+        const zidl_decl *decl = file->data_order.items[i];
+        if (!is_validated(e, decl))
             continue;
         for (size_t j = 0; j < decl->fields.count; j++) {
             if (decl->fields.items[j]->type.kind == ZIDL_TYPE_STRING)
@@ -131,6 +160,31 @@ static bool uses_strings(const source_emitter *e)
     return false;
 }
 
+static bool uses_strings(source_emitter *e)
+{
+    for (size_t i = 0; i < e->imported.count; i++) {
+        if (file_uses_strings(e, e->imported.items[i]))
+            return true;
+    }
+    return file_uses_strings(e, e->file);
+}
+
+/* The validators of one file's types: enums, then structs and messages in
+ * dependency order, so that a validator comes after those it calls. */
+static void emit_file_validators(source_emitter *e, const zidl_file *file)
+{
+    for (size_t i = 0; i < file->decls.count; i++) {
+        const zidl_decl *decl = file->decls.items[i];
+        if (decl->kind == ZIDL_DECL_ENUM && is_validated(e, decl))
+            emit_enum_validator(e, decl);
+    }
+    for (size_t i = 0; i < file->data_order.count; i++) {
+        const zidl_decl *decl = file->data_order.items[i];
+        if (is_validated(e, decl))
+            emit_struct_validator(e, decl);
+    }
+}
+
 static void emit_validators(source_emitter *e)
 {
     if (e->validated.count == 0)
@@ -138,17 +192,9 @@ static void emit_validators(source_emitter *e)
     if (uses_strings(e))
         zidl_template_expand(e->out, e->tmpl, "string_include", NULL, 0);
     zidl_template_expand(e->out, e->tmpl, "validators_begin", NULL, 0);
-    for (size_t i = 0; i < e->file->decls.count; i++) {
-        const zidl_decl *decl = e->file->decls.items[i];
-        if (decl->kind == ZIDL_DECL_ENUM && zidl_symtab_get(&e->validated, decl->name))
-            emit_enum_validator(e, decl);
-    }
-    /* Dependency order: a validator comes after those it calls. */
-    for (size_t i = 0; i < e->file->data_order.count; i++) {
-        const zidl_decl *decl = e->file->data_order.items[i];
-        if (zidl_symtab_get(&e->validated, decl->name))
-            emit_struct_validator(e, decl);
-    }
+    for (size_t i = 0; i < e->imported.count; i++)
+        emit_file_validators(e, e->imported.items[i]);
+    emit_file_validators(e, e->file);
 }
 
 static void emit_field_drop(source_emitter *e, const zidl_field *field)
@@ -168,22 +214,30 @@ static void emit_field_drop(source_emitter *e, const zidl_field *field)
                 {"function", bytes ? "" : dropper(e, type->decl)});
 }
 
+/* The bytes releases of one file's types, in dependency order. */
+static void emit_file_drops(source_emitter *e, const zidl_file *file)
+{
+    for (size_t i = 0; i < file->data_order.count; i++) {
+        const zidl_decl *decl = file->data_order.items[i];
+        if (zidl_symtab_get(&e->dropped, type_name(e, decl)) == NULL)
+            continue;
+        ZIDL_EXPAND(e->out, e->tmpl, "drop_begin",
+                    {"function", dropper(e, decl)},
+                    {"type", type_name(e, decl)});
+        for (size_t j = 0; j < decl->fields.count; j++)
+            emit_field_drop(e, decl->fields.items[j]);
+        zidl_template_expand(e->out, e->tmpl, "drop_end", NULL, 0);
+    }
+}
+
 static void emit_drops(source_emitter *e)
 {
     if (e->dropped.count == 0)
         return;
     zidl_template_expand(e->out, e->tmpl, "drops_begin", NULL, 0);
-    for (size_t i = 0; i < e->file->data_order.count; i++) {
-        const zidl_decl *decl = e->file->data_order.items[i];
-        if (zidl_symtab_get(&e->dropped, decl->name) == NULL)
-            continue;
-        ZIDL_EXPAND(e->out, e->tmpl, "drop_begin",
-                    {"function", dropper(e, decl)},
-                    {"type", zidl_c_name(e->arena, e->file, decl->name, "")});
-        for (size_t j = 0; j < decl->fields.count; j++)
-            emit_field_drop(e, decl->fields.items[j]);
-        zidl_template_expand(e->out, e->tmpl, "drop_end", NULL, 0);
-    }
+    for (size_t i = 0; i < e->imported.count; i++)
+        emit_file_drops(e, e->imported.items[i]);
+    emit_file_drops(e, e->file);
 }
 
 static const zidl_handler *find_hook(const zidl_decl *actor, zidl_handler_kind kind)
@@ -204,7 +258,7 @@ static const char *actor_name(source_emitter *e, const zidl_decl *actor,
 
 static const char *message_type(source_emitter *e, const zidl_decl *message)
 {
-    return zidl_c_name(e->arena, e->file, message->name, "");
+    return type_name(e, message);
 }
 
 static const char *envelope_of(source_emitter *e, const zidl_decl *actor, const zidl_handler *h)
@@ -244,7 +298,8 @@ static void emit_request_dispatcher(source_emitter *e, const zidl_decl *actor,
                 {"dispatch", actor_name(e, actor, "dispatch_", h->name)},
                 {"envelope", envelope},
                 {"reply", message_type(e, h->reply_message)},
-                {"reply_init", zidl_macro_name(e->arena, e->file, h->reply_message->name, "INIT")},
+                {"reply_init", zidl_macro_name(e->arena, h->reply_message->file,
+                                               h->reply_message->name, "INIT")},
                 {"handler", actor_name(e, actor, "on_", h->name)}, {"state", state});
     emit_reply_delivery(e, h->reply_message);
     if (h->message->holds_bytes)
@@ -290,7 +345,8 @@ static void emit_handler_table(source_emitter *e, const zidl_decl *actor, const 
         ZIDL_EXPAND(&entries, e->tmpl, "handler_table_entry",
                     {"dispatch", actor_name(e, actor, "dispatch_", h->name)},
                     {"drop", drop},
-                    {"type_id", zidl_macro_name(e->arena, e->file, h->message->name, "TYPE_ID")},
+                    {"type_id", zidl_macro_name(e->arena, h->message->file, h->message->name,
+                                                "TYPE_ID")},
                     {"flags", h->has_reply ? "ZACTOR_HANDLER_REQUEST" : "0"});
     }
     ZIDL_EXPAND(e->out, e->tmpl, "handler_table",
@@ -341,7 +397,7 @@ static void emit_sends(source_emitter *e, const zidl_decl *actor, const char *re
                         {"envelope", envelope_of(e, actor, h)},
                         {"checks", send_checks(e, h->message)},
                         {"actor_type", actor_type}, {"tag", tag},
-                        {"reply_type_id", zidl_macro_name(e->arena, e->file,
+                        {"reply_type_id", zidl_macro_name(e->arena, h->reply_message->file,
                                                           h->reply_message->name, "TYPE_ID")});
     }
 }
@@ -379,9 +435,11 @@ static void emit_actor(source_emitter *e, const zidl_decl *actor)
 
 void zidl_emit_source(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out)
 {
-    source_emitter e = {file, arena, out, zidl_template_text("source.c.tmpl"), {0}, {0}};
+    source_emitter e = {file, arena, out, zidl_template_text("source.c.tmpl"), {0}, {0}, {0}, {0}};
     zidl_symtab_init(&e.validated);
     zidl_symtab_init(&e.dropped);
+    zidl_symtab_init(&e.imported_keys);
+    collect_imported(&e, file);
     for (size_t i = 0; i < file->decls.count; i++) {
         const zidl_decl *actor = file->decls.items[i];
         if (actor->kind != ZIDL_DECL_ACTOR)
@@ -408,6 +466,7 @@ void zidl_emit_source(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out
         if (file->decls.items[i]->kind == ZIDL_DECL_ACTOR)
             emit_actor(&e, file->decls.items[i]);
     }
+    zidl_symtab_free(&e.imported_keys);
     zidl_symtab_free(&e.validated);
     zidl_symtab_free(&e.dropped);
 }

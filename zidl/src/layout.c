@@ -180,12 +180,14 @@ static void lay_out(layouter *l, zidl_decl *decl)
         ZIDL_LIST_PUSH(l->arena, l->file->data_order, decl);
 }
 
-static void put_qualified(layouter *l, zidl_strbuf *out, const char *name)
+/* The package is the one of the file that declares decl, which may be
+ * imported. */
+static void put_qualified(zidl_strbuf *out, const zidl_decl *decl)
 {
-    const char *package = zidl_file_package(l->file);
+    const char *package = zidl_file_package(decl->file);
     if (package != NULL)
         zidl_strbuf_printf(out, "%s.", package);
-    zidl_strbuf_puts(out, name);
+    zidl_strbuf_puts(out, decl->name);
 }
 
 static void put_canonical_decl(layouter *l, zidl_strbuf *out, zidl_decl *decl);
@@ -201,7 +203,7 @@ static void put_canonical_type(layouter *l, zidl_strbuf *out, const zidl_type *t
         return;
     case ZIDL_TYPE_REF:
         zidl_strbuf_puts(out, "ref<");
-        put_qualified(l, out, type->decl->name);
+        put_qualified(out, type->decl);
         zidl_strbuf_putc(out, '>');
         return;
     case ZIDL_TYPE_PTR:
@@ -218,10 +220,10 @@ static void put_canonical_type(layouter *l, zidl_strbuf *out, const zidl_type *t
     }
 }
 
-static void put_enum(layouter *l, zidl_strbuf *out, const zidl_decl *decl)
+static void put_enum(zidl_strbuf *out, const zidl_decl *decl)
 {
     zidl_strbuf_puts(out, "enum ");
-    put_qualified(l, out, decl->name);
+    put_qualified(out, decl);
     zidl_strbuf_printf(out, ":%s{", zidl_scalar_name(decl->underlying));
     for (size_t i = 0; i < decl->enumerators.count; i++) {
         const zidl_enumerator *en = decl->enumerators.items[i];
@@ -236,14 +238,14 @@ static void put_enum(layouter *l, zidl_strbuf *out, const zidl_decl *decl)
 static void put_canonical_decl(layouter *l, zidl_strbuf *out, zidl_decl *decl)
 {
     if (decl->kind == ZIDL_DECL_ENUM) {
-        put_enum(l, out, decl);
+        put_enum(out, decl);
         return;
     }
     if (decl->canonical == NULL) {
         zidl_strbuf text;
         zidl_strbuf_init(&text);
         zidl_strbuf_printf(&text, "%s ", zidl_decl_kind_name(decl->kind));
-        put_qualified(l, &text, decl->name);
+        put_qualified(&text, decl);
         zidl_strbuf_putc(&text, '{');
         for (size_t i = 0; i < decl->fields.count && text.len <= MAX_CANONICAL_LENGTH; i++) {
             const zidl_field *field = decl->fields.items[i];
@@ -263,7 +265,7 @@ static void put_canonical_decl(layouter *l, zidl_strbuf *out, zidl_decl *decl)
 
 /* Where a type id was first seen in this run. */
 typedef struct id_owner {
-    const zidl_file *file;
+    zidl_file *file;
     const zidl_decl *decl;
 } id_owner;
 

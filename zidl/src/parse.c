@@ -14,7 +14,7 @@ void zidl_parse(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
         .has_doc = false,
     };
     zidl_strbuf_init(&lex.doc);
-    unsigned errors_before = diag->file_errors;
+    unsigned errors_before = file->errors;
 
     yyscan_t scanner;
     if (yylex_init_extra(&lex, &scanner) != 0) {
@@ -29,5 +29,5 @@ void zidl_parse(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
     yylex_destroy(scanner);
     zidl_strbuf_free(&lex.doc);
 
-    file->syntax_ok = diag->file_errors == errors_before && !diag->file_gave_up;
+    file->syntax_ok = file->errors == errors_before && !file->gave_up;
 }

@@ -2,8 +2,8 @@
  *
  * Builds the syntax tree of one file. Error recovery resynchronises at `;`
  * and `}` so that one run reports every syntax error, not only the first.
- * Constructs that zidlc 0.1 does not support yet (import, bytes, request/
- * reply, default values) are parsed here and rejected by the check pass. */
+ * Constructs that zidlc does not support yet (bytes, request/reply,
+ * default values) are parsed here and rejected by the check pass. */
 %define api.pure full
 %define parse.error detailed
 %locations
@@ -392,6 +392,7 @@ static zidl_decl *new_decl(zidl_lexer *lex, zidl_decl_kind kind)
 {
     zidl_decl *decl = zidl_arena_alloc(lex->arena, sizeof *decl);
     decl->kind = kind;
+    decl->file = lex->file;
     return decl;
 }
 

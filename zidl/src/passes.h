@@ -8,12 +8,15 @@
 #include "strbuf.h"
 #include "symtab.h"
 
-/* Links every type name, ref<> target and handler to its declaration;
- * reports duplicate declarations and names that do not resolve. */
-void zidl_resolve(zidl_file *file, zidl_diag *diag);
+/* Links every type name, ref<> target and handler to its declaration,
+ * looking in the file and the files it imports directly (their resolve
+ * has run); reports duplicate declarations, ambiguous names and names
+ * that do not resolve, with a suggestion when one is close. */
+void zidl_resolve(zidl_file *file, zidl_diag *diag, zidl_arena *arena);
 
-/* The semantic rules of spec section 1 (and what zidlc 0.1 does not
- * support yet). Expects a resolved file. */
+/* The semantic rules of spec section 1 (and what zidlc does not support
+ * yet). Expects a resolved file; the rules that look into imported
+ * declarations run only when file->imports_ok. */
 void zidl_check(zidl_file *file, zidl_diag *diag, zidl_arena *arena);
 
 /* C sizes and alignment (LP64), size classes, dependency order and type
@@ -21,6 +24,11 @@ void zidl_check(zidl_file *file, zidl_diag *diag, zidl_arena *arena);
  * reject collisions. Expects a checked file. */
 void zidl_layout(zidl_file *file, zidl_diag *diag, zidl_arena *arena,
                  zidl_symtab *type_ids);
+
+/* The warnings of a run free of errors: messages nothing uses, actors
+ * without handlers, imports nothing is used from. files are all the files
+ * of the run, resolved and checked. */
+void zidl_warn(zidl_file *const *files, size_t count, zidl_diag *diag);
 
 /* The generated artefacts, built in memory. Expect a laid-out file. */
 void zidl_emit_header(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out);

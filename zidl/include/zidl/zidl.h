@@ -19,15 +19,25 @@ extern "C" {
 #define ZIDL_VERSION_STRING "0.1.0"
 
 /* Receives one complete diagnostic: the `file:line:col: error: message`
- * line, the source line and the caret line, each ending in '\n'. */
+ * line (or `warning:`), the source line and the caret line, each ending in
+ * '\n', followed by its notes. */
 typedef void (*zidl_diagnostic_fn)(void *user, const char *formatted_text);
+
+/* Reads the schema at path: on success returns 0 and sets *text to a
+ * malloc()ed buffer (the library frees it) of *length bytes; otherwise
+ * returns an errno value, ENOENT when there is no such file (the search
+ * for an import then goes on). */
+typedef int (*zidl_read_fn)(void *user, const char *path, char **text, size_t *length);
+
+/* Receives the path of every output file of a successful run. */
+typedef void (*zidl_output_fn)(void *user, const char *path);
 
 typedef struct zidl_options {
     /* Where the outputs go, flat. NULL: the current directory (output
      * paths are then bare file names). Created if missing. */
     const char *output_dir;
-    /* Search path for `import` (accepted and stored; imports are not
-     * supported yet by zidlc 0.1). */
+    /* Where `import "x.zidl";` looks after the importing file's folder,
+     * in order. */
     const char *const *include_dirs;
     size_t include_dir_count;
     /* Also write <stem>_actors.c with an empty handler for every `on`. */
@@ -39,9 +49,19 @@ typedef struct zidl_options {
     unsigned max_nesting;         /* structs inside structs, by value */
     unsigned max_errors_per_file; /* then "too many errors" */
     size_t max_file_size;         /* bytes */
+    /* Warnings: none at all, or each one an error. */
+    bool no_warnings;
+    bool warnings_as_errors;
+    /* Check and generate in memory, but write no file (nor the depfile). */
+    bool dry_run;
+    /* How schemas are read (NULL: from the file system). With a reader,
+     * paths are only joined and normalised, never made absolute. */
+    zidl_read_fn read_file;
+    /* Told every output path of a successful run (NULL: not told). */
+    zidl_output_fn on_output;
     /* Diagnostics sink (NULL: diagnostics are only counted). */
     zidl_diagnostic_fn on_diagnostic;
-    void *user;
+    void *user; /* passed to every callback */
     /* ANSI colours in diagnostics. */
     bool color;
     /* Prefix of messages that have no source position (e.g. "zidlc"). */
@@ -49,12 +69,14 @@ typedef struct zidl_options {
 } zidl_options;
 
 /* Fills *opts with the defaults: current directory, no include dirs, no
- * skeleton, no depfile, limits 16 / 64 / 20 / 16 MiB, no callback. */
+ * skeleton, no depfile, warnings on, limits 64 / 64 / 20 / 16 MiB, files
+ * read from and written to disk, no callback. */
 void zidl_options_init(zidl_options *opts);
 
-/* Compiles count files as one run. Nothing is written unless the whole run
- * is free of errors. Returns 0 on success, otherwise the number of errors
- * (at least 1). */
+/* Compiles count files, and every file they import, as one run; each file
+ * is compiled once. Nothing is written unless the whole run is free of
+ * errors (warnings do not count). Returns 0 on success, otherwise the
+ * number of errors (at least 1). */
 int zidl_compile(const zidl_options *opts, const char *const *files,
                  size_t count);
 
