@@ -83,6 +83,37 @@ zactor_system *bench_system_create(const char *program)
     return sys;
 }
 
+void bench_wait(const char *program, zactor_system *sys)
+{
+    int rc = zactor_system_wait(sys);
+    if (rc != 0)
+        bench_fail(program, zactor_strerror(rc));
+}
+
+void bench_echo_report_add(bench_echo_report *report, uint64_t clients, uint64_t replies,
+                           uint64_t corrupt, uint64_t send_errors)
+{
+    report->replies += replies;
+    report->corrupt += corrupt;
+    report->send_errors += send_errors;
+    if (++report->done == clients)
+        report->t_end = bench_now_ns();
+}
+
+void bench_echo_report_check(const char *program, const bench_echo_report *report, uint64_t k,
+                             uint64_t m)
+{
+    if (report->done == k && report->replies == k * m && report->corrupt == 0 &&
+        report->send_errors == 0)
+        return;
+    fprintf(stderr,
+            "%s: FAILED: %" PRIu64 " of %" PRIu64 " clients done, %" PRIu64 " of %" PRIu64
+            " replies, %" PRIu64 " corrupt, %" PRIu64 " failed sends\n",
+            program, report->done, k, report->replies, k * m, report->corrupt,
+            report->send_errors);
+    exit(1);
+}
+
 void bench_result(const char *workload, const char *metric, double value, int decimals)
 {
     printf("RESULT workload=%s system=" BENCH_SYSTEM " metric=%s value=%.*f\n", workload, metric,

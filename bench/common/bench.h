@@ -36,6 +36,28 @@ uint64_t bench_arg_count(int argc, char **argv, int index, uint64_t fallback, co
  * sets it. */
 zactor_system *bench_system_create(const char *program);
 
+/* zactor_system_wait(sys); on failure prints why and exits with 1. */
+void bench_wait(const char *program, zactor_system *sys);
+
+/* What the reporter actor of the W2 programs sums from its clients' Done
+ * messages. Written by the reporter only; main reads it after bench_wait. */
+typedef struct bench_echo_report {
+    uint64_t t_end; /* ns, the last Done */
+    uint64_t done;  /* clients that reported */
+    uint64_t replies;
+    uint64_t corrupt; /* replies whose payload did not match */
+    uint64_t send_errors;
+} bench_echo_report;
+
+/* Adds one client's Done; the last of `clients` stamps t_end. */
+void bench_echo_report_add(bench_echo_report *report, uint64_t clients, uint64_t replies,
+                           uint64_t corrupt, uint64_t send_errors);
+
+/* Unless all k clients reported k * m replies, none corrupt, and no send
+ * failed: prints what is wrong and exits with 1. */
+void bench_echo_report_check(const char *program, const bench_echo_report *report, uint64_t k,
+                             uint64_t m);
+
 /* "RESULT workload=W system=zactor metric=M value=V", V printed with
  * `decimals` digits after the point. */
 void bench_result(const char *workload, const char *metric, double value, int decimals);

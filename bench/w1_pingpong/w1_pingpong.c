@@ -89,9 +89,7 @@ int main(int argc, char **argv)
                                                                .report = &report});
     if (zactor_ref_is_null(ponger.raw) || zactor_ref_is_null(pinger.raw))
         bench_fail(program, "spawn");
-    int rc = zactor_system_wait(sys);
-    if (rc != 0)
-        bench_fail(program, zactor_strerror(rc));
+    bench_wait(program, sys);
     if (report.round_trips != n || report.out_of_order != 0 || report.send_errors != 0) {
         fprintf(stderr,
                 "%s: FAILED: %" PRIu64 " of %" PRIu64 " round trips, %" PRIu64

@@ -26,15 +26,6 @@
 #define LAST_BYTE 0x5au
 #define WORKLOAD "W2_payload_65536"
 
-/* Written by the reporter only; main reads it after zactor_system_wait(). */
-struct w2b_report {
-    uint64_t t_end; /* ns, the last Done */
-    uint64_t done;
-    uint64_t replies;
-    uint64_t corrupt;
-    uint64_t send_errors;
-};
-
 void w2b_Client_on_start(w2b_Client *self, zactor_ctx *ctx)
 {
     self->echo = w2b_Echo_spawn(zactor_ctx_system(ctx), &(w2b_Echo){.client = {zactor_self(ctx)}});
@@ -99,12 +90,7 @@ void w2b_Echo_on_Blob(w2b_Echo *self, zactor_ctx *ctx, const w2b_Blob *msg)
 void w2b_Reporter_on_Done(w2b_Reporter *self, zactor_ctx *ctx, const w2b_Done *msg)
 {
     (void)ctx;
-    struct w2b_report *report = self->report;
-    report->replies += msg->replies;
-    report->corrupt += msg->corrupt;
-    report->send_errors += msg->send_errors;
-    if (++report->done == self->clients)
-        report->t_end = bench_now_ns();
+    bench_echo_report_add(self->report, self->clients, msg->replies, msg->corrupt, msg->send_errors);
 }
 
 int main(int argc, char **argv)
@@ -123,7 +109,7 @@ int main(int argc, char **argv)
         bench_fail(program, "cannot allocate the client refs");
 
     zactor_system *sys = bench_system_create(program);
-    struct w2b_report report = {0};
+    bench_echo_report report = {0};
     w2b_Reporter_ref reporter =
         w2b_Reporter_spawn(sys, &(w2b_Reporter){.clients = k, .report = &report});
     if (zactor_ref_is_null(reporter.raw))
@@ -134,26 +120,14 @@ int main(int argc, char **argv)
             bench_fail(program, "spawn");
     }
     /* Every client has spawned its echo before the clock starts. */
-    int rc = zactor_system_wait(sys);
-    if (rc != 0)
-        bench_fail(program, zactor_strerror(rc));
+    bench_wait(program, sys);
 
     uint64_t t0 = bench_now_ns();
     for (uint64_t i = 0; i < k; i++)
         if (w2b_Client_send_Go(clients[i], &(w2b_Go){0}) != 0)
             bench_fail(program, "send Go");
-    rc = zactor_system_wait(sys);
-    if (rc != 0)
-        bench_fail(program, zactor_strerror(rc));
-    if (report.done != k || report.replies != k * m || report.corrupt != 0 ||
-        report.send_errors != 0) {
-        fprintf(stderr,
-                "%s: FAILED: %" PRIu64 " of %" PRIu64 " clients done, %" PRIu64 " of %" PRIu64
-                " replies, %" PRIu64 " corrupt, %" PRIu64 " failed sends\n",
-                program, report.done, k, report.replies, k * m, report.corrupt,
-                report.send_errors);
-        return 1;
-    }
+    bench_wait(program, sys);
+    bench_echo_report_check(program, &report, k, m);
 
     double seconds = (double)(report.t_end - t0) / 1e9;
     double msgs_per_s = 2.0 * (double)m * (double)k / seconds;

@@ -20,15 +20,6 @@
 #define BATCH 100u
 #define USAGE "SIZE [K [M]]   (SIZE: 8, 64 or 1024)"
 
-/* Written by the reporter only; main reads it after zactor_system_wait(). */
-struct w2p_report {
-    uint64_t t_end; /* ns, the last Done */
-    uint64_t done;
-    uint64_t replies;
-    uint64_t corrupt;
-    uint64_t send_errors;
-};
-
 /* The payload every request carries: byte i is pattern_byte(i), so the
  * client can tell an intact reply from its first and last bytes. */
 static uint8_t pattern_byte(size_t i)
@@ -183,12 +174,7 @@ void w2p_Echo1024_on_Data1024(w2p_Echo1024 *self, zactor_ctx *ctx, const w2p_Dat
 void w2p_Reporter_on_Done(w2p_Reporter *self, zactor_ctx *ctx, const w2p_Done *msg)
 {
     (void)ctx;
-    struct w2p_report *report = self->report;
-    report->replies += msg->replies;
-    report->corrupt += msg->corrupt;
-    report->send_errors += msg->send_errors;
-    if (++report->done == self->clients)
-        report->t_end = bench_now_ns();
+    bench_echo_report_add(self->report, self->clients, msg->replies, msg->corrupt, msg->send_errors);
 }
 
 /* Main handles the clients of every size through their raw refs: one Go
@@ -249,7 +235,7 @@ int main(int argc, char **argv)
         bench_fail(program, "cannot allocate the client refs");
 
     zactor_system *sys = bench_system_create(program);
-    struct w2p_report report = {0};
+    bench_echo_report report = {0};
     w2p_Reporter_ref reporter =
         w2p_Reporter_spawn(sys, &(w2p_Reporter){.clients = k, .report = &report});
     if (zactor_ref_is_null(reporter.raw))
@@ -260,26 +246,14 @@ int main(int argc, char **argv)
             bench_fail(program, "spawn");
     }
     /* Every client has spawned its echo before the clock starts. */
-    int rc = zactor_system_wait(sys);
-    if (rc != 0)
-        bench_fail(program, zactor_strerror(rc));
+    bench_wait(program, sys);
 
     uint64_t t0 = bench_now_ns();
     for (uint64_t i = 0; i < k; i++)
         if (go(clients[i]) != 0)
             bench_fail(program, "send Go");
-    rc = zactor_system_wait(sys);
-    if (rc != 0)
-        bench_fail(program, zactor_strerror(rc));
-    if (report.done != k || report.replies != k * m || report.corrupt != 0 ||
-        report.send_errors != 0) {
-        fprintf(stderr,
-                "%s: FAILED: %" PRIu64 " of %" PRIu64 " clients done, %" PRIu64 " of %" PRIu64
-                " replies, %" PRIu64 " corrupt, %" PRIu64 " failed sends\n",
-                program, report.done, k, report.replies, k * m, report.corrupt,
-                report.send_errors);
-        return 1;
-    }
+    bench_wait(program, sys);
+    bench_echo_report_check(program, &report, k, m);
 
     char workload[32];
     snprintf(workload, sizeof workload, "W2_payload_%" PRIu64, size);

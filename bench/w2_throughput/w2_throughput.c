@@ -20,14 +20,6 @@
 
 #define BATCH 100u
 
-/* Written by the reporter only; main reads it after zactor_system_wait(). */
-struct w2_report {
-    uint64_t t_end;     /* ns, the last Done */
-    uint64_t done;      /* clients that reported */
-    uint64_t replies;   /* summed over the clients */
-    uint64_t send_errors;
-};
-
 void w2_Echo_on_Request(w2_Echo *self, zactor_ctx *ctx, const w2_Request *msg)
 {
     (void)self;
@@ -70,11 +62,7 @@ void w2_Client_on_Reply(w2_Client *self, zactor_ctx *ctx, const w2_Reply *msg)
 void w2_Reporter_on_Done(w2_Reporter *self, zactor_ctx *ctx, const w2_Done *msg)
 {
     (void)ctx;
-    struct w2_report *report = self->report;
-    report->replies += msg->replies;
-    report->send_errors += msg->send_errors;
-    if (++report->done == self->clients)
-        report->t_end = bench_now_ns();
+    bench_echo_report_add(self->report, self->clients, msg->replies, 0, msg->send_errors);
 }
 
 int main(int argc, char **argv)
@@ -93,7 +81,7 @@ int main(int argc, char **argv)
         bench_fail(program, "cannot allocate the client refs");
 
     zactor_system *sys = bench_system_create(program);
-    struct w2_report report = {0};
+    bench_echo_report report = {0};
     w2_Reporter_ref reporter =
         w2_Reporter_spawn(sys, &(w2_Reporter){.clients = k, .report = &report});
     if (zactor_ref_is_null(reporter.raw))
@@ -106,24 +94,14 @@ int main(int argc, char **argv)
             bench_fail(program, "spawn");
     }
     /* Every actor has had its first turn before the clock starts. */
-    int rc = zactor_system_wait(sys);
-    if (rc != 0)
-        bench_fail(program, zactor_strerror(rc));
+    bench_wait(program, sys);
 
     uint64_t t0 = bench_now_ns();
     for (uint64_t i = 0; i < k; i++)
         if (w2_Client_send_Start(clients[i], &(w2_Start){0}) != 0)
             bench_fail(program, "send Start");
-    rc = zactor_system_wait(sys);
-    if (rc != 0)
-        bench_fail(program, zactor_strerror(rc));
-    if (report.done != k || report.replies != k * m || report.send_errors != 0) {
-        fprintf(stderr,
-                "%s: FAILED: %" PRIu64 " of %" PRIu64 " clients done, %" PRIu64 " of %" PRIu64
-                " replies, %" PRIu64 " failed sends\n",
-                program, report.done, k, report.replies, k * m, report.send_errors);
-        return 1;
-    }
+    bench_wait(program, sys);
+    bench_echo_report_check(program, &report, k, m);
 
     char workload[32];
     snprintf(workload, sizeof workload, "W2_K%" PRIu64, k);

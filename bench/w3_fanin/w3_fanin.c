@@ -70,17 +70,13 @@ int main(int argc, char **argv)
             bench_fail(program, "spawn");
     }
     /* Every actor has had its first turn before the clock starts. */
-    int rc = zactor_system_wait(sys);
-    if (rc != 0)
-        bench_fail(program, zactor_strerror(rc));
+    bench_wait(program, sys);
 
     uint64_t t0 = bench_now_ns();
     for (uint64_t i = 0; i < senders; i++)
         if (w3_Sender_send_Start(refs[i], &(w3_Start){0}) != 0)
             bench_fail(program, "send Start");
-    rc = zactor_system_wait(sys);
-    if (rc != 0)
-        bench_fail(program, zactor_strerror(rc));
+    bench_wait(program, sys);
     /* Each sender sends 0..M-1. */
     uint64_t expected_sum = senders * (m * (m - 1) / 2);
     uint64_t errors = atomic_load_explicit(&send_errors, memory_order_relaxed);

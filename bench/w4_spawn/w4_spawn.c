@@ -43,13 +43,6 @@ void w4_Collector_on_Finished(w4_Collector *self, zactor_ctx *ctx, const w4_Fini
         report->t_end = bench_now_ns();
 }
 
-static void wait_quiescent(zactor_system *sys, const char *program)
-{
-    int rc = zactor_system_wait(sys);
-    if (rc != 0)
-        bench_fail(program, zactor_strerror(rc));
-}
-
 int main(int argc, char **argv)
 {
     const char *program = "w4_spawn";
@@ -62,7 +55,7 @@ int main(int argc, char **argv)
         w4_Collector_spawn(sys, &(w4_Collector){.expected = n, .report = &report});
     if (zactor_ref_is_null(collector.raw))
         bench_fail(program, "spawn");
-    wait_quiescent(sys, program);
+    bench_wait(program, sys);
     uint64_t rss_before = bench_proc_status_bytes("VmRSS");
 
     uint64_t t0 = bench_now_ns();
@@ -75,7 +68,7 @@ int main(int argc, char **argv)
             bench_fail(program, "spawn");
     }
     /* Idle: every worker has had its first turn and none has a message. */
-    wait_quiescent(sys, program);
+    bench_wait(program, sys);
     uint64_t t_spawned = bench_now_ns();
     uint64_t rss_idle = bench_proc_status_bytes("VmRSS");
 
@@ -83,7 +76,7 @@ int main(int argc, char **argv)
         if (w4_Worker_send_Go(workers[i], &(w4_Go){.collector = collector}) != 0)
             bench_fail(program, "send Go");
     free(workers);
-    wait_quiescent(sys, program);
+    bench_wait(program, sys);
     if (report.finished != n) {
         fprintf(stderr, "%s: FAILED: %" PRIu64 " of %" PRIu64 " notifications\n", program,
                 report.finished, n);
