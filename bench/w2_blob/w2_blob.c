@@ -8,8 +8,8 @@
  * of filling them. Prints msgs_per_s = 2*M*K / elapsed and mb_per_s =
  * msgs_per_s * 65536 / 1e6 as workload W2_payload_65536.
  *
- *   usage: w2_blob [K [M]]   (default 8 12500; M is rounded down to a
- *                              multiple of 100)
+ *   usage: w2_blob [K [M]]   (default 8 1500000, as W2_payload_64; M is
+ *                              rounded down to a multiple of 100)
  */
 #define _POSIX_C_SOURCE 200809L
 #include "w2b.zidl.h"
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
     const char *program = "w2_blob";
     const char *usage = "[K [M]]";
     uint64_t k = bench_arg_count(argc, argv, 1, 8, "K", usage);
-    uint64_t m = bench_arg_count(argc, argv, 2, 12500, "M", usage) / BATCH * BATCH;
+    uint64_t m = bench_arg_count(argc, argv, 2, 1500000, "M", usage) / BATCH * BATCH;
     if (m == 0) {
         fprintf(stderr, "%s: M must be at least %u (one batch)\nusage: %s %s\n", argv[0], BATCH,
                 argv[0], usage);
