@@ -58,7 +58,20 @@ static ring_slot *slot_at(zactor__ring *ring, uint64_t position)
 /* A ring whose positions start at 0: the caller sets tail and head to 0. */
 static zactor__ring *new_ring(uint32_t capacity, uint32_t stride)
 {
-    zactor__ring *ring = malloc(sizeof(zactor__ring) + (size_t)capacity * stride);
+    /* A grown ring (a busy actor's) gets whole cache lines of its own: two
+     * busy actors' rings side by side on the heap would otherwise share a
+     * line at their boundary, and two workers each running one of them
+     * would pass it back and forth. The first, small ring stays a plain
+     * allocation: most actors never grow it, and memalign's padding would
+     * cost an idle actor half as much again. */
+    size_t bytes = sizeof(zactor__ring) + (size_t)capacity * stride;
+    zactor__ring *ring;
+    if (capacity > INITIAL_SLOTS) {
+        bytes = (bytes + ZACTOR__CACHE_LINE - 1) & ~(size_t)(ZACTOR__CACHE_LINE - 1);
+        ring = aligned_alloc(ZACTOR__CACHE_LINE, bytes);
+    } else {
+        ring = malloc(bytes);
+    }
     if (!ring)
         return NULL;
     ring->capacity = capacity;
