@@ -5,10 +5,14 @@
  * NUMA node (their memory is bound to it on a real NUMA machine). Blocks
  * move freely between threads: a sender's worker allocates, the receiver's
  * worker frees; a free on a worker of the block's node goes to that
- * worker's cache, which spills half of itself to the node's shared lists
- * when it grows past a cap; a free anywhere else sends the block straight
- * home to its node's shared lists. So a node's blocks stay with the node,
- * and a steady stream of messages allocates nothing. */
+ * worker's cache, which spills down to half its cap to the node's shared
+ * lists when it grows past the cap; a free anywhere else sends the block
+ * straight home to its node's shared lists. A worker with an empty cache
+ * takes the node's whole list of that class at once. So a node's blocks
+ * stay with the node, a steady stream of messages allocates nothing, and
+ * the node's lock is held only for a few pointer moves: no list walk and no
+ * slab allocation happen under it (under a flood, two workers trading
+ * blocks used to wait on each other there). */
 #include "pool.h"
 
 #include <stdbool.h>
@@ -16,7 +20,6 @@
 
 #define HEAP_CLASS ZACTOR__POOL_CLASSES /* size_class of a malloc'd block */
 #define CACHE_CAP 256u                  /* blocks per class a worker keeps */
-#define CACHE_BATCH 128u                /* blocks moved per spill or refill */
 /* Four pages: one allocation (one mmap when bound) per 15 blocks of the
  * largest class, 340 of the smallest. */
 #define SLAB_BYTES 16384u
@@ -55,8 +58,10 @@ int zactor__pool_init(zactor__pool *pool, unsigned node_count, zactor__topology 
         return -1;
     for (; pool->node_count < node_count; pool->node_count++) {
         zactor__pool_node *node = &pool->nodes[pool->node_count];
-        for (unsigned cls = 0; cls < ZACTOR__POOL_CLASSES; cls++)
+        for (unsigned cls = 0; cls < ZACTOR__POOL_CLASSES; cls++) {
             node->free[cls] = NULL;
+            node->count[cls] = 0;
+        }
         node->slabs = NULL;
         if (pthread_mutex_init(&node->lock, NULL) != 0) {
             zactor__pool_destroy(pool);
@@ -90,63 +95,85 @@ void zactor__pool_cache_release(zactor__pool_cache *cache)
     }
 }
 
-/* Cuts a new slab of node's memory into blocks of one class, onto the
- * node's shared list. Called with the node's lock held. */
-static bool carve_slab(zactor__pool *pool, unsigned node_index, unsigned cls)
+/* A chain of blocks: first to last, linked through next. */
+typedef struct block_chain {
+    zactor__block *first;
+    zactor__block *last;
+    uint64_t count;
+} block_chain;
+
+/* Cuts a new slab of node's memory into a chain of blocks of one class.
+ * Only registering the slab takes the node's lock. */
+static bool carve_slab(zactor__pool *pool, unsigned node_index, unsigned cls, block_chain *out)
 {
     zactor__pool_node *node = &pool->nodes[node_index];
     zactor__pool_slab *slab = zactor__topology_alloc(pool->topology, node_index, SLAB_BYTES);
     if (!slab)
         return false;
-    slab->next = node->slabs;
-    node->slabs = slab;
     size_t stride = sizeof(zactor__block) + ((size_t)ZACTOR__POOL_SMALLEST << cls);
     char *end = (char *)slab + SLAB_BYTES;
+    block_chain chain = {NULL, NULL, 0};
     for (char *at = (char *)slab + SLAB_HEADER; at + stride <= end; at += stride) {
         zactor__block *block = (zactor__block *)(void *)at;
         block->size_class = cls;
         block->node = node_index;
-        block->next = node->free[cls];
-        node->free[cls] = block;
+        block->next = chain.first;
+        if (!chain.first)
+            chain.last = block;
+        chain.first = block;
+        chain.count++;
     }
+    pthread_mutex_lock(&node->lock);
+    slab->next = node->slabs;
+    node->slabs = slab;
+    pthread_mutex_unlock(&node->lock);
+    *out = chain;
     return true;
 }
 
-/* Moves up to CACHE_BATCH blocks of one class from the node's shared list. */
+/* Puts a chain on the node's shared list of its class. */
+static void give_chain(zactor__pool_node *node, unsigned cls, const block_chain *chain)
+{
+    pthread_mutex_lock(&node->lock);
+    chain->last->next = node->free[cls];
+    node->free[cls] = chain->first;
+    node->count[cls] += chain->count;
+    pthread_mutex_unlock(&node->lock);
+}
+
+/* An empty cache takes the node's whole shared list of the class, or a
+ * new slab's worth of blocks when that list is empty too. */
 static void refill(zactor__pool *pool, zactor__pool_cache *cache, unsigned cls)
 {
     zactor__pool_node *node = &pool->nodes[cache->node];
     pthread_mutex_lock(&node->lock);
-    if (node->free[cls] || carve_slab(pool, cache->node, cls)) {
-        zactor__block *first = node->free[cls];
-        zactor__block *last = first;
-        uint32_t moved = 1;
-        while (last->next && moved < CACHE_BATCH) {
-            last = last->next;
-            moved++;
-        }
-        node->free[cls] = last->next;
-        last->next = cache->free[cls];
-        cache->free[cls] = first;
-        cache->count[cls] += moved;
-    }
+    zactor__block *first = node->free[cls];
+    uint64_t count = node->count[cls];
+    node->free[cls] = NULL;
+    node->count[cls] = 0;
     pthread_mutex_unlock(&node->lock);
+    block_chain chain;
+    if (!first && carve_slab(pool, cache->node, cls, &chain)) {
+        first = chain.first;
+        count = chain.count;
+    }
+    cache->free[cls] = first;
+    cache->count[cls] = (uint32_t)(count < UINT32_MAX ? count : UINT32_MAX);
 }
 
-/* Hands CACHE_BATCH blocks of one class back to the node's shared list. */
+/* A cache past its cap hands blocks back to the node's shared list until
+ * it holds half the cap (the list walk happens before taking the lock). */
 static void spill(zactor__pool *pool, zactor__pool_cache *cache, unsigned cls)
 {
-    zactor__block *first = cache->free[cls];
-    zactor__block *last = first;
-    for (uint32_t i = 1; i < CACHE_BATCH; i++)
-        last = last->next;
-    cache->free[cls] = last->next;
-    cache->count[cls] -= CACHE_BATCH;
-    zactor__pool_node *node = &pool->nodes[cache->node];
-    pthread_mutex_lock(&node->lock);
-    last->next = node->free[cls];
-    node->free[cls] = first;
-    pthread_mutex_unlock(&node->lock);
+    block_chain chain = {cache->free[cls], cache->free[cls], 1};
+    uint32_t keep = CACHE_CAP / 2;
+    while (chain.count < cache->count[cls] - keep) {
+        chain.last = chain.last->next;
+        chain.count++;
+    }
+    cache->free[cls] = chain.last->next;
+    cache->count[cls] = keep;
+    give_chain(&pool->nodes[cache->node], cls, &chain);
 }
 
 /* One block of class cls straight from node's shared list. */
@@ -155,19 +182,27 @@ static zactor__block *take_shared(zactor__pool *pool, unsigned node_index, unsig
     zactor__pool_node *node = &pool->nodes[node_index];
     pthread_mutex_lock(&node->lock);
     zactor__block *block = node->free[cls];
-    if (block || (carve_slab(pool, node_index, cls) && (block = node->free[cls])))
+    if (block) {
         node->free[cls] = block->next;
+        node->count[cls]--;
+    }
     pthread_mutex_unlock(&node->lock);
+    block_chain chain;
+    if (!block && carve_slab(pool, node_index, cls, &chain)) {
+        block = chain.first;
+        if (chain.count > 1) {
+            chain.first = block->next;
+            chain.count--;
+            give_chain(node, cls, &chain);
+        }
+    }
     return block;
 }
 
 static void give_home(zactor__pool *pool, zactor__block *block)
 {
-    zactor__pool_node *node = &pool->nodes[block->node];
-    pthread_mutex_lock(&node->lock);
-    block->next = node->free[block->size_class];
-    node->free[block->size_class] = block;
-    pthread_mutex_unlock(&node->lock);
+    block_chain chain = {block, block, 1};
+    give_chain(&pool->nodes[block->node], block->size_class, &chain);
 }
 
 void *zactor__pool_alloc(zactor__pool *pool, zactor__pool_cache *cache, size_t size)

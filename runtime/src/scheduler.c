@@ -274,9 +274,16 @@ void zactor__scheduler_release_slot(zactor__worker *worker)
 void zactor__scheduler_requeue(zactor__worker *worker, zactor_cell *cell, bool made_progress)
 {
     zactor__scheduler *sched = &worker->sys->sched;
+    /* Alone in the deque, with nothing in the LIFO slot, the actor is this
+     * worker's next pick: waking a sleeper for it would only have the
+     * sleeper find nothing and park again (a futex wake and a sleep per
+     * turn of one flooded actor). Any other work present wakes as usual. */
+    bool only_work = !worker->next_cell && zactor__deque_looks_empty(&worker->deque);
     if (made_progress && zactor__deque_push(&worker->deque, cell)) {
         /* Round robin among busy actors: next pick is the oldest entry. */
         worker->take_oldest = true;
+        if (only_work)
+            return;
     } else {
         /* No progress means a sender is between counting itself and
          * publishing: go behind everything else instead of spinning on it. */
