@@ -74,6 +74,8 @@ zactor_system *bench_system_create(const char *program)
     const char *workers = getenv("BENCH_WORKERS");
     if (workers)
         cfg.workers = (unsigned)atoi(workers);
+    if (getenv("BENCH_NOPIN"))
+        cfg.pin_threads = false;
     zactor_system *sys = zactor_system_create(&cfg);
     if (!sys) {
         fprintf(stderr, "%s: cannot start the actor system (out of memory or threads)\n",

@@ -32,8 +32,8 @@ uint64_t bench_arg_count(int argc, char **argv, int index, uint64_t fallback, co
 
 /* An actor system with the default configuration (zactor_config_init);
  * prints why and exits with 1 when it cannot start. BENCH_WORKERS=N in the
- * environment sets cfg.workers, for experiments only: bench/run never
- * sets it. */
+ * environment sets cfg.workers and BENCH_NOPIN=1 clears cfg.pin_threads,
+ * for experiments only: bench/run sets neither. */
 zactor_system *bench_system_create(const char *program);
 
 /* zactor_system_wait(sys); on failure prints why and exits with 1. */
