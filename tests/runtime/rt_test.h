@@ -2,6 +2,8 @@
 #ifndef ZACTOR_RT_TEST_H
 #define ZACTOR_RT_TEST_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +62,41 @@ static inline double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+ * A gate that holds a worker inside a handler until the test opens it, so
+ * that messages queue up behind it: test_gate_close(), then send the
+ * message whose handler calls test_gate_hold(), then test_gate_wait_held()
+ * if the test needs the worker inside; test_gate_open() lets it go.
+ */
+typedef struct test_gate {
+    atomic_bool held;
+    atomic_bool open;
+} test_gate;
+
+static inline void test_gate_close(test_gate *gate)
+{
+    atomic_store(&gate->held, false);
+    atomic_store(&gate->open, false);
+}
+
+static inline void test_gate_hold(test_gate *gate)
+{
+    atomic_store(&gate->held, true);
+    while (!atomic_load(&gate->open))
+        sleep_ms(1);
+}
+
+static inline void test_gate_wait_held(test_gate *gate)
+{
+    while (!atomic_load(&gate->held))
+        sleep_ms(1);
+}
+
+static inline void test_gate_open(test_gate *gate)
+{
+    atomic_store(&gate->open, true);
 }
 
 /* A handler entry for a message that owns nothing (no bytes, no reply). */

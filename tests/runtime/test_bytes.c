@@ -14,7 +14,7 @@
 #define PAYLOAD 4096u
 
 static atomic_ullong blobs_seen, empties_seen, bad_blobs, checks_passed;
-static atomic_bool hold_entered, hold_release;
+static test_gate gate;
 
 void rt_Sink_on_Blob(rt_Sink *self, zactor_ctx *ctx, const rt_Blob *msg)
 {
@@ -61,9 +61,7 @@ void rt_Sink_on_Hold(rt_Sink *self, zactor_ctx *ctx, const rt_Hold *msg)
     (void)self;
     (void)ctx;
     (void)msg;
-    atomic_store(&hold_entered, true);
-    while (!atomic_load(&hold_release))
-        sleep_ms(1);
+    test_gate_hold(&gate);
 }
 
 void rt_Sink_on_Quit(rt_Sink *self, zactor_ctx *ctx, const rt_Quit *msg)
@@ -154,11 +152,9 @@ static void count_dead_letter(void *user, const char *actor_type_name, uint32_t 
 
 static void hold(rt_Sink_ref sink)
 {
-    atomic_store(&hold_entered, false);
-    atomic_store(&hold_release, false);
+    test_gate_close(&gate);
     CHECK_EQ(rt_Sink_send_Hold(sink, &(rt_Hold){0}), 0);
-    while (!atomic_load(&hold_entered))
-        sleep_ms(1);
+    test_gate_wait_held(&gate);
 }
 
 static void send_blobs(rt_Sink_ref sink, unsigned count, int expected)
@@ -184,7 +180,7 @@ static void test_dead_letters(void)
     hold(sink);
     CHECK_EQ(rt_Sink_send_Quit(sink, &(rt_Quit){0}), 0);
     send_blobs(sink, 20, 0);
-    atomic_store(&hold_release, true);
+    test_gate_open(&gate);
     CHECK_EQ(zactor_system_wait(sys), 0);
     CHECK_EQ(zactor_system_dead_letters(sys), 20);
     CHECK_EQ(atomic_load(&hooked), 20);
@@ -199,7 +195,7 @@ static void test_dead_letters(void)
     hold(late);
     send_blobs(late, 7, 0);
     zactor_system_stop(sys);
-    atomic_store(&hold_release, true);
+    test_gate_open(&gate);
     zactor_system_destroy(sys);
     CHECK_EQ(atomic_load(&hooked), 27);
     CHECK_EQ(atomic_load(&hooked_wrong), 0);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "rt_test.h"
+#include "stress_messages.h"
 #include "system.h" /* zactor__system_overflow_letters */
 
 #define THREAD_PRODUCERS 4
@@ -27,17 +28,6 @@
 #define RING_WINDOW 1
 #define FIRST_RING_CAPACITY 8
 _Static_assert(SENDERS * RING_WINDOW + 1 <= FIRST_RING_CAPACITY, "ring mode must not overflow");
-
-typedef struct Small {
-    uint32_t sender;
-    uint64_t seq;
-} Small;
-
-typedef struct Medium {
-    uint32_t sender;
-    uint64_t seq;
-    unsigned char fill[200];
-} Medium;
 
 TEST_SLOT(SinkSlot, Small small;);
 

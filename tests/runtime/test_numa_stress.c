@@ -11,6 +11,7 @@
 
 #include "actor.h" /* zactor_cell.home */
 #include "numa_test.h"
+#include "stress_messages.h"
 
 #define SINKS 8
 #define TOP_PRODUCERS 8
@@ -19,17 +20,6 @@
 #define SENDERS (ACTOR_PRODUCERS + THREAD_PRODUCERS)
 #define BURST 16     /* messages per sink before a producer yields its turn */
 #define MEDIUM_EVERY 4
-
-typedef struct Small {
-    uint32_t sender;
-    uint64_t seq;
-} Small;
-
-typedef struct Medium {
-    uint32_t sender;
-    uint64_t seq;
-    unsigned char fill[200];
-} Medium;
 
 TEST_SLOT(SinkSlot, Small small;);
 TEST_SLOT(ProducerSlot, char unused;);

@@ -19,7 +19,7 @@
 
 #define SECOND UINT64_C(1000000000)
 
-static atomic_bool hold_entered, hold_release;
+static test_gate gate;
 
 void rt_Counter_on_Count(rt_Counter *self, zactor_ctx *ctx, const rt_Count *msg,
                          rt_CountReply *reply)
@@ -37,9 +37,7 @@ void rt_Counter_on_Hold(rt_Counter *self, zactor_ctx *ctx, const rt_Hold *msg)
     (void)self;
     (void)ctx;
     (void)msg;
-    atomic_store(&hold_entered, true);
-    while (!atomic_load(&hold_release))
-        sleep_ms(1);
+    test_gate_hold(&gate);
 }
 
 void rt_Counter_on_Quit(rt_Counter *self, zactor_ctx *ctx, const rt_Quit *msg)
@@ -88,11 +86,9 @@ void rt_Mute_on_Go(rt_Mute *self, zactor_ctx *ctx, const rt_Go *msg)
 
 static void hold(rt_Counter_ref counter)
 {
-    atomic_store(&hold_entered, false);
-    atomic_store(&hold_release, false);
+    test_gate_close(&gate);
     CHECK_EQ(rt_Counter_send_Hold(counter, &(rt_Hold){0}), 0);
-    while (!atomic_load(&hold_entered))
-        sleep_ms(1);
+    test_gate_wait_held(&gate);
 }
 
 static uint32_t echoed_total(const rt_CountReply *reply)
@@ -137,7 +133,7 @@ static void test_timeout(void)
     for (size_t i = 0; i < sizeof *out; i++)
         CHECK_EQ(raw[i], 0xAB);
     free(out); /* the reply still to come must not touch it */
-    atomic_store(&hold_release, true);
+    test_gate_open(&gate);
     CHECK_EQ(zactor_system_wait(sys), 0); /* the reply was made and dropped */
     rt_CountReply later;
     CHECK_EQ(rt_Counter_ask_Count(counter, &(rt_Count){1}, &later, SECOND), 0);
@@ -150,7 +146,7 @@ static void *release_after_50ms(void *arg)
 {
     (void)arg;
     sleep_ms(50);
-    atomic_store(&hold_release, true);
+    test_gate_open(&gate);
     return NULL;
 }
 
@@ -194,7 +190,7 @@ static void test_stopped(void)
              ZACTOR_ESTOPPED);
     pthread_join(stopper, NULL);
     CHECK_EQ(rt_Counter_ask_Count(counter, &(rt_Count){1}, &out, SECOND), ZACTOR_ESTOPPED);
-    atomic_store(&hold_release, true);
+    test_gate_open(&gate);
     zactor_system_destroy(sys); /* frees the queued request (LSan) */
 }
 

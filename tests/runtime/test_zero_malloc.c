@@ -118,14 +118,13 @@ static void on_sink(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 /* Holds the sink's worker until main opens the gate. */
-static atomic_bool gate_open;
+static test_gate gate;
 static void on_hold(void *self, zactor_ctx *ctx, const void *msg)
 {
     (void)self;
     (void)ctx;
     (void)msg;
-    while (!atomic_load(&gate_open))
-        sleep_ms(1);
+    test_gate_hold(&gate);
 }
 
 static const zactor_handler_entry player_handlers[] = {
@@ -198,14 +197,14 @@ int main(void)
      * need a window plus every worker's cache. Queue that many at once
      * behind a held sink, so that the pool grows to it now and not, a block
      * at a time, whenever the caches happen to be fuller than ever. */
-    atomic_store(&gate_open, false);
-    CHECK_EQ(zactor_send(sink, &player_type, TAG_HOLD, &gate_open, 0), 0);
+    test_gate_close(&gate);
+    CHECK_EQ(zactor_send(sink, &player_type, TAG_HOLD, &gate, 0), 0);
     const uint64_t high_water = WINDOW + 2 * 256 + 64;
     BigBall ball;
     memset(&ball, 0, sizeof ball);
     for (uint64_t i = 0; i < high_water; i++)
         CHECK_EQ(zactor_send(sink, &player_type, TAG_SINK, &ball, sizeof ball), 0);
-    atomic_store(&gate_open, true);
+    test_gate_open(&gate);
     CHECK_EQ(zactor_system_wait(sys), 0);
 
     atomic_store(&counting, true);
