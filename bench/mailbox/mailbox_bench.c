@@ -135,7 +135,7 @@ static uint64_t grow_ring(run *r)
         zactor__envelope envelope;
         while (zactor__mailbox_take(&r->mailbox, &r->reader, &envelope))
             zactor__mailbox_release(&envelope, &r->pool, NULL);
-        zactor__mailbox_reopen(&r->mailbox, &r->reader);
+        zactor__mailbox_reopen(&r->mailbox, &r->reader, &r->pool, NULL);
         if (in_ring <= capacity)
             break;
         capacity = in_ring;

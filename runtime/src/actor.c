@@ -329,7 +329,7 @@ static void recycle(zactor__worker *worker, zactor_cell *cell)
 
 /* Every message sent so far was consumed: try to take LOCKED and reopen the
  * ring that overflow closed. false when a sender got in first. */
-static bool try_reopen_mailbox(zactor_cell *cell, uint64_t consumed)
+static bool try_reopen_mailbox(zactor__worker *worker, zactor_cell *cell, uint64_t consumed)
 {
     /* Relaxed: the owner reads its own generation. */
     uint64_t alive = (atomic_load_explicit(&cell->life, memory_order_relaxed) &
@@ -341,7 +341,7 @@ static bool try_reopen_mailbox(zactor_cell *cell, uint64_t consumed)
                                                  alive | ZACTOR__LIFE_LOCKED | consumed,
                                                  memory_order_acquire, memory_order_relaxed))
         return false;
-    zactor__mailbox_reopen(&cell->mailbox, &cell->reader);
+    zactor__mailbox_reopen(&cell->mailbox, &cell->reader, &cell->sys->pool, &worker->cache);
     /* Release: senders that acquire the unlocked word see the new ring, and
      * (as with any idle transition) this turn's effects. */
     atomic_store_explicit(&cell->life, alive, memory_order_release);
@@ -356,7 +356,7 @@ void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint64_t 
 
     bool stopped = cell->flags & ZACTOR__CELL_STOPPED;
     if (!stopped && zactor__mailbox_is_closed(&cell->mailbox) &&
-        try_reopen_mailbox(cell, consumed)) {
+        try_reopen_mailbox(worker, cell, consumed)) {
         zactor__system_deactivate(worker);
         return;
     }

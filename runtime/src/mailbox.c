@@ -55,22 +55,25 @@ static ring_slot *slot_at(zactor__ring *ring, uint64_t position)
     return (ring_slot *)(slots + (size_t)(position & (ring->capacity - 1)) * ring->stride);
 }
 
-/* A ring whose positions start at 0: the caller sets tail and head to 0. */
-static zactor__ring *new_ring(uint32_t capacity, uint32_t stride)
+/* A ring whose positions start at 0: the caller sets tail and head to 0.
+ * The first ring of an actor (INITIAL_SLOTS, at most a few hundred bytes)
+ * is a pool block: actors are spawned and stopped by the million, and a
+ * malloc'd first ring, allocated by the sender's thread and freed by the
+ * worker that recycles the actor, had those threads contend for malloc's
+ * arena lock. A grown ring (a busy actor's) gets whole cache lines of its
+ * own: two busy actors' rings side by side on the heap would otherwise
+ * share a line at their boundary, and two workers each running one of
+ * them would pass it back and forth. */
+static zactor__ring *new_ring(uint32_t capacity, uint32_t stride, zactor__pool *pool,
+                              zactor__pool_cache *cache)
 {
-    /* A grown ring (a busy actor's) gets whole cache lines of its own: two
-     * busy actors' rings side by side on the heap would otherwise share a
-     * line at their boundary, and two workers each running one of them
-     * would pass it back and forth. The first, small ring stays a plain
-     * allocation: most actors never grow it, and memalign's padding would
-     * cost an idle actor half as much again. */
     size_t bytes = sizeof(zactor__ring) + (size_t)capacity * stride;
     zactor__ring *ring;
-    if (capacity > INITIAL_SLOTS) {
+    if (capacity == INITIAL_SLOTS) {
+        ring = zactor__pool_alloc(pool, cache, bytes);
+    } else {
         bytes = (bytes + ZACTOR__CACHE_LINE - 1) & ~(size_t)(ZACTOR__CACHE_LINE - 1);
         ring = aligned_alloc(ZACTOR__CACHE_LINE, bytes);
-    } else {
-        ring = malloc(bytes);
     }
     if (!ring)
         return NULL;
@@ -79,6 +82,14 @@ static zactor__ring *new_ring(uint32_t capacity, uint32_t stride)
     for (uint32_t i = 0; i < capacity; i++)
         atomic_init(&slot_at(ring, i)->seq, i);
     return ring;
+}
+
+static void free_ring(zactor__ring *ring, zactor__pool *pool, zactor__pool_cache *cache)
+{
+    if (ring->capacity == INITIAL_SLOTS)
+        zactor__pool_free(pool, cache, ring);
+    else
+        free(ring);
 }
 
 void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *reader)
@@ -92,11 +103,13 @@ void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *read
 
 /* The first sender creates the ring (tail and head are 0 until then); a
  * losing racer frees its own copy. */
-static zactor__ring *install_ring(zactor__mailbox *mailbox, const zactor_actor_type *type)
+static zactor__ring *install_ring(zactor__mailbox *mailbox, const zactor_actor_type *type,
+                                  zactor__pool *pool, zactor__pool_cache *cache)
 {
     /* spawn checked slot_size >= header + pointer. */
     uint32_t slot_bytes = (type->slot_size + 7u) & ~7u;
-    zactor__ring *ring = new_ring(INITIAL_SLOTS, (uint32_t)sizeof(uint64_t) + slot_bytes);
+    zactor__ring *ring =
+        new_ring(INITIAL_SLOTS, (uint32_t)sizeof(uint64_t) + slot_bytes, pool, cache);
     if (!ring)
         return NULL;
     zactor__ring *expected = NULL;
@@ -104,7 +117,7 @@ static zactor__ring *install_ring(zactor__mailbox *mailbox, const zactor_actor_t
      * that acquire the pointer. Acquire on failure: we use the winner's. */
     if (!atomic_compare_exchange_strong_explicit(&mailbox->ring, &expected, ring,
                                                  memory_order_acq_rel, memory_order_acquire)) {
-        free(ring);
+        free_ring(ring, pool, cache);
         return expected;
     }
     return ring;
@@ -208,7 +221,7 @@ int zactor__mailbox_push(zactor__mailbox *mailbox, const zactor_actor_type *type
      * replacement (published by its release of the cell's life word, which
      * our CAS on life acquired before we got here). */
     zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_acquire);
-    if (!ring && !(ring = install_ring(mailbox, type)))
+    if (!ring && !(ring = install_ring(mailbox, type, pool, cache)))
         return ZACTOR_ENOMEM;
 
     void *box = NULL;
@@ -321,7 +334,8 @@ bool zactor__mailbox_is_closed(zactor__mailbox *mailbox)
     return atomic_load_explicit(&mailbox->tail, memory_order_relaxed) & CLOSED;
 }
 
-void zactor__mailbox_reopen(zactor__mailbox *mailbox, zactor__mailbox_reader *reader)
+void zactor__mailbox_reopen(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
+                            zactor__pool *pool, zactor__pool_cache *cache)
 {
     /* Relaxed everywhere: the cell is LOCKED, so no producer is in flight,
      * and the release store that unlocks the cell publishes these writes to
@@ -331,10 +345,11 @@ void zactor__mailbox_reopen(zactor__mailbox *mailbox, zactor__mailbox_reader *re
     zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_relaxed);
     if (ring->capacity < MAX_SLOTS) {
         uint32_t capacity = ring->capacity * GROWTH_FACTOR;
-        zactor__ring *bigger = new_ring(capacity < MAX_SLOTS ? capacity : MAX_SLOTS, ring->stride);
+        zactor__ring *bigger =
+            new_ring(capacity < MAX_SLOTS ? capacity : MAX_SLOTS, ring->stride, pool, cache);
         if (bigger) {
             atomic_store_explicit(&mailbox->ring, bigger, memory_order_relaxed);
-            free(ring);
+            free_ring(ring, pool, cache);
             reader->head = 0;
         }
     }
@@ -390,7 +405,7 @@ uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__mailbox_reader 
         count++;
     }
     count += free_letters(reader->ready, pool, cache, undelivered, user);
-    free(ring);
+    free_ring(ring, pool, cache);
     /* Relaxed: as above; the cell's next spawn publishes the empty mailbox. */
     atomic_store_explicit(&mailbox->ring, NULL, memory_order_relaxed);
     atomic_store_explicit(&mailbox->tail, 0, memory_order_relaxed);

@@ -62,7 +62,8 @@ void zactor__mailbox_release(zactor__envelope *envelope, zactor__pool *pool,
 bool zactor__mailbox_is_closed(zactor__mailbox *mailbox);
 /* Consumer only, with the cell LOCKED and every message consumed: replaces
  * the ring by a bigger one (or reopens it when already at the maximum). */
-void zactor__mailbox_reopen(zactor__mailbox *mailbox, zactor__mailbox_reader *reader);
+void zactor__mailbox_reopen(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
+                            zactor__pool *pool, zactor__pool_cache *cache);
 
 /* Called by zactor__mailbox_clear for each queued message before its
  * storage is freed, so that what the payload owns can be released. */
