@@ -226,9 +226,13 @@ static void wake_one_if_needed(zactor__scheduler *sched, unsigned target)
         /* The woken worker searches on our count, so concurrent pushes do
          * not wake a second one for the same work. Seq_cst: as in park. */
         atomic_fetch_add_explicit(&sched->searching, 1, memory_order_seq_cst);
-        pthread_cond_signal(&node->park_cond);
     }
     pthread_mutex_unlock(&sched->park_lock);
+    /* Signalled after unlocking, so that the sleeper does not wake only to
+     * block on the lock we still hold. No wake-up is lost: a worker about
+     * to wait checks wake_tokens under the lock first. */
+    if (node)
+        pthread_cond_signal(&node->park_cond);
 }
 
 void zactor__scheduler_wake_all(zactor__scheduler *sched)
