@@ -2,8 +2,8 @@
 #include "worker.h"
 
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
+#include <time.h>
 
 #include "actor.h"
 #include "dead_letter.h"
