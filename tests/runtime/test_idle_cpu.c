@@ -1,7 +1,10 @@
 /* An idle system costs nothing: with actors alive and no message, the
  * workers spin briefly, then park, so that over half a second the whole
- * process uses under 1% of a core. A send then wakes a parked worker and
- * the message is handled. */
+ * process uses under 1% of a core (checked in optimised builds without
+ * sanitizers, ZACTOR_TEST_TIMING, where the test runs alone: a sanitizer's
+ * own threads and slowed-down spinning make the share mean nothing). A
+ * send then wakes a parked worker and the message is handled, in every
+ * build. */
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -59,7 +62,9 @@ int main(void)
     double share = (double)cpu / (double)wall;
     printf("idle: %u actors alive, %u workers: %.3f ms of CPU in %.0f ms (%.3f%% of a core)\n",
            ACTORS, zactor_system_workers(sys), cpu / 1e6, wall / 1e6, share * 100);
+#if ZACTOR_TEST_TIMING
     CHECK(share < 0.01);
+#endif
 
     /* Each send finds the workers parked (20 ms apart) and wakes one. */
     for (unsigned i = 0; i < WAKES; i++) {
