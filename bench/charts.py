@@ -273,8 +273,9 @@ def main(argv):
         return 1
     stem = os.path.basename(raw)
     stem = stem[:-4] if stem.endswith(".txt") else stem
-    runs = max(len(v) for v in data.values())
-    footer = (f"bars: median of {runs} run(s), whiskers: min and max; "
+    runs = sorted({len(v) for v in data.values()})
+    runs = f"{runs[0]}" if len(runs) == 1 else f"{runs[0]}-{runs[-1]}"
+    footer = (f"bars: median of {runs} run{'s' * (runs != '1')}, whiskers: min and max; "
               f"from {os.path.basename(raw)}")
     script, paths = [], []
     for chart in charts(data):
