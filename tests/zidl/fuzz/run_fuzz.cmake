@@ -1,5 +1,5 @@
 # Runs the zidl fuzzer for SECONDS from a fresh corpus: the examples, every
-# schema of the tests and the multi-file seeds. Fails on any crash, leak,
+# schema of the tests, the multi-file seeds and the regression inputs. Fails on any crash, leak,
 # timeout or sanitizer report (libFuzzer then writes the input into
 # WORK_DIR/artifacts: keep it in regressions/ once fixed).
 #
@@ -7,7 +7,7 @@
 file(REMOVE_RECURSE "${WORK_DIR}/corpus")
 file(MAKE_DIRECTORY "${WORK_DIR}/corpus" "${WORK_DIR}/artifacts")
 file(GLOB_RECURSE seeds "${SOURCE_DIR}/examples/*.zidl" "${SOURCE_DIR}/tests/zidl/*.zidl"
-     "${SOURCE_DIR}/tests/zidl/fuzz/seeds/*")
+     "${SOURCE_DIR}/tests/zidl/fuzz/seeds/*" "${SOURCE_DIR}/tests/zidl/fuzz/regressions/*")
 set(n 0)
 foreach(seed IN LISTS seeds)
   math(EXPR n "${n} + 1")
