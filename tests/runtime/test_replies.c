@@ -2,9 +2,15 @@
  *   ask        replies come back in *out, with their bytes owned by the asker;
  *   timeout    ETIMEDOUT, and the late reply never writes *out (which is
  *              freed at once: ASan would see the write);
- *   dead       EDEAD from a stopped actor, and from one that stops with the
- *              request still queued;
- *   stopped    ESTOPPED when the system stops during the ask, and after;
+ *   dead       EDEAD from a stopped actor (refused at the send: no dead
+ *              letter), and from one that stops with the request queued
+ *              (the request is then a dead letter: counted, hook called);
+ *   stopped    ESTOPPED when the system stops with the ask's request
+ *              queued (freed at destroy as a dead letter), and after (refused
+ *              at the send: no dead letter);
+ * The dead and stopped cases let the actor go (or stop the system) from
+ * another thread only once the ask's request is queued, seen through the
+ * messages_sent counter, and check which path the ask took.
  *   request    from a handler: the reply arrives as a CountReply message;
  *              an actor without `on CountReply` and an ask from a handler
  *              get EINVAL; a reply to a requester that stopped is a dead
@@ -142,56 +148,125 @@ static void test_timeout(void)
     zactor_system_destroy(sys);
 }
 
-static void *release_after_50ms(void *arg)
+/* Sends accepted so far (asks included: messages_sent counts a send once
+ * its message is queued). */
+static uint64_t messages_sent(zactor_system *sys)
 {
-    (void)arg;
-    sleep_ms(50);
-    test_gate_open(&gate);
+    zactor_stats stats;
+    CHECK_EQ(zactor_stats_read(sys, &stats, NULL, 0), 0);
+    return stats.messages_sent;
+}
+
+/* What another thread does once the ask made by the main thread is queued. */
+typedef struct when_queued {
+    zactor_system *sys;
+    uint64_t sent; /* messages_sent once the ask's request is queued */
+    void (*then)(zactor_system *sys);
+} when_queued;
+
+static void *run_when_queued(void *arg)
+{
+    when_queued *w = arg;
+    /* An event, not a delay: the counter moves only after the request is
+     * in the mailbox, so the ask cannot have been refused at its send. */
+    while (messages_sent(w->sys) < w->sent)
+        sleep_ms(1);
+    w->then(w->sys);
     return NULL;
 }
 
-static void *stop_after_50ms(void *arg)
+/* Starts a thread that calls then(sys) once one more message (the ask the
+ * caller is about to make) is queued. */
+static pthread_t start_when_queued(when_queued *w, zactor_system *sys,
+                                   void (*then)(zactor_system *sys))
 {
-    sleep_ms(50);
-    zactor_system_stop(arg);
-    return NULL;
+    uint64_t sent = messages_sent(sys);
+    CHECK(sent > 0); /* the counters are on (not -DZACTOR_STATS=OFF) */
+    *w = (when_queued){sys, sent + 1, then};
+    pthread_t thread;
+    CHECK_EQ(pthread_create(&thread, NULL, run_when_queued, w), 0);
+    return thread;
+}
+
+static void open_gate(zactor_system *sys)
+{
+    (void)sys;
+    test_gate_open(&gate);
+}
+
+static atomic_uint counts_dropped, other_dropped;
+
+/* The dead letters of the dead and stopped cases: only Count requests to a
+ * Counter. */
+static void count_dropped_count(void *user, const char *actor_type_name, uint32_t message_type_id)
+{
+    (void)user;
+    if (strcmp(actor_type_name, "rt.Counter") == 0 && message_type_id == RT_COUNT_TYPE_ID)
+        atomic_fetch_add(&counts_dropped, 1);
+    else
+        atomic_fetch_add(&other_dropped, 1);
+}
+
+static zactor_system *start_counting_system(void)
+{
+    zactor_config cfg;
+    zactor_config_init(&cfg);
+    cfg.workers = 1;
+    cfg.dead_letter_hook = count_dropped_count;
+    zactor_system *sys = zactor_system_create(&cfg);
+    CHECK(sys != NULL);
+    return sys;
 }
 
 static void test_dead(void)
 {
-    zactor_system *sys = start_system(1);
+    zactor_system *sys = start_counting_system();
     rt_CountReply out;
+    /* Already stopped: refused at the send, nothing queued, no dead letter. */
     rt_Counter_ref gone = rt_Counter_spawn(sys, NULL);
     CHECK_EQ(rt_Counter_send_Quit(gone, &(rt_Quit){0}), 0);
     CHECK_EQ(zactor_system_wait(sys), 0);
     CHECK_EQ(rt_Counter_ask_Count(gone, &(rt_Count){1}, &out, SECOND), ZACTOR_EDEAD);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(zactor_system_dead_letters(sys), 0);
 
-    /* Stops with the request queued behind its Quit. */
+    /* Stops with the request queued behind its Quit: the worker drops the
+     * request as a dead letter, which answers the ask with EDEAD. */
     rt_Counter_ref stopping = rt_Counter_spawn(sys, NULL);
     hold(stopping);
     CHECK_EQ(rt_Counter_send_Quit(stopping, &(rt_Quit){0}), 0);
-    pthread_t releaser;
-    CHECK_EQ(pthread_create(&releaser, NULL, release_after_50ms, NULL), 0);
+    when_queued releaser;
+    pthread_t thread = start_when_queued(&releaser, sys, open_gate);
     CHECK_EQ(rt_Counter_ask_Count(stopping, &(rt_Count){1}, &out, ZACTOR_TIMEOUT_NEVER),
              ZACTOR_EDEAD);
-    pthread_join(releaser, NULL);
+    pthread_join(thread, NULL);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(zactor_system_dead_letters(sys), 1);
+    CHECK_EQ(atomic_load(&counts_dropped), 1);
+    CHECK_EQ(atomic_load(&other_dropped), 0);
     zactor_system_destroy(sys);
+    CHECK_EQ(atomic_load(&counts_dropped), 1);
 }
 
 static void test_stopped(void)
 {
-    zactor_system *sys = start_system(1);
+    zactor_system *sys = start_counting_system();
     rt_Counter_ref counter = rt_Counter_spawn(sys, NULL);
     hold(counter);
-    pthread_t stopper;
-    CHECK_EQ(pthread_create(&stopper, NULL, stop_after_50ms, sys), 0);
+    /* The system stops with the request queued behind Hold: the ask
+     * returns ESTOPPED, the request stays queued until destroy. */
+    when_queued stopper;
+    pthread_t thread = start_when_queued(&stopper, sys, zactor_system_stop);
     rt_CountReply out;
     CHECK_EQ(rt_Counter_ask_Count(counter, &(rt_Count){1}, &out, ZACTOR_TIMEOUT_NEVER),
              ZACTOR_ESTOPPED);
-    pthread_join(stopper, NULL);
+    pthread_join(thread, NULL);
+    /* After the stop: refused at the send, nothing queued. */
     CHECK_EQ(rt_Counter_ask_Count(counter, &(rt_Count){1}, &out, SECOND), ZACTOR_ESTOPPED);
     test_gate_open(&gate);
     zactor_system_destroy(sys); /* frees the queued request (LSan) */
+    CHECK_EQ(atomic_load(&counts_dropped), 1);
+    CHECK_EQ(atomic_load(&other_dropped), 0);
 }
 
 static atomic_uint hooked, hooked_wrong;
