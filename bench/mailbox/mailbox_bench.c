@@ -5,12 +5,16 @@
  * releases, for P = 1, 2, 4 and messages of 8 and 64 bytes. msgs_per_s =
  * messages / (thread start to both sides joined), as limits/spsc counts.
  *
- * The ring is first grown to its largest size the way the runtime grows it
- * (overflow, drain, reopen), with no other thread running. Then each
- * producer keeps at most capacity / P messages unconsumed, so the ring
- * never fills and every message takes the ring path (the spsc reference's
- * producer waits on its full ring likewise). The consumer checks that every
- * producer's messages arrive complete, once each and in order.
+ * A push is what a send does to the mailbox: prepare, then take a ticket
+ * with one CAS on a life word (life.h; here with no generation to check),
+ * then store. The ring is first grown to its largest size the way the
+ * runtime grows it (overflow, then the consumer takes the letters), with
+ * no other thread running. Then each producer keeps at most 3/4 of the
+ * capacity / P messages unconsumed (the consumer hands slots back a
+ * quarter of the ring at a time), so the ring never fills and every
+ * message takes the ring path (the spsc reference's producer waits on its
+ * full ring likewise). The consumer checks that every producer's messages
+ * arrive complete, once each and in order.
  *
  * With two or more CPUs in the affinity mask the consumer is pinned to the
  * second and the producers spread over the others (all on the first with
@@ -28,6 +32,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "life.h"
 #include "mailbox.h"
 
 #define MAX_PRODUCERS 4
@@ -49,6 +54,7 @@ typedef struct progress_line {
 } progress_line;
 
 typedef struct run {
+    _Alignas(64) _Atomic uint64_t life; /* tail and NORING, as in a cell */
     zactor__mailbox mailbox;
     zactor__mailbox_reader reader;
     zactor__pool pool;
@@ -113,13 +119,41 @@ static void choose_cpus(run *r)
 
 static int push(run *r, const message *msg, bool *overflowed)
 {
-    return zactor__mailbox_push(&r->mailbox, &r->type, 0, msg, r->message_size, &r->pool, NULL,
-                                overflowed);
+    zactor__parcel parcel;
+    int rc = zactor__mailbox_parcel_init(&parcel, &r->type, 0, msg, r->message_size, &r->pool,
+                                         NULL);
+    if (rc != 0)
+        return rc;
+    /* Acquire, acq_rel: as in zactor__send (runtime/src/actor.c). */
+    uint64_t life = atomic_load_explicit(&r->life, memory_order_acquire);
+    do {
+        rc = zactor__mailbox_prepare(&r->mailbox, &parcel, life, &r->pool, NULL);
+        if (rc != 0) {
+            zactor__mailbox_parcel_discard(&parcel, &r->pool, NULL);
+            return rc;
+        }
+    } while (!atomic_compare_exchange_weak_explicit(&r->life, &life, zactor__life_counted(life),
+                                                    memory_order_acq_rel,
+                                                    memory_order_acquire));
+    *overflowed =
+        zactor__mailbox_push(&r->mailbox, &parcel, zactor__life_tail(life), &r->pool, NULL);
+    return 0;
 }
 
-/* Grows the ring as the runtime does after overflows (push until full,
- * drain, reopen) until it stops growing; returns its capacity. Runs with no
- * other thread, which is what reopen requires. */
+/* Takes every message published so far, as one turn does. */
+static void drain(run *r)
+{
+    zactor__mailbox_cursor cursor;
+    zactor__mailbox_open(&cursor, &r->mailbox, &r->reader, &r->life, &r->pool, NULL);
+    zactor__envelope envelope;
+    while (zactor__mailbox_take(&cursor, &envelope))
+        zactor__mailbox_release(&cursor, &envelope);
+    zactor__mailbox_close(&cursor);
+}
+
+/* Grows the ring as the runtime does after overflows (push until a message
+ * overflows, then drain: the consumer grows the ring when it takes
+ * letters) until it stops growing; returns its capacity. */
 static uint64_t grow_ring(run *r)
 {
     message msg = {{0}};
@@ -132,10 +166,7 @@ static uint64_t grow_ring(run *r)
                 bench_fail("mailbox_bench", "out of memory while growing the ring");
             in_ring += !overflowed;
         }
-        zactor__envelope envelope;
-        while (zactor__mailbox_take(&r->mailbox, &r->reader, &envelope))
-            zactor__mailbox_release(&envelope, &r->pool, NULL);
-        zactor__mailbox_reopen(&r->mailbox, &r->reader, &r->pool, NULL);
+        drain(r);
         if (in_ring <= capacity)
             break;
         capacity = in_ring;
@@ -182,26 +213,29 @@ static void *consumer_main(void *arg)
     uint64_t next[MAX_PRODUCERS] = {0};
     uint64_t last_word = r->message_size / sizeof(uint64_t) - 1;
     uint64_t total = r->per_producer * r->producers;
+    zactor__mailbox_cursor cursor;
+    zactor__mailbox_open(&cursor, &r->mailbox, &r->reader, &r->life, &r->pool, NULL);
     for (uint64_t taken = 0; taken < total; taken++) {
         zactor__envelope envelope;
         unsigned spins = 0;
-        while (!zactor__mailbox_take(&r->mailbox, &r->reader, &envelope))
+        while (!zactor__mailbox_take(&cursor, &envelope))
             cpu_relax(&spins);
         const uint64_t *words = envelope.payload;
         uint64_t producer = words[0] >> SEQ_BITS, seq = words[0] & SEQ_MASK;
         bool intact = producer < r->producers && seq == next[producer] &&
                       (last_word == 0 || words[last_word] == seq + last_word);
-        zactor__mailbox_release(&envelope, &r->pool, NULL);
+        zactor__mailbox_release(&cursor, &envelope);
         if (!intact) {
             r->disorder++;
             continue;
         }
         next[producer]++;
-        /* Release: our reads of the slot and its release happen before the
-         * producer reuses the window (it acquires this counter). */
+        /* Release: the producer's window follows what we took; the
+         * mailbox itself orders slot reuse (released). */
         atomic_store_explicit(&r->progress[producer].consumed, next[producer],
                               memory_order_release);
     }
+    zactor__mailbox_close(&cursor);
     return NULL;
 }
 
@@ -217,7 +251,10 @@ static void owns_nothing(void *user, uint32_t tag, const void *payload)
 
 static uint64_t clear_mailbox(run *r)
 {
-    return zactor__mailbox_clear(&r->mailbox, &r->reader, &r->pool, NULL, owns_nothing, NULL);
+    /* Relaxed: every thread is joined. */
+    uint32_t tail = zactor__life_tail(atomic_load_explicit(&r->life, memory_order_relaxed));
+    return zactor__mailbox_clear(&r->mailbox, &r->reader, tail, &r->pool, NULL, owns_nothing,
+                                 NULL);
 }
 
 /* Runs one configuration and prints its RESULT and INFO lines. */
@@ -239,9 +276,10 @@ static void measure(unsigned producers, size_t message_size, uint64_t messages)
     r->message_size = message_size;
     r->producers = producers;
     r->per_producer = messages / producers > 0 ? messages / producers : 1;
+    atomic_init(&r->life, ZACTOR__LIFE_NORING);
     zactor__mailbox_init(&r->mailbox, &r->reader);
     uint64_t capacity = grow_ring(r);
-    r->window = capacity / producers;
+    r->window = (capacity - capacity / 4) / producers;
     if (r->window == 0)
         bench_fail(program, "the ring is smaller than the number of producers");
     for (unsigned i = 0; i < producers; i++)

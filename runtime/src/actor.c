@@ -1,14 +1,14 @@
 /* actor.c - cells, spawn, send, stop, refs and generations.
  *
- * See actor.h for the life word. The rules that make it safe:
- * - a sender counts itself in `pending` (CAS, checking generation and ALIVE)
- *   before it touches the mailbox, and schedules the actor if it moved
- *   pending from 0;
- * - only the worker running the actor's turn lowers pending, by what it
- *   consumed, so a cell is recycled only when !ALIVE and pending == 0, that
- *   is with no sender between its CAS and its push;
- * - a send that fails after counting itself (out of memory) adds itself to
- *   `cancelled`, which the next turn end folds into what it consumed. */
+ * See life.h for the life word. The rules that make it safe:
+ * - a sender prepares everything that could fail (box, letter, ring)
+ *   first, then takes its ticket and counts itself in one CAS that checks
+ *   generation and ALIVE, then pushes (which cannot fail), and schedules
+ *   the actor if its CAS set RUNNABLE;
+ * - only the worker running the actor's turn consumes tickets, and it
+ *   clears RUNNABLE only when every ticket handed out was consumed, so a
+ *   cell is recycled only when !ALIVE and no sender is between its CAS and
+ *   its push. */
 #include "actor.h"
 
 #include <sched.h>
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dead_letter.h"
+#include "platform.h"
 #include "system.h"
 #include "worker.h"
 
@@ -41,8 +42,7 @@ int zactor__cells_init(zactor__cell_store *store)
 
 static void init_cell(zactor_cell *cell, zactor_system *sys)
 {
-    atomic_init(&cell->life, 0);
-    atomic_init(&cell->cancelled, 0);
+    atomic_init(&cell->life, ZACTOR__LIFE_NORING);
     atomic_init(&cell->type, NULL);
     cell->sys = sys;
     zactor__mailbox_init(&cell->mailbox, &cell->reader);
@@ -144,17 +144,19 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
      * so we see the generation its recycler left. */
     uint32_t generation = zactor__life_generation(atomic_load_explicit(&cell->life,
                                                                        memory_order_relaxed));
-    /* An actor with `on start` holds one token for it, so its first turn
+    /* An actor with `on start` is runnable at once, so its first turn
      * runs the hook even if no message comes. One without is started
      * already and stays idle, unscheduled, until its first message: a
      * million spawns cost a million cells, not a million turns. */
     bool needs_start = type->on_start != NULL;
     cell->flags = needs_start ? 0 : ZACTOR__CELL_STARTED;
     /* Release: a sender that acquires this value sees type, state and
-     * flags (and passes them on to the worker through the run queue). */
+     * flags (and passes them on to the worker through the run queue). The
+     * mailbox is empty with tickets from 0 (init_cell, or recycle). */
     atomic_store_explicit(&cell->life,
                           ((uint64_t)generation << ZACTOR__LIFE_GENERATION_SHIFT) |
-                              ZACTOR__LIFE_ALIVE | (needs_start ? 1u : 0u),
+                              ZACTOR__LIFE_ALIVE | ZACTOR__LIFE_NORING |
+                              (needs_start ? ZACTOR__LIFE_RUNNABLE : 0u),
                           memory_order_release);
     if (needs_start) {
         zactor__system_activate(sys, zactor__worker_of(sys));
@@ -165,38 +167,16 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
     return ref;
 }
 
-/* Counts one token in pending. Returns the life word before the increment
- * through *before, or a ZACTOR_E* code. */
-static int count_sender(zactor_cell *cell, uint32_t generation, const zactor_actor_type *type,
-                        uint64_t *before)
+/* A sender waits while the consumer holds LOCKED: a few stores (growth)
+ * or a free (trim). */
+static uint64_t wait_unlocked(zactor_cell *cell, unsigned *spins)
 {
-    /* Acquire: when generation and ALIVE match, spawn's writes (type) are visible. */
-    uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
-    for (;;) {
-        if (zactor__life_generation(life) != generation || !(life & ZACTOR__LIFE_ALIVE))
-            return ZACTOR_EDEAD;
-        if (life & ZACTOR__LIFE_LOCKED) {
-            /* The consumer is swapping the ring: a few instructions and a malloc. */
-            sched_yield();
-            /* Acquire: as for the first load. */
-            life = atomic_load_explicit(&cell->life, memory_order_acquire);
-            continue;
-        }
-        /* Relaxed: ordered by the acquire of a matching life word above. */
-        if (atomic_load_explicit(&cell->type, memory_order_relaxed) != type)
-            return ZACTOR_EINVAL;
-        if (zactor__life_pending(life) == ZACTOR__LIFE_PENDING_MASK)
-            return ZACTOR_ENOMEM;
-        /* Acquire: we then see the ring the consumer or another sender set
-         * up, and the previous turn's effects if we make the actor runnable.
-         * Release: keeps the count ordered before our later push for the
-         * consumer that reads both. */
-        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, life + 1,
-                                                  memory_order_acq_rel, memory_order_acquire)) {
-            *before = life;
-            return 0;
-        }
-    }
+    if (++*spins % 64u == 0)
+        sched_yield(); /* the holder may have been preempted on our CPU */
+    else
+        zactor__cpu_relax();
+    /* Acquire: as the first load in zactor__send. */
+    return atomic_load_explicit(&cell->life, memory_order_acquire);
 }
 
 int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
@@ -208,20 +188,51 @@ int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, con
     zactor_system *sys = cell->sys;
     if (zactor__system_stopping(sys))
         return ZACTOR_ESTOPPED;
-    uint64_t before;
-    int rc = count_sender(cell, to.generation, type, &before);
+    zactor__worker *worker = zactor__worker_of(sys);
+    zactor__pool_cache *cache = worker ? &worker->cache : NULL;
+    zactor__parcel parcel;
+    int rc = zactor__mailbox_parcel_init(&parcel, type, tag, msg, size, &sys->pool, cache);
     if (rc != 0)
         return rc;
 
-    zactor__worker *worker = zactor__worker_of(sys);
-    bool overflowed = false;
-    rc = zactor__mailbox_push(&cell->mailbox, type, tag, msg, size, &sys->pool,
-                              worker ? &worker->cache : NULL, &overflowed);
+    /* Acquire: when generation and ALIVE match, spawn's writes (type) are
+     * visible, and so are the mailbox fields the word describes. */
+    uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
+    unsigned spins = 0;
+    for (;;) {
+        if (zactor__life_generation(life) != to.generation || !(life & ZACTOR__LIFE_ALIVE)) {
+            rc = ZACTOR_EDEAD;
+            break;
+        }
+        if (life & ZACTOR__LIFE_LOCKED) {
+            life = wait_unlocked(cell, &spins);
+            continue;
+        }
+        /* Relaxed: ordered by the acquire of a matching life word above. */
+        if (atomic_load_explicit(&cell->type, memory_order_relaxed) != type) {
+            rc = ZACTOR_EINVAL;
+            break;
+        }
+        rc = zactor__mailbox_prepare(&cell->mailbox, &parcel, life, &sys->pool, cache);
+        if (rc != 0)
+            break;
+        /* The send's one locked instruction: ticket and count together.
+         * Acquire: we then see the previous turn's effects if we make the
+         * actor runnable, and the ring the consumer published. Release:
+         * the ring we may have installed is visible to whoever acquires
+         * the word after us. */
+        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, zactor__life_counted(life),
+                                                  memory_order_acq_rel, memory_order_acquire))
+            break;
+    }
     if (rc != 0) {
-        /* Release: pairs with the turn end's acquire, so our increment of
-         * pending is ordered before the decrement that consumes this token. */
-        atomic_fetch_add_explicit(&cell->cancelled, 1, memory_order_release);
-    } else if (worker) {
+        zactor__mailbox_parcel_discard(&parcel, &sys->pool, cache);
+        return rc;
+    }
+
+    bool overflowed =
+        zactor__mailbox_push(&cell->mailbox, &parcel, zactor__life_tail(life), &sys->pool, cache);
+    if (worker) {
         zactor__count_owned(&worker->counters.sent, 1);
         if (worker->next_cell && ++worker->sends_behind_slot == ZACTOR__SLOT_PATIENCE)
             zactor__scheduler_release_slot(worker);
@@ -232,11 +243,11 @@ int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, con
         /* Relaxed: a statistic. */
         atomic_fetch_add_explicit(&sys->overflow_letters, 1, memory_order_relaxed);
     }
-    if (zactor__life_pending(before) == 0) {
+    if (!(life & ZACTOR__LIFE_RUNNABLE)) {
         zactor__system_activate(sys, worker);
         zactor__schedule(sys, cell);
     }
-    return rc;
+    return 0;
 }
 
 int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
@@ -272,10 +283,10 @@ void zactor_stop(zactor_ctx *ctx)
         ctx->cell->flags |= ZACTOR__CELL_STOP_REQUESTED;
 }
 
-uint64_t zactor__actor_start(zactor_cell *cell, zactor_ctx *ctx)
+void zactor__actor_start(zactor_cell *cell, zactor_ctx *ctx)
 {
     if (cell->flags & ZACTOR__CELL_STARTED)
-        return 0;
+        return;
     cell->flags |= ZACTOR__CELL_STARTED;
     /* Relaxed: only this thread writes type while the cell is in use. */
     const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
@@ -283,7 +294,6 @@ uint64_t zactor__actor_start(zactor_cell *cell, zactor_ctx *ctx)
         type->on_start(cell->state, ctx);
     if (cell->flags & ZACTOR__CELL_STOP_REQUESTED)
         zactor__actor_stop_now(cell, ctx);
-    return 1;
 }
 
 void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx)
@@ -307,70 +317,77 @@ static void discard_dead_letter(void *user, uint32_t tag, const void *payload)
                         payload);
 }
 
-/* pending reached 0 on a stopped actor: no sender can be in flight. */
-static void recycle(zactor__worker *worker, zactor_cell *cell)
+/* A stopped actor whose every ticket was consumed: no sender is in
+ * flight, and none can count itself any more. */
+static void recycle(zactor__worker *worker, zactor_cell *cell, uint64_t life)
 {
     zactor_system *sys = cell->sys;
-    zactor__mailbox_clear(&cell->mailbox, &cell->reader, &sys->pool, &worker->cache,
-                          discard_dead_letter, cell);
+    zactor__mailbox_clear(&cell->mailbox, &cell->reader, zactor__life_tail(life), &sys->pool,
+                          &worker->cache, discard_dead_letter, cell);
     free_state(cell);
     cell->flags = 0;
     zactor__scheduler_unhome(sys, cell);
-    /* Relaxed: the owner's acq_rel turn end already read the last value. */
-    uint64_t life = atomic_load_explicit(&cell->life, memory_order_relaxed);
     /* Relaxed: stale senders only compare the generation and see EDEAD
      * either way; the next spawn gets the cell through the free-list mutex. */
     atomic_store_explicit(&cell->life,
-                          (uint64_t)(zactor__life_generation(life) + 1u)
-                              << ZACTOR__LIFE_GENERATION_SHIFT,
+                          ((uint64_t)(zactor__life_generation(life) + 1u)
+                           << ZACTOR__LIFE_GENERATION_SHIFT) |
+                              ZACTOR__LIFE_NORING,
                           memory_order_relaxed);
     give_back_cell(sys, cell);
 }
 
-/* Every message sent so far was consumed: try to take LOCKED and reopen the
- * ring that overflow closed. false when a sender got in first. */
-static bool try_reopen_mailbox(zactor__worker *worker, zactor_cell *cell, uint64_t consumed)
+void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint32_t head,
+                            bool made_progress)
 {
-    /* Relaxed: the owner reads its own generation. */
-    uint64_t alive = (atomic_load_explicit(&cell->life, memory_order_relaxed) &
-                      ~(ZACTOR__LIFE_PENDING_MASK | ZACTOR__LIFE_LOCKED));
-    uint64_t expected = alive | consumed;
-    /* Acquire: success proves no sender is between its count and its push
-     * (all were consumed), and orders the ring swap after their pushes. */
-    if (!atomic_compare_exchange_strong_explicit(&cell->life, &expected,
-                                                 alive | ZACTOR__LIFE_LOCKED | consumed,
-                                                 memory_order_acquire, memory_order_relaxed))
-        return false;
-    zactor__mailbox_reopen(&cell->mailbox, &cell->reader, &cell->sys->pool, &worker->cache);
-    /* Release: senders that acquire the unlocked word see the new ring, and
-     * (as with any idle transition) this turn's effects. */
-    atomic_store_explicit(&cell->life, alive, memory_order_release);
-    return true;
+    /* Acquire: before a recycle, every sender's push happened before we
+     * free the ring (we consumed their tickets, but a stop can leave
+     * nothing consumed this turn). */
+    uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
+    for (;;) {
+        if (zactor__life_tail(life) != head) {
+            /* Tickets left: queued messages, or senders between count and push. */
+            zactor__scheduler_requeue(worker, cell, made_progress);
+            return;
+        }
+        if (!(life & ZACTOR__LIFE_ALIVE)) {
+            /* Stopped: no ticket can be taken any more, and none is left. */
+            recycle(worker, cell, life);
+            zactor__system_deactivate(worker);
+            return;
+        }
+        /* Release: this turn's effects reach the sender that makes the
+         * actor runnable again (its CAS acquires). Fails when a sender
+         * took a ticket meanwhile: then we go round and requeue. */
+        if (atomic_compare_exchange_weak_explicit(&cell->life, &life,
+                                                  life & ~ZACTOR__LIFE_RUNNABLE,
+                                                  memory_order_release, memory_order_acquire))
+            break;
+    }
+    zactor__system_deactivate(worker);
+    if (!(life & ZACTOR__LIFE_NORING))
+        zactor__worker_note_idle(worker, cell);
 }
 
-void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint64_t consumed)
+void zactor__actor_trim(zactor__worker *worker, zactor_cell *cell)
 {
-    /* Relaxed peek, acquire exchange: see the release in zactor_send. */
-    if (atomic_load_explicit(&cell->cancelled, memory_order_relaxed) != 0)
-        consumed += atomic_exchange_explicit(&cell->cancelled, 0, memory_order_acquire);
-
-    bool stopped = cell->flags & ZACTOR__CELL_STOPPED;
-    if (!stopped && zactor__mailbox_is_closed(&cell->mailbox) &&
-        try_reopen_mailbox(worker, cell, consumed)) {
-        zactor__system_deactivate(worker);
+    /* Relaxed: a guess for the CAS, which checks it. */
+    uint64_t life = atomic_load_explicit(&cell->life, memory_order_relaxed);
+    uint64_t busy = ZACTOR__LIFE_RUNNABLE | ZACTOR__LIFE_LOCKED | ZACTOR__LIFE_NORING;
+    /* Whatever actor the cell now holds, if it is alive, idle and has a
+     * ring, the ring can go: it may be another incarnation, that is fine. */
+    if (!(life & ZACTOR__LIFE_ALIVE) || (life & busy))
         return;
-    }
-    /* Release: this turn's effects reach whoever makes the actor runnable
-     * again (its CAS acquires). Acquire: before a recycle, every sender's
-     * push happened before we free the ring. */
-    uint64_t before = atomic_fetch_sub_explicit(&cell->life, consumed, memory_order_acq_rel);
-    if (zactor__life_pending(before) > consumed) {
-        zactor__scheduler_requeue(worker, cell, consumed > 0);
+    /* Acquire: the turn that left it idle released the word; we see its
+     * mailbox as it left it. */
+    if (!atomic_compare_exchange_strong_explicit(&cell->life, &life, life | ZACTOR__LIFE_LOCKED,
+                                                 memory_order_acquire, memory_order_relaxed))
         return;
-    }
-    if (stopped)
-        recycle(worker, cell);
-    zactor__system_deactivate(worker);
+    bool trimmed = zactor__mailbox_trim(&cell->mailbox, &cell->sys->pool, &worker->cache);
+    /* Release: the next sender sees the mailbox as we leave it. Senders
+     * wait while LOCKED, so the word is unchanged but for NORING. */
+    atomic_store_explicit(&cell->life, life | (trimmed ? ZACTOR__LIFE_NORING : 0),
+                          memory_order_release);
 }
 
 /* Every spawned actor gets `on start` once and then `on stop` once: one
@@ -402,8 +419,10 @@ void zactor__actors_shutdown(zactor_system *sys)
             zactor_cell *cell = &chunk->cells[i];
             if (!cell->state)
                 continue;
-            zactor__mailbox_clear(&cell->mailbox, &cell->reader, &sys->pool, NULL,
-                                  discard_dead_letter, cell);
+            /* Relaxed: the workers are joined. */
+            uint64_t life = atomic_load_explicit(&cell->life, memory_order_relaxed);
+            zactor__mailbox_clear(&cell->mailbox, &cell->reader, zactor__life_tail(life),
+                                  &sys->pool, NULL, discard_dead_letter, cell);
             free_state(cell);
         }
         store->chunks = chunk->next;

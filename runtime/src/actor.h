@@ -7,31 +7,13 @@
 #include <stdint.h>
 
 #include "deque.h"
+#include "life.h"
 #include "mailbox.h"
 #include "zactor/zactor.h"
 
 typedef struct zactor__worker zactor__worker;
 
-/*
- * The life word: generation (32 bits) | ALIVE | LOCKED | pending (30 bits).
- * pending counts tokens: messages pushed or being pushed but not consumed,
- * plus one for a pending `on start`. The 0 -> 1 transition makes the actor
- * runnable; only the worker running the actor's turn lowers it.
- */
-#define ZACTOR__LIFE_PENDING_MASK ((UINT64_C(1) << 30) - 1)
-#define ZACTOR__LIFE_LOCKED (UINT64_C(1) << 30)
-#define ZACTOR__LIFE_ALIVE (UINT64_C(1) << 31)
-#define ZACTOR__LIFE_GENERATION_SHIFT 32
-
-static inline uint32_t zactor__life_generation(uint64_t life)
-{
-    return (uint32_t)(life >> ZACTOR__LIFE_GENERATION_SHIFT);
-}
-
-static inline uint64_t zactor__life_pending(uint64_t life)
-{
-    return life & ZACTOR__LIFE_PENDING_MASK;
-}
+/* The life word's bits and tickets: life.h. */
 
 /* States of at most this many bytes (alignment <= 8) live in the cell. */
 #define ZACTOR__INLINE_STATE_SIZE 24u
@@ -48,14 +30,13 @@ enum {
 
 struct zactor_cell {
     /* Senders' line: written by every send. */
-    _Alignas(ZACTOR__CACHE_LINE) _Atomic uint64_t life;
-    _Atomic uint32_t cancelled; /* tokens of sends that failed after counting */
+    _Alignas(ZACTOR__CACHE_LINE) _Atomic uint64_t life; /* life.h */
     _Atomic(const zactor_actor_type *) type; /* set at spawn, read by senders */
     zactor_system *sys;                      /* fixed for the cell's lifetime */
-    zactor__mailbox mailbox; /* the ring's tail, the ring, the overflow stack */
+    zactor__mailbox mailbox; /* released tickets, the ring, the overflow stack */
     /* Owner's line: the worker running the turn, the scheduler's link. */
     _Alignas(ZACTOR__CACHE_LINE) void *state; /* NULL while the cell is free */
-    zactor__mailbox_reader reader;            /* the ring's head, taken letters */
+    zactor__mailbox_reader reader;            /* the next ticket, taken letters */
     zactor_cell *next;                        /* inject queue or free list link */
     uint16_t flags;
     uint16_t batch_limit; /* messages the next turn may handle (worker.c) */
@@ -89,12 +70,18 @@ int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, con
 
 /* Worker side of a turn (worker.c runs the turn, these keep the life word). */
 /* Runs `on start` if the actor has not started yet (then stops it if the
- * hook called zactor_stop). Returns the tokens consumed: 1 or 0. */
-uint64_t zactor__actor_start(zactor_cell *cell, zactor_ctx *ctx);
+ * hook called zactor_stop). */
+void zactor__actor_start(zactor_cell *cell, zactor_ctx *ctx);
 /* Runs `on stop` if declared, then clears ALIVE: later sends get EDEAD. */
 void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx);
-/* Gives back `consumed` tokens and decides: requeue, idle, or recycle. */
-void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint64_t consumed);
+/* Ends a turn whose reading stopped at ticket head (zactor__mailbox_close):
+ * requeues the actor if tickets are left, else makes it idle, or recycles
+ * it if it stopped. made_progress: the turn ran a hook or took a message. */
+void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint32_t head,
+                            bool made_progress);
+/* Frees the ring of an actor that went idle on this worker, if it is still
+ * idle (any thread may send to it meanwhile: then it keeps its ring). */
+void zactor__actor_trim(zactor__worker *worker, zactor_cell *cell);
 
 /* zactor_system_destroy, workers joined: runs the remaining `on stop`
  * hooks, drops queued messages (dead letters), frees states, rings and

@@ -1,41 +1,70 @@
-/* mailbox.c - MPSC ring with per-slot sequence numbers, plus overflow list.
+/* mailbox.c - a ring of inline slots plus an overflow list, in ticket order.
  *
- * Ring: Vyukov-style bounded queue. Slot i holds an 8-byte sequence word
- * then the generated slot bytes (zactor_slot_header, payload or box pointer
- * at ZACTOR_SLOT_PAYLOAD_OFFSET). A slot at position p is free for the
- * producer that reserves p when seq == p, holds a published message when
- * seq == p + 1, and is handed back by the consumer with seq = p + capacity.
- * The tail word is (next position << 1) | CLOSED. It sits on the cell's
- * sender line (zactor__mailbox), head and the ready letters on its owner
- * line (zactor__mailbox_reader), so the ring allocation is only its size
- * and the slots: an actor that got one message costs little more.
+ * Every message has a ticket: the sender takes it from the life word's tail
+ * in the same CAS that makes it count (life.h, actor.c), its only locked
+ * instruction in the common case. The consumer takes tickets in order, so
+ * per-sender FIFO holds by construction, whatever path each message took.
  *
- * Overflow: a producer that finds the ring full sets CLOSED, and while
- * CLOSED is set every reservation fails, so every later message of every
- * sender goes to the overflow stack. The consumer empties the ring up to the
- * closed tail before it takes the overflow stack (reversed into FIFO order).
- * A sender's ring messages were all reserved before CLOSED appeared, so
- * they are consumed before any of its overflowed ones: per-sender FIFO
- * holds. Only the consumer clears CLOSED, holding the cell's LOCKED bit
- * after everything sent was consumed (actor.c), and it grows the ring then,
- * so an actor that overflowed once rarely overflows again. */
+ * Ring. Slot i of a ring of C slots holds ticket t when t mod C == i. A
+ * slot is an 8-byte sequence word then the generated slot bytes
+ * (zactor_slot_header, then the payload or the box pointer at
+ * ZACTOR_SLOT_PAYLOAD_OFFSET); the word is 0 when the slot is empty and
+ * PUBLISHED | t once ticket t's message is in it. The consumer clears it
+ * after the handler, and hands consumed slots back to the senders in
+ * batches by storing `released` (every ticket before it is consumed). A
+ * sender with ticket t may use its slot when t - released < C: the slot's
+ * previous occupant, t - C, was consumed and cleared. Otherwise the slot is
+ * still busy and the message goes to the overflow list.
+ *
+ * Overflow. A LIFO stack of letters (pool blocks: link, ticket, slot
+ * bytes). The consumer takes the whole stack when the ticket it needs is
+ * in no ring slot, and merges it into `ready`, its list in ticket order
+ * (the stack comes back in push order, which is ticket order but for
+ * senders that raced: each letter is appended at the end, or, when it is
+ * late, inserted after the letters before it). Nothing closes the ring: as
+ * soon as the consumer releases slots, senders use them again, so an actor
+ * permanently behind its senders still takes most messages from the ring.
+ *
+ * Growth. A consumer that finds letters grows the ring fourfold (8, 32,
+ * 128, 512, 2048, 4096 slots) without waiting for the mailbox to drain: it
+ * sets LOCKED in the life word, which stops new tickets; the tail it read,
+ * `base`, is the first ticket of the new ring; it publishes the new ring
+ * with the old one as `prev`, and clears LOCKED. Tickets before base live
+ * in prev, which is freed once they are consumed. While prev lives,
+ * `room` (the capacity senders assume when they decide whether to
+ * allocate a letter in advance) stays prev's, the smaller one.
+ *
+ * Nothing can fail after the ticket is taken: a sender allocates the box
+ * of a big payload, and a letter when its ticket might not find a free
+ * slot, before it counts itself (zactor__mailbox_prepare).
+ *
+ * The Promela model in runtime/model/ checks this protocol; see
+ * runtime/README.md for what it covers. */
 #include "mailbox.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "life.h"
+
 #define INITIAL_SLOTS 8u
 #define MAX_SLOTS 4096u
 #define GROWTH_FACTOR 4u
-#define CLOSED UINT64_C(1)
+#define PUBLISHED (UINT64_C(1) << 32)
+_Static_assert(MAX_SLOTS < ZACTOR__LIFE_MAX_QUEUED, "a ring never holds more than the live tickets");
+_Static_assert(((ZACTOR__LIFE_TICKET_MASK + 1) % MAX_SLOTS) == 0,
+               "tickets wrap on a slot boundary of every ring");
 
 /* zactor_slot_header.where: where the payload lives. */
 enum { WHERE_INLINE = 0, WHERE_POOLED = 1, WHERE_HEAP = 2 };
 
-/* Fixed once allocated; the slots follow. */
+/* Fixed once published but for prev; the slots follow. */
 struct zactor__ring {
     uint32_t capacity; /* slots, a power of two */
     uint32_t stride;   /* bytes per slot: sequence word + slot bytes, a multiple of 8 */
+    uint32_t base;     /* the first ticket of this ring, when prev is set */
+    uint32_t unused;
+    _Atomic(zactor__ring *) prev; /* holds the tickets before base; NULL once consumed */
 };
 _Static_assert(sizeof(zactor__ring) % sizeof(uint64_t) == 0, "slots start 8-byte aligned");
 
@@ -45,25 +74,34 @@ typedef struct ring_slot {
 } ring_slot;
 
 struct zactor__letter {
-    zactor__letter *next;
+    zactor__letter *next; /* the overflow stack's link, then the ready list's (to newer) */
+    zactor__letter *prev; /* the ready list's link to older */
+    uint32_t ticket;
+    uint32_t unused;
     unsigned char bytes[]; /* same layout as a ring slot's bytes */
 };
+_Static_assert(offsetof(zactor__letter, bytes) % sizeof(uint64_t) == 0, "slot bytes aligned");
 
-static ring_slot *slot_at(zactor__ring *ring, uint64_t position)
+static ring_slot *slot_at(zactor__ring *ring, uint32_t ticket)
 {
     unsigned char *slots = (unsigned char *)(ring + 1);
-    return (ring_slot *)(slots + (size_t)(position & (ring->capacity - 1)) * ring->stride);
+    return (ring_slot *)(slots + (size_t)(ticket & (ring->capacity - 1)) * ring->stride);
 }
 
-/* A ring whose positions start at 0: the caller sets tail and head to 0.
- * The first ring of an actor (INITIAL_SLOTS, at most a few hundred bytes)
- * is a pool block: actors are spawned and stopped by the million, and a
- * malloc'd first ring, allocated by the sender's thread and freed by the
- * worker that recycles the actor, had those threads contend for malloc's
- * arena lock. A grown ring (a busy actor's) gets whole cache lines of its
- * own: two busy actors' rings side by side on the heap would otherwise
- * share a line at their boundary, and two workers each running one of
- * them would pass it back and forth. */
+/* Bytes of the generated slot type, rounded up to keep slots aligned. */
+static uint32_t slot_bytes(const zactor_actor_type *type)
+{
+    return (type->slot_size + 7u) & ~7u;
+}
+
+/* An empty ring. The first ring of an actor (INITIAL_SLOTS, a few hundred
+ * bytes at most) is a pool block: actors are spawned and stopped by the
+ * million, and a malloc'd first ring, allocated by the sender's thread and
+ * freed by the worker that recycles the actor, had those threads contend
+ * for malloc's arena lock. A grown ring (a busy actor's) gets whole cache
+ * lines of its own: two busy actors' rings side by side on the heap would
+ * otherwise share a line at their boundary, and two workers each running
+ * one of them would pass it back and forth. */
 static zactor__ring *new_ring(uint32_t capacity, uint32_t stride, zactor__pool *pool,
                               zactor__pool_cache *cache)
 {
@@ -79,8 +117,11 @@ static zactor__ring *new_ring(uint32_t capacity, uint32_t stride, zactor__pool *
         return NULL;
     ring->capacity = capacity;
     ring->stride = stride;
+    ring->base = 0;
+    ring->unused = 0;
+    atomic_init(&ring->prev, NULL);
     for (uint32_t i = 0; i < capacity; i++)
-        atomic_init(&slot_at(ring, i)->seq, i);
+        atomic_init(&slot_at(ring, i)->seq, 0);
     return ring;
 }
 
@@ -94,69 +135,100 @@ static void free_ring(zactor__ring *ring, zactor__pool *pool, zactor__pool_cache
 
 void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *reader)
 {
-    atomic_init(&mailbox->tail, 0);
+    atomic_init(&mailbox->released, 0);
+    atomic_init(&mailbox->room, INITIAL_SLOTS);
     atomic_init(&mailbox->ring, NULL);
     atomic_init(&mailbox->overflow, NULL);
     reader->head = 0;
+    reader->released = 0;
     reader->ready = NULL;
 }
 
-/* The first sender creates the ring (tail and head are 0 until then); a
- * losing racer frees its own copy. */
-static zactor__ring *install_ring(zactor__mailbox *mailbox, const zactor_actor_type *type,
-                                  zactor__pool *pool, zactor__pool_cache *cache)
+/* ---- senders ---------------------------------------------------------- */
+
+int zactor__mailbox_parcel_init(zactor__parcel *parcel, const zactor_actor_type *type,
+                                uint32_t tag, const void *msg, size_t size,
+                                zactor__pool *pool, zactor__pool_cache *cache)
 {
-    /* spawn checked slot_size >= header + pointer. */
-    uint32_t slot_bytes = (type->slot_size + 7u) & ~7u;
-    zactor__ring *ring =
-        new_ring(INITIAL_SLOTS, (uint32_t)sizeof(uint64_t) + slot_bytes, pool, cache);
-    if (!ring)
-        return NULL;
-    zactor__ring *expected = NULL;
-    /* Release: publishes the initialised ring to producers and the consumer
-     * that acquire the pointer. Acquire on failure: we use the winner's. */
-    if (!atomic_compare_exchange_strong_explicit(&mailbox->ring, &expected, ring,
-                                                 memory_order_acq_rel, memory_order_acquire)) {
-        free_ring(ring, pool, cache);
-        return expected;
+    parcel->type = type;
+    parcel->tag = tag;
+    parcel->msg = msg;
+    parcel->size = size;
+    parcel->box = NULL;
+    parcel->letter = NULL;
+    if (size > type->slot_size - ZACTOR_SLOT_PAYLOAD_OFFSET) {
+        parcel->box = zactor__pool_alloc(pool, cache, size);
+        if (!parcel->box)
+            return ZACTOR_ENOMEM;
+        memcpy(parcel->box, msg, size);
     }
-    return ring;
+    return 0;
 }
 
-/* Claims the next ring position; false when the ring is full or closed. */
-static bool reserve(zactor__mailbox *mailbox, zactor__ring *ring, uint64_t *position)
+void zactor__mailbox_parcel_discard(zactor__parcel *parcel, zactor__pool *pool,
+                                    zactor__pool_cache *cache)
 {
-    /* Relaxed: the slot's sequence word, not the tail, orders the slot's reuse. */
-    uint64_t tail = atomic_load_explicit(&mailbox->tail, memory_order_relaxed);
-    for (;;) {
-        if (tail & CLOSED)
-            return false;
-        uint64_t pos = tail >> 1;
-        /* Acquire: pairs with the consumer's release of the slot, so its
-         * reads of the previous message happen before our writes. */
-        uint64_t seq = atomic_load_explicit(&slot_at(ring, pos)->seq, memory_order_acquire);
-        int64_t lag = (int64_t)(seq - pos);
-        if (lag == 0) {
-            /* Relaxed: claiming the position is all the CAS does; the
-             * message is published by the release of seq. The CAS fails if
-             * CLOSED was set meanwhile, which keeps every reservation before
-             * the closing in the tail's modification order. */
-            if (atomic_compare_exchange_weak_explicit(&mailbox->tail, &tail, tail + 2,
-                                                      memory_order_relaxed, memory_order_relaxed)) {
-                *position = pos;
-                return true;
-            }
-        } else if (lag < 0) {
-            /* Full: the slot still holds the message of the previous lap.
-             * Relaxed: the consumer orders by the tail's modification order
-             * alone; the letter we push next is published by its own release. */
-            atomic_fetch_or_explicit(&mailbox->tail, CLOSED, memory_order_relaxed);
-            return false;
-        } else {
-            /* Another producer took pos; relaxed for the same reason as above. */
-            tail = atomic_load_explicit(&mailbox->tail, memory_order_relaxed);
-        }
+    if (parcel->box)
+        zactor__pool_free(pool, cache, parcel->box);
+    if (parcel->letter)
+        zactor__pool_free(pool, cache, parcel->letter);
+    parcel->box = NULL;
+    parcel->letter = NULL;
+}
+
+/* A sender that saw NORING gives the mailbox a ring before it counts
+ * itself. If the cell dies meanwhile, the ring stays in the dead cell for
+ * its next actor (it is empty), or destroy frees it. */
+static int install_ring(zactor__mailbox *mailbox, const zactor_actor_type *type,
+                        zactor__pool *pool, zactor__pool_cache *cache)
+{
+    /* Acquire: if another sender installed one, we see it initialised. */
+    if (atomic_load_explicit(&mailbox->ring, memory_order_acquire))
+        return 0;
+    zactor__ring *ring =
+        new_ring(INITIAL_SLOTS, (uint32_t)sizeof(uint64_t) + slot_bytes(type), pool, cache);
+    if (!ring)
+        return ZACTOR_ENOMEM;
+    zactor__ring *expected = NULL;
+    /* Release: publishes the initialised ring to the senders and the
+     * consumer that acquire the pointer. Acquire on failure: we use the
+     * winner's. */
+    if (!atomic_compare_exchange_strong_explicit(&mailbox->ring, &expected, ring,
+                                                 memory_order_acq_rel, memory_order_acquire))
+        free_ring(ring, pool, cache);
+    return 0;
+}
+
+int zactor__mailbox_prepare(zactor__mailbox *mailbox, zactor__parcel *parcel, uint64_t life,
+                            zactor__pool *pool, zactor__pool_cache *cache)
+{
+    if (life & ZACTOR__LIFE_NORING) {
+        int rc = install_ring(mailbox, parcel->type, pool, cache);
+        if (rc != 0)
+            return rc;
     }
+    /* Acquire: pairs with the consumer's release of released, as the push
+     * will. Read after the life word the caller will CAS: if the CAS
+     * succeeds, released can only have grown since, and room can only
+     * have grown unless the ring was trimmed, which changes the word. */
+    uint32_t released = atomic_load_explicit(&mailbox->released, memory_order_acquire);
+    uint32_t tail = zactor__life_tail(life);
+    /* released past tail: the word is stale (the CAS will fail), and so is
+     * any estimate made from it. */
+    uint32_t queued =
+        zactor__ticket_before(tail, released) ? 0 : zactor__ticket_distance(released, tail);
+    if (queued >= ZACTOR__LIFE_MAX_QUEUED - 1)
+        return ZACTOR_ENOMEM;
+    /* Relaxed: a capacity; whatever it was published with, the ring it
+     * describes is reached through the acquire of the ring pointer. */
+    uint32_t room = atomic_load_explicit(&mailbox->room, memory_order_relaxed);
+    if (queued >= room && !parcel->letter) {
+        parcel->letter =
+            zactor__pool_alloc(pool, cache, sizeof(zactor__letter) + slot_bytes(parcel->type));
+        if (!parcel->letter)
+            return ZACTOR_ENOMEM;
+    }
+    return 0;
 }
 
 /* Copies a payload of at most ZACTOR_SMALL_MAX bytes with fixed-size moves
@@ -182,23 +254,220 @@ static void copy_small(unsigned char *dst, const unsigned char *src, size_t size
     }
 }
 
-static void write_slot(unsigned char *bytes, uint32_t tag, const void *msg, size_t size,
-                       void *box)
+static void write_slot(unsigned char *bytes, const zactor__parcel *parcel)
 {
-    zactor_slot_header header = {tag, WHERE_INLINE};
-    if (box)
-        header.where = size <= ZACTOR_MEDIUM_MAX ? WHERE_POOLED : WHERE_HEAP;
+    zactor_slot_header header = {parcel->tag, WHERE_INLINE};
+    if (parcel->box)
+        header.where = parcel->size <= ZACTOR_MEDIUM_MAX ? WHERE_POOLED : WHERE_HEAP;
     memcpy(bytes, &header, sizeof header);
-    if (box)
-        memcpy(bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, &box, sizeof box);
-    else if (size <= ZACTOR_SMALL_MAX)
-        copy_small(bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, msg, size);
+    if (parcel->box)
+        memcpy(bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, &parcel->box, sizeof parcel->box);
+    else if (parcel->size <= ZACTOR_SMALL_MAX)
+        copy_small(bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, parcel->msg, parcel->size);
     else
-        memcpy(bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, msg, size);
+        memcpy(bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, parcel->msg, parcel->size);
 }
 
-/* Fills the envelope from slot bytes; returns the box to free, if any. */
-static void *open_slot(const unsigned char *bytes, zactor__envelope *envelope)
+bool zactor__mailbox_push(zactor__mailbox *mailbox, zactor__parcel *parcel, uint32_t ticket,
+                          zactor__pool *pool, zactor__pool_cache *cache)
+{
+    /* Acquire: pairs with the install or the growth that published the
+     * ring. Not NULL: our CAS cleared NORING (after we or another sender
+     * installed one), and a trim needs every ticket consumed, ours too. */
+    zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_acquire);
+    /* Acquire: pairs with the growth's release of the ring pointer. A prev
+     * stays allocated while our ticket, before base, is unconsumed. */
+    zactor__ring *prev = atomic_load_explicit(&ring->prev, memory_order_acquire);
+    if (prev && zactor__ticket_before(ticket, ring->base))
+        ring = prev;
+    /* Acquire: pairs with the consumer's release of released, so its reads
+     * of the slot's previous message happen before our writes. */
+    uint32_t released = atomic_load_explicit(&mailbox->released, memory_order_acquire);
+    if (zactor__ticket_distance(released, ticket) < ring->capacity) {
+        ring_slot *slot = slot_at(ring, ticket);
+        write_slot(slot->bytes, parcel);
+        /* Release: the consumer acquires seq before it reads the slot. */
+        atomic_store_explicit(&slot->seq, PUBLISHED | ticket, memory_order_release);
+        if (parcel->letter)
+            zactor__pool_free(pool, cache, parcel->letter);
+        return false;
+    }
+    /* prepare saw at most our room and at least as old a released, so it
+     * allocated the letter. */
+    zactor__letter *letter = parcel->letter;
+    letter->ticket = ticket;
+    write_slot(letter->bytes, parcel);
+    /* Relaxed: only a starting guess for the CAS. */
+    letter->next = atomic_load_explicit(&mailbox->overflow, memory_order_relaxed);
+    /* Release: publishes the letter to the consumer's acquiring exchange. */
+    while (!atomic_compare_exchange_weak_explicit(&mailbox->overflow, &letter->next, letter,
+                                                  memory_order_release, memory_order_relaxed))
+        ;
+    return true;
+}
+
+/* ---- the consumer ----------------------------------------------------- */
+
+void zactor__mailbox_open(zactor__mailbox_cursor *cursor, zactor__mailbox *mailbox,
+                          zactor__mailbox_reader *reader, _Atomic uint64_t *life,
+                          zactor__pool *pool, zactor__pool_cache *cache)
+{
+    cursor->mailbox = mailbox;
+    cursor->reader = reader;
+    cursor->life = life;
+    cursor->pool = pool;
+    cursor->cache = cache;
+    /* Acquire: pairs with the install; the ring's slots are initialised. */
+    cursor->ring = atomic_load_explicit(&mailbox->ring, memory_order_acquire);
+}
+
+/* The ring that holds (or will hold) ticket, or NULL if there is none yet.
+ * Frees the previous ring once every ticket before base is consumed. */
+static zactor__ring *ring_of(zactor__mailbox_cursor *cursor, uint32_t ticket)
+{
+    zactor__ring *ring = cursor->ring;
+    if (!ring) {
+        /* Acquire: as in open; a sender may have installed it since. */
+        ring = atomic_load_explicit(&cursor->mailbox->ring, memory_order_acquire);
+        if (!ring)
+            return NULL;
+        cursor->ring = ring;
+    }
+    /* Relaxed: only the consumer writes prev. */
+    zactor__ring *prev = atomic_load_explicit(&ring->prev, memory_order_relaxed);
+    if (!prev)
+        return ring;
+    if (zactor__ticket_before(ticket, ring->base))
+        return prev;
+    /* Every ticket before base is consumed (ticket is the head): no sender
+     * still writes prev, and none will read it (their tickets are not
+     * before base). */
+    free_ring(prev, cursor->pool, cursor->cache);
+    /* Relaxed: see the push; a sender reads prev only with a ticket before
+     * base, and there is none left. */
+    atomic_store_explicit(&ring->prev, NULL, memory_order_relaxed);
+    /* Relaxed: a sender whose life word predates this still CASes a word
+     * whose tail is not before base, so its ticket lands in this ring. */
+    atomic_store_explicit(&cursor->mailbox->room, ring->capacity, memory_order_relaxed);
+    return ring;
+}
+
+/* Adds letter to the ready list, kept in ticket order. The list is
+ * circular both ways: ready is the newest, ready->next the oldest. */
+static void ready_insert(zactor__mailbox_reader *reader, zactor__letter *letter)
+{
+    zactor__letter *newest = reader->ready;
+    if (!newest) {
+        letter->next = letter;
+        letter->prev = letter;
+        reader->ready = letter;
+        return;
+    }
+    zactor__letter *oldest = newest->next;
+    /* Nearly always appended. A late letter (its sender was overtaken
+     * between its CAS and its push) goes after the last letter before it,
+     * found walking back from the newest: as far as it is late, not as far
+     * as the backlog is long. */
+    zactor__letter *after = newest;
+    while (zactor__ticket_before(letter->ticket, after->ticket) && after != oldest)
+        after = after->prev;
+    if (zactor__ticket_before(letter->ticket, after->ticket)) {
+        /* Older than the oldest: it becomes the oldest. */
+        letter->next = oldest;
+        letter->prev = newest;
+        newest->next = letter;
+        oldest->prev = letter;
+        return;
+    }
+    letter->prev = after;
+    letter->next = after->next;
+    after->next->prev = letter;
+    after->next = letter;
+    if (after == newest)
+        reader->ready = letter;
+}
+
+/* Removes the oldest ready letter. */
+static void ready_remove_oldest(zactor__mailbox_reader *reader)
+{
+    zactor__letter *newest = reader->ready;
+    zactor__letter *oldest = newest->next;
+    if (oldest == newest) {
+        reader->ready = NULL;
+        return;
+    }
+    newest->next = oldest->next;
+    oldest->next->prev = newest;
+}
+
+/* Merges a taken overflow stack into the ready list: reversed first, so
+ * that letters come in push order, nearly always each after the last. */
+static void merge_stack(zactor__mailbox_reader *reader, zactor__letter *stack)
+{
+    zactor__letter *pushed = NULL;
+    while (stack) {
+        zactor__letter *next = stack->next;
+        stack->next = pushed;
+        pushed = stack;
+        stack = next;
+    }
+    while (pushed) {
+        zactor__letter *next = pushed->next;
+        ready_insert(reader, pushed);
+        pushed = next;
+    }
+}
+
+/* Grows the ring under LOCKED (see the top of the file). No-op when the
+ * ring is at its maximum, when the previous growth's ring still holds
+ * tickets, or when memory is short (the overflow list keeps working). */
+static void grow_ring(zactor__mailbox_cursor *cursor)
+{
+    zactor__ring *ring = cursor->ring;
+    /* Relaxed: only the consumer writes prev. */
+    if (!ring || ring->capacity >= MAX_SLOTS ||
+        atomic_load_explicit(&ring->prev, memory_order_relaxed))
+        return;
+    uint32_t capacity = ring->capacity * GROWTH_FACTOR;
+    zactor__ring *bigger = new_ring(capacity < MAX_SLOTS ? capacity : MAX_SLOTS, ring->stride,
+                                    cursor->pool, cursor->cache);
+    if (!bigger)
+        return;
+    /* Relaxed: a starting guess for the CAS. */
+    uint64_t life = atomic_load_explicit(cursor->life, memory_order_relaxed);
+    /* Acquire: after this no ticket is taken until we unlock, so the tail
+     * we read is the last ticket of the old ring plus one. Only the
+     * consumer (or a trim of an idle actor, never during a turn) locks. */
+    while (!atomic_compare_exchange_weak_explicit(cursor->life, &life,
+                                                  life | ZACTOR__LIFE_LOCKED,
+                                                  memory_order_acquire, memory_order_relaxed))
+        ;
+    bigger->base = zactor__life_tail(life);
+    atomic_init(&bigger->prev, ring);
+    /* Release: a sender that took its ticket before the lock and reads the
+     * new pointer sees base and prev (and goes to prev). */
+    atomic_store_explicit(&cursor->mailbox->ring, bigger, memory_order_release);
+    /* Release: senders that count themselves after this see the new ring. */
+    atomic_fetch_and_explicit(cursor->life, ~ZACTOR__LIFE_LOCKED, memory_order_release);
+    cursor->ring = bigger;
+}
+
+/* Takes the overflow stack into the ready list; false when it was empty. */
+static bool collect_overflow(zactor__mailbox_cursor *cursor)
+{
+    /* Relaxed peek: the exchange below is only worth it when letters wait. */
+    if (!atomic_load_explicit(&cursor->mailbox->overflow, memory_order_relaxed))
+        return false;
+    /* Acquire: pairs with the senders' release CAS; the letters are visible. */
+    zactor__letter *stack =
+        atomic_exchange_explicit(&cursor->mailbox->overflow, NULL, memory_order_acquire);
+    merge_stack(cursor->reader, stack);
+    grow_ring(cursor);
+    return true;
+}
+
+/* Fills the envelope from slot bytes. */
+static void open_slot(const unsigned char *bytes, zactor__envelope *envelope)
 {
     zactor_slot_header header;
     memcpy(&header, bytes, sizeof header);
@@ -210,151 +479,120 @@ static void *open_slot(const unsigned char *bytes, zactor__envelope *envelope)
         memcpy(&envelope->box, bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, sizeof envelope->box);
         envelope->payload = envelope->box;
     }
-    return envelope->box;
 }
 
-int zactor__mailbox_push(zactor__mailbox *mailbox, const zactor_actor_type *type, uint32_t tag,
-                         const void *msg, size_t size, zactor__pool *pool,
-                         zactor__pool_cache *cache, bool *overflowed)
+/* The oldest ready letter if it holds ticket. */
+static zactor__letter *ready_letter(const zactor__mailbox_reader *reader, uint32_t ticket)
 {
-    /* Acquire: pairs with the installing CAS, or with the consumer's
-     * replacement (published by its release of the cell's life word, which
-     * our CAS on life acquired before we got here). */
-    zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_acquire);
-    if (!ring && !(ring = install_ring(mailbox, type, pool, cache)))
-        return ZACTOR_ENOMEM;
-
-    void *box = NULL;
-    if (size > type->slot_size - ZACTOR_SLOT_PAYLOAD_OFFSET) {
-        box = zactor__pool_alloc(pool, cache, size);
-        if (!box)
-            return ZACTOR_ENOMEM;
-        memcpy(box, msg, size);
-    }
-
-    uint64_t pos;
-    if (reserve(mailbox, ring, &pos)) {
-        ring_slot *slot = slot_at(ring, pos);
-        write_slot(slot->bytes, tag, msg, size, box);
-        /* Release: the consumer acquires seq before it reads the slot. */
-        atomic_store_explicit(&slot->seq, pos + 1, memory_order_release);
-        return 0;
-    }
-
-    zactor__letter *letter =
-        zactor__pool_alloc(pool, cache, sizeof(zactor__letter) + ring->stride - sizeof(uint64_t));
-    if (!letter) {
-        if (box)
-            zactor__pool_free(pool, cache, box);
-        return ZACTOR_ENOMEM;
-    }
-    write_slot(letter->bytes, tag, msg, size, box);
-    /* Relaxed: only a starting guess for the CAS. */
-    letter->next = atomic_load_explicit(&mailbox->overflow, memory_order_relaxed);
-    /* Release: publishes the letter to the consumer's acquiring exchange. */
-    while (!atomic_compare_exchange_weak_explicit(&mailbox->overflow, &letter->next, letter,
-                                                  memory_order_release, memory_order_relaxed))
-        ;
-    *overflowed = true;
-    return 0;
+    if (!reader->ready)
+        return NULL;
+    zactor__letter *oldest = reader->ready->next;
+    return oldest->ticket == ticket ? oldest : NULL;
 }
 
-/* Moves the overflow stack to reader->ready in FIFO order, but only once
- * the ring is closed and drained up to its closed tail. */
-static bool collect_overflow(zactor__mailbox *mailbox, zactor__mailbox_reader *reader)
+static bool take_letter(zactor__letter *letter, zactor__envelope *envelope)
 {
-    /* Relaxed: only the tail's own modification order matters (every
-     * reservation precedes CLOSED); a stale read just ends the turn early. */
-    uint64_t tail = atomic_load_explicit(&mailbox->tail, memory_order_relaxed);
-    if (!(tail & CLOSED) || (tail >> 1) != reader->head)
-        return false;
-    /* Acquire: pairs with the producers' release CAS; letters are visible. */
-    zactor__letter *stack = atomic_exchange_explicit(&mailbox->overflow, NULL,
-                                                     memory_order_acquire);
-    zactor__letter *fifo = NULL;
-    while (stack) {
-        zactor__letter *next = stack->next;
-        stack->next = fifo;
-        fifo = stack;
-        stack = next;
-    }
-    reader->ready = fifo;
-    return fifo != NULL;
+    envelope->slot_seq = NULL;
+    envelope->letter = letter;
+    open_slot(letter->bytes, envelope);
+    return true;
 }
 
-bool zactor__mailbox_take(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
-                          zactor__envelope *envelope)
+bool zactor__mailbox_take(zactor__mailbox_cursor *cursor, zactor__envelope *envelope)
 {
-    /* Acquire: pairs with the installing CAS; the ring's contents are visible. */
-    zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_acquire);
-    if (!ring)
-        return false;
-    envelope->ring = ring;
-    envelope->reader = reader;
-    /* Letters already taken come first: ready is only filled once the ring
-     * is closed and drained, and it stays so until everything is consumed. */
-    if (!reader->ready) {
-        ring_slot *slot = slot_at(ring, reader->head);
-        /* Acquire: pairs with the producer's release of seq; the bytes are visible. */
-        if (atomic_load_explicit(&slot->seq, memory_order_acquire) == reader->head + 1) {
+    zactor__mailbox_reader *reader = cursor->reader;
+    uint32_t head = reader->head;
+    zactor__letter *letter = ready_letter(reader, head);
+    if (letter)
+        return take_letter(letter, envelope);
+    zactor__ring *ring = ring_of(cursor, head);
+    if (ring) {
+        ring_slot *slot = slot_at(ring, head);
+        /* Acquire: pairs with the sender's release of seq; the bytes are visible. */
+        if (atomic_load_explicit(&slot->seq, memory_order_acquire) == (PUBLISHED | head)) {
+            envelope->slot_seq = (unsigned char *)slot;
             envelope->letter = NULL;
             open_slot(slot->bytes, envelope);
             return true;
         }
-        if (!collect_overflow(mailbox, reader))
-            return false;
     }
-    envelope->letter = reader->ready;
-    open_slot(reader->ready->bytes, envelope);
+    if (collect_overflow(cursor) && (letter = ready_letter(reader, head)))
+        return take_letter(letter, envelope);
+    return false;
+}
+
+/* Hands every slot consumed so far back to the senders. */
+static void publish_released(zactor__mailbox_cursor *cursor)
+{
+    zactor__mailbox_reader *reader = cursor->reader;
+    if (reader->released == reader->head)
+        return;
+    reader->released = reader->head;
+    /* Release: our reads and clearing of the consumed slots happen before
+     * a sender that acquires this reuses them. */
+    atomic_store_explicit(&cursor->mailbox->released, reader->head, memory_order_release);
+}
+
+void zactor__mailbox_release(zactor__mailbox_cursor *cursor, zactor__envelope *envelope)
+{
+    zactor__mailbox_reader *reader = cursor->reader;
+    if (envelope->box)
+        zactor__pool_free(cursor->pool, cursor->cache, envelope->box);
+    if (envelope->letter) {
+        ready_remove_oldest(reader);
+        zactor__pool_free(cursor->pool, cursor->cache, envelope->letter);
+    } else {
+        /* Relaxed: published to the slot's next sender by the release of
+         * released, which it acquires before it writes the slot. */
+        atomic_store_explicit(&((ring_slot *)envelope->slot_seq)->seq, 0, memory_order_relaxed);
+    }
+    reader->head = (reader->head + 1) & (uint32_t)ZACTOR__LIFE_TICKET_MASK;
+    /* Hand slots back a quarter of the ring at a time: often enough that
+     * senders to a busy actor find free slots, rarely enough that the
+     * store to the senders' line costs little per message. */
+    zactor__ring *ring = cursor->ring;
+    uint32_t batch = ring ? ring->capacity / 4u : 1u;
+    if (zactor__ticket_distance(reader->released, reader->head) >= batch)
+        publish_released(cursor);
+}
+
+uint32_t zactor__mailbox_close(zactor__mailbox_cursor *cursor)
+{
+    publish_released(cursor);
+    return cursor->reader->head;
+}
+
+/* Frees the rings; no sender or consumer is in the mailbox. */
+static void free_rings(zactor__mailbox *mailbox, zactor__pool *pool, zactor__pool_cache *cache)
+{
+    /* Relaxed everywhere: see the callers. */
+    zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_relaxed);
+    if (!ring)
+        return;
+    zactor__ring *prev = atomic_load_explicit(&ring->prev, memory_order_relaxed);
+    if (prev)
+        free_ring(prev, pool, cache);
+    free_ring(ring, pool, cache);
+    atomic_store_explicit(&mailbox->ring, NULL, memory_order_relaxed);
+    atomic_store_explicit(&mailbox->room, INITIAL_SLOTS, memory_order_relaxed);
+}
+
+bool zactor__mailbox_trim(zactor__mailbox *mailbox, zactor__pool *pool,
+                          zactor__pool_cache *cache)
+{
+    /* Relaxed everywhere: the caller holds LOCKED on an idle actor, so no
+     * sender or consumer is in the mailbox, and its release of the life
+     * word (with NORING) publishes these stores to the next sender. */
+    zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_relaxed);
+    /* A grown ring stays: its actor was busy once and will likely be
+     * again, and regrowing costs a burst of overflow letters. */
+    if (!ring || ring->capacity != INITIAL_SLOTS)
+        return false;
+    free_rings(mailbox, pool, cache);
     return true;
 }
 
-void zactor__mailbox_release(zactor__envelope *envelope, zactor__pool *pool,
-                             zactor__pool_cache *cache)
-{
-    zactor__ring *ring = envelope->ring;
-    zactor__mailbox_reader *reader = envelope->reader;
-    if (envelope->box)
-        zactor__pool_free(pool, cache, envelope->box);
-    if (envelope->letter) {
-        reader->ready = envelope->letter->next;
-        zactor__pool_free(pool, cache, envelope->letter);
-        return;
-    }
-    /* Release: our reads of the slot happen before the next lap's writes
-     * (the producer acquires seq). */
-    atomic_store_explicit(&slot_at(ring, reader->head)->seq, reader->head + ring->capacity,
-                          memory_order_release);
-    reader->head++;
-}
-
-bool zactor__mailbox_is_closed(zactor__mailbox *mailbox)
-{
-    /* Relaxed: a stale answer only postpones the reopening to a later turn. */
-    return atomic_load_explicit(&mailbox->tail, memory_order_relaxed) & CLOSED;
-}
-
-void zactor__mailbox_reopen(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
-                            zactor__pool *pool, zactor__pool_cache *cache)
-{
-    /* Relaxed everywhere: the cell is LOCKED, so no producer is in flight,
-     * and the release store that unlocks the cell publishes these writes to
-     * the producers, which acquire the life word before touching the ring.
-     * Everything sent was consumed, so head is the closed tail's position
-     * and ready is empty. */
-    zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_relaxed);
-    if (ring->capacity < MAX_SLOTS) {
-        uint32_t capacity = ring->capacity * GROWTH_FACTOR;
-        zactor__ring *bigger =
-            new_ring(capacity < MAX_SLOTS ? capacity : MAX_SLOTS, ring->stride, pool, cache);
-        if (bigger) {
-            atomic_store_explicit(&mailbox->ring, bigger, memory_order_relaxed);
-            free_ring(ring, pool, cache);
-            reader->head = 0;
-        }
-    }
-    atomic_store_explicit(&mailbox->tail, reader->head << 1, memory_order_relaxed);
-}
+/* ---- teardown --------------------------------------------------------- */
 
 /* Hands the message in slot bytes to undelivered, then frees its box. */
 static void discard_slot(const unsigned char *bytes, zactor__pool *pool,
@@ -368,48 +606,49 @@ static void discard_slot(const unsigned char *bytes, zactor__pool *pool,
         zactor__pool_free(pool, cache, envelope.box);
 }
 
-static uint64_t free_letters(zactor__letter *letter, zactor__pool *pool,
-                             zactor__pool_cache *cache, zactor__undelivered_fn undelivered,
-                             void *user)
-{
-    uint64_t count = 0;
-    while (letter) {
-        zactor__letter *next = letter->next;
-        discard_slot(letter->bytes, pool, cache, undelivered, user);
-        zactor__pool_free(pool, cache, letter);
-        letter = next;
-        count++;
-    }
-    return count;
-}
-
 uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
-                               zactor__pool *pool, zactor__pool_cache *cache,
+                               uint32_t tail, zactor__pool *pool, zactor__pool_cache *cache,
                                zactor__undelivered_fn undelivered, void *user)
 {
-    /* Relaxed: no producer or consumer is left, and whoever calls this has
-     * synchronised with the last of them (end of turn, or thread join). */
-    zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_relaxed);
-    zactor__letter *stack = atomic_load_explicit(&mailbox->overflow, memory_order_relaxed);
-    uint64_t count = free_letters(stack, pool, cache, undelivered, user);
-    atomic_store_explicit(&mailbox->overflow, NULL, memory_order_relaxed);
-    if (!ring)
-        return count;
-    uint64_t tail = atomic_load_explicit(&mailbox->tail, memory_order_relaxed) >> 1;
-    for (uint64_t pos = reader->head; pos < tail; pos++) {
-        ring_slot *slot = slot_at(ring, pos);
-        /* Relaxed: as above. */
-        if (atomic_load_explicit(&slot->seq, memory_order_relaxed) != pos + 1)
-            break;
-        discard_slot(slot->bytes, pool, cache, undelivered, user);
+    /* Relaxed everywhere: no producer or consumer is left, and whoever
+     * calls this has synchronised with the last of them (end of turn, or
+     * thread join). */
+    zactor__mailbox_cursor cursor;
+    zactor__mailbox_open(&cursor, mailbox, reader, NULL, pool, cache);
+    merge_stack(reader, atomic_exchange_explicit(&mailbox->overflow, NULL, memory_order_relaxed));
+    uint64_t count = 0;
+    for (uint32_t ticket = reader->head; ticket != tail;
+         ticket = (ticket + 1) & (uint32_t)ZACTOR__LIFE_TICKET_MASK) {
+        zactor__letter *letter = ready_letter(reader, ticket);
+        if (letter) {
+            ready_remove_oldest(reader);
+            discard_slot(letter->bytes, pool, cache, undelivered, user);
+            zactor__pool_free(pool, cache, letter);
+            count++;
+            continue;
+        }
+        zactor__ring *ring = ring_of(&cursor, ticket);
+        if (!ring)
+            continue;
+        ring_slot *slot = slot_at(ring, ticket);
+        if (atomic_load_explicit(&slot->seq, memory_order_relaxed) == (PUBLISHED | ticket)) {
+            discard_slot(slot->bytes, pool, cache, undelivered, user);
+            atomic_store_explicit(&slot->seq, 0, memory_order_relaxed);
+            count++;
+        }
+    }
+    /* Letters of tickets never reached (none, unless a sender died between
+     * its count and its push): freed all the same. */
+    while (reader->ready) {
+        zactor__letter *letter = reader->ready->next;
+        ready_remove_oldest(reader);
+        discard_slot(letter->bytes, pool, cache, undelivered, user);
+        zactor__pool_free(pool, cache, letter);
         count++;
     }
-    count += free_letters(reader->ready, pool, cache, undelivered, user);
-    free_ring(ring, pool, cache);
-    /* Relaxed: as above; the cell's next spawn publishes the empty mailbox. */
-    atomic_store_explicit(&mailbox->ring, NULL, memory_order_relaxed);
-    atomic_store_explicit(&mailbox->tail, 0, memory_order_relaxed);
+    free_rings(mailbox, pool, cache);
+    atomic_store_explicit(&mailbox->released, 0, memory_order_relaxed);
     reader->head = 0;
-    reader->ready = NULL;
+    reader->released = 0;
     return count;
 }

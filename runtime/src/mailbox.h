@@ -1,6 +1,7 @@
-/* mailbox.h - an actor's mailbox: a bounded lock-free MPSC ring plus an
- * unbounded overflow list (private). Many threads push; only the worker
- * running the actor's turn takes. See mailbox.c for the protocol. */
+/* mailbox.h - an actor's mailbox: a ring of inline slots plus an overflow
+ * list, both ordered by the tickets of the life word (life.h) (private).
+ * Many threads push; only the worker running the actor's turn takes. See
+ * mailbox.c for the protocol. */
 #ifndef ZACTOR_MAILBOX_H
 #define ZACTOR_MAILBOX_H
 
@@ -15,64 +16,110 @@
 typedef struct zactor__ring zactor__ring;
 typedef struct zactor__letter zactor__letter;
 
-/* The consumer's half: only the worker running the actor's turn touches it,
- * so it lives on the cell's owner line. */
-typedef struct zactor__mailbox_reader {
-    uint64_t head;         /* next ring position to take */
-    zactor__letter *ready; /* overflowed letters taken from the stack, oldest first */
-} zactor__mailbox_reader;
-
-/* The senders' half: tail and overflow are written by senders, ring by the
- * first sender; it lives on the cell's sender line. */
+/* The senders' half, on the cell's senders' line beside the life word:
+ * senders read all of it; the consumer writes released, room and ring
+ * (once per batch, growth or trim), senders write overflow and install
+ * the first ring. */
 typedef struct zactor__mailbox {
-    _Atomic uint64_t tail;              /* (next ring position << 1) | CLOSED */
-    _Atomic(zactor__ring *) ring;       /* NULL until the first send */
+    _Atomic uint32_t released; /* tickets before this one were consumed: their slots are free */
+    _Atomic uint32_t room;     /* capacity of the smallest ring a new ticket may land in */
+    _Atomic(zactor__ring *) ring;       /* NULL while the life word says NORING */
     _Atomic(zactor__letter *) overflow; /* LIFO stack of overflowed letters */
 } zactor__mailbox;
+
+/* The consumer's half, on the cell's owner line: only the worker running
+ * the actor's turn touches it. */
+typedef struct zactor__mailbox_reader {
+    uint32_t head;         /* the next ticket to take */
+    uint32_t released;     /* the last value stored in mailbox->released */
+    zactor__letter *ready; /* taken overflow letters in ticket order, as a circular
+                              list: ready is the newest, ready->next the oldest */
+} zactor__mailbox_reader;
+
+/* What a sender prepares before it counts itself: the payload's box, and
+ * a letter in case the ring has no room for its ticket. */
+typedef struct zactor__parcel {
+    const zactor_actor_type *type;
+    uint32_t tag;
+    const void *msg;
+    size_t size;
+    void *box;              /* pooled or heap copy of a payload too big for a slot */
+    zactor__letter *letter; /* allocated when the ring may be full */
+} zactor__parcel;
+
+/* A turn's view of the mailbox (the worker's stack): the ring it reads,
+ * so that taking a message does not read the senders' line. */
+typedef struct zactor__mailbox_cursor {
+    zactor__mailbox *mailbox;
+    zactor__mailbox_reader *reader;
+    _Atomic uint64_t *life; /* the cell's life word: growth takes LOCKED */
+    zactor__ring *ring;     /* newest ring seen; NULL when none yet */
+    zactor__pool *pool;
+    zactor__pool_cache *cache;
+} zactor__mailbox_cursor;
 
 /* A message the consumer took; valid until zactor__mailbox_release. */
 typedef struct zactor__envelope {
     uint32_t tag;
     const void *payload;
-    zactor__ring *ring;
-    zactor__mailbox_reader *reader;
-    zactor__letter *letter; /* NULL: the message is in ring slot reader->head */
-    void *box;              /* pooled or heap payload to free, or NULL */
+    unsigned char *slot_seq; /* the ring slot to clear, or NULL */
+    zactor__letter *letter;  /* the letter to free, or NULL */
+    void *box;               /* pooled or heap payload to free, or NULL */
 } zactor__envelope;
 
-/* An empty mailbox and its consumer state. */
+/* An empty mailbox without a ring (the life word says NORING). */
 void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *reader);
 
-/* Producers (any thread, after counting themselves in the cell's pending
- * count). Copies the message; returns 0 or ZACTOR_ENOMEM. Sets *overflowed
- * when the message went to the overflow list. */
-int zactor__mailbox_push(zactor__mailbox *mailbox, const zactor_actor_type *type, uint32_t tag,
-                         const void *msg, size_t size, zactor__pool *pool,
-                         zactor__pool_cache *cache, bool *overflowed);
-
-/* Consumer only. false when no message is visible yet (nothing sent, or a
- * producer counted itself but has not published). */
-bool zactor__mailbox_take(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
-                          zactor__envelope *envelope);
-/* Consumer only: frees the taken message's storage once it is handled. */
-void zactor__mailbox_release(zactor__envelope *envelope, zactor__pool *pool,
-                             zactor__pool_cache *cache);
-
-/* Consumer only: true when overflow closed the ring, so it needs reopening. */
-bool zactor__mailbox_is_closed(zactor__mailbox *mailbox);
-/* Consumer only, with the cell LOCKED and every message consumed: replaces
- * the ring by a bigger one (or reopens it when already at the maximum). */
-void zactor__mailbox_reopen(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
+/* Sender, before counting: copies a payload too big for a slot into a box.
+ * 0 or ZACTOR_ENOMEM (nothing to undo). */
+int zactor__mailbox_parcel_init(zactor__parcel *parcel, const zactor_actor_type *type,
+                                uint32_t tag, const void *msg, size_t size,
+                                zactor__pool *pool, zactor__pool_cache *cache);
+/* Sender, before each counting attempt, with the life word it will CAS:
+ * installs a ring if the word says NORING, and allocates a letter if the
+ * ticket `tail` might not fit in the ring, so that nothing can fail once
+ * the ticket is taken. 0, or ZACTOR_ENOMEM (memory, or too many messages
+ * queued). */
+int zactor__mailbox_prepare(zactor__mailbox *mailbox, zactor__parcel *parcel, uint64_t life,
                             zactor__pool *pool, zactor__pool_cache *cache);
+/* Sender, after counting with ticket `ticket`: stores the message in the
+ * ring or, when its slot is not free, in the overflow list. Cannot fail.
+ * Returns true when the message overflowed. */
+bool zactor__mailbox_push(zactor__mailbox *mailbox, zactor__parcel *parcel, uint32_t ticket,
+                          zactor__pool *pool, zactor__pool_cache *cache);
+/* Sender that did not count itself (dead target, stopping system): frees
+ * what the parcel allocated. The payload itself is the caller's to drop. */
+void zactor__mailbox_parcel_discard(zactor__parcel *parcel, zactor__pool *pool,
+                                    zactor__pool_cache *cache);
+
+/* Consumer: starts a turn's reading. */
+void zactor__mailbox_open(zactor__mailbox_cursor *cursor, zactor__mailbox *mailbox,
+                          zactor__mailbox_reader *reader, _Atomic uint64_t *life,
+                          zactor__pool *pool, zactor__pool_cache *cache);
+/* Consumer: the message with the next ticket; false when it is not
+ * published yet (nothing sent, or its sender is between count and push). */
+bool zactor__mailbox_take(zactor__mailbox_cursor *cursor, zactor__envelope *envelope);
+/* Consumer: frees the taken message's storage once it is handled. */
+void zactor__mailbox_release(zactor__mailbox_cursor *cursor, zactor__envelope *envelope);
+/* Consumer: ends the turn's reading: every consumed slot is handed back
+ * to the senders. Returns the ticket the next turn starts at. */
+uint32_t zactor__mailbox_close(zactor__mailbox_cursor *cursor);
+
+/* Anyone holding LOCKED on an idle actor (every ticket consumed): frees
+ * a first-size ring, so that an idle actor costs its cell alone. true when
+ * it did: the caller then stores the life word with NORING. */
+bool zactor__mailbox_trim(zactor__mailbox *mailbox, zactor__pool *pool,
+                          zactor__pool_cache *cache);
 
 /* Called by zactor__mailbox_clear for each queued message before its
  * storage is freed, so that what the payload owns can be released. */
 typedef void (*zactor__undelivered_fn)(void *user, uint32_t tag, const void *payload);
 
-/* No producer or consumer left: hands every queued message to undelivered,
- * frees it, and frees the ring. Returns the number of messages freed. */
+/* No producer or consumer left: hands every queued message (tickets from
+ * reader->head to tail) to undelivered in ticket order, frees it and the
+ * rings. Returns the number of messages freed. */
 uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__mailbox_reader *reader,
-                               zactor__pool *pool, zactor__pool_cache *cache,
+                               uint32_t tail, zactor__pool *pool, zactor__pool_cache *cache,
                                zactor__undelivered_fn undelivered, void *user);
 
 #endif

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 
 #include "actor.h"
+#include "platform.h"
 #include "system.h"
 #include "worker.h"
 
@@ -493,22 +494,17 @@ static void stop_searching(zactor__worker *worker)
         wake_one_if_needed(sched, worker->node);
 }
 
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
 zactor_cell *zactor__scheduler_next(zactor__worker *worker)
 {
     zactor__scheduler *sched = &worker->sys->sched;
     zactor_cell *cell = find_work(worker);
     if (cell)
         return cell;
-    /* Out of work: the system may be quiescent, so `active` must be exact. */
+    /* Out of work: idle actors give back their rings first, so that a
+     * quiescent system holds none (zactor_system_wait returns after the
+     * flush below). */
+    zactor__worker_trim_idle(worker);
+    /* The system may be quiescent, so `active` must be exact. */
     zactor__system_flush_idle(worker);
     /* Seq_cst: part of the parking protocol (file comment). */
     atomic_fetch_add_explicit(&sched->searching, 1, memory_order_seq_cst);
@@ -523,7 +519,7 @@ zactor_cell *zactor__scheduler_next(zactor__worker *worker)
                 stop_searching(worker);
                 return cell;
             }
-            cpu_relax();
+            zactor__cpu_relax();
         }
         if (!park(worker)) {
             /* Seq_cst: as above. */

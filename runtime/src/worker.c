@@ -62,7 +62,8 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     /* Relaxed: written before the cell was first scheduled, and the queue
      * that handed us the cell synchronised with that. */
     const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
-    uint64_t consumed = zactor__actor_start(cell, ctx);
+    bool starting = !(cell->flags & ZACTOR__CELL_STARTED);
+    zactor__actor_start(cell, ctx);
     /* Deterministic mode varies where turns end, to explore interleavings. */
     uint32_t limit = worker->deterministic
                          ? 1u + (uint32_t)(zactor__worker_random(worker) % DETERMINISTIC_BATCH)
@@ -70,9 +71,12 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     uint64_t clock_start = 0;
     uint32_t handled = 0;
     uint32_t dead = 0;
+    zactor__mailbox_cursor cursor;
+    zactor__mailbox_open(&cursor, &cell->mailbox, &cell->reader, &cell->life, &sys->pool,
+                         &worker->cache);
     zactor__envelope envelope;
     for (; handled < limit && !zactor__system_stopping(sys) &&
-           zactor__mailbox_take(&cell->mailbox, &cell->reader, &envelope);
+           zactor__mailbox_take(&cursor, &envelope);
          handled++) {
         if (handled == BATCH_CLOCK_AT)
             clock_start = monotonic_ns();
@@ -84,9 +88,9 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
             if (cell->flags & ZACTOR__CELL_STOP_REQUESTED)
                 zactor__actor_stop_now(cell, ctx);
         }
-        zactor__mailbox_release(&envelope, &sys->pool, &worker->cache);
+        zactor__mailbox_release(&cursor, &envelope);
     }
-    consumed += handled;
+    uint32_t head = zactor__mailbox_close(&cursor);
     ctx->cell = NULL;
     if (handled == limit && !worker->deterministic)
         cell->batch_limit = (uint16_t)next_batch_limit(limit, handled - BATCH_CLOCK_AT,
@@ -94,7 +98,21 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     zactor__count_owned(&worker->counters.turns, 1);
     zactor__count_owned(&worker->counters.messages, handled - dead);
     zactor__count_owned(&worker->counters.batches[zactor__batch_bucket(handled)], 1);
-    zactor__actor_end_turn(worker, cell, consumed);
+    zactor__actor_end_turn(worker, cell, head, starting || handled > 0);
+}
+
+void zactor__worker_note_idle(zactor__worker *worker, zactor_cell *cell)
+{
+    worker->idle_cells[worker->idle_count++] = cell;
+    if (worker->idle_count == ZACTOR__TRIM_BATCH)
+        zactor__worker_trim_idle(worker);
+}
+
+void zactor__worker_trim_idle(zactor__worker *worker)
+{
+    for (uint32_t i = 0; i < worker->idle_count; i++)
+        zactor__actor_trim(worker, worker->idle_cells[i]);
+    worker->idle_count = 0;
 }
 
 static void *worker_main(void *arg)

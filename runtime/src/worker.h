@@ -13,6 +13,12 @@
 
 typedef struct zactor__worker zactor__worker;
 
+/* Actors that go idle keep their ring for a while (the next message
+ * often comes soon: ping-pong), and lose it when this many have gone idle
+ * on the worker, or when the worker runs out of work: an idle actor then
+ * costs its cell alone. */
+#define ZACTOR__TRIM_BATCH 32u
+
 struct zactor_ctx {
     zactor_system *sys;
     zactor_cell *cell; /* the actor whose handler runs */
@@ -29,6 +35,8 @@ struct zactor__worker {
     uint32_t sends_behind_slot; /* sends made while next_cell waited */
     uint64_t deferred_idle;     /* idle transitions not yet taken from
                                    sys->active (system.c: quiescence) */
+    uint32_t idle_count;        /* entries in idle_cells */
+    zactor_cell *idle_cells[ZACTOR__TRIM_BATCH]; /* went idle here with a ring */
     uint64_t rng;     /* victim choice; every choice in deterministic mode */
     bool deterministic;
     uint32_t index;
@@ -61,6 +69,11 @@ static inline uint64_t zactor__worker_random(zactor__worker *worker)
     worker->rng = x;
     return x;
 }
+
+/* An actor went idle on this worker with a ring: trims it later. */
+void zactor__worker_note_idle(zactor__worker *worker, zactor_cell *cell);
+/* Trims the rings of the actors noted idle that still are. */
+void zactor__worker_trim_idle(zactor__worker *worker);
 
 /* Starts count workers (pinned when sys->topology is set); a nonzero
  * deterministic_seed makes their choices replayable (count is then 1).
