@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "life.h"
+#include "platform.h"
 
 #define INITIAL_SLOTS 8u
 #define MAX_SLOTS 4096u
@@ -55,8 +56,11 @@ _Static_assert(MAX_SLOTS < ZACTOR__LIFE_MAX_QUEUED, "a ring never holds more tha
 _Static_assert(((ZACTOR__LIFE_TICKET_MASK + 1) % MAX_SLOTS) == 0,
                "tickets wrap on a slot boundary of every ring");
 
-/* zactor_slot_header.where: where the payload lives. */
-enum { WHERE_INLINE = 0, WHERE_POOLED = 1, WHERE_HEAP = 2 };
+/* zactor_slot_header.where: where the payload lives (low bits), and in a
+ * letter its ticket (above WHERE_TICKET_SHIFT). */
+enum { WHERE_INLINE = 0, WHERE_POOLED = 1, WHERE_HEAP = 2, WHERE_KIND_MASK = 3 };
+#define WHERE_TICKET_SHIFT 2
+_Static_assert(ZACTOR__LIFE_TICKET_BITS + WHERE_TICKET_SHIFT <= 32, "a ticket fits in where");
 
 /* Fixed once published but for prev; the slots follow. */
 struct zactor__ring {
@@ -73,14 +77,21 @@ typedef struct ring_slot {
     unsigned char bytes[]; /* the generated slot type */
 } ring_slot;
 
+/* A letter's ticket rides in its slot header's `where` word, above the
+ * storage kind, so that a letter of a small message stays a 32-byte block. */
 struct zactor__letter {
-    zactor__letter *next; /* the overflow stack's link, then the ready list's (to newer) */
-    zactor__letter *prev; /* the ready list's link to older */
-    uint32_t ticket;
-    uint32_t unused;
+    zactor__letter *next;  /* the overflow stack's link, then the ready list's (to newer) */
+    zactor__letter *prev;  /* the ready list's link to older */
     unsigned char bytes[]; /* same layout as a ring slot's bytes */
 };
 _Static_assert(offsetof(zactor__letter, bytes) % sizeof(uint64_t) == 0, "slot bytes aligned");
+
+static uint32_t letter_ticket(const zactor__letter *letter)
+{
+    zactor_slot_header header;
+    memcpy(&header, letter->bytes, sizeof header);
+    return header.where >> WHERE_TICKET_SHIFT;
+}
 
 static ring_slot *slot_at(zactor__ring *ring, uint32_t ticket)
 {
@@ -199,28 +210,26 @@ static int install_ring(zactor__mailbox *mailbox, const zactor_actor_type *type,
     return 0;
 }
 
-int zactor__mailbox_prepare(zactor__mailbox *mailbox, zactor__parcel *parcel, uint64_t life,
-                            zactor__pool *pool, zactor__pool_cache *cache)
+/* prepare's rare cases: a ring to install, a stale life word, a limit
+ * reached. */
+static ZACTOR__OUT_OF_LINE int prepare_slow(zactor__mailbox *mailbox, zactor__parcel *parcel,
+                                            uint64_t life, uint32_t released,
+                                            zactor__pool *pool, zactor__pool_cache *cache)
 {
     if (life & ZACTOR__LIFE_NORING) {
         int rc = install_ring(mailbox, parcel->type, pool, cache);
         if (rc != 0)
             return rc;
     }
-    /* Acquire: pairs with the consumer's release of released, as the push
-     * will. Read after the life word the caller will CAS: if the CAS
-     * succeeds, released can only have grown since, and room can only
-     * have grown unless the ring was trimmed, which changes the word. */
-    uint32_t released = atomic_load_explicit(&mailbox->released, memory_order_acquire);
     uint32_t tail = zactor__life_tail(life);
     /* released past tail: the word is stale (the CAS will fail), and so is
      * any estimate made from it. */
-    uint32_t queued =
-        zactor__ticket_before(tail, released) ? 0 : zactor__ticket_distance(released, tail);
+    if (zactor__ticket_before(tail, released))
+        return 0;
+    uint32_t queued = zactor__ticket_distance(released, tail);
     if (queued >= ZACTOR__LIFE_MAX_QUEUED - 1)
         return ZACTOR_ENOMEM;
-    /* Relaxed: a capacity; whatever it was published with, the ring it
-     * describes is reached through the acquire of the ring pointer. */
+    /* Relaxed: as in zactor__mailbox_prepare. */
     uint32_t room = atomic_load_explicit(&mailbox->room, memory_order_relaxed);
     if (queued >= room && !parcel->letter) {
         parcel->letter =
@@ -229,6 +238,29 @@ int zactor__mailbox_prepare(zactor__mailbox *mailbox, zactor__parcel *parcel, ui
             return ZACTOR_ENOMEM;
     }
     return 0;
+}
+
+int zactor__mailbox_prepare(zactor__mailbox *mailbox, zactor__parcel *parcel, uint64_t life,
+                            zactor__pool *pool, zactor__pool_cache *cache)
+{
+    /* Acquire: pairs with the consumer's release of released, as the push
+     * will. Read after the life word the caller will CAS: if the CAS
+     * succeeds, released can only have grown since, and room can only have
+     * grown unless the ring was trimmed, which changes the word. */
+    uint32_t released = atomic_load_explicit(&mailbox->released, memory_order_acquire);
+    /* Relaxed: a capacity; whatever it was published with, the ring it
+     * describes is reached through the acquire of the ring pointer. */
+    uint32_t room = atomic_load_explicit(&mailbox->room, memory_order_relaxed);
+    /* A stale word (released past tail) gives a huge distance. */
+    uint32_t queued = zactor__ticket_distance(released, zactor__life_tail(life));
+    if (life & ZACTOR__LIFE_NORING || queued >= ZACTOR__LIFE_MAX_QUEUED / 2)
+        return prepare_slow(mailbox, parcel, life, released, pool, cache);
+    if (queued < room || parcel->letter)
+        return 0;
+    /* The ring may be full when our ticket comes: a flood's common case. */
+    parcel->letter =
+        zactor__pool_alloc(pool, cache, sizeof(zactor__letter) + slot_bytes(parcel->type));
+    return parcel->letter ? 0 : ZACTOR_ENOMEM;
 }
 
 /* Copies a payload of at most ZACTOR_SMALL_MAX bytes with fixed-size moves
@@ -254,11 +286,12 @@ static void copy_small(unsigned char *dst, const unsigned char *src, size_t size
     }
 }
 
-static void write_slot(unsigned char *bytes, const zactor__parcel *parcel)
+/* ticket_bits: the letter's ticket, shifted, or 0 in a ring slot. */
+static void write_slot(unsigned char *bytes, const zactor__parcel *parcel, uint32_t ticket_bits)
 {
-    zactor_slot_header header = {parcel->tag, WHERE_INLINE};
+    zactor_slot_header header = {parcel->tag, WHERE_INLINE | ticket_bits};
     if (parcel->box)
-        header.where = parcel->size <= ZACTOR_MEDIUM_MAX ? WHERE_POOLED : WHERE_HEAP;
+        header.where |= parcel->size <= ZACTOR_MEDIUM_MAX ? WHERE_POOLED : WHERE_HEAP;
     memcpy(bytes, &header, sizeof header);
     if (parcel->box)
         memcpy(bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, &parcel->box, sizeof parcel->box);
@@ -268,26 +301,33 @@ static void write_slot(unsigned char *bytes, const zactor__parcel *parcel)
         memcpy(bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, parcel->msg, parcel->size);
 }
 
-bool zactor__mailbox_push(zactor__mailbox *mailbox, zactor__parcel *parcel, uint32_t ticket,
-                          zactor__pool *pool, zactor__pool_cache *cache)
+/* Stores the message in ticket's slot if the slot is free. */
+static bool push_to_ring(zactor__mailbox *mailbox, zactor__ring *ring, zactor__parcel *parcel,
+                         uint32_t ticket)
 {
-    /* Acquire: pairs with the install or the growth that published the
-     * ring. Not NULL: our CAS cleared NORING (after we or another sender
-     * installed one), and a trim needs every ticket consumed, ours too. */
-    zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_acquire);
+    /* Acquire: pairs with the consumer's release of released, so its reads
+     * of the slot's previous message happen before our writes. */
+    uint32_t released = atomic_load_explicit(&mailbox->released, memory_order_acquire);
+    if (zactor__ticket_distance(released, ticket) >= ring->capacity)
+        return false;
+    ring_slot *slot = slot_at(ring, ticket);
+    write_slot(slot->bytes, parcel, 0);
+    /* Release: the consumer acquires seq before it reads the slot. */
+    atomic_store_explicit(&slot->seq, PUBLISHED | ticket, memory_order_release);
+    return true;
+}
+
+/* push's rare cases: a ring being replaced, a letter to send. */
+static ZACTOR__OUT_OF_LINE bool push_slow(zactor__mailbox *mailbox, zactor__ring *ring,
+                                   zactor__parcel *parcel, uint32_t ticket, zactor__pool *pool,
+                                   zactor__pool_cache *cache)
+{
     /* Acquire: pairs with the growth's release of the ring pointer. A prev
      * stays allocated while our ticket, before base, is unconsumed. */
     zactor__ring *prev = atomic_load_explicit(&ring->prev, memory_order_acquire);
     if (prev && zactor__ticket_before(ticket, ring->base))
         ring = prev;
-    /* Acquire: pairs with the consumer's release of released, so its reads
-     * of the slot's previous message happen before our writes. */
-    uint32_t released = atomic_load_explicit(&mailbox->released, memory_order_acquire);
-    if (zactor__ticket_distance(released, ticket) < ring->capacity) {
-        ring_slot *slot = slot_at(ring, ticket);
-        write_slot(slot->bytes, parcel);
-        /* Release: the consumer acquires seq before it reads the slot. */
-        atomic_store_explicit(&slot->seq, PUBLISHED | ticket, memory_order_release);
+    if (push_to_ring(mailbox, ring, parcel, ticket)) {
         if (parcel->letter)
             zactor__pool_free(pool, cache, parcel->letter);
         return false;
@@ -295,8 +335,7 @@ bool zactor__mailbox_push(zactor__mailbox *mailbox, zactor__parcel *parcel, uint
     /* prepare saw at most our room and at least as old a released, so it
      * allocated the letter. */
     zactor__letter *letter = parcel->letter;
-    letter->ticket = ticket;
-    write_slot(letter->bytes, parcel);
+    write_slot(letter->bytes, parcel, ticket << WHERE_TICKET_SHIFT);
     /* Relaxed: only a starting guess for the CAS. */
     letter->next = atomic_load_explicit(&mailbox->overflow, memory_order_relaxed);
     /* Release: publishes the letter to the consumer's acquiring exchange. */
@@ -304,6 +343,20 @@ bool zactor__mailbox_push(zactor__mailbox *mailbox, zactor__parcel *parcel, uint
                                                   memory_order_release, memory_order_relaxed))
         ;
     return true;
+}
+
+bool zactor__mailbox_push(zactor__mailbox *mailbox, zactor__parcel *parcel, uint32_t ticket,
+                          zactor__pool *pool, zactor__pool_cache *cache)
+{
+    /* Acquire: pairs with the install or the growth that published the
+     * ring. Not NULL: our CAS cleared NORING (after we or another sender
+     * installed one), and a trim needs every ticket consumed, ours too. */
+    zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_acquire);
+    /* Relaxed peek at prev: the slow path reads it again with acquire. */
+    if (!parcel->letter && !atomic_load_explicit(&ring->prev, memory_order_relaxed) &&
+        push_to_ring(mailbox, ring, parcel, ticket))
+        return false;
+    return push_slow(mailbox, ring, parcel, ticket, pool, cache);
 }
 
 /* ---- the consumer ----------------------------------------------------- */
@@ -368,10 +421,11 @@ static void ready_insert(zactor__mailbox_reader *reader, zactor__letter *letter)
      * between its CAS and its push) goes after the last letter before it,
      * found walking back from the newest: as far as it is late, not as far
      * as the backlog is long. */
+    uint32_t ticket = letter_ticket(letter);
     zactor__letter *after = newest;
-    while (zactor__ticket_before(letter->ticket, after->ticket) && after != oldest)
+    while (zactor__ticket_before(ticket, letter_ticket(after)) && after != oldest)
         after = after->prev;
-    if (zactor__ticket_before(letter->ticket, after->ticket)) {
+    if (zactor__ticket_before(ticket, letter_ticket(after))) {
         /* Older than the oldest: it becomes the oldest. */
         letter->next = oldest;
         letter->prev = newest;
@@ -400,21 +454,44 @@ static void ready_remove_oldest(zactor__mailbox_reader *reader)
     oldest->next->prev = newest;
 }
 
-/* Merges a taken overflow stack into the ready list: reversed first, so
- * that letters come in push order, nearly always each after the last. */
+/* Merges a taken overflow stack into the ready list. Reversed, the stack
+ * is in push order, which is ticket order unless senders raced between
+ * their CAS and their push: an ordered batch that follows the ready list
+ * (a flood's common case) is spliced on whole, otherwise each letter is
+ * inserted where it belongs. */
 static void merge_stack(zactor__mailbox_reader *reader, zactor__letter *stack)
 {
-    zactor__letter *pushed = NULL;
+    if (!stack)
+        return;
+    /* Reverse, linking both ways: batch_oldest .. stack's top. */
+    zactor__letter *batch_newest = stack, *batch_oldest = NULL;
+    bool ordered = true;
     while (stack) {
         zactor__letter *next = stack->next;
-        stack->next = pushed;
-        pushed = stack;
+        if (batch_oldest) {
+            ordered = ordered && zactor__ticket_before(letter_ticket(stack),
+                                                       letter_ticket(batch_oldest));
+            batch_oldest->prev = stack;
+        }
+        stack->next = batch_oldest;
+        batch_oldest = stack;
         stack = next;
     }
-    while (pushed) {
-        zactor__letter *next = pushed->next;
-        ready_insert(reader, pushed);
-        pushed = next;
+    zactor__letter *newest = reader->ready;
+    if (ordered && (!newest || zactor__ticket_before(letter_ticket(newest),
+                                                     letter_ticket(batch_oldest)))) {
+        zactor__letter *oldest = newest ? newest->next : batch_oldest;
+        newest = newest ? newest : batch_newest;
+        newest->next = batch_oldest;
+        batch_oldest->prev = newest;
+        batch_newest->next = oldest;
+        oldest->prev = batch_newest;
+        reader->ready = batch_newest;
+        return;
+    }
+    for (zactor__letter *letter = batch_oldest, *next; letter; letter = next) {
+        next = letter == batch_newest ? NULL : letter->next;
+        ready_insert(reader, letter);
     }
 }
 
@@ -473,7 +550,7 @@ static void open_slot(const unsigned char *bytes, zactor__envelope *envelope)
     memcpy(&header, bytes, sizeof header);
     envelope->tag = header.tag;
     envelope->box = NULL;
-    if (header.where == WHERE_INLINE) {
+    if ((header.where & WHERE_KIND_MASK) == WHERE_INLINE) {
         envelope->payload = bytes + ZACTOR_SLOT_PAYLOAD_OFFSET;
     } else {
         memcpy(&envelope->box, bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, sizeof envelope->box);
@@ -487,7 +564,7 @@ static zactor__letter *ready_letter(const zactor__mailbox_reader *reader, uint32
     if (!reader->ready)
         return NULL;
     zactor__letter *oldest = reader->ready->next;
-    return oldest->ticket == ticket ? oldest : NULL;
+    return letter_ticket(oldest) == ticket ? oldest : NULL;
 }
 
 static bool take_letter(zactor__letter *letter, zactor__envelope *envelope)
@@ -498,7 +575,8 @@ static bool take_letter(zactor__letter *letter, zactor__envelope *envelope)
     return true;
 }
 
-bool zactor__mailbox_take(zactor__mailbox_cursor *cursor, zactor__envelope *envelope)
+/* take's rare cases: letters, a ring to look up or replace. */
+static ZACTOR__OUT_OF_LINE bool take_slow(zactor__mailbox_cursor *cursor, zactor__envelope *envelope)
 {
     zactor__mailbox_reader *reader = cursor->reader;
     uint32_t head = reader->head;
@@ -519,6 +597,33 @@ bool zactor__mailbox_take(zactor__mailbox_cursor *cursor, zactor__envelope *enve
     if (collect_overflow(cursor) && (letter = ready_letter(reader, head)))
         return take_letter(letter, envelope);
     return false;
+}
+
+bool zactor__mailbox_take(zactor__mailbox_cursor *cursor, zactor__envelope *envelope)
+{
+    zactor__mailbox_reader *reader = cursor->reader;
+    uint32_t head = reader->head;
+    /* A backlog in letters: the next ticket is most likely the oldest. */
+    zactor__letter *letter = ready_letter(reader, head);
+    if (letter)
+        return take_letter(letter, envelope);
+    zactor__ring *ring = cursor->ring;
+    /* Relaxed: only the consumer writes prev. */
+    if (ring && !atomic_load_explicit(&ring->prev, memory_order_relaxed)) {
+        ring_slot *slot = slot_at(ring, head);
+        /* Acquire: pairs with the sender's release of seq; the bytes are visible. */
+        if (atomic_load_explicit(&slot->seq, memory_order_acquire) == (PUBLISHED | head)) {
+            envelope->slot_seq = (unsigned char *)slot;
+            envelope->letter = NULL;
+            open_slot(slot->bytes, envelope);
+            return true;
+        }
+        /* Nothing in the slot: a letter, or nothing yet. */
+        /* Relaxed peek: as in collect_overflow. */
+        if (!atomic_load_explicit(&cursor->mailbox->overflow, memory_order_relaxed))
+            return false;
+    }
+    return take_slow(cursor, envelope);
 }
 
 /* Hands every slot consumed so far back to the senders. */

@@ -10,7 +10,19 @@ static inline void zactor__cpu_relax(void)
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
+/* Keeps the less common branch of a hot operation in a function of its
+ * own, so that the common path stays small enough to be inlined into its
+ * callers (a send, a take). Not `cold`: under a flood the overflow path is
+ * the common one, and must stay optimised for speed. */
+#define ZACTOR__OUT_OF_LINE __attribute__((noinline))
+
 #endif
 }
+
+/* Keeps the less common branch of a hot operation in a function of its
+ * own, so that the common path stays small enough to be inlined into its
+ * callers (a send, a take). Not `cold`: under a flood the overflow path is
+ * the common one, and must stay optimised for speed. */
+#define ZACTOR__OUT_OF_LINE __attribute__((noinline))
 
 #endif

@@ -103,6 +103,12 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
 
 void zactor__worker_note_idle(zactor__worker *worker, zactor_cell *cell)
 {
+    /* Actors that take turns here (a ping-pong pair) are noted once: they
+     * are not idle long, and their rings stay until the worker runs dry. */
+    uint32_t n = worker->idle_count;
+    if ((n > 0 && worker->idle_cells[n - 1] == cell) ||
+        (n > 1 && worker->idle_cells[n - 2] == cell))
+        return;
     worker->idle_cells[worker->idle_count++] = cell;
     if (worker->idle_count == ZACTOR__TRIM_BATCH)
         zactor__worker_trim_idle(worker);
