@@ -249,8 +249,11 @@ void zactor__schedule(zactor_system *sys, zactor_cell *cell)
     zactor__scheduler *sched = &sys->sched;
     zactor__worker *worker = zactor__worker_of(sys);
     if (!worker) {
-        inject_push(&sched->nodes[cell->home], cell);
-        wake_one_if_needed(sched, cell->home);
+        /* Read before the push: once queued, the actor may run, stop and
+         * be recycled, and its cell respawned with another home. */
+        unsigned home = cell->home;
+        inject_push(&sched->nodes[home], cell);
+        wake_one_if_needed(sched, home);
         return;
     }
     /* The receiver runs next on this worker, its sender's data still in
