@@ -9,12 +9,14 @@
  * slot is an 8-byte sequence word then the generated slot bytes
  * (zactor_slot_header, then the payload or the box pointer at
  * ZACTOR_SLOT_PAYLOAD_OFFSET); the word is 0 when the slot is empty and
- * PUBLISHED | t once ticket t's message is in it. The consumer clears it
- * after the handler, and hands consumed slots back to the senders in
- * batches by storing `released` (every ticket before it is consumed). A
- * sender with ticket t may use its slot when t - released < C: the slot's
- * previous occupant, t - C, was consumed and cleared. Otherwise the slot is
- * still busy and the message goes to the overflow list.
+ * PUBLISHED | t once ticket t's message is in it (the next lap's word
+ * replaces it; the consumer only clears the slot of a ticket it took from
+ * a letter, so that no word outlives a lap). The consumer hands consumed
+ * slots back to the senders in batches by storing `released` (every
+ * ticket before it is consumed). A sender with ticket t may use its slot
+ * when t - released < C: the slot's previous occupant, t - C, was
+ * consumed. Otherwise the slot is still busy and the message goes to the
+ * overflow list.
  *
  * Overflow. A LIFO stack of letters (pool blocks: link, ticket, slot
  * bytes). The consumer takes the whole stack when the ticket it needs is
@@ -569,7 +571,6 @@ static zactor__letter *ready_letter(const zactor__mailbox_reader *reader, uint32
 
 static bool take_letter(zactor__letter *letter, zactor__envelope *envelope)
 {
-    envelope->slot_seq = NULL;
     envelope->letter = letter;
     open_slot(letter->bytes, envelope);
     return true;
@@ -588,7 +589,6 @@ static ZACTOR__OUT_OF_LINE bool take_slow(zactor__mailbox_cursor *cursor, zactor
         ring_slot *slot = slot_at(ring, head);
         /* Acquire: pairs with the sender's release of seq; the bytes are visible. */
         if (atomic_load_explicit(&slot->seq, memory_order_acquire) == (PUBLISHED | head)) {
-            envelope->slot_seq = (unsigned char *)slot;
             envelope->letter = NULL;
             open_slot(slot->bytes, envelope);
             return true;
@@ -613,7 +613,6 @@ bool zactor__mailbox_take(zactor__mailbox_cursor *cursor, zactor__envelope *enve
         ring_slot *slot = slot_at(ring, head);
         /* Acquire: pairs with the sender's release of seq; the bytes are visible. */
         if (atomic_load_explicit(&slot->seq, memory_order_acquire) == (PUBLISHED | head)) {
-            envelope->slot_seq = (unsigned char *)slot;
             envelope->letter = NULL;
             open_slot(slot->bytes, envelope);
             return true;
@@ -633,8 +632,8 @@ static void publish_released(zactor__mailbox_cursor *cursor)
     if (reader->released == reader->head)
         return;
     reader->released = reader->head;
-    /* Release: our reads and clearing of the consumed slots happen before
-     * a sender that acquires this reuses them. */
+    /* Release: our reads of the consumed slots happen before a sender
+     * that acquires this reuses them. */
     atomic_store_explicit(&cursor->mailbox->released, reader->head, memory_order_release);
 }
 
@@ -646,11 +645,17 @@ void zactor__mailbox_release(zactor__mailbox_cursor *cursor, zactor__envelope *e
     if (envelope->letter) {
         ready_remove_oldest(reader);
         zactor__pool_free(cursor->pool, cursor->cache, envelope->letter);
-    } else {
-        /* Relaxed: published to the slot's next sender by the release of
-         * released, which it acquires before it writes the slot. */
-        atomic_store_explicit(&((ring_slot *)envelope->slot_seq)->seq, 0, memory_order_relaxed);
+        /* The ticket's slot still holds an older ticket's sequence word:
+         * clear it, so that no word outlives one lap of the ring and none
+         * can match a ticket 2^28 later. No sender writes that slot while
+         * the ticket is unconsumed. Relaxed: published to the slot's next
+         * sender by the release of released. */
+        zactor__ring *ring = ring_of(cursor, reader->head);
+        if (ring)
+            atomic_store_explicit(&slot_at(ring, reader->head)->seq, 0, memory_order_relaxed);
     }
+    /* A ring slot is not cleared: the next lap's sequence word replaces
+     * its word, and the consumer does not write the senders' slot lines. */
     reader->head = (reader->head + 1) & (uint32_t)ZACTOR__LIFE_TICKET_MASK;
     /* Hand slots back a quarter of the ring at a time: often enough that
      * senders to a busy actor find free slots, rarely enough that the

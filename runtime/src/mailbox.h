@@ -62,7 +62,6 @@ typedef struct zactor__mailbox_cursor {
 typedef struct zactor__envelope {
     uint32_t tag;
     const void *payload;
-    unsigned char *slot_seq; /* the ring slot to clear, or NULL */
     zactor__letter *letter;  /* the letter to free, or NULL */
     void *box;               /* pooled or heap payload to free, or NULL */
 } zactor__envelope;
