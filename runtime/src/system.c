@@ -1,8 +1,8 @@
 /* system.c - create, wait, stop, destroy, and quiescence.
  *
  * Quiescence: `active` counts actors that are scheduled or running. It is
- * raised when an actor becomes runnable (spawn, or its pending count leaving
- * 0) before the actor is queued, and lowered when a turn leaves the actor
+ * raised when an actor becomes runnable (spawn, or the send whose CAS set
+ * RUNNABLE in its life word) before the actor is queued, and lowered when a turn leaves the actor
  * idle. A sender inside a handler raises it before its own actor's turn can
  * lower it, so it reads 0 only when no handler runs and no live actor has a
  * queued message or a pending `on start`.

@@ -42,7 +42,7 @@ static inline bool zactor__system_stopping(zactor_system *sys)
     return atomic_load_explicit(&sys->stopping, memory_order_relaxed);
 }
 
-/* An actor became runnable (spawn, or its pending count left 0); worker is
+/* An actor became runnable (spawn, or a send set RUNNABLE); worker is
  * the calling thread's worker of sys, or NULL (see system.c: quiescence). */
 void zactor__system_activate(zactor_system *sys, zactor__worker *worker);
 /* A turn on worker left its actor idle (or recycled it). */

@@ -1,7 +1,8 @@
 /* Sends to stopped actors: EDEAD, also through a recycled cell's old ref;
  * messages queued when an actor stops are counted as dead letters (ring and
- * overflow alike); argument checks return EINVAL; a ring closed by overflow
- * is reopened bigger once the actor caught up. One worker, made
+ * overflow alike); argument checks return EINVAL; a ring that overflowed
+ * grows fourfold, up to 4096 slots, and stays grown while its actor idles.
+ * One worker, made
  * deterministic by parking it inside a blocker actor's handler. */
 #include <stdatomic.h>
 #include <stddef.h>
@@ -124,7 +125,7 @@ static void ring_grows_after_overflow(zactor_system *sys, zactor_ref blocker, za
         CHECK_EQ(queue_notes(sys, blocker, to, capacity), 0);
         CHECK_EQ(queue_notes(sys, blocker, to, capacity + 100), 100);
     }
-    /* At the maximum the ring is only reopened. */
+    /* At the maximum the ring stays as it is. */
     CHECK_EQ(queue_notes(sys, blocker, to, 4096), 0);
     CHECK_EQ(queue_notes(sys, blocker, to, 4096 + 1), 1);
 }
@@ -154,7 +155,7 @@ int main(void)
     CHECK_EQ(zactor_system_wait(sys), 0);
     CHECK_EQ(atomic_load(&notes_handled), 5);
 
-    /* A live actor's ring: overflow, then reopened bigger. */
+    /* A live actor's ring: overflow, then bigger. */
     uint64_t handled_before = atomic_load(&notes_handled);
     ring_grows_after_overflow(sys, blocker, grower);
     atomic_store(&notes_handled, handled_before);
