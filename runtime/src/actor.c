@@ -384,6 +384,7 @@ void zactor__actor_trim(zactor__worker *worker, zactor_cell *cell)
                                                  memory_order_acquire, memory_order_relaxed))
         return;
     bool trimmed = zactor__mailbox_trim(&cell->mailbox, &cell->sys->pool, &worker->cache);
+    zactor__count_owned(&worker->counters.rings_trimmed, trimmed);
     /* Release: the next sender sees the mailbox as we leave it. Senders
      * wait while LOCKED, so the word is unchanged but for NORING. */
     atomic_store_explicit(&cell->life, life | (trimmed ? ZACTOR__LIFE_NORING : 0),

@@ -78,6 +78,14 @@ void zactor__system_flush_idle(zactor__worker *worker)
     lower_active(worker->sys, count);
 }
 
+uint64_t zactor__system_rings_trimmed(const zactor_system *sys)
+{
+    uint64_t total = 0;
+    for (unsigned i = 0; i < sys->sched.worker_count; i++)
+        total += zactor__counter_read(&sys->sched.workers[i].counters.rings_trimmed);
+    return total;
+}
+
 uint64_t zactor__system_overflow_letters(const zactor_system *sys)
 {
     /* Relaxed: a statistic. */

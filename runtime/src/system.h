@@ -51,6 +51,10 @@ void zactor__system_deactivate(zactor__worker *worker);
  * `active` (and may wake zactor_system_wait). */
 void zactor__system_flush_idle(zactor__worker *worker);
 
+/* First rings that idle actors gave back so far (for tests; 0 when built
+ * with -DZACTOR_STATS=OFF). */
+uint64_t zactor__system_rings_trimmed(const zactor_system *sys);
+
 /* Messages that went through the overflow list so far (for tests). */
 uint64_t zactor__system_overflow_letters(const zactor_system *sys);
 
