@@ -14,6 +14,9 @@ function(zactor_target_defaults target)
 endfunction()
 
 if(ZACTOR_SANITIZE)
+  # The runtime checks its protocol's invariants in the sanitizer builds
+  # (ZACTOR__INVARIANT, runtime/src/platform.h).
+  add_compile_definitions(ZACTOR_INVARIANTS=1)
   add_compile_options(-fsanitize=${ZACTOR_SANITIZE} -fno-omit-frame-pointer -g)
   add_link_options(-fsanitize=${ZACTOR_SANITIZE})
   if(ZACTOR_SANITIZE MATCHES "undefined")

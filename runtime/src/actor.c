@@ -230,6 +230,8 @@ int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, con
         return rc;
     }
 
+    /* Our CAS saw the word unlocked: no growth or trim was under way. */
+    ZACTOR__INVARIANT(!(life & ZACTOR__LIFE_LOCKED));
     bool overflowed =
         zactor__mailbox_push(&cell->mailbox, &parcel, zactor__life_tail(life), &sys->pool, cache);
     if (worker) {
@@ -321,6 +323,9 @@ static void discard_dead_letter(void *user, uint32_t tag, const void *payload)
  * flight, and none can count itself any more. */
 static void recycle(zactor__worker *worker, zactor_cell *cell, uint64_t life)
 {
+    /* Stopped, and every ticket handed out consumed: no sender in flight. */
+    ZACTOR__INVARIANT(!(life & ZACTOR__LIFE_ALIVE));
+    ZACTOR__INVARIANT(zactor__life_tail(life) == cell->reader.head);
     zactor_system *sys = cell->sys;
     zactor__mailbox_clear(&cell->mailbox, &cell->reader, zactor__life_tail(life), &sys->pool,
                           &worker->cache, discard_dead_letter, cell);
@@ -385,6 +390,9 @@ void zactor__actor_trim(zactor__worker *worker, zactor_cell *cell)
         return;
     bool trimmed = zactor__mailbox_trim(&cell->mailbox, &cell->sys->pool, &worker->cache);
     zactor__count_owned(&worker->counters.rings_trimmed, trimmed);
+    /* Relaxed: our own store; no sender counted itself while LOCKED. */
+    ZACTOR__INVARIANT(atomic_load_explicit(&cell->life, memory_order_relaxed) ==
+                      (life | ZACTOR__LIFE_LOCKED));
     /* Release: the next sender sees the mailbox as we leave it. Senders
      * wait while LOCKED, so the word is unchanged but for NORING. */
     atomic_store_explicit(&cell->life, life | (trimmed ? ZACTOR__LIFE_NORING : 0),

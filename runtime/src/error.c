@@ -1,5 +1,18 @@
-/* error.c - zactor_strerror, driven by the ZACTOR_ERRNO_MAP table. */
+/* error.c - zactor_strerror, driven by the ZACTOR_ERRNO_MAP table; the
+ * report of a broken invariant in the sanitizer builds. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "platform.h"
 #include "zactor/zactor.h"
+
+#if defined(ZACTOR_INVARIANTS) && ZACTOR_INVARIANTS
+void zactor__invariant_failed(const char *what, const char *file, int line)
+{
+    fprintf(stderr, "%s:%d: zactor runtime invariant broken: %s\n", file, line, what);
+    abort();
+}
+#endif
 
 const char *zactor_strerror(int err)
 {

@@ -337,6 +337,7 @@ static ZACTOR__OUT_OF_LINE bool push_slow(zactor__mailbox *mailbox, zactor__ring
     /* prepare saw at most our room and at least as old a released, so it
      * allocated the letter. */
     zactor__letter *letter = parcel->letter;
+    ZACTOR__INVARIANT(letter != NULL);
     write_slot(letter->bytes, parcel, ticket << WHERE_TICKET_SHIFT);
     /* Relaxed: only a starting guess for the CAS. */
     letter->next = atomic_load_explicit(&mailbox->overflow, memory_order_relaxed);
@@ -521,13 +522,20 @@ static void grow_ring(zactor__mailbox_cursor *cursor)
                                                   life | ZACTOR__LIFE_LOCKED,
                                                   memory_order_acquire, memory_order_relaxed))
         ;
+    /* Relaxed: our own store. */
+    ZACTOR__INVARIANT(atomic_load_explicit(cursor->life, memory_order_relaxed) &
+                      ZACTOR__LIFE_LOCKED);
     bigger->base = zactor__life_tail(life);
     atomic_init(&bigger->prev, ring);
     /* Release: a sender that took its ticket before the lock and reads the
      * new pointer sees base and prev (and goes to prev). */
     atomic_store_explicit(&cursor->mailbox->ring, bigger, memory_order_release);
-    /* Release: senders that count themselves after this see the new ring. */
-    atomic_fetch_and_explicit(cursor->life, ~ZACTOR__LIFE_LOCKED, memory_order_release);
+    /* Release: senders that count themselves after this see the new ring.
+     * No ticket was taken while we held LOCKED. */
+    uint64_t before =
+        atomic_fetch_and_explicit(cursor->life, ~ZACTOR__LIFE_LOCKED, memory_order_release);
+    ZACTOR__INVARIANT(zactor__life_tail(before) == bigger->base);
+    (void)before;
     cursor->ring = bigger;
 }
 

@@ -1,4 +1,5 @@
-/* platform.h - what the runtime needs from the processor (private). */
+/* platform.h - what the runtime needs from the processor and the build
+ * (private). */
 #ifndef ZACTOR_PLATFORM_H
 #define ZACTOR_PLATFORM_H
 
@@ -10,12 +11,6 @@ static inline void zactor__cpu_relax(void)
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
-/* Keeps the less common branch of a hot operation in a function of its
- * own, so that the common path stays small enough to be inlined into its
- * callers (a send, a take). Not `cold`: under a flood the overflow path is
- * the common one, and must stay optimised for speed. */
-#define ZACTOR__OUT_OF_LINE __attribute__((noinline))
-
 #endif
 }
 
@@ -24,5 +19,19 @@ static inline void zactor__cpu_relax(void)
  * callers (a send, a take). Not `cold`: under a flood the overflow path is
  * the common one, and must stay optimised for speed. */
 #define ZACTOR__OUT_OF_LINE __attribute__((noinline))
+
+/* An invariant of the runtime's protocols, checked in the sanitizer builds
+ * (CMake defines ZACTOR_INVARIANTS there) and compiled out elsewhere. A
+ * broken one is a bug in the runtime, never the caller's: it aborts with
+ * its place, where a release build would go on with a corrupt mailbox.
+ * Checks that need a race to fail are placed where the race would first
+ * show, so that the sanitizer runs of the stress tests find it. */
+#if defined(ZACTOR_INVARIANTS) && ZACTOR_INVARIANTS
+void zactor__invariant_failed(const char *what, const char *file, int line);
+#define ZACTOR__INVARIANT(cond) \
+    ((cond) ? (void)0 : zactor__invariant_failed(#cond, __FILE__, __LINE__))
+#else
+#define ZACTOR__INVARIANT(cond) ((void)0)
+#endif
 
 #endif
