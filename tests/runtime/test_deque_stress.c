@@ -4,7 +4,11 @@
  * duplicate. The deque starts small enough that it grows while thieves hold
  * the old array. Items are fake cell pointers into an array, never
  * dereferenced by the deque.
- * Usage: test_deque_stress */
+ * Usage: test_deque_stress [last]
+ * last: the owner pushes one item and pops it back, round after round,
+ * while one thief steals: the deque holds exactly one entry over and over,
+ * so the owner's pop of the last entry races a thief's steal of it (only
+ * one of them may win the CAS on top). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -18,6 +22,8 @@ static zactor__deque deque;
 static unsigned char *items;          /* item i is the address items + i */
 static _Atomic unsigned char *taken;  /* how often item i was taken */
 static atomic_bool owner_done;
+static atomic_bool thief_started;
+static atomic_ullong thief_attempts; /* steals tried: the owner sees the thief run */
 static atomic_ullong stolen_total;
 
 static void take(zactor_cell *cell)
@@ -30,9 +36,11 @@ static void take(zactor_cell *cell)
 static void *thief(void *arg)
 {
     (void)arg;
+    atomic_store(&thief_started, true);
     unsigned long long mine = 0;
     for (;;) {
         zactor_cell *cell = zactor__deque_steal(&deque);
+        atomic_fetch_add_explicit(&thief_attempts, 1, memory_order_relaxed);
         if (cell) {
             take(cell);
             mine++;
@@ -48,8 +56,62 @@ static void *thief(void *arg)
     return NULL;
 }
 
-int main(void)
+/* The last-entry race: push 1, pop 1, against one thief. */
+static int last_entry(void)
 {
+    uint64_t count = scaled(2000000);
+    items = malloc(count);
+    void *taken_memory = calloc(count, sizeof *taken);
+    taken = taken_memory;
+    CHECK(items && taken);
+    CHECK_EQ(zactor__deque_init(&deque), 0);
+    pthread_t thread;
+    CHECK_EQ(pthread_create(&thread, NULL, thief, NULL), 0);
+    while (!atomic_load(&thief_started))
+        sleep_ms(1);
+    uint64_t popped = 0;
+    for (uint64_t next = 0; next < count; next++) {
+        CHECK(zactor__deque_push(&deque, (zactor_cell *)(void *)(items + next)));
+        /* Pop while the thief is trying (its attempt count moved; bounded,
+         * in case it is not running), after a varying pause: its steal
+         * lands before, during and after the pop, round after round. */
+        unsigned long long seen = atomic_load_explicit(&thief_attempts, memory_order_relaxed);
+        for (unsigned budget = 4096; budget > 0 &&
+             atomic_load_explicit(&thief_attempts, memory_order_relaxed) == seen; budget--) {
+        }
+        for (volatile unsigned spin = (unsigned)(next * 2654435761u >> 7) % 32u; spin > 0; spin--) {
+        }
+        zactor_cell *cell = zactor__deque_pop(&deque);
+        if (cell) {
+            take(cell);
+            popped++;
+        }
+    }
+    /* Release: pairs with the thief's acquire. */
+    atomic_store_explicit(&owner_done, true, memory_order_release);
+    pthread_join(thread, NULL);
+    uint64_t lost = 0, duplicated = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        unsigned char n = atomic_load_explicit(&taken[i], memory_order_relaxed);
+        lost += n == 0;
+        duplicated += n > 1;
+    }
+    uint64_t stolen = atomic_load_explicit(&stolen_total, memory_order_relaxed);
+    printf("deque last entry: %llu rounds, %llu taken by the owner, %llu stolen\n",
+           (unsigned long long)count, (unsigned long long)popped, (unsigned long long)stolen);
+    CHECK_EQ(lost, 0);
+    CHECK_EQ(duplicated, 0);
+    CHECK_EQ(popped + stolen, count);
+    zactor__deque_destroy(&deque);
+    free(items);
+    free(taken_memory);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "last"))
+        return last_entry();
     uint64_t count = scaled(2000000);
     items = malloc(count);
     void *taken_memory = calloc(count, sizeof *taken);

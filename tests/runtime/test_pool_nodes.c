@@ -87,6 +87,35 @@ static void test_spill_to_own_node(void)
         CHECK_EQ(shared(n), others[n]);
 }
 
+/* An empty cache refills from its node's shared list before it carves a
+ * new slab: blocks freed home are reused, not left behind. */
+static void test_refill_takes_shared(void)
+{
+    enum { MAX = 4096 };
+    static void *held[MAX];
+    zactor__pool_cache *cache = &caches[2];
+    unsigned n = 0;
+    held[n++] = alloc_filled(cache, 0x5A);
+    while (cache->count[MEDIUM_CLASS] > 0) {
+        CHECK(n < MAX);
+        held[n++] = alloc_filled(cache, 0x5B);
+    }
+    /* Freed from another node: straight home to node 2's shared list. */
+    for (unsigned i = 0; i < n; i++)
+        zactor__pool_free(&pool, &caches[0], held[i]);
+    size_t listed = shared(2);
+    CHECK(listed >= n);
+    void *block = alloc_filled(cache, 0x5C);
+    CHECK_EQ(shared(2), 0);
+    CHECK_EQ(cache->count[MEDIUM_CLASS], listed - 1);
+    /* The block is one of those freed (a new slab may hold as many). */
+    bool reused = false;
+    for (unsigned i = 0; i < n; i++)
+        reused |= held[i] == block;
+    CHECK(reused);
+    zactor__pool_free(&pool, cache, block);
+}
+
 /* Classes do not mix, and sizes past the largest class bypass the lists. */
 static void test_classes(void)
 {
@@ -111,6 +140,7 @@ int main(void)
     test_same_node_free_stays_cached();
     test_non_worker_threads();
     test_spill_to_own_node();
+    test_refill_takes_shared();
     test_classes();
     for (unsigned n = 0; n < NODES; n++)
         zactor__pool_cache_release(&caches[n]);
