@@ -117,13 +117,15 @@ static void on_sink(void *self, zactor_ctx *ctx, const void *msg)
     sunk++; /* one actor, one thread at a time; read after wait */
 }
 
-/* Holds the sink's worker until main opens the gate. */
+/* Holds the worker that runs it until main opens the gate. */
 static test_gate gate;
+static atomic_int holders;
 static void on_hold(void *self, zactor_ctx *ctx, const void *msg)
 {
     (void)self;
     (void)ctx;
     (void)msg;
+    atomic_fetch_add(&holders, 1);
     test_gate_hold(&gate);
 }
 
@@ -213,6 +215,33 @@ int main(void)
         test_gate_open(&gate);
         CHECK_EQ(zactor_system_wait(sys), 0);
     }
+
+    /* First rings come and go: an idle actor gives its ring back (to the
+     * cache of the worker that trims it) and gets a new one with its next
+     * message (from the sender's). When a ping-pong pair runs on two
+     * workers, rings flow from one cache to the other, and a cache keeps up
+     * to 256 blocks of a class before it spills to the shared list: with
+     * fewer first rings in existence than that, the emptied side would
+     * carve a new slab now and then. So make more than two caches can hold,
+     * at once: both workers held, one message to each of 1024 spares (main
+     * installs 1024 rings), then let go. */
+    enum { SPARES = 1024 };
+    static zactor_ref spares[SPARES];
+    for (unsigned i = 0; i < SPARES; i++) {
+        spares[i] = zactor_spawn(sys, &player_type, NULL);
+        CHECK(!zactor_ref_is_null(spares[i]));
+    }
+    test_gate_close(&gate);
+    atomic_store(&holders, 0);
+    CHECK_EQ(zactor_send(pinger, &player_type, TAG_HOLD, &gate, 0), 0);
+    CHECK_EQ(zactor_send(ponger, &player_type, TAG_HOLD, &gate, 0), 0);
+    while (atomic_load(&holders) < 2)
+        sleep_ms(1);
+    Ball last = {0, pinger};
+    for (unsigned i = 0; i < SPARES; i++)
+        CHECK_EQ(zactor_send(spares[i], &player_type, TAG_BALL, &last, sizeof last), 0);
+    test_gate_open(&gate);
+    CHECK_EQ(zactor_system_wait(sys), 0);
 
     atomic_store(&counting, true);
     play(sys, TAG_BALL, messages);
