@@ -9,7 +9,9 @@
  * been handed back to this worker) until the sink has handled a message,
  * then sends the other half. Without the hand-off the sink would sit in
  * the flooder's LIFO slot until the handler returned, and the wait would
- * never end (a guard turns that into a failure after 10 seconds: a
+ * never end. The flood starts once the other worker sleeps, so that the
+ * hand-off must also wake it (a worker still searching would find the sink
+ * by itself and hide a hand-off that wakes nobody); the wait would never end (a guard turns that into a failure after 10 seconds: a
  * hand-off takes microseconds; a worker that gets no CPU for 10 s means a
  * broken host, not a slow one). Every message the sink handles while the
  * flood handler runs is handled on another thread than the flooder's, and
@@ -18,6 +20,7 @@
 #include <stddef.h>
 
 #include "rt_test.h"
+#include "system.h" /* the scheduler's count of sleeping workers */
 
 typedef struct Flood {
     uint64_t count;
@@ -51,8 +54,17 @@ static void send_drops(zactor_ref sink, uint64_t from, uint64_t to)
 static void on_flood(void *self, zactor_ctx *ctx, const void *msg)
 {
     (void)self;
-    (void)ctx;
     const Flood *flood = msg;
+    /* The other worker has nothing to do: wait until it is parked (and a
+     * little more, for it to reach its condition variable). */
+    zactor_system *sys = zactor_ctx_system(ctx);
+    unsigned slept_ms = 0;
+    while (atomic_load(&sys->sched.sleepers) == 0 && slept_ms < HANG_GUARD_MS) {
+        sleep_ms(1);
+        slept_ms++;
+    }
+    CHECK(slept_ms < HANG_GUARD_MS);
+    sleep_ms(5);
     atomic_store(&flooder_thread, (uintptr_t)&thread_marker);
     uint64_t half = flood->count / 2;
     send_drops(flood->sink, 0, half);
