@@ -11,16 +11,19 @@
  * the flooder's LIFO slot until the handler returned, and the wait would
  * never end. The flood starts once the other worker sleeps, so that the
  * hand-off must also wake it (a worker still searching would find the sink
- * by itself and hide a hand-off that wakes nobody); the wait would never end (a guard turns that into a failure after 10 seconds: a
- * hand-off takes microseconds; a worker that gets no CPU for 10 s means a
- * broken host, not a slow one). Every message the sink handles while the
+ * by itself and hide a hand-off that wakes nobody); without that wake-up
+ * the wait would never end either. A guard turns a wait that never ends
+ * into a failure after 10 seconds: a hand-off takes microseconds; a
+ * worker that gets no CPU for 10 s means a broken host, not a slow one. Every message the sink handles while the
  * flood handler runs is handled on another thread than the flooder's, and
  * the sink sees the flood in order. */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
 #include "rt_test.h"
-#include "system.h" /* the scheduler's count of sleeping workers */
+
+#include "system.h" /* the scheduler's parked workers */
 
 typedef struct Flood {
     uint64_t count;
@@ -51,20 +54,37 @@ static void send_drops(zactor_ref sink, uint64_t from, uint64_t to)
     }
 }
 
+/* True when the other worker waits on its condition variable with no wake
+ * token: it then stays there until someone signals it. Read under the
+ * scheduler's park lock, which a parking worker holds from counting itself
+ * parked to its wait (or to leaving again, uncounted), so a count of one
+ * with no token cannot be a worker still deciding. */
+static bool other_worker_asleep(zactor_system *sys)
+{
+    zactor__scheduler *sched = &sys->sched;
+    pthread_mutex_lock(&sched->park_lock);
+    uint32_t parked = 0, tokens = 0;
+    for (unsigned n = 0; n < sched->node_count; n++) {
+        parked += sched->nodes[n].parked;
+        tokens += sched->nodes[n].wake_tokens;
+    }
+    pthread_mutex_unlock(&sched->park_lock);
+    return parked == 1 && tokens == 0;
+}
+
 static void on_flood(void *self, zactor_ctx *ctx, const void *msg)
 {
     (void)self;
     const Flood *flood = msg;
-    /* The other worker has nothing to do: wait until it is parked (and a
-     * little more, for it to reach its condition variable). */
+    /* The other worker has nothing to do: wait until it is asleep, so
+     * that only a wake-up can bring it to the sink. */
     zactor_system *sys = zactor_ctx_system(ctx);
     unsigned slept_ms = 0;
-    while (atomic_load(&sys->sched.sleepers) == 0 && slept_ms < HANG_GUARD_MS) {
+    while (!other_worker_asleep(sys) && slept_ms < HANG_GUARD_MS) {
         sleep_ms(1);
         slept_ms++;
     }
     CHECK(slept_ms < HANG_GUARD_MS);
-    sleep_ms(5);
     atomic_store(&flooder_thread, (uintptr_t)&thread_marker);
     uint64_t half = flood->count / 2;
     send_drops(flood->sink, 0, half);
