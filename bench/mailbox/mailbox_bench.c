@@ -54,9 +54,11 @@ typedef struct progress_line {
 } progress_line;
 
 typedef struct run {
+    /* The senders' line and the owner's line apart, as in a cell
+     * (runtime/src/actor.h): the consumer writes reader.head per message. */
     _Alignas(64) _Atomic uint64_t life; /* tail and NORING, as in a cell */
     zactor__mailbox mailbox;
-    zactor__mailbox_reader reader;
+    _Alignas(64) zactor__mailbox_reader reader;
     zactor__pool pool;
     zactor_actor_type type;
     size_t message_size; /* 8 or 64 */
