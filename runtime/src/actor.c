@@ -4,7 +4,8 @@
  * - a sender prepares everything that could fail (box, letter, ring)
  *   first, then takes its ticket and counts itself in one CAS that checks
  *   generation and ALIVE, then pushes (which cannot fail), and schedules
- *   the actor if its CAS set RUNNABLE;
+ *   the actor if its CAS set RUNNABLE; a handler's outbox (worker.h) does
+ *   the same for a batch of messages, with one CAS for all their tickets;
  * - only the worker running the actor's turn consumes tickets, and it
  *   clears RUNNABLE only when every ticket handed out was consumed, so a
  *   cell is recycled only when !ALIVE and no sender is between its CAS and
@@ -128,6 +129,11 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
     zactor_ref ref = {NULL, 0};
     if (!sys || !type_is_valid(type) || zactor__system_stopping(sys))
         return ref;
+    /* The new actor may send to where the spawner's outbox goes: what the
+     * spawner sent before goes first. */
+    zactor__worker *worker = zactor__worker_of(sys);
+    if (worker)
+        zactor__outbox_flush(worker);
     zactor_cell *cell = take_cell(sys);
     if (!cell)
         return ref;
@@ -159,7 +165,7 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
                               (needs_start ? ZACTOR__LIFE_RUNNABLE : 0u),
                           memory_order_release);
     if (needs_start) {
-        zactor__system_activate(sys, zactor__worker_of(sys));
+        zactor__system_activate(sys, worker);
         zactor__schedule(sys, cell);
     }
     ref.cell = cell;
@@ -179,6 +185,121 @@ static uint64_t wait_unlocked(zactor_cell *cell, unsigned *spins)
     return atomic_load_explicit(&cell->life, memory_order_acquire);
 }
 
+/* Takes n consecutive tickets of `to`'s mailbox with one CAS and pushes
+ * the prepared parcels in order. n is 1 for a plain send, up to
+ * ZACTOR__OUTBOX_SLOTS for a flush. 0, or an error with nothing queued
+ * (the parcels are still the caller's). */
+static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type *type, zactor__parcel *parcels,
+                          uint32_t n, zactor__worker *worker)
+{
+    zactor_cell *cell = to.cell;
+    zactor_system *sys = cell->sys;
+    zactor__pool_cache *cache = worker ? &worker->cache : NULL;
+    int rc = 0;
+    /* Acquire: when generation and ALIVE match, spawn's writes (type) are
+     * visible, and so are the mailbox fields the word describes. */
+    uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
+    uint64_t counted;
+    unsigned spins = 0;
+    for (;;) {
+        if (zactor__life_generation(life) != to.generation || !(life & ZACTOR__LIFE_ALIVE))
+            return ZACTOR_EDEAD;
+        if (life & ZACTOR__LIFE_LOCKED) {
+            life = wait_unlocked(cell, &spins);
+            continue;
+        }
+        /* Relaxed: ordered by the acquire of a matching life word above. */
+        if (atomic_load_explicit(&cell->type, memory_order_relaxed) != type)
+            return ZACTOR_EINVAL;
+        /* Each parcel is prepared with the word its ticket would be taken
+         * from, had it been sent alone: the first may install the ring. */
+        counted = life;
+        for (uint32_t i = 0; i < n && rc == 0; i++) {
+            rc = zactor__mailbox_prepare(&cell->mailbox, &parcels[i], counted, &sys->pool, cache);
+            counted = zactor__life_counted(counted);
+        }
+        if (rc != 0)
+            return rc;
+        /* The send's one locked instruction: tickets and count together.
+         * Acquire: we then see the previous turn's effects if we make the
+         * actor runnable, and the ring the consumer published. Release:
+         * the ring we may have installed is visible to whoever acquires
+         * the word after us. */
+        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, counted,
+                                                  memory_order_acq_rel, memory_order_acquire))
+            break;
+        /* Someone else counted itself meanwhile: a handler's further sends
+         * to this actor take the outbox. */
+        if (worker)
+            zactor__outbox_choose(worker, to, type);
+    }
+
+    /* Our CAS saw the word unlocked: no growth or trim was under way. */
+    ZACTOR__INVARIANT(!(life & ZACTOR__LIFE_LOCKED));
+    uint32_t overflowed =
+        n == 1 ? zactor__mailbox_push(&cell->mailbox, parcels, zactor__life_tail(life),
+                                      &sys->pool, cache)
+               : zactor__mailbox_push_batch(&cell->mailbox, parcels, n, zactor__life_tail(life),
+                                            &sys->pool, cache);
+    if (worker) {
+        zactor__count_owned(&worker->counters.sent, n);
+        if (worker->next_cell &&
+            (worker->sends_behind_slot += n) >= ZACTOR__SLOT_PATIENCE)
+            zactor__scheduler_release_slot(worker);
+    } else {
+        zactor__count_shared(&sys->sent_outside, n);
+    }
+    if (overflowed) {
+        /* Relaxed: a statistic. */
+        atomic_fetch_add_explicit(&sys->overflow_letters, overflowed, memory_order_relaxed);
+    }
+    if (!(life & ZACTOR__LIFE_RUNNABLE)) {
+        zactor__system_activate(sys, worker);
+        zactor__schedule(sys, cell);
+    }
+    return 0;
+}
+
+void zactor__outbox_deliver(zactor__worker *worker)
+{
+    zactor__outbox *outbox = &worker->outbox;
+    uint32_t n = outbox->count;
+    outbox->count = 0;
+    zactor_system *sys = worker->sys;
+    int rc = zactor__system_stopping(sys) ? ZACTOR_ESTOPPED
+                                          : deliver(outbox->to, outbox->type, outbox->parcels,
+                                                    n, worker);
+    if (rc == 0) {
+        zactor__count_owned(&worker->counters.outbox_sends, n);
+        return;
+    }
+    /* These sends returned 0: their messages are the target's dead
+     * letters now, as if it had ended before handling them. The next send
+     * to it goes alone and gets the error. */
+    for (uint32_t i = 0; i < n; i++) {
+        zactor__parcel *parcel = &outbox->parcels[i];
+        zactor__dead_letter(sys, outbox->type, parcel->tag, parcel->box ? parcel->box : parcel->msg);
+        zactor__mailbox_parcel_discard(parcel, &sys->pool, &worker->cache);
+    }
+    outbox->to.cell = NULL;
+}
+
+/* A send through the outbox: waits there, goes when the outbox is full. */
+static int outbox_add(zactor__worker *worker, uint32_t tag, const void *msg, size_t size)
+{
+    zactor__outbox *outbox = &worker->outbox;
+    uint32_t i = outbox->count;
+    memcpy(outbox->payloads[i], msg, size);
+    int rc = zactor__mailbox_parcel_init(&outbox->parcels[i], outbox->type, tag,
+                                         outbox->payloads[i], size, &worker->sys->pool,
+                                         &worker->cache);
+    if (rc != 0)
+        return rc;
+    if (++outbox->count == ZACTOR__OUTBOX_SLOTS)
+        zactor__outbox_flush(worker);
+    return 0;
+}
+
 int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
                  size_t size)
 {
@@ -189,67 +310,33 @@ int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, con
     if (zactor__system_stopping(sys))
         return ZACTOR_ESTOPPED;
     zactor__worker *worker = zactor__worker_of(sys);
-    zactor__pool_cache *cache = worker ? &worker->cache : NULL;
-    zactor__parcel parcel;
-    int rc = zactor__mailbox_parcel_init(&parcel, type, tag, msg, size, &sys->pool, cache);
-    if (rc != 0)
-        return rc;
-
-    /* Acquire: when generation and ALIVE match, spawn's writes (type) are
-     * visible, and so are the mailbox fields the word describes. */
-    uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
-    unsigned spins = 0;
-    for (;;) {
-        if (zactor__life_generation(life) != to.generation || !(life & ZACTOR__LIFE_ALIVE)) {
-            rc = ZACTOR_EDEAD;
-            break;
+    if (worker) {
+        zactor__outbox *outbox = &worker->outbox;
+        if (outbox->to.cell == cell) {
+            if (size <= ZACTOR_SMALL_MAX && outbox->to.generation == to.generation &&
+                outbox->type == type)
+                return outbox_add(worker, tag, msg, size);
+            /* Goes alone, after the ones waiting; so do the next ones. */
+            zactor__outbox_flush(worker);
+            outbox->to.cell = NULL;
+        } else {
+            /* Nothing overtakes what waits. */
+            zactor__outbox_flush(worker);
         }
-        if (life & ZACTOR__LIFE_LOCKED) {
-            life = wait_unlocked(cell, &spins);
-            continue;
-        }
-        /* Relaxed: ordered by the acquire of a matching life word above. */
-        if (atomic_load_explicit(&cell->type, memory_order_relaxed) != type) {
-            rc = ZACTOR_EINVAL;
-            break;
-        }
-        rc = zactor__mailbox_prepare(&cell->mailbox, &parcel, life, &sys->pool, cache);
-        if (rc != 0)
-            break;
-        /* The send's one locked instruction: ticket and count together.
-         * Acquire: we then see the previous turn's effects if we make the
-         * actor runnable, and the ring the consumer published. Release:
-         * the ring we may have installed is visible to whoever acquires
-         * the word after us. */
-        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, zactor__life_counted(life),
-                                                  memory_order_acq_rel, memory_order_acquire))
-            break;
     }
+    zactor__parcel parcel;
+    zactor__pool_cache *cache = worker ? &worker->cache : NULL;
+    int rc = zactor__mailbox_parcel_init(&parcel, type, tag, msg, size, &sys->pool, cache);
+    if (rc == 0)
+        rc = deliver(to, type, &parcel, 1, worker);
     if (rc != 0) {
         zactor__mailbox_parcel_discard(&parcel, &sys->pool, cache);
-        return rc;
+        /* A failed CAS may have chosen the outbox for this actor: its next
+         * sends go alone, to get the error too. */
+        if (worker && worker->outbox.to.cell == cell)
+            worker->outbox.to.cell = NULL;
     }
-
-    /* Our CAS saw the word unlocked: no growth or trim was under way. */
-    ZACTOR__INVARIANT(!(life & ZACTOR__LIFE_LOCKED));
-    bool overflowed =
-        zactor__mailbox_push(&cell->mailbox, &parcel, zactor__life_tail(life), &sys->pool, cache);
-    if (worker) {
-        zactor__count_owned(&worker->counters.sent, 1);
-        if (worker->next_cell && ++worker->sends_behind_slot == ZACTOR__SLOT_PATIENCE)
-            zactor__scheduler_release_slot(worker);
-    } else {
-        zactor__count_shared(&sys->sent_outside, 1);
-    }
-    if (overflowed) {
-        /* Relaxed: a statistic. */
-        atomic_fetch_add_explicit(&sys->overflow_letters, 1, memory_order_relaxed);
-    }
-    if (!(life & ZACTOR__LIFE_RUNNABLE)) {
-        zactor__system_activate(sys, worker);
-        zactor__schedule(sys, cell);
-    }
-    return 0;
+    return rc;
 }
 
 int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,

@@ -2,7 +2,8 @@
  *
  * Every message has a ticket: the sender takes it from the life word's tail
  * in the same CAS that makes it count (life.h, actor.c), its only locked
- * instruction in the common case. The consumer takes tickets in order, so
+ * instruction in the common case; a handler's outbox takes a batch's
+ * consecutive tickets in one CAS (zactor__mailbox_push_batch). The consumer takes tickets in order, so
  * per-sender FIFO holds by construction, whatever path each message took.
  *
  * Ring. Slot i of a ring of C slots holds ticket t when t mod C == i. A
@@ -319,10 +320,12 @@ static bool push_to_ring(zactor__mailbox *mailbox, zactor__ring *ring, zactor__p
     return true;
 }
 
-/* push's rare cases: a ring being replaced, a letter to send. */
-static ZACTOR__OUT_OF_LINE bool push_slow(zactor__mailbox *mailbox, zactor__ring *ring,
-                                   zactor__parcel *parcel, uint32_t ticket, zactor__pool *pool,
-                                   zactor__pool_cache *cache)
+/* Stores the message in its ring slot if free (the letter prepare took
+ * in case is then given back) and returns NULL; otherwise writes it into
+ * that letter and returns the letter, for the caller to push. */
+static zactor__letter *push_to_ring_or_letter(zactor__mailbox *mailbox, zactor__ring *ring,
+                                              zactor__parcel *parcel, uint32_t ticket,
+                                              zactor__pool *pool, zactor__pool_cache *cache)
 {
     /* Acquire: pairs with the growth's release of the ring pointer. A prev
      * stays allocated while our ticket, before base, is unconsumed. */
@@ -332,19 +335,39 @@ static ZACTOR__OUT_OF_LINE bool push_slow(zactor__mailbox *mailbox, zactor__ring
     if (push_to_ring(mailbox, ring, parcel, ticket)) {
         if (parcel->letter)
             zactor__pool_free(pool, cache, parcel->letter);
-        return false;
+        return NULL;
     }
     /* prepare saw at most our room and at least as old a released, so it
      * allocated the letter. */
     zactor__letter *letter = parcel->letter;
     ZACTOR__INVARIANT(letter != NULL);
     write_slot(letter->bytes, parcel, ticket << WHERE_TICKET_SHIFT);
+    return letter;
+}
+
+/* Pushes a chain of letters (newest first, oldest's next to be set) onto
+ * the overflow stack in one CAS: the stack then reads as if they had been
+ * pushed one by one. */
+static void push_letters(zactor__mailbox *mailbox, zactor__letter *newest,
+                         zactor__letter *oldest)
+{
     /* Relaxed: only a starting guess for the CAS. */
-    letter->next = atomic_load_explicit(&mailbox->overflow, memory_order_relaxed);
-    /* Release: publishes the letter to the consumer's acquiring exchange. */
-    while (!atomic_compare_exchange_weak_explicit(&mailbox->overflow, &letter->next, letter,
+    oldest->next = atomic_load_explicit(&mailbox->overflow, memory_order_relaxed);
+    /* Release: publishes the letters to the consumer's acquiring exchange. */
+    while (!atomic_compare_exchange_weak_explicit(&mailbox->overflow, &oldest->next, newest,
                                                   memory_order_release, memory_order_relaxed))
         ;
+}
+
+/* push's rare cases: a ring being replaced, a letter to send. */
+static ZACTOR__OUT_OF_LINE bool push_slow(zactor__mailbox *mailbox, zactor__ring *ring,
+                                   zactor__parcel *parcel, uint32_t ticket, zactor__pool *pool,
+                                   zactor__pool_cache *cache)
+{
+    zactor__letter *letter = push_to_ring_or_letter(mailbox, ring, parcel, ticket, pool, cache);
+    if (!letter)
+        return false;
+    push_letters(mailbox, letter, letter);
     return true;
 }
 
@@ -360,6 +383,31 @@ bool zactor__mailbox_push(zactor__mailbox *mailbox, zactor__parcel *parcel, uint
         push_to_ring(mailbox, ring, parcel, ticket))
         return false;
     return push_slow(mailbox, ring, parcel, ticket, pool, cache);
+}
+
+uint32_t zactor__mailbox_push_batch(zactor__mailbox *mailbox, zactor__parcel *parcels,
+                                    uint32_t count, uint32_t ticket, zactor__pool *pool,
+                                    zactor__pool_cache *cache)
+{
+    /* Acquire: as in zactor__mailbox_push. */
+    zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_acquire);
+    zactor__letter *newest = NULL, *oldest = NULL;
+    uint32_t letters = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        zactor__letter *letter =
+            push_to_ring_or_letter(mailbox, ring, &parcels[i], ticket, pool, cache);
+        ticket = (ticket + 1) & (uint32_t)ZACTOR__LIFE_TICKET_MASK;
+        if (!letter)
+            continue;
+        letter->next = newest;
+        newest = letter;
+        if (!oldest)
+            oldest = letter;
+        letters++;
+    }
+    if (newest)
+        push_letters(mailbox, newest, oldest);
+    return letters;
 }
 
 /* ---- the consumer ----------------------------------------------------- */

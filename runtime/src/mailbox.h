@@ -86,6 +86,12 @@ int zactor__mailbox_prepare(zactor__mailbox *mailbox, zactor__parcel *parcel, ui
  * Returns true when the message overflowed. */
 bool zactor__mailbox_push(zactor__mailbox *mailbox, zactor__parcel *parcel, uint32_t ticket,
                           zactor__pool *pool, zactor__pool_cache *cache);
+/* Sender, after counting `count` tickets from `ticket` in one CAS: pushes
+ * parcels[i] with ticket + i, the letters among them onto the overflow
+ * stack in one CAS. Cannot fail. Returns how many overflowed. */
+uint32_t zactor__mailbox_push_batch(zactor__mailbox *mailbox, zactor__parcel *parcels,
+                                    uint32_t count, uint32_t ticket, zactor__pool *pool,
+                                    zactor__pool_cache *cache);
 /* Sender that did not count itself (dead target, stopping system): frees
  * what the parcel allocated. The payload itself is the caller's to drop. */
 void zactor__mailbox_parcel_discard(zactor__parcel *parcel, zactor__pool *pool,

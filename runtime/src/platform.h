@@ -19,6 +19,9 @@ static inline void zactor__cpu_relax(void)
  * callers (a send, a take). Not `cold`: under a flood the overflow path is
  * the common one, and must stay optimised for speed. */
 #define ZACTOR__OUT_OF_LINE __attribute__((noinline))
+/* A function whose callers each want their own copy: a constant argument
+ * then folds its loops away. */
+#define ZACTOR__ALWAYS_INLINE inline __attribute__((always_inline))
 
 /* An invariant of the runtime's protocols, checked in the sanitizer builds
  * (CMake defines ZACTOR_INVARIANTS there) and compiled out elsewhere. A

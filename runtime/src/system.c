@@ -86,6 +86,14 @@ uint64_t zactor__system_rings_trimmed(const zactor_system *sys)
     return total;
 }
 
+uint64_t zactor__system_outbox_sends(const zactor_system *sys)
+{
+    uint64_t total = 0;
+    for (unsigned i = 0; i < sys->sched.worker_count; i++)
+        total += zactor__counter_read(&sys->sched.workers[i].counters.outbox_sends);
+    return total;
+}
+
 uint64_t zactor__system_overflow_letters(const zactor_system *sys)
 {
     /* Relaxed: a statistic. */

@@ -54,6 +54,8 @@ void zactor__system_flush_idle(zactor__worker *worker);
 /* First rings that idle actors gave back so far (for tests; 0 when built
  * with -DZACTOR_STATS=OFF). */
 uint64_t zactor__system_rings_trimmed(const zactor_system *sys);
+/* Messages the workers' outboxes delivered, in batches (tests). */
+uint64_t zactor__system_outbox_sends(const zactor_system *sys);
 
 /* Messages that went through the overflow list so far (for tests). */
 uint64_t zactor__system_overflow_letters(const zactor_system *sys);

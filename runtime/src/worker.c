@@ -64,6 +64,7 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
     bool starting = !(cell->flags & ZACTOR__CELL_STARTED);
     zactor__actor_start(cell, ctx);
+    zactor__outbox_close(worker);
     /* Deterministic mode varies where turns end, to explore interleavings. */
     uint32_t limit = worker->deterministic
                          ? 1u + (uint32_t)(zactor__worker_random(worker) % DETERMINISTIC_BATCH)
@@ -85,11 +86,17 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
             dead++;
         } else {
             type->handlers[envelope.tag].handle(cell->state, ctx, envelope.payload);
-            if (cell->flags & ZACTOR__CELL_STOP_REQUESTED)
+            /* What the handler sent leaves with it, not with the turn. */
+            zactor__outbox_close(worker);
+            if (cell->flags & ZACTOR__CELL_STOP_REQUESTED) {
                 zactor__actor_stop_now(cell, ctx);
+                zactor__outbox_close(worker);
+            }
         }
         zactor__mailbox_release(&cursor, &envelope);
     }
+    /* Every handler and hook delivered its outbox when it returned. */
+    ZACTOR__INVARIANT(worker->outbox.count == 0);
     uint32_t head = zactor__mailbox_close(&cursor);
     ctx->cell = NULL;
     if (handled == limit && !worker->deterministic)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "deque.h"
+#include "mailbox.h"
 #include "pool.h"
 #include "stats.h"
 #include "zactor/zactor.h"
@@ -18,6 +19,24 @@ typedef struct zactor__worker zactor__worker;
  * on the worker, or when the worker runs out of work: an idle actor then
  * costs its cell alone. */
 #define ZACTOR__TRIM_BATCH 32u
+
+/* The outbox: a handler whose counting CAS on an actor's life word failed
+ * (another thread counted itself meanwhile: the word's line is contended)
+ * sends that actor its further small messages through here, in batches of
+ * ZACTOR__OUTBOX_SLOTS, for one CAS per batch instead of one per message
+ * (actor.c). What waits goes out when the outbox is full, before any
+ * other send or a spawn (so that nothing overtakes it), and when the
+ * handler or hook returns; the handler's next invocation starts without. */
+#define ZACTOR__OUTBOX_SLOTS 32u
+
+typedef struct zactor__outbox {
+    zactor_ref to;                 /* whom the outbox serves; null cell when none */
+    const zactor_actor_type *type; /* its type */
+    uint32_t count;                /* parcels waiting; 0 while to is null */
+    zactor__parcel parcels[ZACTOR__OUTBOX_SLOTS];
+    /* Copies of the small payloads; parcels[i].msg points into these. */
+    _Alignas(16) unsigned char payloads[ZACTOR__OUTBOX_SLOTS][ZACTOR_SMALL_MAX];
+} zactor__outbox;
 
 struct zactor_ctx {
     zactor_system *sys;
@@ -45,6 +64,7 @@ struct zactor__worker {
     bool take_oldest; /* next pick comes from the deque's top (FIFO end) */
     pthread_t thread;
     zactor__worker_counters counters; /* written by this worker only */
+    zactor__outbox outbox;
 };
 _Static_assert(offsetof(struct zactor__worker, sys) % ZACTOR__CACHE_LINE == 0,
                "owner fields start on their own cache line");
@@ -68,6 +88,41 @@ static inline uint64_t zactor__worker_random(zactor__worker *worker)
     x ^= x << 17;
     worker->rng = x;
     return x;
+}
+
+/* Hands the worker's waiting outbox (at least one parcel; actor.c) to
+ * its target in one batch. If the target has ended (or the system is
+ * stopping), its messages become dead letters: their sends already
+ * returned 0. */
+void zactor__outbox_deliver(zactor__worker *worker);
+
+/* The handler's further sends to `to` take the outbox, unless it already
+ * serves an actor. Called when a counting CAS on to's life word failed (and
+ * by tests). */
+static inline void zactor__outbox_choose(zactor__worker *worker, zactor_ref to,
+                                         const zactor_actor_type *type)
+{
+    if (!worker->outbox.to.cell) {
+        worker->outbox.to = to;
+        worker->outbox.type = type;
+    }
+}
+
+/* Delivers what waits in the worker's outbox, if anything. */
+static inline void zactor__outbox_flush(zactor__worker *worker)
+{
+    if (worker->outbox.count != 0)
+        zactor__outbox_deliver(worker);
+}
+
+/* A handler or hook returned: what it sent goes out, and its next
+ * invocation starts without an outbox. */
+static inline void zactor__outbox_close(zactor__worker *worker)
+{
+    if (worker->outbox.to.cell) {
+        zactor__outbox_flush(worker);
+        worker->outbox.to.cell = NULL;
+    }
 }
 
 /* An actor went idle on this worker with a ring: trims it later. */

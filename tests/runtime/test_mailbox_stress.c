@@ -6,8 +6,12 @@
  *              path must carry (and keep the order of) most messages;
  *   ring     - each sender keeps at most RING_WINDOW messages unconsumed,
  *              so all seven race for ring slots and the ring never fills:
- *              the overflow path must stay unused.
- * Usage: test_mailbox_stress flood|overflow|ring WORKERS */
+ *              the overflow path must stay unused;
+ *   outbox   - flood, and each producer actor sends its small messages
+ *              through its worker's outbox (runtime/src/worker.h), as if
+ *              every counting CAS had failed: batches of up to 32, cut by
+ *              the medium messages, which go alone.
+ * Usage: test_mailbox_stress flood|overflow|ring|outbox WORKERS */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -17,6 +21,7 @@
 #include "rt_test.h"
 #include "stress_messages.h"
 #include "system.h" /* zactor__system_overflow_letters */
+#include "worker.h"  /* the outbox */
 
 #define THREAD_PRODUCERS 4
 #define ACTOR_PRODUCERS 3
@@ -42,6 +47,7 @@ static Sink *the_sink;
 static unsigned sink_start_delay_ms;
 static uint64_t per_sender;
 static bool windowed;                     /* ring mode */
+static bool through_outbox;               /* outbox mode */
 static atomic_ullong delivered[SENDERS]; /* for the senders' window */
 
 static void check_order(Sink *sink, uint32_t sender, uint64_t seq)
@@ -101,6 +107,9 @@ static void send_one(zactor_ref sink, uint32_t sender, uint64_t seq)
         rc = zactor_send(sink, &sink_type, 1, &medium, sizeof medium);
     } else {
         Small small = {sender, seq};
+        zactor__worker *worker = zactor__worker_of(sink.cell->sys);
+        if (through_outbox && worker)
+            zactor__outbox_choose(worker, sink, &sink_type);
         rc = zactor_send(sink, &sink_type, 0, &small, sizeof small);
     }
     if (rc != 0)
@@ -180,7 +189,8 @@ int main(int argc, char **argv)
     CHECK(argc == 3);
     bool overflow_mode = strcmp(argv[1], "overflow") == 0;
     windowed = strcmp(argv[1], "ring") == 0;
-    CHECK(overflow_mode || windowed || strcmp(argv[1], "flood") == 0);
+    through_outbox = strcmp(argv[1], "outbox") == 0;
+    CHECK(overflow_mode || windowed || through_outbox || strcmp(argv[1], "flood") == 0);
     per_sender = scaled(windowed ? 50000 : 200000);
     sink_start_delay_ms = overflow_mode ? 200 : 0;
 
@@ -216,11 +226,15 @@ int main(int argc, char **argv)
         CHECK(overflowed > 0);
     if (windowed)
         CHECK_EQ(overflowed, 0);
+    uint64_t batched = zactor__system_outbox_sends(sys);
+    if (through_outbox) /* each producer's 3 smalls before a medium, at least */
+        CHECK(batched >= (per_sender / 4) * 3 * ACTOR_PRODUCERS);
     CHECK_EQ(zactor_system_dead_letters(sys), 0);
-    printf("%s, %u workers: %llu messages in %.3f s (%.2f M msg/s), %llu via overflow\n",
+    printf("%s, %u workers: %llu messages in %.3f s (%.2f M msg/s), %llu via overflow, %llu "
+           "via outboxes\n",
            argv[1], zactor_system_workers(sys), (unsigned long long)(per_sender * SENDERS),
            elapsed, (double)(per_sender * SENDERS) / elapsed / 1e6,
-           (unsigned long long)overflowed);
+           (unsigned long long)overflowed, (unsigned long long)batched);
     zactor_system_destroy(sys);
     return 0;
 }

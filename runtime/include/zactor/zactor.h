@@ -382,6 +382,19 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type,
  * or a request entry: those go through zactor_ask and zactor_request).
  * On any error with a valid type and tag, handlers[tag].drop releases what
  * msg owns (the send took it).
+ *
+ * From a handler (or hook), once other threads are seen sending to the
+ * same actor at the same moment, that handler's further messages of up to
+ * ZACTOR_SMALL_MAX bytes to it may wait in its worker's outbox and go in
+ * batches of up to 32 (one atomic operation on the actor per batch, not
+ * per message). They go at the latest when the handler returns, and
+ * before its next send to any other actor, its next message too big for
+ * the outbox, and any spawn, so no message of the handler overtakes
+ * another. Such a send returns 0 without looking at the actor; if the
+ * actor has ended by the time the batch goes, its messages are dead
+ * letters (counted, payloads dropped), and the handler's next send to it
+ * returns ZACTOR_EDEAD. A handler must not wait for an actor it just sent
+ * to to handle the message: that actor may not have it yet.
  */
 int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag,
                 const void *msg, size_t size);
