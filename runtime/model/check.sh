@@ -70,6 +70,7 @@ if [ "$mutants" = 1 ]; then
     "1|assertion violated (fate[t]!=1)|the turn end clears RUNNABLE without checking tail == head: a message is left behind"
     "2|assertion violated (r_seq[|a sender writes its slot without checking released: it overwrites a message not yet taken"
     "3|invalid end state|the consumer looks at the overflow list only without a ring: letters are never taken"
+    "4|assertion violated|a batch of two messages takes one ticket: the next sender's message lands on the second's"
   )
   status=0
   for entry in "${expect[@]}"; do

@@ -44,7 +44,8 @@
  * Mutants, each of which must make spin report an error (-DMUTANT=n):
  * 1. the turn end clears RUNNABLE without checking tail == head;
  * 2. a sender writes its ring slot without checking released;
- * 3. the consumer looks at the overflow list only when there is no ring.
+ * 3. the consumer looks at the overflow list only when there is no ring;
+ * 4. a batch of two messages takes one ticket.
  */
 
 #ifndef MUTANT
@@ -139,25 +140,46 @@ bool spawned1;          /* generation 1 exists: its producer has a ref */
 
 /* ==== senders ========================================================= */
 
-/* actor.c:182 zactor__send, `count` times, with a ref to generation mygen */
-proctype Producer(byte me; byte mygen; byte count)
+/* actor.c:182 zactor__send, `count` times, with a ref to generation mygen;
+ * or, when batch, all `count` messages in one send through the outbox
+ * (actor.c deliver with n = count, from zactor__outbox_deliver): every
+ * message prepared with the word its ticket would be taken from, one CAS
+ * taking `count` tickets, then the pushes in order (mailbox.c
+ * zactor__mailbox_push_batch), the letters among them pushed onto the
+ * overflow stack together at the end. A producer that may batch is
+ * searched both ways. */
+proctype Producer(byte me; byte mygen; byte count; bool may_batch)
 {
-    byte k, m, ticket, rel, queued, ring, pv;
+    byte k, i, n, m, ticket, rel, queued, ring, pv, chained;
     int l;
-    bool letter;
+    bool batch;
+    bool letter[2];         /* per message of this send: a letter prepared */
 
+    if                      /* either way: both are searched */
+    :: may_batch -> batch = true
+    :: true -> skip
+    fi;
     if
     :: mygen == 1 ->
 end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor_spawn */
     :: else -> skip
     fi;
-    for (k : 0 .. count - 1) {
-        m = me * NMSG + k;
+    k = 0;
+    do
+    :: k >= count -> break
+    :: else ->
+        n = (batch -> count - k : 1);
+        assert(n <= 2);                                 /* letter[] holds two */
+        m = me * NMSG + k;                              /* the send's first message */
         l = life;                                       /* actor.c:200 send: load life */
         do
         :: GEN(l) != mygen || !(l & ALIVE) ->           /* actor.c:203 send: stale or dead */
             COVER(cover_stale_ref_refused, GEN(l) != mygen);
-            fate[m] = REFUSED; break                    /* actor.c:204 ZACTOR_EDEAD */
+            d_step {                                    /* actor.c:204 ZACTOR_EDEAD */
+                fate[m] = REFUSED;
+                if :: n == 2 -> fate[m + 1] = REFUSED :: else -> skip fi
+            };
+            break
         :: else ->
             if
             :: l & LOCKED ->                            /* actor.c:207 send: LOCKED */
@@ -185,17 +207,31 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
                     queued = (rel > TAIL(l) -> 0 : TAIL(l) - rel); /* mailbox.c:218 */
                     rel = 0
                 }
-                atomic {                                /* mailbox.c:224 prepare: load room */
+                /* mailbox.c:224 prepare: load room. A batch's second message
+                 * is prepared from the word after the first (one ticket
+                 * more queued) with a room read of its own; one read here:
+                 * room only changes when prev is freed, and a later read
+                 * could only be larger, so the first is the stricter. */
+                atomic {
                     if
-                    :: queued >= room -> letter = true  /* mailbox.c:225-227 allocate a letter */
+                    :: queued >= room -> letter[0] = true /* mailbox.c:225-227 allocate a letter */
+                    :: else -> skip
+                    fi;
+                    if
+                    :: n == 2 && queued + 1 >= room -> letter[1] = true
                     :: else -> skip
                     fi;
                     queued = 0
                 }
-                atomic {                                /* actor.c:224 send: CAS life (ticket + count) */
+                atomic {                                /* actor.c:224 send: CAS life (tickets + count) */
                     if
                     :: life == l ->
-                        life = COUNTED(l);
+                        if
+                        :: n == 2 ->                    /* mutant 4: one ticket for both */
+                            life = (MUTANT == 4 -> COUNTED(l) : COUNTED(COUNTED(l)));
+                            fate[m + 1] = ACCEPTED; mgen[m + 1] = GEN(l)
+                        :: else -> life = COUNTED(l)
+                        fi;
                         fate[m] = ACCEPTED; mgen[m] = GEN(l);
                         break
                     :: else -> l = life                 /* failed: go round with the new word */
@@ -205,43 +241,70 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
         od;
         if
         :: fate[m] == ACCEPTED ->
-            /* actor.c:233 -> mailbox.c:271 zactor__mailbox_push */
-            ticket = TAIL(l);
-            ring = mring;                               /* mailbox.c:277 push: load ring */
-            atomic {
-                ACCESS(ring); pv = r_prev[ring];        /* mailbox.c:280 push: load ring->prev */
-                if
-                :: pv != 0 && ticket < r_base[ring] -> ring = pv /* mailbox.c:281-282 */
-                :: else -> skip
-                fi;
-                pv = 0
-            }
-            rel = released;                             /* mailbox.c:285 push: load released */
-            /* The capacity read (mailbox.c:286) is of a field fixed at
-             * allocation: it shares the step of the write that follows. */
-            atomic {
-                assert(rel <= ticket);
-                ACCESS(ring);
-                if
-                :: ticket - rel < r_cap[ring] || MUTANT == 2 -> /* mailbox.c:286 push: the slot is free */
-                    /* mailbox.c:288 write_slot then mailbox.c:290 store seq
-                     * (PUBLISHED | ticket): one step here, since the consumer
-                     * reads the bytes only once seq is published, and two
-                     * senders writing one slot fail the assertion below in
-                     * either order. Whoever wrote the slot before must have
-                     * had it taken and cleared. */
-                    COVER(cover_letter_not_needed, letter);
-                    assert(r_seq[SLOT(ring, ticket)] == 0);
-                    r_msg[SLOT(ring, ticket)] = m;
-                    r_seq[SLOT(ring, ticket)] = ticket + 1;
-                    news = true
-                :: else ->
-                    assert(letter);                     /* mailbox.c:297 the letter prepare allocated */
-                    assert(ovf[ticket] == 0);           /* mailbox.c:303 push: CAS onto the overflow stack */
-                    ovf[ticket] = m + 1; ovf_n++;
-                    news = true
-                fi
-            }
+            /* actor.c:233 -> mailbox.c:271 zactor__mailbox_push, or
+             * mailbox.c zactor__mailbox_push_batch for a batch */
+            i = 0;
+            do
+            :: i >= n -> break
+            :: else ->
+                ticket = TAIL(l) + i;
+                ring = mring;                           /* mailbox.c:277 push: load ring */
+                atomic {
+                    ACCESS(ring); pv = r_prev[ring];    /* mailbox.c:280 push: load ring->prev */
+                    if
+                    :: pv != 0 && ticket < r_base[ring] -> ring = pv /* mailbox.c:281-282 */
+                    :: else -> skip
+                    fi;
+                    pv = 0
+                }
+                rel = released;                         /* mailbox.c:285 push: load released */
+                /* The capacity read (mailbox.c:286) is of a field fixed at
+                 * allocation: it shares the step of the write that follows. */
+                atomic {
+                    assert(rel <= ticket);
+                    ACCESS(ring);
+                    if
+                    :: ticket - rel < r_cap[ring] || MUTANT == 2 -> /* mailbox.c:286 push: the slot is free */
+                        /* mailbox.c:288 write_slot then mailbox.c:290 store seq
+                         * (PUBLISHED | ticket): one step here, since the consumer
+                         * reads the bytes only once seq is published, and two
+                         * senders writing one slot fail the assertion below in
+                         * either order. Whoever wrote the slot before must have
+                         * had it taken and cleared. */
+                        COVER(cover_letter_not_needed, letter[i]);
+                        assert(r_seq[SLOT(ring, ticket)] == 0);
+                        r_msg[SLOT(ring, ticket)] = m + i;
+                        r_seq[SLOT(ring, ticket)] = ticket + 1;
+                        news = true
+                    :: else ->
+                        assert(letter[i]);              /* mailbox.c:297 the letter prepare allocated */
+                        if
+                        :: batch ->                     /* push_batch: the letter joins the chain */
+                            chained = chained | (1 << i)
+                        :: else ->
+                            assert(ovf[ticket] == 0);   /* mailbox.c:303 push: CAS onto the overflow stack */
+                            ovf[ticket] = m + 1; ovf_n++;
+                            news = true
+                        fi
+                    fi
+                };
+                i++
+            od;
+            if
+            :: chained != 0 ->                          /* push_batch: the chain in one CAS */
+                atomic {
+                    for (i : 0 .. n - 1) {
+                        if
+                        :: chained & (1 << i) ->
+                            assert(ovf[TAIL(l) + i] == 0);
+                            ovf[TAIL(l) + i] = m + i + 1; ovf_n++
+                        :: else -> skip
+                        fi
+                    }
+                    chained = 0; i = 0; news = true
+                }
+            :: else -> skip
+            fi;
             if
             :: !(l & RUNNABLE) ->                       /* actor.c:246 send: our CAS set RUNNABLE */
                 atomic {                                /* actor.c:248 zactor__schedule */
@@ -252,8 +315,9 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
             fi
         :: else -> skip
         fi;
-        d_step { ticket = 0; rel = 0; ring = 0; l = 0; letter = false; m = 0 }
-    }
+        d_step { k = k + n; i = 0; n = 0; ticket = 0; rel = 0; ring = 0; l = 0;
+                 letter[0] = false; letter[1] = false; m = 0 }
+    od;
     done++
 }
 
@@ -578,8 +642,8 @@ init {
         tokens = 1;
         run Worker();
         run Trimmer();
-        run Producer(0, 0, NMSG);
-        run Producer(1, 0, NMSG);
-        run Producer(2, 1, 1)
+        run Producer(0, 0, NMSG, false);
+        run Producer(1, 0, NMSG, true);         /* one by one, or all in one batch */
+        run Producer(2, 1, 1, false)
     }
 }
