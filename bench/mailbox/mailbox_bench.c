@@ -7,10 +7,11 @@
  *
  * A push is what a send does to the mailbox: prepare, then take a ticket
  * with one CAS on a life word (life.h; here with no generation to check),
- * then store. The ring is first grown to its largest size the way the
- * runtime grows it (overflow, then the consumer takes the letters), with
- * no other thread running. Then each producer keeps at most 3/4 of the
- * capacity / P messages unconsumed (the consumer hands slots back a
+ * then store. The ring is first grown the way the runtime grows it
+ * (overflow, then the consumer takes the letters), with no other thread
+ * running, until a round holds 4096 messages or more (INFO ring=; the
+ * drain after that round grows the ring once more). Then each producer
+ * keeps at most 3/4 of that capacity / P messages unconsumed (the consumer hands slots back a
  * quarter of the ring at a time), so the ring never fills and every
  * message takes the ring path (the spsc reference's producer waits on its
  * full ring likewise). The consumer checks that every producer's messages
@@ -40,6 +41,10 @@
 #define SEQ_MASK ((UINT64_C(1) << SEQ_BITS) - 1)
 #define SPINS_BEFORE_YIELD 64
 #define MAX_GROWTH_ROUNDS 32
+/* Grow until the ring holds at least this many: the size of a busy
+ * actor's ring (the runtime keeps up to 4096 slots for an idle actor, and
+ * sizes bigger rings to backlogs, which a windowed producer never makes). */
+#define TARGET_SLOTS 4096u
 
 /* Message word 0 is (producer << SEQ_BITS) | seq; a 64-byte message also
  * carries seq + k in word k, and the consumer checks the last word. */
@@ -155,7 +160,8 @@ static void drain(run *r)
 
 /* Grows the ring as the runtime does after overflows (push until a message
  * overflows, then drain: the consumer grows the ring when it takes
- * letters) until it stops growing; returns its capacity. */
+ * letters) until it holds TARGET_SLOTS or stops growing; returns its
+ * capacity. */
 static uint64_t grow_ring(run *r)
 {
     message msg = {{0}};
@@ -172,6 +178,8 @@ static uint64_t grow_ring(run *r)
         if (in_ring <= capacity)
             break;
         capacity = in_ring;
+        if (capacity >= TARGET_SLOTS)
+            break;
     }
     return capacity;
 }

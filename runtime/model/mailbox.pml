@@ -82,6 +82,10 @@ int life;
 /* ---- the mailbox, senders' half (mailbox.h:23) ----------------------- */
 byte released;          /* mailbox.h:24 */
 byte room = INIT_CAP;   /* mailbox.h:25 */
+/* mailbox.h lap_base, lap_room: the newest grown ring's first lap, which
+ * senders read instead of the ring (a trim may free it before their CAS) */
+byte lap_base;
+byte lap_room;
 byte mring;             /* mailbox.h:26: ring id, 0 = NULL */
 /* mailbox.h:27 the overflow stack, as the set of tickets it holds: the
  * consumer takes it whole and sorts it by ticket, so its order is moot. */
@@ -96,6 +100,7 @@ byte r_state[NR];       /* ghost: allocation state, checked on every access */
 byte r_cap[NR];         /* mailbox.c:63 capacity */
 byte r_base[NR];        /* mailbox.c:65 first ticket of this ring when prev is set */
 byte r_prev[NR];        /* mailbox.c:67 ring holding the tickets before base */
+bool r_grown[NR];       /* mailbox.c zactor__ring.grown: base is exact */
 byte r_seq[NR * MAX_CAP]; /* mailbox.c:72 slot sequence: 0 empty, t + 1 = PUBLISHED | t */
 byte r_msg[NR * MAX_CAP]; /* mailbox.c:73 slot bytes: the message */
 byte nrings = 1;        /* next fresh ring id */
@@ -204,24 +209,34 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
                 fi;
                 atomic {
                     rel = released;                     /* mailbox.c:214 prepare: load released */
-                    queued = (rel > TAIL(l) -> 0 : TAIL(l) - rel); /* mailbox.c:218 */
-                    rel = 0
+                    queued = (rel > TAIL(l) -> 0 : TAIL(l) - rel) /* mailbox.c:218 */
                 }
-                /* mailbox.c:224 prepare: load room. A batch's second message
-                 * is prepared from the word after the first (one ticket
-                 * more queued) with a room read of its own; one read here:
-                 * room only changes when prev is freed, and a later read
-                 * could only be larger, so the first is the stricter. */
+                /* mailbox.c:224 prepare: load room; then, if the ring may be
+                 * full, mailbox.c prepare_letter: load lap_room and lap_base,
+                 * and no letter for a ticket in that first lap while the
+                 * released read before is before lap_base (in_first_lap).
+                 * One step for the three loads: each test alone shows the
+                 * slot free at the push (room only grows while the word
+                 * stays; the lap changes only under LOCKED, which fails the
+                 * CAS, or leaves the word as it was, when our ticket is the
+                 * new base: free whatever was read), so which mix of old
+                 * and new values is read makes no difference. A batch's
+                 * second message is prepared from the word after the first,
+                 * one ticket further. */
                 atomic {
                     if
-                    :: queued >= room -> letter[0] = true /* mailbox.c:225-227 allocate a letter */
+                    :: queued >= room &&
+                       !(lap_room != 0 && rel < lap_base && TAIL(l) - lap_base < lap_room) ->
+                        letter[0] = true                /* mailbox.c:225-227 allocate a letter */
                     :: else -> skip
                     fi;
                     if
-                    :: n == 2 && queued + 1 >= room -> letter[1] = true
+                    :: n == 2 && queued + 1 >= room &&
+                       !(lap_room != 0 && rel < lap_base && TAIL(l) + 1 - lap_base < lap_room) ->
+                        letter[1] = true
                     :: else -> skip
                     fi;
-                    queued = 0
+                    queued = 0; rel = 0
                 }
                 atomic {                                /* actor.c:224 send: CAS life (tickets + count) */
                     if
@@ -264,7 +279,9 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
                     assert(rel <= ticket);
                     ACCESS(ring);
                     if
-                    :: ticket - rel < r_cap[ring] || MUTANT == 2 -> /* mailbox.c:286 push: the slot is free */
+                    :: ticket - rel < r_cap[ring] || MUTANT == 2 || /* mailbox.c:286 push: the slot is free */
+                       (r_grown[ring] && rel < r_base[ring] && ticket - r_base[ring] < r_cap[ring]) ->
+                        /* (mailbox.c slot_free: or in a grown ring's first lap) */
                         /* mailbox.c:288 write_slot then mailbox.c:290 store seq
                          * (PUBLISHED | ticket): one step here, since the consumer
                          * reads the bytes only once seq is published, and two
@@ -272,6 +289,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
                          * either order. Whoever wrote the slot before must have
                          * had it taken and cleared. */
                         COVER(cover_letter_not_needed, letter[i]);
+                        COVER(cover_first_lap, ticket - rel >= r_cap[ring]);
                         assert(r_seq[SLOT(ring, ticket)] == 0);
                         r_msg[SLOT(ring, ticket)] = m + i;
                         r_seq[SLOT(ring, ticket)] = ticket + 1;
@@ -424,9 +442,14 @@ proctype Worker()
                             atomic {                    /* mailbox.c:432 new_ring (private until 449) */
                                 new_ring(rg, r_cap[cur] * 2);
                                 r_base[rg] = TAIL(gl);  /* mailbox.c:445 base = tail */
-                                r_prev[rg] = cur;       /* mailbox.c:446 prev = the old ring */
-                                mring = rg              /* mailbox.c:449 grow: store ring */
+                                r_grown[rg] = true;     /* grow: grown = 1 */
+                                r_prev[rg] = cur        /* mailbox.c:446 prev = the old ring */
                             }
+                            /* grow: store lap_base and lap_room (under LOCKED:
+                             * a sender reading a mix of both fails its CAS, or
+                             * takes the new base, free either way) */
+                            atomic { lap_base = r_base[rg]; lap_room = r_cap[rg] }
+                            mring = rg;                 /* mailbox.c:449 grow: store ring */
                             atomic {
                                 assert(life & LOCKED);
                                 life = life & ~LOCKED;  /* mailbox.c:451 grow: fetch_and ~LOCKED */
@@ -532,7 +555,8 @@ proctype Worker()
                 fi;
                 free_ring(rg);                          /* mailbox.c:575 */
                 mring = 0;                              /* mailbox.c:576 */
-                room = INIT_CAP                         /* mailbox.c:577 */
+                room = INIT_CAP;                        /* mailbox.c:577 */
+                lap_room = 0                            /* free_rings: no grown ring */
             :: else -> skip
             fi;
             rg = 0; pv = 0;
@@ -589,7 +613,7 @@ proctype Worker()
  * the actor looks idle (a look that finds it busy changes nothing). */
 proctype Trimmer()
 {
-    byte tries, rg;
+    byte tries, rg, pv;
     int l;
     bool trimmed;
 
@@ -611,17 +635,31 @@ end_trim:
             assert(tokens == 0 && !in_turn && ovf_n == 0); /* idle indeed */
             rg = mring;                                 /* mailbox.c:586 trim: load ring */
             ACCESS(rg);                                 /* never NULL (mailbox.c:589): NORING was clear */
+            /* mailbox.c zactor__mailbox_trim: a first ring goes, a grown
+             * one stays up to KEPT_SLOTS slots and goes past it; the
+             * model's grown ring stands for either. */
             if
-            :: r_cap[rg] != INIT_CAP -> trimmed = false /* mailbox.c:589 a grown ring stays */
+            :: r_cap[rg] != INIT_CAP -> trimmed = false /* kept */
             :: else ->
-                /* mailbox.c:591 -> mailbox.c:566 free_rings; a first-size
-                 * ring has no prev to free (mailbox.c:572-574) */
+                /* free_rings; a first-size ring has no prev to free */
                 assert(r_prev[rg] == 0);
-                free_ring(rg);                          /* mailbox.c:575 */
-                mring = 0;                              /* mailbox.c:576 */
-                room = INIT_CAP;                        /* mailbox.c:577 */
+                free_ring(rg);
+                mring = 0;
+                room = INIT_CAP;
+                lap_room = 0;                           /* free_rings: no grown ring */
                 trimmed = true;
                 COVER(cover_new_incarnation_trimmed, GEN(l) == 1)
+            :: r_cap[rg] != INIT_CAP ->                 /* past KEPT_SLOTS */
+                pv = r_prev[rg];                        /* free_rings: its prev, if the actor */
+                if                                      /* went idle right at base */
+                :: pv != 0 -> free_ring(pv); COVER(cover_trim_with_prev, true)
+                :: else -> skip
+                fi;
+                free_ring(rg);
+                mring = 0;
+                room = INIT_CAP;
+                lap_room = 0;
+                trimmed = true; pv = 0
             fi;
             atomic {                                    /* actor.c:389 trim: store life */
                 assert(life == (l | LOCKED));           /* senders waited: the word is as we left it */

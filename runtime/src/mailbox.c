@@ -16,8 +16,10 @@
  * slots back to the senders in batches by storing `released` (every
  * ticket before it is consumed). A sender with ticket t may use its slot
  * when t - released < C: the slot's previous occupant, t - C, was
- * consumed. Otherwise the slot is still busy and the message goes to the
- * overflow list.
+ * consumed; or, in a grown ring, when t is in the ring's first lap
+ * (base <= t < base + C) while released is still before base: the slot
+ * never had an occupant. Otherwise the slot is still busy and the message
+ * goes to the overflow list.
  *
  * Overflow. A LIFO stack of letters (pool blocks: link, ticket, slot
  * bytes). The consumer takes the whole stack when the ticket it needs is
@@ -29,13 +31,26 @@
  * permanently behind its senders still takes most messages from the ring.
  *
  * Growth. A consumer that finds letters grows the ring fourfold (8, 32,
- * 128, 512, 2048, 4096 slots) without waiting for the mailbox to drain: it
+ * 128, ... slots, up to MAX_SLOTS or MAX_RING_BYTES) without waiting for
+ * the mailbox to drain: it
  * sets LOCKED in the life word, which stops new tickets; the tail it read,
  * `base`, is the first ticket of the new ring; it publishes the new ring
  * with the old one as `prev`, and clears LOCKED. Tickets before base live
  * in prev, which is freed once they are consumed. While prev lives,
  * `room` (the capacity senders assume when they decide whether to
- * allocate a letter in advance) stays prev's, the smaller one.
+ * allocate a letter in advance) stays prev's, the smaller one. The first
+ * lap rule above lets the next C tickets use the new ring at once, however
+ * long the backlog before base: an actor far behind its senders (a fan-in
+ * flood) takes most of its messages from rings, in address order, and its
+ * letters become rarer as the ring grows. Rings past BIG_RING_BYTES are
+ * mapped pages, zero (empty slots) until first written, so a ring sized
+ * for a backlog costs only the pages the backlog reaches.
+ *
+ * Trim. An idle actor (every ticket consumed) gives back its first ring,
+ * so that a million idle actors cost their cells alone, and a ring grown
+ * past KEPT_SLOTS, so that one burst does not pin megabytes for the
+ * actor's lifetime; rings in between stay, as their actor was busy once
+ * and will likely be again (regrowing costs a burst of letters).
  *
  * Nothing can fail after the ticket is taken: a sender allocates the box
  * of a big payload, and a letter when its ticket might not find a free
@@ -47,12 +62,16 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "life.h"
 #include "platform.h"
 
 #define INITIAL_SLOTS 8u
-#define MAX_SLOTS 4096u
+#define KEPT_SLOTS 4096u
+#define MAX_SLOTS (1u << 24)
+#define MAX_RING_BYTES (UINT64_C(256) << 20)
+#define BIG_RING_BYTES ((size_t)1 << 20)
 #define GROWTH_FACTOR 4u
 #define PUBLISHED (UINT64_C(1) << 32)
 _Static_assert(MAX_SLOTS < ZACTOR__LIFE_MAX_QUEUED, "a ring never holds more than the live tickets");
@@ -69,8 +88,8 @@ _Static_assert(ZACTOR__LIFE_TICKET_BITS + WHERE_TICKET_SHIFT <= 32, "a ticket fi
 struct zactor__ring {
     uint32_t capacity; /* slots, a power of two */
     uint32_t stride;   /* bytes per slot: sequence word + slot bytes, a multiple of 8 */
-    uint32_t base;     /* the first ticket of this ring, when prev is set */
-    uint32_t unused;
+    uint32_t base;     /* the first ticket of a grown ring */
+    uint32_t grown;    /* 1 when base is exact: a growth set it under LOCKED */
     _Atomic(zactor__ring *) prev; /* holds the tickets before base; NULL once consumed */
 };
 _Static_assert(sizeof(zactor__ring) % sizeof(uint64_t) == 0, "slots start 8-byte aligned");
@@ -108,6 +127,45 @@ static uint32_t slot_bytes(const zactor_actor_type *type)
     return (type->slot_size + 7u) & ~7u;
 }
 
+/* The largest ring for slots of stride bytes: MAX_SLOTS, fewer if that
+ * would take more than MAX_RING_BYTES (big inline slots). */
+static uint32_t max_slots(uint32_t stride)
+{
+    uint32_t capacity = MAX_SLOTS;
+    while (capacity > KEPT_SLOTS && (uint64_t)capacity * stride > MAX_RING_BYTES)
+        capacity /= 2;
+    return capacity;
+}
+
+/* true when ticket is in the first lap [base, base + capacity) of a grown
+ * ring while the consumer is still before base: its slot never had an
+ * occupant. Exact only while released is before base: after that, the
+ * ring's lap count from base could wrap, and every ticket of the first lap
+ * is within one capacity of released anyway. */
+static bool in_first_lap(uint32_t base, uint32_t capacity, uint32_t released, uint32_t ticket)
+{
+    return zactor__ticket_before(released, base) &&
+           zactor__ticket_distance(base, ticket) < capacity;
+}
+
+/* true when ticket's slot in ring is free: its previous occupant was
+ * consumed (every ticket before released was), or it had none. */
+static bool slot_free(const zactor__ring *ring, uint32_t released, uint32_t ticket)
+{
+    if (zactor__ticket_distance(released, ticket) < ring->capacity)
+        return true;
+    return ring->grown && in_first_lap(ring->base, ring->capacity, released, ticket);
+}
+
+/* A grown ring's size in bytes: whole cache lines. */
+static size_t ring_bytes(uint32_t capacity, uint32_t stride)
+{
+    size_t bytes = sizeof(zactor__ring) + (size_t)capacity * stride;
+    if (capacity == INITIAL_SLOTS)
+        return bytes;
+    return (bytes + ZACTOR__CACHE_LINE - 1) & ~(size_t)(ZACTOR__CACHE_LINE - 1);
+}
+
 /* An empty ring. The first ring of an actor (INITIAL_SLOTS, a few hundred
  * bytes at most) is a pool block: actors are spawned and stopped by the
  * million, and a malloc'd first ring, allocated by the sender's thread and
@@ -119,12 +177,16 @@ static uint32_t slot_bytes(const zactor_actor_type *type)
 static zactor__ring *new_ring(uint32_t capacity, uint32_t stride, zactor__pool *pool,
                               zactor__pool_cache *cache)
 {
-    size_t bytes = sizeof(zactor__ring) + (size_t)capacity * stride;
+    size_t bytes = ring_bytes(capacity, stride);
     zactor__ring *ring;
+    bool zeroed = false;
     if (capacity == INITIAL_SLOTS) {
         ring = zactor__pool_alloc(pool, cache, bytes);
+    } else if (bytes >= BIG_RING_BYTES) {
+        void *pages = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        ring = pages == MAP_FAILED ? NULL : pages;
+        zeroed = true;
     } else {
-        bytes = (bytes + ZACTOR__CACHE_LINE - 1) & ~(size_t)(ZACTOR__CACHE_LINE - 1);
         ring = aligned_alloc(ZACTOR__CACHE_LINE, bytes);
     }
     if (!ring)
@@ -132,17 +194,22 @@ static zactor__ring *new_ring(uint32_t capacity, uint32_t stride, zactor__pool *
     ring->capacity = capacity;
     ring->stride = stride;
     ring->base = 0;
-    ring->unused = 0;
+    ring->grown = 0;
     atomic_init(&ring->prev, NULL);
-    for (uint32_t i = 0; i < capacity; i++)
-        atomic_init(&slot_at(ring, i)->seq, 0);
+    if (!zeroed) {
+        for (uint32_t i = 0; i < capacity; i++)
+            atomic_init(&slot_at(ring, i)->seq, 0);
+    }
     return ring;
 }
 
 static void free_ring(zactor__ring *ring, zactor__pool *pool, zactor__pool_cache *cache)
 {
+    size_t bytes = ring_bytes(ring->capacity, ring->stride);
     if (ring->capacity == INITIAL_SLOTS)
         zactor__pool_free(pool, cache, ring);
+    else if (bytes >= BIG_RING_BYTES)
+        munmap(ring, bytes);
     else
         free(ring);
 }
@@ -151,6 +218,8 @@ void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *read
 {
     atomic_init(&mailbox->released, 0);
     atomic_init(&mailbox->room, INITIAL_SLOTS);
+    atomic_init(&mailbox->lap_base, 0);
+    atomic_init(&mailbox->lap_room, 0);
     atomic_init(&mailbox->ring, NULL);
     atomic_init(&mailbox->overflow, NULL);
     reader->head = 0;
@@ -213,6 +282,29 @@ static int install_ring(zactor__mailbox *mailbox, const zactor_actor_type *type,
     return 0;
 }
 
+/* A letter for a ticket that may find its slot busy, unless the ticket
+ * is in the first lap of the newest grown ring. The lap is read from the
+ * mailbox, not the ring, which a trim may free before our CAS (which then
+ * fails). If the CAS succeeds with `tail`, the lap read here is that of
+ * the ring the ticket lands in: a growth in between sets LOCKED, which
+ * fails the CAS, unless the word came back to the one we read; then our
+ * ticket is the new ring's base, and its slot is free. And released can
+ * only have grown: a slot free now is free at the push. */
+static int prepare_letter(zactor__mailbox *mailbox, zactor__parcel *parcel, uint32_t released,
+                          uint32_t tail, zactor__pool *pool, zactor__pool_cache *cache)
+{
+    if (parcel->letter)
+        return 0;
+    /* Relaxed: published with the life word the caller acquired, as room. */
+    uint32_t lap_room = atomic_load_explicit(&mailbox->lap_room, memory_order_relaxed);
+    uint32_t lap_base = atomic_load_explicit(&mailbox->lap_base, memory_order_relaxed);
+    if (lap_room && in_first_lap(lap_base, lap_room, released, tail))
+        return 0;
+    parcel->letter =
+        zactor__pool_alloc(pool, cache, sizeof(zactor__letter) + slot_bytes(parcel->type));
+    return parcel->letter ? 0 : ZACTOR_ENOMEM;
+}
+
 /* prepare's rare cases: a ring to install, a stale life word, a limit
  * reached. */
 static ZACTOR__OUT_OF_LINE int prepare_slow(zactor__mailbox *mailbox, zactor__parcel *parcel,
@@ -234,12 +326,8 @@ static ZACTOR__OUT_OF_LINE int prepare_slow(zactor__mailbox *mailbox, zactor__pa
         return ZACTOR_ENOMEM;
     /* Relaxed: as in zactor__mailbox_prepare. */
     uint32_t room = atomic_load_explicit(&mailbox->room, memory_order_relaxed);
-    if (queued >= room && !parcel->letter) {
-        parcel->letter =
-            zactor__pool_alloc(pool, cache, sizeof(zactor__letter) + slot_bytes(parcel->type));
-        if (!parcel->letter)
-            return ZACTOR_ENOMEM;
-    }
+    if (queued >= room)
+        return prepare_letter(mailbox, parcel, released, tail, pool, cache);
     return 0;
 }
 
@@ -258,12 +346,10 @@ int zactor__mailbox_prepare(zactor__mailbox *mailbox, zactor__parcel *parcel, ui
     uint32_t queued = zactor__ticket_distance(released, zactor__life_tail(life));
     if (life & ZACTOR__LIFE_NORING || queued >= ZACTOR__LIFE_MAX_QUEUED / 2)
         return prepare_slow(mailbox, parcel, life, released, pool, cache);
-    if (queued < room || parcel->letter)
+    if (queued < room)
         return 0;
     /* The ring may be full when our ticket comes: a flood's common case. */
-    parcel->letter =
-        zactor__pool_alloc(pool, cache, sizeof(zactor__letter) + slot_bytes(parcel->type));
-    return parcel->letter ? 0 : ZACTOR_ENOMEM;
+    return prepare_letter(mailbox, parcel, released, zactor__life_tail(life), pool, cache);
 }
 
 /* Copies a payload of at most ZACTOR_SMALL_MAX bytes with fixed-size moves
@@ -311,7 +397,7 @@ static bool push_to_ring(zactor__mailbox *mailbox, zactor__ring *ring, zactor__p
     /* Acquire: pairs with the consumer's release of released, so its reads
      * of the slot's previous message happen before our writes. */
     uint32_t released = atomic_load_explicit(&mailbox->released, memory_order_acquire);
-    if (zactor__ticket_distance(released, ticket) >= ring->capacity)
+    if (!slot_free(ring, released, ticket))
         return false;
     ring_slot *slot = slot_at(ring, ticket);
     write_slot(slot->bytes, parcel, 0);
@@ -425,8 +511,21 @@ void zactor__mailbox_open(zactor__mailbox_cursor *cursor, zactor__mailbox *mailb
     cursor->ring = atomic_load_explicit(&mailbox->ring, memory_order_acquire);
 }
 
+static void grow_ring(zactor__mailbox_cursor *cursor);
+
+/* True when letters wait: the backlog outgrew the ring. */
+static bool letters_waiting(const zactor__mailbox_cursor *cursor)
+{
+    /* Relaxed peek: a hint; the consumer takes letters with an acquire. */
+    return cursor->reader->ready ||
+           atomic_load_explicit(&cursor->mailbox->overflow, memory_order_relaxed);
+}
+
 /* The ring that holds (or will hold) ticket, or NULL if there is none yet.
- * Frees the previous ring once every ticket before base is consumed. */
+ * Frees the previous ring once every ticket before base is consumed, and
+ * grows the ring again at once if letters still wait (a backlog that keeps
+ * outgrowing the ring is met with a bigger one every time the consumer
+ * reaches the last one, not only when it runs out of letters). */
 static zactor__ring *ring_of(zactor__mailbox_cursor *cursor, uint32_t ticket)
 {
     zactor__ring *ring = cursor->ring;
@@ -453,6 +552,9 @@ static zactor__ring *ring_of(zactor__mailbox_cursor *cursor, uint32_t ticket)
     /* Relaxed: a sender whose life word predates this still CASes a word
      * whose tail is not before base, so its ticket lands in this ring. */
     atomic_store_explicit(&cursor->mailbox->room, ring->capacity, memory_order_relaxed);
+    /* Not while clearing (no life word: no sender left to make room for). */
+    if (cursor->life && letters_waiting(cursor))
+        grow_ring(cursor);
     return ring;
 }
 
@@ -546,19 +648,29 @@ static void merge_stack(zactor__mailbox_reader *reader, zactor__letter *stack)
     }
 }
 
-/* Grows the ring under LOCKED (see the top of the file). No-op when the
- * ring is at its maximum, when the previous growth's ring still holds
- * tickets, or when memory is short (the overflow list keeps working). */
+/* Grows the ring under LOCKED (see the top of the file): fourfold, or to
+ * four times the backlog if that is more (a ring past BIG_RING_BYTES costs
+ * only the pages its tickets reach). No-op when the ring is at its
+ * maximum, when the previous growth's ring still holds tickets, or when
+ * memory is short (the overflow list keeps working). */
 static void grow_ring(zactor__mailbox_cursor *cursor)
 {
     zactor__ring *ring = cursor->ring;
+    if (!ring)
+        return;
+    uint32_t most = max_slots(ring->stride);
     /* Relaxed: only the consumer writes prev. */
-    if (!ring || ring->capacity >= MAX_SLOTS ||
-        atomic_load_explicit(&ring->prev, memory_order_relaxed))
+    if (ring->capacity >= most || atomic_load_explicit(&ring->prev, memory_order_relaxed))
         return;
     uint32_t capacity = ring->capacity * GROWTH_FACTOR;
-    zactor__ring *bigger = new_ring(capacity < MAX_SLOTS ? capacity : MAX_SLOTS, ring->stride,
-                                    cursor->pool, cursor->cache);
+    /* Relaxed: an estimate; the backlog only sizes the ring. */
+    uint32_t backlog = zactor__ticket_distance(
+        cursor->reader->head,
+        zactor__life_tail(atomic_load_explicit(cursor->life, memory_order_relaxed)));
+    while (capacity < most && capacity / GROWTH_FACTOR < backlog)
+        capacity *= 2;
+    zactor__ring *bigger =
+        new_ring(capacity < most ? capacity : most, ring->stride, cursor->pool, cursor->cache);
     if (!bigger)
         return;
     /* Relaxed: a starting guess for the CAS. */
@@ -574,6 +686,10 @@ static void grow_ring(zactor__mailbox_cursor *cursor)
     ZACTOR__INVARIANT(atomic_load_explicit(cursor->life, memory_order_relaxed) &
                       ZACTOR__LIFE_LOCKED);
     bigger->base = zactor__life_tail(life);
+    bigger->grown = 1;
+    /* Relaxed: published by the release that clears LOCKED below. */
+    atomic_store_explicit(&cursor->mailbox->lap_base, bigger->base, memory_order_relaxed);
+    atomic_store_explicit(&cursor->mailbox->lap_room, bigger->capacity, memory_order_relaxed);
     atomic_init(&bigger->prev, ring);
     /* Release: a sender that took its ticket before the lock and reads the
      * new pointer sees base and prev (and goes to prev). */
@@ -741,6 +857,7 @@ static void free_rings(zactor__mailbox *mailbox, zactor__pool *pool, zactor__poo
     free_ring(ring, pool, cache);
     atomic_store_explicit(&mailbox->ring, NULL, memory_order_relaxed);
     atomic_store_explicit(&mailbox->room, INITIAL_SLOTS, memory_order_relaxed);
+    atomic_store_explicit(&mailbox->lap_room, 0, memory_order_relaxed);
 }
 
 bool zactor__mailbox_trim(zactor__mailbox *mailbox, zactor__pool *pool,
@@ -750,9 +867,8 @@ bool zactor__mailbox_trim(zactor__mailbox *mailbox, zactor__pool *pool,
      * sender or consumer is in the mailbox, and its release of the life
      * word (with NORING) publishes these stores to the next sender. */
     zactor__ring *ring = atomic_load_explicit(&mailbox->ring, memory_order_relaxed);
-    /* A grown ring stays: its actor was busy once and will likely be
-     * again, and regrowing costs a burst of overflow letters. */
-    if (!ring || ring->capacity != INITIAL_SLOTS)
+    /* Which rings go: see Trim at the top of the file. */
+    if (!ring || (ring->capacity != INITIAL_SLOTS && ring->capacity <= KEPT_SLOTS))
         return false;
     free_rings(mailbox, pool, cache);
     return true;

@@ -23,6 +23,11 @@ typedef struct zactor__letter zactor__letter;
 typedef struct zactor__mailbox {
     _Atomic uint32_t released; /* tickets before this one were consumed: their slots are free */
     _Atomic uint32_t room;     /* capacity of the smallest ring a new ticket may land in */
+    /* The newest grown ring's first lap, [lap_base, lap_base + lap_room),
+     * for senders that must not read the ring itself before they count
+     * (a trim may free it); lap_room is 0 while the ring is a first ring. */
+    _Atomic uint32_t lap_base;
+    _Atomic uint32_t lap_room;
     _Atomic(zactor__ring *) ring;       /* NULL while the life word says NORING */
     _Atomic(zactor__letter *) overflow; /* LIFO stack of overflowed letters */
 } zactor__mailbox;
@@ -111,8 +116,9 @@ void zactor__mailbox_release(zactor__mailbox_cursor *cursor, zactor__envelope *e
 uint32_t zactor__mailbox_close(zactor__mailbox_cursor *cursor);
 
 /* Anyone holding LOCKED on an idle actor (every ticket consumed): frees
- * a first-size ring, so that an idle actor costs its cell alone. true when
- * it did: the caller then stores the life word with NORING. */
+ * a first-size ring, so that an idle actor costs its cell alone, or one
+ * grown past 4096 slots (mailbox.c, Trim). true when it did: the caller
+ * then stores the life word with NORING. */
 bool zactor__mailbox_trim(zactor__mailbox *mailbox, zactor__pool *pool,
                           zactor__pool_cache *cache);
 

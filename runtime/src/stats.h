@@ -23,7 +23,7 @@ typedef struct zactor__worker_counters {
     _Atomic uint64_t steals;
     _Atomic uint64_t parks;
     _Atomic uint64_t sent;
-    _Atomic uint64_t rings_trimmed; /* first rings given back by idle actors */
+    _Atomic uint64_t rings_trimmed; /* rings given back by idle actors */
     _Atomic uint64_t outbox_sends;  /* messages delivered through the outbox */
     _Atomic uint64_t batches[ZACTOR_STATS_BATCH_BUCKETS];
 } zactor__worker_counters;

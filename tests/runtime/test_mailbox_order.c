@@ -8,7 +8,20 @@
  * consumer reaches the 9th it takes the letters and grows the ring: the
  * 10th is then still in the old ring (`prev`), which must live until it is
  * taken. Every message must come out once, in ticket order, and a later
- * round must use the grown ring. */
+ * round must use the grown ring.
+ *
+ * Then a grown ring's first lap: a consumer that grows the ring while
+ * letters are still queued before the new ring's base leaves `released`
+ * behind base; the next capacity's worth of tickets must still take the
+ * new ring's slots (they never had an occupant), not letters. And a
+ * consumer that reaches a grown ring's base while letters wait grows the
+ * ring again at once.
+ *
+ * Then backlogs: a round of pushes with nothing taken, then one turn that
+ * takes them all. The ring grows to four times the backlog it found, so
+ * the next round of the same size fits in it (an actor far behind its
+ * senders still takes its messages from the ring); idle again, the actor
+ * gives a ring of more than 4096 slots back, but keeps one of 2048. */
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
@@ -42,6 +55,15 @@ static bool push(uint64_t value)
     return zactor__mailbox_push(&mailbox, &parcel, zactor__life_tail(word), &pool, NULL);
 }
 
+/* Pushes values from..from+count-1; returns how many overflowed. */
+static unsigned push_range(uint64_t from, uint64_t count)
+{
+    unsigned overflowed = 0;
+    for (uint64_t v = from; v < from + count; v++)
+        overflowed += push(v);
+    return overflowed;
+}
+
 /* Takes `count` messages in one turn; checks they are next..next+count-1. */
 static uint64_t take(uint64_t next, unsigned count)
 {
@@ -66,6 +88,38 @@ static bool nothing_left(void)
     bool empty = !zactor__mailbox_take(&cursor, &envelope);
     zactor__mailbox_close(&cursor);
     return empty;
+}
+
+/* Pushes count messages from next on, then takes them all in one turn.
+ * Returns how many overflowed into letters. */
+static uint64_t backlog_round(uint64_t *next, uint64_t count)
+{
+    uint64_t overflowed = push_range(*next, count);
+    CHECK_EQ(take(*next, (unsigned)count), *next + count);
+    *next += count;
+    CHECK(nothing_left());
+    return overflowed;
+}
+
+/* Pushes rounds of count until one overflows nothing; returns the rounds. */
+static unsigned rounds_until_ring_holds(uint64_t *next, uint64_t count)
+{
+    unsigned rounds = 1;
+    while (backlog_round(next, count) != 0) {
+        rounds++;
+        CHECK(rounds <= 12);
+    }
+    return rounds;
+}
+
+/* What an idle actor's trim does: LOCKED is the caller's (the word is
+ * ours alone here); NORING when the ring went. */
+static bool trim(void)
+{
+    bool trimmed = zactor__mailbox_trim(&mailbox, &pool, NULL);
+    if (trimmed)
+        atomic_fetch_or(&life, ZACTOR__LIFE_NORING);
+    return trimmed;
 }
 
 static void owns_nothing(void *user, uint32_t tag, const void *payload)
@@ -101,6 +155,52 @@ int main(void)
         CHECK(!push(v));
     next = take(next, 20);
     CHECK(nothing_left());
+
+    /* The first lap. The 32-slot ring holds 32 of 52; the consumer takes
+     * 33 (the 33rd from the letters, which grows the ring to 4 x 32, more
+     * than 4 x 19 queued: 128 slots from b = first + 52 on) and hands
+     * back 33 slots. */
+    uint64_t first = next;
+    CHECK_EQ(push_range(first, 52), 20);
+    next = take(next, 33);
+    /* released (first + 33) is before b: every one of the next 128
+     * tickets finds a never-used slot; the 129th is one lap on, where
+     * ticket b still waits: a letter. */
+    CHECK_EQ(push_range(first + 52, 128), 0);
+    CHECK(push(first + 180));
+    /* The 19 letters, then b: the old ring goes, a letter waits, so the
+     * ring grows at once: 1024 slots (4 x 129 queued, rounded up) from
+     * first + 181 on. */
+    next = take(next, 19 + 128 + 1);
+    CHECK(nothing_left());
+
+    /* Growth as soon as the consumer reaches base with letters waiting,
+     * not only when it runs out of letters. 10 letters past the 1024
+     * slots; taking the first grows the ring to 4096 from b = first +
+     * 1034, while the old ring still holds tickets; 4096 more fill the new
+     * ring's first lap, 5 more are letters. */
+    first = next;
+    CHECK_EQ(push_range(first, 1034), 10);
+    next = take(next, 1025);
+    CHECK_EQ(push_range(first + 1034, 4101), 5);
+    /* The 9 letters left, then b: the old ring is freed, 5 letters wait,
+     * so the ring grows at once (to 32768, for 4101 queued), and the next
+     * sends take its first lap rather than letters. */
+    next = take(next, 10);
+    CHECK_EQ(push_range(first + 5135, 16), 0);
+    next = take(next, 4095 + 5 + 16);
+    CHECK(nothing_left());
+
+    /* A backlog of 150,000 overflows the 32768 slots once; the ring the
+     * consumer grows holds the next one. */
+    CHECK_EQ(rounds_until_ring_holds(&next, 150000), 2);
+    CHECK(trim()); /* past 4096 slots: given back */
+    CHECK(!trim()); /* nothing left to give */
+
+    /* From the first ring again: 8 slots, then 2048 hold 500. */
+    CHECK_EQ(rounds_until_ring_holds(&next, 500), 2);
+    CHECK(!trim()); /* kept */
+    CHECK_EQ(backlog_round(&next, 500), 0);
 
     uint32_t tail = zactor__life_tail(atomic_load(&life));
     CHECK_EQ(zactor__mailbox_clear(&mailbox, &reader, tail, &pool, NULL, owns_nothing, NULL), 0);
