@@ -17,13 +17,12 @@
  * worker that gets no CPU for 10 s means a broken host, not a slow one. Every message the sink handles while the
  * flood handler runs is handled on another thread than the flooder's, and
  * the sink sees the flood in order. */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
 #include "rt_test.h"
 
-#include "system.h" /* the scheduler's parked workers */
+#include "parked.h"
 
 typedef struct Flood {
     uint64_t count;
@@ -54,24 +53,6 @@ static void send_drops(zactor_ref sink, uint64_t from, uint64_t to)
     }
 }
 
-/* True when the other worker waits on its condition variable with no wake
- * token: it then stays there until someone signals it. Read under the
- * scheduler's park lock, which a parking worker holds from counting itself
- * parked to its wait (or to leaving again, uncounted), so a count of one
- * with no token cannot be a worker still deciding. */
-static bool other_worker_asleep(zactor_system *sys)
-{
-    zactor__scheduler *sched = &sys->sched;
-    pthread_mutex_lock(&sched->park_lock);
-    uint32_t parked = 0, tokens = 0;
-    for (unsigned n = 0; n < sched->node_count; n++) {
-        parked += sched->nodes[n].parked;
-        tokens += sched->nodes[n].wake_tokens;
-    }
-    pthread_mutex_unlock(&sched->park_lock);
-    return parked == 1 && tokens == 0;
-}
-
 static void on_flood(void *self, zactor_ctx *ctx, const void *msg)
 {
     (void)self;
@@ -80,7 +61,7 @@ static void on_flood(void *self, zactor_ctx *ctx, const void *msg)
      * that only a wake-up can bring it to the sink. */
     zactor_system *sys = zactor_ctx_system(ctx);
     unsigned slept_ms = 0;
-    while (!other_worker_asleep(sys) && slept_ms < HANG_GUARD_MS) {
+    while (!test_workers_asleep(sys, 1) && slept_ms < HANG_GUARD_MS) {
         sleep_ms(1);
         slept_ms++;
     }

@@ -8,6 +8,7 @@
 
 #include "actor.h" /* zactor_cell.home */
 #include "numa_test.h"
+#include "parked.h"
 #include "system.h"
 
 #define PARENTS 64
@@ -221,7 +222,9 @@ static void test_wakes_home_node(void)
 {
     zactor_system *sys = start_synthetic(FOUR_NODES, 0);
     for (unsigned i = 0; i < 2 * FOUR_NODES_COUNT; i++) {
-        while (atomic_load(&sys->sched.sleepers) < FOUR_NODES_WORKERS)
+        /* Asleep for good, not merely counted: a worker that counted
+         * itself may still use a leftover wake token and search. */
+        while (!test_workers_asleep(sys, FOUR_NODES_WORKERS))
             sleep_ms(1);
         zactor_ref ref = zactor_spawn(sys, &woken_type, NULL);
         CHECK(!zactor_ref_is_null(ref));
