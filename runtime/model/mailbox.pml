@@ -1,9 +1,10 @@
 /* mailbox.pml - the mailbox and life-word protocol of ZActor, for spin.
  *
  * Models runtime/src/life.h, mailbox.c, actor.c and worker.c as of commit
- * b9bf5a6: every step names the C function and the line of that commit it
- * stands for ("mailbox.c:286 push: ..."). README.md (this folder) says
- * what the model covers, what it leaves out, and how to run it.
+ * a35c896: every step names the C file, the line of that commit and the
+ * function it stands for ("mailbox.c:405 push_to_ring: ..."). README.md
+ * (this folder) says what the model covers, what it leaves out, and how to
+ * run it.
  *
  * Processes: two producers with refs to the first incarnation (generation
  * 0) of one actor, each sending NMSG messages; the worker, the only
@@ -30,8 +31,14 @@
  *   a stale ref gets ZACTOR_EDEAD;
  * - rings: every access to a ring asserts it is allocated (ids are never
  *   reused, so a freed ring stays freed); no ring is left allocated but
- *   the mailbox's ring and its prev; a sender writes only an empty slot,
- *   and one that overflows has the letter it prepared;
+ *   the mailbox's ring and its prev; one that overflows has the letter it
+ *   prepared;
+ * - slot words (the consumer leaves a slot's word when it takes the
+ *   message, and clears only the slot of a ticket it took from a letter):
+ *   a sender writes a slot only when its word is 0 or names a ticket the
+ *   consumer took and released; the take finds in the head's slot 0, the
+ *   head's word, or the word of the ticket one lap before; the consumer
+ *   clears only a word of a ticket already taken;
  * - scheduling: one token at most and none while a turn runs (two workers
  *   never run the actor at once); growth never finds LOCKED held; nobody
  *   writes the word of a trim in progress or of a dead, drained actor;
@@ -58,9 +65,9 @@
 #define NTRIM 2         /* trim attempts */
 #endif
 
-#define INIT_CAP 2      /* INITIAL_SLOTS (8 in C) */
-#define MAX_CAP 4       /* MAX_SLOTS: one growth, 2 -> 4 (4096 in C) */
-#define BATCH 2         /* takes per store of released (capacity / 4 in C) */
+#define INIT_CAP 2      /* mailbox.c:70 INITIAL_SLOTS (8 in C) */
+#define MAX_CAP 4       /* mailbox.c:72 MAX_SLOTS: one growth, 2 -> 4 (2^24 in C) */
+#define BATCH 2         /* takes per store of released (mailbox.c:836: capacity / 4) */
 #define NR 8            /* ring ids 1..NR-1; 0 is NULL; ids are never reused */
 #define MAXT (2 * NMSG + 1) /* tickets per incarnation, plus one: the head after the last */
 #define NM (2 * NMSG + 1) /* messages: producer p's k-th is p * NMSG + k */
@@ -82,45 +89,60 @@ int life;
 /* ---- the mailbox, senders' half (mailbox.h:23) ----------------------- */
 byte released;          /* mailbox.h:24 */
 byte room = INIT_CAP;   /* mailbox.h:25 */
-/* mailbox.h lap_base, lap_room: the newest grown ring's first lap, which
- * senders read instead of the ring (a trim may free it before their CAS) */
+/* mailbox.h:29-30 lap_base, lap_room: the newest grown ring's first lap,
+ * which senders read instead of the ring (a trim may free it before their
+ * CAS) */
 byte lap_base;
 byte lap_room;
-byte mring;             /* mailbox.h:26: ring id, 0 = NULL */
-/* mailbox.h:27 the overflow stack, as the set of tickets it holds: the
+byte mring;             /* mailbox.h:31: ring id, 0 = NULL */
+/* mailbox.h:32 the overflow stack, as the set of tickets it holds: the
  * consumer takes it whole and sorts it by ticket, so its order is moot. */
 byte ovf[MAXT];         /* ticket -> message + 1, 0 = none */
 byte ovf_n;             /* letters on the stack */
 
-/* ---- rings (mailbox.c:62) -------------------------------------------- */
+/* The consumer's head (mailbox.h:38 reader->head): only the worker writes
+ * it; it is global so that the senders' assertions can read it (ghost). */
+byte head;
+
+/* ---- rings (mailbox.c:88) -------------------------------------------- */
 #define NOTYET 0
 #define LIVE   1
 #define FREED  2
 byte r_state[NR];       /* ghost: allocation state, checked on every access */
-byte r_cap[NR];         /* mailbox.c:63 capacity */
-byte r_base[NR];        /* mailbox.c:65 first ticket of this ring when prev is set */
-byte r_prev[NR];        /* mailbox.c:67 ring holding the tickets before base */
-bool r_grown[NR];       /* mailbox.c zactor__ring.grown: base is exact */
-byte r_seq[NR * MAX_CAP]; /* mailbox.c:72 slot sequence: 0 empty, t + 1 = PUBLISHED | t */
-byte r_msg[NR * MAX_CAP]; /* mailbox.c:73 slot bytes: the message */
+byte r_cap[NR];         /* mailbox.c:89 capacity */
+byte r_base[NR];        /* mailbox.c:91 first ticket of this ring when prev is set */
+byte r_prev[NR];        /* mailbox.c:93 ring holding the tickets before base */
+bool r_grown[NR];       /* mailbox.c:92 grown: base is exact */
+/* mailbox.c:98 slot sequence word: 0 never written (or cleared), t + 1 for
+ * PUBLISHED | t (mailbox.c:76), left there once ticket t is taken */
+byte r_seq[NR * MAX_CAP];
+byte r_msg[NR * MAX_CAP]; /* mailbox.c:99 slot bytes: the message */
 byte nrings = 1;        /* next fresh ring id */
 
 /* A scenario the search must reach: pan lists a COVER it never reached
  * among the unreached statements, and check.sh fails on it. */
 #define COVER(what, cond) if :: (cond) -> printf(#what) :: else -> skip fi
 
-#define SLOT(r, t) ((r) * MAX_CAP + (t) % r_cap[r])   /* mailbox.c:85 slot_at */
+#define SLOT(r, t) ((r) * MAX_CAP + (t) % r_cap[r])   /* mailbox.c:118 slot_at */
 #define ACCESS(r) assert((r) != 0 && r_state[r] == LIVE) /* no use after free */
 
-/* mailbox.c:105 new_ring: a fresh id (its slots are 0) */
+/* mailbox.c:177 new_ring: a fresh id (its slots are 0, mailbox.c:199-202) */
 inline new_ring(id, cap) {
     id = nrings; nrings++;
     assert(id < NR);
     r_state[id] = LIVE; r_cap[id] = cap
 }
-/* mailbox.c:128 free_ring */
+/* mailbox.c:206 free_ring. The freed ring's MAX_CAP (4) slots are zeroed
+ * as well, so that words nobody can read any more (ACCESS) do not split
+ * states. */
 inline free_ring(id) {
-    ACCESS(id); r_state[id] = FREED
+    d_step {
+        ACCESS(id); r_state[id] = FREED;
+        r_seq[id * MAX_CAP] = 0; r_seq[id * MAX_CAP + 1] = 0;
+        r_seq[id * MAX_CAP + 2] = 0; r_seq[id * MAX_CAP + 3] = 0;
+        r_msg[id * MAX_CAP] = 0; r_msg[id * MAX_CAP + 1] = 0;
+        r_msg[id * MAX_CAP + 2] = 0; r_msg[id * MAX_CAP + 3] = 0
+    }
 }
 
 /* ---- the scheduler --------------------------------------------------- */
@@ -145,11 +167,12 @@ bool spawned1;          /* generation 1 exists: its producer has a ref */
 
 /* ==== senders ========================================================= */
 
-/* actor.c:182 zactor__send, `count` times, with a ref to generation mygen;
- * or, when batch, all `count` messages in one send through the outbox
- * (actor.c deliver with n = count, from zactor__outbox_deliver): every
+/* actor.c:303 zactor__send, `count` times, with a ref to generation mygen:
+ * actor.c:331 -> actor.c:192 deliver with n = 1; or, when batch, all
+ * `count` messages in one send through the outbox (actor.c:263
+ * zactor__outbox_deliver -> actor.c:270 deliver with n = count): every
  * message prepared with the word its ticket would be taken from, one CAS
- * taking `count` tickets, then the pushes in order (mailbox.c
+ * taking `count` tickets, then the pushes in order (mailbox.c:474
  * zactor__mailbox_push_batch), the letters among them pushed onto the
  * overflow stack together at the end. A producer that may batch is
  * searched both ways. */
@@ -166,7 +189,7 @@ proctype Producer(byte me; byte mygen; byte count; bool may_batch)
     fi;
     if
     :: mygen == 1 ->
-end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor_spawn */
+end_wait:   spawned1                    /* its ref comes from actor.c:171-172 zactor_spawn */
     :: else -> skip
     fi;
     k = 0;
@@ -176,27 +199,36 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
         n = (batch -> count - k : 1);
         assert(n <= 2);                                 /* letter[] holds two */
         m = me * NMSG + k;                              /* the send's first message */
-        l = life;                                       /* actor.c:200 send: load life */
+        l = life;                                       /* actor.c:201 deliver: load life */
         do
-        :: GEN(l) != mygen || !(l & ALIVE) ->           /* actor.c:203 send: stale or dead */
+        :: GEN(l) != mygen || !(l & ALIVE) ->           /* actor.c:205 deliver: stale or dead */
             COVER(cover_stale_ref_refused, GEN(l) != mygen);
-            d_step {                                    /* actor.c:204 ZACTOR_EDEAD */
+            d_step {                                    /* actor.c:206 deliver: ZACTOR_EDEAD */
                 fate[m] = REFUSED;
                 if :: n == 2 -> fate[m + 1] = REFUSED :: else -> skip fi
             };
             break
         :: else ->
             if
-            :: l & LOCKED ->                            /* actor.c:207 send: LOCKED */
-                atomic { !(life & LOCKED) -> l = life } /* actor.c:208 wait_unlocked (actor.c:179) */
+            :: l & LOCKED ->                            /* actor.c:207 deliver: LOCKED */
+                /* actor.c:208 -> actor.c:185 wait_unlocked: load life */
+                atomic { !(life & LOCKED) -> l = life }
             :: else ->
-                /* actor.c:216 -> mailbox.c:202 zactor__mailbox_prepare */
+                /* actor.c:218 deliver -> mailbox.c:334 zactor__mailbox_prepare */
+                atomic {
+                    rel = released;                     /* mailbox.c:341 mailbox_prepare: load released */
+                    /* mailbox.c:346 mailbox_prepare: queued. A stale word (released
+                     * past tail: the CAS will fail) goes to prepare_slow,
+                     * which allocates nothing for it (mailbox.c:322-323). */
+                    queued = (rel > TAIL(l) -> 0 : TAIL(l) - rel)
+                }
                 if
-                :: l & NORING ->                        /* mailbox.c:205 NORING: install_ring */
-                    /* mailbox.c:196 install_ring: CAS ring NULL -> a new
-                     * ring (mailbox.c:188). The load before it (mailbox.c:186)
-                     * only saves the allocation, and a loser's ring, freed
-                     * at once (mailbox.c:198), was never seen: both left out. */
+                :: l & NORING ->                        /* mailbox.c:347-348 mailbox_prepare -> prepare_slow */
+                    /* mailbox.c:315 prepare_slow -> mailbox.c:265 install_ring:
+                     * mailbox.c:279 CAS ring NULL -> a new ring (mailbox.c:271-272).
+                     * The load before it (mailbox.c:269) only saves the
+                     * allocation, and a loser's ring, freed at once
+                     * (mailbox.c:281), was never seen: both left out. */
                     atomic {
                         if
                         :: mring == 0 -> new_ring(ring, INIT_CAP); mring = ring; ring = 0;
@@ -207,14 +239,12 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
                     }
                 :: else -> skip
                 fi;
-                atomic {
-                    rel = released;                     /* mailbox.c:214 prepare: load released */
-                    queued = (rel > TAIL(l) -> 0 : TAIL(l) - rel) /* mailbox.c:218 */
-                }
-                /* mailbox.c:224 prepare: load room; then, if the ring may be
-                 * full, mailbox.c prepare_letter: load lap_room and lap_base,
-                 * and no letter for a ticket in that first lap while the
-                 * released read before is before lap_base (in_first_lap).
+                /* mailbox.c:344 mailbox_prepare: load room (mailbox.c:328 in
+                 * prepare_slow, after the install); then, if the ring may be
+                 * full (mailbox.c:349, 329), mailbox.c:293 prepare_letter:
+                 * mailbox.c:299-300 load lap_room and lap_base, and no letter
+                 * for a ticket in that first lap while the released read
+                 * before is before lap_base (mailbox.c:301 in_first_lap).
                  * One step for the three loads: each test alone shows the
                  * slot free at the push (room only grows while the word
                  * stays; the lap changes only under LOCKED, which fails the
@@ -222,12 +252,15 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
                  * new base: free whatever was read), so which mix of old
                  * and new values is read makes no difference. A batch's
                  * second message is prepared from the word after the first,
-                 * one ticket further. */
+                 * one ticket further (actor.c:217-220; C loads released,
+                 * room and the lap again for it: later values only make a
+                 * letter less needed, and the model's one read stands for
+                 * the interleaving where both reads see the same). */
                 atomic {
                     if
                     :: queued >= room &&
                        !(lap_room != 0 && rel < lap_base && TAIL(l) - lap_base < lap_room) ->
-                        letter[0] = true                /* mailbox.c:225-227 allocate a letter */
+                        letter[0] = true                /* mailbox.c:303-304 prepare_letter: allocate a letter */
                     :: else -> skip
                     fi;
                     if
@@ -238,7 +271,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
                     fi;
                     queued = 0; rel = 0
                 }
-                atomic {                                /* actor.c:224 send: CAS life (tickets + count) */
+                atomic {                                /* actor.c:228 deliver: CAS life (tickets + count) */
                     if
                     :: life == l ->
                         if
@@ -256,51 +289,65 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
         od;
         if
         :: fate[m] == ACCEPTED ->
-            /* actor.c:233 -> mailbox.c:271 zactor__mailbox_push, or
-             * mailbox.c zactor__mailbox_push_batch for a batch */
+            /* actor.c:239-243 deliver -> mailbox.c:460 zactor__mailbox_push,
+             * or mailbox.c:474 zactor__mailbox_push_batch for a batch */
             i = 0;
             do
             :: i >= n -> break
             :: else ->
                 ticket = TAIL(l) + i;
-                ring = mring;                           /* mailbox.c:277 push: load ring */
+                /* mailbox.c:466 mailbox_push (mailbox.c:479 mailbox_push_batch): load ring */
+                ring = mring;
+                /* push's fast path (mailbox.c:468-470: no letter prepared, a
+                 * relaxed peek finds no prev, push_to_ring finds the slot
+                 * free) is the steps below with prev NULL: it writes the
+                 * ring's slot as push_to_ring does. Otherwise push_slow
+                 * (mailbox.c:449 -> mailbox.c:453 push_to_ring_or_letter)
+                 * reads prev and released again: the model reads each once,
+                 * at either moment (a read without effect may come late). */
                 atomic {
-                    ACCESS(ring); pv = r_prev[ring];    /* mailbox.c:280 push: load ring->prev */
+                    /* mailbox.c:418 push_to_ring_or_letter: load ring->prev */
+                    ACCESS(ring); pv = r_prev[ring];
                     if
-                    :: pv != 0 && ticket < r_base[ring] -> ring = pv /* mailbox.c:281-282 */
+                    :: pv != 0 && ticket < r_base[ring] -> ring = pv /* mailbox.c:419-420 push_to_ring_or_letter: before base: prev */
                     :: else -> skip
                     fi;
                     pv = 0
                 }
-                rel = released;                         /* mailbox.c:285 push: load released */
-                /* The capacity read (mailbox.c:286) is of a field fixed at
+                rel = released;                         /* mailbox.c:399 push_to_ring: load released */
+                /* The capacity read (mailbox.c:155) is of a field fixed at
                  * allocation: it shares the step of the write that follows. */
                 atomic {
                     assert(rel <= ticket);
                     ACCESS(ring);
                     if
-                    :: ticket - rel < r_cap[ring] || MUTANT == 2 || /* mailbox.c:286 push: the slot is free */
+                    :: ticket - rel < r_cap[ring] || MUTANT == 2 || /* mailbox.c:400 push_to_ring -> mailbox.c:155 slot_free */
                        (r_grown[ring] && rel < r_base[ring] && ticket - r_base[ring] < r_cap[ring]) ->
-                        /* (mailbox.c slot_free: or in a grown ring's first lap) */
-                        /* mailbox.c:288 write_slot then mailbox.c:290 store seq
-                         * (PUBLISHED | ticket): one step here, since the consumer
-                         * reads the bytes only once seq is published, and two
-                         * senders writing one slot fail the assertion below in
-                         * either order. Whoever wrote the slot before must have
-                         * had it taken and cleared. */
-                        COVER(cover_letter_not_needed, letter[i]);
+                        /* (mailbox.c:157 slot_free: or in a grown ring's first lap) */
+                        /* mailbox.c:403 push_to_ring: write_slot, then mailbox.c:405
+                         * store seq (PUBLISHED | ticket): one step here, since the
+                         * consumer reads the bytes only once seq is published,
+                         * and two senders writing one slot fail the assertion
+                         * below in either order. The slot's word is 0 (never
+                         * written, or cleared after a letter) or that of a
+                         * ticket the consumer took and released (before the
+                         * head: it no longer reads the slot's bytes). */
+                        COVER(cover_letter_not_needed, letter[i]); /* mailbox.c:422-423 push_to_ring_or_letter: letter freed */
                         COVER(cover_first_lap, ticket - rel >= r_cap[ring]);
-                        assert(r_seq[SLOT(ring, ticket)] == 0);
+                        COVER(cover_slot_word_of_taken_ticket, r_seq[SLOT(ring, ticket)] != 0);
+                        assert(r_seq[SLOT(ring, ticket)] <= head);
                         r_msg[SLOT(ring, ticket)] = m + i;
                         r_seq[SLOT(ring, ticket)] = ticket + 1;
                         news = true
                     :: else ->
-                        assert(letter[i]);              /* mailbox.c:297 the letter prepare allocated */
-                        if
-                        :: batch ->                     /* push_batch: the letter joins the chain */
+                        assert(letter[i]);              /* mailbox.c:429 push_to_ring_or_letter: the letter prepare allocated */
+                        if                              /* mailbox.c:430 push_to_ring_or_letter: write_slot into the letter */
+                        :: batch ->                     /* mailbox.c:488-492 mailbox_push_batch: the letter joins the chain */
                             chained = chained | (1 << i)
                         :: else ->
-                            assert(ovf[ticket] == 0);   /* mailbox.c:303 push: CAS onto the overflow stack */
+                            /* mailbox.c:456 push_slow -> mailbox.c:443 push_letters:
+                             * CAS onto the overflow stack */
+                            assert(ovf[ticket] == 0);
                             ovf[ticket] = m + 1; ovf_n++;
                             news = true
                         fi
@@ -309,7 +356,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
                 i++
             od;
             if
-            :: chained != 0 ->                          /* push_batch: the chain in one CAS */
+            :: chained != 0 ->                          /* mailbox.c:494-495 mailbox_push_batch -> mailbox.c:443 push_letters: the chain in one CAS */
                 atomic {
                     for (i : 0 .. n - 1) {
                         if
@@ -324,8 +371,8 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
             :: else -> skip
             fi;
             if
-            :: !(l & RUNNABLE) ->                       /* actor.c:246 send: our CAS set RUNNABLE */
-                atomic {                                /* actor.c:248 zactor__schedule */
+            :: !(l & RUNNABLE) ->                       /* actor.c:256 deliver: our CAS set RUNNABLE */
+                atomic {                                /* actor.c:258 deliver -> scheduler.c:247 zactor__schedule */
                     assert(tokens == 0 && !in_turn);
                     tokens++
                 }
@@ -343,81 +390,101 @@ end_wait:   spawned1                    /* its ref comes from actor.c:165 zactor
 
 proctype Worker()
 {
-    /* The consumer's half (mailbox.h:32) and the cell's flags: only the
-     * worker running the actor's turn touches them. */
-    byte head;              /* mailbox.h:33 reader->head */
-    byte rr;                /* mailbox.h:34 reader->released */
-    byte ready[MAXT];       /* mailbox.h:35 ready list, as ticket -> message + 1 */
-    bool stopped;           /* worker.c:83 ZACTOR__CELL_STOPPED */
+    /* The consumer's half (mailbox.h:37; its head is the global `head`)
+     * and the cell's flags: only the worker running the actor's turn
+     * touches them. */
+    byte rr;                /* mailbox.h:39 reader->released */
+    byte ready[MAXT];       /* mailbox.h:40 ready list, as ticket -> message + 1 */
+    bool stopped;           /* worker.c:84 ZACTOR__CELL_STOPPED */
     byte cgen;              /* ghost: generation now in the cell */
     bool stop_done;         /* ghost: generation 0 was stopped */
     bool started;           /* worker.c:65 ZACTOR__CELL_STARTED (generation 0 only: 1 has no `on start`) */
     /* a turn's temporaries, zeroed after use so that they do not split states */
-    byte cur, rg, pv, tm, tslot, tring, t, s;
+    byte cur, rg, pv, tm, t, s;
     bool got, from_letter, progress;
     int gl;
 
     do
-    :: atomic { tokens > 0 -> tokens--; in_turn = true; news = false } /* worker.c:123 zactor__scheduler_next */
-        /* worker.c:127 -> worker.c:57 run_turn */
-        if                                              /* worker.c:66 -> actor.c:286 actor_start */
-        :: !started ->                                  /* `on start` may call zactor_stop (actor.c:295) */
-            started = true; progress = true;           /* worker.c:101 starting: progress */
+    :: atomic { tokens > 0 -> tokens--; in_turn = true; news = false } /* worker.c:136 worker_main -> scheduler.c:500 zactor__scheduler_next */
+        /* worker.c:140 -> worker.c:57 run_turn */
+        if                                              /* worker.c:66 -> actor.c:375 zactor__actor_start */
+        :: !started ->                                  /* `on start` (actor.c:383) may call zactor_stop */
+            started = true; progress = true;           /* worker.c:65 run_turn: starting, progress (worker.c:108) */
             if
-            :: atomic {                                 /* actor.c:296 -> actor.c:299 stop_now */
+            :: atomic {                                 /* actor.c:384-385 -> actor.c:388 zactor__actor_stop_now */
                    stopped = true; stop_done = true;
-                   life = life & ~ALIVE                 /* actor.c:308 stop_now: fetch_and ~ALIVE */
+                   life = life & ~ALIVE                 /* actor.c:397 actor_stop_now: fetch_and ~ALIVE */
                }
             :: skip
             fi
         :: else -> skip
         fi;
-        cur = mring;                                    /* worker.c:75 -> mailbox.c:321 open: load ring */
+        cur = mring;                                    /* worker.c:76 -> mailbox.c:511 zactor__mailbox_open: load ring */
         do
-        :: /* worker.c:79 -> mailbox.c:501 zactor__mailbox_take */
+        :: /* worker.c:80 -> mailbox.c:774 zactor__mailbox_take */
             if
-            :: ready[head] != 0 ->                      /* mailbox.c:505 take: ready_letter */
+            :: ready[head] != 0 ->                      /* mailbox.c:779-781 mailbox_take: ready_letter */
                 got = true; from_letter = true; tm = ready[head] - 1
             :: else ->
-                /* mailbox.c:508 take -> mailbox.c:326 ring_of */
+                /* take's fast path (mailbox.c:782-796) reads the cursor's
+                 * ring directly when it has no prev: what ring_of returns
+                 * then (mailbox.c:541-542), so the steps below. On a miss
+                 * it returns false when the overflow stack is empty (the
+                 * model's peek below) and otherwise goes to take_slow
+                 * (mailbox.c:797 -> mailbox.c:752), which reads the slot
+                 * again (mailbox.c:763) before it collects: the model reads
+                 * it once, at either moment (a read without effect may come
+                 * late). */
+                /* mailbox.c:759 take_slow -> mailbox.c:529 ring_of */
                 if
-                :: cur == 0 -> cur = mring              /* mailbox.c:331 ring_of: load ring */
+                :: cur == 0 -> cur = mring              /* mailbox.c:534 ring_of: load ring */
                 :: else -> skip
                 fi;
                 rg = cur;
                 if
                 :: rg != 0 ->
                     atomic {
-                        ACCESS(rg); pv = r_prev[rg];    /* mailbox.c:337 ring_of: prev (only we write it) */
+                        ACCESS(rg); pv = r_prev[rg];    /* mailbox.c:540 ring_of: prev (only we write it) */
                         if
-                        :: pv != 0 && head < r_base[rg] -> rg = pv /* mailbox.c:340-341 */
+                        :: pv != 0 && head < r_base[rg] -> rg = pv /* mailbox.c:543-544 ring_of: before base: prev */
                         :: else -> skip
                         fi
                     }
                     if
                     :: pv == 0 || rg == pv -> skip
-                    :: else ->                          /* mailbox.c:342 every ticket before base taken */
-                        free_ring(pv);                  /* mailbox.c:345 ring_of: free prev */
-                        r_prev[rg] = 0;                 /* mailbox.c:348 ring_of: prev = NULL */
-                        room = r_cap[rg]                /* mailbox.c:351 ring_of: store room */
+                    :: else ->                          /* mailbox.c:545 ring_of: every ticket before base taken */
+                        free_ring(pv);                  /* mailbox.c:548 ring_of: free prev */
+                        r_prev[rg] = 0;                 /* mailbox.c:551 ring_of: prev = NULL */
+                        room = r_cap[rg]                /* mailbox.c:554 ring_of: store room */
+                        /* mailbox.c:556-557 ring_of: grow again if letters
+                         * wait: a no-op here, the ring that had a prev is at
+                         * MAX_CAP already (mailbox.c:663) */
                     fi;
-                    atomic {                            /* mailbox.c:512 take: load slot seq */
+                    /* mailbox.c:787 mailbox_take (fast path), mailbox.c:763 take_slow:
+                     * load slot seq. No word outlives one lap: the slot holds
+                     * 0, the head's ticket, or the ticket one lap before
+                     * (which a 2^28 wrap could not make match). */
+                    atomic {
                         ACCESS(rg); pv = 0;
+                        assert(r_seq[SLOT(rg, head)] == 0 || r_seq[SLOT(rg, head)] == head + 1 ||
+                               r_seq[SLOT(rg, head)] + r_cap[rg] == head + 1);
+                        COVER(cover_take_finds_last_lap,
+                              r_seq[SLOT(rg, head)] != 0 && r_seq[SLOT(rg, head)] != head + 1);
                         if
                         :: r_seq[SLOT(rg, head)] == head + 1 ->
-                            got = true; tring = rg; tslot = SLOT(rg, head);
-                            tm = r_msg[tslot]           /* mailbox.c:515 open_slot */
+                            got = true;
+                            tm = r_msg[SLOT(rg, head)]  /* mailbox.c:789 mailbox_take (765 take_slow): open_slot */
                         :: else -> skip
                         fi;
                         rg = 0
                     }
                 :: else -> skip
                 fi;
-                /* mailbox.c:519 take -> mailbox.c:456 collect_overflow */
+                /* mailbox.c:769 take_slow -> mailbox.c:707 collect_overflow */
                 if
-                :: !got && ovf_n != 0 && (MUTANT != 3 || cur == 0) -> /* mailbox.c:459 collect: peek */
-                    d_step {                            /* mailbox.c:463 collect: exchange the stack */
-                        for (t : 0 .. MAXT - 1) {       /* mailbox.c:464 merge_stack (ours) */
+                :: !got && ovf_n != 0 && (MUTANT != 3 || cur == 0) -> /* mailbox.c:710 collect_overflow (794 mailbox_take): peek */
+                    d_step {                            /* mailbox.c:713-714 collect_overflow: exchange the stack */
+                        for (t : 0 .. MAXT - 1) {       /* mailbox.c:715 collect_overflow: merge_stack (ours) */
                             if
                             :: ovf[t] != 0 ->
                                 assert(t >= head && ready[t] == 0);
@@ -427,37 +494,41 @@ proctype Worker()
                         }
                         ovf_n = 0; t = 0
                     }
-                    /* mailbox.c:465 collect -> mailbox.c:424 grow_ring */
+                    /* mailbox.c:716 collect_overflow -> mailbox.c:656 grow_ring */
                     if
-                    :: cur == 0 -> skip                 /* mailbox.c:428 no ring */
+                    :: cur == 0 -> skip                 /* mailbox.c:659-660 grow_ring: no ring */
                     :: else -> ACCESS(cur);
                         if
-                        :: r_cap[cur] >= MAX_CAP || r_prev[cur] != 0 -> skip /* mailbox.c:428-430 */
-                        :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 -> skip /* mailbox.c:434 new_ring failed */
+                        :: r_cap[cur] >= MAX_CAP || r_prev[cur] != 0 -> skip /* mailbox.c:663-664 grow_ring: at its largest, or prev alive */
+                        :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 -> skip /* mailbox.c:674-675 grow_ring: new_ring failed */
                         :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 ->
-                            atomic {                    /* mailbox.c:441 grow: CAS loop setting LOCKED */
+                            atomic {                    /* mailbox.c:681 grow_ring: CAS loop setting LOCKED */
                                 assert(!(life & LOCKED)); /* nobody else may hold it during a turn */
                                 gl = life; life = life | LOCKED
                             }
-                            atomic {                    /* mailbox.c:432 new_ring (private until 449) */
+                            /* mailbox.c:672-673 grow_ring: new_ring, before the
+                             * lock in C: private until mailbox.c:696, so the
+                             * order makes no difference */
+                            atomic {
                                 new_ring(rg, r_cap[cur] * 2);
-                                r_base[rg] = TAIL(gl);  /* mailbox.c:445 base = tail */
-                                r_grown[rg] = true;     /* grow: grown = 1 */
-                                r_prev[rg] = cur        /* mailbox.c:446 prev = the old ring */
+                                r_base[rg] = TAIL(gl);  /* mailbox.c:688 grow_ring: base = tail */
+                                r_grown[rg] = true;     /* mailbox.c:689 grow_ring: grown = 1 */
+                                r_prev[rg] = cur        /* mailbox.c:693 grow_ring: prev = the old ring */
                             }
-                            /* grow: store lap_base and lap_room (under LOCKED:
-                             * a sender reading a mix of both fails its CAS, or
-                             * takes the new base, free either way) */
+                            /* mailbox.c:691-692 grow_ring: store lap_base and
+                             * lap_room (under LOCKED: a sender reading a mix of
+                             * both fails its CAS, or takes the new base, free
+                             * either way) */
                             atomic { lap_base = r_base[rg]; lap_room = r_cap[rg] }
-                            mring = rg;                 /* mailbox.c:449 grow: store ring */
+                            mring = rg;                 /* mailbox.c:696 grow_ring: store ring */
                             atomic {
                                 assert(life & LOCKED);
-                                life = life & ~LOCKED;  /* mailbox.c:451 grow: fetch_and ~LOCKED */
-                                cur = rg; rg = 0; gl = 0 /* mailbox.c:452 */
+                                life = life & ~LOCKED;  /* mailbox.c:700 grow_ring: fetch_and ~LOCKED */
+                                cur = rg; rg = 0; gl = 0 /* mailbox.c:703 grow_ring: the cursor reads the new ring */
                             }
                         fi
                     fi;
-                    if                                  /* mailbox.c:519 take: ready_letter */
+                    if                                  /* mailbox.c:769-770 take_slow: ready_letter */
                     :: ready[head] != 0 -> got = true; from_letter = true; tm = ready[head] - 1
                     :: else -> skip
                     fi
@@ -465,13 +536,13 @@ proctype Worker()
                 fi
             fi;
             if
-            :: !got ->                                  /* worker.c:79 take false: end of turn */
+            :: !got ->                                  /* worker.c:80 run_turn: mailbox_take false (mailbox.c:795, 771): end of turn */
                 COVER(cover_sender_between_count_and_push, TAIL(life) != head);
                 break
             :: else -> skip
             fi;
-            /* worker.c:83-90: the handler, or a dead letter once stopped */
-            progress = true;                            /* worker.c:101 handled > 0 */
+            /* worker.c:84-95: the handler, or a dead letter once stopped */
+            progress = true;                            /* worker.c:108 run_turn: handled > 0 */
             COVER(cover_dead_letter, stopped);
             COVER(cover_new_incarnation_handles, cgen == 1);
             d_step {
@@ -480,52 +551,79 @@ proctype Worker()
                 s = tm / NMSG;
                 assert(tm % NMSG + 1 > last[s]);        /* per-sender FIFO */
                 last[s] = tm % NMSG + 1;
-                fate[tm] = (stopped -> DEAD : HANDLED); /* worker.c:84 dead letter, 87 handler */
+                fate[tm] = (stopped -> DEAD : HANDLED); /* worker.c:85 run_turn: dead letter, 88 handler */
                 s = 0; tm = 0
             }
             if
             :: !stopped && cgen == 0 ->                 /* the handler may call zactor_stop */
                 if
-                :: atomic {                             /* worker.c:89 -> actor.c:299 stop_now */
+                :: atomic {                             /* worker.c:91-92 -> actor.c:388 zactor__actor_stop_now */
                        stopped = true; stop_done = true;
-                       life = life & ~ALIVE             /* actor.c:308 stop_now: fetch_and ~ALIVE */
+                       life = life & ~ALIVE             /* actor.c:397 actor_stop_now: fetch_and ~ALIVE */
                    }
                 :: skip
                 fi
             :: else -> skip
             fi;
-            /* worker.c:91 -> mailbox.c:536 zactor__mailbox_release */
+            /* worker.c:96 -> mailbox.c:812 zactor__mailbox_release. A slot
+             * the message was taken from keeps its word (mailbox.c:829-830):
+             * the next lap's sender replaces it. */
             if
-            :: from_letter -> ready[head] = 0           /* mailbox.c:542-543 release: free the letter */
-            :: else ->
-                atomic {                                /* mailbox.c:547 release: clear seq */
-                    ACCESS(tring); r_seq[tslot] = 0; tring = 0; tslot = 0
+            :: from_letter ->
+                ready[head] = 0;                        /* mailbox.c:818-819 mailbox_release: the letter off the list, freed */
+                /* mailbox.c:825 mailbox_release -> mailbox.c:529 ring_of(head): the
+                 * cursor's ring, else the mailbox's (mailbox.c:531-537). A
+                 * letter's ticket found its slot busy, so a ring exists, and
+                 * only a trim or a recycle, never during a turn, takes it. */
+                cur = (cur == 0 -> mring : cur);
+                assert(cur != 0);
+                atomic {
+                    ACCESS(cur); pv = r_prev[cur];      /* mailbox.c:540 ring_of: prev */
+                    rg = (pv != 0 && head < r_base[cur] -> pv : cur); /* mailbox.c:541-544 ring_of */
+                    /* ring_of frees prev (mailbox.c:545-557) at the first
+                     * ticket of base or later; here it never does: the take
+                     * of base itself freed it, as base is never a letter's
+                     * ticket (its slot is free, the first lap's). */
+                    assert(pv == 0 || rg == pv);
+                    pv = 0
                 }
-            fi;
-            got = false; from_letter = false;
-            head++;                                     /* mailbox.c:549 */
-            if
-            :: head - rr >= BATCH ->                    /* mailbox.c:555 a batch taken */
-                atomic { rr = head; released = head }   /* mailbox.c:530-533 publish_released */
+                /* mailbox.c:826-827 mailbox_release: clear the slot's seq (relaxed:
+                 * no sender writes it while the head's ticket is not
+                 * released). Its word is 0 or a ticket before the head.
+                 * With NMSG = 2 it is never 0 (that takes two letters in
+                 * one slot: 6 tickets on 2 slots), so no COVER of it. */
+                atomic {
+                    ACCESS(rg);
+                    assert(r_seq[SLOT(rg, head)] <= head);
+                    r_seq[SLOT(rg, head)] = 0; rg = 0
+                }
             :: else -> skip
             fi;
-            if                                          /* worker.c:78 handled < limit */
+            got = false; from_letter = false;
+            head++;                                     /* mailbox.c:831 mailbox_release: head + 1 */
+            if
+            :: head - rr >= BATCH ->                    /* mailbox.c:835-837 mailbox_release: a batch taken */
+                atomic { rr = head; released = head }   /* mailbox.c:838 -> mailbox.c:801 publish_released (806-809) */
+            :: else -> skip
+            fi;
+            if                                          /* worker.c:79 run_turn: handled < limit */
             :: skip                                     /* go on */
             :: break                                    /* the turn's limit: any limit >= 1 */
             fi
         od;
         cur = 0;
-        /* worker.c:93 -> mailbox.c:559 close -> mailbox.c:525 publish_released */
+        /* worker.c:100 -> mailbox.c:841 zactor__mailbox_close -> mailbox.c:843 publish_released */
         if
-        :: rr != head -> atomic { rr = head; released = head } /* mailbox.c:530-533 */
+        :: rr != head -> atomic { rr = head; released = head } /* mailbox.c:804-809 publish_released */
         :: else -> skip
         fi;
-        /* worker.c:101 -> actor.c:340 zactor__actor_end_turn */
-        gl = life;                                      /* actor.c:346 end_turn: load life */
+        /* worker.c:108 -> actor.c:432 zactor__actor_end_turn */
+        gl = life;                                      /* actor.c:438 actor_end_turn: load life */
         do
-        :: TAIL(gl) != head && (MUTANT != 1 || !(gl & ALIVE)) -> /* actor.c:348 end_turn: tickets left */
-            /* actor.c:350 zactor__scheduler_requeue. A turn that took
-             * nothing requeues without progress (scheduler.c:292-296): a
+        :: TAIL(gl) != head && (MUTANT != 1 || !(gl & ALIVE)) -> /* actor.c:440 actor_end_turn: tickets left */
+            /* actor.c:442 -> scheduler.c:282 zactor__scheduler_requeue. A
+             * turn that took nothing requeues without progress
+             * (scheduler.c:295-300): a
              * sender must be between count and push. The model waits for a
              * push (`news`) before it requeues, so a message pushed where
              * the consumer never looks is a deadlock here, not a silent
@@ -536,53 +634,53 @@ proctype Worker()
                 in_turn = false; tokens++; gl = 0; progress = false
             };
             break
-        :: TAIL(gl) == head && !(gl & ALIVE) ->         /* actor.c:353 end_turn: stopped */
-            /* actor.c:355 -> actor.c:322 recycle -> mailbox.c:609 zactor__mailbox_clear */
+        :: TAIL(gl) == head && !(gl & ALIVE) ->         /* actor.c:445 actor_end_turn: stopped */
+            /* actor.c:447 -> actor.c:411 recycle -> actor.c:417 -> mailbox.c:891 zactor__mailbox_clear */
             d_step {
-                assert(ovf_n == 0);                     /* mailbox.c:618 every ticket was taken */
-                for (t : 0 .. MAXT - 1) {               /* mailbox.c:642 no letter left */
+                assert(ovf_n == 0);                     /* mailbox.c:900 mailbox_clear: the stack is empty, every ticket was taken */
+                for (t : 0 .. MAXT - 1) {               /* mailbox.c:902, 924 mailbox_clear: no ticket, no letter left */
                     assert(ready[t] == 0)
                 }
                 t = 0
             }
-            rg = mring;                                 /* mailbox.c:649 -> 566 free_rings: load ring (569) */
+            rg = mring;                                 /* mailbox.c:931 mailbox_clear -> mailbox.c:848 free_rings: load ring (851) */
             if
             :: rg != 0 ->
-                ACCESS(rg); pv = r_prev[rg];            /* mailbox.c:572 free_rings: prev */
+                ACCESS(rg); pv = r_prev[rg];            /* mailbox.c:854 free_rings: prev */
                 if
-                :: pv != 0 -> free_ring(pv)             /* mailbox.c:574 */
+                :: pv != 0 -> free_ring(pv)             /* mailbox.c:855-856 free_rings: free prev */
                 :: else -> skip
                 fi;
-                free_ring(rg);                          /* mailbox.c:575 */
-                mring = 0;                              /* mailbox.c:576 */
-                room = INIT_CAP;                        /* mailbox.c:577 */
-                lap_room = 0                            /* free_rings: no grown ring */
+                free_ring(rg);                          /* mailbox.c:857 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:858 free_rings: ring = NULL */
+                room = INIT_CAP;                        /* mailbox.c:859 free_rings: room = INITIAL_SLOTS */
+                lap_room = 0                            /* mailbox.c:860 free_rings: no grown ring */
             :: else -> skip
             fi;
             rg = 0; pv = 0;
-            released = 0;                               /* mailbox.c:650 clear: released = 0 */
-            head = 0; rr = 0;                           /* mailbox.c:651-652 */
-            stopped = false;                            /* actor.c:328 flags = 0 */
-            atomic {                                    /* actor.c:332 recycle: life = generation + 1 | NORING */
+            released = 0;                               /* mailbox.c:932 mailbox_clear: released = 0 */
+            head = 0; rr = 0;                           /* mailbox.c:933-934 mailbox_clear: head, reader released = 0 */
+            stopped = false;                            /* actor.c:420 recycle: flags = 0 */
+            atomic {                                    /* actor.c:424 recycle: life = generation + 1 | NORING */
                 assert(life == gl);                     /* nobody else writes a dead, drained word */
                 life = ((GEN(gl) + 1) << 8) | NORING;
                 in_turn = false; gl = 0
             }
-            atomic {                                    /* actor.c:156 zactor_spawn: a new actor, no `on start` */
+            atomic {                                    /* actor.c:162 zactor_spawn: a new actor, no `on start` (actor.c:157-158) */
                 cgen = GEN(life);
                 life = (cgen << 8) | ALIVE | NORING;
                 spawned1 = true
             }
             break
         :: (TAIL(gl) == head || MUTANT == 1) && (gl & ALIVE) ->
-            atomic {                                    /* actor.c:362 end_turn: CAS clearing RUNNABLE */
+            atomic {                                    /* actor.c:454 actor_end_turn: CAS clearing RUNNABLE */
                 if
                 :: life == gl -> life = gl & ~RUNNABLE; in_turn = false; gl = 0; break
                 :: else -> gl = life                    /* a sender took a ticket: go round */
                 fi
             }
         od
-        /* actor.c:369 zactor__worker_note_idle: the Trimmer may trim it now */
+        /* actor.c:460-461 actor_end_turn -> worker.c:111 zactor__worker_note_idle: the Trimmer may trim it now */
     :: timeout -> break                                 /* nothing else can happen */
     od;
 
@@ -609,8 +707,9 @@ proctype Worker()
 
 /* ==== another worker trimming an idle actor's ring ==================== */
 
-/* worker.c:114 -> actor.c:372 zactor__actor_trim, NTRIM times, whenever
- * the actor looks idle (a look that finds it busy changes nothing). */
+/* worker.c:127 zactor__worker_trim_idle -> actor.c:464 zactor__actor_trim,
+ * NTRIM times, whenever the actor looks idle (a look that finds it busy
+ * changes nothing). */
 proctype Trimmer()
 {
     byte tries, rg, pv;
@@ -619,11 +718,11 @@ proctype Trimmer()
 
 end_trim:
     do
-    :: atomic {                                         /* actor.c:375 trim: load life */
+    :: atomic {                                         /* actor.c:467 actor_trim: load life */
            tries < NTRIM && (life & ALIVE) && !(life & (RUNNABLE | LOCKED | NORING)) ->
-           l = life; tries++                            /* actor.c:379 alive, idle, has a ring */
+           l = life; tries++                            /* actor.c:471 actor_trim: alive, idle, has a ring */
        }
-        atomic {                                        /* actor.c:383 trim: CAS setting LOCKED */
+        atomic {                                        /* actor.c:475 actor_trim: CAS setting LOCKED */
             if
             :: life == l -> life = l | LOCKED
             :: else -> l = 0                            /* failed: give up */
@@ -631,37 +730,38 @@ end_trim:
         }
         if
         :: l != 0 ->
-            /* actor.c:386 -> mailbox.c:580 zactor__mailbox_trim */
+            /* actor.c:478 -> mailbox.c:863 zactor__mailbox_trim */
             assert(tokens == 0 && !in_turn && ovf_n == 0); /* idle indeed */
-            rg = mring;                                 /* mailbox.c:586 trim: load ring */
-            ACCESS(rg);                                 /* never NULL (mailbox.c:589): NORING was clear */
-            /* mailbox.c zactor__mailbox_trim: a first ring goes, a grown
-             * one stays up to KEPT_SLOTS slots and goes past it; the
+            rg = mring;                                 /* mailbox.c:869 mailbox_trim: load ring */
+            ACCESS(rg);                                 /* never NULL (mailbox.c:871): NORING was clear */
+            /* mailbox.c:871 mailbox_trim: a first ring goes, a grown one stays up
+             * to KEPT_SLOTS slots (mailbox.c:71) and goes past it; the
              * model's grown ring stands for either. */
             if
-            :: r_cap[rg] != INIT_CAP -> trimmed = false /* kept */
+            :: r_cap[rg] != INIT_CAP -> trimmed = false /* kept (mailbox.c:872) */
             :: else ->
-                /* free_rings; a first-size ring has no prev to free */
+                /* mailbox.c:873 -> mailbox.c:848 free_rings; a first-size
+                 * ring has no prev to free */
                 assert(r_prev[rg] == 0);
-                free_ring(rg);
-                mring = 0;
-                room = INIT_CAP;
-                lap_room = 0;                           /* free_rings: no grown ring */
-                trimmed = true;
+                free_ring(rg);                          /* mailbox.c:857 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:858 free_rings: ring = NULL */
+                room = INIT_CAP;                        /* mailbox.c:859 free_rings: room = INITIAL_SLOTS */
+                lap_room = 0;                           /* mailbox.c:860 free_rings: no grown ring */
+                trimmed = true;                         /* mailbox.c:874 mailbox_trim: true */
                 COVER(cover_new_incarnation_trimmed, GEN(l) == 1)
-            :: r_cap[rg] != INIT_CAP ->                 /* past KEPT_SLOTS */
-                pv = r_prev[rg];                        /* free_rings: its prev, if the actor */
+            :: r_cap[rg] != INIT_CAP ->                 /* past KEPT_SLOTS: mailbox.c:873 -> 848 free_rings */
+                pv = r_prev[rg];                        /* mailbox.c:854 free_rings: its prev, if the actor */
                 if                                      /* went idle right at base */
-                :: pv != 0 -> free_ring(pv); COVER(cover_trim_with_prev, true)
+                :: pv != 0 -> free_ring(pv); COVER(cover_trim_with_prev, true) /* mailbox.c:855-856 */
                 :: else -> skip
                 fi;
-                free_ring(rg);
-                mring = 0;
-                room = INIT_CAP;
-                lap_room = 0;
-                trimmed = true; pv = 0
+                free_ring(rg);                          /* mailbox.c:857 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:858 */
+                room = INIT_CAP;                        /* mailbox.c:859 */
+                lap_room = 0;                           /* mailbox.c:860 */
+                trimmed = true; pv = 0                  /* mailbox.c:874 mailbox_trim: true */
             fi;
-            atomic {                                    /* actor.c:389 trim: store life */
+            atomic {                                    /* actor.c:485 actor_trim: store life */
                 assert(life == (l | LOCKED));           /* senders waited: the word is as we left it */
                 life = l | (trimmed -> NORING : 0);
                 l = 0; rg = 0; trimmed = false
@@ -673,8 +773,8 @@ end_trim:
 
 init {
     atomic {
-        /* actor.c:156 zactor_spawn: generation 0 has `on start`, so it is
-         * runnable at once (actor.c:159) and scheduled (actor.c:163);
+        /* actor.c:162 zactor_spawn: generation 0 has `on start`, so it is
+         * runnable at once (actor.c:165) and scheduled (actor.c:169);
          * no ring yet. */
         life = ALIVE | NORING | RUNNABLE;
         tokens = 1;
