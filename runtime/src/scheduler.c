@@ -25,10 +25,11 @@
  * pusher wakes a sleeper only when no worker is searching: a searching
  * worker re-checks every queue before it parks, so it will find the cell
  * (the last searcher to give up is the one the pusher's check covers).
- * Each node has its own condition variable, so the pusher can wake a
- * worker of the node it pushed to (else the nearest node with a sleeper);
- * any woken worker searches every node, so which one wakes is only a
- * matter of locality, never of correctness. */
+ * Each worker parks on its own condition variable, so the pusher chooses
+ * whom to wake: a worker of the node it pushed to (else of the nearest
+ * node with a sleeper), always the same one while it sleeps
+ * (worker_to_wake). Any woken worker searches every node, so which one
+ * wakes is only a matter of locality and latency, never of correctness. */
 #include "scheduler.h"
 
 #include <sched.h>
@@ -46,7 +47,6 @@
 static void destroy_nodes(zactor__scheduler *sched, unsigned initialised)
 {
     for (unsigned n = 0; n < initialised; n++) {
-        pthread_cond_destroy(&sched->nodes[n].park_cond);
         pthread_mutex_destroy(&sched->nodes[n].inject_lock);
     }
     free(sched->nodes);
@@ -62,13 +62,7 @@ static int init_node(zactor__node *node)
     node->inject_tail = NULL;
     node->parked = 0;
     node->wake_tokens = 0;
-    if (pthread_mutex_init(&node->inject_lock, NULL) != 0)
-        return -1;
-    if (pthread_cond_init(&node->park_cond, NULL) != 0) {
-        pthread_mutex_destroy(&node->inject_lock);
-        return -1;
-    }
-    return 0;
+    return pthread_mutex_init(&node->inject_lock, NULL) == 0 ? 0 : -1;
 }
 
 /* Lists each node's workers in worker order (a counting sort). */
@@ -194,8 +188,8 @@ static zactor_cell *inject_pop(zactor__node *node)
 }
 
 /* The node whose sleeper to wake for work pushed on `target`: target
- * itself if one of its workers sleeps unsignalled, else the nearest such
- * node; NULL if every sleeper is already signalled. Under park_lock. */
+ * itself if one of its workers sleeps without a token, else the nearest
+ * such node; NULL if every sleeper already has one. Under park_lock. */
 static zactor__node *node_to_wake(zactor__scheduler *sched, unsigned target)
 {
     const unsigned *order = sched->nodes[target].order;
@@ -203,6 +197,25 @@ static zactor__node *node_to_wake(zactor__scheduler *sched, unsigned target)
         zactor__node *node = &sched->nodes[order[k]];
         if (node->parked > node->wake_tokens)
             return node;
+    }
+    return NULL;
+}
+
+/* The first of `node`'s workers that sleeps without a token (node_to_wake
+ * found one). Always the same one while it sleeps: a thread outside the
+ * workers that sends and then waits for the work to finish is woken by
+ * that worker, and the kernel moves a woken thread next to its waker, so
+ * from then on the sender wakes a worker on its own CPU, which runs as
+ * soon as the sender blocks. Waking whichever waited longest instead
+ * alternates the two CPUs and each wake-up from idle interrupts a halted
+ * CPU: 2-3x slower on the virtual machine of bench/RESULTS.md. Under
+ * park_lock. */
+static zactor__worker *worker_to_wake(zactor__scheduler *sched, zactor__node *node)
+{
+    for (unsigned i = 0; i < node->worker_count; i++) {
+        zactor__worker *worker = &sched->workers[node->workers[i]];
+        if (worker->park.parked && !worker->park.token)
+            return worker;
     }
     return NULL;
 }
@@ -222,7 +235,9 @@ static void wake_one_if_needed(zactor__scheduler *sched, unsigned target)
     zactor__node *node = atomic_load_explicit(&sched->searching, memory_order_relaxed) == 0
                              ? node_to_wake(sched, target)
                              : NULL;
-    if (node) {
+    zactor__worker *sleeper = node ? worker_to_wake(sched, node) : NULL;
+    if (sleeper) {
+        sleeper->park.token = true;
         node->wake_tokens++;
         /* The woken worker searches on our count, so concurrent pushes do
          * not wake a second one for the same work. Seq_cst: as in park. */
@@ -231,16 +246,18 @@ static void wake_one_if_needed(zactor__scheduler *sched, unsigned target)
     pthread_mutex_unlock(&sched->park_lock);
     /* Signalled after unlocking, so that the sleeper does not wake only to
      * block on the lock we still hold. No wake-up is lost: a worker about
-     * to wait checks wake_tokens under the lock first. */
-    if (node)
-        pthread_cond_signal(&node->park_cond);
+     * to wait checks its token under the lock first, and it cannot be
+     * freed meanwhile (workers are freed after they are joined). */
+    if (sleeper)
+        pthread_cond_signal(&sleeper->park.cond);
 }
+
 
 void zactor__scheduler_wake_all(zactor__scheduler *sched)
 {
     pthread_mutex_lock(&sched->park_lock);
-    for (unsigned n = 0; n < sched->node_count; n++)
-        pthread_cond_broadcast(&sched->nodes[n].park_cond);
+    for (unsigned i = 0; i < sched->worker_count; i++)
+        pthread_cond_signal(&sched->workers[i].park.cond);
     pthread_mutex_unlock(&sched->park_lock);
 }
 
@@ -466,16 +483,19 @@ static bool park(zactor__worker *worker)
     atomic_fetch_sub_explicit(&sched->searching, 1, memory_order_seq_cst);
     atomic_thread_fence(memory_order_seq_cst);
     node->parked++;
+    worker->park.parked = true;
     bool woken = false;
     if (!work_visible(sched)) {
         zactor__count_owned(&worker->counters.parks, 1);
-        while (node->wake_tokens == 0 && !zactor__system_stopping(worker->sys))
-            pthread_cond_wait(&node->park_cond, &sched->park_lock);
-        if (node->wake_tokens > 0) {
+        while (!worker->park.token && !zactor__system_stopping(worker->sys))
+            pthread_cond_wait(&worker->park.cond, &sched->park_lock);
+        if (worker->park.token) {
+            worker->park.token = false;
             node->wake_tokens--;
             woken = true; /* the waker counted us as searching */
         }
     }
+    worker->park.parked = false;
     node->parked--;
     if (!woken) {
         /* Seq_cst: as above. */
@@ -487,13 +507,22 @@ static bool park(zactor__worker *worker)
     return !zactor__system_stopping(worker->sys);
 }
 
-/* A searching worker found work. If it was the last searcher, another
- * sleeper may be needed for the rest of the work it saw. */
+/* A searching worker found work. If it was the last searcher, pushers
+ * that saw it searching did not wake anyone, so it wakes a sleeper for
+ * what they pushed - but only if work is left in some queue: waking one
+ * for nothing costs a futex wake before the found actor runs (most of the
+ * latency of a wake from idle) and a sleeper's search and park. */
 static void stop_searching(zactor__worker *worker)
 {
     zactor__scheduler *sched = &worker->sys->sched;
     /* Seq_cst: part of the parking protocol (file comment). */
-    if (atomic_fetch_sub_explicit(&sched->searching, 1, memory_order_seq_cst) == 1)
+    if (atomic_fetch_sub_explicit(&sched->searching, 1, memory_order_seq_cst) != 1)
+        return;
+    /* Seq_cst fence, as a parking worker's: a pusher that read searching
+     * before our decrement pushed before its own fence, so work_visible
+     * sees its cell; one that read it after wakes a sleeper itself. */
+    atomic_thread_fence(memory_order_seq_cst);
+    if (work_visible(sched))
         wake_one_if_needed(sched, worker->node);
 }
 

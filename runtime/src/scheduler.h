@@ -25,9 +25,8 @@ typedef struct zactor__node {
     /* Written at every spawn and recycle of an actor homed here. */
     _Alignas(ZACTOR__CACHE_LINE) _Atomic uint64_t homed; /* live actors */
     /* Parking: written under the scheduler's park_lock. */
-    _Alignas(ZACTOR__CACHE_LINE) pthread_cond_t park_cond;
-    uint32_t parked;      /* this node's workers parked or parking */
-    uint32_t wake_tokens; /* signalled on park_cond, not yet woken */
+    _Alignas(ZACTOR__CACHE_LINE) uint32_t parked; /* this node's workers parked or parking */
+    uint32_t wake_tokens; /* of those, woken (given a token) but not yet running */
     /* Read-only while the workers run. */
     _Alignas(ZACTOR__CACHE_LINE) const unsigned *workers; /* worker indices */
     unsigned worker_count;
@@ -44,7 +43,8 @@ typedef struct zactor__scheduler {
     /* Read by every schedule; written when workers start or stop searching. */
     _Alignas(ZACTOR__CACHE_LINE) _Atomic uint32_t searching; /* workers looking for work */
     _Atomic uint32_t sleepers;                               /* workers parked or parking */
-    /* Parking: a worker with nothing to do waits on its node's park_cond. */
+    /* Parking: a worker with nothing to do waits on its own condition
+     * variable (worker.h), so that a waker can choose which one wakes. */
     pthread_mutex_t park_lock;
 } zactor__scheduler;
 

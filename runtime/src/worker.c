@@ -147,6 +147,7 @@ static void free_workers(zactor__scheduler *sched, unsigned initialised)
 {
     for (unsigned i = 0; i < initialised; i++) {
         zactor__deque_destroy(&sched->workers[i].deque);
+        pthread_cond_destroy(&sched->workers[i].park.cond);
         zactor__pool_cache_release(&sched->workers[i].cache);
     }
     free(sched->workers);
@@ -173,6 +174,10 @@ int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t determini
         zactor__worker *worker = &sched->workers[initialised];
         if (zactor__deque_init(&worker->deque) != 0)
             break;
+        if (pthread_cond_init(&worker->park.cond, NULL) != 0) {
+            zactor__deque_destroy(&worker->deque);
+            break;
+        }
         worker->sys = sys;
         worker->ctx.sys = sys;
         worker->index = initialised;

@@ -65,6 +65,13 @@ struct zactor__worker {
     pthread_t thread;
     zactor__worker_counters counters; /* written by this worker only */
     zactor__outbox outbox;
+    /* Parking (scheduler.c), under the scheduler's park_lock: written by
+     * this worker and by whoever wakes it. */
+    _Alignas(ZACTOR__CACHE_LINE) struct {
+        pthread_cond_t cond; /* waited on by this worker alone */
+        bool parked;         /* waiting on cond, or about to */
+        bool token;          /* woken by someone who counted it as searching */
+    } park;
 };
 _Static_assert(offsetof(struct zactor__worker, sys) % ZACTOR__CACHE_LINE == 0,
                "owner fields start on their own cache line");
