@@ -33,11 +33,14 @@ struct zactor_cell {
     _Alignas(ZACTOR__CACHE_LINE) _Atomic uint64_t life; /* life.h */
     _Atomic(const zactor_actor_type *) type; /* set at spawn, read by senders */
     zactor_system *sys;                      /* fixed for the cell's lifetime */
-    zactor__mailbox mailbox; /* released tickets, the ring, the overflow stack */
-    /* Owner's line: the worker running the turn, the scheduler's link. */
+    zactor__mailbox mailbox; /* released tickets, the ring */
+    /* Inject queue or free list link: written by whoever queues the actor
+     * from outside (a sender) or frees the cell, read by who pops it. */
+    zactor_cell *next;
+    /* Owner's line: the worker running the turn; senders write only the
+     * overflow stack in the reader, and only when the ring is full. */
     _Alignas(ZACTOR__CACHE_LINE) void *state; /* NULL while the cell is free */
-    zactor__mailbox_reader reader;            /* the next ticket, taken letters */
-    zactor_cell *next;                        /* inject queue or free list link */
+    zactor__mailbox_reader reader;            /* the next ticket, letters */
     uint16_t flags;
     uint16_t batch_limit; /* messages the next turn may handle (worker.c) */
     uint32_t home; /* NUMA node chosen at spawn (scheduler.c), read by senders */
@@ -45,9 +48,8 @@ struct zactor_cell {
      * no allocation per spawn, and an idle actor costs its cell alone. */
     _Alignas(8) unsigned char inline_state[ZACTOR__INLINE_STATE_SIZE];
 };
-_Static_assert(offsetof(struct zactor_cell, mailbox) + sizeof(zactor__mailbox) <=
-                   ZACTOR__CACHE_LINE,
-               "every sender-written field on the first line");
+_Static_assert(offsetof(struct zactor_cell, next) + sizeof(zactor_cell *) <= ZACTOR__CACHE_LINE,
+               "every sender-written field but the overflow stack on the first line");
 _Static_assert(offsetof(struct zactor_cell, state) == ZACTOR__CACHE_LINE,
                "sender-written fields and owner fields on separate cache lines");
 _Static_assert(sizeof(struct zactor_cell) == 2 * ZACTOR__CACHE_LINE, "a cell is two lines");

@@ -221,7 +221,8 @@ void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *read
     atomic_init(&mailbox->lap_base, 0);
     atomic_init(&mailbox->lap_room, 0);
     atomic_init(&mailbox->ring, NULL);
-    atomic_init(&mailbox->overflow, NULL);
+    mailbox->overflow = &reader->overflow;
+    atomic_init(&reader->overflow, NULL);
     reader->head = 0;
     reader->released = 0;
     reader->ready = NULL;
@@ -438,9 +439,9 @@ static void push_letters(zactor__mailbox *mailbox, zactor__letter *newest,
                          zactor__letter *oldest)
 {
     /* Relaxed: only a starting guess for the CAS. */
-    oldest->next = atomic_load_explicit(&mailbox->overflow, memory_order_relaxed);
+    oldest->next = atomic_load_explicit(mailbox->overflow, memory_order_relaxed);
     /* Release: publishes the letters to the consumer's acquiring exchange. */
-    while (!atomic_compare_exchange_weak_explicit(&mailbox->overflow, &oldest->next, newest,
+    while (!atomic_compare_exchange_weak_explicit(mailbox->overflow, &oldest->next, newest,
                                                   memory_order_release, memory_order_relaxed))
         ;
 }
@@ -518,7 +519,7 @@ static bool letters_waiting(const zactor__mailbox_cursor *cursor)
 {
     /* Relaxed peek: a hint; the consumer takes letters with an acquire. */
     return cursor->reader->ready ||
-           atomic_load_explicit(&cursor->mailbox->overflow, memory_order_relaxed);
+           atomic_load_explicit(&cursor->reader->overflow, memory_order_relaxed);
 }
 
 /* The ring that holds (or will hold) ticket, or NULL if there is none yet.
@@ -707,11 +708,11 @@ static void grow_ring(zactor__mailbox_cursor *cursor)
 static bool collect_overflow(zactor__mailbox_cursor *cursor)
 {
     /* Relaxed peek: the exchange below is only worth it when letters wait. */
-    if (!atomic_load_explicit(&cursor->mailbox->overflow, memory_order_relaxed))
+    if (!atomic_load_explicit(&cursor->reader->overflow, memory_order_relaxed))
         return false;
     /* Acquire: pairs with the senders' release CAS; the letters are visible. */
     zactor__letter *stack =
-        atomic_exchange_explicit(&cursor->mailbox->overflow, NULL, memory_order_acquire);
+        atomic_exchange_explicit(&cursor->reader->overflow, NULL, memory_order_acquire);
     merge_stack(cursor->reader, stack);
     grow_ring(cursor);
     return true;
@@ -791,7 +792,7 @@ bool zactor__mailbox_take(zactor__mailbox_cursor *cursor, zactor__envelope *enve
         }
         /* Nothing in the slot: a letter, or nothing yet. */
         /* Relaxed peek: as in collect_overflow. */
-        if (!atomic_load_explicit(&cursor->mailbox->overflow, memory_order_relaxed))
+        if (!atomic_load_explicit(&cursor->reader->overflow, memory_order_relaxed))
             return false;
     }
     return take_slow(cursor, envelope);
@@ -897,7 +898,7 @@ uint64_t zactor__mailbox_clear(zactor__mailbox *mailbox, zactor__mailbox_reader 
      * thread join). */
     zactor__mailbox_cursor cursor;
     zactor__mailbox_open(&cursor, mailbox, reader, NULL, pool, cache);
-    merge_stack(reader, atomic_exchange_explicit(&mailbox->overflow, NULL, memory_order_relaxed));
+    merge_stack(reader, atomic_exchange_explicit(&reader->overflow, NULL, memory_order_relaxed));
     uint64_t count = 0;
     for (uint32_t ticket = reader->head; ticket != tail;
          ticket = (ticket + 1) & (uint32_t)ZACTOR__LIFE_TICKET_MASK) {

@@ -18,8 +18,8 @@ typedef struct zactor__letter zactor__letter;
 
 /* The senders' half, on the cell's senders' line beside the life word:
  * senders read all of it; the consumer writes released, room and ring
- * (once per batch, growth or trim), senders write overflow and install
- * the first ring. */
+ * (once per batch, growth or trim), senders install the first ring. The
+ * overflow stack itself is in the reader (see there). */
 typedef struct zactor__mailbox {
     _Atomic uint32_t released; /* tickets before this one were consumed: their slots are free */
     _Atomic uint32_t room;     /* capacity of the smallest ring a new ticket may land in */
@@ -29,7 +29,7 @@ typedef struct zactor__mailbox {
     _Atomic uint32_t lap_base;
     _Atomic uint32_t lap_room;
     _Atomic(zactor__ring *) ring;       /* NULL while the life word says NORING */
-    _Atomic(zactor__letter *) overflow; /* LIFO stack of overflowed letters */
+    _Atomic(zactor__letter *) *overflow; /* &reader->overflow, for senders */
 } zactor__mailbox;
 
 /* The consumer's half, on the cell's owner line: only the worker running
@@ -39,6 +39,13 @@ typedef struct zactor__mailbox_reader {
     uint32_t released;     /* the last value stored in mailbox->released */
     zactor__letter *ready; /* taken overflow letters in ticket order, as a circular
                               list: ready is the newest, ready->next the oldest */
+    /* The overflow stack: letters of tickets that found the ring full,
+     * newest first. The one field here that senders write, and only when
+     * the ring is full: a consumer that finds its next slot empty checks it
+     * on its own line, instead of pulling the senders' line away from the
+     * next sender's CAS on the life word (one cache-line round trip per
+     * message when the consumer keeps up: bench/mailbox, 3x). */
+    _Atomic(zactor__letter *) overflow;
 } zactor__mailbox_reader;
 
 /* What a sender prepares before it counts itself: the payload's box, and
