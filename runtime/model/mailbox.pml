@@ -1,8 +1,8 @@
 /* mailbox.pml - the mailbox and life-word protocol of ZActor, for spin.
  *
  * Models runtime/src/life.h, mailbox.c, actor.c and worker.c as of commit
- * a35c896: every step names the C file, the line of that commit and the
- * function it stands for ("mailbox.c:405 push_to_ring: ..."). README.md
+ * 3b6ab2f: every step names the C file, the line of that commit and the
+ * function it stands for ("mailbox.c:406 push_to_ring: ..."). README.md
  * (this folder) says what the model covers, what it leaves out, and how to
  * run it.
  *
@@ -67,7 +67,7 @@
 
 #define INIT_CAP 2      /* mailbox.c:70 INITIAL_SLOTS (8 in C) */
 #define MAX_CAP 4       /* mailbox.c:72 MAX_SLOTS: one growth, 2 -> 4 (2^24 in C) */
-#define BATCH 2         /* takes per store of released (mailbox.c:836: capacity / 4) */
+#define BATCH 2         /* takes per store of released (mailbox.c:837: capacity / 4) */
 #define NR 8            /* ring ids 1..NR-1; 0 is NULL; ids are never reused */
 #define MAXT (2 * NMSG + 1) /* tickets per incarnation, plus one: the head after the last */
 #define NM (2 * NMSG + 1) /* messages: producer p's k-th is p * NMSG + k */
@@ -95,7 +95,8 @@ byte room = INIT_CAP;   /* mailbox.h:25 */
 byte lap_base;
 byte lap_room;
 byte mring;             /* mailbox.h:31: ring id, 0 = NULL */
-/* mailbox.h:32 the overflow stack, as the set of tickets it holds: the
+/* mailbox.h:48 reader->overflow, the overflow stack (senders reach it
+ * through mailbox.h:32), as the set of tickets it holds: the
  * consumer takes it whole and sorts it by ticket, so its order is moot. */
 byte ovf[MAXT];         /* ticket -> message + 1, 0 = none */
 byte ovf_n;             /* letters on the stack */
@@ -172,7 +173,7 @@ bool spawned1;          /* generation 1 exists: its producer has a ref */
  * `count` messages in one send through the outbox (actor.c:263
  * zactor__outbox_deliver -> actor.c:270 deliver with n = count): every
  * message prepared with the word its ticket would be taken from, one CAS
- * taking `count` tickets, then the pushes in order (mailbox.c:474
+ * taking `count` tickets, then the pushes in order (mailbox.c:475
  * zactor__mailbox_push_batch), the letters among them pushed onto the
  * overflow stack together at the end. A producer that may batch is
  * searched both ways. */
@@ -214,21 +215,21 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                 /* actor.c:208 -> actor.c:185 wait_unlocked: load life */
                 atomic { !(life & LOCKED) -> l = life }
             :: else ->
-                /* actor.c:218 deliver -> mailbox.c:334 zactor__mailbox_prepare */
+                /* actor.c:218 deliver -> mailbox.c:335 zactor__mailbox_prepare */
                 atomic {
-                    rel = released;                     /* mailbox.c:341 mailbox_prepare: load released */
-                    /* mailbox.c:346 mailbox_prepare: queued. A stale word (released
+                    rel = released;                     /* mailbox.c:342 mailbox_prepare: load released */
+                    /* mailbox.c:347 mailbox_prepare: queued. A stale word (released
                      * past tail: the CAS will fail) goes to prepare_slow,
-                     * which allocates nothing for it (mailbox.c:322-323). */
+                     * which allocates nothing for it (mailbox.c:323-324). */
                     queued = (rel > TAIL(l) -> 0 : TAIL(l) - rel)
                 }
                 if
-                :: l & NORING ->                        /* mailbox.c:347-348 mailbox_prepare -> prepare_slow */
-                    /* mailbox.c:315 prepare_slow -> mailbox.c:265 install_ring:
-                     * mailbox.c:279 CAS ring NULL -> a new ring (mailbox.c:271-272).
-                     * The load before it (mailbox.c:269) only saves the
+                :: l & NORING ->                        /* mailbox.c:348-349 mailbox_prepare -> prepare_slow */
+                    /* mailbox.c:316 prepare_slow -> mailbox.c:266 install_ring:
+                     * mailbox.c:280 CAS ring NULL -> a new ring (mailbox.c:272-273).
+                     * The load before it (mailbox.c:270) only saves the
                      * allocation, and a loser's ring, freed at once
-                     * (mailbox.c:281), was never seen: both left out. */
+                     * (mailbox.c:282), was never seen: both left out. */
                     atomic {
                         if
                         :: mring == 0 -> new_ring(ring, INIT_CAP); mring = ring; ring = 0;
@@ -239,12 +240,12 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                     }
                 :: else -> skip
                 fi;
-                /* mailbox.c:344 mailbox_prepare: load room (mailbox.c:328 in
+                /* mailbox.c:345 mailbox_prepare: load room (mailbox.c:329 in
                  * prepare_slow, after the install); then, if the ring may be
-                 * full (mailbox.c:349, 329), mailbox.c:293 prepare_letter:
-                 * mailbox.c:299-300 load lap_room and lap_base, and no letter
+                 * full (mailbox.c:350, 329), mailbox.c:294 prepare_letter:
+                 * mailbox.c:300-301 load lap_room and lap_base, and no letter
                  * for a ticket in that first lap while the released read
-                 * before is before lap_base (mailbox.c:301 in_first_lap).
+                 * before is before lap_base (mailbox.c:302 in_first_lap).
                  * One step for the three loads: each test alone shows the
                  * slot free at the push (room only grows while the word
                  * stays; the lap changes only under LOCKED, which fails the
@@ -260,7 +261,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                     if
                     :: queued >= room &&
                        !(lap_room != 0 && rel < lap_base && TAIL(l) - lap_base < lap_room) ->
-                        letter[0] = true                /* mailbox.c:303-304 prepare_letter: allocate a letter */
+                        letter[0] = true                /* mailbox.c:304-305 prepare_letter: allocate a letter */
                     :: else -> skip
                     fi;
                     if
@@ -289,42 +290,42 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
         od;
         if
         :: fate[m] == ACCEPTED ->
-            /* actor.c:239-243 deliver -> mailbox.c:460 zactor__mailbox_push,
-             * or mailbox.c:474 zactor__mailbox_push_batch for a batch */
+            /* actor.c:239-243 deliver -> mailbox.c:461 zactor__mailbox_push,
+             * or mailbox.c:475 zactor__mailbox_push_batch for a batch */
             i = 0;
             do
             :: i >= n -> break
             :: else ->
                 ticket = TAIL(l) + i;
-                /* mailbox.c:466 mailbox_push (mailbox.c:479 mailbox_push_batch): load ring */
+                /* mailbox.c:467 mailbox_push (mailbox.c:480 mailbox_push_batch): load ring */
                 ring = mring;
-                /* push's fast path (mailbox.c:468-470: no letter prepared, a
+                /* push's fast path (mailbox.c:469-471: no letter prepared, a
                  * relaxed peek finds no prev, push_to_ring finds the slot
                  * free) is the steps below with prev NULL: it writes the
                  * ring's slot as push_to_ring does. Otherwise push_slow
-                 * (mailbox.c:449 -> mailbox.c:453 push_to_ring_or_letter)
+                 * (mailbox.c:450 -> mailbox.c:454 push_to_ring_or_letter)
                  * reads prev and released again: the model reads each once,
                  * at either moment (a read without effect may come late). */
                 atomic {
-                    /* mailbox.c:418 push_to_ring_or_letter: load ring->prev */
+                    /* mailbox.c:419 push_to_ring_or_letter: load ring->prev */
                     ACCESS(ring); pv = r_prev[ring];
                     if
-                    :: pv != 0 && ticket < r_base[ring] -> ring = pv /* mailbox.c:419-420 push_to_ring_or_letter: before base: prev */
+                    :: pv != 0 && ticket < r_base[ring] -> ring = pv /* mailbox.c:420-421 push_to_ring_or_letter: before base: prev */
                     :: else -> skip
                     fi;
                     pv = 0
                 }
-                rel = released;                         /* mailbox.c:399 push_to_ring: load released */
+                rel = released;                         /* mailbox.c:400 push_to_ring: load released */
                 /* The capacity read (mailbox.c:155) is of a field fixed at
                  * allocation: it shares the step of the write that follows. */
                 atomic {
                     assert(rel <= ticket);
                     ACCESS(ring);
                     if
-                    :: ticket - rel < r_cap[ring] || MUTANT == 2 || /* mailbox.c:400 push_to_ring -> mailbox.c:155 slot_free */
+                    :: ticket - rel < r_cap[ring] || MUTANT == 2 || /* mailbox.c:401 push_to_ring -> mailbox.c:155 slot_free */
                        (r_grown[ring] && rel < r_base[ring] && ticket - r_base[ring] < r_cap[ring]) ->
                         /* (mailbox.c:157 slot_free: or in a grown ring's first lap) */
-                        /* mailbox.c:403 push_to_ring: write_slot, then mailbox.c:405
+                        /* mailbox.c:404 push_to_ring: write_slot, then mailbox.c:406
                          * store seq (PUBLISHED | ticket): one step here, since the
                          * consumer reads the bytes only once seq is published,
                          * and two senders writing one slot fail the assertion
@@ -332,7 +333,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                          * written, or cleared after a letter) or that of a
                          * ticket the consumer took and released (before the
                          * head: it no longer reads the slot's bytes). */
-                        COVER(cover_letter_not_needed, letter[i]); /* mailbox.c:422-423 push_to_ring_or_letter: letter freed */
+                        COVER(cover_letter_not_needed, letter[i]); /* mailbox.c:423-424 push_to_ring_or_letter: letter freed */
                         COVER(cover_first_lap, ticket - rel >= r_cap[ring]);
                         COVER(cover_slot_word_of_taken_ticket, r_seq[SLOT(ring, ticket)] != 0);
                         assert(r_seq[SLOT(ring, ticket)] <= head);
@@ -340,12 +341,12 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                         r_seq[SLOT(ring, ticket)] = ticket + 1;
                         news = true
                     :: else ->
-                        assert(letter[i]);              /* mailbox.c:429 push_to_ring_or_letter: the letter prepare allocated */
-                        if                              /* mailbox.c:430 push_to_ring_or_letter: write_slot into the letter */
-                        :: batch ->                     /* mailbox.c:488-492 mailbox_push_batch: the letter joins the chain */
+                        assert(letter[i]);              /* mailbox.c:430 push_to_ring_or_letter: the letter prepare allocated */
+                        if                              /* mailbox.c:431 push_to_ring_or_letter: write_slot into the letter */
+                        :: batch ->                     /* mailbox.c:489-493 mailbox_push_batch: the letter joins the chain */
                             chained = chained | (1 << i)
                         :: else ->
-                            /* mailbox.c:456 push_slow -> mailbox.c:443 push_letters:
+                            /* mailbox.c:457 push_slow -> mailbox.c:444 push_letters:
                              * CAS onto the overflow stack */
                             assert(ovf[ticket] == 0);
                             ovf[ticket] = m + 1; ovf_n++;
@@ -356,7 +357,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                 i++
             od;
             if
-            :: chained != 0 ->                          /* mailbox.c:494-495 mailbox_push_batch -> mailbox.c:443 push_letters: the chain in one CAS */
+            :: chained != 0 ->                          /* mailbox.c:495-496 mailbox_push_batch -> mailbox.c:444 push_letters: the chain in one CAS */
                 atomic {
                     for (i : 0 .. n - 1) {
                         if
@@ -372,7 +373,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
             fi;
             if
             :: !(l & RUNNABLE) ->                       /* actor.c:256 deliver: our CAS set RUNNABLE */
-                atomic {                                /* actor.c:258 deliver -> scheduler.c:247 zactor__schedule */
+                atomic {                                /* actor.c:258 deliver -> scheduler.c:264 zactor__schedule */
                     assert(tokens == 0 && !in_turn);
                     tokens++
                 }
@@ -405,7 +406,7 @@ proctype Worker()
     int gl;
 
     do
-    :: atomic { tokens > 0 -> tokens--; in_turn = true; news = false } /* worker.c:136 worker_main -> scheduler.c:500 zactor__scheduler_next */
+    :: atomic { tokens > 0 -> tokens--; in_turn = true; news = false } /* worker.c:136 worker_main -> scheduler.c:529 zactor__scheduler_next */
         /* worker.c:140 -> worker.c:57 run_turn */
         if                                              /* worker.c:66 -> actor.c:375 zactor__actor_start */
         :: !started ->                                  /* `on start` (actor.c:383) may call zactor_stop */
@@ -419,48 +420,48 @@ proctype Worker()
             fi
         :: else -> skip
         fi;
-        cur = mring;                                    /* worker.c:76 -> mailbox.c:511 zactor__mailbox_open: load ring */
+        cur = mring;                                    /* worker.c:76 -> mailbox.c:512 zactor__mailbox_open: load ring */
         do
-        :: /* worker.c:80 -> mailbox.c:774 zactor__mailbox_take */
+        :: /* worker.c:80 -> mailbox.c:775 zactor__mailbox_take */
             if
-            :: ready[head] != 0 ->                      /* mailbox.c:779-781 mailbox_take: ready_letter */
+            :: ready[head] != 0 ->                      /* mailbox.c:780-782 mailbox_take: ready_letter */
                 got = true; from_letter = true; tm = ready[head] - 1
             :: else ->
-                /* take's fast path (mailbox.c:782-796) reads the cursor's
+                /* take's fast path (mailbox.c:783-797) reads the cursor's
                  * ring directly when it has no prev: what ring_of returns
-                 * then (mailbox.c:541-542), so the steps below. On a miss
+                 * then (mailbox.c:542-543), so the steps below. On a miss
                  * it returns false when the overflow stack is empty (the
                  * model's peek below) and otherwise goes to take_slow
-                 * (mailbox.c:797 -> mailbox.c:752), which reads the slot
-                 * again (mailbox.c:763) before it collects: the model reads
+                 * (mailbox.c:798 -> mailbox.c:753), which reads the slot
+                 * again (mailbox.c:764) before it collects: the model reads
                  * it once, at either moment (a read without effect may come
                  * late). */
-                /* mailbox.c:759 take_slow -> mailbox.c:529 ring_of */
+                /* mailbox.c:760 take_slow -> mailbox.c:530 ring_of */
                 if
-                :: cur == 0 -> cur = mring              /* mailbox.c:534 ring_of: load ring */
+                :: cur == 0 -> cur = mring              /* mailbox.c:535 ring_of: load ring */
                 :: else -> skip
                 fi;
                 rg = cur;
                 if
                 :: rg != 0 ->
                     atomic {
-                        ACCESS(rg); pv = r_prev[rg];    /* mailbox.c:540 ring_of: prev (only we write it) */
+                        ACCESS(rg); pv = r_prev[rg];    /* mailbox.c:541 ring_of: prev (only we write it) */
                         if
-                        :: pv != 0 && head < r_base[rg] -> rg = pv /* mailbox.c:543-544 ring_of: before base: prev */
+                        :: pv != 0 && head < r_base[rg] -> rg = pv /* mailbox.c:544-545 ring_of: before base: prev */
                         :: else -> skip
                         fi
                     }
                     if
                     :: pv == 0 || rg == pv -> skip
-                    :: else ->                          /* mailbox.c:545 ring_of: every ticket before base taken */
-                        free_ring(pv);                  /* mailbox.c:548 ring_of: free prev */
-                        r_prev[rg] = 0;                 /* mailbox.c:551 ring_of: prev = NULL */
-                        room = r_cap[rg]                /* mailbox.c:554 ring_of: store room */
-                        /* mailbox.c:556-557 ring_of: grow again if letters
+                    :: else ->                          /* mailbox.c:546 ring_of: every ticket before base taken */
+                        free_ring(pv);                  /* mailbox.c:549 ring_of: free prev */
+                        r_prev[rg] = 0;                 /* mailbox.c:552 ring_of: prev = NULL */
+                        room = r_cap[rg]                /* mailbox.c:555 ring_of: store room */
+                        /* mailbox.c:557-558 ring_of: grow again if letters
                          * wait: a no-op here, the ring that had a prev is at
-                         * MAX_CAP already (mailbox.c:663) */
+                         * MAX_CAP already (mailbox.c:664) */
                     fi;
-                    /* mailbox.c:787 mailbox_take (fast path), mailbox.c:763 take_slow:
+                    /* mailbox.c:788 mailbox_take (fast path), mailbox.c:764 take_slow:
                      * load slot seq. No word outlives one lap: the slot holds
                      * 0, the head's ticket, or the ticket one lap before
                      * (which a 2^28 wrap could not make match). */
@@ -473,18 +474,18 @@ proctype Worker()
                         if
                         :: r_seq[SLOT(rg, head)] == head + 1 ->
                             got = true;
-                            tm = r_msg[SLOT(rg, head)]  /* mailbox.c:789 mailbox_take (765 take_slow): open_slot */
+                            tm = r_msg[SLOT(rg, head)]  /* mailbox.c:790 mailbox_take (766 take_slow): open_slot */
                         :: else -> skip
                         fi;
                         rg = 0
                     }
                 :: else -> skip
                 fi;
-                /* mailbox.c:769 take_slow -> mailbox.c:707 collect_overflow */
+                /* mailbox.c:770 take_slow -> mailbox.c:708 collect_overflow */
                 if
-                :: !got && ovf_n != 0 && (MUTANT != 3 || cur == 0) -> /* mailbox.c:710 collect_overflow (794 mailbox_take): peek */
-                    d_step {                            /* mailbox.c:713-714 collect_overflow: exchange the stack */
-                        for (t : 0 .. MAXT - 1) {       /* mailbox.c:715 collect_overflow: merge_stack (ours) */
+                :: !got && ovf_n != 0 && (MUTANT != 3 || cur == 0) -> /* mailbox.c:711 collect_overflow (795 mailbox_take): peek */
+                    d_step {                            /* mailbox.c:714-715 collect_overflow: exchange the stack */
+                        for (t : 0 .. MAXT - 1) {       /* mailbox.c:716 collect_overflow: merge_stack (ours) */
                             if
                             :: ovf[t] != 0 ->
                                 assert(t >= head && ready[t] == 0);
@@ -494,41 +495,41 @@ proctype Worker()
                         }
                         ovf_n = 0; t = 0
                     }
-                    /* mailbox.c:716 collect_overflow -> mailbox.c:656 grow_ring */
+                    /* mailbox.c:717 collect_overflow -> mailbox.c:657 grow_ring */
                     if
-                    :: cur == 0 -> skip                 /* mailbox.c:659-660 grow_ring: no ring */
+                    :: cur == 0 -> skip                 /* mailbox.c:660-661 grow_ring: no ring */
                     :: else -> ACCESS(cur);
                         if
-                        :: r_cap[cur] >= MAX_CAP || r_prev[cur] != 0 -> skip /* mailbox.c:663-664 grow_ring: at its largest, or prev alive */
-                        :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 -> skip /* mailbox.c:674-675 grow_ring: new_ring failed */
+                        :: r_cap[cur] >= MAX_CAP || r_prev[cur] != 0 -> skip /* mailbox.c:664-665 grow_ring: at its largest, or prev alive */
+                        :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 -> skip /* mailbox.c:675-676 grow_ring: new_ring failed */
                         :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 ->
-                            atomic {                    /* mailbox.c:681 grow_ring: CAS loop setting LOCKED */
+                            atomic {                    /* mailbox.c:682 grow_ring: CAS loop setting LOCKED */
                                 assert(!(life & LOCKED)); /* nobody else may hold it during a turn */
                                 gl = life; life = life | LOCKED
                             }
-                            /* mailbox.c:672-673 grow_ring: new_ring, before the
-                             * lock in C: private until mailbox.c:696, so the
+                            /* mailbox.c:673-674 grow_ring: new_ring, before the
+                             * lock in C: private until mailbox.c:697, so the
                              * order makes no difference */
                             atomic {
                                 new_ring(rg, r_cap[cur] * 2);
-                                r_base[rg] = TAIL(gl);  /* mailbox.c:688 grow_ring: base = tail */
-                                r_grown[rg] = true;     /* mailbox.c:689 grow_ring: grown = 1 */
-                                r_prev[rg] = cur        /* mailbox.c:693 grow_ring: prev = the old ring */
+                                r_base[rg] = TAIL(gl);  /* mailbox.c:689 grow_ring: base = tail */
+                                r_grown[rg] = true;     /* mailbox.c:690 grow_ring: grown = 1 */
+                                r_prev[rg] = cur        /* mailbox.c:694 grow_ring: prev = the old ring */
                             }
-                            /* mailbox.c:691-692 grow_ring: store lap_base and
+                            /* mailbox.c:692-693 grow_ring: store lap_base and
                              * lap_room (under LOCKED: a sender reading a mix of
                              * both fails its CAS, or takes the new base, free
                              * either way) */
                             atomic { lap_base = r_base[rg]; lap_room = r_cap[rg] }
-                            mring = rg;                 /* mailbox.c:696 grow_ring: store ring */
+                            mring = rg;                 /* mailbox.c:697 grow_ring: store ring */
                             atomic {
                                 assert(life & LOCKED);
-                                life = life & ~LOCKED;  /* mailbox.c:700 grow_ring: fetch_and ~LOCKED */
-                                cur = rg; rg = 0; gl = 0 /* mailbox.c:703 grow_ring: the cursor reads the new ring */
+                                life = life & ~LOCKED;  /* mailbox.c:701 grow_ring: fetch_and ~LOCKED */
+                                cur = rg; rg = 0; gl = 0 /* mailbox.c:704 grow_ring: the cursor reads the new ring */
                             }
                         fi
                     fi;
-                    if                                  /* mailbox.c:769-770 take_slow: ready_letter */
+                    if                                  /* mailbox.c:770-771 take_slow: ready_letter */
                     :: ready[head] != 0 -> got = true; from_letter = true; tm = ready[head] - 1
                     :: else -> skip
                     fi
@@ -536,7 +537,7 @@ proctype Worker()
                 fi
             fi;
             if
-            :: !got ->                                  /* worker.c:80 run_turn: mailbox_take false (mailbox.c:795, 771): end of turn */
+            :: !got ->                                  /* worker.c:80 run_turn: mailbox_take false (mailbox.c:796, 771): end of turn */
                 COVER(cover_sender_between_count_and_push, TAIL(life) != head);
                 break
             :: else -> skip
@@ -565,29 +566,29 @@ proctype Worker()
                 fi
             :: else -> skip
             fi;
-            /* worker.c:96 -> mailbox.c:812 zactor__mailbox_release. A slot
-             * the message was taken from keeps its word (mailbox.c:829-830):
+            /* worker.c:96 -> mailbox.c:813 zactor__mailbox_release. A slot
+             * the message was taken from keeps its word (mailbox.c:830-831):
              * the next lap's sender replaces it. */
             if
             :: from_letter ->
-                ready[head] = 0;                        /* mailbox.c:818-819 mailbox_release: the letter off the list, freed */
-                /* mailbox.c:825 mailbox_release -> mailbox.c:529 ring_of(head): the
-                 * cursor's ring, else the mailbox's (mailbox.c:531-537). A
+                ready[head] = 0;                        /* mailbox.c:819-820 mailbox_release: the letter off the list, freed */
+                /* mailbox.c:826 mailbox_release -> mailbox.c:530 ring_of(head): the
+                 * cursor's ring, else the mailbox's (mailbox.c:532-538). A
                  * letter's ticket found its slot busy, so a ring exists, and
                  * only a trim or a recycle, never during a turn, takes it. */
                 cur = (cur == 0 -> mring : cur);
                 assert(cur != 0);
                 atomic {
-                    ACCESS(cur); pv = r_prev[cur];      /* mailbox.c:540 ring_of: prev */
-                    rg = (pv != 0 && head < r_base[cur] -> pv : cur); /* mailbox.c:541-544 ring_of */
-                    /* ring_of frees prev (mailbox.c:545-557) at the first
+                    ACCESS(cur); pv = r_prev[cur];      /* mailbox.c:541 ring_of: prev */
+                    rg = (pv != 0 && head < r_base[cur] -> pv : cur); /* mailbox.c:542-545 ring_of */
+                    /* ring_of frees prev (mailbox.c:546-558) at the first
                      * ticket of base or later; here it never does: the take
                      * of base itself freed it, as base is never a letter's
                      * ticket (its slot is free, the first lap's). */
                     assert(pv == 0 || rg == pv);
                     pv = 0
                 }
-                /* mailbox.c:826-827 mailbox_release: clear the slot's seq (relaxed:
+                /* mailbox.c:827-828 mailbox_release: clear the slot's seq (relaxed:
                  * no sender writes it while the head's ticket is not
                  * released). Its word is 0 or a ticket before the head.
                  * With NMSG = 2 it is never 0 (that takes two letters in
@@ -600,10 +601,10 @@ proctype Worker()
             :: else -> skip
             fi;
             got = false; from_letter = false;
-            head++;                                     /* mailbox.c:831 mailbox_release: head + 1 */
+            head++;                                     /* mailbox.c:832 mailbox_release: head + 1 */
             if
-            :: head - rr >= BATCH ->                    /* mailbox.c:835-837 mailbox_release: a batch taken */
-                atomic { rr = head; released = head }   /* mailbox.c:838 -> mailbox.c:801 publish_released (806-809) */
+            :: head - rr >= BATCH ->                    /* mailbox.c:836-838 mailbox_release: a batch taken */
+                atomic { rr = head; released = head }   /* mailbox.c:839 -> mailbox.c:802 publish_released (806-809) */
             :: else -> skip
             fi;
             if                                          /* worker.c:79 run_turn: handled < limit */
@@ -612,18 +613,18 @@ proctype Worker()
             fi
         od;
         cur = 0;
-        /* worker.c:100 -> mailbox.c:841 zactor__mailbox_close -> mailbox.c:843 publish_released */
+        /* worker.c:100 -> mailbox.c:842 zactor__mailbox_close -> mailbox.c:844 publish_released */
         if
-        :: rr != head -> atomic { rr = head; released = head } /* mailbox.c:804-809 publish_released */
+        :: rr != head -> atomic { rr = head; released = head } /* mailbox.c:805-810 publish_released */
         :: else -> skip
         fi;
         /* worker.c:108 -> actor.c:432 zactor__actor_end_turn */
         gl = life;                                      /* actor.c:438 actor_end_turn: load life */
         do
         :: TAIL(gl) != head && (MUTANT != 1 || !(gl & ALIVE)) -> /* actor.c:440 actor_end_turn: tickets left */
-            /* actor.c:442 -> scheduler.c:282 zactor__scheduler_requeue. A
+            /* actor.c:442 -> scheduler.c:299 zactor__scheduler_requeue. A
              * turn that took nothing requeues without progress
-             * (scheduler.c:295-300): a
+             * (scheduler.c:312-317): a
              * sender must be between count and push. The model waits for a
              * push (`news`) before it requeues, so a message pushed where
              * the consumer never looks is a deadlock here, not a silent
@@ -635,31 +636,31 @@ proctype Worker()
             };
             break
         :: TAIL(gl) == head && !(gl & ALIVE) ->         /* actor.c:445 actor_end_turn: stopped */
-            /* actor.c:447 -> actor.c:411 recycle -> actor.c:417 -> mailbox.c:891 zactor__mailbox_clear */
+            /* actor.c:447 -> actor.c:411 recycle -> actor.c:417 -> mailbox.c:892 zactor__mailbox_clear */
             d_step {
-                assert(ovf_n == 0);                     /* mailbox.c:900 mailbox_clear: the stack is empty, every ticket was taken */
-                for (t : 0 .. MAXT - 1) {               /* mailbox.c:902, 924 mailbox_clear: no ticket, no letter left */
+                assert(ovf_n == 0);                     /* mailbox.c:901 mailbox_clear: the stack is empty, every ticket was taken */
+                for (t : 0 .. MAXT - 1) {               /* mailbox.c:903, 924 mailbox_clear: no ticket, no letter left */
                     assert(ready[t] == 0)
                 }
                 t = 0
             }
-            rg = mring;                                 /* mailbox.c:931 mailbox_clear -> mailbox.c:848 free_rings: load ring (851) */
+            rg = mring;                                 /* mailbox.c:932 mailbox_clear -> mailbox.c:849 free_rings: load ring (851) */
             if
             :: rg != 0 ->
-                ACCESS(rg); pv = r_prev[rg];            /* mailbox.c:854 free_rings: prev */
+                ACCESS(rg); pv = r_prev[rg];            /* mailbox.c:855 free_rings: prev */
                 if
-                :: pv != 0 -> free_ring(pv)             /* mailbox.c:855-856 free_rings: free prev */
+                :: pv != 0 -> free_ring(pv)             /* mailbox.c:856-857 free_rings: free prev */
                 :: else -> skip
                 fi;
-                free_ring(rg);                          /* mailbox.c:857 free_rings: free the ring */
-                mring = 0;                              /* mailbox.c:858 free_rings: ring = NULL */
-                room = INIT_CAP;                        /* mailbox.c:859 free_rings: room = INITIAL_SLOTS */
-                lap_room = 0                            /* mailbox.c:860 free_rings: no grown ring */
+                free_ring(rg);                          /* mailbox.c:858 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:859 free_rings: ring = NULL */
+                room = INIT_CAP;                        /* mailbox.c:860 free_rings: room = INITIAL_SLOTS */
+                lap_room = 0                            /* mailbox.c:861 free_rings: no grown ring */
             :: else -> skip
             fi;
             rg = 0; pv = 0;
-            released = 0;                               /* mailbox.c:932 mailbox_clear: released = 0 */
-            head = 0; rr = 0;                           /* mailbox.c:933-934 mailbox_clear: head, reader released = 0 */
+            released = 0;                               /* mailbox.c:933 mailbox_clear: released = 0 */
+            head = 0; rr = 0;                           /* mailbox.c:934-935 mailbox_clear: head, reader released = 0 */
             stopped = false;                            /* actor.c:420 recycle: flags = 0 */
             atomic {                                    /* actor.c:424 recycle: life = generation + 1 | NORING */
                 assert(life == gl);                     /* nobody else writes a dead, drained word */
@@ -730,36 +731,36 @@ end_trim:
         }
         if
         :: l != 0 ->
-            /* actor.c:478 -> mailbox.c:863 zactor__mailbox_trim */
+            /* actor.c:478 -> mailbox.c:864 zactor__mailbox_trim */
             assert(tokens == 0 && !in_turn && ovf_n == 0); /* idle indeed */
-            rg = mring;                                 /* mailbox.c:869 mailbox_trim: load ring */
-            ACCESS(rg);                                 /* never NULL (mailbox.c:871): NORING was clear */
-            /* mailbox.c:871 mailbox_trim: a first ring goes, a grown one stays up
+            rg = mring;                                 /* mailbox.c:870 mailbox_trim: load ring */
+            ACCESS(rg);                                 /* never NULL (mailbox.c:872): NORING was clear */
+            /* mailbox.c:872 mailbox_trim: a first ring goes, a grown one stays up
              * to KEPT_SLOTS slots (mailbox.c:71) and goes past it; the
              * model's grown ring stands for either. */
             if
-            :: r_cap[rg] != INIT_CAP -> trimmed = false /* kept (mailbox.c:872) */
+            :: r_cap[rg] != INIT_CAP -> trimmed = false /* kept (mailbox.c:873) */
             :: else ->
-                /* mailbox.c:873 -> mailbox.c:848 free_rings; a first-size
+                /* mailbox.c:874 -> mailbox.c:849 free_rings; a first-size
                  * ring has no prev to free */
                 assert(r_prev[rg] == 0);
-                free_ring(rg);                          /* mailbox.c:857 free_rings: free the ring */
-                mring = 0;                              /* mailbox.c:858 free_rings: ring = NULL */
-                room = INIT_CAP;                        /* mailbox.c:859 free_rings: room = INITIAL_SLOTS */
-                lap_room = 0;                           /* mailbox.c:860 free_rings: no grown ring */
-                trimmed = true;                         /* mailbox.c:874 mailbox_trim: true */
+                free_ring(rg);                          /* mailbox.c:858 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:859 free_rings: ring = NULL */
+                room = INIT_CAP;                        /* mailbox.c:860 free_rings: room = INITIAL_SLOTS */
+                lap_room = 0;                           /* mailbox.c:861 free_rings: no grown ring */
+                trimmed = true;                         /* mailbox.c:875 mailbox_trim: true */
                 COVER(cover_new_incarnation_trimmed, GEN(l) == 1)
-            :: r_cap[rg] != INIT_CAP ->                 /* past KEPT_SLOTS: mailbox.c:873 -> 848 free_rings */
-                pv = r_prev[rg];                        /* mailbox.c:854 free_rings: its prev, if the actor */
+            :: r_cap[rg] != INIT_CAP ->                 /* past KEPT_SLOTS: mailbox.c:874 -> 848 free_rings */
+                pv = r_prev[rg];                        /* mailbox.c:855 free_rings: its prev, if the actor */
                 if                                      /* went idle right at base */
-                :: pv != 0 -> free_ring(pv); COVER(cover_trim_with_prev, true) /* mailbox.c:855-856 */
+                :: pv != 0 -> free_ring(pv); COVER(cover_trim_with_prev, true) /* mailbox.c:856-857 */
                 :: else -> skip
                 fi;
-                free_ring(rg);                          /* mailbox.c:857 free_rings: free the ring */
-                mring = 0;                              /* mailbox.c:858 */
-                room = INIT_CAP;                        /* mailbox.c:859 */
-                lap_room = 0;                           /* mailbox.c:860 */
-                trimmed = true; pv = 0                  /* mailbox.c:874 mailbox_trim: true */
+                free_ring(rg);                          /* mailbox.c:858 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:859 */
+                room = INIT_CAP;                        /* mailbox.c:860 */
+                lap_room = 0;                           /* mailbox.c:861 */
+                trimmed = true; pv = 0                  /* mailbox.c:875 mailbox_trim: true */
             fi;
             atomic {                                    /* actor.c:485 actor_trim: store life */
                 assert(life == (l | LOCKED));           /* senders waited: the word is as we left it */
