@@ -129,6 +129,10 @@ uint32_t zactor__mailbox_close(zactor__mailbox_cursor *cursor);
 bool zactor__mailbox_trim(zactor__mailbox *mailbox, zactor__pool *pool,
                           zactor__pool_cache *cache);
 
+/* Slots of the ring new tickets land in, 0 when there is none. For tests,
+ * while no thread sends to or takes from the mailbox. */
+uint32_t zactor__mailbox_capacity(const zactor__mailbox *mailbox);
+
 /* Called by zactor__mailbox_clear for each queued message before its
  * storage is freed, so that what the payload owns can be released. */
 typedef void (*zactor__undelivered_fn)(void *user, uint32_t tag, const void *payload);

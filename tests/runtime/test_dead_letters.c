@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "rt_test.h"
+#include "actor.h"  /* the cell, for its ring capacity */
 #include "system.h" /* zactor__system_overflow_letters */
 
 typedef struct Note {
@@ -115,20 +116,41 @@ static uint64_t queue_notes(zactor_system *sys, zactor_ref blocker, zactor_ref t
     return zactor__system_overflow_letters(sys) - before;
 }
 
+/* The capacity of to's ring (0: none), read after zactor_system_wait. */
+static uint32_t ring_capacity(zactor_ref to)
+{
+    return zactor__mailbox_capacity(&to.cell->mailbox);
+}
+
 /* The first ring has 8 slots; an overflow grows it to at least four times
- * its size and to four times the backlog found (here 100 letters: 400),
- * in powers of two: 8 -> 512 -> 2048 -> 8192. An idle actor keeps a ring
- * of up to 4096 slots and gives back a bigger one. */
+ * its size, and to four times the backlog the consumer finds when it
+ * notices the letters (at the latest when it reaches the first one),
+ * rounded up to a power of two: from 8, with 100 letters, to 512 at
+ * least and 512 at most (4 x 108 queued). The next round uses the grown
+ * ring: as many notes as its capacity fit, 100 more are letters. An idle
+ * actor keeps a ring of up to 4096 slots and gives back a bigger one. */
 static void ring_grows_after_overflow(zactor_system *sys, zactor_ref blocker, zactor_ref to)
 {
-    static const uint64_t capacities[] = {8, 512, 2048};
-    size_t steps = sizeof capacities / sizeof capacities[0];
-    for (size_t i = 0; i < steps; i++) {
-        uint64_t capacity = capacities[i];
+    uint64_t capacity = 8;
+    unsigned growths = 0;
+    for (;;) {
         CHECK_EQ(queue_notes(sys, blocker, to, capacity), 0);
         CHECK_EQ(queue_notes(sys, blocker, to, capacity + 100), 100);
+        uint64_t grown = ring_capacity(to);
+        if (grown == 0)
+            break; /* past 4096 slots: given back when the actor went idle */
+        growths++;
+        uint64_t most = 4;
+        while (most < 4 * (capacity + 100))
+            most *= 2;
+        printf("dead letters: a ring of %llu slots grew to %llu\n", (unsigned long long)capacity,
+               (unsigned long long)grown);
+        CHECK(grown >= 4 * capacity && grown <= most && (grown & (grown - 1)) == 0);
+        CHECK(grown <= 4096);
+        capacity = grown;
     }
-    /* The 8192-slot ring went when the actor went idle (zactor_system_wait
+    CHECK(growths >= 2); /* 8 -> 512 -> 2048 at least, then past 4096 */
+    /* The big ring went when the actor went idle (zactor_system_wait
      * returns once idle rings are given back): 8 slots again. */
     CHECK_EQ(queue_notes(sys, blocker, to, 8), 0);
     CHECK_EQ(queue_notes(sys, blocker, to, 8 + 1), 1);

@@ -139,59 +139,65 @@ int main(void)
     zactor__mailbox_init(&mailbox, &reader);
 
     for (uint64_t v = 0; v < 8; v++)
-        CHECK(!push(v));  /* the first ring's 8 slots */
-    CHECK(push(8));       /* full: a letter */
-    uint64_t next = take(0, 2); /* slots of 0 and 1 come back */
-    CHECK(!push(9));      /* 9 - released(2) < 8: the old ring's free slot */
-    CHECK(push(10));      /* 10 - 2 = 8: a letter */
-    /* 2..7 from the ring, 8 from the letters (the ring grows: 9 stays in
-     * the old ring), 9 from the old ring, 10 from the letters. */
-    next = take(next, 9);
-    CHECK_EQ(next, 11);
+        CHECK(!push(v)); /* the first ring's 8 slots */
+    uint64_t next = take(0, 2); /* slots of 0 and 1 come back (no letter waits) */
+    CHECK(!push(8));            /* 8 - released (2) < 8: a slot the take freed */
+    CHECK(!push(9));
+    CHECK(push(10)); /* 10 - 2 = 8: a letter */
+    /* Handing back the slots of 2 and 3 (a quarter of the ring), the
+     * consumer finds the letter on the stack and grows the ring at once:
+     * 32 slots (4 x 8, for 7 queued) from ticket 11 on. */
+    next = take(next, 2);
+    CHECK(!push(11)); /* the grown ring's first lap */
+    /* 4..9 from the old ring, 10 from the letters, 11 from the new ring. */
+    next = take(next, 8);
+    CHECK_EQ(next, 12);
     CHECK(nothing_left());
 
     /* The grown ring (32 slots) takes a burst of 20 without a letter. */
-    for (uint64_t v = 11; v < 31; v++)
+    for (uint64_t v = 12; v < 32; v++)
         CHECK(!push(v));
     next = take(next, 20);
     CHECK(nothing_left());
 
-    /* The first lap. The 32-slot ring holds 32 of 52; the consumer takes
-     * 33 (the 33rd from the letters, which grows the ring to 4 x 32, more
-     * than 4 x 19 queued: 128 slots from b = first + 52 on) and hands
-     * back 33 slots. */
+    /* The first lap. The 32-slot ring holds 32 of 52; the consumer, handing
+     * back the first 8 slots, finds letters on the stack and grows the ring
+     * to 256 slots (4 x 32 is less than 4 x 44 queued) from b = first + 52
+     * on, then takes 33 (the 33rd from the letters). */
     uint64_t first = next;
     CHECK_EQ(push_range(first, 52), 20);
     next = take(next, 33);
-    /* released (first + 33) is before b: every one of the next 128
-     * tickets finds a never-used slot; the 129th is one lap on, where
+    /* released (first + 33) is before b: every one of the next 256
+     * tickets finds a never-used slot; the 257th is one lap on, where
      * ticket b still waits: a letter. */
-    CHECK_EQ(push_range(first + 52, 128), 0);
-    CHECK(push(first + 180));
+    CHECK_EQ(push_range(first + 52, 256), 0);
+    CHECK(push(first + 308));
     /* The 19 letters, then b: the old ring goes, a letter waits, so the
-     * ring grows at once: 1024 slots (4 x 129 queued, rounded up) from
-     * first + 181 on. */
-    next = take(next, 19 + 128 + 1);
+     * ring grows at once: 2048 slots (4 x 257 queued, rounded up) from
+     * first + 309 on. */
+    next = take(next, 19 + 256 + 1);
     CHECK(nothing_left());
 
-    /* Growth as soon as the consumer reaches base with letters waiting,
-     * not only when it runs out of letters. 10 letters past the 1024
-     * slots; taking the first grows the ring to 4096 from b = first +
-     * 1034, while the old ring still holds tickets; 4096 more fill the new
-     * ring's first lap, 5 more are letters. */
+    /* Growth as soon as the consumer notices letters, not when it reaches
+     * them. 10 letters past the 2048 slots; handing back the first 512
+     * slots, the consumer finds them on the stack and grows the ring to
+     * 8192 (for 1546 queued) from b = first + 2058, while the old ring
+     * still holds tickets; 8192 more fill the new ring's first lap, 5 more
+     * are letters. */
     first = next;
-    CHECK_EQ(push_range(first, 1034), 10);
-    next = take(next, 1025);
-    CHECK_EQ(push_range(first + 1034, 4101), 5);
-    /* The 9 letters left, then b: the old ring is freed, 5 letters wait,
-     * so the ring grows at once (to 32768, for 4101 queued), and the next
+    CHECK_EQ(push_range(first, 2058), 10);
+    next = take(next, 2049);
+    CHECK_EQ(push_range(first + 2058, 8197), 5);
+    /* Growth as soon as the consumer reaches base with letters waiting:
+     * the 9 letters left, then b: the old ring is freed, 5 letters wait,
+     * so the ring grows at once (to 65536, for 8197 queued), and the next
      * sends take its first lap rather than letters. */
     next = take(next, 10);
-    CHECK_EQ(push_range(first + 5135, 16), 0);
-    next = take(next, 4095 + 5 + 16);
+    CHECK_EQ(push_range(first + 2058 + 8197, 16), 0);
+    next = take(next, 8191 + 5 + 16);
     CHECK(nothing_left());
 
-    /* A backlog of 150,000 overflows the 32768 slots once; the ring the
+    /* A backlog of 150,000 overflows the 65536 slots once; the ring the
      * consumer grows holds the next one. */
     CHECK_EQ(rounds_until_ring_holds(&next, 150000), 2);
     CHECK(trim()); /* past 4096 slots: given back */
