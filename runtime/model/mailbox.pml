@@ -1,8 +1,8 @@
 /* mailbox.pml - the mailbox and life-word protocol of ZActor, for spin.
  *
  * Models runtime/src/life.h, mailbox.c, actor.c and worker.c as of commit
- * 05ced1d: every step names the C file, the line of that commit and the
- * function it stands for ("mailbox.c:438 push_to_ring: ..."). README.md
+ * 1bab3ed: every step names the C file, the line of that commit and the
+ * function it stands for ("mailbox.c:452 push_to_ring: ..."). README.md
  * (this folder) says what the model covers, what it leaves out, and how to
  * run it.
  *
@@ -65,9 +65,9 @@
 #define NTRIM 2         /* trim attempts */
 #endif
 
-#define INIT_CAP 2      /* mailbox.c:74 INITIAL_SLOTS (8 in C) */
-#define MAX_CAP 4       /* mailbox.c:76 MAX_SLOTS: one growth, 2 -> 4 (2^24 in C) */
-#define BATCH 2         /* takes per store of released (mailbox.c:876: capacity / 4) */
+#define INIT_CAP 2      /* mailbox.c:88 INITIAL_SLOTS (8 in C) */
+#define MAX_CAP 4       /* mailbox.c:90 MAX_SLOTS: one growth, 2 -> 4 (2^24 in C) */
+#define BATCH 2         /* takes per store of released (mailbox.c:890: capacity / 4) */
 #define NR 8            /* ring ids 1..NR-1; 0 is NULL; ids are never reused */
 #define MAXT (2 * NMSG + 1) /* tickets per incarnation, plus one: the head after the last */
 #define NM (2 * NMSG + 1) /* messages: producer p's k-th is p * NMSG + k */
@@ -105,35 +105,35 @@ byte ovf_n;             /* letters on the stack */
  * it; it is global so that the senders' assertions can read it (ghost). */
 byte head;
 
-/* ---- rings (mailbox.c:93) -------------------------------------------- */
+/* ---- rings (mailbox.c:107) -------------------------------------------- */
 #define NOTYET 0
 #define LIVE   1
 #define FREED  2
 byte r_state[NR];       /* ghost: allocation state, checked on every access */
-byte r_cap[NR];         /* mailbox.c:94 capacity */
-byte r_base[NR];        /* mailbox.c:96 first ticket of this ring when prev is set */
-byte r_prev[NR];        /* mailbox.c:98 ring holding the tickets before base */
-bool r_grown[NR];       /* mailbox.c:97 grown: base is exact */
-/* mailbox.c:103 slot sequence word: 0 never written (or cleared), t + 1 for
- * PUBLISHED | t (mailbox.c:81), left there once ticket t is taken */
+byte r_cap[NR];         /* mailbox.c:108 capacity */
+byte r_base[NR];        /* mailbox.c:110 first ticket of this ring when prev is set */
+byte r_prev[NR];        /* mailbox.c:112 ring holding the tickets before base */
+bool r_grown[NR];       /* mailbox.c:111 grown: base is exact */
+/* mailbox.c:117 slot sequence word: 0 never written (or cleared), t + 1 for
+ * PUBLISHED | t (mailbox.c:95), left there once ticket t is taken */
 byte r_seq[NR * MAX_CAP];
-byte r_msg[NR * MAX_CAP]; /* mailbox.c:104 slot bytes: the message */
+byte r_msg[NR * MAX_CAP]; /* mailbox.c:118 slot bytes: the message */
 byte nrings = 1;        /* next fresh ring id */
 
 /* A scenario the search must reach: pan lists a COVER it never reached
  * among the unreached statements, and check.sh fails on it. */
 #define COVER(what, cond) if :: (cond) -> printf(#what) :: else -> skip fi
 
-#define SLOT(r, t) ((r) * MAX_CAP + (t) % r_cap[r])   /* mailbox.c:123 slot_at */
+#define SLOT(r, t) ((r) * MAX_CAP + (t) % r_cap[r])   /* mailbox.c:137 slot_at */
 #define ACCESS(r) assert((r) != 0 && r_state[r] == LIVE) /* no use after free */
 
-/* mailbox.c:210 new_ring: a fresh id (its slots are 0, mailbox.c:231-234) */
+/* mailbox.c:224 new_ring: a fresh id (its slots are 0, mailbox.c:245-248) */
 inline new_ring(id, cap) {
     id = nrings; nrings++;
     assert(id < NR);
     r_state[id] = LIVE; r_cap[id] = cap
 }
-/* mailbox.c:238 free_ring. The freed ring's MAX_CAP (4) slots are zeroed
+/* mailbox.c:252 free_ring. The freed ring's MAX_CAP (4) slots are zeroed
  * as well, so that words nobody can read any more (ACCESS) do not split
  * states. */
 inline free_ring(id) {
@@ -173,7 +173,7 @@ bool spawned1;          /* generation 1 exists: its producer has a ref */
  * `count` messages in one send through the outbox (actor.c:263
  * zactor__outbox_deliver -> actor.c:270 deliver with n = count): every
  * message prepared with the word its ticket would be taken from, one CAS
- * taking `count` tickets, then the pushes in order (mailbox.c:507
+ * taking `count` tickets, then the pushes in order (mailbox.c:521
  * zactor__mailbox_push_batch), the letters among them pushed onto the
  * overflow stack together at the end. A producer that may batch is
  * searched both ways. */
@@ -215,21 +215,21 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                 /* actor.c:208 -> actor.c:185 wait_unlocked: load life */
                 atomic { !(life & LOCKED) -> l = life }
             :: else ->
-                /* actor.c:218 deliver -> mailbox.c:367 zactor__mailbox_prepare */
+                /* actor.c:218 deliver -> mailbox.c:381 zactor__mailbox_prepare */
                 atomic {
-                    rel = released;                     /* mailbox.c:374 mailbox_prepare: load released */
-                    /* mailbox.c:379 mailbox_prepare: queued. A stale word (released
+                    rel = released;                     /* mailbox.c:388 mailbox_prepare: load released */
+                    /* mailbox.c:393 mailbox_prepare: queued. A stale word (released
                      * past tail: the CAS will fail) goes to prepare_slow,
-                     * which allocates nothing for it (mailbox.c:355-356). */
+                     * which allocates nothing for it (mailbox.c:369-370). */
                     queued = (rel > TAIL(l) -> 0 : TAIL(l) - rel)
                 }
                 if
-                :: l & NORING ->                        /* mailbox.c:380-381 mailbox_prepare -> prepare_slow */
-                    /* mailbox.c:348 prepare_slow -> mailbox.c:298 install_ring:
-                     * mailbox.c:312 CAS ring NULL -> a new ring (mailbox.c:304-305).
-                     * The load before it (mailbox.c:302) only saves the
+                :: l & NORING ->                        /* mailbox.c:394-395 mailbox_prepare -> prepare_slow */
+                    /* mailbox.c:362 prepare_slow -> mailbox.c:312 install_ring:
+                     * mailbox.c:326 CAS ring NULL -> a new ring (mailbox.c:318-319).
+                     * The load before it (mailbox.c:316) only saves the
                      * allocation, and a loser's ring, freed at once
-                     * (mailbox.c:314), was never seen: both left out. */
+                     * (mailbox.c:328), was never seen: both left out. */
                     atomic {
                         if
                         :: mring == 0 -> new_ring(ring, INIT_CAP); mring = ring; ring = 0;
@@ -240,12 +240,12 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                     }
                 :: else -> skip
                 fi;
-                /* mailbox.c:377 mailbox_prepare: load room (mailbox.c:361 in
+                /* mailbox.c:391 mailbox_prepare: load room (mailbox.c:375 in
                  * prepare_slow, after the install); then, if the ring may be
-                 * full (mailbox.c:382, 329), mailbox.c:326 prepare_letter:
-                 * mailbox.c:332-333 load lap_room and lap_base, and no letter
+                 * full (mailbox.c:396, 329), mailbox.c:340 prepare_letter:
+                 * mailbox.c:346-347 load lap_room and lap_base, and no letter
                  * for a ticket in that first lap while the released read
-                 * before is before lap_base (mailbox.c:334 in_first_lap).
+                 * before is before lap_base (mailbox.c:348 in_first_lap).
                  * One step for the three loads: each test alone shows the
                  * slot free at the push (room only grows while the word
                  * stays; the lap changes only under LOCKED, which fails the
@@ -261,7 +261,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                     if
                     :: queued >= room &&
                        !(lap_room != 0 && rel < lap_base && TAIL(l) - lap_base < lap_room) ->
-                        letter[0] = true                /* mailbox.c:336-337 prepare_letter: allocate a letter */
+                        letter[0] = true                /* mailbox.c:350-351 prepare_letter: allocate a letter */
                     :: else -> skip
                     fi;
                     if
@@ -290,42 +290,42 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
         od;
         if
         :: fate[m] == ACCEPTED ->
-            /* actor.c:239-243 deliver -> mailbox.c:493 zactor__mailbox_push,
-             * or mailbox.c:507 zactor__mailbox_push_batch for a batch */
+            /* actor.c:239-243 deliver -> mailbox.c:507 zactor__mailbox_push,
+             * or mailbox.c:521 zactor__mailbox_push_batch for a batch */
             i = 0;
             do
             :: i >= n -> break
             :: else ->
                 ticket = TAIL(l) + i;
-                /* mailbox.c:499 mailbox_push (mailbox.c:512 mailbox_push_batch): load ring */
+                /* mailbox.c:513 mailbox_push (mailbox.c:526 mailbox_push_batch): load ring */
                 ring = mring;
-                /* push's fast path (mailbox.c:501-503: no letter prepared, a
+                /* push's fast path (mailbox.c:515-517: no letter prepared, a
                  * relaxed peek finds no prev, push_to_ring finds the slot
                  * free) is the steps below with prev NULL: it writes the
                  * ring's slot as push_to_ring does. Otherwise push_slow
-                 * (mailbox.c:482 -> mailbox.c:486 push_to_ring_or_letter)
+                 * (mailbox.c:496 -> mailbox.c:500 push_to_ring_or_letter)
                  * reads prev and released again: the model reads each once,
                  * at either moment (a read without effect may come late). */
                 atomic {
-                    /* mailbox.c:451 push_to_ring_or_letter: load ring->prev */
+                    /* mailbox.c:465 push_to_ring_or_letter: load ring->prev */
                     ACCESS(ring); pv = r_prev[ring];
                     if
-                    :: pv != 0 && ticket < r_base[ring] -> ring = pv /* mailbox.c:452-453 push_to_ring_or_letter: before base: prev */
+                    :: pv != 0 && ticket < r_base[ring] -> ring = pv /* mailbox.c:466-467 push_to_ring_or_letter: before base: prev */
                     :: else -> skip
                     fi;
                     pv = 0
                 }
-                rel = released;                         /* mailbox.c:432 push_to_ring: load released */
-                /* The capacity read (mailbox.c:160) is of a field fixed at
+                rel = released;                         /* mailbox.c:446 push_to_ring: load released */
+                /* The capacity read (mailbox.c:174) is of a field fixed at
                  * allocation: it shares the step of the write that follows. */
                 atomic {
                     assert(rel <= ticket);
                     ACCESS(ring);
                     if
-                    :: ticket - rel < r_cap[ring] || MUTANT == 2 || /* mailbox.c:433 push_to_ring -> mailbox.c:160 slot_free */
+                    :: ticket - rel < r_cap[ring] || MUTANT == 2 || /* mailbox.c:447 push_to_ring -> mailbox.c:174 slot_free */
                        (r_grown[ring] && rel < r_base[ring] && ticket - r_base[ring] < r_cap[ring]) ->
-                        /* (mailbox.c:162 slot_free: or in a grown ring's first lap) */
-                        /* mailbox.c:436 push_to_ring: write_slot, then mailbox.c:438
+                        /* (mailbox.c:176 slot_free: or in a grown ring's first lap) */
+                        /* mailbox.c:450 push_to_ring: write_slot, then mailbox.c:452
                          * store seq (PUBLISHED | ticket): one step here, since the
                          * consumer reads the bytes only once seq is published,
                          * and two senders writing one slot fail the assertion
@@ -333,7 +333,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                          * written, or cleared after a letter) or that of a
                          * ticket the consumer took and released (before the
                          * head: it no longer reads the slot's bytes). */
-                        COVER(cover_letter_not_needed, letter[i]); /* mailbox.c:455-456 push_to_ring_or_letter: letter freed */
+                        COVER(cover_letter_not_needed, letter[i]); /* mailbox.c:469-470 push_to_ring_or_letter: letter freed */
                         COVER(cover_first_lap, ticket - rel >= r_cap[ring]);
                         COVER(cover_slot_word_of_taken_ticket, r_seq[SLOT(ring, ticket)] != 0);
                         assert(r_seq[SLOT(ring, ticket)] <= head);
@@ -341,12 +341,12 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                         r_seq[SLOT(ring, ticket)] = ticket + 1;
                         news = true
                     :: else ->
-                        assert(letter[i]);              /* mailbox.c:462 push_to_ring_or_letter: the letter prepare allocated */
-                        if                              /* mailbox.c:463 push_to_ring_or_letter: write_slot into the letter */
-                        :: batch ->                     /* mailbox.c:521-525 mailbox_push_batch: the letter joins the chain */
+                        assert(letter[i]);              /* mailbox.c:476 push_to_ring_or_letter: the letter prepare allocated */
+                        if                              /* mailbox.c:477 push_to_ring_or_letter: write_slot into the letter */
+                        :: batch ->                     /* mailbox.c:535-539 mailbox_push_batch: the letter joins the chain */
                             chained = chained | (1 << i)
                         :: else ->
-                            /* mailbox.c:489 push_slow -> mailbox.c:476 push_letters:
+                            /* mailbox.c:503 push_slow -> mailbox.c:490 push_letters:
                              * CAS onto the overflow stack */
                             assert(ovf[ticket] == 0);
                             ovf[ticket] = m + 1; ovf_n++;
@@ -357,7 +357,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                 i++
             od;
             if
-            :: chained != 0 ->                          /* mailbox.c:527-528 mailbox_push_batch -> mailbox.c:476 push_letters: the chain in one CAS */
+            :: chained != 0 ->                          /* mailbox.c:541-542 mailbox_push_batch -> mailbox.c:490 push_letters: the chain in one CAS */
                 atomic {
                     for (i : 0 .. n - 1) {
                         if
@@ -420,48 +420,48 @@ proctype Worker()
             fi
         :: else -> skip
         fi;
-        cur = mring;                                    /* worker.c:76 -> mailbox.c:544 zactor__mailbox_open: load ring */
+        cur = mring;                                    /* worker.c:76 -> mailbox.c:558 zactor__mailbox_open: load ring */
         do
-        :: /* worker.c:80 -> mailbox.c:807 zactor__mailbox_take */
+        :: /* worker.c:80 -> mailbox.c:821 zactor__mailbox_take */
             if
-            :: ready[head] != 0 ->                      /* mailbox.c:812-814 mailbox_take: ready_letter */
+            :: ready[head] != 0 ->                      /* mailbox.c:826-828 mailbox_take: ready_letter */
                 got = true; from_letter = true; tm = ready[head] - 1
             :: else ->
-                /* take's fast path (mailbox.c:815-829) reads the cursor's
+                /* take's fast path (mailbox.c:829-843) reads the cursor's
                  * ring directly when it has no prev: what ring_of returns
-                 * then (mailbox.c:574-575), so the steps below. On a miss
+                 * then (mailbox.c:588-589), so the steps below. On a miss
                  * it returns false when the overflow stack is empty (the
                  * model's peek below) and otherwise goes to take_slow
-                 * (mailbox.c:830 -> mailbox.c:785), which reads the slot
-                 * again (mailbox.c:796) before it collects: the model reads
+                 * (mailbox.c:844 -> mailbox.c:799), which reads the slot
+                 * again (mailbox.c:810) before it collects: the model reads
                  * it once, at either moment (a read without effect may come
                  * late). */
-                /* mailbox.c:792 take_slow -> mailbox.c:562 ring_of */
+                /* mailbox.c:806 take_slow -> mailbox.c:576 ring_of */
                 if
-                :: cur == 0 -> cur = mring              /* mailbox.c:567 ring_of: load ring */
+                :: cur == 0 -> cur = mring              /* mailbox.c:581 ring_of: load ring */
                 :: else -> skip
                 fi;
                 rg = cur;
                 if
                 :: rg != 0 ->
                     atomic {
-                        ACCESS(rg); pv = r_prev[rg];    /* mailbox.c:573 ring_of: prev (only we write it) */
+                        ACCESS(rg); pv = r_prev[rg];    /* mailbox.c:587 ring_of: prev (only we write it) */
                         if
-                        :: pv != 0 && head < r_base[rg] -> rg = pv /* mailbox.c:576-577 ring_of: before base: prev */
+                        :: pv != 0 && head < r_base[rg] -> rg = pv /* mailbox.c:590-591 ring_of: before base: prev */
                         :: else -> skip
                         fi
                     }
                     if
                     :: pv == 0 || rg == pv -> skip
-                    :: else ->                          /* mailbox.c:578 ring_of: every ticket before base taken */
-                        free_ring(pv);                  /* mailbox.c:581 ring_of: free prev */
-                        r_prev[rg] = 0;                 /* mailbox.c:584 ring_of: prev = NULL */
-                        room = r_cap[rg]                /* mailbox.c:587 ring_of: store room */
-                        /* mailbox.c:589-590 ring_of: grow again if letters
+                    :: else ->                          /* mailbox.c:592 ring_of: every ticket before base taken */
+                        free_ring(pv);                  /* mailbox.c:595 ring_of: free prev */
+                        r_prev[rg] = 0;                 /* mailbox.c:598 ring_of: prev = NULL */
+                        room = r_cap[rg]                /* mailbox.c:601 ring_of: store room */
+                        /* mailbox.c:603-604 ring_of: grow again if letters
                          * wait: a no-op here, the ring that had a prev is at
-                         * MAX_CAP already (mailbox.c:696) */
+                         * MAX_CAP already (mailbox.c:710) */
                     fi;
-                    /* mailbox.c:820 mailbox_take (fast path), mailbox.c:796 take_slow:
+                    /* mailbox.c:834 mailbox_take (fast path), mailbox.c:810 take_slow:
                      * load slot seq. No word outlives one lap: the slot holds
                      * 0, the head's ticket, or the ticket one lap before
                      * (which a 2^28 wrap could not make match). */
@@ -474,18 +474,18 @@ proctype Worker()
                         if
                         :: r_seq[SLOT(rg, head)] == head + 1 ->
                             got = true;
-                            tm = r_msg[SLOT(rg, head)]  /* mailbox.c:822 mailbox_take (798 take_slow): open_slot */
+                            tm = r_msg[SLOT(rg, head)]  /* mailbox.c:836 mailbox_take (812 take_slow): open_slot */
                         :: else -> skip
                         fi;
                         rg = 0
                     }
                 :: else -> skip
                 fi;
-                /* mailbox.c:802 take_slow -> mailbox.c:740 collect_overflow */
+                /* mailbox.c:816 take_slow -> mailbox.c:754 collect_overflow */
                 if
-                :: !got && ovf_n != 0 && (MUTANT != 3 || cur == 0) -> /* mailbox.c:743 collect_overflow (827 mailbox_take): peek */
-                    d_step {                            /* mailbox.c:746-747 collect_overflow: exchange the stack */
-                        for (t : 0 .. MAXT - 1) {       /* mailbox.c:748 collect_overflow: merge_stack (ours) */
+                :: !got && ovf_n != 0 && (MUTANT != 3 || cur == 0) -> /* mailbox.c:757 collect_overflow (841 mailbox_take): peek */
+                    d_step {                            /* mailbox.c:760-761 collect_overflow: exchange the stack */
+                        for (t : 0 .. MAXT - 1) {       /* mailbox.c:762 collect_overflow: merge_stack (ours) */
                             if
                             :: ovf[t] != 0 ->
                                 assert(t >= head && ready[t] == 0);
@@ -495,41 +495,41 @@ proctype Worker()
                         }
                         ovf_n = 0; t = 0
                     }
-                    /* mailbox.c:749 collect_overflow -> mailbox.c:689 grow_ring */
+                    /* mailbox.c:763 collect_overflow -> mailbox.c:703 grow_ring */
                     if
-                    :: cur == 0 -> skip                 /* mailbox.c:692-693 grow_ring: no ring */
+                    :: cur == 0 -> skip                 /* mailbox.c:706-707 grow_ring: no ring */
                     :: else -> ACCESS(cur);
                         if
-                        :: r_cap[cur] >= MAX_CAP || r_prev[cur] != 0 -> skip /* mailbox.c:696-697 grow_ring: at its largest, or prev alive */
-                        :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 -> skip /* mailbox.c:707-708 grow_ring: new_ring failed */
+                        :: r_cap[cur] >= MAX_CAP || r_prev[cur] != 0 -> skip /* mailbox.c:710-711 grow_ring: at its largest, or prev alive */
+                        :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 -> skip /* mailbox.c:721-722 grow_ring: new_ring failed */
                         :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 ->
-                            atomic {                    /* mailbox.c:714 grow_ring: CAS loop setting LOCKED */
+                            atomic {                    /* mailbox.c:728 grow_ring: CAS loop setting LOCKED */
                                 assert(!(life & LOCKED)); /* nobody else may hold it during a turn */
                                 gl = life; life = life | LOCKED
                             }
-                            /* mailbox.c:705-706 grow_ring: new_ring, before the
-                             * lock in C: private until mailbox.c:729, so the
+                            /* mailbox.c:719-720 grow_ring: new_ring, before the
+                             * lock in C: private until mailbox.c:743, so the
                              * order makes no difference */
                             atomic {
                                 new_ring(rg, r_cap[cur] * 2);
-                                r_base[rg] = TAIL(gl);  /* mailbox.c:721 grow_ring: base = tail */
-                                r_grown[rg] = true;     /* mailbox.c:722 grow_ring: grown = 1 */
-                                r_prev[rg] = cur        /* mailbox.c:726 grow_ring: prev = the old ring */
+                                r_base[rg] = TAIL(gl);  /* mailbox.c:735 grow_ring: base = tail */
+                                r_grown[rg] = true;     /* mailbox.c:736 grow_ring: grown = 1 */
+                                r_prev[rg] = cur        /* mailbox.c:740 grow_ring: prev = the old ring */
                             }
-                            /* mailbox.c:724-725 grow_ring: store lap_base and
+                            /* mailbox.c:738-739 grow_ring: store lap_base and
                              * lap_room (under LOCKED: a sender reading a mix of
                              * both fails its CAS, or takes the new base, free
                              * either way) */
                             atomic { lap_base = r_base[rg]; lap_room = r_cap[rg] }
-                            mring = rg;                 /* mailbox.c:729 grow_ring: store ring */
+                            mring = rg;                 /* mailbox.c:743 grow_ring: store ring */
                             atomic {
                                 assert(life & LOCKED);
-                                life = life & ~LOCKED;  /* mailbox.c:733 grow_ring: fetch_and ~LOCKED */
-                                cur = rg; rg = 0; gl = 0 /* mailbox.c:736 grow_ring: the cursor reads the new ring */
+                                life = life & ~LOCKED;  /* mailbox.c:747 grow_ring: fetch_and ~LOCKED */
+                                cur = rg; rg = 0; gl = 0 /* mailbox.c:750 grow_ring: the cursor reads the new ring */
                             }
                         fi
                     fi;
-                    if                                  /* mailbox.c:802-803 take_slow: ready_letter */
+                    if                                  /* mailbox.c:816-817 take_slow: ready_letter */
                     :: ready[head] != 0 -> got = true; from_letter = true; tm = ready[head] - 1
                     :: else -> skip
                     fi
@@ -537,7 +537,7 @@ proctype Worker()
                 fi
             fi;
             if
-            :: !got ->                                  /* worker.c:80 run_turn: mailbox_take false (mailbox.c:828, 771): end of turn */
+            :: !got ->                                  /* worker.c:80 run_turn: mailbox_take false (mailbox.c:842, 771): end of turn */
                 COVER(cover_sender_between_count_and_push, TAIL(life) != head);
                 break
             :: else -> skip
@@ -566,29 +566,29 @@ proctype Worker()
                 fi
             :: else -> skip
             fi;
-            /* worker.c:96 -> mailbox.c:852 zactor__mailbox_release. A slot
-             * the message was taken from keeps its word (mailbox.c:869-870):
+            /* worker.c:96 -> mailbox.c:866 zactor__mailbox_release. A slot
+             * the message was taken from keeps its word (mailbox.c:883-884):
              * the next lap's sender replaces it. */
             if
             :: from_letter ->
-                ready[head] = 0;                        /* mailbox.c:858-859 mailbox_release: the letter off the list, freed */
-                /* mailbox.c:865 mailbox_release -> mailbox.c:562 ring_of(head): the
-                 * cursor's ring, else the mailbox's (mailbox.c:564-570). A
+                ready[head] = 0;                        /* mailbox.c:872-873 mailbox_release: the letter off the list, freed */
+                /* mailbox.c:879 mailbox_release -> mailbox.c:576 ring_of(head): the
+                 * cursor's ring, else the mailbox's (mailbox.c:578-584). A
                  * letter's ticket found its slot busy, so a ring exists, and
                  * only a trim or a recycle, never during a turn, takes it. */
                 cur = (cur == 0 -> mring : cur);
                 assert(cur != 0);
                 atomic {
-                    ACCESS(cur); pv = r_prev[cur];      /* mailbox.c:573 ring_of: prev */
-                    rg = (pv != 0 && head < r_base[cur] -> pv : cur); /* mailbox.c:574-577 ring_of */
-                    /* ring_of frees prev (mailbox.c:578-590) at the first
+                    ACCESS(cur); pv = r_prev[cur];      /* mailbox.c:587 ring_of: prev */
+                    rg = (pv != 0 && head < r_base[cur] -> pv : cur); /* mailbox.c:588-591 ring_of */
+                    /* ring_of frees prev (mailbox.c:592-604) at the first
                      * ticket of base or later; here it never does: the take
                      * of base itself freed it, as base is never a letter's
                      * ticket (its slot is free, the first lap's). */
                     assert(pv == 0 || rg == pv);
                     pv = 0
                 }
-                /* mailbox.c:866-867 mailbox_release: clear the slot's seq (relaxed:
+                /* mailbox.c:880-881 mailbox_release: clear the slot's seq (relaxed:
                  * no sender writes it while the head's ticket is not
                  * released). Its word is 0 or a ticket before the head.
                  * With NMSG = 2 it is never 0 (that takes two letters in
@@ -601,10 +601,10 @@ proctype Worker()
             :: else -> skip
             fi;
             got = false; from_letter = false;
-            head++;                                     /* mailbox.c:871 mailbox_release: head + 1 */
+            head++;                                     /* mailbox.c:885 mailbox_release: head + 1 */
             if
-            :: head - rr >= BATCH ->                    /* mailbox.c:875-877 mailbox_release: a batch taken */
-                atomic { rr = head; released = head }   /* mailbox.c:878 -> mailbox.c:838 publish_released (806-809) */
+            :: head - rr >= BATCH ->                    /* mailbox.c:889-891 mailbox_release: a batch taken */
+                atomic { rr = head; released = head }   /* mailbox.c:892 -> mailbox.c:852 publish_released (806-809) */
             :: else -> skip
             fi;
             if                                          /* worker.c:79 run_turn: handled < limit */
@@ -613,9 +613,9 @@ proctype Worker()
             fi
         od;
         cur = 0;
-        /* worker.c:100 -> mailbox.c:881 zactor__mailbox_close -> mailbox.c:883 publish_released */
+        /* worker.c:100 -> mailbox.c:895 zactor__mailbox_close -> mailbox.c:897 publish_released */
         if
-        :: rr != head -> atomic { rr = head; released = head } /* mailbox.c:841-846 publish_released */
+        :: rr != head -> atomic { rr = head; released = head } /* mailbox.c:855-860 publish_released */
         :: else -> skip
         fi;
         /* worker.c:108 -> actor.c:432 zactor__actor_end_turn */
@@ -636,31 +636,31 @@ proctype Worker()
             };
             break
         :: TAIL(gl) == head && !(gl & ALIVE) ->         /* actor.c:445 actor_end_turn: stopped */
-            /* actor.c:447 -> actor.c:411 recycle -> actor.c:417 -> mailbox.c:938 zactor__mailbox_clear */
+            /* actor.c:447 -> actor.c:411 recycle -> actor.c:417 -> mailbox.c:952 zactor__mailbox_clear */
             d_step {
-                assert(ovf_n == 0);                     /* mailbox.c:947 mailbox_clear: the stack is empty, every ticket was taken */
-                for (t : 0 .. MAXT - 1) {               /* mailbox.c:949, 924 mailbox_clear: no ticket, no letter left */
+                assert(ovf_n == 0);                     /* mailbox.c:961 mailbox_clear: the stack is empty, every ticket was taken */
+                for (t : 0 .. MAXT - 1) {               /* mailbox.c:963, 924 mailbox_clear: no ticket, no letter left */
                     assert(ready[t] == 0)
                 }
                 t = 0
             }
-            rg = mring;                                 /* mailbox.c:978 mailbox_clear -> mailbox.c:888 free_rings: load ring (851) */
+            rg = mring;                                 /* mailbox.c:992 mailbox_clear -> mailbox.c:902 free_rings: load ring (851) */
             if
             :: rg != 0 ->
-                ACCESS(rg); pv = r_prev[rg];            /* mailbox.c:894 free_rings: prev */
+                ACCESS(rg); pv = r_prev[rg];            /* mailbox.c:908 free_rings: prev */
                 if
-                :: pv != 0 -> free_ring(pv)             /* mailbox.c:895-896 free_rings: free prev */
+                :: pv != 0 -> free_ring(pv)             /* mailbox.c:909-910 free_rings: free prev */
                 :: else -> skip
                 fi;
-                free_ring(rg);                          /* mailbox.c:897 free_rings: free the ring */
-                mring = 0;                              /* mailbox.c:898 free_rings: ring = NULL */
-                room = INIT_CAP;                        /* mailbox.c:899 free_rings: room = INITIAL_SLOTS */
-                lap_room = 0                            /* mailbox.c:900 free_rings: no grown ring */
+                free_ring(rg);                          /* mailbox.c:911 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:912 free_rings: ring = NULL */
+                room = INIT_CAP;                        /* mailbox.c:913 free_rings: room = INITIAL_SLOTS */
+                lap_room = 0                            /* mailbox.c:914 free_rings: no grown ring */
             :: else -> skip
             fi;
             rg = 0; pv = 0;
-            released = 0;                               /* mailbox.c:979 mailbox_clear: released = 0 */
-            head = 0; rr = 0;                           /* mailbox.c:980-981 mailbox_clear: head, reader released = 0 */
+            released = 0;                               /* mailbox.c:993 mailbox_clear: released = 0 */
+            head = 0; rr = 0;                           /* mailbox.c:994-995 mailbox_clear: head, reader released = 0 */
             stopped = false;                            /* actor.c:420 recycle: flags = 0 */
             atomic {                                    /* actor.c:424 recycle: life = generation + 1 | NORING */
                 assert(life == gl);                     /* nobody else writes a dead, drained word */
@@ -731,36 +731,36 @@ end_trim:
         }
         if
         :: l != 0 ->
-            /* actor.c:478 -> mailbox.c:903 zactor__mailbox_trim */
+            /* actor.c:478 -> mailbox.c:917 zactor__mailbox_trim */
             assert(tokens == 0 && !in_turn && ovf_n == 0); /* idle indeed */
-            rg = mring;                                 /* mailbox.c:909 mailbox_trim: load ring */
-            ACCESS(rg);                                 /* never NULL (mailbox.c:911): NORING was clear */
-            /* mailbox.c:911 mailbox_trim: a first ring goes, a grown one stays up
-             * to KEPT_SLOTS slots (mailbox.c:75) and goes past it; the
+            rg = mring;                                 /* mailbox.c:923 mailbox_trim: load ring */
+            ACCESS(rg);                                 /* never NULL (mailbox.c:925): NORING was clear */
+            /* mailbox.c:925 mailbox_trim: a first ring goes, a grown one stays up
+             * to KEPT_SLOTS slots (mailbox.c:89) and goes past it; the
              * model's grown ring stands for either. */
             if
-            :: r_cap[rg] != INIT_CAP -> trimmed = false /* kept (mailbox.c:912) */
+            :: r_cap[rg] != INIT_CAP -> trimmed = false /* kept (mailbox.c:926) */
             :: else ->
-                /* mailbox.c:913 -> mailbox.c:888 free_rings; a first-size
+                /* mailbox.c:927 -> mailbox.c:902 free_rings; a first-size
                  * ring has no prev to free */
                 assert(r_prev[rg] == 0);
-                free_ring(rg);                          /* mailbox.c:897 free_rings: free the ring */
-                mring = 0;                              /* mailbox.c:898 free_rings: ring = NULL */
-                room = INIT_CAP;                        /* mailbox.c:899 free_rings: room = INITIAL_SLOTS */
-                lap_room = 0;                           /* mailbox.c:900 free_rings: no grown ring */
-                trimmed = true;                         /* mailbox.c:914 mailbox_trim: true */
+                free_ring(rg);                          /* mailbox.c:911 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:912 free_rings: ring = NULL */
+                room = INIT_CAP;                        /* mailbox.c:913 free_rings: room = INITIAL_SLOTS */
+                lap_room = 0;                           /* mailbox.c:914 free_rings: no grown ring */
+                trimmed = true;                         /* mailbox.c:928 mailbox_trim: true */
                 COVER(cover_new_incarnation_trimmed, GEN(l) == 1)
-            :: r_cap[rg] != INIT_CAP ->                 /* past KEPT_SLOTS: mailbox.c:913 -> 848 free_rings */
-                pv = r_prev[rg];                        /* mailbox.c:894 free_rings: its prev, if the actor */
+            :: r_cap[rg] != INIT_CAP ->                 /* past KEPT_SLOTS: mailbox.c:927 -> 848 free_rings */
+                pv = r_prev[rg];                        /* mailbox.c:908 free_rings: its prev, if the actor */
                 if                                      /* went idle right at base */
-                :: pv != 0 -> free_ring(pv); COVER(cover_trim_with_prev, true) /* mailbox.c:895-896 */
+                :: pv != 0 -> free_ring(pv); COVER(cover_trim_with_prev, true) /* mailbox.c:909-910 */
                 :: else -> skip
                 fi;
-                free_ring(rg);                          /* mailbox.c:897 free_rings: free the ring */
-                mring = 0;                              /* mailbox.c:898 */
-                room = INIT_CAP;                        /* mailbox.c:899 */
-                lap_room = 0;                           /* mailbox.c:900 */
-                trimmed = true; pv = 0                  /* mailbox.c:914 mailbox_trim: true */
+                free_ring(rg);                          /* mailbox.c:911 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:912 */
+                room = INIT_CAP;                        /* mailbox.c:913 */
+                lap_room = 0;                           /* mailbox.c:914 */
+                trimmed = true; pv = 0                  /* mailbox.c:928 mailbox_trim: true */
             fi;
             atomic {                                    /* actor.c:485 actor_trim: store life */
                 assert(life == (l | LOCKED));           /* senders waited: the word is as we left it */
