@@ -300,8 +300,10 @@ static int outbox_add(zactor__worker *worker, uint32_t tag, const void *msg, siz
     return 0;
 }
 
-int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
-                 size_t size)
+/* zactor__send's body, inlined into zactor_send too: a send from a handler
+ * then makes one call into the runtime, not two. */
+static ZACTOR__ALWAYS_INLINE int send_message(zactor_ref to, const zactor_actor_type *type,
+                                              uint32_t tag, const void *msg, size_t size)
 {
     zactor_cell *cell = to.cell;
     if (!cell || !type || tag >= type->handler_count || (!msg && size))
@@ -339,6 +341,12 @@ int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, con
     return rc;
 }
 
+int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                 size_t size)
+{
+    return send_message(to, type, tag, msg, size);
+}
+
 int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
                 size_t size)
 {
@@ -347,7 +355,7 @@ int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, cons
     if (!type || tag >= type->handler_count ||
         (type->handlers[tag].flags & ZACTOR_HANDLER_REQUEST))
         return ZACTOR_EINVAL;
-    int rc = zactor__send(to, type, tag, msg, size);
+    int rc = send_message(to, type, tag, msg, size);
     if (rc != 0 && msg)
         zactor__payload_drop(type, tag, msg);
     return rc;

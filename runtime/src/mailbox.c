@@ -402,7 +402,8 @@ ZACTOR__ALWAYS_INLINE int zactor__mailbox_prepare(zactor__mailbox *mailbox, zact
 /* Copies a payload of at most ZACTOR_SMALL_MAX bytes with fixed-size moves
  * (two possibly overlapping ones per power-of-two range) instead of a call
  * to memcpy: the inline copy is on every small send. */
-static void copy_small(unsigned char *dst, const unsigned char *src, size_t size)
+static ZACTOR__ALWAYS_INLINE void copy_small(unsigned char *dst, const unsigned char *src,
+                                              size_t size)
 {
     if (size >= 32) {
         memcpy(dst, src, 32);
