@@ -1,8 +1,8 @@
 /* mailbox.pml - the mailbox and life-word protocol of ZActor, for spin.
  *
  * Models runtime/src/life.h, mailbox.c, actor.c and worker.c as of commit
- * 1bab3ed: every step names the C file, the line of that commit and the
- * function it stands for ("mailbox.c:452 push_to_ring: ..."). README.md
+ * 99e47ba: every step names the C file, the line of that commit and the
+ * function it stands for ("mailbox.c:453 push_to_ring: ..."). README.md
  * (this folder) says what the model covers, what it leaves out, and how to
  * run it.
  *
@@ -67,7 +67,7 @@
 
 #define INIT_CAP 2      /* mailbox.c:88 INITIAL_SLOTS (8 in C) */
 #define MAX_CAP 4       /* mailbox.c:90 MAX_SLOTS: one growth, 2 -> 4 (2^24 in C) */
-#define BATCH 2         /* takes per store of released (mailbox.c:890: capacity / 4) */
+#define BATCH 2         /* takes per store of released (mailbox.c:891: capacity / 4) */
 #define NR 8            /* ring ids 1..NR-1; 0 is NULL; ids are never reused */
 #define MAXT (2 * NMSG + 1) /* tickets per incarnation, plus one: the head after the last */
 #define NM (2 * NMSG + 1) /* messages: producer p's k-th is p * NMSG + k */
@@ -168,12 +168,12 @@ bool spawned1;          /* generation 1 exists: its producer has a ref */
 
 /* ==== senders ========================================================= */
 
-/* actor.c:303 zactor__send, `count` times, with a ref to generation mygen:
- * actor.c:331 -> actor.c:192 deliver with n = 1; or, when batch, all
+/* actor.c:305 send_message (zactor_send, zactor__send), `count` times, with a ref to generation mygen:
+ * actor.c:333 -> actor.c:192 deliver with n = 1; or, when batch, all
  * `count` messages in one send through the outbox (actor.c:263
  * zactor__outbox_deliver -> actor.c:270 deliver with n = count): every
  * message prepared with the word its ticket would be taken from, one CAS
- * taking `count` tickets, then the pushes in order (mailbox.c:521
+ * taking `count` tickets, then the pushes in order (mailbox.c:522
  * zactor__mailbox_push_batch), the letters among them pushed onto the
  * overflow stack together at the end. A producer that may batch is
  * searched both ways. */
@@ -290,42 +290,42 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
         od;
         if
         :: fate[m] == ACCEPTED ->
-            /* actor.c:239-243 deliver -> mailbox.c:507 zactor__mailbox_push,
-             * or mailbox.c:521 zactor__mailbox_push_batch for a batch */
+            /* actor.c:239-243 deliver -> mailbox.c:508 zactor__mailbox_push,
+             * or mailbox.c:522 zactor__mailbox_push_batch for a batch */
             i = 0;
             do
             :: i >= n -> break
             :: else ->
                 ticket = TAIL(l) + i;
-                /* mailbox.c:513 mailbox_push (mailbox.c:526 mailbox_push_batch): load ring */
+                /* mailbox.c:514 mailbox_push (mailbox.c:527 mailbox_push_batch): load ring */
                 ring = mring;
-                /* push's fast path (mailbox.c:515-517: no letter prepared, a
+                /* push's fast path (mailbox.c:516-518: no letter prepared, a
                  * relaxed peek finds no prev, push_to_ring finds the slot
                  * free) is the steps below with prev NULL: it writes the
                  * ring's slot as push_to_ring does. Otherwise push_slow
-                 * (mailbox.c:496 -> mailbox.c:500 push_to_ring_or_letter)
+                 * (mailbox.c:497 -> mailbox.c:501 push_to_ring_or_letter)
                  * reads prev and released again: the model reads each once,
                  * at either moment (a read without effect may come late). */
                 atomic {
-                    /* mailbox.c:465 push_to_ring_or_letter: load ring->prev */
+                    /* mailbox.c:466 push_to_ring_or_letter: load ring->prev */
                     ACCESS(ring); pv = r_prev[ring];
                     if
-                    :: pv != 0 && ticket < r_base[ring] -> ring = pv /* mailbox.c:466-467 push_to_ring_or_letter: before base: prev */
+                    :: pv != 0 && ticket < r_base[ring] -> ring = pv /* mailbox.c:467-468 push_to_ring_or_letter: before base: prev */
                     :: else -> skip
                     fi;
                     pv = 0
                 }
-                rel = released;                         /* mailbox.c:446 push_to_ring: load released */
+                rel = released;                         /* mailbox.c:447 push_to_ring: load released */
                 /* The capacity read (mailbox.c:174) is of a field fixed at
                  * allocation: it shares the step of the write that follows. */
                 atomic {
                     assert(rel <= ticket);
                     ACCESS(ring);
                     if
-                    :: ticket - rel < r_cap[ring] || MUTANT == 2 || /* mailbox.c:447 push_to_ring -> mailbox.c:174 slot_free */
+                    :: ticket - rel < r_cap[ring] || MUTANT == 2 || /* mailbox.c:448 push_to_ring -> mailbox.c:174 slot_free */
                        (r_grown[ring] && rel < r_base[ring] && ticket - r_base[ring] < r_cap[ring]) ->
                         /* (mailbox.c:176 slot_free: or in a grown ring's first lap) */
-                        /* mailbox.c:450 push_to_ring: write_slot, then mailbox.c:452
+                        /* mailbox.c:451 push_to_ring: write_slot, then mailbox.c:453
                          * store seq (PUBLISHED | ticket): one step here, since the
                          * consumer reads the bytes only once seq is published,
                          * and two senders writing one slot fail the assertion
@@ -333,7 +333,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                          * written, or cleared after a letter) or that of a
                          * ticket the consumer took and released (before the
                          * head: it no longer reads the slot's bytes). */
-                        COVER(cover_letter_not_needed, letter[i]); /* mailbox.c:469-470 push_to_ring_or_letter: letter freed */
+                        COVER(cover_letter_not_needed, letter[i]); /* mailbox.c:470-471 push_to_ring_or_letter: letter freed */
                         COVER(cover_first_lap, ticket - rel >= r_cap[ring]);
                         COVER(cover_slot_word_of_taken_ticket, r_seq[SLOT(ring, ticket)] != 0);
                         assert(r_seq[SLOT(ring, ticket)] <= head);
@@ -341,12 +341,12 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                         r_seq[SLOT(ring, ticket)] = ticket + 1;
                         news = true
                     :: else ->
-                        assert(letter[i]);              /* mailbox.c:476 push_to_ring_or_letter: the letter prepare allocated */
-                        if                              /* mailbox.c:477 push_to_ring_or_letter: write_slot into the letter */
-                        :: batch ->                     /* mailbox.c:535-539 mailbox_push_batch: the letter joins the chain */
+                        assert(letter[i]);              /* mailbox.c:477 push_to_ring_or_letter: the letter prepare allocated */
+                        if                              /* mailbox.c:478 push_to_ring_or_letter: write_slot into the letter */
+                        :: batch ->                     /* mailbox.c:536-540 mailbox_push_batch: the letter joins the chain */
                             chained = chained | (1 << i)
                         :: else ->
-                            /* mailbox.c:503 push_slow -> mailbox.c:490 push_letters:
+                            /* mailbox.c:504 push_slow -> mailbox.c:491 push_letters:
                              * CAS onto the overflow stack */
                             assert(ovf[ticket] == 0);
                             ovf[ticket] = m + 1; ovf_n++;
@@ -357,7 +357,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                 i++
             od;
             if
-            :: chained != 0 ->                          /* mailbox.c:541-542 mailbox_push_batch -> mailbox.c:490 push_letters: the chain in one CAS */
+            :: chained != 0 ->                          /* mailbox.c:542-543 mailbox_push_batch -> mailbox.c:491 push_letters: the chain in one CAS */
                 atomic {
                     for (i : 0 .. n - 1) {
                         if
@@ -408,60 +408,60 @@ proctype Worker()
     do
     :: atomic { tokens > 0 -> tokens--; in_turn = true; news = false } /* worker.c:136 worker_main -> scheduler.c:529 zactor__scheduler_next */
         /* worker.c:140 -> worker.c:57 run_turn */
-        if                                              /* worker.c:66 -> actor.c:375 zactor__actor_start */
-        :: !started ->                                  /* `on start` (actor.c:383) may call zactor_stop */
+        if                                              /* worker.c:66 -> actor.c:383 zactor__actor_start */
+        :: !started ->                                  /* `on start` (actor.c:391) may call zactor_stop */
             started = true; progress = true;           /* worker.c:65 run_turn: starting, progress (worker.c:108) */
             if
-            :: atomic {                                 /* actor.c:384-385 -> actor.c:388 zactor__actor_stop_now */
+            :: atomic {                                 /* actor.c:392-393 -> actor.c:396 zactor__actor_stop_now */
                    stopped = true; stop_done = true;
-                   life = life & ~ALIVE                 /* actor.c:397 actor_stop_now: fetch_and ~ALIVE */
+                   life = life & ~ALIVE                 /* actor.c:405 actor_stop_now: fetch_and ~ALIVE */
                }
             :: skip
             fi
         :: else -> skip
         fi;
-        cur = mring;                                    /* worker.c:76 -> mailbox.c:558 zactor__mailbox_open: load ring */
+        cur = mring;                                    /* worker.c:76 -> mailbox.c:559 zactor__mailbox_open: load ring */
         do
-        :: /* worker.c:80 -> mailbox.c:821 zactor__mailbox_take */
+        :: /* worker.c:80 -> mailbox.c:822 zactor__mailbox_take */
             if
-            :: ready[head] != 0 ->                      /* mailbox.c:826-828 mailbox_take: ready_letter */
+            :: ready[head] != 0 ->                      /* mailbox.c:827-829 mailbox_take: ready_letter */
                 got = true; from_letter = true; tm = ready[head] - 1
             :: else ->
-                /* take's fast path (mailbox.c:829-843) reads the cursor's
+                /* take's fast path (mailbox.c:830-844) reads the cursor's
                  * ring directly when it has no prev: what ring_of returns
-                 * then (mailbox.c:588-589), so the steps below. On a miss
+                 * then (mailbox.c:589-590), so the steps below. On a miss
                  * it returns false when the overflow stack is empty (the
                  * model's peek below) and otherwise goes to take_slow
-                 * (mailbox.c:844 -> mailbox.c:799), which reads the slot
-                 * again (mailbox.c:810) before it collects: the model reads
+                 * (mailbox.c:845 -> mailbox.c:800), which reads the slot
+                 * again (mailbox.c:811) before it collects: the model reads
                  * it once, at either moment (a read without effect may come
                  * late). */
-                /* mailbox.c:806 take_slow -> mailbox.c:576 ring_of */
+                /* mailbox.c:807 take_slow -> mailbox.c:577 ring_of */
                 if
-                :: cur == 0 -> cur = mring              /* mailbox.c:581 ring_of: load ring */
+                :: cur == 0 -> cur = mring              /* mailbox.c:582 ring_of: load ring */
                 :: else -> skip
                 fi;
                 rg = cur;
                 if
                 :: rg != 0 ->
                     atomic {
-                        ACCESS(rg); pv = r_prev[rg];    /* mailbox.c:587 ring_of: prev (only we write it) */
+                        ACCESS(rg); pv = r_prev[rg];    /* mailbox.c:588 ring_of: prev (only we write it) */
                         if
-                        :: pv != 0 && head < r_base[rg] -> rg = pv /* mailbox.c:590-591 ring_of: before base: prev */
+                        :: pv != 0 && head < r_base[rg] -> rg = pv /* mailbox.c:591-592 ring_of: before base: prev */
                         :: else -> skip
                         fi
                     }
                     if
                     :: pv == 0 || rg == pv -> skip
-                    :: else ->                          /* mailbox.c:592 ring_of: every ticket before base taken */
-                        free_ring(pv);                  /* mailbox.c:595 ring_of: free prev */
-                        r_prev[rg] = 0;                 /* mailbox.c:598 ring_of: prev = NULL */
-                        room = r_cap[rg]                /* mailbox.c:601 ring_of: store room */
-                        /* mailbox.c:603-604 ring_of: grow again if letters
+                    :: else ->                          /* mailbox.c:593 ring_of: every ticket before base taken */
+                        free_ring(pv);                  /* mailbox.c:596 ring_of: free prev */
+                        r_prev[rg] = 0;                 /* mailbox.c:599 ring_of: prev = NULL */
+                        room = r_cap[rg]                /* mailbox.c:602 ring_of: store room */
+                        /* mailbox.c:604-605 ring_of: grow again if letters
                          * wait: a no-op here, the ring that had a prev is at
-                         * MAX_CAP already (mailbox.c:710) */
+                         * MAX_CAP already (mailbox.c:711) */
                     fi;
-                    /* mailbox.c:834 mailbox_take (fast path), mailbox.c:810 take_slow:
+                    /* mailbox.c:835 mailbox_take (fast path), mailbox.c:811 take_slow:
                      * load slot seq. No word outlives one lap: the slot holds
                      * 0, the head's ticket, or the ticket one lap before
                      * (which a 2^28 wrap could not make match). */
@@ -474,18 +474,18 @@ proctype Worker()
                         if
                         :: r_seq[SLOT(rg, head)] == head + 1 ->
                             got = true;
-                            tm = r_msg[SLOT(rg, head)]  /* mailbox.c:836 mailbox_take (812 take_slow): open_slot */
+                            tm = r_msg[SLOT(rg, head)]  /* mailbox.c:837 mailbox_take (813 take_slow): open_slot */
                         :: else -> skip
                         fi;
                         rg = 0
                     }
                 :: else -> skip
                 fi;
-                /* mailbox.c:816 take_slow -> mailbox.c:754 collect_overflow */
+                /* mailbox.c:817 take_slow -> mailbox.c:755 collect_overflow */
                 if
-                :: !got && ovf_n != 0 && (MUTANT != 3 || cur == 0) -> /* mailbox.c:757 collect_overflow (841 mailbox_take): peek */
-                    d_step {                            /* mailbox.c:760-761 collect_overflow: exchange the stack */
-                        for (t : 0 .. MAXT - 1) {       /* mailbox.c:762 collect_overflow: merge_stack (ours) */
+                :: !got && ovf_n != 0 && (MUTANT != 3 || cur == 0) -> /* mailbox.c:758 collect_overflow (842 mailbox_take): peek */
+                    d_step {                            /* mailbox.c:761-762 collect_overflow: exchange the stack */
+                        for (t : 0 .. MAXT - 1) {       /* mailbox.c:763 collect_overflow: merge_stack (ours) */
                             if
                             :: ovf[t] != 0 ->
                                 assert(t >= head && ready[t] == 0);
@@ -495,41 +495,41 @@ proctype Worker()
                         }
                         ovf_n = 0; t = 0
                     }
-                    /* mailbox.c:763 collect_overflow -> mailbox.c:703 grow_ring */
+                    /* mailbox.c:764 collect_overflow -> mailbox.c:704 grow_ring */
                     if
-                    :: cur == 0 -> skip                 /* mailbox.c:706-707 grow_ring: no ring */
+                    :: cur == 0 -> skip                 /* mailbox.c:707-708 grow_ring: no ring */
                     :: else -> ACCESS(cur);
                         if
-                        :: r_cap[cur] >= MAX_CAP || r_prev[cur] != 0 -> skip /* mailbox.c:710-711 grow_ring: at its largest, or prev alive */
-                        :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 -> skip /* mailbox.c:721-722 grow_ring: new_ring failed */
+                        :: r_cap[cur] >= MAX_CAP || r_prev[cur] != 0 -> skip /* mailbox.c:711-712 grow_ring: at its largest, or prev alive */
+                        :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 -> skip /* mailbox.c:722-723 grow_ring: new_ring failed */
                         :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 ->
-                            atomic {                    /* mailbox.c:728 grow_ring: CAS loop setting LOCKED */
+                            atomic {                    /* mailbox.c:729 grow_ring: CAS loop setting LOCKED */
                                 assert(!(life & LOCKED)); /* nobody else may hold it during a turn */
                                 gl = life; life = life | LOCKED
                             }
-                            /* mailbox.c:719-720 grow_ring: new_ring, before the
-                             * lock in C: private until mailbox.c:743, so the
+                            /* mailbox.c:720-721 grow_ring: new_ring, before the
+                             * lock in C: private until mailbox.c:744, so the
                              * order makes no difference */
                             atomic {
                                 new_ring(rg, r_cap[cur] * 2);
-                                r_base[rg] = TAIL(gl);  /* mailbox.c:735 grow_ring: base = tail */
-                                r_grown[rg] = true;     /* mailbox.c:736 grow_ring: grown = 1 */
-                                r_prev[rg] = cur        /* mailbox.c:740 grow_ring: prev = the old ring */
+                                r_base[rg] = TAIL(gl);  /* mailbox.c:736 grow_ring: base = tail */
+                                r_grown[rg] = true;     /* mailbox.c:737 grow_ring: grown = 1 */
+                                r_prev[rg] = cur        /* mailbox.c:741 grow_ring: prev = the old ring */
                             }
-                            /* mailbox.c:738-739 grow_ring: store lap_base and
+                            /* mailbox.c:739-740 grow_ring: store lap_base and
                              * lap_room (under LOCKED: a sender reading a mix of
                              * both fails its CAS, or takes the new base, free
                              * either way) */
                             atomic { lap_base = r_base[rg]; lap_room = r_cap[rg] }
-                            mring = rg;                 /* mailbox.c:743 grow_ring: store ring */
+                            mring = rg;                 /* mailbox.c:744 grow_ring: store ring */
                             atomic {
                                 assert(life & LOCKED);
-                                life = life & ~LOCKED;  /* mailbox.c:747 grow_ring: fetch_and ~LOCKED */
-                                cur = rg; rg = 0; gl = 0 /* mailbox.c:750 grow_ring: the cursor reads the new ring */
+                                life = life & ~LOCKED;  /* mailbox.c:748 grow_ring: fetch_and ~LOCKED */
+                                cur = rg; rg = 0; gl = 0 /* mailbox.c:751 grow_ring: the cursor reads the new ring */
                             }
                         fi
                     fi;
-                    if                                  /* mailbox.c:816-817 take_slow: ready_letter */
+                    if                                  /* mailbox.c:817-818 take_slow: ready_letter */
                     :: ready[head] != 0 -> got = true; from_letter = true; tm = ready[head] - 1
                     :: else -> skip
                     fi
@@ -537,7 +537,7 @@ proctype Worker()
                 fi
             fi;
             if
-            :: !got ->                                  /* worker.c:80 run_turn: mailbox_take false (mailbox.c:842, 771): end of turn */
+            :: !got ->                                  /* worker.c:80 run_turn: mailbox_take false (mailbox.c:843, 771): end of turn */
                 COVER(cover_sender_between_count_and_push, TAIL(life) != head);
                 break
             :: else -> skip
@@ -558,37 +558,37 @@ proctype Worker()
             if
             :: !stopped && cgen == 0 ->                 /* the handler may call zactor_stop */
                 if
-                :: atomic {                             /* worker.c:91-92 -> actor.c:388 zactor__actor_stop_now */
+                :: atomic {                             /* worker.c:91-92 -> actor.c:396 zactor__actor_stop_now */
                        stopped = true; stop_done = true;
-                       life = life & ~ALIVE             /* actor.c:397 actor_stop_now: fetch_and ~ALIVE */
+                       life = life & ~ALIVE             /* actor.c:405 actor_stop_now: fetch_and ~ALIVE */
                    }
                 :: skip
                 fi
             :: else -> skip
             fi;
-            /* worker.c:96 -> mailbox.c:866 zactor__mailbox_release. A slot
-             * the message was taken from keeps its word (mailbox.c:883-884):
+            /* worker.c:96 -> mailbox.c:867 zactor__mailbox_release. A slot
+             * the message was taken from keeps its word (mailbox.c:884-885):
              * the next lap's sender replaces it. */
             if
             :: from_letter ->
-                ready[head] = 0;                        /* mailbox.c:872-873 mailbox_release: the letter off the list, freed */
-                /* mailbox.c:879 mailbox_release -> mailbox.c:576 ring_of(head): the
-                 * cursor's ring, else the mailbox's (mailbox.c:578-584). A
+                ready[head] = 0;                        /* mailbox.c:873-874 mailbox_release: the letter off the list, freed */
+                /* mailbox.c:880 mailbox_release -> mailbox.c:577 ring_of(head): the
+                 * cursor's ring, else the mailbox's (mailbox.c:579-585). A
                  * letter's ticket found its slot busy, so a ring exists, and
                  * only a trim or a recycle, never during a turn, takes it. */
                 cur = (cur == 0 -> mring : cur);
                 assert(cur != 0);
                 atomic {
-                    ACCESS(cur); pv = r_prev[cur];      /* mailbox.c:587 ring_of: prev */
-                    rg = (pv != 0 && head < r_base[cur] -> pv : cur); /* mailbox.c:588-591 ring_of */
-                    /* ring_of frees prev (mailbox.c:592-604) at the first
+                    ACCESS(cur); pv = r_prev[cur];      /* mailbox.c:588 ring_of: prev */
+                    rg = (pv != 0 && head < r_base[cur] -> pv : cur); /* mailbox.c:589-592 ring_of */
+                    /* ring_of frees prev (mailbox.c:593-605) at the first
                      * ticket of base or later; here it never does: the take
                      * of base itself freed it, as base is never a letter's
                      * ticket (its slot is free, the first lap's). */
                     assert(pv == 0 || rg == pv);
                     pv = 0
                 }
-                /* mailbox.c:880-881 mailbox_release: clear the slot's seq (relaxed:
+                /* mailbox.c:881-882 mailbox_release: clear the slot's seq (relaxed:
                  * no sender writes it while the head's ticket is not
                  * released). Its word is 0 or a ticket before the head.
                  * With NMSG = 2 it is never 0 (that takes two letters in
@@ -601,10 +601,10 @@ proctype Worker()
             :: else -> skip
             fi;
             got = false; from_letter = false;
-            head++;                                     /* mailbox.c:885 mailbox_release: head + 1 */
+            head++;                                     /* mailbox.c:886 mailbox_release: head + 1 */
             if
-            :: head - rr >= BATCH ->                    /* mailbox.c:889-891 mailbox_release: a batch taken */
-                atomic { rr = head; released = head }   /* mailbox.c:892 -> mailbox.c:852 publish_released (806-809) */
+            :: head - rr >= BATCH ->                    /* mailbox.c:890-892 mailbox_release: a batch taken */
+                atomic { rr = head; released = head }   /* mailbox.c:893 -> mailbox.c:853 publish_released (806-809) */
             :: else -> skip
             fi;
             if                                          /* worker.c:79 run_turn: handled < limit */
@@ -613,16 +613,16 @@ proctype Worker()
             fi
         od;
         cur = 0;
-        /* worker.c:100 -> mailbox.c:895 zactor__mailbox_close -> mailbox.c:897 publish_released */
+        /* worker.c:100 -> mailbox.c:896 zactor__mailbox_close -> mailbox.c:898 publish_released */
         if
-        :: rr != head -> atomic { rr = head; released = head } /* mailbox.c:855-860 publish_released */
+        :: rr != head -> atomic { rr = head; released = head } /* mailbox.c:856-861 publish_released */
         :: else -> skip
         fi;
-        /* worker.c:108 -> actor.c:432 zactor__actor_end_turn */
-        gl = life;                                      /* actor.c:438 actor_end_turn: load life */
+        /* worker.c:108 -> actor.c:440 zactor__actor_end_turn */
+        gl = life;                                      /* actor.c:446 actor_end_turn: load life */
         do
-        :: TAIL(gl) != head && (MUTANT != 1 || !(gl & ALIVE)) -> /* actor.c:440 actor_end_turn: tickets left */
-            /* actor.c:442 -> scheduler.c:299 zactor__scheduler_requeue. A
+        :: TAIL(gl) != head && (MUTANT != 1 || !(gl & ALIVE)) -> /* actor.c:448 actor_end_turn: tickets left */
+            /* actor.c:450 -> scheduler.c:299 zactor__scheduler_requeue. A
              * turn that took nothing requeues without progress
              * (scheduler.c:312-317): a
              * sender must be between count and push. The model waits for a
@@ -635,34 +635,34 @@ proctype Worker()
                 in_turn = false; tokens++; gl = 0; progress = false
             };
             break
-        :: TAIL(gl) == head && !(gl & ALIVE) ->         /* actor.c:445 actor_end_turn: stopped */
-            /* actor.c:447 -> actor.c:411 recycle -> actor.c:417 -> mailbox.c:952 zactor__mailbox_clear */
+        :: TAIL(gl) == head && !(gl & ALIVE) ->         /* actor.c:453 actor_end_turn: stopped */
+            /* actor.c:455 -> actor.c:419 recycle -> actor.c:425 -> mailbox.c:953 zactor__mailbox_clear */
             d_step {
-                assert(ovf_n == 0);                     /* mailbox.c:961 mailbox_clear: the stack is empty, every ticket was taken */
-                for (t : 0 .. MAXT - 1) {               /* mailbox.c:963, 924 mailbox_clear: no ticket, no letter left */
+                assert(ovf_n == 0);                     /* mailbox.c:962 mailbox_clear: the stack is empty, every ticket was taken */
+                for (t : 0 .. MAXT - 1) {               /* mailbox.c:964, 924 mailbox_clear: no ticket, no letter left */
                     assert(ready[t] == 0)
                 }
                 t = 0
             }
-            rg = mring;                                 /* mailbox.c:992 mailbox_clear -> mailbox.c:902 free_rings: load ring (851) */
+            rg = mring;                                 /* mailbox.c:993 mailbox_clear -> mailbox.c:903 free_rings: load ring (851) */
             if
             :: rg != 0 ->
-                ACCESS(rg); pv = r_prev[rg];            /* mailbox.c:908 free_rings: prev */
+                ACCESS(rg); pv = r_prev[rg];            /* mailbox.c:909 free_rings: prev */
                 if
-                :: pv != 0 -> free_ring(pv)             /* mailbox.c:909-910 free_rings: free prev */
+                :: pv != 0 -> free_ring(pv)             /* mailbox.c:910-911 free_rings: free prev */
                 :: else -> skip
                 fi;
-                free_ring(rg);                          /* mailbox.c:911 free_rings: free the ring */
-                mring = 0;                              /* mailbox.c:912 free_rings: ring = NULL */
-                room = INIT_CAP;                        /* mailbox.c:913 free_rings: room = INITIAL_SLOTS */
-                lap_room = 0                            /* mailbox.c:914 free_rings: no grown ring */
+                free_ring(rg);                          /* mailbox.c:912 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:913 free_rings: ring = NULL */
+                room = INIT_CAP;                        /* mailbox.c:914 free_rings: room = INITIAL_SLOTS */
+                lap_room = 0                            /* mailbox.c:915 free_rings: no grown ring */
             :: else -> skip
             fi;
             rg = 0; pv = 0;
-            released = 0;                               /* mailbox.c:993 mailbox_clear: released = 0 */
-            head = 0; rr = 0;                           /* mailbox.c:994-995 mailbox_clear: head, reader released = 0 */
-            stopped = false;                            /* actor.c:420 recycle: flags = 0 */
-            atomic {                                    /* actor.c:424 recycle: life = generation + 1 | NORING */
+            released = 0;                               /* mailbox.c:994 mailbox_clear: released = 0 */
+            head = 0; rr = 0;                           /* mailbox.c:995-996 mailbox_clear: head, reader released = 0 */
+            stopped = false;                            /* actor.c:428 recycle: flags = 0 */
+            atomic {                                    /* actor.c:432 recycle: life = generation + 1 | NORING */
                 assert(life == gl);                     /* nobody else writes a dead, drained word */
                 life = ((GEN(gl) + 1) << 8) | NORING;
                 in_turn = false; gl = 0
@@ -674,14 +674,14 @@ proctype Worker()
             }
             break
         :: (TAIL(gl) == head || MUTANT == 1) && (gl & ALIVE) ->
-            atomic {                                    /* actor.c:454 actor_end_turn: CAS clearing RUNNABLE */
+            atomic {                                    /* actor.c:462 actor_end_turn: CAS clearing RUNNABLE */
                 if
                 :: life == gl -> life = gl & ~RUNNABLE; in_turn = false; gl = 0; break
                 :: else -> gl = life                    /* a sender took a ticket: go round */
                 fi
             }
         od
-        /* actor.c:460-461 actor_end_turn -> worker.c:111 zactor__worker_note_idle: the Trimmer may trim it now */
+        /* actor.c:468-469 actor_end_turn -> worker.c:111 zactor__worker_note_idle: the Trimmer may trim it now */
     :: timeout -> break                                 /* nothing else can happen */
     od;
 
@@ -708,7 +708,7 @@ proctype Worker()
 
 /* ==== another worker trimming an idle actor's ring ==================== */
 
-/* worker.c:127 zactor__worker_trim_idle -> actor.c:464 zactor__actor_trim,
+/* worker.c:127 zactor__worker_trim_idle -> actor.c:472 zactor__actor_trim,
  * NTRIM times, whenever the actor looks idle (a look that finds it busy
  * changes nothing). */
 proctype Trimmer()
@@ -719,11 +719,11 @@ proctype Trimmer()
 
 end_trim:
     do
-    :: atomic {                                         /* actor.c:467 actor_trim: load life */
+    :: atomic {                                         /* actor.c:475 actor_trim: load life */
            tries < NTRIM && (life & ALIVE) && !(life & (RUNNABLE | LOCKED | NORING)) ->
-           l = life; tries++                            /* actor.c:471 actor_trim: alive, idle, has a ring */
+           l = life; tries++                            /* actor.c:479 actor_trim: alive, idle, has a ring */
        }
-        atomic {                                        /* actor.c:475 actor_trim: CAS setting LOCKED */
+        atomic {                                        /* actor.c:483 actor_trim: CAS setting LOCKED */
             if
             :: life == l -> life = l | LOCKED
             :: else -> l = 0                            /* failed: give up */
@@ -731,38 +731,38 @@ end_trim:
         }
         if
         :: l != 0 ->
-            /* actor.c:478 -> mailbox.c:917 zactor__mailbox_trim */
+            /* actor.c:486 -> mailbox.c:918 zactor__mailbox_trim */
             assert(tokens == 0 && !in_turn && ovf_n == 0); /* idle indeed */
-            rg = mring;                                 /* mailbox.c:923 mailbox_trim: load ring */
-            ACCESS(rg);                                 /* never NULL (mailbox.c:925): NORING was clear */
-            /* mailbox.c:925 mailbox_trim: a first ring goes, a grown one stays up
+            rg = mring;                                 /* mailbox.c:924 mailbox_trim: load ring */
+            ACCESS(rg);                                 /* never NULL (mailbox.c:926): NORING was clear */
+            /* mailbox.c:926 mailbox_trim: a first ring goes, a grown one stays up
              * to KEPT_SLOTS slots (mailbox.c:89) and goes past it; the
              * model's grown ring stands for either. */
             if
-            :: r_cap[rg] != INIT_CAP -> trimmed = false /* kept (mailbox.c:926) */
+            :: r_cap[rg] != INIT_CAP -> trimmed = false /* kept (mailbox.c:927) */
             :: else ->
-                /* mailbox.c:927 -> mailbox.c:902 free_rings; a first-size
+                /* mailbox.c:928 -> mailbox.c:903 free_rings; a first-size
                  * ring has no prev to free */
                 assert(r_prev[rg] == 0);
-                free_ring(rg);                          /* mailbox.c:911 free_rings: free the ring */
-                mring = 0;                              /* mailbox.c:912 free_rings: ring = NULL */
-                room = INIT_CAP;                        /* mailbox.c:913 free_rings: room = INITIAL_SLOTS */
-                lap_room = 0;                           /* mailbox.c:914 free_rings: no grown ring */
-                trimmed = true;                         /* mailbox.c:928 mailbox_trim: true */
+                free_ring(rg);                          /* mailbox.c:912 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:913 free_rings: ring = NULL */
+                room = INIT_CAP;                        /* mailbox.c:914 free_rings: room = INITIAL_SLOTS */
+                lap_room = 0;                           /* mailbox.c:915 free_rings: no grown ring */
+                trimmed = true;                         /* mailbox.c:929 mailbox_trim: true */
                 COVER(cover_new_incarnation_trimmed, GEN(l) == 1)
-            :: r_cap[rg] != INIT_CAP ->                 /* past KEPT_SLOTS: mailbox.c:927 -> 848 free_rings */
-                pv = r_prev[rg];                        /* mailbox.c:908 free_rings: its prev, if the actor */
+            :: r_cap[rg] != INIT_CAP ->                 /* past KEPT_SLOTS: mailbox.c:928 -> 848 free_rings */
+                pv = r_prev[rg];                        /* mailbox.c:909 free_rings: its prev, if the actor */
                 if                                      /* went idle right at base */
-                :: pv != 0 -> free_ring(pv); COVER(cover_trim_with_prev, true) /* mailbox.c:909-910 */
+                :: pv != 0 -> free_ring(pv); COVER(cover_trim_with_prev, true) /* mailbox.c:910-911 */
                 :: else -> skip
                 fi;
-                free_ring(rg);                          /* mailbox.c:911 free_rings: free the ring */
-                mring = 0;                              /* mailbox.c:912 */
-                room = INIT_CAP;                        /* mailbox.c:913 */
-                lap_room = 0;                           /* mailbox.c:914 */
-                trimmed = true; pv = 0                  /* mailbox.c:928 mailbox_trim: true */
+                free_ring(rg);                          /* mailbox.c:912 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:913 */
+                room = INIT_CAP;                        /* mailbox.c:914 */
+                lap_room = 0;                           /* mailbox.c:915 */
+                trimmed = true; pv = 0                  /* mailbox.c:929 mailbox_trim: true */
             fi;
-            atomic {                                    /* actor.c:485 actor_trim: store life */
+            atomic {                                    /* actor.c:493 actor_trim: store life */
                 assert(life == (l | LOCKED));           /* senders waited: the word is as we left it */
                 life = l | (trimmed -> NORING : 0);
                 l = 0; rg = 0; trimmed = false
