@@ -207,7 +207,8 @@ static void *map_ring_pages(size_t bytes)
                                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (reserved == MAP_FAILED)
         return NULL;
-    uintptr_t start = ((uintptr_t)reserved + HUGE_PAGE_BYTES - 1) & ~(uintptr_t)(HUGE_PAGE_BYTES - 1);
+    uintptr_t start =
+        ((uintptr_t)reserved + HUGE_PAGE_BYTES - 1) & ~(uintptr_t)(HUGE_PAGE_BYTES - 1);
     unsigned char *aligned = (unsigned char *)start;
     size_t before = (size_t)(aligned - reserved);
     if (before != 0)
@@ -276,9 +277,10 @@ void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *read
 
 /* ---- senders ---------------------------------------------------------- */
 
-ZACTOR__ALWAYS_INLINE int zactor__mailbox_parcel_init(zactor__parcel *parcel, const zactor_actor_type *type,
-                                uint32_t tag, const void *msg, size_t size,
-                                zactor__pool *pool, zactor__pool_cache *cache)
+ZACTOR__ALWAYS_INLINE int zactor__mailbox_parcel_init(zactor__parcel *parcel,
+                                                      const zactor_actor_type *type, uint32_t tag,
+                                                      const void *msg, size_t size,
+                                                      zactor__pool *pool, zactor__pool_cache *cache)
 {
     parcel->type = type;
     parcel->tag = tag;
@@ -378,8 +380,9 @@ static ZACTOR__OUT_OF_LINE int prepare_slow(zactor__mailbox *mailbox, zactor__pa
     return 0;
 }
 
-ZACTOR__ALWAYS_INLINE int zactor__mailbox_prepare(zactor__mailbox *mailbox, zactor__parcel *parcel, uint64_t life,
-                            zactor__pool *pool, zactor__pool_cache *cache)
+ZACTOR__ALWAYS_INLINE int zactor__mailbox_prepare(zactor__mailbox *mailbox, zactor__parcel *parcel,
+                                                  uint64_t life, zactor__pool *pool,
+                                                  zactor__pool_cache *cache)
 {
     /* Acquire: pairs with the consumer's release of released, as the push
      * will. Read after the life word the caller will CAS: if the CAS
@@ -424,7 +427,8 @@ static ZACTOR__ALWAYS_INLINE void copy_small(unsigned char *dst, const unsigned 
 }
 
 /* ticket_bits: the letter's ticket, shifted, or 0 in a ring slot. */
-static ZACTOR__ALWAYS_INLINE void write_slot(unsigned char *bytes, const zactor__parcel *parcel, uint32_t ticket_bits)
+static ZACTOR__ALWAYS_INLINE void write_slot(unsigned char *bytes, const zactor__parcel *parcel,
+                                             uint32_t ticket_bits)
 {
     zactor_slot_header header = {parcel->tag, WHERE_INLINE | ticket_bits};
     if (parcel->box)
@@ -439,8 +443,8 @@ static ZACTOR__ALWAYS_INLINE void write_slot(unsigned char *bytes, const zactor_
 }
 
 /* Stores the message in ticket's slot if the slot is free. */
-static ZACTOR__ALWAYS_INLINE bool push_to_ring(zactor__mailbox *mailbox, zactor__ring *ring, zactor__parcel *parcel,
-                         uint32_t ticket)
+static ZACTOR__ALWAYS_INLINE bool push_to_ring(zactor__mailbox *mailbox, zactor__ring *ring,
+                                               zactor__parcel *parcel, uint32_t ticket)
 {
     /* Acquire: pairs with the consumer's release of released, so its reads
      * of the slot's previous message happen before our writes. */
@@ -505,8 +509,9 @@ static ZACTOR__OUT_OF_LINE bool push_slow(zactor__mailbox *mailbox, zactor__ring
     return true;
 }
 
-ZACTOR__ALWAYS_INLINE bool zactor__mailbox_push(zactor__mailbox *mailbox, zactor__parcel *parcel, uint32_t ticket,
-                          zactor__pool *pool, zactor__pool_cache *cache)
+ZACTOR__ALWAYS_INLINE bool zactor__mailbox_push(zactor__mailbox *mailbox, zactor__parcel *parcel,
+                                                uint32_t ticket, zactor__pool *pool,
+                                                zactor__pool_cache *cache)
 {
     /* Acquire: pairs with the install or the growth that published the
      * ring. Not NULL: our CAS cleared NORING (after we or another sender
@@ -819,7 +824,8 @@ static ZACTOR__OUT_OF_LINE bool take_slow(zactor__mailbox_cursor *cursor, zactor
     return false;
 }
 
-ZACTOR__ALWAYS_INLINE bool zactor__mailbox_take(zactor__mailbox_cursor *cursor, zactor__envelope *envelope)
+ZACTOR__ALWAYS_INLINE bool zactor__mailbox_take(zactor__mailbox_cursor *cursor,
+                                                zactor__envelope *envelope)
 {
     zactor__mailbox_reader *reader = cursor->reader;
     uint32_t head = reader->head;
@@ -864,7 +870,8 @@ static ZACTOR__ALWAYS_INLINE void publish_released(zactor__mailbox_cursor *curso
         grow_ring(cursor);
 }
 
-ZACTOR__ALWAYS_INLINE void zactor__mailbox_release(zactor__mailbox_cursor *cursor, zactor__envelope *envelope)
+ZACTOR__ALWAYS_INLINE void zactor__mailbox_release(zactor__mailbox_cursor *cursor,
+                                                   zactor__envelope *envelope)
 {
     zactor__mailbox_reader *reader = cursor->reader;
     if (envelope->box)

@@ -252,7 +252,6 @@ static void wake_one_if_needed(zactor__scheduler *sched, unsigned target)
         pthread_cond_signal(&sleeper->park.cond);
 }
 
-
 void zactor__scheduler_wake_all(zactor__scheduler *sched)
 {
     pthread_mutex_lock(&sched->park_lock);
