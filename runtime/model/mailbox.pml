@@ -1,8 +1,8 @@
 /* mailbox.pml - the mailbox and life-word protocol of ZActor, for spin.
  *
  * Models runtime/src/life.h, mailbox.c, actor.c and worker.c as of commit
- * 99e47ba: every step names the C file, the line of that commit and the
- * function it stands for ("mailbox.c:453 push_to_ring: ..."). README.md
+ * 7a6d00e: every step names the C file, the line of that commit and the
+ * function it stands for ("mailbox.c:457 push_to_ring: ..."). README.md
  * (this folder) says what the model covers, what it leaves out, and how to
  * run it.
  *
@@ -67,7 +67,7 @@
 
 #define INIT_CAP 2      /* mailbox.c:88 INITIAL_SLOTS (8 in C) */
 #define MAX_CAP 4       /* mailbox.c:90 MAX_SLOTS: one growth, 2 -> 4 (2^24 in C) */
-#define BATCH 2         /* takes per store of released (mailbox.c:891: capacity / 4) */
+#define BATCH 2         /* takes per store of released (mailbox.c:898: capacity / 4) */
 #define NR 8            /* ring ids 1..NR-1; 0 is NULL; ids are never reused */
 #define MAXT (2 * NMSG + 1) /* tickets per incarnation, plus one: the head after the last */
 #define NM (2 * NMSG + 1) /* messages: producer p's k-th is p * NMSG + k */
@@ -127,13 +127,13 @@ byte nrings = 1;        /* next fresh ring id */
 #define SLOT(r, t) ((r) * MAX_CAP + (t) % r_cap[r])   /* mailbox.c:137 slot_at */
 #define ACCESS(r) assert((r) != 0 && r_state[r] == LIVE) /* no use after free */
 
-/* mailbox.c:224 new_ring: a fresh id (its slots are 0, mailbox.c:245-248) */
+/* mailbox.c:225 new_ring: a fresh id (its slots are 0, mailbox.c:246-249) */
 inline new_ring(id, cap) {
     id = nrings; nrings++;
     assert(id < NR);
     r_state[id] = LIVE; r_cap[id] = cap
 }
-/* mailbox.c:252 free_ring. The freed ring's MAX_CAP (4) slots are zeroed
+/* mailbox.c:253 free_ring. The freed ring's MAX_CAP (4) slots are zeroed
  * as well, so that words nobody can read any more (ACCESS) do not split
  * states. */
 inline free_ring(id) {
@@ -173,7 +173,7 @@ bool spawned1;          /* generation 1 exists: its producer has a ref */
  * `count` messages in one send through the outbox (actor.c:263
  * zactor__outbox_deliver -> actor.c:270 deliver with n = count): every
  * message prepared with the word its ticket would be taken from, one CAS
- * taking `count` tickets, then the pushes in order (mailbox.c:522
+ * taking `count` tickets, then the pushes in order (mailbox.c:527
  * zactor__mailbox_push_batch), the letters among them pushed onto the
  * overflow stack together at the end. A producer that may batch is
  * searched both ways. */
@@ -217,19 +217,19 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
             :: else ->
                 /* actor.c:218 deliver -> mailbox.c:381 zactor__mailbox_prepare */
                 atomic {
-                    rel = released;                     /* mailbox.c:388 mailbox_prepare: load released */
-                    /* mailbox.c:393 mailbox_prepare: queued. A stale word (released
+                    rel = released;                     /* mailbox.c:391 mailbox_prepare: load released */
+                    /* mailbox.c:396 mailbox_prepare: queued. A stale word (released
                      * past tail: the CAS will fail) goes to prepare_slow,
-                     * which allocates nothing for it (mailbox.c:369-370). */
+                     * which allocates nothing for it (mailbox.c:371-372). */
                     queued = (rel > TAIL(l) -> 0 : TAIL(l) - rel)
                 }
                 if
-                :: l & NORING ->                        /* mailbox.c:394-395 mailbox_prepare -> prepare_slow */
-                    /* mailbox.c:362 prepare_slow -> mailbox.c:312 install_ring:
-                     * mailbox.c:326 CAS ring NULL -> a new ring (mailbox.c:318-319).
-                     * The load before it (mailbox.c:316) only saves the
+                :: l & NORING ->                        /* mailbox.c:397-398 mailbox_prepare -> prepare_slow */
+                    /* mailbox.c:364 prepare_slow -> mailbox.c:314 install_ring:
+                     * mailbox.c:328 CAS ring NULL -> a new ring (mailbox.c:320-321).
+                     * The load before it (mailbox.c:318) only saves the
                      * allocation, and a loser's ring, freed at once
-                     * (mailbox.c:328), was never seen: both left out. */
+                     * (mailbox.c:330), was never seen: both left out. */
                     atomic {
                         if
                         :: mring == 0 -> new_ring(ring, INIT_CAP); mring = ring; ring = 0;
@@ -240,12 +240,12 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                     }
                 :: else -> skip
                 fi;
-                /* mailbox.c:391 mailbox_prepare: load room (mailbox.c:375 in
+                /* mailbox.c:394 mailbox_prepare: load room (mailbox.c:377 in
                  * prepare_slow, after the install); then, if the ring may be
-                 * full (mailbox.c:396, 329), mailbox.c:340 prepare_letter:
-                 * mailbox.c:346-347 load lap_room and lap_base, and no letter
+                 * full (mailbox.c:399, 329), mailbox.c:342 prepare_letter:
+                 * mailbox.c:348-349 load lap_room and lap_base, and no letter
                  * for a ticket in that first lap while the released read
-                 * before is before lap_base (mailbox.c:348 in_first_lap).
+                 * before is before lap_base (mailbox.c:350 in_first_lap).
                  * One step for the three loads: each test alone shows the
                  * slot free at the push (room only grows while the word
                  * stays; the lap changes only under LOCKED, which fails the
@@ -261,7 +261,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                     if
                     :: queued >= room &&
                        !(lap_room != 0 && rel < lap_base && TAIL(l) - lap_base < lap_room) ->
-                        letter[0] = true                /* mailbox.c:350-351 prepare_letter: allocate a letter */
+                        letter[0] = true                /* mailbox.c:352-353 prepare_letter: allocate a letter */
                     :: else -> skip
                     fi;
                     if
@@ -291,41 +291,41 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
         if
         :: fate[m] == ACCEPTED ->
             /* actor.c:239-243 deliver -> mailbox.c:508 zactor__mailbox_push,
-             * or mailbox.c:522 zactor__mailbox_push_batch for a batch */
+             * or mailbox.c:527 zactor__mailbox_push_batch for a batch */
             i = 0;
             do
             :: i >= n -> break
             :: else ->
                 ticket = TAIL(l) + i;
-                /* mailbox.c:514 mailbox_push (mailbox.c:527 mailbox_push_batch): load ring */
+                /* mailbox.c:519 mailbox_push (mailbox.c:532 mailbox_push_batch): load ring */
                 ring = mring;
-                /* push's fast path (mailbox.c:516-518: no letter prepared, a
+                /* push's fast path (mailbox.c:521-523: no letter prepared, a
                  * relaxed peek finds no prev, push_to_ring finds the slot
                  * free) is the steps below with prev NULL: it writes the
                  * ring's slot as push_to_ring does. Otherwise push_slow
-                 * (mailbox.c:497 -> mailbox.c:501 push_to_ring_or_letter)
+                 * (mailbox.c:501 -> mailbox.c:505 push_to_ring_or_letter)
                  * reads prev and released again: the model reads each once,
                  * at either moment (a read without effect may come late). */
                 atomic {
-                    /* mailbox.c:466 push_to_ring_or_letter: load ring->prev */
+                    /* mailbox.c:470 push_to_ring_or_letter: load ring->prev */
                     ACCESS(ring); pv = r_prev[ring];
                     if
-                    :: pv != 0 && ticket < r_base[ring] -> ring = pv /* mailbox.c:467-468 push_to_ring_or_letter: before base: prev */
+                    :: pv != 0 && ticket < r_base[ring] -> ring = pv /* mailbox.c:471-472 push_to_ring_or_letter: before base: prev */
                     :: else -> skip
                     fi;
                     pv = 0
                 }
-                rel = released;                         /* mailbox.c:447 push_to_ring: load released */
+                rel = released;                         /* mailbox.c:451 push_to_ring: load released */
                 /* The capacity read (mailbox.c:174) is of a field fixed at
                  * allocation: it shares the step of the write that follows. */
                 atomic {
                     assert(rel <= ticket);
                     ACCESS(ring);
                     if
-                    :: ticket - rel < r_cap[ring] || MUTANT == 2 || /* mailbox.c:448 push_to_ring -> mailbox.c:174 slot_free */
+                    :: ticket - rel < r_cap[ring] || MUTANT == 2 || /* mailbox.c:452 push_to_ring -> mailbox.c:174 slot_free */
                        (r_grown[ring] && rel < r_base[ring] && ticket - r_base[ring] < r_cap[ring]) ->
                         /* (mailbox.c:176 slot_free: or in a grown ring's first lap) */
-                        /* mailbox.c:451 push_to_ring: write_slot, then mailbox.c:453
+                        /* mailbox.c:455 push_to_ring: write_slot, then mailbox.c:457
                          * store seq (PUBLISHED | ticket): one step here, since the
                          * consumer reads the bytes only once seq is published,
                          * and two senders writing one slot fail the assertion
@@ -333,7 +333,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                          * written, or cleared after a letter) or that of a
                          * ticket the consumer took and released (before the
                          * head: it no longer reads the slot's bytes). */
-                        COVER(cover_letter_not_needed, letter[i]); /* mailbox.c:470-471 push_to_ring_or_letter: letter freed */
+                        COVER(cover_letter_not_needed, letter[i]); /* mailbox.c:474-475 push_to_ring_or_letter: letter freed */
                         COVER(cover_first_lap, ticket - rel >= r_cap[ring]);
                         COVER(cover_slot_word_of_taken_ticket, r_seq[SLOT(ring, ticket)] != 0);
                         assert(r_seq[SLOT(ring, ticket)] <= head);
@@ -341,12 +341,12 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                         r_seq[SLOT(ring, ticket)] = ticket + 1;
                         news = true
                     :: else ->
-                        assert(letter[i]);              /* mailbox.c:477 push_to_ring_or_letter: the letter prepare allocated */
-                        if                              /* mailbox.c:478 push_to_ring_or_letter: write_slot into the letter */
-                        :: batch ->                     /* mailbox.c:536-540 mailbox_push_batch: the letter joins the chain */
+                        assert(letter[i]);              /* mailbox.c:481 push_to_ring_or_letter: the letter prepare allocated */
+                        if                              /* mailbox.c:482 push_to_ring_or_letter: write_slot into the letter */
+                        :: batch ->                     /* mailbox.c:541-545 mailbox_push_batch: the letter joins the chain */
                             chained = chained | (1 << i)
                         :: else ->
-                            /* mailbox.c:504 push_slow -> mailbox.c:491 push_letters:
+                            /* mailbox.c:508 push_slow -> mailbox.c:495 push_letters:
                              * CAS onto the overflow stack */
                             assert(ovf[ticket] == 0);
                             ovf[ticket] = m + 1; ovf_n++;
@@ -357,7 +357,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                 i++
             od;
             if
-            :: chained != 0 ->                          /* mailbox.c:542-543 mailbox_push_batch -> mailbox.c:491 push_letters: the chain in one CAS */
+            :: chained != 0 ->                          /* mailbox.c:547-548 mailbox_push_batch -> mailbox.c:495 push_letters: the chain in one CAS */
                 atomic {
                     for (i : 0 .. n - 1) {
                         if
@@ -373,7 +373,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
             fi;
             if
             :: !(l & RUNNABLE) ->                       /* actor.c:256 deliver: our CAS set RUNNABLE */
-                atomic {                                /* actor.c:258 deliver -> scheduler.c:264 zactor__schedule */
+                atomic {                                /* actor.c:258 deliver -> scheduler.c:263 zactor__schedule */
                     assert(tokens == 0 && !in_turn);
                     tokens++
                 }
@@ -406,7 +406,7 @@ proctype Worker()
     int gl;
 
     do
-    :: atomic { tokens > 0 -> tokens--; in_turn = true; news = false } /* worker.c:136 worker_main -> scheduler.c:529 zactor__scheduler_next */
+    :: atomic { tokens > 0 -> tokens--; in_turn = true; news = false } /* worker.c:136 worker_main -> scheduler.c:528 zactor__scheduler_next */
         /* worker.c:140 -> worker.c:57 run_turn */
         if                                              /* worker.c:66 -> actor.c:383 zactor__actor_start */
         :: !started ->                                  /* `on start` (actor.c:391) may call zactor_stop */
@@ -420,48 +420,48 @@ proctype Worker()
             fi
         :: else -> skip
         fi;
-        cur = mring;                                    /* worker.c:76 -> mailbox.c:559 zactor__mailbox_open: load ring */
+        cur = mring;                                    /* worker.c:76 -> mailbox.c:564 zactor__mailbox_open: load ring */
         do
         :: /* worker.c:80 -> mailbox.c:822 zactor__mailbox_take */
             if
-            :: ready[head] != 0 ->                      /* mailbox.c:827-829 mailbox_take: ready_letter */
+            :: ready[head] != 0 ->                      /* mailbox.c:833-835 mailbox_take: ready_letter */
                 got = true; from_letter = true; tm = ready[head] - 1
             :: else ->
-                /* take's fast path (mailbox.c:830-844) reads the cursor's
+                /* take's fast path (mailbox.c:836-850) reads the cursor's
                  * ring directly when it has no prev: what ring_of returns
-                 * then (mailbox.c:589-590), so the steps below. On a miss
+                 * then (mailbox.c:594-595), so the steps below. On a miss
                  * it returns false when the overflow stack is empty (the
                  * model's peek below) and otherwise goes to take_slow
-                 * (mailbox.c:845 -> mailbox.c:800), which reads the slot
-                 * again (mailbox.c:811) before it collects: the model reads
+                 * (mailbox.c:851 -> mailbox.c:805), which reads the slot
+                 * again (mailbox.c:816) before it collects: the model reads
                  * it once, at either moment (a read without effect may come
                  * late). */
-                /* mailbox.c:807 take_slow -> mailbox.c:577 ring_of */
+                /* mailbox.c:812 take_slow -> mailbox.c:582 ring_of */
                 if
-                :: cur == 0 -> cur = mring              /* mailbox.c:582 ring_of: load ring */
+                :: cur == 0 -> cur = mring              /* mailbox.c:587 ring_of: load ring */
                 :: else -> skip
                 fi;
                 rg = cur;
                 if
                 :: rg != 0 ->
                     atomic {
-                        ACCESS(rg); pv = r_prev[rg];    /* mailbox.c:588 ring_of: prev (only we write it) */
+                        ACCESS(rg); pv = r_prev[rg];    /* mailbox.c:593 ring_of: prev (only we write it) */
                         if
-                        :: pv != 0 && head < r_base[rg] -> rg = pv /* mailbox.c:591-592 ring_of: before base: prev */
+                        :: pv != 0 && head < r_base[rg] -> rg = pv /* mailbox.c:596-597 ring_of: before base: prev */
                         :: else -> skip
                         fi
                     }
                     if
                     :: pv == 0 || rg == pv -> skip
-                    :: else ->                          /* mailbox.c:593 ring_of: every ticket before base taken */
-                        free_ring(pv);                  /* mailbox.c:596 ring_of: free prev */
-                        r_prev[rg] = 0;                 /* mailbox.c:599 ring_of: prev = NULL */
-                        room = r_cap[rg]                /* mailbox.c:602 ring_of: store room */
-                        /* mailbox.c:604-605 ring_of: grow again if letters
+                    :: else ->                          /* mailbox.c:598 ring_of: every ticket before base taken */
+                        free_ring(pv);                  /* mailbox.c:601 ring_of: free prev */
+                        r_prev[rg] = 0;                 /* mailbox.c:604 ring_of: prev = NULL */
+                        room = r_cap[rg]                /* mailbox.c:607 ring_of: store room */
+                        /* mailbox.c:609-610 ring_of: grow again if letters
                          * wait: a no-op here, the ring that had a prev is at
-                         * MAX_CAP already (mailbox.c:711) */
+                         * MAX_CAP already (mailbox.c:716) */
                     fi;
-                    /* mailbox.c:835 mailbox_take (fast path), mailbox.c:811 take_slow:
+                    /* mailbox.c:841 mailbox_take (fast path), mailbox.c:816 take_slow:
                      * load slot seq. No word outlives one lap: the slot holds
                      * 0, the head's ticket, or the ticket one lap before
                      * (which a 2^28 wrap could not make match). */
@@ -474,18 +474,18 @@ proctype Worker()
                         if
                         :: r_seq[SLOT(rg, head)] == head + 1 ->
                             got = true;
-                            tm = r_msg[SLOT(rg, head)]  /* mailbox.c:837 mailbox_take (813 take_slow): open_slot */
+                            tm = r_msg[SLOT(rg, head)]  /* mailbox.c:843 mailbox_take (818 take_slow): open_slot */
                         :: else -> skip
                         fi;
                         rg = 0
                     }
                 :: else -> skip
                 fi;
-                /* mailbox.c:817 take_slow -> mailbox.c:755 collect_overflow */
+                /* mailbox.c:822 take_slow -> mailbox.c:760 collect_overflow */
                 if
-                :: !got && ovf_n != 0 && (MUTANT != 3 || cur == 0) -> /* mailbox.c:758 collect_overflow (842 mailbox_take): peek */
-                    d_step {                            /* mailbox.c:761-762 collect_overflow: exchange the stack */
-                        for (t : 0 .. MAXT - 1) {       /* mailbox.c:763 collect_overflow: merge_stack (ours) */
+                :: !got && ovf_n != 0 && (MUTANT != 3 || cur == 0) -> /* mailbox.c:763 collect_overflow (848 mailbox_take): peek */
+                    d_step {                            /* mailbox.c:766-767 collect_overflow: exchange the stack */
+                        for (t : 0 .. MAXT - 1) {       /* mailbox.c:768 collect_overflow: merge_stack (ours) */
                             if
                             :: ovf[t] != 0 ->
                                 assert(t >= head && ready[t] == 0);
@@ -495,41 +495,41 @@ proctype Worker()
                         }
                         ovf_n = 0; t = 0
                     }
-                    /* mailbox.c:764 collect_overflow -> mailbox.c:704 grow_ring */
+                    /* mailbox.c:769 collect_overflow -> mailbox.c:709 grow_ring */
                     if
-                    :: cur == 0 -> skip                 /* mailbox.c:707-708 grow_ring: no ring */
+                    :: cur == 0 -> skip                 /* mailbox.c:712-713 grow_ring: no ring */
                     :: else -> ACCESS(cur);
                         if
-                        :: r_cap[cur] >= MAX_CAP || r_prev[cur] != 0 -> skip /* mailbox.c:711-712 grow_ring: at its largest, or prev alive */
-                        :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 -> skip /* mailbox.c:722-723 grow_ring: new_ring failed */
+                        :: r_cap[cur] >= MAX_CAP || r_prev[cur] != 0 -> skip /* mailbox.c:716-717 grow_ring: at its largest, or prev alive */
+                        :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 -> skip /* mailbox.c:727-728 grow_ring: new_ring failed */
                         :: r_cap[cur] < MAX_CAP && r_prev[cur] == 0 ->
-                            atomic {                    /* mailbox.c:729 grow_ring: CAS loop setting LOCKED */
+                            atomic {                    /* mailbox.c:734 grow_ring: CAS loop setting LOCKED */
                                 assert(!(life & LOCKED)); /* nobody else may hold it during a turn */
                                 gl = life; life = life | LOCKED
                             }
-                            /* mailbox.c:720-721 grow_ring: new_ring, before the
-                             * lock in C: private until mailbox.c:744, so the
+                            /* mailbox.c:725-726 grow_ring: new_ring, before the
+                             * lock in C: private until mailbox.c:749, so the
                              * order makes no difference */
                             atomic {
                                 new_ring(rg, r_cap[cur] * 2);
-                                r_base[rg] = TAIL(gl);  /* mailbox.c:736 grow_ring: base = tail */
-                                r_grown[rg] = true;     /* mailbox.c:737 grow_ring: grown = 1 */
-                                r_prev[rg] = cur        /* mailbox.c:741 grow_ring: prev = the old ring */
+                                r_base[rg] = TAIL(gl);  /* mailbox.c:741 grow_ring: base = tail */
+                                r_grown[rg] = true;     /* mailbox.c:742 grow_ring: grown = 1 */
+                                r_prev[rg] = cur        /* mailbox.c:746 grow_ring: prev = the old ring */
                             }
-                            /* mailbox.c:739-740 grow_ring: store lap_base and
+                            /* mailbox.c:744-745 grow_ring: store lap_base and
                              * lap_room (under LOCKED: a sender reading a mix of
                              * both fails its CAS, or takes the new base, free
                              * either way) */
                             atomic { lap_base = r_base[rg]; lap_room = r_cap[rg] }
-                            mring = rg;                 /* mailbox.c:744 grow_ring: store ring */
+                            mring = rg;                 /* mailbox.c:749 grow_ring: store ring */
                             atomic {
                                 assert(life & LOCKED);
-                                life = life & ~LOCKED;  /* mailbox.c:748 grow_ring: fetch_and ~LOCKED */
-                                cur = rg; rg = 0; gl = 0 /* mailbox.c:751 grow_ring: the cursor reads the new ring */
+                                life = life & ~LOCKED;  /* mailbox.c:753 grow_ring: fetch_and ~LOCKED */
+                                cur = rg; rg = 0; gl = 0 /* mailbox.c:756 grow_ring: the cursor reads the new ring */
                             }
                         fi
                     fi;
-                    if                                  /* mailbox.c:817-818 take_slow: ready_letter */
+                    if                                  /* mailbox.c:822-823 take_slow: ready_letter */
                     :: ready[head] != 0 -> got = true; from_letter = true; tm = ready[head] - 1
                     :: else -> skip
                     fi
@@ -537,7 +537,7 @@ proctype Worker()
                 fi
             fi;
             if
-            :: !got ->                                  /* worker.c:80 run_turn: mailbox_take false (mailbox.c:843, 771): end of turn */
+            :: !got ->                                  /* worker.c:80 run_turn: mailbox_take false (mailbox.c:849, 771): end of turn */
                 COVER(cover_sender_between_count_and_push, TAIL(life) != head);
                 break
             :: else -> skip
@@ -567,28 +567,28 @@ proctype Worker()
             :: else -> skip
             fi;
             /* worker.c:96 -> mailbox.c:867 zactor__mailbox_release. A slot
-             * the message was taken from keeps its word (mailbox.c:884-885):
+             * the message was taken from keeps its word (mailbox.c:891-892):
              * the next lap's sender replaces it. */
             if
             :: from_letter ->
-                ready[head] = 0;                        /* mailbox.c:873-874 mailbox_release: the letter off the list, freed */
-                /* mailbox.c:880 mailbox_release -> mailbox.c:577 ring_of(head): the
-                 * cursor's ring, else the mailbox's (mailbox.c:579-585). A
+                ready[head] = 0;                        /* mailbox.c:880-881 mailbox_release: the letter off the list, freed */
+                /* mailbox.c:887 mailbox_release -> mailbox.c:582 ring_of(head): the
+                 * cursor's ring, else the mailbox's (mailbox.c:584-590). A
                  * letter's ticket found its slot busy, so a ring exists, and
                  * only a trim or a recycle, never during a turn, takes it. */
                 cur = (cur == 0 -> mring : cur);
                 assert(cur != 0);
                 atomic {
-                    ACCESS(cur); pv = r_prev[cur];      /* mailbox.c:588 ring_of: prev */
-                    rg = (pv != 0 && head < r_base[cur] -> pv : cur); /* mailbox.c:589-592 ring_of */
-                    /* ring_of frees prev (mailbox.c:593-605) at the first
+                    ACCESS(cur); pv = r_prev[cur];      /* mailbox.c:593 ring_of: prev */
+                    rg = (pv != 0 && head < r_base[cur] -> pv : cur); /* mailbox.c:594-597 ring_of */
+                    /* ring_of frees prev (mailbox.c:598-610) at the first
                      * ticket of base or later; here it never does: the take
                      * of base itself freed it, as base is never a letter's
                      * ticket (its slot is free, the first lap's). */
                     assert(pv == 0 || rg == pv);
                     pv = 0
                 }
-                /* mailbox.c:881-882 mailbox_release: clear the slot's seq (relaxed:
+                /* mailbox.c:888-889 mailbox_release: clear the slot's seq (relaxed:
                  * no sender writes it while the head's ticket is not
                  * released). Its word is 0 or a ticket before the head.
                  * With NMSG = 2 it is never 0 (that takes two letters in
@@ -601,10 +601,10 @@ proctype Worker()
             :: else -> skip
             fi;
             got = false; from_letter = false;
-            head++;                                     /* mailbox.c:886 mailbox_release: head + 1 */
+            head++;                                     /* mailbox.c:893 mailbox_release: head + 1 */
             if
-            :: head - rr >= BATCH ->                    /* mailbox.c:890-892 mailbox_release: a batch taken */
-                atomic { rr = head; released = head }   /* mailbox.c:893 -> mailbox.c:853 publish_released (806-809) */
+            :: head - rr >= BATCH ->                    /* mailbox.c:897-899 mailbox_release: a batch taken */
+                atomic { rr = head; released = head }   /* mailbox.c:900 -> mailbox.c:859 publish_released (806-809) */
             :: else -> skip
             fi;
             if                                          /* worker.c:79 run_turn: handled < limit */
@@ -613,18 +613,18 @@ proctype Worker()
             fi
         od;
         cur = 0;
-        /* worker.c:100 -> mailbox.c:896 zactor__mailbox_close -> mailbox.c:898 publish_released */
+        /* worker.c:100 -> mailbox.c:903 zactor__mailbox_close -> mailbox.c:905 publish_released */
         if
-        :: rr != head -> atomic { rr = head; released = head } /* mailbox.c:856-861 publish_released */
+        :: rr != head -> atomic { rr = head; released = head } /* mailbox.c:862-867 publish_released */
         :: else -> skip
         fi;
         /* worker.c:108 -> actor.c:440 zactor__actor_end_turn */
         gl = life;                                      /* actor.c:446 actor_end_turn: load life */
         do
         :: TAIL(gl) != head && (MUTANT != 1 || !(gl & ALIVE)) -> /* actor.c:448 actor_end_turn: tickets left */
-            /* actor.c:450 -> scheduler.c:299 zactor__scheduler_requeue. A
+            /* actor.c:450 -> scheduler.c:298 zactor__scheduler_requeue. A
              * turn that took nothing requeues without progress
-             * (scheduler.c:312-317): a
+             * (scheduler.c:311-316): a
              * sender must be between count and push. The model waits for a
              * push (`news`) before it requeues, so a message pushed where
              * the consumer never looks is a deadlock here, not a silent
@@ -636,31 +636,31 @@ proctype Worker()
             };
             break
         :: TAIL(gl) == head && !(gl & ALIVE) ->         /* actor.c:453 actor_end_turn: stopped */
-            /* actor.c:455 -> actor.c:419 recycle -> actor.c:425 -> mailbox.c:953 zactor__mailbox_clear */
+            /* actor.c:455 -> actor.c:419 recycle -> actor.c:425 -> mailbox.c:960 zactor__mailbox_clear */
             d_step {
-                assert(ovf_n == 0);                     /* mailbox.c:962 mailbox_clear: the stack is empty, every ticket was taken */
-                for (t : 0 .. MAXT - 1) {               /* mailbox.c:964, 924 mailbox_clear: no ticket, no letter left */
+                assert(ovf_n == 0);                     /* mailbox.c:969 mailbox_clear: the stack is empty, every ticket was taken */
+                for (t : 0 .. MAXT - 1) {               /* mailbox.c:971, 924 mailbox_clear: no ticket, no letter left */
                     assert(ready[t] == 0)
                 }
                 t = 0
             }
-            rg = mring;                                 /* mailbox.c:993 mailbox_clear -> mailbox.c:903 free_rings: load ring (851) */
+            rg = mring;                                 /* mailbox.c:1000 mailbox_clear -> mailbox.c:910 free_rings: load ring (851) */
             if
             :: rg != 0 ->
-                ACCESS(rg); pv = r_prev[rg];            /* mailbox.c:909 free_rings: prev */
+                ACCESS(rg); pv = r_prev[rg];            /* mailbox.c:916 free_rings: prev */
                 if
-                :: pv != 0 -> free_ring(pv)             /* mailbox.c:910-911 free_rings: free prev */
+                :: pv != 0 -> free_ring(pv)             /* mailbox.c:917-918 free_rings: free prev */
                 :: else -> skip
                 fi;
-                free_ring(rg);                          /* mailbox.c:912 free_rings: free the ring */
-                mring = 0;                              /* mailbox.c:913 free_rings: ring = NULL */
-                room = INIT_CAP;                        /* mailbox.c:914 free_rings: room = INITIAL_SLOTS */
-                lap_room = 0                            /* mailbox.c:915 free_rings: no grown ring */
+                free_ring(rg);                          /* mailbox.c:919 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:920 free_rings: ring = NULL */
+                room = INIT_CAP;                        /* mailbox.c:921 free_rings: room = INITIAL_SLOTS */
+                lap_room = 0                            /* mailbox.c:922 free_rings: no grown ring */
             :: else -> skip
             fi;
             rg = 0; pv = 0;
-            released = 0;                               /* mailbox.c:994 mailbox_clear: released = 0 */
-            head = 0; rr = 0;                           /* mailbox.c:995-996 mailbox_clear: head, reader released = 0 */
+            released = 0;                               /* mailbox.c:1001 mailbox_clear: released = 0 */
+            head = 0; rr = 0;                           /* mailbox.c:1002-1003 mailbox_clear: head, reader released = 0 */
             stopped = false;                            /* actor.c:428 recycle: flags = 0 */
             atomic {                                    /* actor.c:432 recycle: life = generation + 1 | NORING */
                 assert(life == gl);                     /* nobody else writes a dead, drained word */
@@ -731,36 +731,36 @@ end_trim:
         }
         if
         :: l != 0 ->
-            /* actor.c:486 -> mailbox.c:918 zactor__mailbox_trim */
+            /* actor.c:486 -> mailbox.c:925 zactor__mailbox_trim */
             assert(tokens == 0 && !in_turn && ovf_n == 0); /* idle indeed */
-            rg = mring;                                 /* mailbox.c:924 mailbox_trim: load ring */
-            ACCESS(rg);                                 /* never NULL (mailbox.c:926): NORING was clear */
-            /* mailbox.c:926 mailbox_trim: a first ring goes, a grown one stays up
+            rg = mring;                                 /* mailbox.c:931 mailbox_trim: load ring */
+            ACCESS(rg);                                 /* never NULL (mailbox.c:933): NORING was clear */
+            /* mailbox.c:933 mailbox_trim: a first ring goes, a grown one stays up
              * to KEPT_SLOTS slots (mailbox.c:89) and goes past it; the
              * model's grown ring stands for either. */
             if
-            :: r_cap[rg] != INIT_CAP -> trimmed = false /* kept (mailbox.c:927) */
+            :: r_cap[rg] != INIT_CAP -> trimmed = false /* kept (mailbox.c:934) */
             :: else ->
-                /* mailbox.c:928 -> mailbox.c:903 free_rings; a first-size
+                /* mailbox.c:935 -> mailbox.c:910 free_rings; a first-size
                  * ring has no prev to free */
                 assert(r_prev[rg] == 0);
-                free_ring(rg);                          /* mailbox.c:912 free_rings: free the ring */
-                mring = 0;                              /* mailbox.c:913 free_rings: ring = NULL */
-                room = INIT_CAP;                        /* mailbox.c:914 free_rings: room = INITIAL_SLOTS */
-                lap_room = 0;                           /* mailbox.c:915 free_rings: no grown ring */
-                trimmed = true;                         /* mailbox.c:929 mailbox_trim: true */
+                free_ring(rg);                          /* mailbox.c:919 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:920 free_rings: ring = NULL */
+                room = INIT_CAP;                        /* mailbox.c:921 free_rings: room = INITIAL_SLOTS */
+                lap_room = 0;                           /* mailbox.c:922 free_rings: no grown ring */
+                trimmed = true;                         /* mailbox.c:936 mailbox_trim: true */
                 COVER(cover_new_incarnation_trimmed, GEN(l) == 1)
-            :: r_cap[rg] != INIT_CAP ->                 /* past KEPT_SLOTS: mailbox.c:928 -> 848 free_rings */
-                pv = r_prev[rg];                        /* mailbox.c:909 free_rings: its prev, if the actor */
+            :: r_cap[rg] != INIT_CAP ->                 /* past KEPT_SLOTS: mailbox.c:935 -> 848 free_rings */
+                pv = r_prev[rg];                        /* mailbox.c:916 free_rings: its prev, if the actor */
                 if                                      /* went idle right at base */
-                :: pv != 0 -> free_ring(pv); COVER(cover_trim_with_prev, true) /* mailbox.c:910-911 */
+                :: pv != 0 -> free_ring(pv); COVER(cover_trim_with_prev, true) /* mailbox.c:917-918 */
                 :: else -> skip
                 fi;
-                free_ring(rg);                          /* mailbox.c:912 free_rings: free the ring */
-                mring = 0;                              /* mailbox.c:913 */
-                room = INIT_CAP;                        /* mailbox.c:914 */
-                lap_room = 0;                           /* mailbox.c:915 */
-                trimmed = true; pv = 0                  /* mailbox.c:929 mailbox_trim: true */
+                free_ring(rg);                          /* mailbox.c:919 free_rings: free the ring */
+                mring = 0;                              /* mailbox.c:920 */
+                room = INIT_CAP;                        /* mailbox.c:921 */
+                lap_room = 0;                           /* mailbox.c:922 */
+                trimmed = true; pv = 0                  /* mailbox.c:936 mailbox_trim: true */
             fi;
             atomic {                                    /* actor.c:493 actor_trim: store life */
                 assert(life == (l | LOCKED));           /* senders waited: the word is as we left it */
