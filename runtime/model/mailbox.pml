@@ -215,7 +215,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                 /* actor.c:208 -> actor.c:185 wait_unlocked: load life */
                 atomic { !(life & LOCKED) -> l = life }
             :: else ->
-                /* actor.c:218 deliver -> mailbox.c:381 zactor__mailbox_prepare */
+                /* actor.c:218 deliver -> mailbox.c:383 zactor__mailbox_prepare */
                 atomic {
                     rel = released;                     /* mailbox.c:391 mailbox_prepare: load released */
                     /* mailbox.c:396 mailbox_prepare: queued. A stale word (released
@@ -290,7 +290,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
         od;
         if
         :: fate[m] == ACCEPTED ->
-            /* actor.c:239-243 deliver -> mailbox.c:508 zactor__mailbox_push,
+            /* actor.c:239-243 deliver -> mailbox.c:512 zactor__mailbox_push,
              * or mailbox.c:527 zactor__mailbox_push_batch for a batch */
             i = 0;
             do
@@ -346,7 +346,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                         :: batch ->                     /* mailbox.c:541-545 mailbox_push_batch: the letter joins the chain */
                             chained = chained | (1 << i)
                         :: else ->
-                            /* mailbox.c:508 push_slow -> mailbox.c:495 push_letters:
+                            /* mailbox.c:512 push_slow -> mailbox.c:495 push_letters:
                              * CAS onto the overflow stack */
                             assert(ovf[ticket] == 0);
                             ovf[ticket] = m + 1; ovf_n++;
@@ -422,7 +422,7 @@ proctype Worker()
         fi;
         cur = mring;                                    /* worker.c:76 -> mailbox.c:564 zactor__mailbox_open: load ring */
         do
-        :: /* worker.c:80 -> mailbox.c:822 zactor__mailbox_take */
+        :: /* worker.c:80 -> mailbox.c:827 zactor__mailbox_take */
             if
             :: ready[head] != 0 ->                      /* mailbox.c:833-835 mailbox_take: ready_letter */
                 got = true; from_letter = true; tm = ready[head] - 1
@@ -566,7 +566,7 @@ proctype Worker()
                 fi
             :: else -> skip
             fi;
-            /* worker.c:96 -> mailbox.c:867 zactor__mailbox_release. A slot
+            /* worker.c:96 -> mailbox.c:873 zactor__mailbox_release. A slot
              * the message was taken from keeps its word (mailbox.c:891-892):
              * the next lap's sender replaces it. */
             if
