@@ -346,7 +346,7 @@ end_wait:   spawned1                    /* its ref comes from actor.c:171-172 za
                         :: batch ->                     /* mailbox.c:541-545 mailbox_push_batch: the letter joins the chain */
                             chained = chained | (1 << i)
                         :: else ->
-                            /* mailbox.c:512 push_slow -> mailbox.c:495 push_letters:
+                            /* mailbox.c:508 push_slow -> mailbox.c:495 push_letters:
                              * CAS onto the overflow stack */
                             assert(ovf[ticket] == 0);
                             ovf[ticket] = m + 1; ovf_n++;
