@@ -68,36 +68,33 @@ static void run_passes(run *r, zidl_file *file)
         zidl_layout(file, &r->diag, &r->arena, &r->type_ids);
 }
 
-/* Emits one file's outputs in memory and writes them (unless dry_run);
- * false after reporting a failed write. */
-static bool write_file_outputs(run *r, const zidl_file *file)
+/* Emits one file's outputs in memory, appended to *outputs. */
+static void emit_file_outputs(run *r, const zidl_file *file, zidl_output **outputs,
+                              size_t *count)
 {
     const zidl_options *opts = r->opts;
-    zidl_output outputs[3] = {
-        {zidl_output_path(&r->arena, opts->output_dir,
-                          zidl_header_file_name(&r->arena, file)), {0}},
-        {zidl_output_path(&r->arena, opts->output_dir,
-                          zidl_source_file_name(&r->arena, file)), {0}},
-        {zidl_output_path(&r->arena, opts->output_dir,
-                          zidl_skeleton_file_name(&r->arena, file)), {0}},
-    };
-    size_t count = opts->skeleton ? 3 : 2;
-    zidl_emit_header(file, &r->arena, &outputs[0].text);
-    zidl_emit_source(file, &r->arena, &outputs[1].text);
-    if (opts->skeleton)
-        zidl_emit_skeleton(file, &r->arena, &outputs[2].text);
-    bool ok = true;
-    for (size_t j = 0; j < count; j++) {
-        if (ok && !opts->dry_run)
-            ok = zidl_output_write(&r->diag, outputs[j].path, &outputs[j].text);
-        if (ok && opts->on_output != NULL)
-            opts->on_output(opts->user, outputs[j].path);
-        zidl_strbuf_free(&outputs[j].text);
+    zidl_output *o = *outputs + *count;
+    o[0].path = zidl_output_path(&r->arena, opts->output_dir,
+                                 zidl_header_file_name(&r->arena, file));
+    o[1].path = zidl_output_path(&r->arena, opts->output_dir,
+                                 zidl_source_file_name(&r->arena, file));
+    zidl_strbuf_init(&o[0].text);
+    zidl_strbuf_init(&o[1].text);
+    *count += 2;
+    zidl_emit_header(file, &r->arena, &o[0].text);
+    zidl_emit_source(file, &r->arena, &o[1].text);
+    if (opts->skeleton) {
+        o[2].path = zidl_output_path(&r->arena, opts->output_dir,
+                                     zidl_skeleton_file_name(&r->arena, file));
+        zidl_strbuf_init(&o[2].text);
+        *count += 1;
+        zidl_emit_skeleton(file, &r->arena, &o[2].text);
     }
-    return ok;
 }
 
-/* The outputs of the files given come first, those of their imports after
+/* Every output is generated in memory, the depfile's text too, before the
+ * first file is written: running out of memory then writes nothing. The
+ * outputs of the files given come first, those of their imports after
  * them; the depfile's target is the first output. */
 static void write_outputs(run *r)
 {
@@ -105,26 +102,37 @@ static void write_outputs(run *r)
     const zidl_loader *l = &r->loader;
     if (l->roots.count == 0)
         return;
-    if (!opts->dry_run && !zidl_output_make_dir(&r->diag, opts->output_dir))
-        return;
-    for (size_t i = 0; i < l->roots.count; i++) {
-        if (!write_file_outputs(r, l->roots.items[i]))
-            return;
-    }
+    zidl_output *outputs = zidl_arena_alloc(&r->arena, 3 * l->order.count * sizeof *outputs);
+    size_t count = 0;
+    for (size_t i = 0; i < l->roots.count; i++)
+        emit_file_outputs(r, l->roots.items[i], &outputs, &count);
     for (size_t i = 0; i < l->order.count; i++) {
         const zidl_file *file = l->order.items[i];
         bool is_root = false;
         for (size_t j = 0; j < l->roots.count && !is_root; j++)
             is_root = l->roots.items[j] == file;
-        if (!is_root && !write_file_outputs(r, file))
-            return;
+        if (!is_root)
+            emit_file_outputs(r, file, &outputs, &count);
     }
-    if (opts->depfile == NULL || opts->dry_run)
-        return;
-    const char *target = zidl_output_path(&r->arena, opts->output_dir,
-                                          zidl_header_file_name(&r->arena, l->roots.items[0]));
-    zidl_output_write_depfile(&r->diag, opts->depfile, target,
-                              (const char *const *)l->read_paths.items, l->read_paths.count);
+    bool depfile = opts->depfile != NULL && !opts->dry_run;
+    zidl_strbuf depfile_text;
+    zidl_strbuf_init(&depfile_text);
+    if (depfile)
+        zidl_output_depfile_text(&depfile_text, outputs[0].path,
+                                 (const char *const *)l->read_paths.items, l->read_paths.count);
+
+    bool ok = opts->dry_run || zidl_output_make_dir(&r->diag, &r->arena, opts->output_dir);
+    for (size_t i = 0; i < count && ok; i++) {
+        if (!opts->dry_run)
+            ok = zidl_output_write(&r->diag, outputs[i].path, &outputs[i].text);
+        if (ok && opts->on_output != NULL)
+            opts->on_output(opts->user, outputs[i].path);
+    }
+    if (ok && depfile)
+        zidl_output_write(&r->diag, opts->depfile, &depfile_text);
+    for (size_t i = 0; i < count; i++)
+        zidl_strbuf_free(&outputs[i].text);
+    zidl_strbuf_free(&depfile_text);
 }
 
 int zidl_compile(const zidl_options *opts, const char *const *files, size_t count)

@@ -33,24 +33,23 @@ static bool make_one_dir(zidl_diag *diag, const char *path)
     return true;
 }
 
-bool zidl_output_make_dir(zidl_diag *diag, const char *output_dir)
+bool zidl_output_make_dir(zidl_diag *diag, zidl_arena *arena, const char *output_dir)
 {
     if (output_dir == NULL || output_dir[0] == '\0')
         return true;
-    zidl_strbuf prefix;
-    zidl_strbuf_init(&prefix);
+    /* Each parent in turn, like `mkdir -p`, cut short in one copy made
+     * before the first mkdir: running out of memory creates nothing. */
+    char *prefix = zidl_arena_strdup(arena, output_dir);
     bool ok = true;
-    /* Each parent in turn, like `mkdir -p`. */
-    for (const char *p = output_dir; ok && *p != '\0'; p++) {
-        if (*p == '/' && p != output_dir) {
-            zidl_strbuf_clear(&prefix);
-            zidl_strbuf_append(&prefix, output_dir, (size_t)(p - output_dir));
-            ok = make_one_dir(diag, zidl_strbuf_str(&prefix));
+    for (char *p = prefix + 1; ok && *p != '\0'; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            ok = make_one_dir(diag, prefix);
+            *p = '/';
         }
     }
     if (ok)
         ok = make_one_dir(diag, output_dir);
-    zidl_strbuf_free(&prefix);
     return ok;
 }
 
@@ -84,19 +83,14 @@ static void put_make_path(zidl_strbuf *out, const char *path)
     }
 }
 
-bool zidl_output_write_depfile(zidl_diag *diag, const char *depfile, const char *target,
-                               const char *const *prereqs, size_t count)
+void zidl_output_depfile_text(zidl_strbuf *out, const char *target,
+                              const char *const *prereqs, size_t count)
 {
-    zidl_strbuf text;
-    zidl_strbuf_init(&text);
-    put_make_path(&text, target);
-    zidl_strbuf_putc(&text, ':');
+    put_make_path(out, target);
+    zidl_strbuf_putc(out, ':');
     for (size_t i = 0; i < count; i++) {
-        zidl_strbuf_puts(&text, " \\\n  ");
-        put_make_path(&text, prereqs[i]);
+        zidl_strbuf_puts(out, " \\\n  ");
+        put_make_path(out, prereqs[i]);
     }
-    zidl_strbuf_putc(&text, '\n');
-    bool ok = zidl_output_write(diag, depfile, &text);
-    zidl_strbuf_free(&text);
-    return ok;
+    zidl_strbuf_putc(out, '\n');
 }
