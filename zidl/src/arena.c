@@ -3,8 +3,8 @@
 
 #include <stdalign.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 enum { ARENA_BLOCK_SIZE = 64 * 1024 };
@@ -16,9 +16,10 @@ struct zidl_arena_block {
     alignas(max_align_t) unsigned char data[];
 };
 
-void zidl_arena_init(zidl_arena *arena)
+void zidl_arena_init(zidl_arena *arena, zidl_mem *mem)
 {
     arena->head = NULL;
+    arena->mem = mem;
 }
 
 void zidl_arena_free(zidl_arena *arena)
@@ -26,20 +27,18 @@ void zidl_arena_free(zidl_arena *arena)
     zidl_arena_block *block = arena->head;
     while (block != NULL) {
         zidl_arena_block *next = block->next;
-        free(block);
+        zidl_mem_free(arena->mem, block);
         block = next;
     }
     arena->head = NULL;
 }
 
-static zidl_arena_block *new_block(size_t min_size)
+static zidl_arena_block *new_block(zidl_arena *arena, size_t min_size)
 {
     size_t size = min_size > ARENA_BLOCK_SIZE ? min_size : ARENA_BLOCK_SIZE;
-    zidl_arena_block *block = malloc(sizeof *block + size);
-    if (block == NULL) {
-        fputs("zidl: out of memory\n", stderr);
-        abort();
-    }
+    if (size > SIZE_MAX - sizeof(zidl_arena_block))
+        zidl_mem_fail(arena->mem);
+    zidl_arena_block *block = zidl_mem_alloc(arena->mem, sizeof *block + size);
     block->next = NULL;
     block->used = 0;
     block->size = size;
@@ -49,10 +48,12 @@ static zidl_arena_block *new_block(size_t min_size)
 void *zidl_arena_alloc(zidl_arena *arena, size_t size)
 {
     const size_t align = alignof(max_align_t);
+    if (size > SIZE_MAX - align)
+        zidl_mem_fail(arena->mem);
     size = (size + align - 1) / align * align;
     zidl_arena_block *block = arena->head;
     if (block == NULL || block->size - block->used < size) {
-        block = new_block(size);
+        block = new_block(arena, size);
         block->next = arena->head;
         arena->head = block;
     }

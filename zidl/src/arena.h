@@ -7,17 +7,20 @@
 
 #include <stddef.h>
 
+#include "mem.h"
+
 typedef struct zidl_arena_block zidl_arena_block;
 
 typedef struct zidl_arena {
     zidl_arena_block *head;
+    zidl_mem *mem; /* where the blocks come from; the run's other buffers too */
 } zidl_arena;
 
-void zidl_arena_init(zidl_arena *arena);
+void zidl_arena_init(zidl_arena *arena, zidl_mem *mem);
 void zidl_arena_free(zidl_arena *arena);
 
-/* Zeroed memory aligned for any object. Aborts on out of memory: a
- * compiler has no sensible way to continue without its AST. */
+/* Zeroed memory aligned for any object. Never NULL: out of memory ends
+ * the run (mem.h), since a compiler cannot go on without its AST. */
 void *zidl_arena_alloc(zidl_arena *arena, size_t size);
 char *zidl_arena_strndup(zidl_arena *arena, const char *text, size_t len);
 char *zidl_arena_strdup(zidl_arena *arena, const char *text);

@@ -217,7 +217,7 @@ static void check_enum(checker *c, zidl_decl *decl)
                          "enum '%s' has no enumerators", decl->name);
 
     zidl_symtab seen;
-    zidl_symtab_init(&seen);
+    zidl_symtab_init(&seen, c->arena->mem);
     zidl_value prev = {0};
     for (size_t i = 0; i < decl->enumerators.count; i++) {
         zidl_enumerator *en = decl->enumerators.items[i];
@@ -388,7 +388,7 @@ static void check_fields(checker *c, const zidl_field_list *fields, bool in_stat
                          const char *owner)
 {
     zidl_symtab seen;
-    zidl_symtab_init(&seen);
+    zidl_symtab_init(&seen, c->arena->mem);
     for (size_t i = 0; i < fields->count; i++) {
         zidl_field *field = fields->items[i];
         check_field(c, field, in_state);
@@ -415,7 +415,7 @@ static const char *describe_owner(checker *c, const char *what, const zidl_decl 
 static void check_handlers(checker *c, zidl_decl *actor)
 {
     zidl_symtab seen;
-    zidl_symtab_init(&seen);
+    zidl_symtab_init(&seen, c->arena->mem);
     uint32_t tag = 0;
     for (size_t i = 0; i < actor->handlers.count; i++) {
         zidl_handler *h = actor->handlers.items[i];
@@ -669,8 +669,8 @@ static void check_slot_members(clash_search *s, const zidl_decl *actor)
 static void check_generated_names(checker *c)
 {
     clash_search s = {c, {0}, {0}, NULL, NULL, NULL, {0, 0}};
-    zidl_symtab_init(&s.names);
-    zidl_symtab_init(&s.imported);
+    zidl_symtab_init(&s.names, c->arena->mem);
+    zidl_symtab_init(&s.imported, c->arena->mem);
     enter_imported_names(&s, c->file);
     zidl_names_for_each(c->arena, c->file, on_generated_name, &s);
     for (size_t i = 0; i < c->file->decls.count; i++) {

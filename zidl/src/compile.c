@@ -6,7 +6,12 @@
  * syntax errors skips the semantic passes, whose findings would mostly be
  * echoes, and so does a file whose imports could not be loaded. The
  * warnings of a run without errors come last. Outputs are generated in
- * memory and written only when the whole run had no error. */
+ * memory and written only when the whole run had no error.
+ *
+ * zidl.h promises that the library never prints and never exits: running
+ * out of memory jumps back here (mem.h), frees every block of the run and
+ * returns ZIDL_ENOMEM. */
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +33,7 @@ void zidl_options_init(zidl_options *opts)
 
 typedef struct run {
     const zidl_options *opts;
+    zidl_mem mem; /* every block of the run, whatever else owns it */
     zidl_diag diag;
     zidl_arena arena;
     zidl_symtab type_ids;
@@ -78,15 +84,15 @@ static void emit_file_outputs(run *r, const zidl_file *file, zidl_output **outpu
                                  zidl_header_file_name(&r->arena, file));
     o[1].path = zidl_output_path(&r->arena, opts->output_dir,
                                  zidl_source_file_name(&r->arena, file));
-    zidl_strbuf_init(&o[0].text);
-    zidl_strbuf_init(&o[1].text);
+    zidl_strbuf_init(&o[0].text, &r->mem);
+    zidl_strbuf_init(&o[1].text, &r->mem);
     *count += 2;
     zidl_emit_header(file, &r->arena, &o[0].text);
     zidl_emit_source(file, &r->arena, &o[1].text);
     if (opts->skeleton) {
         o[2].path = zidl_output_path(&r->arena, opts->output_dir,
                                      zidl_skeleton_file_name(&r->arena, file));
-        zidl_strbuf_init(&o[2].text);
+        zidl_strbuf_init(&o[2].text, &r->mem);
         *count += 1;
         zidl_emit_skeleton(file, &r->arena, &o[2].text);
     }
@@ -116,7 +122,7 @@ static void write_outputs(run *r)
     }
     bool depfile = opts->depfile != NULL && !opts->dry_run;
     zidl_strbuf depfile_text;
-    zidl_strbuf_init(&depfile_text);
+    zidl_strbuf_init(&depfile_text, &r->mem);
     if (depfile)
         zidl_output_depfile_text(&depfile_text, outputs[0].path,
                                  (const char *const *)l->read_paths.items, l->read_paths.count);
@@ -135,28 +141,48 @@ static void write_outputs(run *r)
     zidl_strbuf_free(&depfile_text);
 }
 
+/* The run proper; false when it ran out of memory. The setjmp is here, not
+ * in zidl_compile(), so that no local of the function that calls setjmp
+ * changes after it (their values would be indeterminate after longjmp). */
+static bool run_all(run *r, const char *const *files, size_t count)
+{
+    jmp_buf out_of_memory;
+    if (setjmp(out_of_memory) != 0)
+        return false;
+    r->mem.on_failure = &out_of_memory;
+    if (count == 0)
+        zidl_diag_general(&r->diag, "no input files");
+    for (size_t i = 0; i < count; i++)
+        zidl_load_root(&r->loader, files[i]);
+    for (size_t i = 0; i < r->loader.order.count; i++)
+        run_passes(r, r->loader.order.items[i]);
+    if (r->diag.errors == 0)
+        zidl_warn(r->loader.order.items, r->loader.order.count, &r->diag);
+    zidl_diag_flush(&r->diag);
+    if (r->diag.errors == 0)
+        write_outputs(r);
+    r->mem.on_failure = NULL;
+    return true;
+}
+
 int zidl_compile(const zidl_options *opts, const char *const *files, size_t count)
 {
     run r;
     memset(&r, 0, sizeof r);
     r.opts = opts;
-    zidl_diag_init(&r.diag, opts);
-    zidl_arena_init(&r.arena);
-    zidl_symtab_init(&r.type_ids);
+    zidl_mem_init(&r.mem, opts);
+    zidl_diag_init(&r.diag, opts, &r.mem);
+    zidl_arena_init(&r.arena, &r.mem);
+    zidl_symtab_init(&r.type_ids, &r.mem);
     zidl_loader_init(&r.loader, opts, &r.diag, &r.arena);
 
-    if (count == 0)
-        zidl_diag_general(&r.diag, "no input files");
-    for (size_t i = 0; i < count; i++)
-        zidl_load_root(&r.loader, files[i]);
-    for (size_t i = 0; i < r.loader.order.count; i++)
-        run_passes(&r, r.loader.order.items[i]);
-    if (r.diag.errors == 0)
-        zidl_warn(r.loader.order.items, r.loader.order.count, &r.diag);
-    zidl_diag_flush(&r.diag);
-    if (r.diag.errors == 0)
-        write_outputs(&r);
-
+    if (!run_all(&r, files, count)) {
+        /* Out of memory: the passes were left anywhere, holding blocks no
+         * one else knows of; every block is on the run's list. */
+        zidl_mem_free_all(&r.mem);
+        zidl_diag_out_of_memory(opts);
+        return ZIDL_ENOMEM;
+    }
     int errors = (int)r.diag.errors;
     zidl_loader_free(&r.loader);
     zidl_symtab_free(&r.type_ids);

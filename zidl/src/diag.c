@@ -15,9 +15,10 @@
 #define COLOR_GREEN "\033[1;32m"
 #define COLOR_RESET "\033[0m"
 
-void zidl_diag_init(zidl_diag *diag, const zidl_options *opts)
+void zidl_diag_init(zidl_diag *diag, const zidl_options *opts, zidl_mem *mem)
 {
     diag->opts = opts;
+    diag->mem = mem;
     diag->errors = 0;
     diag->warnings = 0;
     diag->dropping = false;
@@ -27,13 +28,13 @@ void zidl_diag_init(zidl_diag *diag, const zidl_options *opts)
     diag->groups = NULL;
     diag->group_count = 0;
     diag->group_cap = 0;
-    zidl_strbuf_init(&diag->text);
+    zidl_strbuf_init(&diag->text, mem);
 }
 
 void zidl_diag_free(zidl_diag *diag)
 {
     zidl_diag_flush(diag);
-    free(diag->groups);
+    zidl_mem_free(diag->mem, diag->groups);
     zidl_strbuf_free(&diag->text);
 }
 
@@ -49,13 +50,9 @@ static void deliver(zidl_diag *diag)
     zidl_strbuf_clear(&diag->text);
 }
 
-static char *copy_text(const zidl_strbuf *sb)
+static char *copy_text(zidl_mem *mem, const zidl_strbuf *sb)
 {
-    char *copy = malloc(sb->len + 1);
-    if (copy == NULL) {
-        fputs("zidl: out of memory\n", stderr);
-        abort();
-    }
+    char *copy = zidl_mem_alloc(mem, sb->len + 1);
     memcpy(copy, zidl_strbuf_str(sb), sb->len + 1);
     return copy;
 }
@@ -68,11 +65,7 @@ static void hold(zidl_diag *diag, const zidl_file *file, zidl_loc loc,
     if (severity == ZIDL_NOTE && diag->group_count > 0) {
         zidl_diag_group *last = &diag->groups[diag->group_count - 1];
         size_t old = strlen(last->text);
-        char *joined = realloc(last->text, old + diag->text.len + 1);
-        if (joined == NULL) {
-            fputs("zidl: out of memory\n", stderr);
-            abort();
-        }
+        char *joined = zidl_mem_realloc(diag->mem, last->text, old + diag->text.len + 1);
         memcpy(joined + old, zidl_strbuf_str(&diag->text), diag->text.len + 1);
         last->text = joined;
         zidl_strbuf_clear(&diag->text);
@@ -80,19 +73,14 @@ static void hold(zidl_diag *diag, const zidl_file *file, zidl_loc loc,
     }
     if (diag->group_count == diag->group_cap) {
         size_t cap = diag->group_cap ? diag->group_cap * 2 : 16;
-        zidl_diag_group *groups = realloc(diag->groups, cap * sizeof *groups);
-        if (groups == NULL) {
-            fputs("zidl: out of memory\n", stderr);
-            abort();
-        }
-        diag->groups = groups;
+        diag->groups = zidl_mem_realloc(diag->mem, diag->groups, cap * sizeof *diag->groups);
         diag->group_cap = cap;
     }
     zidl_diag_group *group = &diag->groups[diag->group_count];
     group->file_index = file->index;
     group->loc = loc;
     group->seq = diag->group_count++;
-    group->text = copy_text(&diag->text);
+    group->text = copy_text(diag->mem, &diag->text);
     zidl_strbuf_clear(&diag->text);
 }
 
@@ -115,7 +103,7 @@ void zidl_diag_flush(zidl_diag *diag)
     qsort(diag->groups, diag->group_count, sizeof *diag->groups, compare_groups);
     for (size_t i = 0; i < diag->group_count; i++) {
         deliver_text(diag, diag->groups[i].text);
-        free(diag->groups[i].text);
+        zidl_mem_free(diag->mem, diag->groups[i].text);
     }
     diag->group_count = 0;
 }
@@ -236,4 +224,15 @@ void zidl_diag_general(zidl_diag *diag, const char *fmt, ...)
     zidl_strbuf_putc(&diag->text, '\n');
     deliver(diag);
     diag->errors++;
+}
+
+void zidl_diag_out_of_memory(const zidl_options *opts)
+{
+    if (opts->on_diagnostic == NULL)
+        return;
+    const char *program = opts->program_name != NULL ? opts->program_name : "zidl";
+    char text[512];
+    snprintf(text, sizeof text, "%s: %serror: %sout of memory\n", program,
+             opts->color ? COLOR_RED : "", opts->color ? COLOR_RESET : "");
+    opts->on_diagnostic(opts->user, text);
 }

@@ -33,6 +33,7 @@ typedef struct zidl_diag_group {
 
 typedef struct zidl_diag {
     const zidl_options *opts;
+    zidl_mem *mem;
     unsigned errors;   /* in the whole run */
     unsigned warnings; /* in the whole run, those delivered as warnings */
     bool dropping;     /* the note being reported belongs to a dropped warning */
@@ -48,7 +49,7 @@ typedef struct zidl_diag {
     size_t group_cap;
 } zidl_diag;
 
-void zidl_diag_init(zidl_diag *diag, const zidl_options *opts);
+void zidl_diag_init(zidl_diag *diag, const zidl_options *opts, zidl_mem *mem);
 void zidl_diag_free(zidl_diag *diag);
 /* Delivers the diagnostics held so far, sorted by file and position. */
 void zidl_diag_flush(zidl_diag *diag);
@@ -68,5 +69,9 @@ void zidl_diag_general(zidl_diag *diag, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* `program: error: out of memory`, delivered at once and without
+ * allocating: the run's memory was freed by then. */
+void zidl_diag_out_of_memory(const zidl_options *opts);
 
 #endif /* ZIDL_DIAG_H */

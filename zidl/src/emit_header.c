@@ -18,7 +18,7 @@ static const char *doc_lines(header_emitter *e, const char *doc, const char *ind
     if (doc == NULL)
         return "";
     zidl_strbuf text;
-    zidl_strbuf_init(&text);
+    zidl_strbuf_init(&text, e->arena->mem);
     for (const char *line = doc;;) {
         const char *end = strchr(line, '\n');
         size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
@@ -50,7 +50,7 @@ static const char *field_declaration(header_emitter *e, const zidl_field *field)
 {
     const zidl_type *type = &field->type;
     zidl_strbuf text;
-    zidl_strbuf_init(&text);
+    zidl_strbuf_init(&text, e->arena->mem);
     switch (type->kind) {
     case ZIDL_TYPE_SCALAR:
         zidl_strbuf_printf(&text, "%s %s", scalar_ctype(type->scalar), field->name);
@@ -192,7 +192,7 @@ static const char *field_initializer(header_emitter *e, const zidl_field *field)
         return element;
     bool every = field->type.kind == ZIDL_TYPE_DECL && field->type.decl->has_defaults;
     zidl_strbuf text;
-    zidl_strbuf_init(&text);
+    zidl_strbuf_init(&text, e->arena->mem);
     zidl_strbuf_putc(&text, '{');
     for (uint64_t i = 0; i < (every ? field->array_len : 1); i++)
         zidl_strbuf_printf(&text, "%s%s", i > 0 ? ", " : "", element);
@@ -210,7 +210,7 @@ static const char *struct_initializer(header_emitter *e, const zidl_field_list *
     if (fields->count == 0)
         return "{0}";
     zidl_strbuf text;
-    zidl_strbuf_init(&text);
+    zidl_strbuf_init(&text, e->arena->mem);
     zidl_strbuf_putc(&text, '{');
     for (size_t i = 0; i < fields->count; i++)
         zidl_strbuf_printf(&text, "%s%s", i > 0 ? ", " : "",
@@ -287,7 +287,7 @@ static uint64_t envelope_size(const zidl_decl *message)
 static void emit_slot(header_emitter *e, const zidl_decl *actor)
 {
     zidl_strbuf members;
-    zidl_strbuf_init(&members);
+    zidl_strbuf_init(&members, e->arena->mem);
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl_handler *h = actor->handlers.items[i];
         if (h->kind != ZIDL_HANDLER_MESSAGE)
@@ -361,7 +361,7 @@ static void emit_actor(header_emitter *e, const zidl_decl *actor)
     const char *ref = zidl_c_name(e->arena, e->file, actor->name, "_ref");
     ZIDL_EXPAND(e->out, e->tmpl, "actor_begin", {"name", actor->name});
     zidl_strbuf doc;
-    zidl_strbuf_init(&doc);
+    zidl_strbuf_init(&doc, e->arena->mem);
     if (actor->doc != NULL)
         zidl_strbuf_puts(&doc, doc_lines(e, actor->doc, ""));
     else
@@ -406,7 +406,7 @@ static void emit_actor(header_emitter *e, const zidl_decl *actor)
 static const char *import_includes(header_emitter *e)
 {
     zidl_strbuf text;
-    zidl_strbuf_init(&text);
+    zidl_strbuf_init(&text, e->arena->mem);
     for (size_t i = 0; i < e->file->imports.count; i++)
         zidl_strbuf_printf(&text, "#include \"%s\"\n",
                            zidl_header_file_name(e->arena, e->file->imports.items[i]->file));

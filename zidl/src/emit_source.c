@@ -98,7 +98,7 @@ static void emit_enum_validator(source_emitter *e, const zidl_decl *decl)
     /* Two enumerators may share a value, which may be one case only; a
      * table of the values seen keeps huge enums linear. */
     zidl_symtab values;
-    zidl_symtab_init(&values);
+    zidl_symtab_init(&values, e->arena->mem);
     for (size_t i = 0; i < decl->enumerators.count; i++) {
         const zidl_enumerator *en = decl->enumerators.items[i];
         char *value = zidl_arena_sprintf(e->arena, "%s%llu", en->value.negative ? "-" : "",
@@ -276,7 +276,7 @@ static void emit_reply_delivery(source_emitter *e, const zidl_decl *reply)
         return;
     }
     zidl_strbuf release;
-    zidl_strbuf_init(&release);
+    zidl_strbuf_init(&release, e->arena->mem);
     if (reply->holds_bytes)
         ZIDL_EXPAND(&release, e->tmpl, "reply_release", {"reply_drop", reply_drop});
     ZIDL_EXPAND(e->out, e->tmpl, "reply_deliver_checked",
@@ -334,7 +334,7 @@ static void emit_dispatchers(source_emitter *e, const zidl_decl *actor, const ch
 static void emit_handler_table(source_emitter *e, const zidl_decl *actor, const char *table)
 {
     zidl_strbuf entries;
-    zidl_strbuf_init(&entries);
+    zidl_strbuf_init(&entries, e->arena->mem);
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl_handler *h = actor->handlers.items[i];
         if (h->kind != ZIDL_HANDLER_MESSAGE)
@@ -358,7 +358,7 @@ static void emit_handler_table(source_emitter *e, const zidl_decl *actor, const 
 static const char *send_checks(source_emitter *e, const zidl_decl *message)
 {
     zidl_strbuf checks;
-    zidl_strbuf_init(&checks);
+    zidl_strbuf_init(&checks, e->arena->mem);
     if (!message->needs_validation)
         zidl_template_expand(&checks, e->tmpl, "check_null", NULL, 0);
     else if (!message->holds_bytes)
@@ -436,9 +436,9 @@ static void emit_actor(source_emitter *e, const zidl_decl *actor)
 void zidl_emit_source(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out)
 {
     source_emitter e = {file, arena, out, zidl_template_text("source.c.tmpl"), {0}, {0}, {0}, {0}};
-    zidl_symtab_init(&e.validated);
-    zidl_symtab_init(&e.dropped);
-    zidl_symtab_init(&e.imported_keys);
+    zidl_symtab_init(&e.validated, arena->mem);
+    zidl_symtab_init(&e.dropped, arena->mem);
+    zidl_symtab_init(&e.imported_keys, arena->mem);
     collect_imported(&e, file);
     for (size_t i = 0; i < file->decls.count; i++) {
         const zidl_decl *actor = file->decls.items[i];

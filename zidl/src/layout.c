@@ -243,7 +243,7 @@ static void put_canonical_decl(layouter *l, zidl_strbuf *out, zidl_decl *decl)
     }
     if (decl->canonical == NULL) {
         zidl_strbuf text;
-        zidl_strbuf_init(&text);
+        zidl_strbuf_init(&text, l->arena->mem);
         zidl_strbuf_printf(&text, "%s ", zidl_decl_kind_name(decl->kind));
         put_qualified(&text, decl);
         zidl_strbuf_putc(&text, '{');
@@ -272,7 +272,7 @@ typedef struct id_owner {
 static void assign_type_id(layouter *l, zidl_decl *message, zidl_symtab *type_ids)
 {
     zidl_strbuf text;
-    zidl_strbuf_init(&text);
+    zidl_strbuf_init(&text, l->arena->mem);
     put_canonical_decl(l, &text, message);
     if (text.len > MAX_CANONICAL_LENGTH) {
         zidl_diag_report(l->diag, l->file, message->loc, ZIDL_ERROR,

@@ -28,8 +28,8 @@ void zidl_loader_init(zidl_loader *l, const zidl_options *opts, zidl_diag *diag,
     l->opts = opts;
     l->diag = diag;
     l->arena = arena;
-    zidl_symtab_init(&l->by_key);
-    zidl_symtab_init(&l->by_base);
+    zidl_symtab_init(&l->by_key, arena->mem);
+    zidl_symtab_init(&l->by_base, arena->mem);
 }
 
 void zidl_loader_free(zidl_loader *l)
@@ -100,16 +100,24 @@ static char *file_key(zidl_loader *l, const char *path)
     return zidl_arena_strdup(l->arena, resolved);
 }
 
-static int read_from_disk(const char *path, size_t max_size, zidl_strbuf *text)
+static void close_file(void *f)
+{
+    fclose(f);
+}
+
+static int read_from_disk(zidl_mem *mem, const char *path, size_t max_size, zidl_strbuf *text)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return errno;
+    /* Growing text may run out of memory: the file must not stay open. */
+    zidl_mem_hold(mem, close_file, f);
     char chunk[8192];
     size_t n;
     while (text->len <= max_size && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
         zidl_strbuf_append(text, chunk, n);
     int err = ferror(f) ? errno : 0;
+    zidl_mem_let_go(mem);
     fclose(f);
     if (err == 0 && text->len > max_size)
         err = READ_TOO_LARGE;
@@ -121,19 +129,23 @@ static int read_from_disk(const char *path, size_t max_size, zidl_strbuf *text)
 static int read_text(zidl_loader *l, const char *path, char **text, size_t *length)
 {
     zidl_strbuf buffer;
-    zidl_strbuf_init(&buffer);
+    zidl_strbuf_init(&buffer, l->arena->mem);
     int err;
     if (l->opts->read_file != NULL) {
         char *data = NULL;
         size_t size = 0;
         err = l->opts->read_file(l->opts->user, path, &data, &size);
+        /* The reader's buffer is ours to free, even when copying it runs
+         * out of memory. */
+        zidl_mem_hold(l->arena->mem, free, data);
         if (err == 0 && size > l->opts->max_file_size)
             err = READ_TOO_LARGE;
         if (err == 0 && size > 0)
             zidl_strbuf_append(&buffer, data, size);
+        zidl_mem_let_go(l->arena->mem);
         free(data);
     } else {
-        err = read_from_disk(path, l->opts->max_file_size, &buffer);
+        err = read_from_disk(l->arena->mem, path, l->opts->max_file_size, &buffer);
     }
     if (err == 0) {
         *length = buffer.len;
@@ -165,7 +177,7 @@ static zidl_file *add_file(zidl_loader *l, const char *path, char *key,
     file->text = text;
     file->length = length;
     file->index = l->by_key.count;
-    zidl_symtab_init(&file->decl_table);
+    zidl_symtab_init(&file->decl_table, l->arena->mem);
     zidl_symtab_put(&l->by_key, key, file);
     zidl_symtab_put(&l->by_base, file->base, file);
     ZIDL_LIST_PUSH(l->arena, l->read_paths, key);
@@ -222,7 +234,7 @@ static void report_cycle(zidl_loader *l, zidl_file *importer, zidl_import *imp,
     else
         first = l->path.count; /* target is importer: it imports itself */
     zidl_strbuf chain;
-    zidl_strbuf_init(&chain);
+    zidl_strbuf_init(&chain, l->arena->mem);
     for (size_t i = first; i < l->path.count; i++)
         zidl_strbuf_printf(&chain, "'%s' -> ", l->path.items[i]->importer->path);
     zidl_diag_report(l->diag, importer, imp->loc, ZIDL_ERROR, "import cycle: %s'%s' -> '%s'",
@@ -290,7 +302,7 @@ static void report_not_found(zidl_loader *l, zidl_file *importer, zidl_import *i
                              const char *const *tried, size_t count)
 {
     zidl_strbuf text;
-    zidl_strbuf_init(&text);
+    zidl_strbuf_init(&text, l->arena->mem);
     for (size_t i = 0; i < count; i++)
         zidl_strbuf_printf(&text, "%s'%s'", i == 0 ? "" : ", ", tried[i]);
     zidl_diag_report(l->diag, importer, imp->loc, ZIDL_ERROR,

@@ -13,16 +13,12 @@ void zidl_parse(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
         .pos = {1, 1},
         .has_doc = false,
     };
-    zidl_strbuf_init(&lex.doc);
+    zidl_strbuf_init(&lex.doc, arena->mem);
     unsigned errors_before = file->errors;
 
+    /* Cannot fail: out of memory does not return (mem.h). */
     yyscan_t scanner;
-    if (yylex_init_extra(&lex, &scanner) != 0) {
-        zidl_diag_general(diag, "out of memory while scanning '%s'", file->path);
-        zidl_strbuf_free(&lex.doc);
-        file->syntax_ok = false;
-        return;
-    }
+    yylex_init_extra(&lex, &scanner);
     YY_BUFFER_STATE buffer = yy_scan_bytes(file->text, (int)file->length, scanner);
     yyparse(scanner, &lex);
     yy_delete_buffer(buffer, scanner);

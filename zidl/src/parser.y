@@ -41,6 +41,11 @@ int yylex(YYSTYPE *yylval_param, YYLTYPE *yylloc_param, yyscan_t yyscanner);
 
 #include "parse.h"
 
+/* The parser's stack grows in the run's blocks too (mem.h): out of memory
+ * ends the run rather than bison's "memory exhausted". */
+#define YYMALLOC(size) zidl_mem_alloc(lex->arena->mem, size)
+#define YYFREE(block) zidl_mem_free(lex->arena->mem, block)
+
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, zidl_lexer *lex, const char *msg);
 static zidl_loc at(YYLTYPE l);
 static zidl_decl *new_decl(zidl_lexer *lex, zidl_decl_kind kind);

@@ -83,7 +83,7 @@ static void report_ambiguous(resolver *r, const char *name, zidl_loc loc,
                              zidl_decl *const *found, size_t count)
 {
     zidl_strbuf list;
-    zidl_strbuf_init(&list);
+    zidl_strbuf_init(&list, r->arena->mem);
     for (size_t i = 0; i < count; i++)
         zidl_strbuf_printf(&list, "%s'%s' from '%s'",
                            i == 0 ? "" : i + 1 == count ? " or " : ", ",
@@ -182,7 +182,7 @@ static const zidl_decl *find_indirect(resolver *r, const char *name)
     const char *bare = dot != NULL ? dot + 1 : name;
     ZIDL_LIST(zidl_file) queue = {0};
     zidl_symtab seen;
-    zidl_symtab_init(&seen);
+    zidl_symtab_init(&seen, r->arena->mem);
     zidl_symtab_put(&seen, r->file->key, r->file);
     ZIDL_LIST_PUSH(r->arena, queue, r->file);
     const zidl_decl *found = NULL;
@@ -347,7 +347,7 @@ static void resolve_handler(resolver *r, zidl_handler *h)
 void zidl_resolve(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
 {
     resolver r = {file, diag, arena, {0}, {0}, {0}};
-    zidl_symtab_init(&r.visible_keys);
+    zidl_symtab_init(&r.visible_keys, arena->mem);
     add_visible(&r, file, NULL);
     for (size_t i = 0; i < file->imports.count; i++)
         add_visible(&r, file->imports.items[i]->file, file->imports.items[i]);

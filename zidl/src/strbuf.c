@@ -1,21 +1,22 @@
 /* strbuf.c - growable text buffer. */
 #include "strbuf.h"
 
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-void zidl_strbuf_init(zidl_strbuf *sb)
+void zidl_strbuf_init(zidl_strbuf *sb, zidl_mem *mem)
 {
     sb->data = NULL;
     sb->len = 0;
     sb->cap = 0;
+    sb->mem = mem;
 }
 
 void zidl_strbuf_free(zidl_strbuf *sb)
 {
-    free(sb->data);
-    zidl_strbuf_init(sb);
+    zidl_mem_free(sb->mem, sb->data);
+    zidl_strbuf_init(sb, sb->mem);
 }
 
 void zidl_strbuf_clear(zidl_strbuf *sb)
@@ -30,14 +31,12 @@ static void reserve(zidl_strbuf *sb, size_t extra)
     if (sb->cap - sb->len > extra)
         return;
     size_t cap = sb->cap ? sb->cap : 256;
-    while (cap - sb->len <= extra)
+    while (cap - sb->len <= extra) {
+        if (cap > SIZE_MAX / 2)
+            zidl_mem_fail(sb->mem);
         cap *= 2;
-    char *data = realloc(sb->data, cap);
-    if (data == NULL) {
-        fputs("zidl: out of memory\n", stderr);
-        abort();
     }
-    sb->data = data;
+    sb->data = zidl_mem_realloc(sb->mem, sb->data, cap);
     sb->cap = cap;
 }
 

@@ -6,13 +6,18 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "mem.h"
+
 typedef struct zidl_strbuf {
     char *data; /* always NUL-terminated once anything was appended */
     size_t len;
     size_t cap;
+    zidl_mem *mem;
 } zidl_strbuf;
 
-void zidl_strbuf_init(zidl_strbuf *sb);
+/* An empty buffer; it grows in mem, so out of memory ends the run
+ * (mem.h). */
+void zidl_strbuf_init(zidl_strbuf *sb, zidl_mem *mem);
 void zidl_strbuf_free(zidl_strbuf *sb);
 void zidl_strbuf_clear(zidl_strbuf *sb);
 void zidl_strbuf_append(zidl_strbuf *sb, const char *text, size_t len);

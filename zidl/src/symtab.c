@@ -3,8 +3,6 @@
 #include "symtab.h"
 
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static uint64_t hash_key(const char *key)
@@ -17,19 +15,20 @@ static uint64_t hash_key(const char *key)
     return h;
 }
 
-void zidl_symtab_init(zidl_symtab *tab)
+void zidl_symtab_init(zidl_symtab *tab, zidl_mem *mem)
 {
     tab->keys = NULL;
     tab->values = NULL;
     tab->cap = 0;
     tab->count = 0;
+    tab->mem = mem;
 }
 
 void zidl_symtab_free(zidl_symtab *tab)
 {
-    free(tab->keys);
-    free(tab->values);
-    zidl_symtab_init(tab);
+    zidl_mem_free(tab->mem, tab->keys);
+    zidl_mem_free(tab->mem, tab->values);
+    zidl_symtab_init(tab, tab->mem);
 }
 
 static size_t find_slot(const char *const *keys, size_t cap, const char *key)
@@ -51,12 +50,12 @@ void *zidl_symtab_get(const zidl_symtab *tab, const char *key)
 static void grow(zidl_symtab *tab)
 {
     size_t cap = tab->cap ? tab->cap * 2 : 64;
-    const char **keys = calloc(cap, sizeof *keys);
-    void **values = calloc(cap, sizeof *values);
-    if (keys == NULL || values == NULL) {
-        fputs("zidl: out of memory\n", stderr);
-        abort();
-    }
+    if (cap > SIZE_MAX / sizeof(void *))
+        zidl_mem_fail(tab->mem);
+    const char **keys = zidl_mem_alloc(tab->mem, cap * sizeof *keys);
+    memset(keys, 0, cap * sizeof *keys);
+    void **values = zidl_mem_alloc(tab->mem, cap * sizeof *values);
+    memset(values, 0, cap * sizeof *values);
     for (size_t i = 0; i < tab->cap; i++) {
         if (tab->keys[i] == NULL)
             continue;
@@ -64,8 +63,8 @@ static void grow(zidl_symtab *tab)
         keys[j] = tab->keys[i];
         values[j] = tab->values[i];
     }
-    free(tab->keys);
-    free(tab->values);
+    zidl_mem_free(tab->mem, tab->keys);
+    zidl_mem_free(tab->mem, tab->values);
     tab->keys = keys;
     tab->values = values;
     tab->cap = cap;

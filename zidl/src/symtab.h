@@ -5,14 +5,18 @@
 
 #include <stddef.h>
 
+#include "mem.h"
+
 typedef struct zidl_symtab {
     const char **keys; /* borrowed: keys must outlive the table */
     void **values;
     size_t cap;
     size_t count;
+    zidl_mem *mem;
 } zidl_symtab;
 
-void zidl_symtab_init(zidl_symtab *tab);
+/* An empty table; it grows in mem, so out of memory ends the run (mem.h). */
+void zidl_symtab_init(zidl_symtab *tab, zidl_mem *mem);
 void zidl_symtab_free(zidl_symtab *tab);
 void *zidl_symtab_get(const zidl_symtab *tab, const char *key);
 /* Adds key -> value unless key is present; returns the value already there

@@ -4,7 +4,8 @@
  * zidl_compile() reads .zidl schemas, checks them and writes the generated
  * C files. zidlc is a thin command line around it; tests and fuzzers call
  * it directly. The library never prints and never exits: every message
- * (diagnostics and I/O failures alike) goes to the on_diagnostic callback.
+ * (diagnostics and I/O failures alike) goes to the on_diagnostic callback,
+ * and running out of memory is a result, ZIDL_ENOMEM, not an abort.
  */
 #ifndef ZIDL_ZIDL_H
 #define ZIDL_ZIDL_H
@@ -17,6 +18,10 @@ extern "C" {
 #endif
 
 #define ZIDL_VERSION_STRING "0.1.0"
+
+/* zidl_compile()'s result when memory ran out: negative, so never taken
+ * for a count of errors. */
+#define ZIDL_ENOMEM (-1)
 
 /* Receives one complete diagnostic: the `file:line:col: error: message`
  * line (or `warning:`), the source line and the caret line, each ending in
@@ -31,6 +36,12 @@ typedef int (*zidl_read_fn)(void *user, const char *path, char **text, size_t *l
 
 /* Receives the path of every output file of a successful run. */
 typedef void (*zidl_output_fn)(void *user, const char *path);
+
+/* Allocates like realloc(): block NULL allocates size bytes, otherwise the
+ * block is resized to size, or freed when size is 0 (the result is then
+ * ignored). Memory must be aligned for any object. NULL for a size above 0
+ * is out of memory. */
+typedef void *(*zidl_alloc_fn)(void *user, void *block, size_t size);
 
 typedef struct zidl_options {
     /* Where the outputs go, flat. NULL: the current directory (output
@@ -59,6 +70,11 @@ typedef struct zidl_options {
     zidl_read_fn read_file;
     /* Told every output path of a successful run (NULL: not told). */
     zidl_output_fn on_output;
+    /* Every block the run allocates, and frees (NULL: realloc() and
+     * free()). When it fails the run frees what it holds and returns
+     * ZIDL_ENOMEM; tests use it to fail the Nth allocation. The buffers
+     * of read_file stay malloc()ed. */
+    zidl_alloc_fn allocate;
     /* Diagnostics sink (NULL: diagnostics are only counted). */
     zidl_diagnostic_fn on_diagnostic;
     void *user; /* passed to every callback */
@@ -70,13 +86,16 @@ typedef struct zidl_options {
 
 /* Fills *opts with the defaults: current directory, no include dirs, no
  * skeleton, no depfile, warnings on, limits 64 / 64 / 20 / 16 MiB, files
- * read from and written to disk, no callback. */
+ * read from and written to disk, malloc, no callback. */
 void zidl_options_init(zidl_options *opts);
 
 /* Compiles count files, and every file they import, as one run; each file
  * is compiled once. Nothing is written unless the whole run is free of
  * errors (warnings do not count). Returns 0 on success, otherwise the
- * number of errors (at least 1). */
+ * number of errors (at least 1), or ZIDL_ENOMEM when memory ran out: then
+ * no file was written, everything the run allocated was freed, and the
+ * last diagnostic delivered is `program: error: out of memory` (those
+ * still held back for sorting are dropped). */
 int zidl_compile(const zidl_options *opts, const char *const *files,
                  size_t count);
 
