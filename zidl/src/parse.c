@@ -2,6 +2,9 @@
 #include "parse.h"
 
 #include "parser.h"
+/* The parser's types under the names flex's header uses (scanner.l). */
+#define YYSTYPE ZIDL_YYSTYPE
+#define YYLTYPE ZIDL_YYLTYPE
 #include "scanner.h"
 
 void zidl_parse(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
@@ -18,11 +21,11 @@ void zidl_parse(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
 
     /* Cannot fail: out of memory does not return (mem.h). */
     yyscan_t scanner;
-    yylex_init_extra(&lex, &scanner);
-    YY_BUFFER_STATE buffer = yy_scan_bytes(file->text, (int)file->length, scanner);
-    yyparse(scanner, &lex);
-    yy_delete_buffer(buffer, scanner);
-    yylex_destroy(scanner);
+    zidl_yylex_init_extra(&lex, &scanner);
+    YY_BUFFER_STATE buffer = zidl_yy_scan_bytes(file->text, (int)file->length, scanner);
+    zidl_yyparse(scanner, &lex);
+    zidl_yy_delete_buffer(buffer, scanner);
+    zidl_yylex_destroy(scanner);
     zidl_strbuf_free(&lex.doc);
 
     file->syntax_ok = file->errors == errors_before && !file->gave_up;

@@ -5,6 +5,9 @@
  * Constructs that zidlc does not support yet (bytes, request/reply,
  * default values) are parsed here and rejected by the check pass. */
 %define api.pure full
+/* Every symbol of the parser starts with zidl_yy, so that a program that
+ * links libzidl may have a bison parser of its own. */
+%define api.prefix {zidl_yy}
 %define parse.error detailed
 %locations
 %lex-param {yyscan_t scanner}
@@ -33,7 +36,7 @@ typedef struct zidl_default {
 }
 
 %code provides {
-int yylex(YYSTYPE *yylval_param, YYLTYPE *yylloc_param, yyscan_t yyscanner);
+int zidl_yylex(ZIDL_YYSTYPE *yylval_param, ZIDL_YYLTYPE *yylloc_param, yyscan_t yyscanner);
 }
 
 %code {
