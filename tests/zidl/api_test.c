@@ -10,15 +10,7 @@
 
 #include "zidl/zidl.h"
 
-static int failures;
-
-#define EXPECT(cond)                                                          \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                       \
-        }                                                                     \
-    } while (0)
+#include "expect.h"
 
 /* Everything the callback received. */
 typedef struct captured {
@@ -333,7 +325,7 @@ int main(int argc, char **argv)
     test_include_depth();
     test_in_memory_run();
     test_warning_options();
-    if (failures == 0)
+    if (test_failures == 0)
         puts("all zidl API tests passed");
-    return failures == 0 ? 0 : 1;
+    return test_failures == 0 ? 0 : 1;
 }

@@ -6,15 +6,7 @@
 
 #include "defaults.zidl.h"
 
-#define EXPECT(cond)                                                             \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond);   \
-            failures++;                                                          \
-        }                                                                        \
-    } while (0)
-
-static int failures;
+#include "expect.h"
 
 /* File scope: the initialiser is a constant expression. */
 static const cfg_Configure file_scope_configure = CFG_CONFIGURE_INIT;
@@ -59,5 +51,5 @@ int main(void)
     cfg_Service state = CFG_SERVICE_INIT;
     EXPECT(state.retries == 5);
     check_limits(&state.limits);
-    return failures == 0 ? 0 : 1;
+    return test_failures == 0 ? 0 : 1;
 }

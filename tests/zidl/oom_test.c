@@ -22,15 +22,7 @@
 
 #include "zidl/zidl.h"
 
-static int failures;
-
-#define EXPECT(cond)                                                          \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                       \
-        }                                                                     \
-    } while (0)
+#include "expect.h"
 
 /* The state of one run, the user pointer of every callback. */
 typedef struct run_state {
@@ -126,13 +118,13 @@ static unsigned long sweep(const char *label, const char *schema, const char *ou
         int result = zidl_compile(&opts, &schema, 1);
         if (state.live != 0) {
             fprintf(stderr, "%s: N = %lu: %ld blocks leaked\n", label, n, state.live);
-            failures++;
+            test_failures++;
         }
         if (result != ZIDL_ENOMEM) {
             if (result != expected) {
                 fprintf(stderr, "%s: N = %lu: result %d, expected %d\n", label, n,
                         result, expected);
-                failures++;
+                test_failures++;
             }
             EXPECT(state.attempts < n); /* it got through: nothing failed */
             break;
@@ -141,12 +133,12 @@ static unsigned long sweep(const char *label, const char *schema, const char *ou
         for (size_t i = 0; i < output_count; i++) {
             if (exists(out_dir, outputs[i])) {
                 fprintf(stderr, "%s: N = %lu: '%s' was written\n", label, n, outputs[i]);
-                failures++;
+                test_failures++;
             }
         }
         if (n == 1000000) {
             fprintf(stderr, "%s: still out of memory after %lu runs\n", label, n);
-            failures++;
+            test_failures++;
             break;
         }
     }
@@ -181,7 +173,7 @@ int main(int argc, char **argv)
     /* errors/import_error_in_imported.zidl: one error in each file. */
     runs += sweep("errors", argv[3], errors_dir, false, 2, outputs, count);
     printf("%lu runs in all\n", runs);
-    if (failures == 0)
+    if (test_failures == 0)
         puts("all zidl out-of-memory tests passed");
-    return failures == 0 ? 0 : 1;
+    return test_failures == 0 ? 0 : 1;
 }
