@@ -1,4 +1,4 @@
-/* error.c - zactor_strerror, driven by the ZACTOR_ERRNO_MAP table; the
+/* error.c - zactor_strerror and zactor_err_name, driven by the ZACTOR_ERRNO_MAP table; the
  * report of a broken invariant in the sanitizer builds. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,5 +26,20 @@ const char *zactor_strerror(int err)
 #undef ZACTOR_ERRNO_TEXT_
     default:
         return "unknown error";
+    }
+}
+
+const char *zactor_err_name(int err)
+{
+    switch (err) {
+    case 0:
+        return "ZACTOR_OK";
+#define ZACTOR_ERRNO_NAME_(name, value, text) \
+    case ZACTOR_##name:                       \
+        return "ZACTOR_" #name;
+        ZACTOR_ERRNO_MAP(ZACTOR_ERRNO_NAME_)
+#undef ZACTOR_ERRNO_NAME_
+    default:
+        return "ZACTOR_UNKNOWN";
     }
 }

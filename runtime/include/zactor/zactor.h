@@ -44,23 +44,43 @@ extern "C" {
 /* Error codes                                                         */
 /* ------------------------------------------------------------------ */
 
-/* X(name, value, description): one table drives the enum and zactor_strerror. */
-#define ZACTOR_ERRNO_MAP(X)                                                   \
-    X(EINVAL, -1, "invalid argument or message that breaks its schema")       \
-    X(ENOMEM, -2, "out of memory")                                            \
-    X(EDEAD, -3, "target actor has stopped")                                  \
-    X(EFULL, -4, "bounded mailbox is full")                                   \
-    X(ETIMEDOUT, -5, "timed out")                                             \
-    X(ESTOPPED, -6, "actor system is stopping")
+/*
+ * Every function that can fail returns 0 or one of these negative codes
+ * (the functions that return a pointer or a ref say where their reason
+ * goes). The codes are split where a caller would act differently:
+ * EINVAL is about a message's content, EARG and ETYPE are programming
+ * errors in the call itself, EDEADLK a call made from the wrong place.
+ * docs/errors.md lists which function returns which code.
+ *
+ * X(name, value, description): one table drives the enum, zactor_strerror
+ * and zactor_err_name. Values never change once released.
+ */
+#define ZACTOR_ERRNO_MAP(X)                                                                     \
+    X(EINVAL, -1, "message breaks its schema")                                                  \
+    X(ENOMEM, -2, "out of memory")                                                              \
+    X(EDEAD, -3, "target actor has stopped")                                                    \
+    X(EFULL, -4, "bounded mailbox is full")                                                     \
+    X(ETIMEDOUT, -5, "timed out")                                                               \
+    X(ESTOPPED, -6, "actor system is stopping")                                                 \
+    X(EARG, -7, "invalid argument: a NULL pointer, a null ref or a value out of range")         \
+    X(ETYPE, -8, "actor type does not fit the call")                                            \
+    X(EDEADLK, -9, "call would wait for the handler making it")                                 \
+    X(EAGAIN, -10, "a worker thread could not start")
 
 enum zactor_errno {
+    ZACTOR_OK = 0,
 #define ZACTOR_ERRNO_ENUM_(name, value, text) ZACTOR_##name = (value),
     ZACTOR_ERRNO_MAP(ZACTOR_ERRNO_ENUM_)
 #undef ZACTOR_ERRNO_ENUM_
 };
 
-/* A static string describing err (0 or a ZACTOR_E* code); never NULL. */
+/* A static sentence describing err (0 or a ZACTOR_E* code); never NULL.
+ * Unknown codes give "unknown error". */
 const char *zactor_strerror(int err);
+
+/* The name of err's enumerator: "ZACTOR_EDEAD" for ZACTOR_EDEAD,
+ * "ZACTOR_OK" for 0, "ZACTOR_UNKNOWN" for anything else; never NULL. */
+const char *zactor_err_name(int err);
 
 /* ------------------------------------------------------------------ */
 /* System                                                              */
