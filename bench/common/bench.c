@@ -131,11 +131,11 @@ void bench_runtime_info(const char *workload, const zactor_system *sys)
     if (zactor_stats_read(sys, &stats, workers, 64) == 0) {
         uint64_t long_turns = 0;
         for (unsigned i = 7; i < ZACTOR_STATS_BATCH_BUCKETS; i++)
-            long_turns += stats.total.batches[i];
+            long_turns += stats.batches[i];
         printf(" sent=%" PRIu64 " handled=%" PRIu64 " turns=%" PRIu64 " turns_64plus=%" PRIu64
                " steals=%" PRIu64 " parks=%" PRIu64 " overflow=%" PRIu64,
-               stats.messages_sent, stats.total.messages, stats.total.turns, long_turns,
-               stats.total.steals, stats.total.parks, stats.overflow_letters);
+               stats.messages_sent, stats.messages, stats.turns, long_turns,
+               stats.steals, stats.parks, stats.overflow_letters);
         printf(" worker_messages=");
         for (unsigned i = 0; i < stats.workers && i < 64; i++)
             printf("%s%" PRIu64, i ? "," : "", workers[i].messages);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dead_letter.h"
+#include "error.h"
 #include "platform.h"
 #include "system.h"
 #include "worker.h"
@@ -124,11 +125,32 @@ static void free_state(zactor_cell *cell)
     cell->state = NULL;
 }
 
+/* A failed spawn's ref: no cell, and the reason where the generation
+ * goes (zactor_ref_error reads it back). */
+static zactor_ref failed_ref(int err)
+{
+    zactor_ref ref = {NULL, (uint32_t)-err};
+    return ref;
+}
+
+int zactor_ref_error(zactor_ref ref)
+{
+    if (ref.cell)
+        return 0;
+    int err = -(int)ref.generation;
+    /* A zero-initialised ref, or a generation that holds no code. */
+    return zactor__error_is_known(err) && err != 0 ? err : ZACTOR_EARG;
+}
+
 zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const void *init)
 {
-    zactor_ref ref = {NULL, 0};
-    if (!sys || !type_is_valid(type) || zactor__system_stopping(sys))
-        return ref;
+    if (!sys || !type)
+        return failed_ref(ZACTOR_EARG);
+    if (!type_is_valid(type))
+        return failed_ref(ZACTOR_ETYPE);
+    if (zactor__system_stopping(sys))
+        return failed_ref(ZACTOR_ESTOPPED);
+    zactor_ref ref;
     /* The new actor may send to where the spawner's outbox goes: what the
      * spawner sent before goes first. */
     zactor__worker *worker = zactor__worker_of(sys);
@@ -136,11 +158,11 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
         zactor__outbox_flush(worker);
     zactor_cell *cell = take_cell(sys);
     if (!cell)
-        return ref;
+        return failed_ref(ZACTOR_ENOMEM);
     cell->state = new_state(cell, type, init);
     if (!cell->state) {
         give_back_cell(sys, cell);
-        return ref;
+        return failed_ref(ZACTOR_ENOMEM);
     }
     cell->batch_limit = ZACTOR__BATCH_INITIAL;
     /* Relaxed: published by the release store of life below, as is home. */
@@ -210,7 +232,7 @@ static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type 
         }
         /* Relaxed: ordered by the acquire of a matching life word above. */
         if (atomic_load_explicit(&cell->type, memory_order_relaxed) != type)
-            return ZACTOR_EINVAL;
+            return ZACTOR_ETYPE;
         /* Each parcel is prepared with the word its ticket would be taken
          * from, had it been sent alone: the first may install the ring. */
         counted = life;
@@ -300,6 +322,17 @@ static int outbox_add(zactor__worker *worker, uint32_t tag, const void *msg, siz
     return 0;
 }
 
+/* Which argument of a send is bad; out of line, off the send's path. */
+static ZACTOR__OUT_OF_LINE int bad_send(zactor_ref to, const zactor_actor_type *type,
+                                        uint32_t tag)
+{
+    if (!to.cell || !type)
+        return ZACTOR_EARG;
+    if (tag >= type->handler_count)
+        return ZACTOR_ETYPE;
+    return ZACTOR_EARG; /* msg NULL with a size */
+}
+
 /* zactor__send's body, inlined into zactor_send too: a send from a handler
  * then makes one call into the runtime, not two. */
 static ZACTOR__ALWAYS_INLINE int send_message(zactor_ref to, const zactor_actor_type *type,
@@ -307,7 +340,7 @@ static ZACTOR__ALWAYS_INLINE int send_message(zactor_ref to, const zactor_actor_
 {
     zactor_cell *cell = to.cell;
     if (!cell || !type || tag >= type->handler_count || (!msg && size))
-        return ZACTOR_EINVAL;
+        return bad_send(to, type, tag);
     zactor_system *sys = cell->sys;
     if (zactor__system_stopping(sys))
         return ZACTOR_ESTOPPED;
@@ -352,9 +385,10 @@ int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, cons
 {
     /* A request entry's payload starts with a reply_to that only ask and
      * request fill in: refuse it here (and drop nothing: it is not ours). */
-    if (!type || tag >= type->handler_count ||
-        (type->handlers[tag].flags & ZACTOR_HANDLER_REQUEST))
-        return ZACTOR_EINVAL;
+    if (!type)
+        return ZACTOR_EARG;
+    if (tag >= type->handler_count || (type->handlers[tag].flags & ZACTOR_HANDLER_REQUEST))
+        return ZACTOR_ETYPE;
     int rc = send_message(to, type, tag, msg, size);
     if (rc != 0 && msg)
         zactor__payload_drop(type, tag, msg);
@@ -363,6 +397,8 @@ int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, cons
 
 zactor_ref zactor_self(const zactor_ctx *ctx)
 {
+    if (!ctx || !ctx->cell)
+        return failed_ref(ZACTOR_EARG);
     /* Relaxed: the generation cannot change while the actor's own turn runs. */
     uint64_t life = atomic_load_explicit(&ctx->cell->life, memory_order_relaxed);
     zactor_ref ref = {ctx->cell, zactor__life_generation(life)};
@@ -371,7 +407,7 @@ zactor_ref zactor_self(const zactor_ctx *ctx)
 
 zactor_system *zactor_ctx_system(const zactor_ctx *ctx)
 {
-    return ctx->sys;
+    return ctx ? ctx->sys : NULL;
 }
 
 void zactor_stop(zactor_ctx *ctx)

@@ -158,7 +158,7 @@ static void give_back_buffer(zactor_bytes_buffer *buffer)
 int zactor_bytes_alloc(size_t size, zactor_bytes *out)
 {
     if (!out)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     out->buffer = NULL;
     if (size == 0)
         return 0;
@@ -177,7 +177,7 @@ int zactor_bytes_alloc(size_t size, zactor_bytes *out)
 int zactor_bytes_copy(const void *data, size_t size, zactor_bytes *out)
 {
     if (!data && size)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     int rc = zactor_bytes_alloc(size, out);
     if (rc == 0 && size)
         memcpy(zactor_bytes_data(*out), data, size);

@@ -1,7 +1,10 @@
 /* error.c - zactor_strerror and zactor_err_name, driven by the ZACTOR_ERRNO_MAP table; the
  * report of a broken invariant in the sanitizer builds. */
+#include "error.h"
+
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "platform.h"
 #include "zactor/zactor.h"
@@ -42,4 +45,9 @@ const char *zactor_err_name(int err)
     default:
         return "ZACTOR_UNKNOWN";
     }
+}
+
+bool zactor__error_is_known(int err)
+{
+    return err == 0 || strcmp(zactor_err_name(err), "ZACTOR_UNKNOWN") != 0;
 }

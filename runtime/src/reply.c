@@ -176,10 +176,14 @@ static void wait_for_reply(zactor__waiter *w, uint64_t timeout_ns)
     pthread_mutex_unlock(&asks->lock);
 }
 
-static bool is_request_entry(const zactor_actor_type *type, uint32_t tag)
+/* 0 when handlers[tag] of type takes request envelopes. */
+static int check_request_entry(const zactor_actor_type *type, uint32_t tag)
 {
-    return type && tag < type->handler_count &&
-           (type->handlers[tag].flags & ZACTOR_HANDLER_REQUEST);
+    if (!type)
+        return ZACTOR_EARG;
+    if (tag >= type->handler_count || !(type->handlers[tag].flags & ZACTOR_HANDLER_REQUEST))
+        return ZACTOR_ETYPE;
+    return 0;
 }
 
 /* Clears the envelope's reply_to, so that dropping it releases nothing
@@ -195,12 +199,20 @@ static bool clear_reply_to(void *request, size_t size)
 int zactor_ask(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void *request,
                size_t size, void *out, size_t out_size, uint64_t timeout_ns)
 {
-    if (!clear_reply_to(request, size) || !is_request_entry(type, tag))
-        return ZACTOR_EINVAL;
-    int rc = ZACTOR_EINVAL;
-    /* From a handler of the same system the reply could need this very
-     * worker: refuse rather than deadlock. */
-    if (!to.cell || !out || out_size == 0 || zactor__worker_of(to.cell->sys)) {
+    /* Without a valid entry there is no drop function to take the payload
+     * with: those errors return before anything else. */
+    int rc = check_request_entry(type, tag);
+    if (rc != 0)
+        return rc;
+    if (!clear_reply_to(request, size))
+        return ZACTOR_EARG;
+    if (!to.cell || !out || out_size == 0)
+        rc = ZACTOR_EARG;
+    else if (zactor__worker_of(to.cell->sys))
+        /* From a handler of the same system the reply could need this very
+         * worker: refuse rather than deadlock. */
+        rc = ZACTOR_EDEADLK;
+    if (rc != 0) {
         zactor__payload_drop(type, tag, request);
         return rc;
     }
@@ -243,26 +255,29 @@ static bool find_reply_entry(const zactor_actor_type *type, uint32_t reply_type_
 int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
                    void *request, size_t size, uint32_t reply_type_id)
 {
-    if (!clear_reply_to(request, size) || !is_request_entry(type, tag))
-        return ZACTOR_EINVAL;
+    int rc = check_request_entry(type, tag);
+    if (rc != 0)
+        return rc;
+    if (!clear_reply_to(request, size))
+        return ZACTOR_EARG;
     zactor_reply_to *reply_to = request;
     uint32_t reply_tag;
     if (!ctx || !ctx->cell) {
         zactor__payload_drop(type, tag, request);
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     }
     /* Relaxed: the running actor's own type, fixed while its turn runs. */
     const zactor_actor_type *self_type = atomic_load_explicit(&ctx->cell->type,
                                                               memory_order_relaxed);
     if (!find_reply_entry(self_type, reply_type_id, &reply_tag)) {
         zactor__payload_drop(type, tag, request);
-        return ZACTOR_EINVAL;
+        return ZACTOR_ETYPE;
     }
     reply_to->target = ctx->cell;
     reply_to->requester_type = self_type;
     reply_to->generation = zactor_self(ctx).generation;
     reply_to->tag = reply_tag;
-    int rc = zactor__send(to, type, tag, request, size);
+    rc = zactor__send(to, type, tag, request, size);
     if (rc != 0)
         zactor__payload_drop(type, tag, request);
     return rc;
@@ -277,7 +292,9 @@ static void answer_asker(zactor__waiter *w, const void *reply, size_t size, zact
         delivered = reply && size == w->out_size;
         if (delivered)
             memcpy(w->out, reply, size);
-        finish(w, delivered ? 0 : ZACTOR_EINVAL);
+        /* NULL: the handler's reply broke its schema. A size that is not
+         * the asker's is a descriptor that does not fit the call. */
+        finish(w, delivered ? 0 : !reply ? ZACTOR_EINVAL : ZACTOR_ETYPE);
     }
     bool last = disown(w);
     pthread_mutex_unlock(&asks->lock);

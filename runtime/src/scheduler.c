@@ -562,11 +562,13 @@ zactor_cell *zactor__scheduler_next(zactor__worker *worker)
 
 unsigned zactor_system_numa_nodes(const zactor_system *sys)
 {
-    return sys->sched.node_count;
+    return sys ? sys->sched.node_count : 0;
 }
 
 unsigned zactor_ctx_numa_node(const zactor_ctx *ctx)
 {
+    if (!ctx || !ctx->cell)
+        return 0;
     zactor__worker *worker = zactor__worker_of(ctx->sys);
     return worker ? worker->node : ctx->cell->home;
 }

@@ -1,4 +1,4 @@
-/* stats.c - zactor_stats_read: sums the counters where their writers keep them. */
+/* stats.c - zactor_stats_read_sized: sums the counters where their writers keep them. */
 #include "stats.h"
 
 #include <string.h>
@@ -17,7 +17,7 @@ static void read_worker(const zactor__worker *worker, zactor_worker_stats *out)
         out->batches[i] = zactor__counter_read(&counters->batches[i]);
 }
 
-static void add_worker(zactor_worker_stats *sum, const zactor_worker_stats *one)
+static void add_worker(zactor_stats *sum, const zactor_worker_stats *one)
 {
     sum->messages += one->messages;
     sum->turns += one->turns;
@@ -27,33 +27,51 @@ static void add_worker(zactor_worker_stats *sum, const zactor_worker_stats *one)
         sum->batches[i] += one->batches[i];
 }
 
-int zactor_stats_read(const zactor_system *sys, zactor_stats *out,
-                      zactor_worker_stats *per_worker, unsigned max_workers)
+/* Copies ours (ours_size bytes) into the caller's struct of theirs_size
+ * bytes: the common prefix, and zeroes for a tail only the caller has. */
+static void copy_out(void *theirs, size_t theirs_size, const void *ours, size_t ours_size)
+{
+    size_t common = theirs_size < ours_size ? theirs_size : ours_size;
+    memcpy(theirs, ours, common);
+    if (theirs_size > common)
+        memset((char *)theirs + common, 0, theirs_size - common);
+}
+
+/* Fills our layout of both structs, then copies out what the caller's
+ * layouts hold: both only grow at their end, so the caller's fields are a
+ * prefix of ours (an older caller), or ours are a prefix of theirs (a
+ * newer caller, whose extra counters read 0). */
+int zactor_stats_read_sized(const zactor_system *sys, zactor_stats *out, size_t out_size,
+                            zactor_worker_stats *per_worker, size_t per_worker_size,
+                            unsigned max_workers)
 {
     if (!sys || !out)
-        return ZACTOR_EINVAL;
-    memset(out, 0, sizeof *out);
-    out->messages_sent = zactor__counter_read(&sys->sent_outside);
-    out->dead_letters = zactor__counter_read(&sys->dead_letters);
-    out->overflow_letters = zactor__counter_read(&sys->overflow_letters);
+        return ZACTOR_EARG;
+    zactor_stats sums;
+    memset(&sums, 0, sizeof sums);
+    sums.messages_sent = zactor__counter_read(&sys->sent_outside);
+    sums.dead_letters = zactor__counter_read(&sys->dead_letters);
+    sums.overflow_letters = zactor__counter_read(&sys->overflow_letters);
     for (unsigned cls = 0; cls < ZACTOR_STATS_SIZE_CLASSES; cls++) {
-        out->pool_allocs[cls] = zactor__counter_read(&sys->pool.allocs[cls]);
-        out->pool_frees[cls] = zactor__counter_read(&sys->pool.frees[cls]);
+        sums.pool_allocs[cls] = zactor__counter_read(&sys->pool.allocs[cls]);
+        sums.pool_frees[cls] = zactor__counter_read(&sys->pool.frees[cls]);
     }
     const zactor__scheduler *sched = &sys->sched;
-    out->workers = sched->worker_count;
+    sums.workers = sched->worker_count;
     for (unsigned i = 0; i < sched->worker_count; i++) {
         const zactor__worker *worker = &sched->workers[i];
         zactor_worker_stats one;
         read_worker(worker, &one);
-        add_worker(&out->total, &one);
+        add_worker(&sums, &one);
         if (per_worker && i < max_workers)
-            per_worker[i] = one;
-        out->messages_sent += zactor__counter_read(&worker->counters.sent);
+            copy_out((char *)per_worker + (size_t)i * per_worker_size, per_worker_size, &one,
+                     sizeof one);
+        sums.messages_sent += zactor__counter_read(&worker->counters.sent);
         for (unsigned cls = 0; cls < ZACTOR_STATS_SIZE_CLASSES; cls++) {
-            out->pool_allocs[cls] += zactor__counter_read(&worker->cache.allocs[cls]);
-            out->pool_frees[cls] += zactor__counter_read(&worker->cache.frees[cls]);
+            sums.pool_allocs[cls] += zactor__counter_read(&worker->cache.allocs[cls]);
+            sums.pool_frees[cls] += zactor__counter_read(&worker->cache.frees[cls]);
         }
     }
+    copy_out(out, out_size, &sums, sizeof sums);
     return 0;
 }

@@ -20,20 +20,58 @@
  * move it between cores twice. */
 #include "system.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "worker.h"
 
-void zactor_config_init(zactor_config *cfg)
+static void config_defaults(zactor_config *cfg)
 {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->size = sizeof *cfg;
     cfg->workers = 0;
     cfg->pin_threads = true;
     cfg->deterministic_seed = 0;
     cfg->dead_letter_hook = NULL;
     cfg->dead_letter_user = NULL;
     cfg->topology = NULL;
+}
+
+void zactor_config_init_sized(zactor_config *cfg, size_t size)
+{
+    if (!cfg || size < sizeof cfg->size)
+        return;
+    zactor_config defaults;
+    config_defaults(&defaults);
+    /* The caller's struct may be older (smaller) or newer (larger) than
+     * ours: fill what both know, zero the newer caller's tail (the default
+     * of every field added later), and remember the caller's size. */
+    size_t known = size < sizeof defaults ? size : sizeof defaults;
+    memcpy(cfg, &defaults, known);
+    if (size > known)
+        memset((char *)cfg + known, 0, size - known);
+    cfg->size = size;
+}
+
+/* The caller's config as this library's zactor_config: the fields the
+ * caller's (older) header did not have keep their defaults. ZACTOR_EARG
+ * when a newer header's field we do not have is set (not 0). */
+static int read_config(const zactor_config *cfg, zactor_config *out)
+{
+    config_defaults(out);
+    if (!cfg)
+        return 0;
+    /* 0: filled without zactor_config_init, e.g. `= {0}`: our layout. */
+    size_t size = cfg->size ? cfg->size : sizeof *out;
+    if (size < sizeof cfg->size)
+        return ZACTOR_EARG;
+    size_t known = size < sizeof *out ? size : sizeof *out;
+    memcpy(out, cfg, known);
+    for (size_t i = known; i < size; i++)
+        if (((const unsigned char *)cfg)[i] != 0)
+            return ZACTOR_EARG;
+    out->size = sizeof *out;
+    return 0;
 }
 
 void zactor__system_activate(zactor_system *sys, zactor__worker *worker)
@@ -117,16 +155,19 @@ static void destroy_sync(zactor_system *sys)
     pthread_mutex_destroy(&sys->wait_lock);
 }
 
-zactor_system *zactor_system_create(const zactor_config *cfg)
+int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
 {
-    zactor_config defaults;
-    if (!cfg) {
-        zactor_config_init(&defaults);
-        cfg = &defaults;
-    }
+    if (!out)
+        return ZACTOR_EARG;
+    *out = NULL;
+    zactor_config config;
+    int rc = read_config(caller_cfg, &config);
+    if (rc != 0)
+        return rc;
+    const zactor_config *cfg = &config;
     zactor_system *sys = aligned_alloc(ZACTOR__CACHE_LINE, sizeof *sys);
     if (!sys)
-        return NULL;
+        return ZACTOR_ENOMEM;
     memset(sys, 0, sizeof *sys);
     atomic_init(&sys->active, 0);
     atomic_init(&sys->waiters, 0);
@@ -138,14 +179,13 @@ zactor_system *zactor_system_create(const zactor_config *cfg)
     sys->dead_letter_user = cfg->dead_letter_user;
     /* Worker count, NUMA nodes, and the topology kept for pinning. */
     zactor__layout layout;
-    int rc = zactor__layout_plan(&layout, cfg, &sys->topology);
+    rc = zactor__layout_plan(&layout, cfg, &sys->topology);
     if (rc != 0) {
         free(sys);
-        errno = rc == ZACTOR_EINVAL ? EINVAL : ENOMEM;
-        return NULL;
+        return rc;
     }
 
-    int err = ENOMEM;
+    rc = ZACTOR_ENOMEM;
     unsigned workers = layout.workers, nodes = layout.node_count;
     if (zactor__scheduler_init(&sys->sched, &layout) != 0)
         goto fail_sched;
@@ -157,10 +197,11 @@ zactor_system *zactor_system_create(const zactor_config *cfg)
         goto fail_pool;
     if (zactor__cells_init(&sys->cells) != 0)
         goto fail_cells;
-    err = EAGAIN;
+    rc = ZACTOR_EAGAIN;
     if (zactor__workers_start(sys, workers, cfg->deterministic_seed) != 0)
         goto fail_workers;
-    return sys;
+    *out = sys;
+    return 0;
 
 fail_workers:
     zactor__actors_shutdown(sys);
@@ -175,14 +216,21 @@ fail_sync:
 fail_sched:
     zactor__topology_close(sys->topology);
     free(sys);
-    errno = err;
-    return NULL;
+    return rc;
+}
+
+zactor_system *zactor_system_create(const zactor_config *cfg)
+{
+    zactor_system *sys;
+    return zactor_system_start(cfg, &sys) == 0 ? sys : NULL;
 }
 
 int zactor_system_wait(zactor_system *sys)
 {
-    if (!sys || zactor__current_worker)
-        return ZACTOR_EINVAL;
+    if (!sys)
+        return ZACTOR_EARG;
+    if (zactor__current_worker)
+        return ZACTOR_EDEADLK;
     pthread_mutex_lock(&sys->wait_lock);
     /* Seq_cst: see lower_active. */
     atomic_fetch_add_explicit(&sys->waiters, 1, memory_order_seq_cst);
@@ -213,11 +261,13 @@ void zactor_system_stop(zactor_system *sys)
     zactor__scheduler_wake_all(&sys->sched);
 }
 
-void zactor_system_destroy(zactor_system *sys)
+int zactor_system_destroy(zactor_system *sys)
 {
+    if (!sys)
+        return 0;
     /* From a handler it would join its own thread: refuse. */
-    if (!sys || zactor__current_worker)
-        return;
+    if (zactor__current_worker)
+        return ZACTOR_EDEADLK;
     zactor_system_stop(sys);
     zactor__workers_join(sys);
     zactor__actors_shutdown(sys);
@@ -227,15 +277,18 @@ void zactor_system_destroy(zactor_system *sys)
     destroy_sync(sys);
     zactor__topology_close(sys->topology);
     free(sys);
+    return 0;
 }
 
 unsigned zactor_system_workers(const zactor_system *sys)
 {
-    return sys->sched.worker_count;
+    return sys ? sys->sched.worker_count : 0;
 }
 
 uint64_t zactor_system_dead_letters(const zactor_system *sys)
 {
+    if (!sys)
+        return 0;
     /* Relaxed: a counter; callers order it by zactor_system_wait or destroy. */
     return atomic_load_explicit(&sys->dead_letters, memory_order_relaxed);
 }

@@ -98,7 +98,7 @@ static int order_pus(zactor__topology *topo)
 }
 
 /* 0 with *out set; 0 with *out NULL when the real machine cannot be read;
- * ZACTOR_EINVAL when hwloc rejects the synthetic description; ZACTOR_ENOMEM. */
+ * ZACTOR_EARG when hwloc rejects the synthetic description; ZACTOR_ENOMEM. */
 static int topology_open(zactor__topology **out, const char *synthetic)
 {
     *out = NULL;
@@ -112,7 +112,7 @@ static int topology_open(zactor__topology **out, const char *synthetic)
     topo->synthetic = synthetic != NULL;
     if (synthetic && hwloc_topology_set_synthetic(topo->hw, synthetic) != 0) {
         zactor__topology_close(topo);
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     }
     if (hwloc_topology_load(topo->hw) != 0) {
         zactor__topology_close(topo);

@@ -35,7 +35,7 @@ typedef struct zactor__layout {
  * topology is cfg->topology, else $ZACTOR_TOPOLOGY (empty = unset), else
  * the real machine. *kept receives the topology when workers are to be
  * pinned to real PUs (it also binds pool memory to nodes), else NULL; close
- * it with zactor__topology_close. Returns 0, ZACTOR_EINVAL when hwloc
+ * it with zactor__topology_close. Returns 0, ZACTOR_EARG when hwloc
  * rejects the synthetic description, or ZACTOR_ENOMEM. A real machine whose
  * topology cannot be read runs unpinned as one node.
  */

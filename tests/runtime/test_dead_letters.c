@@ -169,10 +169,10 @@ int main(void)
     /* Argument checks. */
     Note note = {1};
     zactor_ref null_ref = {NULL, 0};
-    CHECK_EQ(zactor_send(null_ref, &victim_type, TAG_NOTE, &note, sizeof note), ZACTOR_EINVAL);
-    CHECK_EQ(zactor_send(victim, &victim_type, 2, &note, sizeof note), ZACTOR_EINVAL);
-    CHECK_EQ(zactor_send(victim, &blocker_type, 0, &note, sizeof note), ZACTOR_EINVAL);
-    CHECK_EQ(zactor_send(victim, &victim_type, TAG_NOTE, NULL, sizeof note), ZACTOR_EINVAL);
+    CHECK_EQ(zactor_send(null_ref, &victim_type, TAG_NOTE, &note, sizeof note), ZACTOR_EARG);
+    CHECK_EQ(zactor_send(victim, &victim_type, 2, &note, sizeof note), ZACTOR_ETYPE);
+    CHECK_EQ(zactor_send(victim, &blocker_type, 0, &note, sizeof note), ZACTOR_ETYPE);
+    CHECK_EQ(zactor_send(victim, &victim_type, TAG_NOTE, NULL, sizeof note), ZACTOR_EARG);
     CHECK(zactor_ref_is_null(zactor_spawn(sys, NULL, NULL)));
 
     /* A few notes are delivered normally first. */

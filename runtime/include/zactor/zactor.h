@@ -94,7 +94,23 @@ typedef struct zactor_cell zactor_cell;
 typedef void (*zactor_dead_letter_fn)(void *user, const char *actor_type_name,
                                       uint32_t message_type_id);
 
+/*
+ * Extensible structs. zactor_config and zactor_stats only ever grow at
+ * their end, and every call that takes one also learns the size the caller
+ * was compiled with: zactor_config_init records it in cfg->size, and
+ * zactor_stats_read passes sizeof of its arguments (both are inline
+ * wrappers here, so the size is the caller's, not the library's). So a
+ * program compiled against an older zactor.h keeps working with a newer
+ * libzactor-rt: the library reads and writes only the caller's fields and
+ * gives the fields it added their defaults. A field added later has the
+ * default 0. Always fill a zactor_config with zactor_config_init before
+ * setting fields (a config with size 0, e.g. zero-initialised by hand,
+ * is read as this header's zactor_config).
+ */
 typedef struct zactor_config {
+    /* sizeof(zactor_config) where the caller was compiled; set by
+     * zactor_config_init. */
+    size_t size;
     /* Worker threads; 0 = one per processing unit in the process's affinity
      * mask (discovered with hwloc). */
     unsigned workers;
@@ -132,20 +148,33 @@ typedef struct zactor_config {
     const char *topology;
 } zactor_config;
 
+/* Fills the first `size` bytes of *cfg (a caller's sizeof(zactor_config))
+ * with the defaults, and cfg->size with size. Call zactor_config_init. */
+void zactor_config_init_sized(zactor_config *cfg, size_t size);
+
 /* Fills *cfg with the defaults: workers = 0, pin_threads = true,
  * deterministic_seed = 0, no dead-letter hook, topology = NULL. */
-void zactor_config_init(zactor_config *cfg);
+static inline void zactor_config_init(zactor_config *cfg)
+{
+    zactor_config_init_sized(cfg, sizeof *cfg);
+}
 
 /*
- * Starts a system and its workers. cfg may be NULL for the defaults.
- * Returns NULL on failure and sets errno: EINVAL when hwloc rejects the
- * topology description (cfg->topology or $ZACTOR_TOPOLOGY), ENOMEM when out
- * of memory, EAGAIN when the workers could not start.
+ * Starts a system and its workers and stores it in *out. cfg may be NULL
+ * for the defaults. Returns 0 or: ZACTOR_EARG (out is NULL; hwloc rejects
+ * the topology description in cfg->topology or $ZACTOR_TOPOLOGY; or cfg
+ * was filled by a newer zactor.h and sets a field this library does not
+ * have), ZACTOR_ENOMEM, ZACTOR_EAGAIN (a worker thread could not start).
+ * On error *out is NULL (when out is not).
  *
  * Workers are grouped by the NUMA node of the processing unit they are
  * pinned to (one node when they are not pinned, or the machine has no NUMA
  * information); zactor_system_numa_nodes() tells how many nodes got workers.
  */
+int zactor_system_start(const zactor_config *cfg, zactor_system **out);
+
+/* zactor_system_start returning the system, or NULL on any error (it does
+ * not say which: call zactor_system_start for that). errno is left alone. */
 zactor_system *zactor_system_create(const zactor_config *cfg);
 
 /*
@@ -154,8 +183,8 @@ zactor_system *zactor_system_create(const zactor_config *cfg);
  * zactor_system_stop() is called and returns ZACTOR_ESTOPPED. It stops
  * nothing: afterwards sends and spawns work as before and it may be called
  * again. Everything every handler did happens-before it returns 0.
- * Must not be called from inside a handler (it would wait for itself):
- * returns ZACTOR_EINVAL there.
+ * Returns ZACTOR_EDEADLK when called from a handler or hook of any
+ * system (it would wait for itself), ZACTOR_EARG when sys is NULL.
  */
 int zactor_system_wait(zactor_system *sys);
 
@@ -168,19 +197,21 @@ void zactor_system_stop(zactor_system *sys);
  * runs `on stop` for every actor that has not stopped (first `on start` for
  * one still waiting for its first turn: every spawned actor gets each hook
  * exactly once; sends from these hooks return ZACTOR_ESTOPPED), frees every
- * queued message and all memory. Not callable from a handler (it returns
- * without doing anything there). No other thread may still use sys, or a
- * ref into it, once destroy has begun. sys may be NULL. */
-void zactor_system_destroy(zactor_system *sys);
+ * queued message and all memory, and returns 0. sys may be NULL (returns
+ * 0). From a handler or hook of any system it would join its own thread:
+ * it does nothing and returns ZACTOR_EDEADLK. No other thread may still
+ * use sys, or a ref into it, once destroy has begun. */
+int zactor_system_destroy(zactor_system *sys);
 
-/* Number of worker threads the system runs. */
+/* Number of worker threads the system runs (0 when sys is NULL). */
 unsigned zactor_system_workers(const zactor_system *sys);
 
-/* Number of NUMA nodes the workers are grouped in (>= 1). Nodes are
+/* Number of NUMA nodes the workers are grouped in (>= 1; 0 when sys is
+ * NULL). Nodes are
  * numbered from 0 in hwloc's order, counting only nodes that have workers. */
 unsigned zactor_system_numa_nodes(const zactor_system *sys);
 
-/* Dead letters so far: messages never delivered because their target had
+/* Dead letters so far (0 when sys is NULL): messages never delivered because their target had
  * stopped (counted when they are freed) and replies whose requester had
  * stopped; one per call of the dead-letter hook. */
 uint64_t zactor_system_dead_letters(const zactor_system *sys);
@@ -195,7 +226,7 @@ uint64_t zactor_system_dead_letters(const zactor_system *sys);
  * bytes, then heap (larger payloads). Inline messages use no block. */
 #define ZACTOR_STATS_SIZE_CLASSES 7
 
-/* One worker thread's counters. */
+/* One worker thread's counters. Grows only at its end (see zactor_config). */
 typedef struct zactor_worker_stats {
     uint64_t messages; /* messages handed to handlers */
     uint64_t turns;    /* actor turns run (a turn handles a batch) */
@@ -204,6 +235,8 @@ typedef struct zactor_worker_stats {
     uint64_t batches[ZACTOR_STATS_BATCH_BUCKETS]; /* turns by messages handled */
 } zactor_worker_stats;
 
+/* The system's counters. Grows only at its end (see zactor_config); it
+ * holds no zactor_worker_stats, so either struct can grow alone. */
 typedef struct zactor_stats {
     uint64_t messages_sent;    /* sends that returned 0 */
     uint64_t dead_letters;     /* as zactor_system_dead_letters() */
@@ -211,8 +244,19 @@ typedef struct zactor_stats {
     uint64_t pool_allocs[ZACTOR_STATS_SIZE_CLASSES]; /* message blocks taken */
     uint64_t pool_frees[ZACTOR_STATS_SIZE_CLASSES];  /* message blocks given back */
     unsigned workers;          /* worker threads */
-    zactor_worker_stats total; /* the sum over every worker */
+    /* The sums of every worker's zactor_worker_stats fields. */
+    uint64_t messages; /* messages handed to handlers */
+    uint64_t turns;    /* actor turns run */
+    uint64_t steals;   /* runnable actors taken from another worker */
+    uint64_t parks;    /* times a worker slept for lack of work */
+    uint64_t batches[ZACTOR_STATS_BATCH_BUCKETS]; /* turns by messages handled */
 } zactor_stats;
+
+/* zactor_stats_read with the sizes of the caller's structs (out_size bytes
+ * at out, per_worker_size bytes per element of per_worker). */
+int zactor_stats_read_sized(const zactor_system *sys, zactor_stats *out, size_t out_size,
+                            zactor_worker_stats *per_worker, size_t per_worker_size,
+                            unsigned max_workers);
 
 /*
  * Reads the system's counters into *out and, when per_worker is not NULL,
@@ -220,10 +264,15 @@ typedef struct zactor_stats {
  * Each counter is read atomically but not all at one instant: read them
  * after zactor_system_wait() for exact totals. The counters cost a few
  * owner-only stores per turn (no atomic read-modify-write on the message
- * path for actors' sends). Returns 0, or ZACTOR_EINVAL for NULL sys/out.
+ * path for actors' sends). Returns 0, or ZACTOR_EARG when sys or out is
+ * NULL.
  */
-int zactor_stats_read(const zactor_system *sys, zactor_stats *out,
-                      zactor_worker_stats *per_worker, unsigned max_workers);
+static inline int zactor_stats_read(const zactor_system *sys, zactor_stats *out,
+                                    zactor_worker_stats *per_worker, unsigned max_workers)
+{
+    return zactor_stats_read_sized(sys, out, sizeof *out, per_worker, sizeof *per_worker,
+                                   max_workers);
+}
 
 /* ------------------------------------------------------------------ */
 /* Actor references and handler context                                */
@@ -246,6 +295,20 @@ static inline bool zactor_ref_is_null(zactor_ref ref)
 {
     return ref.cell == NULL;
 }
+
+/* Why a ref is null: 0 for a ref of a spawned actor (stopped or not); for
+ * the null ref of a failed spawn, the reason (ZACTOR_ENOMEM,
+ * ZACTOR_ESTOPPED, ZACTOR_EARG, ZACTOR_ETYPE: see zactor_spawn); for any
+ * other null ref (zero-initialised, or zactor_self(NULL)), ZACTOR_EARG. */
+int zactor_ref_error(zactor_ref ref);
+
+/*
+ * The functions of a running handler's ctx. ctx is the one the runtime
+ * passed to the handler or hook that is running, valid until it returns.
+ * A NULL ctx is a caller's bug that these functions survive: zactor_self
+ * returns a null ref (zactor_ref_error: ZACTOR_EARG), zactor_ctx_system
+ * NULL, zactor_ctx_numa_node 0, and zactor_stop does nothing.
+ */
 
 /* The ref of the actor whose handler is running. */
 zactor_ref zactor_self(const zactor_ctx *ctx);
@@ -298,10 +361,11 @@ typedef struct zactor_bytes {
 
 /* A new buffer of size bytes (uninitialised, 64-byte aligned) holding one
  * reference for the caller; size 0 gives the empty handle. Returns 0,
- * ZACTOR_ENOMEM (then *out is empty) or ZACTOR_EINVAL (out is NULL). */
+ * ZACTOR_ENOMEM (then *out is empty) or ZACTOR_EARG (out is NULL). */
 int zactor_bytes_alloc(size_t size, zactor_bytes *out);
 
-/* zactor_bytes_alloc(size) and a copy of size bytes from data. */
+/* zactor_bytes_alloc(size) and a copy of size bytes from data (ZACTOR_EARG
+ * also when data is NULL and size is not 0). */
 int zactor_bytes_copy(const void *data, size_t size, zactor_bytes *out);
 
 /* The data, NULL for the empty handle. */
@@ -386,7 +450,10 @@ typedef struct zactor_actor_type {
 } zactor_actor_type;
 
 /* Spawns an actor of the given type with a copy of *init (NULL: zeroed).
- * Returns a null ref on failure (out of memory, system stopping).
+ * Returns a null ref on failure, for which zactor_ref_error says why:
+ * ZACTOR_ENOMEM, ZACTOR_ESTOPPED (the system is stopping), ZACTOR_EARG
+ * (sys or type is NULL), ZACTOR_ETYPE (type is not a valid descriptor of
+ * this ZACTOR_ABI_VERSION).
  * Its home NUMA node: the spawning worker's when called from a handler,
  * else the node with the fewest live actors per worker. A send from a
  * thread outside the system that wakes the actor queues it on its home
@@ -398,10 +465,11 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type,
  * Copies the message (size bytes at msg) into the mailbox of `to`, which
  * must be an actor of `type`; handlers[tag].handle receives it. Returns 0,
  * ZACTOR_EDEAD (stopped actor), ZACTOR_ESTOPPED (system stopping),
- * ZACTOR_ENOMEM, or ZACTOR_EINVAL (null ref, wrong type, tag out of range,
- * or a request entry: those go through zactor_ask and zactor_request).
- * On any error with a valid type and tag, handlers[tag].drop releases what
- * msg owns (the send took it).
+ * ZACTOR_ENOMEM, ZACTOR_EARG (a null ref, type NULL, or msg NULL with a
+ * nonzero size), or ZACTOR_ETYPE (the actor is not of `type`, tag is out
+ * of range, or handlers[tag] is a request entry: those go through
+ * zactor_ask and zactor_request). On any error with a valid type and tag,
+ * handlers[tag].drop releases what msg owns (the send took it).
  *
  * From a handler (or hook), once other threads are seen sending to the
  * same actor at the same moment, that handler's further messages of up to
@@ -439,10 +507,13 @@ typedef struct zactor_reply_to {
  * ZACTOR_ETIMEDOUT after timeout_ns nanoseconds (CLOCK_MONOTONIC): out is
  * never written, then or later; ZACTOR_EDEAD when the target stopped or
  * stops before answering; ZACTOR_ESTOPPED when the system is stopping (now
- * or while waiting: out is then never written either); ZACTOR_EINVAL for
- * a bad argument, when called from a handler of the target's system (it
- * would deadlock), or when the handler's reply broke its schema;
- * ZACTOR_ENOMEM. The request's payload is taken in every case, as for
+ * or while waiting: out is then never written either); ZACTOR_EDEADLK when
+ * called from a handler of the target's system (it would wait for its own
+ * worker); ZACTOR_EINVAL when the handler's reply broke its schema;
+ * ZACTOR_ENOMEM; ZACTOR_EARG (a null ref, request or out NULL, out_size
+ * 0, or size too small for the envelope's reply_to); ZACTOR_ETYPE as for
+ * zactor_send, and when handlers[tag] is not a request entry or the reply
+ * delivered is not out_size bytes. The request's payload is taken in every case, as for
  * zactor_send.
  */
 int zactor_ask(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void *request,
@@ -453,8 +524,9 @@ int zactor_ask(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void 
  * `to` (flagged ZACTOR_HANDLER_REQUEST); the reply arrives later as an
  * ordinary message to the running actor, at the entry of its own type
  * whose message_type_id is reply_type_id. Returns 0, the errors of
- * zactor_send, or ZACTOR_EINVAL when ctx is not a running handler's or
- * the running actor has no such entry. The payload is taken in every
+ * zactor_send, ZACTOR_EARG when ctx is NULL or not the running handler's,
+ * or ZACTOR_ETYPE when the running actor has no such entry (or
+ * handlers[tag] is not a request entry). The payload is taken in every
  * case, as for zactor_send.
  */
 int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
