@@ -76,8 +76,9 @@
 #define TEST_TYPE_KEY_on_start(hook) .on_start = (hook)
 #define TEST_TYPE_KEY_on_stop(hook) .on_stop = (hook)
 
-/* Applies TEST_TYPE_KEY_ to each of 1 to 6 keys: the 7th argument after
- * the keys themselves names the expansion for their number. */
+/* Applies TEST_TYPE_KEY_ to each of 1 to 6 keys. The expansions follow
+ * the keys, from 6 down, so that n keys push the one for n into the 7th
+ * argument of TEST_TYPE_PICK_. */
 #define TEST_TYPE_PICK_(k1, k2, k3, k4, k5, k6, pick, ...) pick
 #define TEST_TYPE_KEYS_1_(k) TEST_TYPE_KEY_(k)
 #define TEST_TYPE_KEYS_2_(k, ...) TEST_TYPE_KEY_(k), TEST_TYPE_KEYS_1_(__VA_ARGS__)
