@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "rt_actor_type.h"
 #include "zactor/zactor.h"
 
 #define CHECK(cond)                                                                  \
@@ -98,19 +99,5 @@ static inline void test_gate_open(test_gate *gate)
 {
     atomic_store(&gate->open, true);
 }
-
-/* A handler entry for a message that owns nothing (no bytes, no reply). */
-#define TEST_ENTRY(handle) {(handle), NULL, 0, 0}
-
-/* Declares a slot type the way zidlc does: header, then a union of the
- * small messages and a pointer for boxed ones. */
-#define TEST_SLOT(name, union_members)                                          \
-    typedef struct name {                                                       \
-        zactor_slot_header header;                                              \
-        union {                                                                 \
-            union_members void *boxed;                                          \
-        } payload;                                                              \
-    } name;                                                                     \
-    _Static_assert(offsetof(name, payload) == ZACTOR_SLOT_PAYLOAD_OFFSET, #name)
 
 #endif

@@ -150,8 +150,8 @@ static const zactor_handler_entry any_handlers[] = {
     TEST_ENTRY(on_ball),
     TEST_ENTRY(on_tick),
 };
-static const zactor_actor_type any_type = {
-    ZACTOR_ABI_VERSION, "test.Any", 1, 1, sizeof(AnySlot), 3, any_handlers, NULL, NULL};
+static const zactor_actor_type any_type = TEST_ACTOR_TYPE(
+    name("test.Any"), state(char), slot(AnySlot), handlers(any_handlers));
 
 static int compare_u64(const void *a, const void *b)
 {

@@ -99,8 +99,8 @@ static void on_drop(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry any_handlers[] = {TEST_ENTRY(on_flood), TEST_ENTRY(on_drop)};
-static const zactor_actor_type any_type = {
-    ZACTOR_ABI_VERSION, "test.Any", 1, 1, sizeof(AnySlot), 2, any_handlers, NULL, NULL};
+static const zactor_actor_type any_type = TEST_ACTOR_TYPE(
+    name("test.Any"), state(char), slot(AnySlot), handlers(any_handlers));
 
 int main(void)
 {

@@ -40,7 +40,8 @@ static _Atomic uint64_t life;
 static zactor__mailbox mailbox;
 static zactor__mailbox_reader reader;
 static zactor__pool pool;
-static zactor_actor_type type;
+/* The mailbox reads only the slot size from the actor type. */
+static const zactor_actor_type type = TEST_ACTOR_TYPE(name("test.Order"), slot(NumberSlot));
 
 static bool push(uint64_t value)
 {
@@ -132,9 +133,6 @@ static void owns_nothing(void *user, uint32_t tag, const void *payload)
 int main(void)
 {
     CHECK_EQ(zactor__pool_init(&pool, 1, NULL), 0);
-    type.abi_version = ZACTOR_ABI_VERSION;
-    type.name = "test.Order";
-    type.slot_size = sizeof(NumberSlot);
     atomic_init(&life, ZACTOR__LIFE_NORING);
     zactor__mailbox_init(&mailbox, &reader);
 

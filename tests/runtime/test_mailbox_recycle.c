@@ -160,9 +160,9 @@ static const zactor_handler_entry tenant_handlers[] = {
     {on_small, drop_small, 0, 0},
     {on_medium, drop_medium, 0, 0},
 };
-static const zactor_actor_type tenant_type = {
-    ZACTOR_ABI_VERSION, "test.Tenant", sizeof(Tenant), _Alignof(Tenant), sizeof(TenantSlot),
-    2, tenant_handlers, NULL, on_tenant_stop};
+static const zactor_actor_type tenant_type = TEST_ACTOR_TYPE(
+    name("test.Tenant"), state(Tenant), slot(TenantSlot), handlers(tenant_handlers),
+    on_stop(on_tenant_stop));
 
 static void *producer(void *arg)
 {

@@ -90,9 +90,9 @@ static void sink_on_medium(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry sink_handlers[] = {TEST_ENTRY(sink_on_small), TEST_ENTRY(sink_on_medium)};
-static const zactor_actor_type sink_type = {
-    ZACTOR_ABI_VERSION, "test.Sink", sizeof(Sink), _Alignof(Sink), sizeof(SinkSlot),
-    2, sink_handlers, sink_on_start, NULL};
+static const zactor_actor_type sink_type = TEST_ACTOR_TYPE(
+    name("test.Sink"), state(Sink), slot(SinkSlot), handlers(sink_handlers),
+    on_start(sink_on_start));
 
 static atomic_int send_failures;
 
@@ -164,9 +164,9 @@ static void producer_on_go(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry producer_handlers[] = {TEST_ENTRY(producer_on_go)};
-static const zactor_actor_type producer_type = {
-    ZACTOR_ABI_VERSION, "test.Producer", sizeof(Producer), _Alignof(Producer),
-    sizeof(ProducerSlot), 1, producer_handlers, producer_on_start, NULL};
+static const zactor_actor_type producer_type = TEST_ACTOR_TYPE(
+    name("test.Producer"), state(Producer), slot(ProducerSlot), handlers(producer_handlers),
+    on_start(producer_on_start));
 
 typedef struct ThreadArg {
     zactor_ref sink;

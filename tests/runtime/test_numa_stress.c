@@ -73,15 +73,8 @@ static void sink_on_medium(void *self, zactor_ctx *ctx, const void *msg)
 
 static const zactor_handler_entry sink_handlers[] = {TEST_ENTRY(sink_on_small), TEST_ENTRY(sink_on_medium)};
 
-static const zactor_actor_type sink_type = {
-    .abi_version = ZACTOR_ABI_VERSION,
-    .name = "test.Sink",
-    .state_size = sizeof(Sink),
-    .state_align = _Alignof(Sink),
-    .slot_size = sizeof(SinkSlot),
-    .handler_count = 2,
-    .handlers = sink_handlers,
-};
+static const zactor_actor_type sink_type = TEST_ACTOR_TYPE(
+    name("test.Sink"), state(Sink), slot(SinkSlot), handlers(sink_handlers));
 
 static int send_one(zactor_ref sink, uint32_t sender, uint64_t seq)
 {
@@ -127,16 +120,9 @@ static void producer_on_more(void *self, zactor_ctx *ctx, const void *msg)
 
 static const zactor_handler_entry producer_handlers[] = {TEST_ENTRY(producer_on_more)};
 
-static const zactor_actor_type producer_type = {
-    .abi_version = ZACTOR_ABI_VERSION,
-    .name = "test.Producer",
-    .state_size = sizeof(Producer),
-    .state_align = _Alignof(Producer),
-    .slot_size = sizeof(ProducerSlot),
-    .handler_count = 1,
-    .handlers = producer_handlers,
-    .on_start = producer_on_start,
-};
+static const zactor_actor_type producer_type = TEST_ACTOR_TYPE(
+    name("test.Producer"), state(Producer), slot(ProducerSlot), handlers(producer_handlers),
+    on_start(producer_on_start));
 
 static void *thread_producer(void *arg)
 {

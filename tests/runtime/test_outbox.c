@@ -170,9 +170,8 @@ static void on_start(void *self, zactor_ctx *ctx)
 
 static const zactor_handler_entry any_handlers[] = {
     TEST_ENTRY(on_number), TEST_ENTRY(on_big), TEST_ENTRY(on_go), TEST_ENTRY(on_stop_request)};
-static const zactor_actor_type any_type = {
-    ZACTOR_ABI_VERSION, "test.Any", sizeof(Sink), _Alignof(Sink), sizeof(AnySlot), 4,
-    any_handlers, on_start, NULL};
+static const zactor_actor_type any_type = TEST_ACTOR_TYPE(
+    name("test.Any"), state(Sink), slot(AnySlot), handlers(any_handlers), on_start(on_start));
 
 int main(void)
 {

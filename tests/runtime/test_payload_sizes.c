@@ -71,9 +71,9 @@ static void checker_on_start(void *self, zactor_ctx *ctx)
 }
 
 static const zactor_handler_entry checker_handlers[SIZE_COUNT] = {TEST_ENTRY(on_size_0), TEST_ENTRY(on_size_1), TEST_ENTRY(on_size_2), TEST_ENTRY(on_size_3), TEST_ENTRY(on_size_4), TEST_ENTRY(on_size_5), TEST_ENTRY(on_size_6), TEST_ENTRY(on_size_7), TEST_ENTRY(on_size_8)};
-static const zactor_actor_type checker_type = {
-    ZACTOR_ABI_VERSION, "test.Checker", sizeof(Checker), _Alignof(Checker),
-    sizeof(BlobSlot), SIZE_COUNT, checker_handlers, checker_on_start, NULL};
+static const zactor_actor_type checker_type = TEST_ACTOR_TYPE(
+    name("test.Checker"), state(Checker), slot(BlobSlot), handlers(checker_handlers),
+    on_start(checker_on_start));
 
 int main(int argc, char **argv)
 {

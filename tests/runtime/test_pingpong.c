@@ -54,9 +54,9 @@ static void player_on_ball(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry player_handlers[] = {TEST_ENTRY(player_on_ball)};
-static const zactor_actor_type player_type = {
-    ZACTOR_ABI_VERSION, "test.Player", sizeof(Player), _Alignof(Player), sizeof(BallSlot),
-    1, player_handlers, player_on_start, NULL};
+static const zactor_actor_type player_type = TEST_ACTOR_TYPE(
+    name("test.Player"), state(Player), slot(BallSlot), handlers(player_handlers),
+    on_start(player_on_start));
 
 int main(int argc, char **argv)
 {

@@ -51,9 +51,8 @@ static const zactor_handler_entry sink_handlers[] = {
     TEST_ENTRY(on_any),
     TEST_ENTRY(on_work),
 };
-static const zactor_actor_type sink_type = {
-    ZACTOR_ABI_VERSION, "test.Sink", sizeof(Sink), _Alignof(Sink), sizeof(SinkSlot),
-    4, sink_handlers, NULL, NULL};
+static const zactor_actor_type sink_type = TEST_ACTOR_TYPE(
+    name("test.Sink"), state(Sink), slot(SinkSlot), handlers(sink_handlers));
 
 static uint64_t sum(const uint64_t *values, unsigned count)
 {

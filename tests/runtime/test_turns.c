@@ -95,9 +95,8 @@ static void on_feed(void *self, zactor_ctx *ctx, const void *msg)
 
 static const zactor_handler_entry sink_handlers[] = {TEST_ENTRY(on_msg), TEST_ENTRY(on_hold),
                                                      TEST_ENTRY(on_feed)};
-static const zactor_actor_type sink_type = {
-    ZACTOR_ABI_VERSION, "test.TurnSink", sizeof(Sink), _Alignof(Sink), sizeof(PlainSlot),
-    3, sink_handlers, NULL, NULL};
+static const zactor_actor_type sink_type = TEST_ACTOR_TYPE(
+    name("test.TurnSink"), state(Sink), slot(PlainSlot), handlers(sink_handlers));
 
 static void send_n(zactor_ref to, uint32_t tag, uint64_t n)
 {
@@ -288,9 +287,8 @@ static void on_witness(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry player_handlers[] = {TEST_ENTRY(on_ball), TEST_ENTRY(on_witness)};
-static const zactor_actor_type player_type = {
-    ZACTOR_ABI_VERSION, "test.Player", sizeof(Sink), _Alignof(Sink), sizeof(PlainSlot),
-    2, player_handlers, NULL, NULL};
+static const zactor_actor_type player_type = TEST_ACTOR_TYPE(
+    name("test.Player"), state(Sink), slot(PlainSlot), handlers(player_handlers));
 
 static void starve(bool from_handler)
 {
@@ -348,9 +346,8 @@ static void on_busy(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry busy_handlers[] = {TEST_ENTRY(on_busy), TEST_ENTRY(on_busy)};
-static const zactor_actor_type busy_type = {
-    ZACTOR_ABI_VERSION, "test.Busy", sizeof(Sink), _Alignof(Sink), sizeof(PlainSlot),
-    2, busy_handlers, NULL, NULL};
+static const zactor_actor_type busy_type = TEST_ACTOR_TYPE(
+    name("test.Busy"), state(Sink), slot(PlainSlot), handlers(busy_handlers));
 
 static void *waiter_main(void *arg)
 {
@@ -449,9 +446,8 @@ static void on_leaf(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry fan_handlers[] = {TEST_ENTRY(on_root), TEST_ENTRY(on_leaf)};
-static const zactor_actor_type fan_type = {
-    ZACTOR_ABI_VERSION, "test.Fan", sizeof(Sink), _Alignof(Sink), sizeof(PlainSlot),
-    2, fan_handlers, NULL, NULL};
+static const zactor_actor_type fan_type = TEST_ACTOR_TYPE(
+    name("test.Fan"), state(Sink), slot(PlainSlot), handlers(fan_handlers));
 
 static void case_fanout_quiescence(void)
 {

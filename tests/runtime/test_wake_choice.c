@@ -70,8 +70,8 @@ static void on_kick(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry any_handlers[] = {TEST_ENTRY(on_poke), TEST_ENTRY(on_kick)};
-static const zactor_actor_type any_type = {
-    ZACTOR_ABI_VERSION, "test.Any", 1, 1, sizeof(AnySlot), 2, any_handlers, NULL, NULL};
+static const zactor_actor_type any_type = TEST_ACTOR_TYPE(
+    name("test.Any"), state(char), slot(AnySlot), handlers(any_handlers));
 
 /* Waits until `workers` workers sleep with no wake-up pending. */
 static void wait_all_asleep(zactor_system *sys, uint32_t workers)

@@ -135,9 +135,8 @@ static const zactor_handler_entry player_handlers[] = {
     TEST_ENTRY(on_sink),
     TEST_ENTRY(on_hold),
 };
-static const zactor_actor_type player_type = {
-    ZACTOR_ABI_VERSION, "test.Player", sizeof(char), 1, sizeof(PlayerSlot),
-    4, player_handlers, NULL, NULL};
+static const zactor_actor_type player_type = TEST_ACTOR_TYPE(
+    name("test.Player"), state(char), slot(PlayerSlot), handlers(player_handlers));
 
 static zactor_ref pinger, ponger, sink;
 
