@@ -31,15 +31,8 @@ static void probe_on_note(void *self, zactor_ctx *ctx, const void *msg)
 
 TEST_SLOT(ProbeSlot, Note note;);
 static const zactor_handler_entry probe_handlers[] = {TEST_ENTRY(probe_on_note)};
-static const zactor_actor_type probe_type = {
-    .abi_version = ZACTOR_ABI_VERSION,
-    .name = "test.Probe",
-    .state_size = sizeof(Probe),
-    .state_align = _Alignof(Probe),
-    .slot_size = sizeof(ProbeSlot),
-    .handler_count = 1,
-    .handlers = probe_handlers,
-};
+static const zactor_actor_type probe_type = TEST_ACTOR_TYPE(
+    name("test.Probe"), state(Probe), slot(ProbeSlot), handlers(probe_handlers));
 
 static void check_names(void)
 {
