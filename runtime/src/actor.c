@@ -265,8 +265,7 @@ static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type 
                                             &sys->pool, cache);
     if (worker) {
         zactor__count_owned(&worker->counters.sent, n);
-        if (worker->next_cell &&
-            (worker->sends_behind_slot += n) >= ZACTOR__SLOT_PATIENCE)
+        if (zactor__scheduler_slot_overdue(&worker->schedule, n))
             zactor__scheduler_release_slot(worker);
     } else {
         zactor__count_shared(&sys->sent_outside, n);

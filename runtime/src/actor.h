@@ -6,9 +6,9 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "deque.h"
 #include "life.h"
 #include "mailbox.h"
+#include "platform.h"
 #include "zactor/zactor.h"
 
 typedef struct zactor__worker zactor__worker;

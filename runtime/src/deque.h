@@ -9,9 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "platform.h"
 #include "zactor/zactor.h"
-
-#define ZACTOR__CACHE_LINE 64
 
 typedef struct zactor__deque_array zactor__deque_array;
 

@@ -3,6 +3,13 @@
 #ifndef ZACTOR_PLATFORM_H
 #define ZACTOR_PLATFORM_H
 
+#include <stddef.h>
+
+/* The unit of cache coherence on every processor the runtime targets
+ * (x86-64, ARMv8 servers): fields written by different threads go on
+ * different lines of this size. */
+#define ZACTOR__CACHE_LINE 64
+
 /* Tells the core we are spinning: on x86 a pause lets the sibling
  * hyperthread run and avoids the memory-order flush when the spin ends. */
 static inline void zactor__cpu_relax(void)

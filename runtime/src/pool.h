@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "deque.h" /* ZACTOR__CACHE_LINE */
+#include "platform.h"
 #include "stats.h"
 #include "topology.h"
 

@@ -143,7 +143,7 @@ static unsigned least_loaded_node(zactor__scheduler *sched)
 void zactor__scheduler_home(zactor_system *sys, zactor_cell *cell)
 {
     zactor__worker *worker = zactor__worker_of(sys);
-    cell->home = worker ? worker->node : least_loaded_node(&sys->sched);
+    cell->home = worker ? worker->schedule.node : least_loaded_node(&sys->sched);
     /* Relaxed: a load estimate, read only to place top-level spawns. */
     atomic_fetch_add_explicit(&sys->sched.nodes[cell->home].homed, 1, memory_order_relaxed);
 }
@@ -275,24 +275,24 @@ void zactor__schedule(zactor_system *sys, zactor_cell *cell)
     /* The receiver runs next on this worker, its sender's data still in
      * cache (a request/reply pair stays on one core); the actor it
      * displaces becomes stealable. */
-    zactor_cell *displaced = worker->next_cell;
-    worker->next_cell = cell;
-    worker->sends_behind_slot = 0;
+    zactor_cell *displaced = worker->schedule.next_cell;
+    worker->schedule.next_cell = cell;
+    worker->schedule.sends_behind_slot = 0;
     if (!displaced)
         return; /* nothing other workers could take: no wake-up */
     if (!zactor__deque_push(&worker->deque, displaced))
-        inject_push(&sched->nodes[worker->node], displaced);
-    wake_one_if_needed(sched, worker->node);
+        inject_push(&sched->nodes[worker->schedule.node], displaced);
+    wake_one_if_needed(sched, worker->schedule.node);
 }
 
 void zactor__scheduler_release_slot(zactor__worker *worker)
 {
     zactor__scheduler *sched = &worker->sys->sched;
-    zactor_cell *cell = worker->next_cell;
-    worker->next_cell = NULL;
+    zactor_cell *cell = worker->schedule.next_cell;
+    worker->schedule.next_cell = NULL;
     if (!zactor__deque_push(&worker->deque, cell))
-        inject_push(&sched->nodes[worker->node], cell);
-    wake_one_if_needed(sched, worker->node);
+        inject_push(&sched->nodes[worker->schedule.node], cell);
+    wake_one_if_needed(sched, worker->schedule.node);
 }
 
 void zactor__scheduler_requeue(zactor__worker *worker, zactor_cell *cell, bool made_progress)
@@ -302,20 +302,20 @@ void zactor__scheduler_requeue(zactor__worker *worker, zactor_cell *cell, bool m
      * worker's next pick: waking a sleeper for it would only have the
      * sleeper find nothing and park again (a futex wake and a sleep per
      * turn of one flooded actor). Any other work present wakes as usual. */
-    bool only_work = !worker->next_cell && zactor__deque_looks_empty(&worker->deque);
+    bool only_work = !worker->schedule.next_cell && zactor__deque_looks_empty(&worker->deque);
     if (made_progress && zactor__deque_push(&worker->deque, cell)) {
         /* Round robin among busy actors: next pick is the oldest entry. */
-        worker->take_oldest = true;
+        worker->schedule.take_oldest = true;
         if (only_work)
             return;
     } else {
         /* No progress means a sender is between counting itself and
          * publishing: go behind everything else instead of spinning on it. */
-        inject_push(&sched->nodes[worker->node], cell);
+        inject_push(&sched->nodes[worker->schedule.node], cell);
         if (!made_progress)
             sched_yield();
     }
-    wake_one_if_needed(sched, worker->node);
+    wake_one_if_needed(sched, worker->schedule.node);
 }
 
 /* Returns true to stop the walk. */
@@ -399,10 +399,10 @@ static zactor_cell *steal_from_others(zactor__worker *worker)
 static zactor_cell *find_work_seeded(zactor__worker *worker)
 {
     enum { LIFO_SLOT, NEWEST, OLDEST, INJECT, SOURCES };
-    zactor__node *node = &worker->sys->sched.nodes[worker->node];
+    zactor__node *node = &worker->sys->sched.nodes[worker->schedule.node];
     /* Draw only when there is work: how long the worker idles before work
      * arrives from outside must not change the sequence. Relaxed: a hint. */
-    if (!worker->next_cell && zactor__deque_looks_empty(&worker->deque) &&
+    if (!worker->schedule.next_cell && zactor__deque_looks_empty(&worker->deque) &&
         atomic_load_explicit(&node->inject_length, memory_order_relaxed) == 0)
         return NULL;
     unsigned first = (unsigned)(zactor__worker_random(worker) % SOURCES);
@@ -410,8 +410,8 @@ static zactor_cell *find_work_seeded(zactor__worker *worker)
         zactor_cell *cell = NULL;
         switch ((first + i) % SOURCES) {
         case LIFO_SLOT:
-            cell = worker->next_cell;
-            worker->next_cell = NULL;
+            cell = worker->schedule.next_cell;
+            worker->schedule.next_cell = NULL;
             break;
         case NEWEST:
             cell = zactor__deque_pop(&worker->deque);
@@ -433,21 +433,21 @@ static zactor_cell *find_work_seeded(zactor__worker *worker)
  * how long any queued actor can wait. */
 static zactor_cell *find_work(zactor__worker *worker)
 {
-    zactor__node *node = &worker->sys->sched.nodes[worker->node];
+    zactor__node *node = &worker->sys->sched.nodes[worker->schedule.node];
     zactor_cell *cell = NULL;
-    if (worker->deterministic)
+    if (worker->schedule.deterministic)
         return find_work_seeded(worker);
-    worker->tick++;
-    if (worker->tick % INJECT_FIRST_EVERY == 0 && (cell = inject_pop(node)))
+    worker->schedule.tick++;
+    if (worker->schedule.tick % INJECT_FIRST_EVERY == 0 && (cell = inject_pop(node)))
         return cell;
-    if (worker->tick % OLDEST_FIRST_EVERY == 0 && (cell = zactor__deque_steal(&worker->deque)))
+    if (worker->schedule.tick % OLDEST_FIRST_EVERY == 0 && (cell = zactor__deque_steal(&worker->deque)))
         return cell;
-    if ((cell = worker->next_cell)) {
-        worker->next_cell = NULL;
+    if ((cell = worker->schedule.next_cell)) {
+        worker->schedule.next_cell = NULL;
         return cell;
     }
-    if (worker->take_oldest) {
-        worker->take_oldest = false;
+    if (worker->schedule.take_oldest) {
+        worker->schedule.take_oldest = false;
         if ((cell = zactor__deque_steal(&worker->deque)))
             return cell;
     }
@@ -475,7 +475,7 @@ static bool work_visible(zactor__scheduler *sched)
 static bool park(zactor__worker *worker)
 {
     zactor__scheduler *sched = &worker->sys->sched;
-    zactor__node *node = &sched->nodes[worker->node];
+    zactor__node *node = &sched->nodes[worker->schedule.node];
     pthread_mutex_lock(&sched->park_lock);
     /* Seq_cst, then the fence: see the file comment. */
     atomic_fetch_add_explicit(&sched->sleepers, 1, memory_order_seq_cst);
@@ -522,7 +522,7 @@ static void stop_searching(zactor__worker *worker)
      * sees its cell; one that read it after wakes a sleeper itself. */
     atomic_thread_fence(memory_order_seq_cst);
     if (work_visible(sched))
-        wake_one_if_needed(sched, worker->node);
+        wake_one_if_needed(sched, worker->schedule.node);
 }
 
 zactor_cell *zactor__scheduler_next(zactor__worker *worker)
@@ -570,5 +570,5 @@ unsigned zactor_ctx_numa_node(const zactor_ctx *ctx)
     if (!ctx || !ctx->cell)
         return 0;
     zactor__worker *worker = zactor__worker_of(ctx->sys);
-    return worker ? worker->node : ctx->cell->home;
+    return worker ? worker->schedule.node : ctx->cell->home;
 }

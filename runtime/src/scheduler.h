@@ -14,6 +14,41 @@
 
 typedef struct zactor__worker zactor__worker;
 
+/* The running handler keeps sending while an actor waits in this worker's
+ * LIFO slot: after this many sends the slot's actor moves to the deque,
+ * where an idle worker can take it (a handler that floods an actor should
+ * not keep that actor from running on another core until it returns). */
+#define ZACTOR__SLOT_PATIENCE 256u
+
+/* The scheduler's part of a worker (worker.h holds it): written by that
+ * worker alone. */
+typedef struct zactor__worker_schedule {
+    zactor_cell *next_cell;     /* LIFO slot: the last actor this worker made
+                                   runnable, run next and never stolen */
+    uint32_t sends_behind_slot; /* sends made while next_cell waited */
+    uint32_t tick;              /* scheduling decisions made, for fairness */
+    uint32_t node;              /* NUMA node (scheduler numbering) */
+    bool take_oldest;           /* next pick comes from the deque's top (FIFO end) */
+    bool deterministic;         /* every choice drawn from rng */
+    uint64_t rng;               /* victim choice; every choice in deterministic mode */
+} zactor__worker_schedule;
+
+/* A worker's parking place, under the scheduler's park_lock: written by
+ * the worker and by whoever wakes it. */
+typedef struct zactor__worker_park {
+    pthread_cond_t cond; /* waited on by this worker alone */
+    bool parked;         /* waiting on cond, or about to */
+    bool token;          /* woken by someone who counted it as searching */
+} zactor__worker_park;
+
+/* The running handler sent n messages: true when the actor in the LIFO
+ * slot has waited long enough (zactor__scheduler_release_slot). */
+static inline bool zactor__scheduler_slot_overdue(zactor__worker_schedule *schedule, uint32_t n)
+{
+    return schedule->next_cell &&
+           (schedule->sends_behind_slot += n) >= ZACTOR__SLOT_PATIENCE;
+}
+
 /* One NUMA node's share of the scheduler. */
 typedef struct zactor__node {
     /* Written by every push to this node's inject queue. */
@@ -65,13 +100,9 @@ void zactor__scheduler_unhome(zactor_system *sys, zactor_cell *cell);
  * caller is a worker of sys (locality), else on its home node's inject
  * queue. */
 void zactor__schedule(zactor_system *sys, zactor_cell *cell);
-/* Puts back an actor whose turn ended with tokens left. */
-/* The running handler keeps sending while an actor waits in this worker's
- * LIFO slot: after this many sends the slot's actor moves to the deque,
- * where an idle worker can take it (a handler that floods an actor should
- * not keep that actor from running on another core until it returns). */
-#define ZACTOR__SLOT_PATIENCE 256u
+/* Moves the actor in the LIFO slot to the deque (when it is overdue). */
 void zactor__scheduler_release_slot(zactor__worker *worker);
+/* Puts back an actor whose turn ended with tokens left. */
 void zactor__scheduler_requeue(zactor__worker *worker, zactor_cell *cell, bool made_progress);
 /* The next actor for this worker to run; parks when there is none.
  * NULL once the system is stopping. */

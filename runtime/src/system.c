@@ -76,8 +76,8 @@ static int read_config(const zactor_config *cfg, zactor_config *out)
 
 void zactor__system_activate(zactor_system *sys, zactor__worker *worker)
 {
-    if (worker && worker->deferred_idle > 0) {
-        worker->deferred_idle--;
+    if (worker && worker->quiescence.deferred_idle > 0) {
+        worker->quiescence.deferred_idle--;
         return;
     }
     /* Relaxed: the decrement that matches this increment happens after it
@@ -104,15 +104,15 @@ static void lower_active(zactor_system *sys, uint64_t count)
 
 void zactor__system_deactivate(zactor__worker *worker)
 {
-    worker->deferred_idle++;
+    worker->quiescence.deferred_idle++;
 }
 
 void zactor__system_flush_idle(zactor__worker *worker)
 {
-    if (worker->deferred_idle == 0)
+    if (worker->quiescence.deferred_idle == 0)
         return;
-    uint64_t count = worker->deferred_idle;
-    worker->deferred_idle = 0;
+    uint64_t count = worker->quiescence.deferred_idle;
+    worker->quiescence.deferred_idle = 0;
     lower_active(worker->sys, count);
 }
 

@@ -14,6 +14,13 @@
 #include "topology.h"
 #include "zactor/zactor.h"
 
+/* The quiescence accounting's part of a worker (worker.h holds it),
+ * written by that worker alone: idle transitions not yet taken from the
+ * system's `active` (system.c says why they wait). */
+typedef struct zactor__worker_quiescence {
+    uint64_t deferred_idle;
+} zactor__worker_quiescence;
+
 struct zactor_system {
     /* Quiescence line: touched whenever an actor turns runnable or idle. */
     _Alignas(ZACTOR__CACHE_LINE) _Atomic uint64_t active; /* scheduled or running actors */

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "deque.h" /* ZACTOR__CACHE_LINE */
+#include "platform.h"
 
 struct zactor__topology {
     hwloc_topology_t hw;

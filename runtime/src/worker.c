@@ -66,7 +66,7 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     zactor__actor_start(cell, ctx);
     zactor__outbox_close(worker);
     /* Deterministic mode varies where turns end, to explore interleavings. */
-    uint32_t limit = worker->deterministic
+    uint32_t limit = worker->schedule.deterministic
                          ? 1u + (uint32_t)(zactor__worker_random(worker) % DETERMINISTIC_BATCH)
                          : cell->batch_limit;
     uint64_t clock_start = 0;
@@ -99,7 +99,7 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     ZACTOR__INVARIANT(worker->outbox.count == 0);
     uint32_t head = zactor__mailbox_close(&cursor);
     ctx->cell = NULL;
-    if (handled == limit && !worker->deterministic)
+    if (handled == limit && !worker->schedule.deterministic)
         cell->batch_limit = (uint16_t)next_batch_limit(limit, handled - BATCH_CLOCK_AT,
                                                        monotonic_ns() - clock_start);
     zactor__count_owned(&worker->counters.turns, 1);
@@ -181,10 +181,10 @@ int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t determini
         worker->sys = sys;
         worker->ctx.sys = sys;
         worker->index = initialised;
-        worker->node = zactor__scheduler_worker_node(sched, initialised);
-        worker->cache.node = worker->node;
-        worker->deterministic = deterministic_seed != 0;
-        worker->rng = deterministic_seed ? deterministic_seed
+        worker->schedule.node = zactor__scheduler_worker_node(sched, initialised);
+        worker->cache.node = worker->schedule.node;
+        worker->schedule.deterministic = deterministic_seed != 0;
+        worker->schedule.rng = deterministic_seed ? deterministic_seed
                                          : 0x9E3779B97F4A7C15u * (initialised + 1u);
     }
     /* Thieves scan all workers: every deque exists before any thread runs. */

@@ -8,8 +8,11 @@
 
 #include "deque.h"
 #include "mailbox.h"
+#include "platform.h"
 #include "pool.h"
+#include "scheduler.h"
 #include "stats.h"
+#include "system.h"
 #include "zactor/zactor.h"
 
 typedef struct zactor__worker zactor__worker;
@@ -43,35 +46,23 @@ struct zactor_ctx {
     zactor_cell *cell; /* the actor whose handler runs */
 };
 
+/* A worker thread. Each part belongs to the file that writes it; apart
+ * from the deque's top and the park, only the worker's own thread does. */
 struct zactor__worker {
     zactor__deque deque; /* first: its top line is the only one thieves write */
     /* Owner-only fields. */
     zactor_system *sys;
-    zactor__pool_cache cache;
-    zactor_ctx ctx;
-    zactor_cell *next_cell; /* LIFO slot: the last actor this worker made
-                               runnable, run next and never stolen */
-    uint32_t sends_behind_slot; /* sends made while next_cell waited */
-    uint64_t deferred_idle;     /* idle transitions not yet taken from
-                                   sys->active (system.c: quiescence) */
-    uint32_t idle_count;        /* entries in idle_cells */
-    zactor_cell *idle_cells[ZACTOR__TRIM_BATCH]; /* went idle here with a ring */
-    uint64_t rng;     /* victim choice; every choice in deterministic mode */
-    bool deterministic;
+    zactor__pool_cache cache;             /* pool.c */
+    zactor_ctx ctx;                       /* worker.c: the running handler's */
+    zactor__worker_schedule schedule;     /* scheduler.c */
+    zactor__worker_quiescence quiescence; /* system.c */
+    uint32_t idle_count;                  /* entries in idle_cells */
     uint32_t index;
-    uint32_t node;    /* NUMA node (scheduler numbering) */
-    uint32_t tick;    /* scheduling decisions made, for fairness */
-    bool take_oldest; /* next pick comes from the deque's top (FIFO end) */
+    zactor_cell *idle_cells[ZACTOR__TRIM_BATCH]; /* went idle here with a ring */
     pthread_t thread;
-    zactor__worker_counters counters; /* written by this worker only */
-    zactor__outbox outbox;
-    /* Parking (scheduler.c), under the scheduler's park_lock: written by
-     * this worker and by whoever wakes it. */
-    _Alignas(ZACTOR__CACHE_LINE) struct {
-        pthread_cond_t cond; /* waited on by this worker alone */
-        bool parked;         /* waiting on cond, or about to */
-        bool token;          /* woken by someone who counted it as searching */
-    } park;
+    zactor__worker_counters counters; /* stats.h: written by this worker only */
+    zactor__outbox outbox;            /* actor.c */
+    _Alignas(ZACTOR__CACHE_LINE) zactor__worker_park park; /* scheduler.c */
 };
 _Static_assert(offsetof(struct zactor__worker, sys) % ZACTOR__CACHE_LINE == 0,
                "owner fields start on their own cache line");
@@ -89,11 +80,11 @@ static inline zactor__worker *zactor__worker_of(const zactor_system *sys)
 /* xorshift64: cheap, well spread, and replayable from a seed. */
 static inline uint64_t zactor__worker_random(zactor__worker *worker)
 {
-    uint64_t x = worker->rng;
+    uint64_t x = worker->schedule.rng;
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    worker->rng = x;
+    worker->schedule.rng = x;
     return x;
 }
 

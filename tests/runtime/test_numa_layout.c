@@ -16,7 +16,7 @@ static void check_worker_nodes(zactor_system *sys, const unsigned *expected, uns
 {
     CHECK_EQ(zactor_system_workers(sys), count);
     for (unsigned w = 0; w < count; w++) {
-        CHECK_EQ(sys->sched.workers[w].node, expected[w]);
+        CHECK_EQ(sys->sched.workers[w].schedule.node, expected[w]);
         CHECK_EQ(sys->sched.workers[w].cache.node, expected[w]);
     }
 }
@@ -180,7 +180,7 @@ static void test_real_machine(void)
     unsigned nodes = zactor_system_numa_nodes(sys);
     CHECK(nodes >= 1);
     for (unsigned w = 0; w < zactor_system_workers(sys); w++)
-        CHECK(sys->sched.workers[w].node < nodes);
+        CHECK(sys->sched.workers[w].schedule.node < nodes);
     zactor_system_destroy(sys);
 
     zactor_config cfg;
