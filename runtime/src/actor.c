@@ -479,6 +479,11 @@ void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint32_t 
      * free the ring (we consumed their tickets, but a stop can leave
      * nothing consumed this turn). */
     uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
+    /* The turn consumed only tickets that were handed out: what is left
+     * queued never goes below 0 (wraps to a huge count). */
+    ZACTOR__INVARIANT(((zactor__life_tail(life) - head) & ZACTOR__LIFE_TICKET_MASK) <=
+                      ZACTOR__LIFE_MAX_QUEUED);
+    ZACTOR__INVARIANT(worker == zactor__current_worker);
     for (;;) {
         if (zactor__life_tail(life) != head) {
             /* Tickets left: queued messages, or senders between count and push. */

@@ -452,6 +452,10 @@ static ZACTOR__ALWAYS_INLINE bool push_to_ring(zactor__mailbox *mailbox, zactor_
     if (!slot_free(ring, released, ticket))
         return false;
     ring_slot *slot = slot_at(ring, ticket);
+    /* Each ticket is handed out once, and a ring's slots start at 0: the
+     * slot holds nothing or an older lap's message, never this ticket's. */
+    ZACTOR__INVARIANT(atomic_load_explicit(&slot->seq, memory_order_relaxed) !=
+                      (PUBLISHED | ticket));
     write_slot(slot->bytes, parcel, 0);
     /* Release: the consumer acquires seq before it reads the slot. */
     atomic_store_explicit(&slot->seq, PUBLISHED | ticket, memory_order_release);

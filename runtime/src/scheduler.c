@@ -280,6 +280,8 @@ void zactor__schedule(zactor_system *sys, zactor_cell *cell)
     worker->schedule.sends_behind_slot = 0;
     if (!displaced)
         return; /* nothing other workers could take: no wake-up */
+    /* The deque's bottom is its owner's alone. */
+    ZACTOR__INVARIANT(worker == zactor__current_worker);
     if (!zactor__deque_push(&worker->deque, displaced))
         inject_push(&sched->nodes[worker->schedule.node], displaced);
     wake_one_if_needed(sched, worker->schedule.node);
@@ -290,6 +292,8 @@ void zactor__scheduler_release_slot(zactor__worker *worker)
     zactor__scheduler *sched = &worker->sys->sched;
     zactor_cell *cell = worker->schedule.next_cell;
     worker->schedule.next_cell = NULL;
+    /* The deque's bottom is its owner's alone. */
+    ZACTOR__INVARIANT(worker == zactor__current_worker);
     if (!zactor__deque_push(&worker->deque, cell))
         inject_push(&sched->nodes[worker->schedule.node], cell);
     wake_one_if_needed(sched, worker->schedule.node);
@@ -303,6 +307,8 @@ void zactor__scheduler_requeue(zactor__worker *worker, zactor_cell *cell, bool m
      * sleeper find nothing and park again (a futex wake and a sleep per
      * turn of one flooded actor). Any other work present wakes as usual. */
     bool only_work = !worker->schedule.next_cell && zactor__deque_looks_empty(&worker->deque);
+    /* The deque's bottom is its owner's alone. */
+    ZACTOR__INVARIANT(worker == zactor__current_worker);
     if (made_progress && zactor__deque_push(&worker->deque, cell)) {
         /* Round robin among busy actors: next pick is the oldest entry. */
         worker->schedule.take_oldest = true;

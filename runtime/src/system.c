@@ -93,7 +93,11 @@ static void lower_active(zactor_system *sys, uint64_t count)
     /* Seq_cst (release is what the happens-before needs): with the seq_cst
      * increment of waiters in zactor_system_wait, either the waiter sees 0
      * or we see the waiter and wake it. */
-    if (atomic_fetch_sub_explicit(&sys->active, count, memory_order_seq_cst) != count)
+    uint64_t before = atomic_fetch_sub_explicit(&sys->active, count, memory_order_seq_cst);
+    /* Each actor is counted once while scheduled or running, and taken off
+     * once when it goes idle: never more off than on. */
+    ZACTOR__INVARIANT(before >= count);
+    if (before != count)
         return;
     if (atomic_load_explicit(&sys->waiters, memory_order_seq_cst) == 0)
         return;
