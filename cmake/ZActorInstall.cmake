@@ -10,7 +10,11 @@ install(TARGETS zidlc zactor-rt
   RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}"
   ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
   LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
-install(DIRECTORY runtime/include/zactor DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+# The headers, and beside them zactor/version.h, generated from its .in.
+install(DIRECTORY runtime/include/zactor DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+  PATTERN "*.in" EXCLUDE)
+install(FILES "${ZACTOR_RT_GENERATED_INCLUDE_DIR}/zactor/version.h"
+  DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/zactor")
 install(EXPORT ZActorTargets NAMESPACE zactor:: DESTINATION "${ZACTOR_CMAKE_DIR}")
 
 configure_package_config_file(cmake/ZActorConfig.cmake.in
