@@ -1,11 +1,12 @@
-# Installation: zidlc, libzactor-rt, the public header, a relocatable CMake
-# package (find_package(ZActor CONFIG)) and a pkg-config file.
+# Installation: zidlc, libzactor-rt (static, and shared with its SONAME
+# links), the public headers, a relocatable CMake package
+# (find_package(ZActor CONFIG)) and a pkg-config file.
 include(CMakePackageConfigHelpers)
 
 set(ZACTOR_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/ZActor")
 
 set_target_properties(zidlc PROPERTIES EXPORT_NAME zidlc)
-install(TARGETS zidlc zactor-rt
+install(TARGETS zidlc zactor-rt zactor-rt-shared
   EXPORT ZActorTargets
   RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}"
   ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
@@ -30,6 +31,8 @@ install(FILES
 
 # The .pc file finds its prefix relative to itself (relocatable install).
 file(RELATIVE_PATH ZACTOR_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+# hwloc as this build linked it (-L when it is not in a default directory).
+list(JOIN HWLOC_LDFLAGS " " ZACTOR_PC_HWLOC_LIBS)
 configure_file(cmake/zactor.pc.in "${CMAKE_CURRENT_BINARY_DIR}/zactor.pc" @ONLY)
 install(FILES "${CMAKE_CURRENT_BINARY_DIR}/zactor.pc"
   DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
