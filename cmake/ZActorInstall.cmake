@@ -1,6 +1,7 @@
 # Installation: zidlc, libzactor-rt (static, and shared with its SONAME
 # links), the public headers, a relocatable CMake package
-# (find_package(ZActor CONFIG)) and a pkg-config file.
+# (find_package(ZActor CONFIG)), a pkg-config file, the licence and the
+# changelog.
 include(CMakePackageConfigHelpers)
 
 set(ZACTOR_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/ZActor")
@@ -28,6 +29,9 @@ install(FILES
   "${CMAKE_CURRENT_BINARY_DIR}/ZActorConfigVersion.cmake"
   cmake/ZActorZidl.cmake
   DESTINATION "${ZACTOR_CMAKE_DIR}")
+
+# The licence goes with every copy (MIT), the changelog with it.
+install(FILES LICENSE CHANGELOG.md DESTINATION "${CMAKE_INSTALL_DATAROOTDIR}/doc/zactor")
 
 # The .pc file finds its prefix relative to itself (relocatable install).
 file(RELATIVE_PATH ZACTOR_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")

@@ -23,6 +23,7 @@ prefix="$work/moved-prefix"
 [ -x "$prefix/bin/zidlc" ] || fail "zidlc not installed"
 [ -f "$prefix/include/zactor/zactor.h" ] || fail "header not installed"
 [ -f "$prefix/include/zactor/version.h" ] || fail "zactor/version.h not installed"
+[ -f "$prefix/share/doc/zactor/LICENSE" ] || fail "LICENSE not installed in share/doc/zactor"
 export PKG_CONFIG_PATH="$(dirname "$(find "$prefix" -name zactor.pc)")"
 libdir=$(pkg-config --variable=libdir zactor)
 [ -f "$libdir/libzactor-rt.a" ] || fail "libzactor-rt.a not installed in $libdir"

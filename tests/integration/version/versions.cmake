@@ -2,7 +2,8 @@
 # the version is written; everything else is generated from it. This fails
 # when something disagrees: the header macros (a stale or hand-written
 # zactor/version.h), zidlc --version, the version in the golden files and
-# the version check in generated headers.
+# the version check in generated headers, and CHANGELOG.md (a release
+# without its entry).
 #
 #   cmake -DVERSION=<project version> -DPRINT_VERSIONS=<print_versions>
 #         -DZIDLC=<zidlc> -DSOURCE_DIR=<repo> -P versions.cmake
@@ -64,8 +65,13 @@ foreach(golden IN LISTS goldens)
   endforeach()
 endforeach()
 
+file(STRINGS "${SOURCE_DIR}/CHANGELOG.md" release REGEX "^## \\[${version_regex}\\]")
+if(NOT release)
+  list(APPEND problems "CHANGELOG.md has no '## [${VERSION}]' entry")
+endif()
+
 if(problems)
   list(JOIN problems "\n  " text)
   message(FATAL_ERROR "versions: not everything says ${VERSION}:\n  ${text}")
 endif()
-message(STATUS "versions: headers, zidlc and goldens say ${VERSION}")
+message(STATUS "versions: headers, zidlc, goldens and CHANGELOG.md say ${VERSION}")
