@@ -24,7 +24,8 @@ prefix="$work/moved-prefix"
 [ -f "$prefix/include/zactor/zactor.h" ] || fail "header not installed"
 [ -f "$prefix/include/zactor/version.h" ] || fail "zactor/version.h not installed"
 [ -f "$prefix/share/doc/zactor/LICENSE" ] || fail "LICENSE not installed in share/doc/zactor"
-export PKG_CONFIG_PATH="$(dirname "$(find "$prefix" -name zactor.pc)")"
+PKG_CONFIG_PATH=$(dirname "$(find "$prefix" -name zactor.pc)")
+export PKG_CONFIG_PATH
 libdir=$(pkg-config --variable=libdir zactor)
 [ -f "$libdir/libzactor-rt.a" ] || fail "libzactor-rt.a not installed in $libdir"
 [ -f "$libdir/$soname" ] || fail "$soname not installed in $libdir"
@@ -83,6 +84,7 @@ expect_shared "$work/consumer-shared/greeter"
 # pkg-config and the installed zidlc, without CMake.
 mkdir -p "$work/pc"
 "$prefix/bin/zidlc" -o "$work/pc" "$work/consumer/schema/greeter.zidl"
+# shellcheck disable=SC2046,SC2086 # flags are word lists, split on purpose
 pc_build() { # output, then the linker flags
   local output=$1; shift
   "$cc" -std=c11 $sanflags -I"$work/pc" -o "$output" \
