@@ -3,13 +3,15 @@
 # and rebuilds the target, an untouched rebuild does nothing, and a new
 # import adds the imported schema's generated .c to the target.
 #
-#   cmake -DZIDLC=... -DSOURCE_DIR=<repo> -DWORK_DIR=... -DGENERATOR=... -P run_depfile_project.cmake
+#   cmake -DZIDLC=... -DSOURCE_DIR=<repo> -DWORK_DIR=... -DGENERATOR=...
+#         -DRT_GENERATED_INCLUDE=<build>/runtime/include (zactor/version.h) -P run_depfile_project.cmake
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(COPY "${SOURCE_DIR}/tests/zidl/depfile_project/" DESTINATION "${WORK_DIR}/src")
 set(build "${WORK_DIR}/build")
 
 execute_process(COMMAND ${CMAKE_COMMAND} -S "${WORK_DIR}/src" -B "${build}" -G "${GENERATOR}"
                         -DZIDLC=${ZIDLC} -DZACTOR_SOURCE_DIR=${SOURCE_DIR}
+                        -DZACTOR_RT_GENERATED_INCLUDE_DIR=${RT_GENERATED_INCLUDE}
                 RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE out)
 if(NOT status EQUAL 0)
   message(FATAL_ERROR "configure failed:\n${out}")

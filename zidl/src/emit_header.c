@@ -421,6 +421,8 @@ void zidl_emit_header(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out
     const char *guard = zidl_guard_name(arena, file);
     ZIDL_EXPAND(out, e.tmpl, "file_begin",
                 {"version", ZIDL_VERSION_STRING},
+                {"runtime_major", ZIDL_RUNTIME_VERSION_MAJOR_TEXT},
+                {"runtime_minor", ZIDL_RUNTIME_VERSION_MINOR_TEXT},
                 {"source", file->base},
                 {"header", zidl_header_file_name(arena, file)},
                 {"file_doc", doc_lines(&e, file->doc, "")},

@@ -20,10 +20,10 @@
 extern "C" {
 #endif
 
-/* Generated code checks these at compile time against the zidlc that wrote it. */
-#define ZACTOR_VERSION_MAJOR 0
-#define ZACTOR_VERSION_MINOR 1
-#define ZACTOR_VERSION_PATCH 0
+/* ZACTOR_VERSION_MAJOR, _MINOR, _PATCH and ZACTOR_VERSION_STRING, generated
+ * from the project version. Generated code checks them at compile time
+ * against the zidlc that wrote it. */
+#include <zactor/version.h>
 
 /*
  * Version of the contract between generated code and the runtime (the

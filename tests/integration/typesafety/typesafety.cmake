@@ -1,7 +1,8 @@
 # Sending a message the target does not accept is a compile error, and so is
 # sending through the ref of another actor type. A control compile of the
 # right call must succeed, so the failures cannot come from the set-up.
-#   cmake -DCC=... -DZIDLC=... -DSOURCE_DIR=... -DWORK_DIR=... -P typesafety.cmake
+#   cmake -DCC=... -DZIDLC=... -DSOURCE_DIR=... -DWORK_DIR=...
+#         -DRT_GENERATED_INCLUDE=<build>/runtime/include (zactor/version.h) -P typesafety.cmake
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 execute_process(COMMAND "${ZIDLC}" -o "${WORK_DIR}" "${SOURCE_DIR}/examples/pingpong/pingpong.zidl"
@@ -14,6 +15,7 @@ function(try_compile_case define expect_ok pattern)
   execute_process(
     COMMAND "${CC}" -std=c11 -pedantic-errors -Wall -Werror -fsyntax-only
             -D${define} -I "${WORK_DIR}" -I "${SOURCE_DIR}/runtime/include"
+            -I "${RT_GENERATED_INCLUDE}"
             "${SOURCE_DIR}/tests/integration/typesafety/sends.c"
     RESULT_VARIABLE status ERROR_VARIABLE err)
   if(expect_ok AND NOT status EQUAL 0)

@@ -3,7 +3,8 @@
 # generated C must compile cleanly (-Wall -Wextra -Werror) into an object.
 # Not timed here: tests/zidl/scale/time_zidlc prints zidlc's time.
 #
-#   cmake -DZIDLC=... -DCC=... -DSOURCE_DIR=<repo> -DWORK_DIR=... -P run_scale.cmake
+#   cmake -DZIDLC=... -DCC=... -DSOURCE_DIR=<repo> -DWORK_DIR=...
+#         -DRT_GENERATED_INCLUDE=<build>/runtime/include (zactor/version.h) -P run_scale.cmake
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 execute_process(COMMAND ${CMAKE_COMMAND} -DOUTPUT=${WORK_DIR}/scale.zidl
@@ -24,6 +25,7 @@ if(NOT send_count EQUAL 5000)
 endif()
 execute_process(COMMAND "${CC}" -std=c11 -Wall -Wextra -Werror -c
                         -I "${WORK_DIR}/gen" -I "${SOURCE_DIR}/runtime/include"
+                        -I "${RT_GENERATED_INCLUDE}"
                         "${WORK_DIR}/gen/scale.zidl.c" -o "${WORK_DIR}/scale.o"
                 RESULT_VARIABLE status ERROR_VARIABLE err)
 if(NOT status EQUAL 0)

@@ -17,7 +17,8 @@
 extern "C" {
 #endif
 
-#define ZIDL_VERSION_STRING "0.1.0"
+/* ZIDL_VERSION_STRING, generated from the project version. */
+#include <zidl/version.h>
 
 /* zidl_compile()'s result when memory ran out: negative, so never taken
  * for a count of errors. */
