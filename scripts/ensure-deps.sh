@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(gcc g++ make cmake flex bison pkg-config libhwloc-dev libxxhash-dev spin)
 if [ "${1:-}" = "--with-clang" ]; then
-  packages+=(clang libclang-rt-14-dev)
+  packages+=(clang libclang-rt-14-dev clang-format)
 fi
 missing=()
 for p in "${packages[@]}"; do

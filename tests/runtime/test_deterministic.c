@@ -59,7 +59,7 @@ static void player_on_roster(void *self, zactor_ctx *ctx, const void *msg)
 {
     (void)ctx;
     memcpy(((Player *)self)->players, ((const Roster *)msg)->players,
-           sizeof ((Player *)self)->players);
+           sizeof(((Player *)self)->players));
 }
 
 static const zactor_handler_entry player_handlers[] = {TEST_ENTRY(player_on_hit), TEST_ENTRY(player_on_roster)};

@@ -32,7 +32,7 @@
  * must not exceed the ring's first capacity. */
 #define RING_WINDOW 1
 #define FIRST_RING_CAPACITY 8
-_Static_assert(SENDERS * RING_WINDOW + 1 <= FIRST_RING_CAPACITY, "ring mode must not overflow");
+_Static_assert((SENDERS * RING_WINDOW) + 1 <= FIRST_RING_CAPACITY, "ring mode must not overflow");
 
 TEST_SLOT(SinkSlot, Small small;);
 
