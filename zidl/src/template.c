@@ -12,11 +12,11 @@ static void internal_error(const char *what, const char *name)
     abort();
 }
 
-const char *zidl_template_text(const char *file_name)
+const char *zidl__template_text(const char *file_name)
 {
-    for (size_t i = 0; i < zidl_embedded_template_count; i++) {
-        if (strcmp(zidl_embedded_templates[i].file_name, file_name) == 0)
-            return zidl_embedded_templates[i].text;
+    for (size_t i = 0; i < zidl__embedded_template_count; i++) {
+        if (strcmp(zidl__embedded_templates[i].file_name, file_name) == 0)
+            return zidl__embedded_templates[i].text;
     }
     internal_error("no embedded template", file_name);
     return NULL;
@@ -36,7 +36,7 @@ static bool is_section_line(const char *p, const char *name)
     return strncmp(p + 3, name, len) == 0 && (p[3 + len] == '\n' || p[3 + len] == '\0');
 }
 
-static const char *lookup(const zidl_template_var *vars, size_t count,
+static const char *lookup(const zidl__template_var *vars, size_t count,
                           const char *name, size_t len)
 {
     for (size_t i = 0; i < count; i++) {
@@ -49,26 +49,26 @@ static const char *lookup(const zidl_template_var *vars, size_t count,
     return NULL;
 }
 
-static void expand_line(zidl_strbuf *out, const char *p, const char *end,
-                        const zidl_template_var *vars, size_t count)
+static void expand_line(zidl__strbuf *out, const char *p, const char *end,
+                        const zidl__template_var *vars, size_t count)
 {
     while (p < end) {
         const char *open = strstr(p, "{{");
         if (open == NULL || open >= end) {
-            zidl_strbuf_append(out, p, (size_t)(end - p));
+            zidl__strbuf_append(out, p, (size_t)(end - p));
             return;
         }
         const char *close = strstr(open, "}}");
         if (close == NULL || close >= end)
             internal_error("unclosed {{ in template line", "");
-        zidl_strbuf_append(out, p, (size_t)(open - p));
-        zidl_strbuf_puts(out, lookup(vars, count, open + 2, (size_t)(close - open - 2)));
+        zidl__strbuf_append(out, p, (size_t)(open - p));
+        zidl__strbuf_puts(out, lookup(vars, count, open + 2, (size_t)(close - open - 2)));
         p = close + 2;
     }
 }
 
-void zidl_template_expand(zidl_strbuf *out, const char *tmpl, const char *section,
-                          const zidl_template_var *vars, size_t var_count)
+void zidl__template_expand(zidl__strbuf *out, const char *tmpl, const char *section,
+                           const zidl__template_var *vars, size_t var_count)
 {
     const char *p = tmpl;
     while (*p != '\0' && !is_section_line(p, section))
