@@ -9,8 +9,8 @@
  * memory and written only when the whole run had no error.
  *
  * zidl.h promises that the library never prints and never exits: running
- * out of memory jumps back here (mem.h), frees every block of the run and
- * returns ZIDL_ENOMEM. */
+ * out of memory, or a broken invariant, jumps back here (mem.h), frees
+ * every block of the run and returns ZIDL_ENOMEM or ZIDL_EINTERNAL. */
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,15 +141,16 @@ static void write_outputs(run *r)
     zidl__strbuf_free(&depfile_text);
 }
 
-/* The run proper; false when it ran out of memory. The setjmp is here, not
- * in zidl_compile(), so that no local of the function that calls setjmp
+/* The run proper; false when it ended early: out of memory, or a broken
+ * invariant (r->mem.internal_error says which). The setjmp is here, not in
+ * zidl_compile(), so that no local of the function that calls setjmp
  * changes after it (their values would be indeterminate after longjmp). */
 static bool run_all(run *r, const char *const *files, size_t count)
 {
-    jmp_buf out_of_memory;
-    if (setjmp(out_of_memory) != 0)
+    jmp_buf ended_early;
+    if (setjmp(ended_early) != 0)
         return false;
-    r->mem.on_failure = &out_of_memory;
+    r->mem.on_failure = &ended_early;
     if (count == 0)
         zidl__diag_general(&r->diag, "no input files");
     for (size_t i = 0; i < count; i++)
@@ -177,11 +178,17 @@ int zidl_compile(const zidl_options *opts, const char *const *files, size_t coun
     zidl__loader_init(&r.loader, opts, &r.diag, &r.arena);
 
     if (!run_all(&r, files, count)) {
-        /* Out of memory: the passes were left anywhere, holding blocks no
-         * one else knows of; every block is on the run's list. */
+        /* The passes were left anywhere, holding blocks no one else knows
+         * of; every block is on the run's list. */
         zidl__mem_free_all(&r.mem);
-        zidl__diag_out_of_memory(opts);
-        return ZIDL_ENOMEM;
+        if (r.mem.internal_error[0] == '\0') {
+            zidl__diag_run_ended(opts, "out of memory");
+            return ZIDL_ENOMEM;
+        }
+        char what[sizeof r.mem.internal_error + 32];
+        snprintf(what, sizeof what, "internal error: %s", r.mem.internal_error);
+        zidl__diag_run_ended(opts, what);
+        return ZIDL_EINTERNAL;
     }
     int errors = (int)r.diag.errors;
     zidl__loader_free(&r.loader);

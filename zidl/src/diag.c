@@ -226,13 +226,13 @@ void zidl__diag_general(zidl__diag *diag, const char *fmt, ...)
     diag->errors++;
 }
 
-void zidl__diag_out_of_memory(const zidl_options *opts)
+void zidl__diag_run_ended(const zidl_options *opts, const char *what)
 {
     if (opts->on_diagnostic == NULL)
         return;
     const char *program = opts->program_name != NULL ? opts->program_name : "zidl";
     char text[512];
-    snprintf(text, sizeof text, "%s: %serror: %sout of memory\n", program,
-             opts->color ? COLOR_RED : "", opts->color ? COLOR_RESET : "");
+    snprintf(text, sizeof text, "%s: %serror: %s%s\n", program,
+             opts->color ? COLOR_RED : "", opts->color ? COLOR_RESET : "", what);
     opts->on_diagnostic(opts->user, text);
 }

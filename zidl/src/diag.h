@@ -70,8 +70,9 @@ void zidl__diag_general(zidl__diag *diag, const char *fmt, ...)
 #endif
     ;
 
-/* `program: error: out of memory`, delivered at once and without
+/* `program: error: <what>` ("out of memory", "internal error: ..."), the
+ * last word of a run that ended early, delivered at once and without
  * allocating: the run's memory was freed by then. */
-void zidl__diag_out_of_memory(const zidl_options *opts);
+void zidl__diag_run_ended(const zidl_options *opts, const char *what);
 
 #endif /* ZIDL__DIAG_H */

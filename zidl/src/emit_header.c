@@ -417,7 +417,7 @@ static const char *import_includes(header_emitter *e)
 
 void zidl__emit_header(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out)
 {
-    header_emitter e = {file, arena, out, zidl__template_text("header.h.tmpl")};
+    header_emitter e = {file, arena, out, zidl__template_text(arena->mem, "header.h.tmpl")};
     const char *guard = zidl__guard_name(arena, file);
     ZIDL__EXPAND(out, e.tmpl, "file_begin",
                  {"version", ZIDL_VERSION_STRING},

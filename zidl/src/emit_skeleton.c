@@ -37,7 +37,7 @@ static void emit_actor(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
 
 void zidl__emit_skeleton(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out)
 {
-    const char *tmpl = zidl__template_text("skeleton.c.tmpl");
+    const char *tmpl = zidl__template_text(arena->mem, "skeleton.c.tmpl");
     ZIDL__EXPAND(out, tmpl, "file_begin",
                  {"version", ZIDL_VERSION_STRING},
                  {"source", file->base},

@@ -435,7 +435,7 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
 
 void zidl__emit_source(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out)
 {
-    source_emitter e = {file, arena, out, zidl__template_text("source.c.tmpl"), {0}, {0}, {0}, {0}};
+    source_emitter e = {file, arena, out, zidl__template_text(arena->mem, "source.c.tmpl"), {0}, {0}, {0}, {0}};
     zidl__symtab_init(&e.validated, arena->mem);
     zidl__symtab_init(&e.dropped, arena->mem);
     zidl__symtab_init(&e.imported_keys, arena->mem);

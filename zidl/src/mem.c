@@ -3,6 +3,7 @@
 #include "mem.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Precedes every block; the union keeps the block aligned for any object. */
@@ -28,6 +29,7 @@ void zidl__mem_init(zidl__mem *mem, const zidl_options *opts)
     mem->live.prev = &mem->live;
     mem->live.next = &mem->live;
     mem->on_failure = NULL;
+    mem->internal_error[0] = '\0';
     mem->release = NULL;
     mem->resource = NULL;
 }
@@ -48,6 +50,12 @@ static void unlink_block(block_header *header)
 
 _Noreturn void zidl__mem_fail(zidl__mem *mem)
 {
+    longjmp(*mem->on_failure, 1);
+}
+
+_Noreturn void zidl__mem_fail_internal(zidl__mem *mem, const char *what, const char *name)
+{
+    snprintf(mem->internal_error, sizeof mem->internal_error, "%s '%s'", what, name);
     longjmp(*mem->on_failure, 1);
 }
 

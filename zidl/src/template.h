@@ -27,11 +27,12 @@ extern const zidl__embedded_template zidl__embedded_templates[];
 extern const size_t zidl__embedded_template_count;
 
 /* The embedded text of e.g. "header.h.tmpl". */
-const char *zidl__template_text(const char *file_name);
+const char *zidl__template_text(zidl__mem *mem, const char *file_name);
 
 /* Appends section `section` of tmpl to out with every {{var}} replaced.
- * A missing section or variable is a bug in zidlc, caught by the golden
- * tests: it aborts with a message rather than emit wrong code. */
+ * A missing template, section or variable is a bug in zidl, caught by the
+ * golden tests: rather than emit wrong code the run ends, through
+ * out->mem, with ZIDL_EINTERNAL (never an abort: zidl.h). */
 void zidl__template_expand(zidl__strbuf *out, const char *tmpl, const char *section,
                            const zidl__template_var *vars, size_t var_count);
 
