@@ -4,6 +4,7 @@
 #include "names.h"
 #include "passes.h"
 #include "template.h"
+#include "wrap.h"
 
 typedef struct header_emitter {
     const zidl__file *file;
@@ -235,9 +236,13 @@ static void emit_struct(header_emitter *e, const char *doc, const char *name,
     }
     if (fields->count == 0)
         zidl__template_expand(e->out, e->tmpl, "empty_struct", NULL, 0);
+    zidl__strbuf init_define;
+    zidl__strbuf_init(&init_define, e->arena->mem);
+    zidl__wrap_define(&init_define, zidl__macro_name(e->arena, e->file, name, "INIT"),
+                      struct_initializer(e, fields));
     ZIDL__EXPAND(e->out, e->tmpl, "struct_end", {"type", type},
-                 {"init_macro", zidl__macro_name(e->arena, e->file, name, "INIT")},
-                 {"initializer", struct_initializer(e, fields)});
+                 {"init_define", zidl__strbuf_str(&init_define)});
+    zidl__strbuf_free(&init_define);
 }
 
 static void emit_message_macros(header_emitter *e, const zidl__decl *decl)
@@ -460,4 +465,5 @@ void zidl__emit_header(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
     }
 
     ZIDL__EXPAND(out, e.tmpl, "file_end", {"guard", guard});
+    zidl__wrap_lines(out);
 }

@@ -3,6 +3,7 @@
 #include "names.h"
 #include "passes.h"
 #include "template.h"
+#include "wrap.h"
 
 static void emit_actor(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out,
                        const char *tmpl, const zidl__decl *actor)
@@ -46,4 +47,5 @@ void zidl__emit_skeleton(const zidl__file *file, zidl__arena *arena, zidl__strbu
         if (file->decls.items[i]->kind == ZIDL__DECL_ACTOR)
             emit_actor(file, arena, out, tmpl, file->decls.items[i]);
     }
+    zidl__wrap_lines(out);
 }

@@ -4,6 +4,7 @@
 #include "names.h"
 #include "passes.h"
 #include "template.h"
+#include "wrap.h"
 
 typedef struct source_emitter {
     const zidl__file *file;
@@ -331,6 +332,21 @@ static void emit_dispatchers(source_emitter *e, const zidl__decl *actor, const c
     }
 }
 
+/* One enumerator per message handler: the send functions and the handler
+ * table name their entry instead of a bare index. */
+static void emit_tags(source_emitter *e, const zidl__decl *actor)
+{
+    ZIDL__EXPAND(e->out, e->tmpl, "tags_begin", {"name", actor->name},
+                 {"tag_enum", zidl__tag_enum_name(e->arena, e->file, actor->name)});
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind == ZIDL__HANDLER_MESSAGE)
+            ZIDL__EXPAND(e->out, e->tmpl, "tag",
+                         {"tag", zidl__tag_name(e->arena, e->file, actor->name, h->name)});
+    }
+    zidl__template_expand(e->out, e->tmpl, "tags_end", NULL, 0);
+}
+
 static void emit_handler_table(source_emitter *e, const zidl__decl *actor, const char *table)
 {
     zidl__strbuf entries;
@@ -343,6 +359,7 @@ static void emit_handler_table(source_emitter *e, const zidl__decl *actor, const
         if (h->message->holds_bytes)
             drop = h->has_reply ? actor_name(e, actor, "drop_", h->name) : dropper(e, h->message);
         ZIDL__EXPAND(&entries, e->tmpl, "handler_table_entry",
+                     {"tag", zidl__tag_name(e->arena, e->file, actor->name, h->name)},
                      {"dispatch", actor_name(e, actor, "dispatch_", h->name)},
                      {"drop", drop},
                      {"type_id", zidl__macro_name(e->arena, h->message->file, h->message->name,
@@ -381,7 +398,7 @@ static void emit_sends(source_emitter *e, const zidl__decl *actor, const char *r
         const zidl__handler *h = actor->handlers.items[i];
         if (h->kind != ZIDL__HANDLER_MESSAGE)
             continue;
-        const char *tag = zidl__arena_sprintf(e->arena, "%u", (unsigned)h->tag);
+        const char *tag = zidl__tag_name(e->arena, e->file, actor->name, h->name);
         if (!h->has_reply)
             ZIDL__EXPAND(e->out, e->tmpl, "send",
                          {"send", actor_name(e, actor, "send_", h->name)},
@@ -414,8 +431,10 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
     unsigned handler_count = 0;
     for (size_t i = 0; i < actor->handlers.count; i++)
         handler_count += actor->handlers.items[i]->kind == ZIDL__HANDLER_MESSAGE;
-    if (handler_count > 0)
+    if (handler_count > 0) {
+        emit_tags(e, actor);
         emit_handler_table(e, actor, table);
+    }
 
     const zidl__handler *start = find_hook(actor, ZIDL__HANDLER_START);
     const zidl__handler *stop = find_hook(actor, ZIDL__HANDLER_STOP);
@@ -424,7 +443,8 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
                  {"qualified", zidl__qualified_name(e->arena, e->file, actor->name)},
                  {"state", state},
                  {"slot", zidl__c_name(e->arena, e->file, actor->name, "_slot")},
-                 {"handler_count", zidl__arena_sprintf(e->arena, "%u", handler_count)},
+                 {"handler_count", handler_count == 0 ? "0"
+                     : zidl__arena_sprintf(e->arena, "sizeof %s / sizeof %s[0]", table, table)},
                  {"handlers", handler_count > 0 ? table : "NULL"},
                  {"on_start", start ? actor_name(e, actor, "dispatch_", "start") : "NULL"},
                  {"on_stop", stop ? actor_name(e, actor, "dispatch_", "stop") : "NULL"},
@@ -466,6 +486,7 @@ void zidl__emit_source(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
         if (file->decls.items[i]->kind == ZIDL__DECL_ACTOR)
             emit_actor(&e, file->decls.items[i]);
     }
+    zidl__wrap_lines(out);
     zidl__symtab_free(&e.imported_keys);
     zidl__symtab_free(&e.validated);
     zidl__symtab_free(&e.dropped);

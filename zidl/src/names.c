@@ -24,6 +24,21 @@ char *zidl__c_name(zidl__arena *arena, const zidl__file *file, const char *name,
     return concat(arena, package ? package : "", package ? "_" : "", name, suffix);
 }
 
+char *zidl__tag_enum_name(zidl__arena *arena, const zidl__file *file, const char *actor)
+{
+    return zidl__c_name(arena, file, actor, "_tag");
+}
+
+static void upcase(char *s);
+
+char *zidl__tag_name(zidl__arena *arena, const zidl__file *file, const char *actor,
+                     const char *message)
+{
+    char *out = zidl__c_name(arena, file, actor, concat(arena, "_TAG_", message, "", ""));
+    upcase(out);
+    return out;
+}
+
 static void upcase(char *s)
 {
     for (; *s != '\0'; s++)
@@ -154,6 +169,7 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
         {"_spawn", "the spawn function of"},
         {"_handlers", "the dispatch table of"},
         {"_actor_type", "the type descriptor of"},
+        {"_tag", "the enum of the handler tags of"},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         emit(e, zidl__c_name(e->arena, file, decl->name, fixed[i].suffix), decl->loc,
@@ -170,6 +186,8 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
              h->loc, describe(e, "the dispatcher", "of", subject));
         if (h->kind != ZIDL__HANDLER_MESSAGE)
             continue;
+        emit(e, zidl__tag_name(e->arena, file, decl->name, h->name),
+             h->loc, describe(e, "the handler tag", "of", subject));
         if (!h->has_reply) {
             emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_send_", h->name, "", "")),
                  h->loc, describe(e, "the send function", "of", subject));

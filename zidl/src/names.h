@@ -24,6 +24,11 @@ char *zidl__slot_member_name(zidl__arena *arena, const char *message);
 /* "chat_Room_Count_request": the envelope of a Count request to Room. */
 char *zidl__request_envelope_name(zidl__arena *arena, const zidl__file *file, const char *actor,
                                   const char *message);
+/* "chat_Room_tag": the enum of the tags of Room's messages. */
+char *zidl__tag_enum_name(zidl__arena *arena, const zidl__file *file, const char *actor);
+/* "CHAT_ROOM_TAG_JOIN": the tag (handler table index) of Join in Room. */
+char *zidl__tag_name(zidl__arena *arena, const zidl__file *file, const char *actor,
+                     const char *message);
 /* "chat.Room", the actor's name at run time. */
 char *zidl__qualified_name(zidl__arena *arena, const zidl__file *file,
                            const char *name);

@@ -57,6 +57,8 @@ static void expand_line(zidl__strbuf *out, const char *p, const char *end,
             zidl__strbuf_append(out, p, (size_t)(end - p));
             return;
         }
+        while (open + 2 < end && open[2] == '{')
+            open++; /* "{{{var}}": a brace, then the variable */
         const char *close = strstr(open, "}}");
         if (close == NULL || close >= end)
             internal_error(out->mem, "unclosed {{ in template line", "");

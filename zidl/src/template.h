@@ -3,7 +3,8 @@
  * A template file (templates/ *.tmpl, embedded into zidlc at build time) is
  * a list of sections. A line `@@ name` starts section `name`; a line
  * starting with `@#` is a comment for the template's reader. In a
- * section's text, `{{var}}` is replaced by the value of var. Loops and
+ * section's text, `{{var}}` is replaced by the value of var (`{{{var}}`
+ * is a brace, then the value). Loops and
  * choices stay in the emitters, which expand one section per construct. */
 #ifndef ZIDL__TEMPLATE_H
 #define ZIDL__TEMPLATE_H

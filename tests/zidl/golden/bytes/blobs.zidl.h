@@ -120,14 +120,16 @@ int blobs_Store_send_Bundle(blobs_Store_ref to, const blobs_Bundle *msg);
  * from a handler, or a reply that broke its schema). request_X from a
  * handler of an actor that declares `on <Reply>;` returns at once; the
  * reply arrives later as that message (ZACTOR_EINVAL: no such handler). */
-int blobs_Store_ask_Hash(blobs_Store_ref to, const blobs_Hash *msg, blobs_Digest *out, uint64_t timeout_ns);
+int blobs_Store_ask_Hash(blobs_Store_ref to, const blobs_Hash *msg, blobs_Digest *out,
+                         uint64_t timeout_ns);
 int blobs_Store_request_Hash(blobs_Store_ref to, zactor_ctx *ctx, const blobs_Hash *msg);
 
 /* Handlers of Store: the user defines these. */
 void blobs_Store_on_Blob(blobs_Store *self, zactor_ctx *ctx, const blobs_Blob *msg);
 void blobs_Store_on_Bundle(blobs_Store *self, zactor_ctx *ctx, const blobs_Bundle *msg);
 /// Answers with a digest and a copy of the data.
-void blobs_Store_on_Hash(blobs_Store *self, zactor_ctx *ctx, const blobs_Hash *msg, blobs_Digest *reply);
+void blobs_Store_on_Hash(blobs_Store *self, zactor_ctx *ctx, const blobs_Hash *msg,
+                         blobs_Digest *reply);
 
 #ifdef __cplusplus
 }

@@ -54,7 +54,10 @@ typedef struct cfg_Limits {
     cfg_Level level;
     uint32_t plain;
 } cfg_Limits;
-#define CFG_LIMITS_INIT {true, false, (-128), (-300), (-2147483647 - 1), (-INT64_C(9223372036854775807) - 1), 255u, 65535u, 4294967295u, UINT64_C(18446744073709551615), 1.5f, (-2.25e3), 7.0, CFG_MOOD_SAD, CFG_LEVEL_LOW, 0}
+#define CFG_LIMITS_INIT \
+    {true, false, (-128), (-300), (-2147483647 - 1), (-INT64_C(9223372036854775807) - 1), 255u, \
+     65535u, 4294967295u, UINT64_C(18446744073709551615), 1.5f, (-2.25e3), 7.0, CFG_MOOD_SAD, \
+     CFG_LEVEL_LOW, 0}
 
 typedef struct cfg_Plain {
     uint8_t a;
@@ -70,7 +73,8 @@ typedef struct cfg_Configure {
     char tag[9];
     cfg_Service_ref reply_to_service;
 } cfg_Configure;
-#define CFG_CONFIGURE_INIT {CFG_LIMITS_INIT, {CFG_LIMITS_INIT, CFG_LIMITS_INIT}, {CFG_PLAIN_INIT}, 3u, "", {{NULL, 0}}}
+#define CFG_CONFIGURE_INIT \
+    {CFG_LIMITS_INIT, {CFG_LIMITS_INIT, CFG_LIMITS_INIT}, {CFG_PLAIN_INIT}, 3u, "", {{NULL, 0}}}
 #define CFG_CONFIGURE_TYPE_ID 0x6e762993u
 #define CFG_CONFIGURE_SIZE_CLASS ZACTOR_SIZE_MEDIUM
 ZACTOR_STATIC_ASSERT(sizeof(cfg_Configure) > ZACTOR_SMALL_MAX &&

@@ -151,7 +151,11 @@ typedef struct chat_Room {
     chat_Profile profiles[8];
     chat_Point seats[8];
 } chat_Room;
-#define CHAT_ROOM_INIT {0, 0, {{{NULL, 0}}}, {0}, {CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT}, {CHAT_POINT_INIT}}
+#define CHAT_ROOM_INIT \
+    {0, 0, {{{NULL, 0}}}, {0}, \
+     {CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, \
+      CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT}, \
+     {CHAT_POINT_INIT}}
 
 /* A CountMembers request to Room as it travels: where the reply goes
  * (filled in by the runtime), then the message. */
@@ -194,7 +198,8 @@ int chat_Room_send_Photo(chat_Room_ref to, const chat_Photo *msg);
  * from a handler, or a reply that broke its schema). request_X from a
  * handler of an actor that declares `on <Reply>;` returns at once; the
  * reply arrives later as that message (ZACTOR_EINVAL: no such handler). */
-int chat_Room_ask_CountMembers(chat_Room_ref to, const chat_CountMembers *msg, chat_MemberCount *out, uint64_t timeout_ns);
+int chat_Room_ask_CountMembers(chat_Room_ref to, const chat_CountMembers *msg,
+                               chat_MemberCount *out, uint64_t timeout_ns);
 int chat_Room_request_CountMembers(chat_Room_ref to, zactor_ctx *ctx, const chat_CountMembers *msg);
 
 /* Handlers of Room: the user defines these. */
@@ -203,7 +208,8 @@ void chat_Room_on_Post(chat_Room *self, zactor_ctx *ctx, const chat_Post *msg);
 void chat_Room_on_Leave(chat_Room *self, zactor_ctx *ctx, const chat_Leave *msg);
 void chat_Room_on_Photo(chat_Room *self, zactor_ctx *ctx, const chat_Photo *msg);
 /// Request/reply: ask from outside, request from an actor.
-void chat_Room_on_CountMembers(chat_Room *self, zactor_ctx *ctx, const chat_CountMembers *msg, chat_MemberCount *reply);
+void chat_Room_on_CountMembers(chat_Room *self, zactor_ctx *ctx, const chat_CountMembers *msg,
+                               chat_MemberCount *reply);
 
 /* ---- Actor User: state, mailbox slot, spawn, sends, handlers ---- */
 

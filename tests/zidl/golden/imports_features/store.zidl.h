@@ -79,12 +79,14 @@ int store_Store_send_Blob(store_Store_ref to, const media_Blob *msg);
  * from a handler, or a reply that broke its schema). request_X from a
  * handler of an actor that declares `on <Reply>;` returns at once; the
  * reply arrives later as that message (ZACTOR_EINVAL: no such handler). */
-int store_Store_ask_Lookup(store_Store_ref to, const store_Lookup *msg, media_Found *out, uint64_t timeout_ns);
+int store_Store_ask_Lookup(store_Store_ref to, const store_Lookup *msg, media_Found *out,
+                           uint64_t timeout_ns);
 int store_Store_request_Lookup(store_Store_ref to, zactor_ctx *ctx, const store_Lookup *msg);
 
 /* Handlers of Store: the user defines these. */
 void store_Store_on_Blob(store_Store *self, zactor_ctx *ctx, const media_Blob *msg);
-void store_Store_on_Lookup(store_Store *self, zactor_ctx *ctx, const store_Lookup *msg, media_Found *reply);
+void store_Store_on_Lookup(store_Store *self, zactor_ctx *ctx, const store_Lookup *msg,
+                           media_Found *reply);
 
 /* ---- Actor Client: state, mailbox slot, spawn, sends, handlers ---- */
 

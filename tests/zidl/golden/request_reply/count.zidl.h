@@ -151,18 +151,24 @@ int chat_Room_send_Count2(chat_Room_ref to, const chat_Count2 *msg);
  * from a handler, or a reply that broke its schema). request_X from a
  * handler of an actor that declares `on <Reply>;` returns at once; the
  * reply arrives later as that message (ZACTOR_EINVAL: no such handler). */
-int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply *out, uint64_t timeout_ns);
+int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply *out,
+                        uint64_t timeout_ns);
 int chat_Room_request_Count(chat_Room_ref to, zactor_ctx *ctx, const chat_Count *msg);
-int chat_Room_ask_Lookup(chat_Room_ref to, const chat_Lookup *msg, chat_Found *out, uint64_t timeout_ns);
+int chat_Room_ask_Lookup(chat_Room_ref to, const chat_Lookup *msg, chat_Found *out,
+                         uint64_t timeout_ns);
 int chat_Room_request_Lookup(chat_Room_ref to, zactor_ctx *ctx, const chat_Lookup *msg);
-int chat_Room_ask_Census(chat_Room_ref to, const chat_Census *msg, chat_CountReply *out, uint64_t timeout_ns);
+int chat_Room_ask_Census(chat_Room_ref to, const chat_Census *msg, chat_CountReply *out,
+                         uint64_t timeout_ns);
 int chat_Room_request_Census(chat_Room_ref to, zactor_ctx *ctx, const chat_Census *msg);
 
 /* Handlers of Room: the user defines these. */
 /// How many are here.
-void chat_Room_on_Count(chat_Room *self, zactor_ctx *ctx, const chat_Count *msg, chat_CountReply *reply);
-void chat_Room_on_Lookup(chat_Room *self, zactor_ctx *ctx, const chat_Lookup *msg, chat_Found *reply);
-void chat_Room_on_Census(chat_Room *self, zactor_ctx *ctx, const chat_Census *msg, chat_CountReply *reply);
+void chat_Room_on_Count(chat_Room *self, zactor_ctx *ctx, const chat_Count *msg,
+                        chat_CountReply *reply);
+void chat_Room_on_Lookup(chat_Room *self, zactor_ctx *ctx, const chat_Lookup *msg,
+                         chat_Found *reply);
+void chat_Room_on_Census(chat_Room *self, zactor_ctx *ctx, const chat_Census *msg,
+                         chat_CountReply *reply);
 void chat_Room_on_Count2(chat_Room *self, zactor_ctx *ctx, const chat_Count2 *msg);
 
 /* ---- Actor Client: state, mailbox slot, spawn, sends, handlers ---- */

@@ -127,14 +127,16 @@ int chat_Room_send_Join(chat_Room_ref to, const chat_Join *msg);
  * from a handler, or a reply that broke its schema). request_X from a
  * handler of an actor that declares `on <Reply>;` returns at once; the
  * reply arrives later as that message (ZACTOR_EINVAL: no such handler). */
-int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply *out, uint64_t timeout_ns);
+int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply *out,
+                        uint64_t timeout_ns);
 int chat_Room_request_Count(chat_Room_ref to, zactor_ctx *ctx, const chat_Count *msg);
 
 /* Handlers of Room: the user defines these. */
 void chat_Room_on_start(chat_Room *self, zactor_ctx *ctx);
 void chat_Room_on_stop(chat_Room *self, zactor_ctx *ctx);
 void chat_Room_on_Join(chat_Room *self, zactor_ctx *ctx, const chat_Join *msg);
-void chat_Room_on_Count(chat_Room *self, zactor_ctx *ctx, const chat_Count *msg, chat_CountReply *reply);
+void chat_Room_on_Count(chat_Room *self, zactor_ctx *ctx, const chat_Count *msg,
+                        chat_CountReply *reply);
 
 #ifdef __cplusplus
 }
