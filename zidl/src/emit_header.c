@@ -6,6 +6,9 @@
 #include "template.h"
 #include "wrap.h"
 
+/* Generated comments are filled to this width, like hand-written ones. */
+#define COMMENT_WIDTH 78
+
 typedef struct header_emitter {
     const zidl__file *file;
     zidl__arena *arena;
@@ -333,30 +336,153 @@ static const char *actor_function(header_emitter *e, const zidl__decl *actor, co
                         zidl__arena_sprintf(e->arena, "_%s%s", part, name));
 }
 
-/* Send functions first, then ask and request functions. */
-static void emit_sends(header_emitter *e, const zidl__decl *actor, const char *ref,
-                       bool requests)
+/* The text of one template section, without its final newline. */
+static const char *section_text(header_emitter *e, const char *section,
+                                const zidl__template_var *vars, size_t var_count)
 {
-    bool first = true;
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, e->arena->mem);
+    zidl__template_expand(&text, e->tmpl, section, vars, var_count);
+    if (text.len > 0 && text.data[text.len - 1] == '\n')
+        text.data[--text.len] = '\0';
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
+    zidl__strbuf_free(&text);
+    return result;
+}
+
+#define SECTION_TEXT(e, section, ...)                                                         \
+    section_text((e), (section), (const zidl__template_var[]){__VA_ARGS__},                  \
+                 sizeof((const zidl__template_var[]){__VA_ARGS__}) / sizeof(zidl__template_var))
+
+/* A template paragraph filled into a comment. */
+static const char *doc_comment(header_emitter *e, const char *paragraph)
+{
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, e->arena->mem);
+    zidl__wrap_comment(&text, paragraph, COMMENT_WIDTH);
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
+    zidl__strbuf_free(&text);
+    return result;
+}
+
+/* What the generated validator of decl checks: strings for their NUL,
+ * enums for a declared value, in decl and every type it holds. */
+static void validated_kinds(const zidl__decl *decl, bool *strings, bool *enums)
+{
+    for (size_t i = 0; i < decl->fields.count; i++) {
+        const zidl__type *type = &decl->fields.items[i]->type;
+        if (type->kind == ZIDL__TYPE_STRING)
+            *strings = true;
+        else if (type->kind == ZIDL__TYPE_DECL && type->decl->kind == ZIDL__DECL_ENUM)
+            *enums = true;
+        else if (type->kind == ZIDL__TYPE_DECL && type->decl->needs_validation)
+            validated_kinds(type->decl, strings, enums);
+    }
+}
+
+/* How a value of decl can break its schema ("a string in *msg lacks its
+ * NUL"), or NULL when its validator cannot fail (there is none). */
+static const char *breakage(header_emitter *e, const zidl__decl *decl, const char *subject)
+{
+    bool strings = false, enums = false;
+    if (decl->needs_validation)
+        validated_kinds(decl, &strings, &enums);
+    if (!strings && !enums)
+        return NULL;
+    const char *section = !enums ? "broken_strings"
+                        : !strings ? "broken_enums" : "broken_strings_and_enums";
+    return SECTION_TEXT(e, section, {"subject", subject});
+}
+
+typedef enum call_kind { CALL_SEND, CALL_ASK, CALL_REQUEST } call_kind;
+
+/* "ZACTOR_EINVAL when ...; ZACTOR_EARG when ...; ...; ZACTOR_ENOMEM": exactly
+ * the codes this send, ask or request function can return besides 0. */
+static const char *error_list(header_emitter *e, const zidl__handler *h, call_kind kind)
+{
+    const char *reply_name = h->has_reply ? h->reply_message->name : "";
+    const char *errors[10];
+    size_t count = 0;
+    const char *message_broken = breakage(e, h->message, "*msg");
+    const char *reply_broken = kind == CALL_ASK
+        ? breakage(e, h->reply_message, "the reply") : NULL;
+    if (message_broken != NULL && reply_broken != NULL)
+        errors[count++] = SECTION_TEXT(e, "error_invalid_message_or_reply",
+                                       {"broken", message_broken},
+                                       {"reply_broken", reply_broken});
+    else if (message_broken != NULL)
+        errors[count++] = SECTION_TEXT(e, "error_invalid", {"broken", message_broken});
+    else if (reply_broken != NULL)
+        errors[count++] = SECTION_TEXT(e, "error_invalid_reply", {"broken", reply_broken});
+    static const char *const arg_sections[] = {
+        [CALL_SEND] = "error_arg_send",
+        [CALL_ASK] = "error_arg_ask",
+        [CALL_REQUEST] = "error_arg_request",
+    };
+    errors[count++] = section_text(e, arg_sections[kind], NULL, 0);
+    if (kind == CALL_ASK) {
+        errors[count++] = section_text(e, "error_timedout", NULL, 0);
+        errors[count++] = section_text(e, "error_deadlock", NULL, 0);
+    }
+    if (kind == CALL_REQUEST)
+        errors[count++] = SECTION_TEXT(e, "error_no_reply_handler", {"reply_name", reply_name});
+    errors[count++] = section_text(e, kind == CALL_ASK ? "error_dead_ask" : "error_dead", NULL, 0);
+    errors[count++] = section_text(e, "error_stopped", NULL, 0);
+    errors[count++] = section_text(e, "error_nomem", NULL, 0);
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, e->arena->mem);
+    for (size_t i = 0; i < count; i++)
+        zidl__strbuf_printf(&text, "%s%s", i > 0 ? "; " : "", errors[i]);
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
+    zidl__strbuf_free(&text);
+    return result;
+}
+
+/* The send functions, one comment above each run of them that can return
+ * the same codes (the same comment twice in a row would be noise). */
+static void emit_sends(header_emitter *e, const zidl__decl *actor, const char *ref)
+{
+    const char *previous = NULL;
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl__handler *h = actor->handlers.items[i];
-        if (h->kind != ZIDL__HANDLER_MESSAGE || h->has_reply != requests)
+        if (h->kind != ZIDL__HANDLER_MESSAGE || h->has_reply)
             continue;
-        if (first)
-            zidl__template_expand(e->out, e->tmpl, requests ? "requests_comment" : "sends_comment",
-                                  NULL, 0);
-        first = false;
+        const char *errors = error_list(e, h, CALL_SEND);
+        if (previous == NULL || strcmp(previous, errors) != 0)
+            ZIDL__EXPAND(e->out, e->tmpl, "sends_doc",
+                         {"doc", doc_comment(e, SECTION_TEXT(e, "send_doc",
+                                                             {"errors", errors}))});
+        previous = errors;
+        ZIDL__EXPAND(e->out, e->tmpl, "send",
+                     {"send", actor_function(e, actor, "send_", h->name)},
+                     {"ref", ref},
+                     {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
+    }
+}
+
+/* Each ask and request function with its own comment: their codes depend
+ * on the message and on the reply. */
+static void emit_requests(header_emitter *e, const zidl__decl *actor, const char *ref)
+{
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL__HANDLER_MESSAGE || !h->has_reply)
+            continue;
         const char *message = zidl__c_name(e->arena, h->message->file, h->message->name, "");
-        if (!requests)
-            ZIDL__EXPAND(e->out, e->tmpl, "send",
-                         {"send", actor_function(e, actor, "send_", h->name)},
-                         {"ref", ref}, {"message", message});
-        else
-            ZIDL__EXPAND(e->out, e->tmpl, "request",
-                         {"ask", actor_function(e, actor, "ask_", h->name)},
-                         {"request", actor_function(e, actor, "request_", h->name)},
-                         {"ref", ref}, {"message", message},
-                         {"reply", zidl__c_name(e->arena, h->reply_message->file, h->reply_message->name, "")});
+        const zidl__decl *reply = h->reply_message;
+        const char *ask_doc = SECTION_TEXT(e, "ask_doc", {"errors", error_list(e, h, CALL_ASK)});
+        ZIDL__EXPAND(e->out, e->tmpl, "ask",
+                     {"doc", doc_comment(e, ask_doc)},
+                     {"ask", actor_function(e, actor, "ask_", h->name)},
+                     {"ref", ref}, {"message", message},
+                     {"reply", zidl__c_name(e->arena, reply->file, reply->name, "")});
+        const char *request_doc = SECTION_TEXT(e, "request_doc",
+                                               {"errors", error_list(e, h, CALL_REQUEST)},
+                                               {"reply_name", reply->name});
+        ZIDL__EXPAND(e->out, e->tmpl, "request",
+                     {"doc", doc_comment(e, request_doc)},
+                     {"request", actor_function(e, actor, "request_", h->name)},
+                     {"ref", ref}, {"message", message});
     }
 }
 
@@ -375,12 +501,14 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
     zidl__strbuf_free(&doc);
     emit_request_envelopes(e, actor);
     emit_slot(e, actor);
+    const char *spawn_doc = SECTION_TEXT(e, "spawn_doc", {"name", actor->name},
+                                         {"init_macro", zidl__macro_name(e->arena, e->file,
+                                                                         actor->name, "INIT")});
     ZIDL__EXPAND(e->out, e->tmpl, "spawn",
-                 {"name", actor->name}, {"ref", ref}, {"state", state},
-                 {"init_macro", zidl__macro_name(e->arena, e->file, actor->name, "INIT")},
+                 {"doc", doc_comment(e, spawn_doc)}, {"ref", ref}, {"state", state},
                  {"spawn", zidl__c_name(e->arena, e->file, actor->name, "_spawn")});
-    emit_sends(e, actor, ref, false);
-    emit_sends(e, actor, ref, true);
+    emit_sends(e, actor, ref);
+    emit_requests(e, actor, ref);
 
     if (actor->handlers.count > 0)
         ZIDL__EXPAND(e->out, e->tmpl, "handlers_comment", {"name", actor->name});

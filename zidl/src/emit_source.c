@@ -371,21 +371,19 @@ static void emit_handler_table(source_emitter *e, const zidl__decl *actor, const
     zidl__strbuf_free(&entries);
 }
 
-/* The argument checks that open a send, ask or request function. */
+/* The argument checks that open a send, ask or request function: a NULL
+ * msg is a bad argument (ZACTOR_EARG), a message its validator refuses
+ * breaks its schema (ZACTOR_EINVAL). */
 static const char *send_checks(source_emitter *e, const zidl__decl *message)
 {
     zidl__strbuf checks;
     zidl__strbuf_init(&checks, e->arena->mem);
-    if (!message->needs_validation)
-        zidl__template_expand(&checks, e->tmpl, "check_null", NULL, 0);
-    else if (!message->holds_bytes)
-        ZIDL__EXPAND(&checks, e->tmpl, "check_null_or_invalid",
-                     {"validator", validator(e, message)});
-    else {
-        zidl__template_expand(&checks, e->tmpl, "check_null", NULL, 0);
+    zidl__template_expand(&checks, e->tmpl, "check_null", NULL, 0);
+    if (message->needs_validation && !message->holds_bytes)
+        ZIDL__EXPAND(&checks, e->tmpl, "check_invalid", {"validator", validator(e, message)});
+    else if (message->needs_validation)
         ZIDL__EXPAND(&checks, e->tmpl, "check_invalid_releasing",
                      {"validator", validator(e, message)}, {"drop", dropper(e, message)});
-    }
     char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&checks));
     zidl__strbuf_free(&checks);
     return result;

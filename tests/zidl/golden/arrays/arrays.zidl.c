@@ -69,7 +69,9 @@ grid_Walker_ref grid_Walker_spawn(zactor_system *sys, const grid_Walker *init)
 
 int grid_Walker_send_Board(grid_Walker_ref to, const grid_Board *msg)
 {
-    if (msg == NULL || !grid_Board_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!grid_Board_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &grid_Walker_actor_type, GRID_WALKER_TAG_BOARD, msg, sizeof *msg);
 }

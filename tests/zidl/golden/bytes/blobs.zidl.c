@@ -119,14 +119,14 @@ blobs_Store_ref blobs_Store_spawn(zactor_system *sys, const blobs_Store *init)
 int blobs_Store_send_Blob(blobs_Store_ref to, const blobs_Blob *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &blobs_Store_actor_type, BLOBS_STORE_TAG_BLOB, msg, sizeof *msg);
 }
 
 int blobs_Store_send_Bundle(blobs_Store_ref to, const blobs_Bundle *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     if (!blobs_Bundle_is_valid(msg)) {
         blobs_Bundle_drop(msg); /* the send owns msg's bytes, even when it refuses */
         return ZACTOR_EINVAL;
@@ -139,7 +139,7 @@ int blobs_Store_ask_Hash(blobs_Store_ref to, const blobs_Hash *msg, blobs_Digest
 {
     blobs_Store_Hash_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
     return zactor_ask(to.raw, &blobs_Store_actor_type, BLOBS_STORE_TAG_HASH, &request,
                       sizeof request, out, sizeof *out, timeout_ns);
@@ -149,7 +149,7 @@ int blobs_Store_request_Hash(blobs_Store_ref to, zactor_ctx *ctx, const blobs_Ha
 {
     blobs_Store_Hash_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
     return zactor_request(to.raw, &blobs_Store_actor_type, BLOBS_STORE_TAG_HASH, ctx, &request,
                           sizeof request, BLOBS_DIGEST_TYPE_ID);

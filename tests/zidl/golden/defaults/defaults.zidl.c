@@ -100,7 +100,9 @@ cfg_Service_ref cfg_Service_spawn(zactor_system *sys, const cfg_Service *init)
 
 int cfg_Service_send_Configure(cfg_Service_ref to, const cfg_Configure *msg)
 {
-    if (msg == NULL || !cfg_Configure_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!cfg_Configure_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &cfg_Service_actor_type, CFG_SERVICE_TAG_CONFIGURE, msg,
                        sizeof *msg);

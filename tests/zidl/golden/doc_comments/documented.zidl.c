@@ -65,7 +65,9 @@ docs_Shop_ref docs_Shop_spawn(zactor_system *sys, const docs_Shop *init)
 
 int docs_Shop_send_Order(docs_Shop_ref to, const docs_Order *msg)
 {
-    if (msg == NULL || !docs_Order_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!docs_Order_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &docs_Shop_actor_type, DOCS_SHOP_TAG_ORDER, msg, sizeof *msg);
 }

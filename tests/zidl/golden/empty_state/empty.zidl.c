@@ -47,14 +47,14 @@ blank_Idle_ref blank_Idle_spawn(zactor_system *sys, const blank_Idle *init)
 int blank_Idle_send_Ping(blank_Idle_ref to, const blank_Ping *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &blank_Idle_actor_type, BLANK_IDLE_TAG_PING, msg, sizeof *msg);
 }
 
 int blank_Idle_send_Carry(blank_Idle_ref to, const blank_Carry *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &blank_Idle_actor_type, BLANK_IDLE_TAG_CARRY, msg, sizeof *msg);
 }
 
@@ -97,7 +97,7 @@ blank_Stateless_ref blank_Stateless_spawn(zactor_system *sys, const blank_Statel
 int blank_Stateless_send_Ping(blank_Stateless_ref to, const blank_Ping *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &blank_Stateless_actor_type, BLANK_STATELESS_TAG_PING, msg,
                        sizeof *msg);
 }

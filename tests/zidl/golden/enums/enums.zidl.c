@@ -130,7 +130,9 @@ colors_Painter_ref colors_Painter_spawn(zactor_system *sys, const colors_Painter
 
 int colors_Painter_send_Paint(colors_Painter_ref to, const colors_Paint *msg)
 {
-    if (msg == NULL || !colors_Paint_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!colors_Paint_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &colors_Painter_actor_type, COLORS_PAINTER_TAG_PAINT, msg,
                        sizeof *msg);

@@ -160,14 +160,18 @@ chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init)
 
 int chat_Room_send_Join(chat_Room_ref to, const chat_Join *msg)
 {
-    if (msg == NULL || !chat_Join_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Join_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_JOIN, msg, sizeof *msg);
 }
 
 int chat_Room_send_Post(chat_Room_ref to, const chat_Post *msg)
 {
-    if (msg == NULL || !chat_Post_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Post_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_POST, msg, sizeof *msg);
 }
@@ -175,14 +179,14 @@ int chat_Room_send_Post(chat_Room_ref to, const chat_Post *msg)
 int chat_Room_send_Leave(chat_Room_ref to, const chat_Leave *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_LEAVE, msg, sizeof *msg);
 }
 
 int chat_Room_send_Photo(chat_Room_ref to, const chat_Photo *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_PHOTO, msg, sizeof *msg);
 }
 
@@ -191,7 +195,7 @@ int chat_Room_ask_CountMembers(chat_Room_ref to, const chat_CountMembers *msg,
 {
     chat_Room_CountMembers_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
     return zactor_ask(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNTMEMBERS, &request,
                       sizeof request, out, sizeof *out, timeout_ns);
@@ -201,7 +205,7 @@ int chat_Room_request_CountMembers(chat_Room_ref to, zactor_ctx *ctx, const chat
 {
     chat_Room_CountMembers_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
     return zactor_request(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNTMEMBERS, ctx, &request,
                           sizeof request, CHAT_MEMBERCOUNT_TYPE_ID);
@@ -258,7 +262,9 @@ chat_User_ref chat_User_spawn(zactor_system *sys, const chat_User *init)
 
 int chat_User_send_Delivered(chat_User_ref to, const chat_Delivered *msg)
 {
-    if (msg == NULL || !chat_Delivered_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Delivered_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &chat_User_actor_type, CHAT_USER_TAG_DELIVERED, msg, sizeof *msg);
 }
@@ -266,7 +272,7 @@ int chat_User_send_Delivered(chat_User_ref to, const chat_Delivered *msg)
 int chat_User_send_Shared(chat_User_ref to, const chat_Shared *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     if (!chat_Shared_is_valid(msg)) {
         chat_Shared_drop(msg); /* the send owns msg's bytes, even when it refuses */
         return ZACTOR_EINVAL;

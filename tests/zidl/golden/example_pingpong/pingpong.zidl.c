@@ -40,7 +40,7 @@ pingpong_Ponger_ref pingpong_Ponger_spawn(zactor_system *sys, const pingpong_Pon
 int pingpong_Ponger_send_Ping(pingpong_Ponger_ref to, const pingpong_Ping *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &pingpong_Ponger_actor_type, PINGPONG_PONGER_TAG_PING, msg,
                        sizeof *msg);
 }
@@ -89,7 +89,7 @@ pingpong_Pinger_ref pingpong_Pinger_spawn(zactor_system *sys, const pingpong_Pin
 int pingpong_Pinger_send_Pong(pingpong_Pinger_ref to, const pingpong_Pong *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &pingpong_Pinger_actor_type, PINGPONG_PINGER_TAG_PONG, msg,
                        sizeof *msg);
 }

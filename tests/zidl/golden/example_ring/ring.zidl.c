@@ -47,13 +47,13 @@ ring_Node_ref ring_Node_spawn(zactor_system *sys, const ring_Node *init)
 int ring_Node_send_Link(ring_Node_ref to, const ring_Link *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &ring_Node_actor_type, RING_NODE_TAG_LINK, msg, sizeof *msg);
 }
 
 int ring_Node_send_Token(ring_Node_ref to, const ring_Token *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &ring_Node_actor_type, RING_NODE_TAG_TOKEN, msg, sizeof *msg);
 }

@@ -40,6 +40,6 @@ common_Logger_ref common_Logger_spawn(zactor_system *sys, const common_Logger *i
 int common_Logger_send_Ping(common_Logger_ref to, const common_Ping *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &common_Logger_actor_type, COMMON_LOGGER_TAG_PING, msg, sizeof *msg);
 }

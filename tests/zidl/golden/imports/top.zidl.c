@@ -87,7 +87,9 @@ app_Mover_ref app_Mover_spawn(zactor_system *sys, const app_Mover *init)
 
 int app_Mover_send_Move(app_Mover_ref to, const app_Move *msg)
 {
-    if (msg == NULL || !app_Move_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!app_Move_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &app_Mover_actor_type, APP_MOVER_TAG_MOVE, msg, sizeof *msg);
 }
@@ -95,6 +97,6 @@ int app_Mover_send_Move(app_Mover_ref to, const app_Move *msg)
 int app_Mover_send_Ping(app_Mover_ref to, const common_Ping *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &app_Mover_actor_type, APP_MOVER_TAG_PING, msg, sizeof *msg);
 }

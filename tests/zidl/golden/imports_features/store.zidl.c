@@ -105,7 +105,7 @@ store_Store_ref store_Store_spawn(zactor_system *sys, const store_Store *init)
 int store_Store_send_Blob(store_Store_ref to, const media_Blob *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     if (!media_Blob_is_valid(msg)) {
         media_Blob_drop(msg); /* the send owns msg's bytes, even when it refuses */
         return ZACTOR_EINVAL;
@@ -118,7 +118,7 @@ int store_Store_ask_Lookup(store_Store_ref to, const store_Lookup *msg, media_Fo
 {
     store_Store_Lookup_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
     return zactor_ask(to.raw, &store_Store_actor_type, STORE_STORE_TAG_LOOKUP, &request,
                       sizeof request, out, sizeof *out, timeout_ns);
@@ -128,7 +128,7 @@ int store_Store_request_Lookup(store_Store_ref to, zactor_ctx *ctx, const store_
 {
     store_Store_Lookup_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
     return zactor_request(to.raw, &store_Store_actor_type, STORE_STORE_TAG_LOOKUP, ctx, &request,
                           sizeof request, MEDIA_FOUND_TYPE_ID);
@@ -175,6 +175,6 @@ store_Client_ref store_Client_spawn(zactor_system *sys, const store_Client *init
 int store_Client_send_Found(store_Client_ref to, const media_Found *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &store_Client_actor_type, STORE_CLIENT_TAG_FOUND, msg, sizeof *msg);
 }

@@ -50,6 +50,6 @@ life_Clock_ref life_Clock_spawn(zactor_system *sys, const life_Clock *init)
 int life_Clock_send_Tick(life_Clock_ref to, const life_Tick *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &life_Clock_actor_type, LIFE_CLOCK_TAG_TICK, msg, sizeof *msg);
 }

@@ -72,7 +72,9 @@ Sensor_ref Sensor_spawn(zactor_system *sys, const Sensor *init)
 
 int Sensor_send_Sample(Sensor_ref to, const Sample *msg)
 {
-    if (msg == NULL || !Sample_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!Sample_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &Sensor_actor_type, SENSOR_TAG_SAMPLE, msg, sizeof *msg);
 }

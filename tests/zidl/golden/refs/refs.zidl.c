@@ -40,7 +40,7 @@ net_Server_ref net_Server_spawn(zactor_system *sys, const net_Server *init)
 int net_Server_send_Hello(net_Server_ref to, const net_Hello *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &net_Server_actor_type, NET_SERVER_TAG_HELLO, msg, sizeof *msg);
 }
 
@@ -83,6 +83,6 @@ net_Client_ref net_Client_spawn(zactor_system *sys, const net_Client *init)
 int net_Client_send_Welcome(net_Client_ref to, const net_Welcome *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &net_Client_actor_type, NET_CLIENT_TAG_WELCOME, msg, sizeof *msg);
 }

@@ -132,7 +132,7 @@ int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply
 {
     chat_Room_Count_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
     return zactor_ask(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, &request, sizeof request,
                       out, sizeof *out, timeout_ns);
@@ -142,7 +142,7 @@ int chat_Room_request_Count(chat_Room_ref to, zactor_ctx *ctx, const chat_Count 
 {
     chat_Room_Count_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
     return zactor_request(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, ctx, &request,
                           sizeof request, CHAT_COUNTREPLY_TYPE_ID);
@@ -152,7 +152,9 @@ int chat_Room_ask_Lookup(chat_Room_ref to, const chat_Lookup *msg, chat_Found *o
                          uint64_t timeout_ns)
 {
     chat_Room_Lookup_request request;
-    if (msg == NULL || !chat_Lookup_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Lookup_is_valid(msg))
         return ZACTOR_EINVAL;
     request.msg = *msg;
     return zactor_ask(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_LOOKUP, &request, sizeof request,
@@ -162,7 +164,9 @@ int chat_Room_ask_Lookup(chat_Room_ref to, const chat_Lookup *msg, chat_Found *o
 int chat_Room_request_Lookup(chat_Room_ref to, zactor_ctx *ctx, const chat_Lookup *msg)
 {
     chat_Room_Lookup_request request;
-    if (msg == NULL || !chat_Lookup_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Lookup_is_valid(msg))
         return ZACTOR_EINVAL;
     request.msg = *msg;
     return zactor_request(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_LOOKUP, ctx, &request,
@@ -174,7 +178,7 @@ int chat_Room_ask_Census(chat_Room_ref to, const chat_Census *msg, chat_CountRep
 {
     chat_Room_Census_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
     return zactor_ask(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_CENSUS, &request, sizeof request,
                       out, sizeof *out, timeout_ns);
@@ -184,7 +188,7 @@ int chat_Room_request_Census(chat_Room_ref to, zactor_ctx *ctx, const chat_Censu
 {
     chat_Room_Census_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
     return zactor_request(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_CENSUS, ctx, &request,
                           sizeof request, CHAT_COUNTREPLY_TYPE_ID);
@@ -193,7 +197,7 @@ int chat_Room_request_Census(chat_Room_ref to, zactor_ctx *ctx, const chat_Censu
 int chat_Room_send_Count2(chat_Room_ref to, const chat_Count2 *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT2, msg, sizeof *msg);
 }
 
@@ -248,7 +252,9 @@ chat_Client_ref chat_Client_spawn(zactor_system *sys, const chat_Client *init)
 
 int chat_Client_send_CountReply(chat_Client_ref to, const chat_CountReply *msg)
 {
-    if (msg == NULL || !chat_CountReply_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_CountReply_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &chat_Client_actor_type, CHAT_CLIENT_TAG_COUNTREPLY, msg,
                        sizeof *msg);
@@ -256,7 +262,9 @@ int chat_Client_send_CountReply(chat_Client_ref to, const chat_CountReply *msg)
 
 int chat_Client_send_Found(chat_Client_ref to, const chat_Found *msg)
 {
-    if (msg == NULL || !chat_Found_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Found_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &chat_Client_actor_type, CHAT_CLIENT_TAG_FOUND, msg, sizeof *msg);
 }

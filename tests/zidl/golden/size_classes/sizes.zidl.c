@@ -76,41 +76,41 @@ sizes_Sink_ref sizes_Sink_spawn(zactor_system *sys, const sizes_Sink *init)
 int sizes_Sink_send_Small(sizes_Sink_ref to, const sizes_Small *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_SMALL, msg, sizeof *msg);
 }
 
 int sizes_Sink_send_EdgeSmall(sizes_Sink_ref to, const sizes_EdgeSmall *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_EDGESMALL, msg, sizeof *msg);
 }
 
 int sizes_Sink_send_Medium(sizes_Sink_ref to, const sizes_Medium *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_MEDIUM, msg, sizeof *msg);
 }
 
 int sizes_Sink_send_EdgeMedium(sizes_Sink_ref to, const sizes_EdgeMedium *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_EDGEMEDIUM, msg, sizeof *msg);
 }
 
 int sizes_Sink_send_Large(sizes_Sink_ref to, const sizes_Large *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_LARGE, msg, sizeof *msg);
 }
 
 int sizes_Sink_send_Padded(sizes_Sink_ref to, const sizes_Padded *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_PADDED, msg, sizeof *msg);
 }

@@ -57,7 +57,7 @@ jobs_Boss_ref jobs_Boss_spawn(zactor_system *sys, const jobs_Boss *init)
 int jobs_Boss_send_Done(jobs_Boss_ref to, const jobs_Done *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &jobs_Boss_actor_type, JOBS_BOSS_TAG_DONE, msg, sizeof *msg);
 }
 
@@ -104,7 +104,9 @@ jobs_Worker_ref jobs_Worker_spawn(zactor_system *sys, const jobs_Worker *init)
 
 int jobs_Worker_send_Job(jobs_Worker_ref to, const jobs_Job *msg)
 {
-    if (msg == NULL || !jobs_Job_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!jobs_Job_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &jobs_Worker_actor_type, JOBS_WORKER_TAG_JOB, msg, sizeof *msg);
 }

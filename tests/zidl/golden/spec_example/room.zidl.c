@@ -96,7 +96,9 @@ chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init)
 
 int chat_Room_send_Join(chat_Room_ref to, const chat_Join *msg)
 {
-    if (msg == NULL || !chat_Join_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Join_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_JOIN, msg, sizeof *msg);
 }
@@ -106,7 +108,7 @@ int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply
 {
     chat_Room_Count_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
     return zactor_ask(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, &request, sizeof request,
                       out, sizeof *out, timeout_ns);
@@ -116,7 +118,7 @@ int chat_Room_request_Count(chat_Room_ref to, zactor_ctx *ctx, const chat_Count 
 {
     chat_Room_Count_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
     return zactor_request(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, ctx, &request,
                           sizeof request, CHAT_COUNTREPLY_TYPE_ID);

@@ -71,7 +71,9 @@ text_Greeter_ref text_Greeter_spawn(zactor_system *sys, const text_Greeter *init
 
 int text_Greeter_send_Greeting(text_Greeter_ref to, const text_Greeting *msg)
 {
-    if (msg == NULL || !text_Greeting_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!text_Greeting_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &text_Greeter_actor_type, TEXT_GREETER_TAG_GREETING, msg,
                        sizeof *msg);
@@ -80,6 +82,6 @@ int text_Greeter_send_Greeting(text_Greeter_ref to, const text_Greeting *msg)
 int text_Greeter_send_Number(text_Greeter_ref to, const text_Number *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &text_Greeter_actor_type, TEXT_GREETER_TAG_NUMBER, msg, sizeof *msg);
 }

@@ -66,13 +66,15 @@ shapes_Canvas_ref shapes_Canvas_spawn(zactor_system *sys, const shapes_Canvas *i
 int shapes_Canvas_send_Move(shapes_Canvas_ref to, const shapes_Move *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     return zactor_send(to.raw, &shapes_Canvas_actor_type, SHAPES_CANVAS_TAG_MOVE, msg, sizeof *msg);
 }
 
 int shapes_Canvas_send_Tag(shapes_Canvas_ref to, const shapes_Tag *msg)
 {
-    if (msg == NULL || !shapes_Tag_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!shapes_Tag_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &shapes_Canvas_actor_type, SHAPES_CANVAS_TAG_TAG, msg, sizeof *msg);
 }
