@@ -118,7 +118,6 @@ typedef struct zidl__handler {
     zidl__loc reply_loc;
     struct zidl__decl *message; /* resolved, for ZIDL__HANDLER_MESSAGE */
     struct zidl__decl *reply_message; /* resolved `-> Reply`, if has_reply */
-    uint32_t tag;              /* index in the dispatch table */
 } zidl__handler;
 
 typedef enum zidl__decl_kind {

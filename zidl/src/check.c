@@ -416,11 +416,8 @@ static void check_handlers(checker *c, zidl__decl *actor)
 {
     zidl__symtab seen;
     zidl__symtab_init(&seen, c->arena->mem);
-    uint32_t tag = 0;
     for (size_t i = 0; i < actor->handlers.count; i++) {
         zidl__handler *h = actor->handlers.items[i];
-        if (h->kind == ZIDL__HANDLER_MESSAGE)
-            h->tag = tag++;
         zidl__handler *first = zidl__symtab_put(&seen, h->name, h);
         if (first != NULL) {
             if (h->kind == ZIDL__HANDLER_MESSAGE)
