@@ -9,49 +9,49 @@
 
 enum { ARENA_BLOCK_SIZE = 64 * 1024 };
 
-struct zidl_arena_block {
-    zidl_arena_block *next;
+struct zidl__arena_block {
+    zidl__arena_block *next;
     size_t used;
     size_t size;
     alignas(max_align_t) unsigned char data[];
 };
 
-void zidl_arena_init(zidl_arena *arena, zidl_mem *mem)
+void zidl__arena_init(zidl__arena *arena, zidl__mem *mem)
 {
     arena->head = NULL;
     arena->mem = mem;
 }
 
-void zidl_arena_free(zidl_arena *arena)
+void zidl__arena_free(zidl__arena *arena)
 {
-    zidl_arena_block *block = arena->head;
+    zidl__arena_block *block = arena->head;
     while (block != NULL) {
-        zidl_arena_block *next = block->next;
-        zidl_mem_free(arena->mem, block);
+        zidl__arena_block *next = block->next;
+        zidl__mem_free(arena->mem, block);
         block = next;
     }
     arena->head = NULL;
 }
 
-static zidl_arena_block *new_block(zidl_arena *arena, size_t min_size)
+static zidl__arena_block *new_block(zidl__arena *arena, size_t min_size)
 {
     size_t size = min_size > ARENA_BLOCK_SIZE ? min_size : ARENA_BLOCK_SIZE;
-    if (size > SIZE_MAX - sizeof(zidl_arena_block))
-        zidl_mem_fail(arena->mem);
-    zidl_arena_block *block = zidl_mem_alloc(arena->mem, sizeof *block + size);
+    if (size > SIZE_MAX - sizeof(zidl__arena_block))
+        zidl__mem_fail(arena->mem);
+    zidl__arena_block *block = zidl__mem_alloc(arena->mem, sizeof *block + size);
     block->next = NULL;
     block->used = 0;
     block->size = size;
     return block;
 }
 
-void *zidl_arena_alloc(zidl_arena *arena, size_t size)
+void *zidl__arena_alloc(zidl__arena *arena, size_t size)
 {
     const size_t align = alignof(max_align_t);
     if (size > SIZE_MAX - align)
-        zidl_mem_fail(arena->mem);
+        zidl__mem_fail(arena->mem);
     size = (size + align - 1) / align * align;
-    zidl_arena_block *block = arena->head;
+    zidl__arena_block *block = arena->head;
     if (block == NULL || block->size - block->used < size) {
         block = new_block(arena, size);
         block->next = arena->head;
@@ -63,38 +63,38 @@ void *zidl_arena_alloc(zidl_arena *arena, size_t size)
     return p;
 }
 
-char *zidl_arena_strndup(zidl_arena *arena, const char *text, size_t len)
+char *zidl__arena_strndup(zidl__arena *arena, const char *text, size_t len)
 {
-    char *copy = zidl_arena_alloc(arena, len + 1);
+    char *copy = zidl__arena_alloc(arena, len + 1);
     memcpy(copy, text, len);
     copy[len] = '\0';
     return copy;
 }
 
-char *zidl_arena_strdup(zidl_arena *arena, const char *text)
+char *zidl__arena_strdup(zidl__arena *arena, const char *text)
 {
-    return zidl_arena_strndup(arena, text, strlen(text));
+    return zidl__arena_strndup(arena, text, strlen(text));
 }
 
-char *zidl_arena_sprintf(zidl_arena *arena, const char *fmt, ...)
+char *zidl__arena_sprintf(zidl__arena *arena, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     int len = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    char *text = zidl_arena_alloc(arena, len > 0 ? (size_t)len + 1 : 1);
+    char *text = zidl__arena_alloc(arena, len > 0 ? (size_t)len + 1 : 1);
     va_start(ap, fmt);
     vsnprintf(text, len > 0 ? (size_t)len + 1 : 1, fmt, ap);
     va_end(ap);
     return text;
 }
 
-void zidl_arena_push(zidl_arena *arena, void ***items, size_t *count,
-                     size_t *capacity, void *item)
+void zidl__arena_push(zidl__arena *arena, void ***items, size_t *count,
+                      size_t *capacity, void *item)
 {
     if (*count == *capacity) {
         size_t grown = *capacity ? *capacity * 2 : 8;
-        void **bigger = zidl_arena_alloc(arena, grown * sizeof *bigger);
+        void **bigger = zidl__arena_alloc(arena, grown * sizeof *bigger);
         if (*count > 0)
             memcpy(bigger, *items, *count * sizeof *bigger);
         *items = bigger;

@@ -14,9 +14,9 @@
 #include "passes.h"
 
 typedef struct checker {
-    zidl_file *file;
-    zidl_diag *diag;
-    zidl_arena *arena;
+    zidl__file *file;
+    zidl__diag *diag;
+    zidl__arena *arena;
 } checker;
 
 /* C11 and C++17 keywords, including the alternative tokens, plus the
@@ -95,73 +95,73 @@ static bool is_library_macro(const char *name)
 
 static bool is_builtin_type(const char *name)
 {
-    zidl_scalar scalar;
-    return zidl_scalar_lookup(name, &scalar) || strcmp(name, "ptr") == 0 ||
+    zidl__scalar scalar;
+    return zidl__scalar_lookup(name, &scalar) || strcmp(name, "ptr") == 0 ||
            strcmp(name, "bytes") == 0 || strcmp(name, "string") == 0 ||
            strcmp(name, "ref") == 0;
 }
 
 /* Rules every name follows; what says what it names ("a field"). */
-static bool check_name(checker *c, const char *name, zidl_loc loc, const char *what)
+static bool check_name(checker *c, const char *name, zidl__loc loc, const char *what)
 {
     if (is_keyword(name)) {
-        zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
-                         "'%s' is a C or C++ keyword and cannot name %s", name, what);
+        zidl__diag_report(c->diag, c->file, loc, ZIDL__ERROR,
+                          "'%s' is a C or C++ keyword and cannot name %s", name, what);
         return false;
     }
     if (is_reserved_spelling(name)) {
-        zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
-                         "'%s' is reserved in C and C++ (names must not begin with '_' "
-                         "and a capital letter or contain '__')", name);
+        zidl__diag_report(c->diag, c->file, loc, ZIDL__ERROR,
+                          "'%s' is reserved in C and C++ (names must not begin with '_' "
+                          "and a capital letter or contain '__')", name);
         return false;
     }
     if (in_list(library_names, sizeof library_names / sizeof library_names[0], name)) {
-        zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
-                         "'%s' is defined by the C headers the generated code includes "
-                         "and cannot name %s", name, what);
+        zidl__diag_report(c->diag, c->file, loc, ZIDL__ERROR,
+                          "'%s' is defined by the C headers the generated code includes "
+                          "and cannot name %s", name, what);
         return false;
     }
     return true;
 }
 
-static void check_decl_name(checker *c, const zidl_decl *decl)
+static void check_decl_name(checker *c, const zidl__decl *decl)
 {
-    const char *kind = zidl_decl_kind_name(decl->kind);
-    const char *what = zidl_arena_sprintf(c->arena, "%s %s",
-                                          zidl_decl_kind_article(decl->kind), kind);
+    const char *kind = zidl__decl_kind_name(decl->kind);
+    const char *what = zidl__arena_sprintf(c->arena, "%s %s",
+                                           zidl__decl_kind_article(decl->kind), kind);
     if (!check_name(c, decl->name, decl->loc, what))
         return;
     if (is_builtin_type(decl->name))
-        zidl_diag_report(c->diag, c->file, decl->loc, ZIDL_ERROR,
-                         "'%s' is a built-in type and cannot name %s", decl->name, what);
-    else if (decl->kind == ZIDL_DECL_MESSAGE &&
+        zidl__diag_report(c->diag, c->file, decl->loc, ZIDL__ERROR,
+                          "'%s' is a built-in type and cannot name %s", decl->name, what);
+    else if (decl->kind == ZIDL__DECL_MESSAGE &&
              (strcmp(decl->name, "start") == 0 || strcmp(decl->name, "stop") == 0))
-        zidl_diag_report(c->diag, c->file, decl->loc, ZIDL_ERROR,
-                         "a message cannot be named '%s': 'on %s' is the lifecycle hook",
-                         decl->name, decl->name);
+        zidl__diag_report(c->diag, c->file, decl->loc, ZIDL__ERROR,
+                          "a message cannot be named '%s': 'on %s' is the lifecycle hook",
+                          decl->name, decl->name);
 }
 
 static void check_package(checker *c)
 {
-    zidl_file *file = c->file;
+    zidl__file *file = c->file;
     for (size_t i = 0; i < file->packages.count; i++) {
-        const zidl_package *pkg = file->packages.items[i];
+        const zidl__package *pkg = file->packages.items[i];
         if (i > 0) {
-            zidl_diag_report(c->diag, file, pkg->loc, ZIDL_ERROR,
-                             "'package' declared more than once");
-            zidl_diag_report(c->diag, file, file->packages.items[0]->loc, ZIDL_NOTE,
-                             "the package was first declared here");
+            zidl__diag_report(c->diag, file, pkg->loc, ZIDL__ERROR,
+                              "'package' declared more than once");
+            zidl__diag_report(c->diag, file, file->packages.items[0]->loc, ZIDL__NOTE,
+                              "the package was first declared here");
             continue;
         }
         if (pkg->item_index > 0)
-            zidl_diag_report(c->diag, file, pkg->loc, ZIDL_ERROR,
-                             "'package' must come first, before any declaration or import");
+            zidl__diag_report(c->diag, file, pkg->loc, ZIDL__ERROR,
+                              "'package' must come first, before any declaration or import");
         check_name(c, pkg->name, pkg->loc, "a package");
     }
 }
 
 /* The value one past prev, or false when it leaves 64 bits. */
-static bool next_value(zidl_value *value, const zidl_value *prev)
+static bool next_value(zidl__value *value, const zidl__value *prev)
 {
     *value = *prev;
     if (prev->negative) {
@@ -175,13 +175,13 @@ static bool next_value(zidl_value *value, const zidl_value *prev)
     return true;
 }
 
-static bool value_fits(const zidl_value *value, zidl_scalar type)
+static bool value_fits(const zidl__value *value, zidl__scalar type)
 {
     static const unsigned bits[] = {
-        [ZIDL_I8] = 8, [ZIDL_I16] = 16, [ZIDL_I32] = 32, [ZIDL_I64] = 64,
-        [ZIDL_U8] = 8, [ZIDL_U16] = 16, [ZIDL_U32] = 32, [ZIDL_U64] = 64,
+        [ZIDL__I8] = 8, [ZIDL__I16] = 16, [ZIDL__I32] = 32, [ZIDL__I64] = 64,
+        [ZIDL__U8] = 8, [ZIDL__U16] = 16, [ZIDL__U32] = 32, [ZIDL__U64] = 64,
     };
-    bool is_signed = type <= ZIDL_I64;
+    bool is_signed = type <= ZIDL__I64;
     unsigned width = bits[type];
     if (!is_signed)
         return !value->negative &&
@@ -190,96 +190,96 @@ static bool value_fits(const zidl_value *value, zidl_scalar type)
     return value->negative ? value->magnitude <= limit : value->magnitude < limit;
 }
 
-static const char *format_value(checker *c, const zidl_value *value)
+static const char *format_value(checker *c, const zidl__value *value)
 {
     char text[32];
     snprintf(text, sizeof text, "%s%llu", value->negative ? "-" : "",
              (unsigned long long)value->magnitude);
-    return zidl_arena_strdup(c->arena, text);
+    return zidl__arena_strdup(c->arena, text);
 }
 
-static void check_enum(checker *c, zidl_decl *decl)
+static void check_enum(checker *c, zidl__decl *decl)
 {
-    decl->underlying = ZIDL_U32;
+    decl->underlying = ZIDL__U32;
     if (decl->has_underlying) {
-        zidl_scalar scalar;
-        if (!zidl_scalar_lookup(decl->underlying_name, &scalar) ||
-            !zidl_scalar_is_integer(scalar))
-            zidl_diag_report(c->diag, c->file, decl->underlying_loc, ZIDL_ERROR,
-                             "the underlying type of enum '%s' must be an integer type "
-                             "(i8 ... i64, u8 ... u64), not '%s'",
-                             decl->name, decl->underlying_name);
+        zidl__scalar scalar;
+        if (!zidl__scalar_lookup(decl->underlying_name, &scalar) ||
+            !zidl__scalar_is_integer(scalar))
+            zidl__diag_report(c->diag, c->file, decl->underlying_loc, ZIDL__ERROR,
+                              "the underlying type of enum '%s' must be an integer type "
+                              "(i8 ... i64, u8 ... u64), not '%s'",
+                              decl->name, decl->underlying_name);
         else
             decl->underlying = scalar;
     }
     if (decl->enumerators.count == 0)
-        zidl_diag_report(c->diag, c->file, decl->loc, ZIDL_ERROR,
-                         "enum '%s' has no enumerators", decl->name);
+        zidl__diag_report(c->diag, c->file, decl->loc, ZIDL__ERROR,
+                          "enum '%s' has no enumerators", decl->name);
 
-    zidl_symtab seen;
-    zidl_symtab_init(&seen, c->arena->mem);
-    zidl_value prev = {0};
+    zidl__symtab seen;
+    zidl__symtab_init(&seen, c->arena->mem);
+    zidl__value prev = {0};
     for (size_t i = 0; i < decl->enumerators.count; i++) {
-        zidl_enumerator *en = decl->enumerators.items[i];
+        zidl__enumerator *en = decl->enumerators.items[i];
         check_name(c, en->name, en->loc, "an enumerator");
-        zidl_enumerator *first = zidl_symtab_put(&seen, en->name, en);
+        zidl__enumerator *first = zidl__symtab_put(&seen, en->name, en);
         if (first != NULL) {
-            zidl_diag_report(c->diag, c->file, en->loc, ZIDL_ERROR,
-                             "duplicate enumerator '%s' in enum '%s'", en->name, decl->name);
-            zidl_diag_report(c->diag, c->file, first->loc, ZIDL_NOTE,
-                             "'%s' was first declared here", first->name);
+            zidl__diag_report(c->diag, c->file, en->loc, ZIDL__ERROR,
+                              "duplicate enumerator '%s' in enum '%s'", en->name, decl->name);
+            zidl__diag_report(c->diag, c->file, first->loc, ZIDL__NOTE,
+                              "'%s' was first declared here", first->name);
         }
         if (!en->has_value) {
-            zidl_value implicit = {0};
+            zidl__value implicit = {0};
             if (i > 0 && !next_value(&implicit, &prev)) {
-                zidl_diag_report(c->diag, c->file, en->loc, ZIDL_ERROR,
-                                 "the value of '%s' (the previous value + 1) does not fit "
-                                 "in 64 bits", en->name);
+                zidl__diag_report(c->diag, c->file, en->loc, ZIDL__ERROR,
+                                  "the value of '%s' (the previous value + 1) does not fit "
+                                  "in 64 bits", en->name);
                 implicit = prev;
             }
             implicit.loc = en->loc;
             en->value = implicit;
         }
         if (!value_fits(&en->value, decl->underlying))
-            zidl_diag_report(c->diag, c->file, en->has_value ? en->value.loc : en->loc,
-                             ZIDL_ERROR, "the value %s of '%s'%s does not fit in the "
-                             "underlying type %s of enum '%s'",
-                             format_value(c, &en->value), en->name,
-                             en->has_value ? "" : " (the previous value + 1)",
-                             zidl_scalar_name(decl->underlying), decl->name);
+            zidl__diag_report(c->diag, c->file, en->has_value ? en->value.loc : en->loc,
+                              ZIDL__ERROR, "the value %s of '%s'%s does not fit in the "
+                              "underlying type %s of enum '%s'",
+                              format_value(c, &en->value), en->name,
+                              en->has_value ? "" : " (the previous value + 1)",
+                              zidl__scalar_name(decl->underlying), decl->name);
         prev = en->value;
     }
-    zidl_symtab_free(&seen);
+    zidl__symtab_free(&seen);
 }
 
-static void check_count(checker *c, uint64_t n, zidl_loc loc, const char *what)
+static void check_count(checker *c, uint64_t n, zidl__loc loc, const char *what)
 {
     if (n == 0)
-        zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
-                         "%s must be at least 1", what);
-    else if (n > ZIDL_MAX_COUNT)
-        zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
-                         "%s is %llu, more than the limit of %llu", what,
-                         (unsigned long long)n, (unsigned long long)ZIDL_MAX_COUNT);
+        zidl__diag_report(c->diag, c->file, loc, ZIDL__ERROR,
+                          "%s must be at least 1", what);
+    else if (n > ZIDL__MAX_COUNT)
+        zidl__diag_report(c->diag, c->file, loc, ZIDL__ERROR,
+                          "%s is %llu, more than the limit of %llu", what,
+                          (unsigned long long)n, (unsigned long long)ZIDL__MAX_COUNT);
 }
 
 /* The default value as written, for messages. */
-static const char *written_value(checker *c, const zidl_value *value)
+static const char *written_value(checker *c, const zidl__value *value)
 {
     if (value->is_name)
         return value->name;
     if (value->is_float)
-        return zidl_arena_sprintf(c->arena, "%s%s", value->negative ? "-" : "", value->text);
+        return zidl__arena_sprintf(c->arena, "%s%s", value->negative ? "-" : "", value->text);
     return format_value(c, value);
 }
 
-static void check_float_default(checker *c, const zidl_field *field, zidl_scalar scalar)
+static void check_float_default(checker *c, const zidl__field *field, zidl__scalar scalar)
 {
-    const zidl_value *value = &field->default_value;
+    const zidl__value *value = &field->default_value;
     if (value->is_name) {
-        zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
-                         "the default value of %s field '%s' must be a number, not '%s'",
-                         zidl_scalar_name(scalar), field->name, value->name);
+        zidl__diag_report(c->diag, c->file, value->loc, ZIDL__ERROR,
+                          "the default value of %s field '%s' must be a number, not '%s'",
+                          zidl__scalar_name(scalar), field->name, value->name);
         return;
     }
     if (!value->is_float)
@@ -287,35 +287,35 @@ static void check_float_default(checker *c, const zidl_field *field, zidl_scalar
     errno = 0;
     double magnitude = strtod(value->text, NULL);
     bool too_large = errno == ERANGE && magnitude > 1.0;
-    if (too_large || (scalar == ZIDL_F32 && magnitude > FLT_MAX))
-        zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
-                         "the default value %s of field '%s' does not fit in %s",
-                         written_value(c, value), field->name, zidl_scalar_name(scalar));
+    if (too_large || (scalar == ZIDL__F32 && magnitude > FLT_MAX))
+        zidl__diag_report(c->diag, c->file, value->loc, ZIDL__ERROR,
+                          "the default value %s of field '%s' does not fit in %s",
+                          written_value(c, value), field->name, zidl__scalar_name(scalar));
 }
 
-static void check_scalar_default(checker *c, const zidl_field *field, zidl_scalar scalar)
+static void check_scalar_default(checker *c, const zidl__field *field, zidl__scalar scalar)
 {
-    const zidl_value *value = &field->default_value;
-    if (scalar == ZIDL_F32 || scalar == ZIDL_F64) {
+    const zidl__value *value = &field->default_value;
+    if (scalar == ZIDL__F32 || scalar == ZIDL__F64) {
         check_float_default(c, field, scalar);
-    } else if (scalar == ZIDL_BOOL) {
+    } else if (scalar == ZIDL__BOOL) {
         if (!value->is_name || (strcmp(value->name, "true") != 0 &&
                                 strcmp(value->name, "false") != 0))
-            zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
-                             "the default value of bool field '%s' must be true or false, "
-                             "not '%s'", field->name, written_value(c, value));
+            zidl__diag_report(c->diag, c->file, value->loc, ZIDL__ERROR,
+                              "the default value of bool field '%s' must be true or false, "
+                              "not '%s'", field->name, written_value(c, value));
     } else if (value->is_name || value->is_float) {
-        zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
-                         "the default value of %s field '%s' must be an integer, not '%s'",
-                         zidl_scalar_name(scalar), field->name, written_value(c, value));
+        zidl__diag_report(c->diag, c->file, value->loc, ZIDL__ERROR,
+                          "the default value of %s field '%s' must be an integer, not '%s'",
+                          zidl__scalar_name(scalar), field->name, written_value(c, value));
     } else if (!value_fits(value, scalar)) {
-        zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
-                         "the default value %s of field '%s' does not fit in %s",
-                         format_value(c, value), field->name, zidl_scalar_name(scalar));
+        zidl__diag_report(c->diag, c->file, value->loc, ZIDL__ERROR,
+                          "the default value %s of field '%s' does not fit in %s",
+                          format_value(c, value), field->name, zidl__scalar_name(scalar));
     }
 }
 
-static bool is_enumerator_of(const zidl_decl *decl, const char *name)
+static bool is_enumerator_of(const zidl__decl *decl, const char *name)
 {
     for (size_t i = 0; i < decl->enumerators.count; i++) {
         if (strcmp(decl->enumerators.items[i]->name, name) == 0)
@@ -324,59 +324,59 @@ static bool is_enumerator_of(const zidl_decl *decl, const char *name)
     return false;
 }
 
-static void check_enum_default(checker *c, const zidl_field *field, const zidl_decl *decl)
+static void check_enum_default(checker *c, const zidl__field *field, const zidl__decl *decl)
 {
-    const zidl_value *value = &field->default_value;
+    const zidl__value *value = &field->default_value;
     if (!value->is_name)
-        zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
-                         "the default value of field '%s' must be an enumerator of enum "
-                         "'%s', not '%s'", field->name, decl->name, written_value(c, value));
+        zidl__diag_report(c->diag, c->file, value->loc, ZIDL__ERROR,
+                          "the default value of field '%s' must be an enumerator of enum "
+                          "'%s', not '%s'", field->name, decl->name, written_value(c, value));
     else if (!is_enumerator_of(decl, value->name))
-        zidl_diag_report(c->diag, c->file, value->loc, ZIDL_ERROR,
-                         "'%s' is not an enumerator of enum '%s', the type of field '%s'",
-                         value->name, decl->name, field->name);
+        zidl__diag_report(c->diag, c->file, value->loc, ZIDL__ERROR,
+                          "'%s' is not an enumerator of enum '%s', the type of field '%s'",
+                          value->name, decl->name, field->name);
 }
 
 /* Only scalar and enum fields have default values. */
-static void check_default(checker *c, const zidl_field *field)
+static void check_default(checker *c, const zidl__field *field)
 {
-    const zidl_type *type = &field->type;
-    const zidl_loc loc = field->default_value.loc;
+    const zidl__type *type = &field->type;
+    const zidl__loc loc = field->default_value.loc;
     const char *refused = NULL;
     if (field->is_array)
         refused = "an array";
-    else if (type->kind == ZIDL_TYPE_STRING)
+    else if (type->kind == ZIDL__TYPE_STRING)
         refused = "a string";
-    else if (type->kind == ZIDL_TYPE_REF)
+    else if (type->kind == ZIDL__TYPE_REF)
         refused = "a ref<>";
-    else if (type->kind == ZIDL_TYPE_PTR)
+    else if (type->kind == ZIDL__TYPE_PTR)
         refused = "a 'ptr'";
-    else if (type->kind == ZIDL_TYPE_BYTES)
+    else if (type->kind == ZIDL__TYPE_BYTES)
         refused = "a 'bytes'";
-    else if (type->kind == ZIDL_TYPE_DECL && type->decl->kind != ZIDL_DECL_ENUM)
-        refused = zidl_arena_sprintf(c->arena, "%s %s", zidl_decl_kind_article(type->decl->kind),
-                                     zidl_decl_kind_name(type->decl->kind));
+    else if (type->kind == ZIDL__TYPE_DECL && type->decl->kind != ZIDL__DECL_ENUM)
+        refused = zidl__arena_sprintf(c->arena, "%s %s", zidl__decl_kind_article(type->decl->kind),
+                                      zidl__decl_kind_name(type->decl->kind));
     if (refused != NULL) {
-        zidl_diag_report(c->diag, c->file, loc, ZIDL_ERROR,
-                         "field '%s' is %s field and cannot have a default value "
-                         "(only scalar and enum fields can)", field->name, refused);
+        zidl__diag_report(c->diag, c->file, loc, ZIDL__ERROR,
+                          "field '%s' is %s field and cannot have a default value "
+                          "(only scalar and enum fields can)", field->name, refused);
         return;
     }
-    if (type->kind == ZIDL_TYPE_SCALAR)
+    if (type->kind == ZIDL__TYPE_SCALAR)
         check_scalar_default(c, field, type->scalar);
-    else if (type->kind == ZIDL_TYPE_DECL)
+    else if (type->kind == ZIDL__TYPE_DECL)
         check_enum_default(c, field, type->decl);
     /* An unresolved type was reported already. */
 }
 
-static void check_field(checker *c, const zidl_field *field, bool in_state)
+static void check_field(checker *c, const zidl__field *field, bool in_state)
 {
     check_name(c, field->name, field->loc, "a field");
-    const zidl_type *type = &field->type;
-    if (type->kind == ZIDL_TYPE_PTR && !in_state)
-        zidl_diag_report(c->diag, c->file, type->loc, ZIDL_ERROR,
-                         "'ptr' is only allowed inside 'state { }'");
-    if (type->kind == ZIDL_TYPE_STRING)
+    const zidl__type *type = &field->type;
+    if (type->kind == ZIDL__TYPE_PTR && !in_state)
+        zidl__diag_report(c->diag, c->file, type->loc, ZIDL__ERROR,
+                          "'ptr' is only allowed inside 'state { }'");
+    if (type->kind == ZIDL__TYPE_STRING)
         check_count(c, type->string_max, type->loc, "the length N of string<N>");
     if (field->is_array)
         check_count(c, field->array_len, field->array_loc, "the element count of an array");
@@ -384,70 +384,67 @@ static void check_field(checker *c, const zidl_field *field, bool in_state)
         check_default(c, field);
 }
 
-static void check_fields(checker *c, const zidl_field_list *fields, bool in_state,
+static void check_fields(checker *c, const zidl__field_list *fields, bool in_state,
                          const char *owner)
 {
-    zidl_symtab seen;
-    zidl_symtab_init(&seen, c->arena->mem);
+    zidl__symtab seen;
+    zidl__symtab_init(&seen, c->arena->mem);
     for (size_t i = 0; i < fields->count; i++) {
-        zidl_field *field = fields->items[i];
+        zidl__field *field = fields->items[i];
         check_field(c, field, in_state);
-        zidl_field *first = zidl_symtab_put(&seen, field->name, field);
+        zidl__field *first = zidl__symtab_put(&seen, field->name, field);
         if (first != NULL) {
-            zidl_diag_report(c->diag, c->file, field->loc, ZIDL_ERROR,
-                             "duplicate field '%s' in %s", field->name, owner);
-            zidl_diag_report(c->diag, c->file, first->loc, ZIDL_NOTE,
-                             "'%s' was first declared here", first->name);
+            zidl__diag_report(c->diag, c->file, field->loc, ZIDL__ERROR,
+                              "duplicate field '%s' in %s", field->name, owner);
+            zidl__diag_report(c->diag, c->file, first->loc, ZIDL__NOTE,
+                              "'%s' was first declared here", first->name);
         }
     }
-    zidl_symtab_free(&seen);
+    zidl__symtab_free(&seen);
 }
 
 /* "struct 'Point'", for messages about its fields. */
-static const char *describe_owner(checker *c, const char *what, const zidl_decl *decl)
+static const char *describe_owner(checker *c, const char *what, const zidl__decl *decl)
 {
     size_t len = strlen(what) + strlen(decl->name) + 4;
-    char *text = zidl_arena_alloc(c->arena, len);
+    char *text = zidl__arena_alloc(c->arena, len);
     snprintf(text, len, "%s '%s'", what, decl->name);
     return text;
 }
 
-static void check_handlers(checker *c, zidl_decl *actor)
+static void check_handlers(checker *c, zidl__decl *actor)
 {
-    zidl_symtab seen;
-    zidl_symtab_init(&seen, c->arena->mem);
-    uint32_t tag = 0;
+    zidl__symtab seen;
+    zidl__symtab_init(&seen, c->arena->mem);
     for (size_t i = 0; i < actor->handlers.count; i++) {
-        zidl_handler *h = actor->handlers.items[i];
-        if (h->kind == ZIDL_HANDLER_MESSAGE)
-            h->tag = tag++;
-        zidl_handler *first = zidl_symtab_put(&seen, h->name, h);
+        zidl__handler *h = actor->handlers.items[i];
+        zidl__handler *first = zidl__symtab_put(&seen, h->name, h);
         if (first != NULL) {
-            if (h->kind == ZIDL_HANDLER_MESSAGE)
-                zidl_diag_report(c->diag, c->file, h->name_loc, ZIDL_ERROR,
-                                 "actor '%s' already handles '%s'", actor->name, h->name);
+            if (h->kind == ZIDL__HANDLER_MESSAGE)
+                zidl__diag_report(c->diag, c->file, h->name_loc, ZIDL__ERROR,
+                                  "actor '%s' already handles '%s'", actor->name, h->name);
             else
-                zidl_diag_report(c->diag, c->file, h->name_loc, ZIDL_ERROR,
-                                 "'on %s' declared more than once in actor '%s'",
-                                 h->name, actor->name);
-            zidl_diag_report(c->diag, c->file, first->loc, ZIDL_NOTE,
-                             "the first 'on %s' is here", first->name);
+                zidl__diag_report(c->diag, c->file, h->name_loc, ZIDL__ERROR,
+                                  "'on %s' declared more than once in actor '%s'",
+                                  h->name, actor->name);
+            zidl__diag_report(c->diag, c->file, first->loc, ZIDL__NOTE,
+                              "the first 'on %s' is here", first->name);
         }
-        if (h->has_reply && h->kind != ZIDL_HANDLER_MESSAGE)
-            zidl_diag_report(c->diag, c->file, h->reply_loc, ZIDL_ERROR,
-                             "'on %s' is a lifecycle hook and cannot reply ('-> %s')",
-                             h->name, h->reply);
+        if (h->has_reply && h->kind != ZIDL__HANDLER_MESSAGE)
+            zidl__diag_report(c->diag, c->file, h->reply_loc, ZIDL__ERROR,
+                              "'on %s' is a lifecycle hook and cannot reply ('-> %s')",
+                              h->name, h->reply);
     }
-    zidl_symtab_free(&seen);
+    zidl__symtab_free(&seen);
 }
 
-static void check_actor(checker *c, zidl_decl *actor)
+static void check_actor(checker *c, zidl__decl *actor)
 {
     if (actor->state_count > 1) {
-        zidl_diag_report(c->diag, c->file, actor->extra_state_loc, ZIDL_ERROR,
-                         "'state' declared more than once in actor '%s'", actor->name);
-        zidl_diag_report(c->diag, c->file, actor->state_loc, ZIDL_NOTE,
-                         "the first 'state' is here");
+        zidl__diag_report(c->diag, c->file, actor->extra_state_loc, ZIDL__ERROR,
+                          "'state' declared more than once in actor '%s'", actor->name);
+        zidl__diag_report(c->diag, c->file, actor->state_loc, ZIDL__NOTE,
+                          "the first 'state' is here");
     }
     check_fields(c, &actor->fields, true, describe_owner(c, "the state of actor", actor));
     check_handlers(c, actor);
@@ -456,54 +453,54 @@ static void check_actor(checker *c, zidl_decl *actor)
 /* Depth-first search for structs and messages that hold themselves by
  * value, directly or through others. Depth is bounded by max_nesting, so
  * hostile input cannot exhaust the stack. */
-static bool holds_by_value(const zidl_field *field)
+static bool holds_by_value(const zidl__field *field)
 {
-    const zidl_type *type = &field->type;
+    const zidl__type *type = &field->type;
     /* An unresolved name (already reported) has no declaration to follow. */
-    return type->kind == ZIDL_TYPE_DECL && type->decl != NULL &&
-           type->decl->kind != ZIDL_DECL_ENUM;
+    return type->kind == ZIDL__TYPE_DECL && type->decl != NULL &&
+           type->decl->kind != ZIDL__DECL_ENUM;
 }
 
-static void report_nesting(checker *c, const zidl_decl *decl)
+static void report_nesting(checker *c, const zidl__decl *decl)
 {
-    zidl_diag_report(c->diag, c->file, decl->loc, ZIDL_ERROR,
-                     "%s '%s' nests structs more than %u levels deep",
-                     zidl_decl_kind_name(decl->kind), decl->name, c->diag->opts->max_nesting);
+    zidl__diag_report(c->diag, c->file, decl->loc, ZIDL__ERROR,
+                      "%s '%s' nests structs more than %u levels deep",
+                      zidl__decl_kind_name(decl->kind), decl->name, c->diag->opts->max_nesting);
 }
 
 /* Also computes decl->nesting: 1 + the deepest type it holds by value. */
-static bool visit(checker *c, zidl_decl *decl, unsigned depth)
+static bool visit(checker *c, zidl__decl *decl, unsigned depth)
 {
     if (depth > c->diag->opts->max_nesting) {
         report_nesting(c, decl);
         return false;
     }
-    decl->search = ZIDL_SEARCH_ON_PATH;
+    decl->search = ZIDL__SEARCH_ON_PATH;
     unsigned deepest = 0;
     for (size_t i = 0; i < decl->fields.count; i++) {
-        const zidl_field *field = decl->fields.items[i];
+        const zidl__field *field = decl->fields.items[i];
         if (!holds_by_value(field))
             continue;
-        zidl_decl *inner = field->type.decl;
+        zidl__decl *inner = field->type.decl;
         if (inner == decl) {
-            zidl_diag_report(c->diag, c->file, field->type.loc, ZIDL_ERROR,
-                             "recursive type: %s '%s' holds itself by value in field '%s'",
-                             zidl_decl_kind_name(decl->kind), decl->name, field->name);
+            zidl__diag_report(c->diag, c->file, field->type.loc, ZIDL__ERROR,
+                              "recursive type: %s '%s' holds itself by value in field '%s'",
+                              zidl__decl_kind_name(decl->kind), decl->name, field->name);
             continue;
         }
-        if (inner->search == ZIDL_SEARCH_ON_PATH) {
-            zidl_diag_report(c->diag, c->file, field->type.loc, ZIDL_ERROR,
-                             "recursive type: field '%s' of '%s' holds '%s' by value, "
-                             "which contains '%s' itself",
-                             field->name, decl->name, inner->name, decl->name);
+        if (inner->search == ZIDL__SEARCH_ON_PATH) {
+            zidl__diag_report(c->diag, c->file, field->type.loc, ZIDL__ERROR,
+                              "recursive type: field '%s' of '%s' holds '%s' by value, "
+                              "which contains '%s' itself",
+                              field->name, decl->name, inner->name, decl->name);
             continue;
         }
-        if (inner->search == ZIDL_SEARCH_UNVISITED && !visit(c, inner, depth + 1))
+        if (inner->search == ZIDL__SEARCH_UNVISITED && !visit(c, inner, depth + 1))
             return false;
         if (inner->nesting > deepest)
             deepest = inner->nesting;
     }
-    decl->search = ZIDL_SEARCH_DONE;
+    decl->search = ZIDL__SEARCH_DONE;
     decl->nesting = deepest + 1;
     if (decl->nesting > c->diag->opts->max_nesting) {
         report_nesting(c, decl);
@@ -515,9 +512,9 @@ static bool visit(checker *c, zidl_decl *decl, unsigned depth)
 static void check_recursion(checker *c)
 {
     for (size_t i = 0; i < c->file->decls.count; i++) {
-        zidl_decl *decl = c->file->decls.items[i];
-        bool is_data = decl->kind == ZIDL_DECL_STRUCT || decl->kind == ZIDL_DECL_MESSAGE;
-        if (is_data && decl->search == ZIDL_SEARCH_UNVISITED && !visit(c, decl, 0))
+        zidl__decl *decl = c->file->decls.items[i];
+        bool is_data = decl->kind == ZIDL__DECL_STRUCT || decl->kind == ZIDL__DECL_MESSAGE;
+        if (is_data && decl->search == ZIDL__SEARCH_UNVISITED && !visit(c, decl, 0))
             break;
     }
 }
@@ -527,17 +524,17 @@ static void check_recursion(checker *c)
  * the generated header includes all of theirs. */
 typedef struct clash_search {
     checker *c;
-    zidl_symtab names;     /* name -> first generated_name */
-    zidl_symtab imported;  /* key -> file, for each imported file entered */
-    zidl_file *from;       /* whose names are being entered */
-    const zidl_import *via; /* the import of c->file that brings them */
+    zidl__symtab names;     /* name -> first generated_name */
+    zidl__symtab imported;  /* key -> file, for each imported file entered */
+    zidl__file *from;       /* whose names are being entered */
+    const zidl__import *via; /* the import of c->file that brings them */
     /* One construct generates several names; a clash of the construct is
      * reported once, for its first name. */
-    const zidl_file *last_clash_file;
-    zidl_loc last_clash_loc;
+    const zidl__file *last_clash_file;
+    zidl__loc last_clash_loc;
 } clash_search;
 
-static bool already_reported(clash_search *s, const zidl_file *file, zidl_loc loc)
+static bool already_reported(clash_search *s, const zidl__file *file, zidl__loc loc)
 {
     bool same = s->last_clash_file == file && s->last_clash_loc.line == loc.line &&
                 s->last_clash_loc.col == loc.col;
@@ -547,163 +544,163 @@ static bool already_reported(clash_search *s, const zidl_file *file, zidl_loc lo
 }
 
 typedef struct generated_name {
-    zidl_generated_name gen;
-    zidl_file *file;
+    zidl__generated_name gen;
+    zidl__file *file;
 } generated_name;
 
 /* An imported file's names were checked in that file: only clashes with
  * another imported file matter, reported at the import that brings the
  * second one in. */
-static void on_imported_name(void *user, const zidl_generated_name *name)
+static void on_imported_name(void *user, const zidl__generated_name *name)
 {
     clash_search *s = user;
-    generated_name *copy = zidl_arena_alloc(s->c->arena, sizeof *copy);
+    generated_name *copy = zidl__arena_alloc(s->c->arena, sizeof *copy);
     copy->gen = *name;
     copy->file = s->from;
-    const generated_name *first = zidl_symtab_put(&s->names, copy->gen.name, copy);
+    const generated_name *first = zidl__symtab_put(&s->names, copy->gen.name, copy);
     if (first == NULL || first->file == s->from || already_reported(s, s->from, s->via->loc))
         return;
-    zidl_diag_report(s->c->diag, s->c->file, s->via->loc, ZIDL_ERROR,
-                     "imported files '%s' and '%s' both generate '%s' (%s and %s)",
-                     first->file->path, s->from->path, name->name, first->gen.what,
-                     name->what);
+    zidl__diag_report(s->c->diag, s->c->file, s->via->loc, ZIDL__ERROR,
+                      "imported files '%s' and '%s' both generate '%s' (%s and %s)",
+                      first->file->path, s->from->path, name->name, first->gen.what,
+                      name->what);
 }
 
-static void enter_imported_names(clash_search *s, const zidl_file *file)
+static void enter_imported_names(clash_search *s, const zidl__file *file)
 {
     for (size_t i = 0; i < file->imports.count; i++) {
-        zidl_file *imported = file->imports.items[i]->file;
-        if (zidl_symtab_put(&s->imported, imported->key, imported) != NULL)
+        zidl__file *imported = file->imports.items[i]->file;
+        if (zidl__symtab_put(&s->imported, imported->key, imported) != NULL)
             continue;
         if (file == s->c->file)
             s->via = file->imports.items[i];
         enter_imported_names(s, imported);
         s->from = imported;
-        zidl_names_for_each(s->c->arena, imported, on_imported_name, s);
+        zidl__names_for_each(s->c->arena, imported, on_imported_name, s);
     }
 }
 
-static void on_generated_name(void *user, const zidl_generated_name *name)
+static void on_generated_name(void *user, const zidl__generated_name *name)
 {
     clash_search *s = user;
     checker *c = s->c;
-    generated_name *copy = zidl_arena_alloc(c->arena, sizeof *copy);
+    generated_name *copy = zidl__arena_alloc(c->arena, sizeof *copy);
     copy->gen = *name;
     copy->file = c->file;
     if (strncmp(name->name, "zactor_", 7) == 0 || strncmp(name->name, "ZACTOR_", 7) == 0) {
-        zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
-                         "generated name '%s' (%s) is in the runtime's 'zactor_' namespace",
-                         name->name, name->what);
+        zidl__diag_report(c->diag, c->file, name->loc, ZIDL__ERROR,
+                          "generated name '%s' (%s) is in the runtime's 'zactor_' namespace",
+                          name->name, name->what);
         return;
     }
     if (is_keyword(name->name) || is_reserved_spelling(name->name)) {
-        zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
-                         "generated name '%s' (%s) is reserved in C or C++",
-                         name->name, name->what);
+        zidl__diag_report(c->diag, c->file, name->loc, ZIDL__ERROR,
+                          "generated name '%s' (%s) is reserved in C or C++",
+                          name->name, name->what);
         return;
     }
     if (in_list(library_names, sizeof library_names / sizeof library_names[0], name->name) ||
         is_library_macro(name->name)) {
-        zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
-                         "generated name '%s' (%s) is already defined by the C headers "
-                         "the generated code includes", name->name, name->what);
+        zidl__diag_report(c->diag, c->file, name->loc, ZIDL__ERROR,
+                          "generated name '%s' (%s) is already defined by the C headers "
+                          "the generated code includes", name->name, name->what);
         return;
     }
     if (in_list(generated_locals, sizeof generated_locals / sizeof generated_locals[0],
                 name->name)) {
-        zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
-                         "generated name '%s' (%s) is also a parameter name in the "
-                         "generated functions; add a package or rename it",
-                         name->name, name->what);
+        zidl__diag_report(c->diag, c->file, name->loc, ZIDL__ERROR,
+                          "generated name '%s' (%s) is also a parameter name in the "
+                          "generated functions; add a package or rename it",
+                          name->name, name->what);
         return;
     }
-    const generated_name *first = zidl_symtab_put(&s->names, copy->gen.name, copy);
+    const generated_name *first = zidl__symtab_put(&s->names, copy->gen.name, copy);
     if (first == NULL)
         return;
     if (first->file != c->file) {
         if (already_reported(s, first->file, name->loc))
             return;
-        zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
-                         "generated name '%s' (%s) clashes with %s in imported file '%s'",
-                         name->name, name->what, first->gen.what, first->file->path);
+        zidl__diag_report(c->diag, c->file, name->loc, ZIDL__ERROR,
+                          "generated name '%s' (%s) clashes with %s in imported file '%s'",
+                          name->name, name->what, first->gen.what, first->file->path);
     } else {
-        zidl_diag_report(c->diag, c->file, name->loc, ZIDL_ERROR,
-                         "generated name '%s' (%s) clashes with %s", name->name,
-                         name->what, first->gen.what);
+        zidl__diag_report(c->diag, c->file, name->loc, ZIDL__ERROR,
+                          "generated name '%s' (%s) clashes with %s", name->name,
+                          name->what, first->gen.what);
     }
-    zidl_diag_report(c->diag, first->file, first->gen.loc, ZIDL_NOTE,
-                     "'%s' is also generated from here", first->gen.name);
+    zidl__diag_report(c->diag, first->file, first->gen.loc, ZIDL__NOTE,
+                      "'%s' is also generated from here", first->gen.name);
 }
 
 /* A field named like a generated macro would be rewritten by it. */
-static void check_field_clashes(clash_search *s, const zidl_field_list *fields)
+static void check_field_clashes(clash_search *s, const zidl__field_list *fields)
 {
     for (size_t i = 0; i < fields->count; i++) {
-        const zidl_field *field = fields->items[i];
-        const generated_name *gen = zidl_symtab_get(&s->names, field->name);
+        const zidl__field *field = fields->items[i];
+        const generated_name *gen = zidl__symtab_get(&s->names, field->name);
         if (gen != NULL)
-            zidl_diag_report(s->c->diag, s->c->file, field->loc, ZIDL_ERROR,
-                             "field '%s' has the same name as %s", field->name,
-                             gen->gen.what);
+            zidl__diag_report(s->c->diag, s->c->file, field->loc, ZIDL__ERROR,
+                              "field '%s' has the same name as %s", field->name,
+                              gen->gen.what);
     }
 }
 
 /* The mailbox slot union of an actor declares one member per message it
  * accepts; a member named like a type used there breaks the C++ build. */
-static void check_slot_members(clash_search *s, const zidl_decl *actor)
+static void check_slot_members(clash_search *s, const zidl__decl *actor)
 {
     for (size_t i = 0; i < actor->handlers.count; i++) {
-        const zidl_handler *h = actor->handlers.items[i];
-        if (h->kind != ZIDL_HANDLER_MESSAGE)
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL__HANDLER_MESSAGE)
             continue;
-        const char *member = zidl_slot_member_name(s->c->arena, h->message->name);
-        const generated_name *gen = zidl_symtab_get(&s->names, member);
+        const char *member = zidl__slot_member_name(s->c->arena, h->message->name);
+        const generated_name *gen = zidl__symtab_get(&s->names, member);
         if (gen != NULL)
-            zidl_diag_report(s->c->diag, s->c->file, h->name_loc, ZIDL_ERROR,
-                             "'%s', the member of the mailbox slot of actor '%s' for "
-                             "'%s', has the same name as %s",
-                             member, actor->name, h->name, gen->gen.what);
+            zidl__diag_report(s->c->diag, s->c->file, h->name_loc, ZIDL__ERROR,
+                              "'%s', the member of the mailbox slot of actor '%s' for "
+                              "'%s', has the same name as %s",
+                              member, actor->name, h->name, gen->gen.what);
     }
 }
 
 static void check_generated_names(checker *c)
 {
     clash_search s = {c, {0}, {0}, NULL, NULL, NULL, {0, 0}};
-    zidl_symtab_init(&s.names, c->arena->mem);
-    zidl_symtab_init(&s.imported, c->arena->mem);
+    zidl__symtab_init(&s.names, c->arena->mem);
+    zidl__symtab_init(&s.imported, c->arena->mem);
     enter_imported_names(&s, c->file);
-    zidl_names_for_each(c->arena, c->file, on_generated_name, &s);
+    zidl__names_for_each(c->arena, c->file, on_generated_name, &s);
     for (size_t i = 0; i < c->file->decls.count; i++) {
-        const zidl_decl *decl = c->file->decls.items[i];
+        const zidl__decl *decl = c->file->decls.items[i];
         check_field_clashes(&s, &decl->fields);
-        if (decl->kind == ZIDL_DECL_ACTOR)
+        if (decl->kind == ZIDL__DECL_ACTOR)
             check_slot_members(&s, decl);
     }
-    zidl_symtab_free(&s.imported);
-    zidl_symtab_free(&s.names);
+    zidl__symtab_free(&s.imported);
+    zidl__symtab_free(&s.names);
 }
 
-void zidl_check(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
+void zidl__check(zidl__file *file, zidl__diag *diag, zidl__arena *arena)
 {
     checker c = {file, diag, arena};
-    zidl_loc start = {1, 1};
+    zidl__loc start = {1, 1};
     if (file->decls.count == 0 && file->imports.count == 0)
-        zidl_diag_report(diag, file, start, ZIDL_ERROR,
-                         "file declares nothing (no enum, struct, message or actor)");
+        zidl__diag_report(diag, file, start, ZIDL__ERROR,
+                          "file declares nothing (no enum, struct, message or actor)");
     check_package(&c);
     for (size_t i = 0; i < file->decls.count; i++) {
-        zidl_decl *decl = file->decls.items[i];
+        zidl__decl *decl = file->decls.items[i];
         check_decl_name(&c, decl);
         switch (decl->kind) {
-        case ZIDL_DECL_ENUM:
+        case ZIDL__DECL_ENUM:
             check_enum(&c, decl);
             break;
-        case ZIDL_DECL_STRUCT:
-        case ZIDL_DECL_MESSAGE:
+        case ZIDL__DECL_STRUCT:
+        case ZIDL__DECL_MESSAGE:
             check_fields(&c, &decl->fields, false,
-                         describe_owner(&c, zidl_decl_kind_name(decl->kind), decl));
+                         describe_owner(&c, zidl__decl_kind_name(decl->kind), decl));
             break;
-        case ZIDL_DECL_ACTOR:
+        case ZIDL__DECL_ACTOR:
             check_actor(&c, decl);
             break;
         }

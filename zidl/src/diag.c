@@ -15,7 +15,7 @@
 #define COLOR_GREEN "\033[1;32m"
 #define COLOR_RESET "\033[0m"
 
-void zidl_diag_init(zidl_diag *diag, const zidl_options *opts, zidl_mem *mem)
+void zidl__diag_init(zidl__diag *diag, const zidl_options *opts, zidl__mem *mem)
 {
     diag->opts = opts;
     diag->mem = mem;
@@ -28,65 +28,65 @@ void zidl_diag_init(zidl_diag *diag, const zidl_options *opts, zidl_mem *mem)
     diag->groups = NULL;
     diag->group_count = 0;
     diag->group_cap = 0;
-    zidl_strbuf_init(&diag->text, mem);
+    zidl__strbuf_init(&diag->text, mem);
 }
 
-void zidl_diag_free(zidl_diag *diag)
+void zidl__diag_free(zidl__diag *diag)
 {
-    zidl_diag_flush(diag);
-    zidl_mem_free(diag->mem, diag->groups);
-    zidl_strbuf_free(&diag->text);
+    zidl__diag_flush(diag);
+    zidl__mem_free(diag->mem, diag->groups);
+    zidl__strbuf_free(&diag->text);
 }
 
-static void deliver_text(zidl_diag *diag, const char *text)
+static void deliver_text(zidl__diag *diag, const char *text)
 {
     if (diag->opts->on_diagnostic != NULL)
         diag->opts->on_diagnostic(diag->opts->user, text);
 }
 
-static void deliver(zidl_diag *diag)
+static void deliver(zidl__diag *diag)
 {
-    deliver_text(diag, zidl_strbuf_str(&diag->text));
-    zidl_strbuf_clear(&diag->text);
+    deliver_text(diag, zidl__strbuf_str(&diag->text));
+    zidl__strbuf_clear(&diag->text);
 }
 
-static char *copy_text(zidl_mem *mem, const zidl_strbuf *sb)
+static char *copy_text(zidl__mem *mem, const zidl__strbuf *sb)
 {
-    char *copy = zidl_mem_alloc(mem, sb->len + 1);
-    memcpy(copy, zidl_strbuf_str(sb), sb->len + 1);
+    char *copy = zidl__mem_alloc(mem, sb->len + 1);
+    memcpy(copy, zidl__strbuf_str(sb), sb->len + 1);
     return copy;
 }
 
 /* Holds an error or warning back as a new group, or adds a note to the
  * last group. */
-static void hold(zidl_diag *diag, const zidl_file *file, zidl_loc loc,
-                 zidl_severity severity)
+static void hold(zidl__diag *diag, const zidl__file *file, zidl__loc loc,
+                 zidl__severity severity)
 {
-    if (severity == ZIDL_NOTE && diag->group_count > 0) {
-        zidl_diag_group *last = &diag->groups[diag->group_count - 1];
+    if (severity == ZIDL__NOTE && diag->group_count > 0) {
+        zidl__diag_group *last = &diag->groups[diag->group_count - 1];
         size_t old = strlen(last->text);
-        char *joined = zidl_mem_realloc(diag->mem, last->text, old + diag->text.len + 1);
-        memcpy(joined + old, zidl_strbuf_str(&diag->text), diag->text.len + 1);
+        char *joined = zidl__mem_realloc(diag->mem, last->text, old + diag->text.len + 1);
+        memcpy(joined + old, zidl__strbuf_str(&diag->text), diag->text.len + 1);
         last->text = joined;
-        zidl_strbuf_clear(&diag->text);
+        zidl__strbuf_clear(&diag->text);
         return;
     }
     if (diag->group_count == diag->group_cap) {
         size_t cap = diag->group_cap ? diag->group_cap * 2 : 16;
-        diag->groups = zidl_mem_realloc(diag->mem, diag->groups, cap * sizeof *diag->groups);
+        diag->groups = zidl__mem_realloc(diag->mem, diag->groups, cap * sizeof *diag->groups);
         diag->group_cap = cap;
     }
-    zidl_diag_group *group = &diag->groups[diag->group_count];
+    zidl__diag_group *group = &diag->groups[diag->group_count];
     group->file_index = file->index;
     group->loc = loc;
     group->seq = diag->group_count++;
     group->text = copy_text(diag->mem, &diag->text);
-    zidl_strbuf_clear(&diag->text);
+    zidl__strbuf_clear(&diag->text);
 }
 
 static int compare_groups(const void *a, const void *b)
 {
-    const zidl_diag_group *x = a, *y = b;
+    const zidl__diag_group *x = a, *y = b;
     if (x->file_index != y->file_index)
         return x->file_index < y->file_index ? -1 : 1;
     if (x->loc.line != y->loc.line)
@@ -96,39 +96,39 @@ static int compare_groups(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-void zidl_diag_flush(zidl_diag *diag)
+void zidl__diag_flush(zidl__diag *diag)
 {
     if (diag->group_count == 0)
         return;
     qsort(diag->groups, diag->group_count, sizeof *diag->groups, compare_groups);
     for (size_t i = 0; i < diag->group_count; i++) {
         deliver_text(diag, diag->groups[i].text);
-        zidl_mem_free(diag->mem, diag->groups[i].text);
+        zidl__mem_free(diag->mem, diag->groups[i].text);
     }
     diag->group_count = 0;
 }
 
-static void put_color(zidl_diag *diag, const char *code)
+static void put_color(zidl__diag *diag, const char *code)
 {
     if (diag->opts->color)
-        zidl_strbuf_puts(&diag->text, code);
+        zidl__strbuf_puts(&diag->text, code);
 }
 
-static void put_severity(zidl_diag *diag, zidl_severity severity)
+static void put_severity(zidl__diag *diag, zidl__severity severity)
 {
     static const char *const colors[] = {
-        [ZIDL_ERROR] = COLOR_RED, [ZIDL_WARNING] = COLOR_MAGENTA, [ZIDL_NOTE] = COLOR_CYAN};
+        [ZIDL__ERROR] = COLOR_RED, [ZIDL__WARNING] = COLOR_MAGENTA, [ZIDL__NOTE] = COLOR_CYAN};
     static const char *const labels[] = {
-        [ZIDL_ERROR] = "error: ", [ZIDL_WARNING] = "warning: ", [ZIDL_NOTE] = "note: "};
+        [ZIDL__ERROR] = "error: ", [ZIDL__WARNING] = "warning: ", [ZIDL__NOTE] = "note: "};
     put_color(diag, colors[severity]);
-    zidl_strbuf_puts(&diag->text, labels[severity]);
+    zidl__strbuf_puts(&diag->text, labels[severity]);
     put_color(diag, COLOR_RESET);
 }
 
 /* Quotes the line with a caret under col. Bytes that could upset a
  * terminal (control characters, non-ASCII) are shown as '?'; tabs are kept
  * in both lines so that the caret stays aligned. */
-static void put_source_line(zidl_diag *diag, const zidl_file *file, zidl_loc loc)
+static void put_source_line(zidl__diag *diag, const zidl__file *file, zidl__loc loc)
 {
     const char *p = file->text;
     const char *end = file->text + file->length;
@@ -154,85 +154,85 @@ static void put_source_line(zidl_diag *diag, const zidl_file *file, zidl_loc loc
     for (const char *c = p; c < line_end; c++) {
         unsigned char byte = (unsigned char)*c;
         bool printable = (byte >= 0x20 && byte < 0x7f) || byte == '\t';
-        zidl_strbuf_putc(&diag->text, printable ? (char)byte : '?');
+        zidl__strbuf_putc(&diag->text, printable ? (char)byte : '?');
     }
-    zidl_strbuf_putc(&diag->text, '\n');
+    zidl__strbuf_putc(&diag->text, '\n');
     for (int col = 1; col < loc.col; col++) {
         const char *c = p + col - 1;
-        zidl_strbuf_putc(&diag->text, c < line_end && *c == '\t' ? '\t' : ' ');
+        zidl__strbuf_putc(&diag->text, c < line_end && *c == '\t' ? '\t' : ' ');
     }
     put_color(diag, COLOR_GREEN);
-    zidl_strbuf_putc(&diag->text, '^');
+    zidl__strbuf_putc(&diag->text, '^');
     put_color(diag, COLOR_RESET);
-    zidl_strbuf_putc(&diag->text, '\n');
+    zidl__strbuf_putc(&diag->text, '\n');
 }
 
-void zidl_diag_report(zidl_diag *diag, zidl_file *file, zidl_loc loc,
-                      zidl_severity severity, const char *fmt, ...)
+void zidl__diag_report(zidl__diag *diag, zidl__file *file, zidl__loc loc,
+                       zidl__severity severity, const char *fmt, ...)
 {
     bool promoted = false;
-    if (severity == ZIDL_WARNING) {
+    if (severity == ZIDL__WARNING) {
         diag->dropping = diag->opts->no_warnings;
         promoted = diag->opts->warnings_as_errors;
         if (promoted)
-            severity = ZIDL_ERROR;
-    } else if (severity == ZIDL_ERROR) {
+            severity = ZIDL__ERROR;
+    } else if (severity == ZIDL__ERROR) {
         diag->dropping = false;
     }
     if (file->gave_up || diag->dropping)
         return;
     put_color(diag, COLOR_BOLD);
-    zidl_strbuf_printf(&diag->text, "%s:%d:%d: ", file->path, loc.line, loc.col);
+    zidl__strbuf_printf(&diag->text, "%s:%d:%d: ", file->path, loc.line, loc.col);
     put_color(diag, COLOR_RESET);
     put_severity(diag, severity);
     va_list ap;
     va_start(ap, fmt);
-    zidl_strbuf_vprintf(&diag->text, fmt, ap);
+    zidl__strbuf_vprintf(&diag->text, fmt, ap);
     va_end(ap);
-    zidl_strbuf_puts(&diag->text, promoted ? " [-Werror]\n" : "\n");
+    zidl__strbuf_puts(&diag->text, promoted ? " [-Werror]\n" : "\n");
     put_source_line(diag, file, loc);
     hold(diag, file, loc, severity);
-    if (severity == ZIDL_WARNING)
+    if (severity == ZIDL__WARNING)
         diag->warnings++;
-    if (severity != ZIDL_ERROR)
+    if (severity != ZIDL__ERROR)
         return;
     diag->errors++;
     file->errors++;
     unsigned limit = diag->opts->max_errors_per_file;
     if (limit > 0 && file->errors >= limit) {
         put_color(diag, COLOR_BOLD);
-        zidl_strbuf_printf(&diag->text, "%s: ", file->path);
+        zidl__strbuf_printf(&diag->text, "%s: ", file->path);
         put_color(diag, COLOR_RESET);
-        put_severity(diag, ZIDL_ERROR);
-        zidl_strbuf_puts(&diag->text, "too many errors, giving up on this file\n");
-        zidl_loc last = {INT_MAX, INT_MAX};
-        hold(diag, file, last, ZIDL_ERROR);
+        put_severity(diag, ZIDL__ERROR);
+        zidl__strbuf_puts(&diag->text, "too many errors, giving up on this file\n");
+        zidl__loc last = {INT_MAX, INT_MAX};
+        hold(diag, file, last, ZIDL__ERROR);
         diag->errors++;
         file->gave_up = true;
     }
 }
 
-void zidl_diag_general(zidl_diag *diag, const char *fmt, ...)
+void zidl__diag_general(zidl__diag *diag, const char *fmt, ...)
 {
     const char *program = diag->opts->program_name;
-    zidl_strbuf_printf(&diag->text, "%s: ", program != NULL ? program : "zidl");
-    put_severity(diag, ZIDL_ERROR);
+    zidl__strbuf_printf(&diag->text, "%s: ", program != NULL ? program : "zidl");
+    put_severity(diag, ZIDL__ERROR);
     va_list ap;
     va_start(ap, fmt);
-    zidl_strbuf_vprintf(&diag->text, fmt, ap);
+    zidl__strbuf_vprintf(&diag->text, fmt, ap);
     va_end(ap);
-    zidl_strbuf_putc(&diag->text, '\n');
+    zidl__strbuf_putc(&diag->text, '\n');
     deliver(diag);
     diag->errors++;
 }
 
-void zidl_diag_out_of_memory(const zidl_options *opts)
+void zidl__diag_run_ended(const zidl_options *opts, const char *what)
 {
     if (opts->on_diagnostic == NULL)
         return;
     const char *program = opts->program_name != NULL ? opts->program_name : "zidl";
     char text[512];
-    snprintf(text, sizeof text, "%s: %serror: %sout of memory\n", program,
-             opts->color ? COLOR_RED : "", opts->color ? COLOR_RESET : "");
+    snprintf(text, sizeof text, "%s: %serror: %s%s\n", program,
+             opts->color ? COLOR_RED : "", opts->color ? COLOR_RESET : "", what);
     opts->on_diagnostic(opts->user, text);
 }

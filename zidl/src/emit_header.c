@@ -4,11 +4,15 @@
 #include "names.h"
 #include "passes.h"
 #include "template.h"
+#include "wrap.h"
+
+/* Generated comments are filled to this width, like hand-written ones. */
+#define COMMENT_WIDTH 78
 
 typedef struct header_emitter {
-    const zidl_file *file;
-    zidl_arena *arena;
-    zidl_strbuf *out;
+    const zidl__file *file;
+    zidl__arena *arena;
+    zidl__strbuf *out;
     const char *tmpl;
 } header_emitter;
 
@@ -17,125 +21,125 @@ static const char *doc_lines(header_emitter *e, const char *doc, const char *ind
 {
     if (doc == NULL)
         return "";
-    zidl_strbuf text;
-    zidl_strbuf_init(&text, e->arena->mem);
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, e->arena->mem);
     for (const char *line = doc;;) {
         const char *end = strchr(line, '\n');
         size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
-        zidl_strbuf_printf(&text, "%s///", indent);
-        zidl_strbuf_append(&text, line, len);
-        zidl_strbuf_putc(&text, '\n');
+        zidl__strbuf_printf(&text, "%s///", indent);
+        zidl__strbuf_append(&text, line, len);
+        zidl__strbuf_putc(&text, '\n');
         if (end == NULL)
             break;
         line = end + 1;
     }
-    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&text));
-    zidl_strbuf_free(&text);
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
+    zidl__strbuf_free(&text);
     return result;
 }
 
-static const char *scalar_ctype(zidl_scalar scalar)
+static const char *scalar_ctype(zidl__scalar scalar)
 {
     static const char *const ctypes[] = {
-        [ZIDL_BOOL] = "bool",     [ZIDL_I8] = "int8_t",    [ZIDL_I16] = "int16_t",
-        [ZIDL_I32] = "int32_t",   [ZIDL_I64] = "int64_t",  [ZIDL_U8] = "uint8_t",
-        [ZIDL_U16] = "uint16_t",  [ZIDL_U32] = "uint32_t", [ZIDL_U64] = "uint64_t",
-        [ZIDL_F32] = "float",     [ZIDL_F64] = "double",
+        [ZIDL__BOOL] = "bool",     [ZIDL__I8] = "int8_t",    [ZIDL__I16] = "int16_t",
+        [ZIDL__I32] = "int32_t",   [ZIDL__I64] = "int64_t",  [ZIDL__U8] = "uint8_t",
+        [ZIDL__U16] = "uint16_t",  [ZIDL__U32] = "uint32_t", [ZIDL__U64] = "uint64_t",
+        [ZIDL__F32] = "float",     [ZIDL__F64] = "double",
     };
     return ctypes[scalar];
 }
 
 /* The C declaration of a field: "char name[33]", "chat_Point seats[8]". */
-static const char *field_declaration(header_emitter *e, const zidl_field *field)
+static const char *field_declaration(header_emitter *e, const zidl__field *field)
 {
-    const zidl_type *type = &field->type;
-    zidl_strbuf text;
-    zidl_strbuf_init(&text, e->arena->mem);
+    const zidl__type *type = &field->type;
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, e->arena->mem);
     switch (type->kind) {
-    case ZIDL_TYPE_SCALAR:
-        zidl_strbuf_printf(&text, "%s %s", scalar_ctype(type->scalar), field->name);
+    case ZIDL__TYPE_SCALAR:
+        zidl__strbuf_printf(&text, "%s %s", scalar_ctype(type->scalar), field->name);
         break;
-    case ZIDL_TYPE_STRING:
-        zidl_strbuf_printf(&text, "char %s", field->name);
+    case ZIDL__TYPE_STRING:
+        zidl__strbuf_printf(&text, "char %s", field->name);
         break;
-    case ZIDL_TYPE_REF:
-        zidl_strbuf_printf(&text, "%s %s",
-                           zidl_c_name(e->arena, type->decl->file, type->decl->name, "_ref"),
-                           field->name);
+    case ZIDL__TYPE_REF:
+        zidl__strbuf_printf(&text, "%s %s",
+                            zidl__c_name(e->arena, type->decl->file, type->decl->name, "_ref"),
+                            field->name);
         break;
-    case ZIDL_TYPE_PTR:
-        zidl_strbuf_printf(&text, "void *%s", field->name);
+    case ZIDL__TYPE_PTR:
+        zidl__strbuf_printf(&text, "void *%s", field->name);
         break;
-    case ZIDL_TYPE_BYTES:
-        zidl_strbuf_printf(&text, "zactor_bytes %s", field->name);
+    case ZIDL__TYPE_BYTES:
+        zidl__strbuf_printf(&text, "zactor_bytes %s", field->name);
         break;
-    case ZIDL_TYPE_DECL:
-        zidl_strbuf_printf(&text, "%s %s",
-                           zidl_c_name(e->arena, type->decl->file, type->decl->name, ""),
-                           field->name);
+    case ZIDL__TYPE_DECL:
+        zidl__strbuf_printf(&text, "%s %s",
+                            zidl__c_name(e->arena, type->decl->file, type->decl->name, ""),
+                            field->name);
         break;
-    case ZIDL_TYPE_NAMED:
+    case ZIDL__TYPE_NAMED:
         break;
     }
     if (field->is_array)
-        zidl_strbuf_printf(&text, "[%llu]", (unsigned long long)field->array_len);
-    if (type->kind == ZIDL_TYPE_STRING)
-        zidl_strbuf_printf(&text, "[%llu]", (unsigned long long)type->string_max + 1);
-    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&text));
-    zidl_strbuf_free(&text);
+        zidl__strbuf_printf(&text, "[%llu]", (unsigned long long)field->array_len);
+    if (type->kind == ZIDL__TYPE_STRING)
+        zidl__strbuf_printf(&text, "[%llu]", (unsigned long long)type->string_max + 1);
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
+    zidl__strbuf_free(&text);
     return result;
 }
 
 /* An integer constant of the enum's underlying type, usable in `#if`. */
-static const char *enum_literal(header_emitter *e, zidl_scalar type, const zidl_value *v)
+static const char *enum_literal(header_emitter *e, zidl__scalar type, const zidl__value *v)
 {
     unsigned long long m = v->magnitude;
     switch (type) {
-    case ZIDL_U64:
-        return zidl_arena_sprintf(e->arena, "UINT64_C(%llu)", m);
-    case ZIDL_I64:
+    case ZIDL__U64:
+        return zidl__arena_sprintf(e->arena, "UINT64_C(%llu)", m);
+    case ZIDL__I64:
         if (!v->negative)
-            return zidl_arena_sprintf(e->arena, "INT64_C(%llu)", m);
+            return zidl__arena_sprintf(e->arena, "INT64_C(%llu)", m);
         if (m == UINT64_C(1) << 63) /* its magnitude is no int64_t */
             return "(-INT64_C(9223372036854775807) - 1)";
-        return zidl_arena_sprintf(e->arena, "(-INT64_C(%llu))", m);
-    case ZIDL_I32:
+        return zidl__arena_sprintf(e->arena, "(-INT64_C(%llu))", m);
+    case ZIDL__I32:
         if (v->negative && m == UINT64_C(1) << 31) /* 2147483648 is no int */
             return "(-2147483647 - 1)";
-        return v->negative ? zidl_arena_sprintf(e->arena, "(-%llu)", m)
-                           : zidl_arena_sprintf(e->arena, "%llu", m);
-    case ZIDL_I8:
-    case ZIDL_I16:
-        return v->negative ? zidl_arena_sprintf(e->arena, "(-%llu)", m)
-                           : zidl_arena_sprintf(e->arena, "%llu", m);
+        return v->negative ? zidl__arena_sprintf(e->arena, "(-%llu)", m)
+                           : zidl__arena_sprintf(e->arena, "%llu", m);
+    case ZIDL__I8:
+    case ZIDL__I16:
+        return v->negative ? zidl__arena_sprintf(e->arena, "(-%llu)", m)
+                           : zidl__arena_sprintf(e->arena, "%llu", m);
     default:
-        return zidl_arena_sprintf(e->arena, "%lluu", m);
+        return zidl__arena_sprintf(e->arena, "%lluu", m);
     }
 }
 
-static void emit_enum(header_emitter *e, const zidl_decl *decl)
+static void emit_enum(header_emitter *e, const zidl__decl *decl)
 {
-    ZIDL_EXPAND(e->out, e->tmpl, "enum_begin",
-                {"doc", doc_lines(e, decl->doc, "")},
-                {"ctype", scalar_ctype(decl->underlying)},
-                {"type", zidl_c_name(e->arena, e->file, decl->name, "")});
+    ZIDL__EXPAND(e->out, e->tmpl, "enum_begin",
+                 {"doc", doc_lines(e, decl->doc, "")},
+                 {"ctype", scalar_ctype(decl->underlying)},
+                 {"type", zidl__c_name(e->arena, e->file, decl->name, "")});
     for (size_t i = 0; i < decl->enumerators.count; i++) {
-        const zidl_enumerator *en = decl->enumerators.items[i];
-        ZIDL_EXPAND(e->out, e->tmpl, "enum_constant",
-                    {"doc", doc_lines(e, en->doc, "")},
-                    {"macro", zidl_macro_name(e->arena, e->file, decl->name, en->name)},
-                    {"value", enum_literal(e, decl->underlying, &en->value)});
+        const zidl__enumerator *en = decl->enumerators.items[i];
+        ZIDL__EXPAND(e->out, e->tmpl, "enum_constant",
+                     {"doc", doc_lines(e, en->doc, "")},
+                     {"macro", zidl__macro_name(e->arena, e->file, decl->name, en->name)},
+                     {"value", enum_literal(e, decl->underlying, &en->value)});
     }
 }
 
-static const char *scalar_zero(zidl_scalar scalar)
+static const char *scalar_zero(zidl__scalar scalar)
 {
     switch (scalar) {
-    case ZIDL_BOOL:
+    case ZIDL__BOOL:
         return "false";
-    case ZIDL_F32:
+    case ZIDL__F32:
         return "0.0f";
-    case ZIDL_F64:
+    case ZIDL__F64:
         return "0.0";
     default:
         return "0";
@@ -143,41 +147,41 @@ static const char *scalar_zero(zidl_scalar scalar)
 }
 
 /* A checked default value as a C constant of the field's scalar type. */
-static const char *scalar_default(header_emitter *e, zidl_scalar scalar, const zidl_value *v)
+static const char *scalar_default(header_emitter *e, zidl__scalar scalar, const zidl__value *v)
 {
-    if (scalar == ZIDL_BOOL)
+    if (scalar == ZIDL__BOOL)
         return v->name; /* true or false, from <stdbool.h> */
-    if (scalar != ZIDL_F32 && scalar != ZIDL_F64)
+    if (scalar != ZIDL__F32 && scalar != ZIDL__F64)
         return enum_literal(e, scalar, v);
     const char *digits = v->is_float
-        ? v->text : zidl_arena_sprintf(e->arena, "%llu.0", (unsigned long long)v->magnitude);
-    const char *suffix = scalar == ZIDL_F32 ? "f" : "";
-    return v->negative ? zidl_arena_sprintf(e->arena, "(-%s%s)", digits, suffix)
-                       : zidl_arena_sprintf(e->arena, "%s%s", digits, suffix);
+        ? v->text : zidl__arena_sprintf(e->arena, "%llu.0", (unsigned long long)v->magnitude);
+    const char *suffix = scalar == ZIDL__F32 ? "f" : "";
+    return v->negative ? zidl__arena_sprintf(e->arena, "(-%s%s)", digits, suffix)
+                       : zidl__arena_sprintf(e->arena, "%s%s", digits, suffix);
 }
 
 /* The initialiser of one element of the field: its default or zero. */
-static const char *element_initializer(header_emitter *e, const zidl_field *field)
+static const char *element_initializer(header_emitter *e, const zidl__field *field)
 {
-    const zidl_type *type = &field->type;
-    const zidl_value *v = &field->default_value;
+    const zidl__type *type = &field->type;
+    const zidl__value *v = &field->default_value;
     switch (type->kind) {
-    case ZIDL_TYPE_SCALAR:
+    case ZIDL__TYPE_SCALAR:
         return field->has_default ? scalar_default(e, type->scalar, v) : scalar_zero(type->scalar);
-    case ZIDL_TYPE_STRING:
+    case ZIDL__TYPE_STRING:
         return "\"\"";
-    case ZIDL_TYPE_REF:
+    case ZIDL__TYPE_REF:
         return "{{NULL, 0}}";
-    case ZIDL_TYPE_PTR:
+    case ZIDL__TYPE_PTR:
         return "NULL";
-    case ZIDL_TYPE_BYTES:
+    case ZIDL__TYPE_BYTES:
         return "{NULL}";
-    case ZIDL_TYPE_DECL:
-        if (type->decl->kind == ZIDL_DECL_ENUM)
+    case ZIDL__TYPE_DECL:
+        if (type->decl->kind == ZIDL__DECL_ENUM)
             return field->has_default
-                ? zidl_macro_name(e->arena, type->decl->file, type->decl->name, v->name) : "0";
-        return zidl_macro_name(e->arena, type->decl->file, type->decl->name, "INIT");
-    case ZIDL_TYPE_NAMED:
+                ? zidl__macro_name(e->arena, type->decl->file, type->decl->name, v->name) : "0";
+        return zidl__macro_name(e->arena, type->decl->file, type->decl->name, "INIT");
+    case ZIDL__TYPE_NAMED:
         break;
     }
     return "0";
@@ -185,90 +189,94 @@ static const char *element_initializer(header_emitter *e, const zidl_field *fiel
 
 /* An array lists its first element, and every element when they hold
  * defaults (layout bounds that count): the rest are zero. */
-static const char *field_initializer(header_emitter *e, const zidl_field *field)
+static const char *field_initializer(header_emitter *e, const zidl__field *field)
 {
     const char *element = element_initializer(e, field);
     if (!field->is_array)
         return element;
-    bool every = field->type.kind == ZIDL_TYPE_DECL && field->type.decl->has_defaults;
-    zidl_strbuf text;
-    zidl_strbuf_init(&text, e->arena->mem);
-    zidl_strbuf_putc(&text, '{');
+    bool every = field->type.kind == ZIDL__TYPE_DECL && field->type.decl->has_defaults;
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, e->arena->mem);
+    zidl__strbuf_putc(&text, '{');
     for (uint64_t i = 0; i < (every ? field->array_len : 1); i++)
-        zidl_strbuf_printf(&text, "%s%s", i > 0 ? ", " : "", element);
-    zidl_strbuf_putc(&text, '}');
-    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&text));
-    zidl_strbuf_free(&text);
+        zidl__strbuf_printf(&text, "%s%s", i > 0 ? ", " : "", element);
+    zidl__strbuf_putc(&text, '}');
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
+    zidl__strbuf_free(&text);
     return result;
 }
 
 /* Positional, so that it is valid C11 and C++17 alike (C++17 has no
  * designated initialisers), and complete, so that no compiler warns about
  * a missing field. */
-static const char *struct_initializer(header_emitter *e, const zidl_field_list *fields)
+static const char *struct_initializer(header_emitter *e, const zidl__field_list *fields)
 {
     if (fields->count == 0)
         return "{0}";
-    zidl_strbuf text;
-    zidl_strbuf_init(&text, e->arena->mem);
-    zidl_strbuf_putc(&text, '{');
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, e->arena->mem);
+    zidl__strbuf_putc(&text, '{');
     for (size_t i = 0; i < fields->count; i++)
-        zidl_strbuf_printf(&text, "%s%s", i > 0 ? ", " : "",
-                           field_initializer(e, fields->items[i]));
-    zidl_strbuf_putc(&text, '}');
-    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&text));
-    zidl_strbuf_free(&text);
+        zidl__strbuf_printf(&text, "%s%s", i > 0 ? ", " : "",
+                            field_initializer(e, fields->items[i]));
+    zidl__strbuf_putc(&text, '}');
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
+    zidl__strbuf_free(&text);
     return result;
 }
 
 /* name is the declaration's .zidl name (for the INIT macro). */
 static void emit_struct(header_emitter *e, const char *doc, const char *name,
-                        const zidl_field_list *fields)
+                        const zidl__field_list *fields)
 {
-    const char *type = zidl_c_name(e->arena, e->file, name, "");
-    ZIDL_EXPAND(e->out, e->tmpl, "struct_begin", {"doc", doc}, {"type", type});
+    const char *type = zidl__c_name(e->arena, e->file, name, "");
+    ZIDL__EXPAND(e->out, e->tmpl, "struct_begin", {"doc", doc}, {"type", type});
     for (size_t i = 0; i < fields->count; i++) {
-        const zidl_field *field = fields->items[i];
-        ZIDL_EXPAND(e->out, e->tmpl, "field",
-                    {"doc", doc_lines(e, field->doc, "    ")},
-                    {"declaration", field_declaration(e, field)});
+        const zidl__field *field = fields->items[i];
+        ZIDL__EXPAND(e->out, e->tmpl, "field",
+                     {"doc", doc_lines(e, field->doc, "    ")},
+                     {"declaration", field_declaration(e, field)});
     }
     if (fields->count == 0)
-        zidl_template_expand(e->out, e->tmpl, "empty_struct", NULL, 0);
-    ZIDL_EXPAND(e->out, e->tmpl, "struct_end", {"type", type},
-                {"init_macro", zidl_macro_name(e->arena, e->file, name, "INIT")},
-                {"initializer", struct_initializer(e, fields)});
+        zidl__template_expand(e->out, e->tmpl, "empty_struct", NULL, 0);
+    zidl__strbuf init_define;
+    zidl__strbuf_init(&init_define, e->arena->mem);
+    zidl__wrap_define(&init_define, zidl__macro_name(e->arena, e->file, name, "INIT"),
+                      struct_initializer(e, fields));
+    ZIDL__EXPAND(e->out, e->tmpl, "struct_end", {"type", type},
+                 {"init_define", zidl__strbuf_str(&init_define)});
+    zidl__strbuf_free(&init_define);
 }
 
-static void emit_message_macros(header_emitter *e, const zidl_decl *decl)
+static void emit_message_macros(header_emitter *e, const zidl__decl *decl)
 {
     static const char *const classes[] = {
-        [ZIDL_SIZE_SMALL] = "ZACTOR_SIZE_SMALL",
-        [ZIDL_SIZE_MEDIUM] = "ZACTOR_SIZE_MEDIUM",
-        [ZIDL_SIZE_LARGE] = "ZACTOR_SIZE_LARGE",
+        [ZIDL__SIZE_SMALL] = "ZACTOR_SIZE_SMALL",
+        [ZIDL__SIZE_MEDIUM] = "ZACTOR_SIZE_MEDIUM",
+        [ZIDL__SIZE_LARGE] = "ZACTOR_SIZE_LARGE",
     };
-    const char *type = zidl_c_name(e->arena, e->file, decl->name, "");
+    const char *type = zidl__c_name(e->arena, e->file, decl->name, "");
     const char *size_test;
     /* By C size, also for a message holding bytes (large by definition):
      * the slot union relies on it. */
     if (decl->size <= 64)
-        size_test = zidl_arena_sprintf(e->arena, "sizeof(%s) <= ZACTOR_SMALL_MAX", type);
+        size_test = zidl__arena_sprintf(e->arena, "sizeof(%s) <= ZACTOR_SMALL_MAX", type);
     else if (decl->size <= 1024)
-        size_test = zidl_arena_sprintf(e->arena, "sizeof(%s) > ZACTOR_SMALL_MAX &&\n"
-                                       "                         "
-                                       "sizeof(%s) <= ZACTOR_MEDIUM_MAX", type, type);
+        size_test = zidl__arena_sprintf(e->arena, "sizeof(%s) > ZACTOR_SMALL_MAX &&\n"
+                                        "                         "
+                                        "sizeof(%s) <= ZACTOR_MEDIUM_MAX", type, type);
     else
-        size_test = zidl_arena_sprintf(e->arena, "sizeof(%s) > ZACTOR_MEDIUM_MAX", type);
-    ZIDL_EXPAND(e->out, e->tmpl, "message_macros",
-                {"type_id_macro", zidl_macro_name(e->arena, e->file, decl->name, "TYPE_ID")},
-                {"type_id", zidl_arena_sprintf(e->arena, "0x%08xu", (unsigned)decl->type_id)},
-                {"size_class_macro", zidl_macro_name(e->arena, e->file, decl->name, "SIZE_CLASS")},
-                {"size_class", classes[decl->size_class]},
-                {"size_test", size_test},
-                {"type", type});
+        size_test = zidl__arena_sprintf(e->arena, "sizeof(%s) > ZACTOR_MEDIUM_MAX", type);
+    ZIDL__EXPAND(e->out, e->tmpl, "message_macros",
+                 {"type_id_macro", zidl__macro_name(e->arena, e->file, decl->name, "TYPE_ID")},
+                 {"type_id", zidl__arena_sprintf(e->arena, "0x%08xu", (unsigned)decl->type_id)},
+                 {"size_class_macro", zidl__macro_name(e->arena, e->file, decl->name, "SIZE_CLASS")},
+                 {"size_class", classes[decl->size_class]},
+                 {"size_test", size_test},
+                 {"type", type});
 }
 
-static bool has_kind(const zidl_file *file, zidl_decl_kind kind)
+static bool has_kind(const zidl__file *file, zidl__decl_kind kind)
 {
     for (size_t i = 0; i < file->decls.count; i++) {
         if (file->decls.items[i]->kind == kind)
@@ -279,125 +287,250 @@ static bool has_kind(const zidl_file *file, zidl_decl_kind kind)
 
 /* sizeof a request envelope: a zactor_reply_to (24 bytes, 8-aligned; no
  * zidl type is more aligned) then the message, padded to 8. */
-static uint64_t envelope_size(const zidl_decl *message)
+static uint64_t envelope_size(const zidl__decl *message)
 {
     return (24 + message->size + 7) / 8 * 8;
 }
 
-static void emit_slot(header_emitter *e, const zidl_decl *actor)
+static void emit_slot(header_emitter *e, const zidl__decl *actor)
 {
-    zidl_strbuf members;
-    zidl_strbuf_init(&members, e->arena->mem);
+    zidl__strbuf members;
+    zidl__strbuf_init(&members, e->arena->mem);
     for (size_t i = 0; i < actor->handlers.count; i++) {
-        const zidl_handler *h = actor->handlers.items[i];
-        if (h->kind != ZIDL_HANDLER_MESSAGE)
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL__HANDLER_MESSAGE)
             continue;
-        const char *member = zidl_slot_member_name(e->arena, h->message->name);
+        const char *member = zidl__slot_member_name(e->arena, h->message->name);
         if (h->has_reply && envelope_size(h->message) <= 64)
-            ZIDL_EXPAND(&members, e->tmpl, "slot_member",
-                        {"type", zidl_request_envelope_name(e->arena, e->file, actor->name, h->name)},
-                        {"name", zidl_arena_sprintf(e->arena, "%s_request", member)});
+            ZIDL__EXPAND(&members, e->tmpl, "slot_member",
+                         {"type", zidl__request_envelope_name(e->arena, e->file, actor->name, h->name)},
+                         {"name", zidl__arena_sprintf(e->arena, "%s_request", member)});
         else if (!h->has_reply && h->message->size <= 64)
-            ZIDL_EXPAND(&members, e->tmpl, "slot_member",
-                        {"type", zidl_c_name(e->arena, h->message->file, h->message->name, "")},
-                        {"name", member});
+            ZIDL__EXPAND(&members, e->tmpl, "slot_member",
+                         {"type", zidl__c_name(e->arena, h->message->file, h->message->name, "")},
+                         {"name", member});
     }
-    ZIDL_EXPAND(e->out, e->tmpl, "slot",
-                {"name", actor->name},
-                {"slot", zidl_c_name(e->arena, e->file, actor->name, "_slot")},
-                {"members", zidl_strbuf_str(&members)});
-    zidl_strbuf_free(&members);
+    ZIDL__EXPAND(e->out, e->tmpl, "slot",
+                 {"name", actor->name},
+                 {"slot", zidl__c_name(e->arena, e->file, actor->name, "_slot")},
+                 {"members", zidl__strbuf_str(&members)});
+    zidl__strbuf_free(&members);
 }
 
-static void emit_request_envelopes(header_emitter *e, const zidl_decl *actor)
+static void emit_request_envelopes(header_emitter *e, const zidl__decl *actor)
 {
     for (size_t i = 0; i < actor->handlers.count; i++) {
-        const zidl_handler *h = actor->handlers.items[i];
-        if (h->kind == ZIDL_HANDLER_MESSAGE && h->has_reply)
-            ZIDL_EXPAND(e->out, e->tmpl, "request_envelope",
-                        {"name", actor->name}, {"message_name", h->message->name},
-                        {"envelope", zidl_request_envelope_name(e->arena, e->file, actor->name, h->name)},
-                        {"message", zidl_c_name(e->arena, h->message->file, h->message->name, "")});
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind == ZIDL__HANDLER_MESSAGE && h->has_reply)
+            ZIDL__EXPAND(e->out, e->tmpl, "request_envelope",
+                         {"name", actor->name}, {"message_name", h->message->name},
+                         {"envelope", zidl__request_envelope_name(e->arena, e->file, actor->name, h->name)},
+                         {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
     }
 }
 
-static const char *actor_function(header_emitter *e, const zidl_decl *actor, const char *part,
+static const char *actor_function(header_emitter *e, const zidl__decl *actor, const char *part,
                                   const char *name)
 {
-    return zidl_c_name(e->arena, e->file, actor->name,
-                       zidl_arena_sprintf(e->arena, "_%s%s", part, name));
+    return zidl__c_name(e->arena, e->file, actor->name,
+                        zidl__arena_sprintf(e->arena, "_%s%s", part, name));
 }
 
-/* Send functions first, then ask and request functions. */
-static void emit_sends(header_emitter *e, const zidl_decl *actor, const char *ref,
-                       bool requests)
+/* The text of one template section, without its final newline. */
+static const char *section_text(header_emitter *e, const char *section,
+                                const zidl__template_var *vars, size_t var_count)
 {
-    bool first = true;
-    for (size_t i = 0; i < actor->handlers.count; i++) {
-        const zidl_handler *h = actor->handlers.items[i];
-        if (h->kind != ZIDL_HANDLER_MESSAGE || h->has_reply != requests)
-            continue;
-        if (first)
-            zidl_template_expand(e->out, e->tmpl, requests ? "requests_comment" : "sends_comment",
-                                 NULL, 0);
-        first = false;
-        const char *message = zidl_c_name(e->arena, h->message->file, h->message->name, "");
-        if (!requests)
-            ZIDL_EXPAND(e->out, e->tmpl, "send",
-                        {"send", actor_function(e, actor, "send_", h->name)},
-                        {"ref", ref}, {"message", message});
-        else
-            ZIDL_EXPAND(e->out, e->tmpl, "request",
-                        {"ask", actor_function(e, actor, "ask_", h->name)},
-                        {"request", actor_function(e, actor, "request_", h->name)},
-                        {"ref", ref}, {"message", message},
-                        {"reply", zidl_c_name(e->arena, h->reply_message->file, h->reply_message->name, "")});
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, e->arena->mem);
+    zidl__template_expand(&text, e->tmpl, section, vars, var_count);
+    if (text.len > 0 && text.data[text.len - 1] == '\n')
+        text.data[--text.len] = '\0';
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
+    zidl__strbuf_free(&text);
+    return result;
+}
+
+#define SECTION_TEXT(e, section, ...)                                                         \
+    section_text((e), (section), (const zidl__template_var[]){__VA_ARGS__},                  \
+                 sizeof((const zidl__template_var[]){__VA_ARGS__}) / sizeof(zidl__template_var))
+
+/* A template paragraph filled into a comment. */
+static const char *doc_comment(header_emitter *e, const char *paragraph)
+{
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, e->arena->mem);
+    zidl__wrap_comment(&text, paragraph, COMMENT_WIDTH);
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
+    zidl__strbuf_free(&text);
+    return result;
+}
+
+/* What the generated validator of decl checks: strings for their NUL,
+ * enums for a declared value, in decl and every type it holds. */
+static void validated_kinds(const zidl__decl *decl, bool *strings, bool *enums)
+{
+    for (size_t i = 0; i < decl->fields.count; i++) {
+        const zidl__type *type = &decl->fields.items[i]->type;
+        if (type->kind == ZIDL__TYPE_STRING)
+            *strings = true;
+        else if (type->kind == ZIDL__TYPE_DECL && type->decl->kind == ZIDL__DECL_ENUM)
+            *enums = true;
+        else if (type->kind == ZIDL__TYPE_DECL && type->decl->needs_validation)
+            validated_kinds(type->decl, strings, enums);
     }
 }
 
-static void emit_actor(header_emitter *e, const zidl_decl *actor)
+/* How a value of decl can break its schema ("a string in *msg lacks its
+ * NUL"), or NULL when its validator cannot fail (there is none). */
+static const char *breakage(header_emitter *e, const zidl__decl *decl, const char *subject)
 {
-    const char *state = zidl_c_name(e->arena, e->file, actor->name, "");
-    const char *ref = zidl_c_name(e->arena, e->file, actor->name, "_ref");
-    ZIDL_EXPAND(e->out, e->tmpl, "actor_begin", {"name", actor->name});
-    zidl_strbuf doc;
-    zidl_strbuf_init(&doc, e->arena->mem);
+    bool strings = false, enums = false;
+    if (decl->needs_validation)
+        validated_kinds(decl, &strings, &enums);
+    if (!strings && !enums)
+        return NULL;
+    const char *section = !enums ? "broken_strings"
+                        : !strings ? "broken_enums" : "broken_strings_and_enums";
+    return SECTION_TEXT(e, section, {"subject", subject});
+}
+
+typedef enum call_kind { CALL_SEND, CALL_ASK, CALL_REQUEST } call_kind;
+
+/* "ZACTOR_EINVAL when ...; ZACTOR_EARG when ...; ...; ZACTOR_ENOMEM": exactly
+ * the codes this send, ask or request function can return besides 0. */
+static const char *error_list(header_emitter *e, const zidl__handler *h, call_kind kind)
+{
+    const char *reply_name = h->has_reply ? h->reply_message->name : "";
+    const char *errors[10];
+    size_t count = 0;
+    const char *message_broken = breakage(e, h->message, "*msg");
+    const char *reply_broken = kind == CALL_ASK
+        ? breakage(e, h->reply_message, "the reply") : NULL;
+    if (message_broken != NULL && reply_broken != NULL)
+        errors[count++] = SECTION_TEXT(e, "error_invalid_message_or_reply",
+                                       {"broken", message_broken},
+                                       {"reply_broken", reply_broken});
+    else if (message_broken != NULL)
+        errors[count++] = SECTION_TEXT(e, "error_invalid", {"broken", message_broken});
+    else if (reply_broken != NULL)
+        errors[count++] = SECTION_TEXT(e, "error_invalid_reply", {"broken", reply_broken});
+    static const char *const arg_sections[] = {
+        [CALL_SEND] = "error_arg_send",
+        [CALL_ASK] = "error_arg_ask",
+        [CALL_REQUEST] = "error_arg_request",
+    };
+    errors[count++] = section_text(e, arg_sections[kind], NULL, 0);
+    if (kind == CALL_ASK) {
+        errors[count++] = section_text(e, "error_timedout", NULL, 0);
+        errors[count++] = section_text(e, "error_deadlock", NULL, 0);
+    }
+    if (kind == CALL_REQUEST)
+        errors[count++] = SECTION_TEXT(e, "error_no_reply_handler", {"reply_name", reply_name});
+    errors[count++] = section_text(e, kind == CALL_ASK ? "error_dead_ask" : "error_dead", NULL, 0);
+    errors[count++] = section_text(e, "error_stopped", NULL, 0);
+    errors[count++] = section_text(e, "error_nomem", NULL, 0);
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, e->arena->mem);
+    for (size_t i = 0; i < count; i++)
+        zidl__strbuf_printf(&text, "%s%s", i > 0 ? "; " : "", errors[i]);
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
+    zidl__strbuf_free(&text);
+    return result;
+}
+
+/* The send functions, one comment above each run of them that can return
+ * the same codes (the same comment twice in a row would be noise). */
+static void emit_sends(header_emitter *e, const zidl__decl *actor, const char *ref)
+{
+    const char *previous = NULL;
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL__HANDLER_MESSAGE || h->has_reply)
+            continue;
+        const char *errors = error_list(e, h, CALL_SEND);
+        if (previous == NULL || strcmp(previous, errors) != 0)
+            ZIDL__EXPAND(e->out, e->tmpl, "sends_doc",
+                         {"doc", doc_comment(e, SECTION_TEXT(e, "send_doc",
+                                                             {"errors", errors}))});
+        previous = errors;
+        ZIDL__EXPAND(e->out, e->tmpl, "send",
+                     {"send", actor_function(e, actor, "send_", h->name)},
+                     {"ref", ref},
+                     {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
+    }
+}
+
+/* Each ask and request function with its own comment: their codes depend
+ * on the message and on the reply. */
+static void emit_requests(header_emitter *e, const zidl__decl *actor, const char *ref)
+{
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL__HANDLER_MESSAGE || !h->has_reply)
+            continue;
+        const char *message = zidl__c_name(e->arena, h->message->file, h->message->name, "");
+        const zidl__decl *reply = h->reply_message;
+        const char *ask_doc = SECTION_TEXT(e, "ask_doc", {"errors", error_list(e, h, CALL_ASK)});
+        ZIDL__EXPAND(e->out, e->tmpl, "ask",
+                     {"doc", doc_comment(e, ask_doc)},
+                     {"ask", actor_function(e, actor, "ask_", h->name)},
+                     {"ref", ref}, {"message", message},
+                     {"reply", zidl__c_name(e->arena, reply->file, reply->name, "")});
+        const char *request_doc = SECTION_TEXT(e, "request_doc",
+                                               {"errors", error_list(e, h, CALL_REQUEST)},
+                                               {"reply_name", reply->name});
+        ZIDL__EXPAND(e->out, e->tmpl, "request",
+                     {"doc", doc_comment(e, request_doc)},
+                     {"request", actor_function(e, actor, "request_", h->name)},
+                     {"ref", ref}, {"message", message});
+    }
+}
+
+static void emit_actor(header_emitter *e, const zidl__decl *actor)
+{
+    const char *state = zidl__c_name(e->arena, e->file, actor->name, "");
+    const char *ref = zidl__c_name(e->arena, e->file, actor->name, "_ref");
+    ZIDL__EXPAND(e->out, e->tmpl, "actor_begin", {"name", actor->name});
+    zidl__strbuf doc;
+    zidl__strbuf_init(&doc, e->arena->mem);
     if (actor->doc != NULL)
-        zidl_strbuf_puts(&doc, doc_lines(e, actor->doc, ""));
+        zidl__strbuf_puts(&doc, doc_lines(e, actor->doc, ""));
     else
-        ZIDL_EXPAND(&doc, e->tmpl, "state_comment", {"name", actor->name});
-    emit_struct(e, zidl_strbuf_str(&doc), actor->name, &actor->fields);
-    zidl_strbuf_free(&doc);
+        ZIDL__EXPAND(&doc, e->tmpl, "state_comment", {"name", actor->name});
+    emit_struct(e, zidl__strbuf_str(&doc), actor->name, &actor->fields);
+    zidl__strbuf_free(&doc);
     emit_request_envelopes(e, actor);
     emit_slot(e, actor);
-    ZIDL_EXPAND(e->out, e->tmpl, "spawn",
-                {"name", actor->name}, {"ref", ref}, {"state", state},
-                {"init_macro", zidl_macro_name(e->arena, e->file, actor->name, "INIT")},
-                {"spawn", zidl_c_name(e->arena, e->file, actor->name, "_spawn")});
-    emit_sends(e, actor, ref, false);
-    emit_sends(e, actor, ref, true);
+    const char *spawn_doc = SECTION_TEXT(e, "spawn_doc", {"name", actor->name},
+                                         {"init_macro", zidl__macro_name(e->arena, e->file,
+                                                                         actor->name, "INIT")});
+    ZIDL__EXPAND(e->out, e->tmpl, "spawn",
+                 {"doc", doc_comment(e, spawn_doc)}, {"ref", ref}, {"state", state},
+                 {"spawn", zidl__c_name(e->arena, e->file, actor->name, "_spawn")});
+    emit_sends(e, actor, ref);
+    emit_requests(e, actor, ref);
 
     if (actor->handlers.count > 0)
-        ZIDL_EXPAND(e->out, e->tmpl, "handlers_comment", {"name", actor->name});
+        ZIDL__EXPAND(e->out, e->tmpl, "handlers_comment", {"name", actor->name});
     for (size_t i = 0; i < actor->handlers.count; i++) {
-        const zidl_handler *h = actor->handlers.items[i];
-        const char *function = zidl_c_name(e->arena, e->file, actor->name,
-                                           zidl_arena_sprintf(e->arena, "_on_%s", h->name));
-        if (h->kind == ZIDL_HANDLER_MESSAGE && h->has_reply)
-            ZIDL_EXPAND(e->out, e->tmpl, "reply_handler",
-                        {"doc", doc_lines(e, h->doc, "")},
-                        {"function", function}, {"state", state},
-                        {"message", zidl_c_name(e->arena, h->message->file, h->message->name, "")},
-                        {"reply", zidl_c_name(e->arena, h->reply_message->file, h->reply_message->name, "")});
-        else if (h->kind == ZIDL_HANDLER_MESSAGE)
-            ZIDL_EXPAND(e->out, e->tmpl, "handler",
-                        {"doc", doc_lines(e, h->doc, "")},
-                        {"function", function}, {"state", state},
-                        {"message", zidl_c_name(e->arena, h->message->file, h->message->name, "")});
+        const zidl__handler *h = actor->handlers.items[i];
+        const char *function = zidl__c_name(e->arena, e->file, actor->name,
+                                            zidl__arena_sprintf(e->arena, "_on_%s", h->name));
+        if (h->kind == ZIDL__HANDLER_MESSAGE && h->has_reply)
+            ZIDL__EXPAND(e->out, e->tmpl, "reply_handler",
+                         {"doc", doc_lines(e, h->doc, "")},
+                         {"function", function}, {"state", state},
+                         {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")},
+                         {"reply", zidl__c_name(e->arena, h->reply_message->file, h->reply_message->name, "")});
+        else if (h->kind == ZIDL__HANDLER_MESSAGE)
+            ZIDL__EXPAND(e->out, e->tmpl, "handler",
+                         {"doc", doc_lines(e, h->doc, "")},
+                         {"function", function}, {"state", state},
+                         {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
         else
-            ZIDL_EXPAND(e->out, e->tmpl, "hook",
-                        {"doc", doc_lines(e, h->doc, "")},
-                        {"function", function}, {"state", state});
+            ZIDL__EXPAND(e->out, e->tmpl, "hook",
+                         {"doc", doc_lines(e, h->doc, "")},
+                         {"function", function}, {"state", state});
     }
 }
 
@@ -405,61 +538,62 @@ static void emit_actor(header_emitter *e, const zidl_decl *actor)
  * the headers of their own imports. */
 static const char *import_includes(header_emitter *e)
 {
-    zidl_strbuf text;
-    zidl_strbuf_init(&text, e->arena->mem);
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, e->arena->mem);
     for (size_t i = 0; i < e->file->imports.count; i++)
-        zidl_strbuf_printf(&text, "#include \"%s\"\n",
-                           zidl_header_file_name(e->arena, e->file->imports.items[i]->file));
-    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&text));
-    zidl_strbuf_free(&text);
+        zidl__strbuf_printf(&text, "#include \"%s\"\n",
+                            zidl__header_file_name(e->arena, e->file->imports.items[i]->file));
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
+    zidl__strbuf_free(&text);
     return result;
 }
 
-void zidl_emit_header(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out)
+void zidl__emit_header(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out)
 {
-    header_emitter e = {file, arena, out, zidl_template_text("header.h.tmpl")};
-    const char *guard = zidl_guard_name(arena, file);
-    ZIDL_EXPAND(out, e.tmpl, "file_begin",
-                {"version", ZIDL_VERSION_STRING},
-                {"runtime_major", ZIDL_RUNTIME_VERSION_MAJOR_TEXT},
-                {"runtime_minor", ZIDL_RUNTIME_VERSION_MINOR_TEXT},
-                {"source", file->base},
-                {"header", zidl_header_file_name(arena, file)},
-                {"file_doc", doc_lines(&e, file->doc, "")},
-                {"guard", guard},
-                {"imports", import_includes(&e)});
+    header_emitter e = {file, arena, out, zidl__template_text(arena->mem, "header.h.tmpl")};
+    const char *guard = zidl__guard_name(arena, file);
+    ZIDL__EXPAND(out, e.tmpl, "file_begin",
+                 {"version", ZIDL_VERSION_STRING},
+                 {"runtime_major", ZIDL_RUNTIME_VERSION_MAJOR_TEXT},
+                 {"runtime_minor", ZIDL_RUNTIME_VERSION_MINOR_TEXT},
+                 {"source", file->base},
+                 {"header", zidl__header_file_name(arena, file)},
+                 {"file_doc", doc_lines(&e, file->doc, "")},
+                 {"guard", guard},
+                 {"imports", import_includes(&e)});
 
-    if (has_kind(file, ZIDL_DECL_ACTOR)) {
-        zidl_template_expand(out, e.tmpl, "refs_begin", NULL, 0);
+    if (has_kind(file, ZIDL__DECL_ACTOR)) {
+        zidl__template_expand(out, e.tmpl, "refs_begin", NULL, 0);
         for (size_t i = 0; i < file->decls.count; i++) {
-            const zidl_decl *decl = file->decls.items[i];
-            if (decl->kind == ZIDL_DECL_ACTOR)
-                ZIDL_EXPAND(out, e.tmpl, "actor_ref",
-                            {"ref", zidl_c_name(arena, file, decl->name, "_ref")});
+            const zidl__decl *decl = file->decls.items[i];
+            if (decl->kind == ZIDL__DECL_ACTOR)
+                ZIDL__EXPAND(out, e.tmpl, "actor_ref",
+                             {"ref", zidl__c_name(arena, file, decl->name, "_ref")});
         }
     }
 
-    if (has_kind(file, ZIDL_DECL_ENUM)) {
-        zidl_template_expand(out, e.tmpl, "enums_begin", NULL, 0);
+    if (has_kind(file, ZIDL__DECL_ENUM)) {
+        zidl__template_expand(out, e.tmpl, "enums_begin", NULL, 0);
         for (size_t i = 0; i < file->decls.count; i++) {
-            if (file->decls.items[i]->kind == ZIDL_DECL_ENUM)
+            if (file->decls.items[i]->kind == ZIDL__DECL_ENUM)
                 emit_enum(&e, file->decls.items[i]);
         }
     }
 
     if (file->data_order.count > 0)
-        zidl_template_expand(out, e.tmpl, "data_begin", NULL, 0);
+        zidl__template_expand(out, e.tmpl, "data_begin", NULL, 0);
     for (size_t i = 0; i < file->data_order.count; i++) {
-        const zidl_decl *decl = file->data_order.items[i];
+        const zidl__decl *decl = file->data_order.items[i];
         emit_struct(&e, doc_lines(&e, decl->doc, ""), decl->name, &decl->fields);
-        if (decl->kind == ZIDL_DECL_MESSAGE)
+        if (decl->kind == ZIDL__DECL_MESSAGE)
             emit_message_macros(&e, decl);
     }
 
     for (size_t i = 0; i < file->decls.count; i++) {
-        if (file->decls.items[i]->kind == ZIDL_DECL_ACTOR)
+        if (file->decls.items[i]->kind == ZIDL__DECL_ACTOR)
             emit_actor(&e, file->decls.items[i]);
     }
 
-    ZIDL_EXPAND(out, e.tmpl, "file_end", {"guard", guard});
+    ZIDL__EXPAND(out, e.tmpl, "file_end", {"guard", guard});
+    zidl__wrap_lines(out);
 }

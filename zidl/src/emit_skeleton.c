@@ -3,47 +3,49 @@
 #include "names.h"
 #include "passes.h"
 #include "template.h"
+#include "wrap.h"
 
-static void emit_actor(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out,
-                       const char *tmpl, const zidl_decl *actor)
+static void emit_actor(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out,
+                       const char *tmpl, const zidl__decl *actor)
 {
-    const char *state = zidl_c_name(arena, file, actor->name, "");
+    const char *state = zidl__c_name(arena, file, actor->name, "");
     for (size_t i = 0; i < actor->handlers.count; i++) {
-        const zidl_handler *h = actor->handlers.items[i];
-        const char *function = zidl_c_name(arena, file, actor->name,
-                                           zidl_arena_sprintf(arena, "_on_%s", h->name));
-        if (h->kind == ZIDL_HANDLER_MESSAGE && h->has_reply)
-            ZIDL_EXPAND(out, tmpl, "reply_handler",
-                        {"function", function}, {"state", state},
-                        {"name", actor->name},
-                        {"message", zidl_c_name(arena, file, h->message->name, "")},
-                        {"message_name", h->message->name},
-                        {"reply", zidl_c_name(arena, file, h->reply_message->name, "")},
-                        {"reply_init", zidl_macro_name(arena, file, h->reply_message->name,
-                                                       "INIT")});
-        else if (h->kind == ZIDL_HANDLER_MESSAGE)
-            ZIDL_EXPAND(out, tmpl, "handler",
-                        {"function", function}, {"state", state},
-                        {"name", actor->name},
-                        {"message", zidl_c_name(arena, h->message->file, h->message->name, "")},
-                        {"message_name", h->message->name});
+        const zidl__handler *h = actor->handlers.items[i];
+        const char *function = zidl__c_name(arena, file, actor->name,
+                                            zidl__arena_sprintf(arena, "_on_%s", h->name));
+        if (h->kind == ZIDL__HANDLER_MESSAGE && h->has_reply)
+            ZIDL__EXPAND(out, tmpl, "reply_handler",
+                         {"function", function}, {"state", state},
+                         {"name", actor->name},
+                         {"message", zidl__c_name(arena, file, h->message->name, "")},
+                         {"message_name", h->message->name},
+                         {"reply", zidl__c_name(arena, file, h->reply_message->name, "")},
+                         {"reply_init", zidl__macro_name(arena, file, h->reply_message->name,
+                                                         "INIT")});
+        else if (h->kind == ZIDL__HANDLER_MESSAGE)
+            ZIDL__EXPAND(out, tmpl, "handler",
+                         {"function", function}, {"state", state},
+                         {"name", actor->name},
+                         {"message", zidl__c_name(arena, h->message->file, h->message->name, "")},
+                         {"message_name", h->message->name});
         else
-            ZIDL_EXPAND(out, tmpl, "hook",
-                        {"function", function}, {"state", state},
-                        {"name", actor->name},
-                        {"event", h->kind == ZIDL_HANDLER_START ? "starts" : "stops"});
+            ZIDL__EXPAND(out, tmpl, "hook",
+                         {"function", function}, {"state", state},
+                         {"name", actor->name},
+                         {"event", h->kind == ZIDL__HANDLER_START ? "starts" : "stops"});
     }
 }
 
-void zidl_emit_skeleton(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out)
+void zidl__emit_skeleton(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out)
 {
-    const char *tmpl = zidl_template_text("skeleton.c.tmpl");
-    ZIDL_EXPAND(out, tmpl, "file_begin",
-                {"version", ZIDL_VERSION_STRING},
-                {"source", file->base},
-                {"header", zidl_header_file_name(arena, file)});
+    const char *tmpl = zidl__template_text(arena->mem, "skeleton.c.tmpl");
+    ZIDL__EXPAND(out, tmpl, "file_begin",
+                 {"version", ZIDL_VERSION_STRING},
+                 {"source", file->base},
+                 {"header", zidl__header_file_name(arena, file)});
     for (size_t i = 0; i < file->decls.count; i++) {
-        if (file->decls.items[i]->kind == ZIDL_DECL_ACTOR)
+        if (file->decls.items[i]->kind == ZIDL__DECL_ACTOR)
             emit_actor(file, arena, out, tmpl, file->decls.items[i]);
     }
+    zidl__wrap_lines(out);
 }

@@ -4,156 +4,157 @@
 #include "names.h"
 #include "passes.h"
 #include "template.h"
+#include "wrap.h"
 
 typedef struct source_emitter {
-    const zidl_file *file;
-    zidl_arena *arena;
-    zidl_strbuf *out;
+    const zidl__file *file;
+    zidl__arena *arena;
+    zidl__strbuf *out;
     const char *tmpl;
-    zidl_symtab validated; /* C type name -> decl of every validator to emit */
-    zidl_symtab dropped;   /* C type name -> decl of every bytes release to emit */
+    zidl__symtab validated; /* C type name -> decl of every validator to emit */
+    zidl__symtab dropped;   /* C type name -> decl of every bytes release to emit */
     /* The files imported, directly or not, each after its imports: a
      * message from one may hold types of another, and their validators and
      * bytes releases are static, so this file's source defines its own
      * copies. */
-    ZIDL_LIST(zidl_file) imported;
-    zidl_symtab imported_keys;
+    ZIDL__LIST(zidl__file) imported;
+    zidl__symtab imported_keys;
 } source_emitter;
 
-static bool is_data(const zidl_type *type)
+static bool is_data(const zidl__type *type)
 {
-    return type->kind == ZIDL_TYPE_DECL && type->decl->kind != ZIDL_DECL_ENUM;
+    return type->kind == ZIDL__TYPE_DECL && type->decl->kind != ZIDL__DECL_ENUM;
 }
 
-static bool is_enum(const zidl_type *type)
+static bool is_enum(const zidl__type *type)
 {
-    return type->kind == ZIDL_TYPE_DECL && type->decl->kind == ZIDL_DECL_ENUM;
+    return type->kind == ZIDL__TYPE_DECL && type->decl->kind == ZIDL__DECL_ENUM;
 }
 
 /* Marks decl and everything its validator calls. Only validators that a
  * send function reaches are emitted: an unused static function would be a
  * warning in the user's build. */
-static const char *type_name(source_emitter *e, const zidl_decl *decl)
+static const char *type_name(source_emitter *e, const zidl__decl *decl)
 {
-    return zidl_c_name(e->arena, decl->file, decl->name, "");
+    return zidl__c_name(e->arena, decl->file, decl->name, "");
 }
 
-static void mark_validated(source_emitter *e, zidl_decl *decl)
+static void mark_validated(source_emitter *e, zidl__decl *decl)
 {
     if (!decl->needs_validation ||
-        zidl_symtab_put(&e->validated, type_name(e, decl), decl) != NULL)
+        zidl__symtab_put(&e->validated, type_name(e, decl), decl) != NULL)
         return;
     for (size_t i = 0; i < decl->fields.count; i++) {
-        const zidl_type *type = &decl->fields.items[i]->type;
+        const zidl__type *type = &decl->fields.items[i]->type;
         if (is_enum(type))
-            zidl_symtab_put(&e->validated, type_name(e, type->decl), type->decl);
+            zidl__symtab_put(&e->validated, type_name(e, type->decl), type->decl);
         else if (is_data(type))
             mark_validated(e, type->decl);
     }
 }
 
 /* Marks decl and every type it holds bytes through, as for validators. */
-static void mark_dropped(source_emitter *e, zidl_decl *decl)
+static void mark_dropped(source_emitter *e, zidl__decl *decl)
 {
-    if (!decl->holds_bytes || zidl_symtab_put(&e->dropped, type_name(e, decl), decl) != NULL)
+    if (!decl->holds_bytes || zidl__symtab_put(&e->dropped, type_name(e, decl), decl) != NULL)
         return;
     for (size_t i = 0; i < decl->fields.count; i++) {
-        const zidl_type *type = &decl->fields.items[i]->type;
+        const zidl__type *type = &decl->fields.items[i]->type;
         if (is_data(type))
             mark_dropped(e, type->decl);
     }
 }
 
-static bool is_validated(source_emitter *e, const zidl_decl *decl)
+static bool is_validated(source_emitter *e, const zidl__decl *decl)
 {
-    return zidl_symtab_get(&e->validated, type_name(e, decl)) != NULL;
+    return zidl__symtab_get(&e->validated, type_name(e, decl)) != NULL;
 }
 
-static const char *validator(source_emitter *e, const zidl_decl *decl)
+static const char *validator(source_emitter *e, const zidl__decl *decl)
 {
-    return zidl_c_name(e->arena, decl->file, decl->name, "_is_valid");
+    return zidl__c_name(e->arena, decl->file, decl->name, "_is_valid");
 }
 
-static void collect_imported(source_emitter *e, const zidl_file *file)
+static void collect_imported(source_emitter *e, const zidl__file *file)
 {
     for (size_t i = 0; i < file->imports.count; i++) {
-        zidl_file *imported = file->imports.items[i]->file;
-        if (zidl_symtab_put(&e->imported_keys, imported->key, imported) != NULL)
+        zidl__file *imported = file->imports.items[i]->file;
+        if (zidl__symtab_put(&e->imported_keys, imported->key, imported) != NULL)
             continue;
         collect_imported(e, imported);
-        ZIDL_LIST_PUSH(e->arena, e->imported, imported);
+        ZIDL__LIST_PUSH(e->arena, e->imported, imported);
     }
 }
 
-static const char *dropper(source_emitter *e, const zidl_decl *decl)
+static const char *dropper(source_emitter *e, const zidl__decl *decl)
 {
-    return zidl_c_name(e->arena, decl->file, decl->name, "_drop");
+    return zidl__c_name(e->arena, decl->file, decl->name, "_drop");
 }
 
-static void emit_enum_validator(source_emitter *e, const zidl_decl *decl)
+static void emit_enum_validator(source_emitter *e, const zidl__decl *decl)
 {
-    ZIDL_EXPAND(e->out, e->tmpl, "enum_validator_begin",
-                {"function", validator(e, decl)},
-                {"type", type_name(e, decl)});
+    ZIDL__EXPAND(e->out, e->tmpl, "enum_validator_begin",
+                 {"function", validator(e, decl)},
+                 {"type", type_name(e, decl)});
     /* Two enumerators may share a value, which may be one case only; a
      * table of the values seen keeps huge enums linear. */
-    zidl_symtab values;
-    zidl_symtab_init(&values, e->arena->mem);
+    zidl__symtab values;
+    zidl__symtab_init(&values, e->arena->mem);
     for (size_t i = 0; i < decl->enumerators.count; i++) {
-        const zidl_enumerator *en = decl->enumerators.items[i];
-        char *value = zidl_arena_sprintf(e->arena, "%s%llu", en->value.negative ? "-" : "",
-                                         (unsigned long long)en->value.magnitude);
-        if (zidl_symtab_put(&values, value, value) == NULL)
-            ZIDL_EXPAND(e->out, e->tmpl, "enum_validator_case",
-                        {"macro", zidl_macro_name(e->arena, decl->file, decl->name, en->name)});
+        const zidl__enumerator *en = decl->enumerators.items[i];
+        char *value = zidl__arena_sprintf(e->arena, "%s%llu", en->value.negative ? "-" : "",
+                                          (unsigned long long)en->value.magnitude);
+        if (zidl__symtab_put(&values, value, value) == NULL)
+            ZIDL__EXPAND(e->out, e->tmpl, "enum_validator_case",
+                         {"macro", zidl__macro_name(e->arena, decl->file, decl->name, en->name)});
     }
-    zidl_symtab_free(&values);
-    zidl_template_expand(e->out, e->tmpl, "enum_validator_end", NULL, 0);
+    zidl__symtab_free(&values);
+    zidl__template_expand(e->out, e->tmpl, "enum_validator_end", NULL, 0);
 }
 
-static void emit_field_check(source_emitter *e, const zidl_field *field)
+static void emit_field_check(source_emitter *e, const zidl__field *field)
 {
-    const zidl_type *type = &field->type;
-    bool string = type->kind == ZIDL_TYPE_STRING;
+    const zidl__type *type = &field->type;
+    bool string = type->kind == ZIDL__TYPE_STRING;
     if (!string && !is_enum(type) && !(is_data(type) && type->decl->needs_validation))
         return;
     const char *element = field->is_array
-        ? zidl_arena_sprintf(e->arena, "msg->%s[i]", field->name)
-        : zidl_arena_sprintf(e->arena, "msg->%s", field->name);
+        ? zidl__arena_sprintf(e->arena, "msg->%s[i]", field->name)
+        : zidl__arena_sprintf(e->arena, "msg->%s", field->name);
     const char *argument = is_enum(type)
-        ? element : zidl_arena_sprintf(e->arena, "&%s", element);
+        ? element : zidl__arena_sprintf(e->arena, "&%s", element);
     if (field->is_array)
-        ZIDL_EXPAND(e->out, e->tmpl, "array_begin",
-                    {"count", zidl_arena_sprintf(e->arena, "%llu",
-                                                 (unsigned long long)field->array_len)});
+        ZIDL__EXPAND(e->out, e->tmpl, "array_begin",
+                     {"count", zidl__arena_sprintf(e->arena, "%llu",
+                                                   (unsigned long long)field->array_len)});
     const char *section = string ? (field->is_array ? "check_string_in_array" : "check_string")
                                  : (field->is_array ? "check_call_in_array" : "check_call");
-    ZIDL_EXPAND(e->out, e->tmpl, section,
-                {"field", field->name},
-                {"function", string ? "" : validator(e, type->decl)},
-                {"argument", argument});
+    ZIDL__EXPAND(e->out, e->tmpl, section,
+                 {"field", field->name},
+                 {"function", string ? "" : validator(e, type->decl)},
+                 {"argument", argument});
     if (field->is_array)
-        zidl_template_expand(e->out, e->tmpl, "array_end", NULL, 0);
+        zidl__template_expand(e->out, e->tmpl, "array_end", NULL, 0);
 }
 
-static void emit_struct_validator(source_emitter *e, const zidl_decl *decl)
+static void emit_struct_validator(source_emitter *e, const zidl__decl *decl)
 {
-    ZIDL_EXPAND(e->out, e->tmpl, "struct_validator_begin",
-                {"function", validator(e, decl)},
-                {"type", type_name(e, decl)});
+    ZIDL__EXPAND(e->out, e->tmpl, "struct_validator_begin",
+                 {"function", validator(e, decl)},
+                 {"type", type_name(e, decl)});
     for (size_t i = 0; i < decl->fields.count; i++)
         emit_field_check(e, decl->fields.items[i]);
-    zidl_template_expand(e->out, e->tmpl, "struct_validator_end", NULL, 0);
+    zidl__template_expand(e->out, e->tmpl, "struct_validator_end", NULL, 0);
 }
 
-static bool file_uses_strings(source_emitter *e, const zidl_file *file)
+static bool file_uses_strings(source_emitter *e, const zidl__file *file)
 {
     for (size_t i = 0; i < file->data_order.count; i++) {
-        const zidl_decl *decl = file->data_order.items[i];
+        const zidl__decl *decl = file->data_order.items[i];
         if (!is_validated(e, decl))
             continue;
         for (size_t j = 0; j < decl->fields.count; j++) {
-            if (decl->fields.items[j]->type.kind == ZIDL_TYPE_STRING)
+            if (decl->fields.items[j]->type.kind == ZIDL__TYPE_STRING)
                 return true;
         }
     }
@@ -171,15 +172,15 @@ static bool uses_strings(source_emitter *e)
 
 /* The validators of one file's types: enums, then structs and messages in
  * dependency order, so that a validator comes after those it calls. */
-static void emit_file_validators(source_emitter *e, const zidl_file *file)
+static void emit_file_validators(source_emitter *e, const zidl__file *file)
 {
     for (size_t i = 0; i < file->decls.count; i++) {
-        const zidl_decl *decl = file->decls.items[i];
-        if (decl->kind == ZIDL_DECL_ENUM && is_validated(e, decl))
+        const zidl__decl *decl = file->decls.items[i];
+        if (decl->kind == ZIDL__DECL_ENUM && is_validated(e, decl))
             emit_enum_validator(e, decl);
     }
     for (size_t i = 0; i < file->data_order.count; i++) {
-        const zidl_decl *decl = file->data_order.items[i];
+        const zidl__decl *decl = file->data_order.items[i];
         if (is_validated(e, decl))
             emit_struct_validator(e, decl);
     }
@@ -190,43 +191,43 @@ static void emit_validators(source_emitter *e)
     if (e->validated.count == 0)
         return;
     if (uses_strings(e))
-        zidl_template_expand(e->out, e->tmpl, "string_include", NULL, 0);
-    zidl_template_expand(e->out, e->tmpl, "validators_begin", NULL, 0);
+        zidl__template_expand(e->out, e->tmpl, "string_include", NULL, 0);
+    zidl__template_expand(e->out, e->tmpl, "validators_begin", NULL, 0);
     for (size_t i = 0; i < e->imported.count; i++)
         emit_file_validators(e, e->imported.items[i]);
     emit_file_validators(e, e->file);
 }
 
-static void emit_field_drop(source_emitter *e, const zidl_field *field)
+static void emit_field_drop(source_emitter *e, const zidl__field *field)
 {
-    const zidl_type *type = &field->type;
-    bool bytes = type->kind == ZIDL_TYPE_BYTES;
+    const zidl__type *type = &field->type;
+    bool bytes = type->kind == ZIDL__TYPE_BYTES;
     if (!bytes && !(is_data(type) && type->decl->holds_bytes))
         return;
     if (field->is_array)
-        ZIDL_EXPAND(e->out, e->tmpl, "drop_array_begin",
-                    {"count", zidl_arena_sprintf(e->arena, "%llu",
-                                                 (unsigned long long)field->array_len)});
+        ZIDL__EXPAND(e->out, e->tmpl, "drop_array_begin",
+                     {"count", zidl__arena_sprintf(e->arena, "%llu",
+                                                   (unsigned long long)field->array_len)});
     const char *section = bytes ? (field->is_array ? "drop_bytes_in_array" : "drop_bytes")
                                 : (field->is_array ? "drop_call_in_array" : "drop_call");
-    ZIDL_EXPAND(e->out, e->tmpl, section,
-                {"field", field->name},
-                {"function", bytes ? "" : dropper(e, type->decl)});
+    ZIDL__EXPAND(e->out, e->tmpl, section,
+                 {"field", field->name},
+                 {"function", bytes ? "" : dropper(e, type->decl)});
 }
 
 /* The bytes releases of one file's types, in dependency order. */
-static void emit_file_drops(source_emitter *e, const zidl_file *file)
+static void emit_file_drops(source_emitter *e, const zidl__file *file)
 {
     for (size_t i = 0; i < file->data_order.count; i++) {
-        const zidl_decl *decl = file->data_order.items[i];
-        if (zidl_symtab_get(&e->dropped, type_name(e, decl)) == NULL)
+        const zidl__decl *decl = file->data_order.items[i];
+        if (zidl__symtab_get(&e->dropped, type_name(e, decl)) == NULL)
             continue;
-        ZIDL_EXPAND(e->out, e->tmpl, "drop_begin",
-                    {"function", dropper(e, decl)},
-                    {"type", type_name(e, decl)});
+        ZIDL__EXPAND(e->out, e->tmpl, "drop_begin",
+                     {"function", dropper(e, decl)},
+                     {"type", type_name(e, decl)});
         for (size_t j = 0; j < decl->fields.count; j++)
             emit_field_drop(e, decl->fields.items[j]);
-        zidl_template_expand(e->out, e->tmpl, "drop_end", NULL, 0);
+        zidl__template_expand(e->out, e->tmpl, "drop_end", NULL, 0);
     }
 }
 
@@ -234,13 +235,13 @@ static void emit_drops(source_emitter *e)
 {
     if (e->dropped.count == 0)
         return;
-    zidl_template_expand(e->out, e->tmpl, "drops_begin", NULL, 0);
+    zidl__template_expand(e->out, e->tmpl, "drops_begin", NULL, 0);
     for (size_t i = 0; i < e->imported.count; i++)
         emit_file_drops(e, e->imported.items[i]);
     emit_file_drops(e, e->file);
 }
 
-static const zidl_handler *find_hook(const zidl_decl *actor, zidl_handler_kind kind)
+static const zidl__handler *find_hook(const zidl__decl *actor, zidl__handler_kind kind)
 {
     for (size_t i = 0; i < actor->handlers.count; i++) {
         if (actor->handlers.items[i]->kind == kind)
@@ -249,204 +250,221 @@ static const zidl_handler *find_hook(const zidl_decl *actor, zidl_handler_kind k
     return NULL;
 }
 
-static const char *actor_name(source_emitter *e, const zidl_decl *actor,
+static const char *actor_name(source_emitter *e, const zidl__decl *actor,
                               const char *part, const char *name)
 {
-    return zidl_c_name(e->arena, e->file, actor->name,
-                       zidl_arena_sprintf(e->arena, "_%s%s", part, name));
+    return zidl__c_name(e->arena, e->file, actor->name,
+                        zidl__arena_sprintf(e->arena, "_%s%s", part, name));
 }
 
-static const char *message_type(source_emitter *e, const zidl_decl *message)
+static const char *message_type(source_emitter *e, const zidl__decl *message)
 {
     return type_name(e, message);
 }
 
-static const char *envelope_of(source_emitter *e, const zidl_decl *actor, const zidl_handler *h)
+static const char *envelope_of(source_emitter *e, const zidl__decl *actor, const zidl__handler *h)
 {
-    return zidl_request_envelope_name(e->arena, e->file, actor->name, h->name);
+    return zidl__request_envelope_name(e->arena, e->file, actor->name, h->name);
 }
 
 /* Delivers the reply of a request thunk, checking it first when its
  * schema can be broken (a string without NUL, an unknown enum value). */
-static void emit_reply_delivery(source_emitter *e, const zidl_decl *reply)
+static void emit_reply_delivery(source_emitter *e, const zidl__decl *reply)
 {
     const char *reply_drop = reply->holds_bytes ? dropper(e, reply) : "NULL";
     if (!reply->needs_validation) {
-        ZIDL_EXPAND(e->out, e->tmpl, "reply_deliver", {"reply_drop", reply_drop});
+        ZIDL__EXPAND(e->out, e->tmpl, "reply_deliver", {"reply_drop", reply_drop});
         return;
     }
-    zidl_strbuf release;
-    zidl_strbuf_init(&release, e->arena->mem);
+    zidl__strbuf release;
+    zidl__strbuf_init(&release, e->arena->mem);
     if (reply->holds_bytes)
-        ZIDL_EXPAND(&release, e->tmpl, "reply_release", {"reply_drop", reply_drop});
-    ZIDL_EXPAND(e->out, e->tmpl, "reply_deliver_checked",
-                {"validator", validator(e, reply)}, {"reply_drop", reply_drop},
-                {"release", zidl_strbuf_str(&release)});
-    zidl_strbuf_free(&release);
+        ZIDL__EXPAND(&release, e->tmpl, "reply_release", {"reply_drop", reply_drop});
+    ZIDL__EXPAND(e->out, e->tmpl, "reply_deliver_checked",
+                 {"validator", validator(e, reply)}, {"reply_drop", reply_drop},
+                 {"release", zidl__strbuf_str(&release)});
+    zidl__strbuf_free(&release);
 }
 
-static void emit_request_dispatcher(source_emitter *e, const zidl_decl *actor,
-                                    const zidl_handler *h, const char *state)
+static void emit_request_dispatcher(source_emitter *e, const zidl__decl *actor,
+                                    const zidl__handler *h, const char *state)
 {
     const char *envelope = envelope_of(e, actor, h);
     if (h->message->holds_bytes)
-        ZIDL_EXPAND(e->out, e->tmpl, "request_drop",
-                    {"function", actor_name(e, actor, "drop_", h->name)},
-                    {"message_name", h->message->name},
-                    {"drop", dropper(e, h->message)}, {"envelope", envelope});
-    ZIDL_EXPAND(e->out, e->tmpl, "dispatch_request_begin",
-                {"dispatch", actor_name(e, actor, "dispatch_", h->name)},
-                {"envelope", envelope},
-                {"reply", message_type(e, h->reply_message)},
-                {"reply_init", zidl_macro_name(e->arena, h->reply_message->file,
-                                               h->reply_message->name, "INIT")},
+        ZIDL__EXPAND(e->out, e->tmpl, "request_drop",
+                     {"function", actor_name(e, actor, "drop_", h->name)},
+                     {"message_name", h->message->name},
+                     {"drop", dropper(e, h->message)}, {"envelope", envelope});
+    ZIDL__EXPAND(e->out, e->tmpl, "dispatch_request_begin",
+                 {"dispatch", actor_name(e, actor, "dispatch_", h->name)},
+                 {"envelope", envelope},
+                 {"reply", message_type(e, h->reply_message)},
+                 {"reply_init", zidl__macro_name(e->arena, h->reply_message->file,
+                                                 h->reply_message->name, "INIT")},
                 {"handler", actor_name(e, actor, "on_", h->name)}, {"state", state});
     emit_reply_delivery(e, h->reply_message);
     if (h->message->holds_bytes)
-        ZIDL_EXPAND(e->out, e->tmpl, "request_message_release",
-                    {"drop", dropper(e, h->message)});
-    zidl_template_expand(e->out, e->tmpl, "dispatch_request_end", NULL, 0);
+        ZIDL__EXPAND(e->out, e->tmpl, "request_message_release",
+                     {"drop", dropper(e, h->message)});
+    zidl__template_expand(e->out, e->tmpl, "dispatch_request_end", NULL, 0);
 }
 
-static void emit_dispatchers(source_emitter *e, const zidl_decl *actor, const char *state)
+static void emit_dispatchers(source_emitter *e, const zidl__decl *actor, const char *state)
 {
     for (size_t i = 0; i < actor->handlers.count; i++) {
-        const zidl_handler *h = actor->handlers.items[i];
+        const zidl__handler *h = actor->handlers.items[i];
         const char *dispatch = actor_name(e, actor, "dispatch_", h->name);
         const char *handler = actor_name(e, actor, "on_", h->name);
-        if (h->kind != ZIDL_HANDLER_MESSAGE)
-            ZIDL_EXPAND(e->out, e->tmpl, "dispatch_hook",
-                        {"dispatch", dispatch}, {"handler", handler}, {"state", state});
+        if (h->kind != ZIDL__HANDLER_MESSAGE)
+            ZIDL__EXPAND(e->out, e->tmpl, "dispatch_hook",
+                         {"dispatch", dispatch}, {"handler", handler}, {"state", state});
         else if (h->has_reply)
             emit_request_dispatcher(e, actor, h, state);
         else if (h->message->holds_bytes)
-            ZIDL_EXPAND(e->out, e->tmpl, "dispatch_message_dropping",
-                        {"dispatch", dispatch}, {"handler", handler}, {"state", state},
-                        {"message", message_type(e, h->message)},
-                        {"drop", dropper(e, h->message)});
+            ZIDL__EXPAND(e->out, e->tmpl, "dispatch_message_dropping",
+                         {"dispatch", dispatch}, {"handler", handler}, {"state", state},
+                         {"message", message_type(e, h->message)},
+                         {"drop", dropper(e, h->message)});
         else
-            ZIDL_EXPAND(e->out, e->tmpl, "dispatch_message",
-                        {"dispatch", dispatch}, {"handler", handler}, {"state", state},
-                        {"message", message_type(e, h->message)});
+            ZIDL__EXPAND(e->out, e->tmpl, "dispatch_message",
+                         {"dispatch", dispatch}, {"handler", handler}, {"state", state},
+                         {"message", message_type(e, h->message)});
     }
 }
 
-static void emit_handler_table(source_emitter *e, const zidl_decl *actor, const char *table)
+/* One enumerator per message handler: the send functions and the handler
+ * table name their entry instead of a bare index. */
+static void emit_tags(source_emitter *e, const zidl__decl *actor)
 {
-    zidl_strbuf entries;
-    zidl_strbuf_init(&entries, e->arena->mem);
+    ZIDL__EXPAND(e->out, e->tmpl, "tags_begin", {"name", actor->name},
+                 {"tag_enum", zidl__tag_enum_name(e->arena, e->file, actor->name)});
     for (size_t i = 0; i < actor->handlers.count; i++) {
-        const zidl_handler *h = actor->handlers.items[i];
-        if (h->kind != ZIDL_HANDLER_MESSAGE)
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind == ZIDL__HANDLER_MESSAGE)
+            ZIDL__EXPAND(e->out, e->tmpl, "tag",
+                         {"tag", zidl__tag_name(e->arena, e->file, actor->name, h->name)});
+    }
+    zidl__template_expand(e->out, e->tmpl, "tags_end", NULL, 0);
+}
+
+static void emit_handler_table(source_emitter *e, const zidl__decl *actor, const char *table)
+{
+    zidl__strbuf entries;
+    zidl__strbuf_init(&entries, e->arena->mem);
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL__HANDLER_MESSAGE)
             continue;
         const char *drop = "NULL";
         if (h->message->holds_bytes)
             drop = h->has_reply ? actor_name(e, actor, "drop_", h->name) : dropper(e, h->message);
-        ZIDL_EXPAND(&entries, e->tmpl, "handler_table_entry",
-                    {"dispatch", actor_name(e, actor, "dispatch_", h->name)},
-                    {"drop", drop},
-                    {"type_id", zidl_macro_name(e->arena, h->message->file, h->message->name,
-                                                "TYPE_ID")},
+        ZIDL__EXPAND(&entries, e->tmpl, "handler_table_entry",
+                     {"tag", zidl__tag_name(e->arena, e->file, actor->name, h->name)},
+                     {"dispatch", actor_name(e, actor, "dispatch_", h->name)},
+                     {"drop", drop},
+                     {"type_id", zidl__macro_name(e->arena, h->message->file, h->message->name,
+                                                  "TYPE_ID")},
                     {"flags", h->has_reply ? "ZACTOR_HANDLER_REQUEST" : "0"});
     }
-    ZIDL_EXPAND(e->out, e->tmpl, "handler_table",
-                {"table", table}, {"entries", zidl_strbuf_str(&entries)});
-    zidl_strbuf_free(&entries);
+    ZIDL__EXPAND(e->out, e->tmpl, "handler_table",
+                 {"table", table}, {"entries", zidl__strbuf_str(&entries)});
+    zidl__strbuf_free(&entries);
 }
 
-/* The argument checks that open a send, ask or request function. */
-static const char *send_checks(source_emitter *e, const zidl_decl *message)
+/* The argument checks that open a send, ask or request function: a NULL
+ * msg is a bad argument (ZACTOR_EARG), a message its validator refuses
+ * breaks its schema (ZACTOR_EINVAL). */
+static const char *send_checks(source_emitter *e, const zidl__decl *message)
 {
-    zidl_strbuf checks;
-    zidl_strbuf_init(&checks, e->arena->mem);
-    if (!message->needs_validation)
-        zidl_template_expand(&checks, e->tmpl, "check_null", NULL, 0);
-    else if (!message->holds_bytes)
-        ZIDL_EXPAND(&checks, e->tmpl, "check_null_or_invalid",
-                    {"validator", validator(e, message)});
-    else {
-        zidl_template_expand(&checks, e->tmpl, "check_null", NULL, 0);
-        ZIDL_EXPAND(&checks, e->tmpl, "check_invalid_releasing",
-                    {"validator", validator(e, message)}, {"drop", dropper(e, message)});
-    }
-    char *result = zidl_arena_strdup(e->arena, zidl_strbuf_str(&checks));
-    zidl_strbuf_free(&checks);
+    zidl__strbuf checks;
+    zidl__strbuf_init(&checks, e->arena->mem);
+    zidl__template_expand(&checks, e->tmpl, "check_null", NULL, 0);
+    if (message->needs_validation && !message->holds_bytes)
+        ZIDL__EXPAND(&checks, e->tmpl, "check_invalid", {"validator", validator(e, message)});
+    else if (message->needs_validation)
+        ZIDL__EXPAND(&checks, e->tmpl, "check_invalid_releasing",
+                     {"validator", validator(e, message)}, {"drop", dropper(e, message)});
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&checks));
+    zidl__strbuf_free(&checks);
     return result;
 }
 
-static void emit_sends(source_emitter *e, const zidl_decl *actor, const char *ref,
+static void emit_sends(source_emitter *e, const zidl__decl *actor, const char *ref,
                        const char *actor_type)
 {
     for (size_t i = 0; i < actor->handlers.count; i++) {
-        const zidl_handler *h = actor->handlers.items[i];
-        if (h->kind != ZIDL_HANDLER_MESSAGE)
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL__HANDLER_MESSAGE)
             continue;
-        const char *tag = zidl_arena_sprintf(e->arena, "%u", (unsigned)h->tag);
+        const char *tag = zidl__tag_name(e->arena, e->file, actor->name, h->name);
         if (!h->has_reply)
-            ZIDL_EXPAND(e->out, e->tmpl, "send",
-                        {"send", actor_name(e, actor, "send_", h->name)},
-                        {"ref", ref}, {"message", message_type(e, h->message)},
-                        {"checks", send_checks(e, h->message)},
-                        {"actor_type", actor_type}, {"tag", tag});
+            ZIDL__EXPAND(e->out, e->tmpl, "send",
+                         {"send", actor_name(e, actor, "send_", h->name)},
+                         {"ref", ref}, {"message", message_type(e, h->message)},
+                         {"checks", send_checks(e, h->message)},
+                         {"actor_type", actor_type}, {"tag", tag});
         else
-            ZIDL_EXPAND(e->out, e->tmpl, "request",
-                        {"ask", actor_name(e, actor, "ask_", h->name)},
-                        {"request_function", actor_name(e, actor, "request_", h->name)},
-                        {"ref", ref}, {"message", message_type(e, h->message)},
-                        {"reply", message_type(e, h->reply_message)},
-                        {"envelope", envelope_of(e, actor, h)},
-                        {"checks", send_checks(e, h->message)},
-                        {"actor_type", actor_type}, {"tag", tag},
-                        {"reply_type_id", zidl_macro_name(e->arena, h->reply_message->file,
-                                                          h->reply_message->name, "TYPE_ID")});
+            ZIDL__EXPAND(e->out, e->tmpl, "request",
+                         {"ask", actor_name(e, actor, "ask_", h->name)},
+                         {"request_function", actor_name(e, actor, "request_", h->name)},
+                         {"ref", ref}, {"message", message_type(e, h->message)},
+                         {"reply", message_type(e, h->reply_message)},
+                         {"envelope", envelope_of(e, actor, h)},
+                         {"checks", send_checks(e, h->message)},
+                         {"actor_type", actor_type}, {"tag", tag},
+                         {"reply_type_id", zidl__macro_name(e->arena, h->reply_message->file,
+                                                            h->reply_message->name, "TYPE_ID")});
     }
 }
 
-static void emit_actor(source_emitter *e, const zidl_decl *actor)
+static void emit_actor(source_emitter *e, const zidl__decl *actor)
 {
-    const char *state = zidl_c_name(e->arena, e->file, actor->name, "");
-    const char *ref = zidl_c_name(e->arena, e->file, actor->name, "_ref");
-    const char *actor_type = zidl_c_name(e->arena, e->file, actor->name, "_actor_type");
-    const char *table = zidl_c_name(e->arena, e->file, actor->name, "_handlers");
-    ZIDL_EXPAND(e->out, e->tmpl, "actor_begin", {"name", actor->name});
+    const char *state = zidl__c_name(e->arena, e->file, actor->name, "");
+    const char *ref = zidl__c_name(e->arena, e->file, actor->name, "_ref");
+    const char *actor_type = zidl__c_name(e->arena, e->file, actor->name, "_actor_type");
+    const char *table = zidl__c_name(e->arena, e->file, actor->name, "_handlers");
+    ZIDL__EXPAND(e->out, e->tmpl, "actor_begin", {"name", actor->name});
     emit_dispatchers(e, actor, state);
 
     unsigned handler_count = 0;
     for (size_t i = 0; i < actor->handlers.count; i++)
-        handler_count += actor->handlers.items[i]->kind == ZIDL_HANDLER_MESSAGE;
-    if (handler_count > 0)
+        handler_count += actor->handlers.items[i]->kind == ZIDL__HANDLER_MESSAGE;
+    if (handler_count > 0) {
+        emit_tags(e, actor);
         emit_handler_table(e, actor, table);
+    }
 
-    const zidl_handler *start = find_hook(actor, ZIDL_HANDLER_START);
-    const zidl_handler *stop = find_hook(actor, ZIDL_HANDLER_STOP);
-    ZIDL_EXPAND(e->out, e->tmpl, "actor_type",
-                {"actor_type", actor_type},
-                {"qualified", zidl_qualified_name(e->arena, e->file, actor->name)},
-                {"state", state},
-                {"slot", zidl_c_name(e->arena, e->file, actor->name, "_slot")},
-                {"handler_count", zidl_arena_sprintf(e->arena, "%u", handler_count)},
-                {"handlers", handler_count > 0 ? table : "NULL"},
-                {"on_start", start ? actor_name(e, actor, "dispatch_", "start") : "NULL"},
-                {"on_stop", stop ? actor_name(e, actor, "dispatch_", "stop") : "NULL"},
-                {"ref", ref},
-                {"spawn", zidl_c_name(e->arena, e->file, actor->name, "_spawn")});
+    const zidl__handler *start = find_hook(actor, ZIDL__HANDLER_START);
+    const zidl__handler *stop = find_hook(actor, ZIDL__HANDLER_STOP);
+    ZIDL__EXPAND(e->out, e->tmpl, "actor_type",
+                 {"actor_type", actor_type},
+                 {"qualified", zidl__qualified_name(e->arena, e->file, actor->name)},
+                 {"state", state},
+                 {"slot", zidl__c_name(e->arena, e->file, actor->name, "_slot")},
+                 {"handler_count", handler_count == 0 ? "0"
+                     : zidl__arena_sprintf(e->arena, "sizeof %s / sizeof %s[0]", table, table)},
+                 {"handlers", handler_count > 0 ? table : "NULL"},
+                 {"on_start", start ? actor_name(e, actor, "dispatch_", "start") : "NULL"},
+                 {"on_stop", stop ? actor_name(e, actor, "dispatch_", "stop") : "NULL"},
+                 {"ref", ref},
+                 {"spawn", zidl__c_name(e->arena, e->file, actor->name, "_spawn")});
     emit_sends(e, actor, ref, actor_type);
 }
 
-void zidl_emit_source(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out)
+void zidl__emit_source(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out)
 {
-    source_emitter e = {file, arena, out, zidl_template_text("source.c.tmpl"), {0}, {0}, {0}, {0}};
-    zidl_symtab_init(&e.validated, arena->mem);
-    zidl_symtab_init(&e.dropped, arena->mem);
-    zidl_symtab_init(&e.imported_keys, arena->mem);
+    source_emitter e = {file, arena, out, zidl__template_text(arena->mem, "source.c.tmpl"), {0}, {0}, {0}, {0}};
+    zidl__symtab_init(&e.validated, arena->mem);
+    zidl__symtab_init(&e.dropped, arena->mem);
+    zidl__symtab_init(&e.imported_keys, arena->mem);
     collect_imported(&e, file);
     for (size_t i = 0; i < file->decls.count; i++) {
-        const zidl_decl *actor = file->decls.items[i];
-        if (actor->kind != ZIDL_DECL_ACTOR)
+        const zidl__decl *actor = file->decls.items[i];
+        if (actor->kind != ZIDL__DECL_ACTOR)
             continue;
         for (size_t j = 0; j < actor->handlers.count; j++) {
-            const zidl_handler *h = actor->handlers.items[j];
-            if (h->kind != ZIDL_HANDLER_MESSAGE)
+            const zidl__handler *h = actor->handlers.items[j];
+            if (h->kind != ZIDL__HANDLER_MESSAGE)
                 continue;
             mark_validated(&e, h->message);
             mark_dropped(&e, h->message);
@@ -456,17 +474,18 @@ void zidl_emit_source(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out
             }
         }
     }
-    ZIDL_EXPAND(out, e.tmpl, "file_begin",
-                {"version", ZIDL_VERSION_STRING},
-                {"source", file->base},
-                {"header", zidl_header_file_name(arena, file)});
+    ZIDL__EXPAND(out, e.tmpl, "file_begin",
+                 {"version", ZIDL_VERSION_STRING},
+                 {"source", file->base},
+                 {"header", zidl__header_file_name(arena, file)});
     emit_validators(&e);
     emit_drops(&e);
     for (size_t i = 0; i < file->decls.count; i++) {
-        if (file->decls.items[i]->kind == ZIDL_DECL_ACTOR)
+        if (file->decls.items[i]->kind == ZIDL__DECL_ACTOR)
             emit_actor(&e, file->decls.items[i]);
     }
-    zidl_symtab_free(&e.imported_keys);
-    zidl_symtab_free(&e.validated);
-    zidl_symtab_free(&e.dropped);
+    zidl__wrap_lines(out);
+    zidl__symtab_free(&e.imported_keys);
+    zidl__symtab_free(&e.validated);
+    zidl__symtab_free(&e.dropped);
 }

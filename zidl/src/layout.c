@@ -34,48 +34,48 @@
 #define MAX_CANONICAL_LENGTH (UINT64_C(1) << 24)
 
 typedef struct layouter {
-    zidl_file *file;
-    zidl_diag *diag;
-    zidl_arena *arena;
+    zidl__file *file;
+    zidl__diag *diag;
+    zidl__arena *arena;
     bool failed;
 } layouter;
 
-static void scalar_layout(zidl_scalar scalar, uint64_t *size)
+static void scalar_layout(zidl__scalar scalar, uint64_t *size)
 {
     static const uint64_t sizes[] = {
-        [ZIDL_BOOL] = 1, [ZIDL_I8] = 1, [ZIDL_I16] = 2, [ZIDL_I32] = 4,
-        [ZIDL_I64] = 8,  [ZIDL_U8] = 1, [ZIDL_U16] = 2, [ZIDL_U32] = 4,
-        [ZIDL_U64] = 8,  [ZIDL_F32] = 4, [ZIDL_F64] = 8,
+        [ZIDL__BOOL] = 1, [ZIDL__I8] = 1, [ZIDL__I16] = 2, [ZIDL__I32] = 4,
+        [ZIDL__I64] = 8,  [ZIDL__U8] = 1, [ZIDL__U16] = 2, [ZIDL__U32] = 4,
+        [ZIDL__U64] = 8,  [ZIDL__F32] = 4, [ZIDL__F64] = 8,
     };
     *size = sizes[scalar];
 }
 
-static void lay_out(layouter *l, zidl_decl *decl);
+static void lay_out(layouter *l, zidl__decl *decl);
 
 /* Size and alignment of one element of the field's type. */
-static void type_layout(layouter *l, const zidl_type *type, uint64_t *size,
+static void type_layout(layouter *l, const zidl__type *type, uint64_t *size,
                         uint64_t *align)
 {
     switch (type->kind) {
-    case ZIDL_TYPE_SCALAR:
+    case ZIDL__TYPE_SCALAR:
         scalar_layout(type->scalar, size);
         *align = *size;
         return;
-    case ZIDL_TYPE_STRING:
+    case ZIDL__TYPE_STRING:
         *size = type->string_max + 1;
         *align = 1;
         return;
-    case ZIDL_TYPE_REF: /* zactor_ref: a pointer and a uint32_t */
+    case ZIDL__TYPE_REF: /* zactor_ref: a pointer and a uint32_t */
         *size = 16;
         *align = 8;
         return;
-    case ZIDL_TYPE_PTR:
-    case ZIDL_TYPE_BYTES:
+    case ZIDL__TYPE_PTR:
+    case ZIDL__TYPE_BYTES:
         *size = 8;
         *align = 8;
         return;
-    case ZIDL_TYPE_DECL:
-        if (type->decl->kind == ZIDL_DECL_ENUM) {
+    case ZIDL__TYPE_DECL:
+        if (type->decl->kind == ZIDL__DECL_ENUM) {
             scalar_layout(type->decl->underlying, size);
             *align = *size;
             return;
@@ -84,50 +84,50 @@ static void type_layout(layouter *l, const zidl_type *type, uint64_t *size,
         *size = type->decl->size;
         *align = type->decl->align;
         return;
-    case ZIDL_TYPE_NAMED:
+    case ZIDL__TYPE_NAMED:
         break;
     }
     *size = 1; /* unreachable after resolve and check */
     *align = 1;
 }
 
-static bool holds_bytes(const zidl_type *type)
+static bool holds_bytes(const zidl__type *type)
 {
-    return type->kind == ZIDL_TYPE_BYTES ||
-           (type->kind == ZIDL_TYPE_DECL && type->decl->holds_bytes);
+    return type->kind == ZIDL__TYPE_BYTES ||
+           (type->kind == ZIDL__TYPE_DECL && type->decl->holds_bytes);
 }
 
-static bool has_defaults(const zidl_field *field)
+static bool has_defaults(const zidl__field *field)
 {
-    const zidl_type *type = &field->type;
-    return field->has_default || (type->kind == ZIDL_TYPE_DECL && type->decl->has_defaults);
+    const zidl__type *type = &field->type;
+    return field->has_default || (type->kind == ZIDL__TYPE_DECL && type->decl->has_defaults);
 }
 
 /* The INIT macro of a type with defaults lists every element of an array
  * of it (C has no "repeat" initialiser); keep that text bounded. */
-static void check_default_array(layouter *l, const zidl_field *field)
+static void check_default_array(layouter *l, const zidl__field *field)
 {
-    if (!field->is_array || field->type.kind != ZIDL_TYPE_DECL ||
-        !field->type.decl->has_defaults || field->array_len <= ZIDL_MAX_DEFAULT_ELEMENTS)
+    if (!field->is_array || field->type.kind != ZIDL__TYPE_DECL ||
+        !field->type.decl->has_defaults || field->array_len <= ZIDL__MAX_DEFAULT_ELEMENTS)
         return;
-    zidl_diag_report(l->diag, l->file, field->array_loc, ZIDL_ERROR,
-                     "array '%s' has %llu elements of '%s', which has default values: "
-                     "at most %llu are allowed (its initialiser lists each one)",
-                     field->name, (unsigned long long)field->array_len, field->type.decl->name,
-                     (unsigned long long)ZIDL_MAX_DEFAULT_ELEMENTS);
+    zidl__diag_report(l->diag, l->file, field->array_loc, ZIDL__ERROR,
+                      "array '%s' has %llu elements of '%s', which has default values: "
+                      "at most %llu are allowed (its initialiser lists each one)",
+                      field->name, (unsigned long long)field->array_len, field->type.decl->name,
+                      (unsigned long long)ZIDL__MAX_DEFAULT_ELEMENTS);
     l->failed = true;
 }
 
-static bool needs_validation(const zidl_type *type)
+static bool needs_validation(const zidl__type *type)
 {
-    if (type->kind == ZIDL_TYPE_STRING)
+    if (type->kind == ZIDL__TYPE_STRING)
         return true;
-    if (type->kind != ZIDL_TYPE_DECL)
+    if (type->kind != ZIDL__TYPE_DECL)
         return false;
-    return type->decl->kind == ZIDL_DECL_ENUM || type->decl->needs_validation;
+    return type->decl->kind == ZIDL__DECL_ENUM || type->decl->needs_validation;
 }
 
-static void lay_out(layouter *l, zidl_decl *decl)
+static void lay_out(layouter *l, zidl__decl *decl)
 {
     if (decl->laid_out)
         return;
@@ -135,11 +135,11 @@ static void lay_out(layouter *l, zidl_decl *decl)
     uint64_t offset = 0;
     uint64_t align = 1;
     bool holds_too_large = false; /* already reported at the inner type */
-    for (size_t i = 0; i < decl->fields.count && offset <= ZIDL_MAX_TYPE_SIZE; i++) {
-        const zidl_field *field = decl->fields.items[i];
+    for (size_t i = 0; i < decl->fields.count && offset <= ZIDL__MAX_TYPE_SIZE; i++) {
+        const zidl__field *field = decl->fields.items[i];
         uint64_t size, field_align;
         type_layout(l, &field->type, &size, &field_align);
-        if (size > ZIDL_MAX_TYPE_SIZE)
+        if (size > ZIDL__MAX_TYPE_SIZE)
             holds_too_large = true;
         if (field->is_array)
             size *= field->array_len; /* <= 2^20 * (2^24 + 1): no overflow */
@@ -156,166 +156,166 @@ static void lay_out(layouter *l, zidl_decl *decl)
     }
     decl->size = offset == 0 ? 1 : (offset + align - 1) / align * align;
     decl->align = align;
-    if (decl->size > ZIDL_MAX_TYPE_SIZE) {
-        decl->size = ZIDL_MAX_TYPE_SIZE + 1; /* saturate for the types around it */
+    if (decl->size > ZIDL__MAX_TYPE_SIZE) {
+        decl->size = ZIDL__MAX_TYPE_SIZE + 1; /* saturate for the types around it */
         l->failed = true;
         if (!holds_too_large)
-            zidl_diag_report(l->diag, l->file, decl->loc, ZIDL_ERROR,
-                             "%s%s '%s' is too large: more than %llu bytes",
-                             decl->kind == ZIDL_DECL_ACTOR ? "the state of " : "",
-                             zidl_decl_kind_name(decl->kind), decl->name,
-                             (unsigned long long)ZIDL_MAX_TYPE_SIZE);
+            zidl__diag_report(l->diag, l->file, decl->loc, ZIDL__ERROR,
+                              "%s%s '%s' is too large: more than %llu bytes",
+                              decl->kind == ZIDL__DECL_ACTOR ? "the state of " : "",
+                              zidl__decl_kind_name(decl->kind), decl->name,
+                              (unsigned long long)ZIDL__MAX_TYPE_SIZE);
     }
     /* A message holding bytes is large whatever its C size (spec section
      * 1); the emitters still use its C size to store it inline. */
     if (decl->holds_bytes)
-        decl->size_class = ZIDL_SIZE_LARGE;
+        decl->size_class = ZIDL__SIZE_LARGE;
     else if (decl->size <= 64)
-        decl->size_class = ZIDL_SIZE_SMALL;
+        decl->size_class = ZIDL__SIZE_SMALL;
     else if (decl->size <= 1024)
-        decl->size_class = ZIDL_SIZE_MEDIUM;
+        decl->size_class = ZIDL__SIZE_MEDIUM;
     else
-        decl->size_class = ZIDL_SIZE_LARGE;
-    if (decl->kind != ZIDL_DECL_ACTOR)
-        ZIDL_LIST_PUSH(l->arena, l->file->data_order, decl);
+        decl->size_class = ZIDL__SIZE_LARGE;
+    if (decl->kind != ZIDL__DECL_ACTOR)
+        ZIDL__LIST_PUSH(l->arena, l->file->data_order, decl);
 }
 
 /* The package is the one of the file that declares decl, which may be
  * imported. */
-static void put_qualified(zidl_strbuf *out, const zidl_decl *decl)
+static void put_qualified(zidl__strbuf *out, const zidl__decl *decl)
 {
-    const char *package = zidl_file_package(decl->file);
+    const char *package = zidl__file_package(decl->file);
     if (package != NULL)
-        zidl_strbuf_printf(out, "%s.", package);
-    zidl_strbuf_puts(out, decl->name);
+        zidl__strbuf_printf(out, "%s.", package);
+    zidl__strbuf_puts(out, decl->name);
 }
 
-static void put_canonical_decl(layouter *l, zidl_strbuf *out, zidl_decl *decl);
+static void put_canonical_decl(layouter *l, zidl__strbuf *out, zidl__decl *decl);
 
-static void put_canonical_type(layouter *l, zidl_strbuf *out, const zidl_type *type)
+static void put_canonical_type(layouter *l, zidl__strbuf *out, const zidl__type *type)
 {
     switch (type->kind) {
-    case ZIDL_TYPE_SCALAR:
-        zidl_strbuf_puts(out, zidl_scalar_name(type->scalar));
+    case ZIDL__TYPE_SCALAR:
+        zidl__strbuf_puts(out, zidl__scalar_name(type->scalar));
         return;
-    case ZIDL_TYPE_STRING:
-        zidl_strbuf_printf(out, "string<%llu>", (unsigned long long)type->string_max);
+    case ZIDL__TYPE_STRING:
+        zidl__strbuf_printf(out, "string<%llu>", (unsigned long long)type->string_max);
         return;
-    case ZIDL_TYPE_REF:
-        zidl_strbuf_puts(out, "ref<");
+    case ZIDL__TYPE_REF:
+        zidl__strbuf_puts(out, "ref<");
         put_qualified(out, type->decl);
-        zidl_strbuf_putc(out, '>');
+        zidl__strbuf_putc(out, '>');
         return;
-    case ZIDL_TYPE_PTR:
-        zidl_strbuf_puts(out, "ptr");
+    case ZIDL__TYPE_PTR:
+        zidl__strbuf_puts(out, "ptr");
         return;
-    case ZIDL_TYPE_BYTES:
-        zidl_strbuf_puts(out, "bytes");
+    case ZIDL__TYPE_BYTES:
+        zidl__strbuf_puts(out, "bytes");
         return;
-    case ZIDL_TYPE_DECL:
+    case ZIDL__TYPE_DECL:
         put_canonical_decl(l, out, type->decl);
         return;
-    case ZIDL_TYPE_NAMED:
+    case ZIDL__TYPE_NAMED:
         return;
     }
 }
 
-static void put_enum(zidl_strbuf *out, const zidl_decl *decl)
+static void put_enum(zidl__strbuf *out, const zidl__decl *decl)
 {
-    zidl_strbuf_puts(out, "enum ");
+    zidl__strbuf_puts(out, "enum ");
     put_qualified(out, decl);
-    zidl_strbuf_printf(out, ":%s{", zidl_scalar_name(decl->underlying));
+    zidl__strbuf_printf(out, ":%s{", zidl__scalar_name(decl->underlying));
     for (size_t i = 0; i < decl->enumerators.count; i++) {
-        const zidl_enumerator *en = decl->enumerators.items[i];
-        zidl_strbuf_printf(out, "%s=%s%llu,", en->name, en->value.negative ? "-" : "",
-                           (unsigned long long)en->value.magnitude);
+        const zidl__enumerator *en = decl->enumerators.items[i];
+        zidl__strbuf_printf(out, "%s=%s%llu,", en->name, en->value.negative ? "-" : "",
+                            (unsigned long long)en->value.magnitude);
     }
-    zidl_strbuf_putc(out, '}');
+    zidl__strbuf_putc(out, '}');
 }
 
 /* Appends the canonical text of a struct, message or enum, memoised per
  * declaration; stops appending once the text is too long. */
-static void put_canonical_decl(layouter *l, zidl_strbuf *out, zidl_decl *decl)
+static void put_canonical_decl(layouter *l, zidl__strbuf *out, zidl__decl *decl)
 {
-    if (decl->kind == ZIDL_DECL_ENUM) {
+    if (decl->kind == ZIDL__DECL_ENUM) {
         put_enum(out, decl);
         return;
     }
     if (decl->canonical == NULL) {
-        zidl_strbuf text;
-        zidl_strbuf_init(&text, l->arena->mem);
-        zidl_strbuf_printf(&text, "%s ", zidl_decl_kind_name(decl->kind));
+        zidl__strbuf text;
+        zidl__strbuf_init(&text, l->arena->mem);
+        zidl__strbuf_printf(&text, "%s ", zidl__decl_kind_name(decl->kind));
         put_qualified(&text, decl);
-        zidl_strbuf_putc(&text, '{');
+        zidl__strbuf_putc(&text, '{');
         for (size_t i = 0; i < decl->fields.count && text.len <= MAX_CANONICAL_LENGTH; i++) {
-            const zidl_field *field = decl->fields.items[i];
+            const zidl__field *field = decl->fields.items[i];
             put_canonical_type(l, &text, &field->type);
-            zidl_strbuf_printf(&text, " %s", field->name);
+            zidl__strbuf_printf(&text, " %s", field->name);
             if (field->is_array)
-                zidl_strbuf_printf(&text, "[%llu]", (unsigned long long)field->array_len);
-            zidl_strbuf_putc(&text, ';');
+                zidl__strbuf_printf(&text, "[%llu]", (unsigned long long)field->array_len);
+            zidl__strbuf_putc(&text, ';');
         }
-        zidl_strbuf_putc(&text, '}');
-        decl->canonical = zidl_arena_strndup(l->arena, zidl_strbuf_str(&text), text.len);
-        zidl_strbuf_free(&text);
+        zidl__strbuf_putc(&text, '}');
+        decl->canonical = zidl__arena_strndup(l->arena, zidl__strbuf_str(&text), text.len);
+        zidl__strbuf_free(&text);
     }
     if (out->len <= MAX_CANONICAL_LENGTH)
-        zidl_strbuf_puts(out, decl->canonical);
+        zidl__strbuf_puts(out, decl->canonical);
 }
 
 /* Where a type id was first seen in this run. */
 typedef struct id_owner {
-    zidl_file *file;
-    const zidl_decl *decl;
+    zidl__file *file;
+    const zidl__decl *decl;
 } id_owner;
 
-static void assign_type_id(layouter *l, zidl_decl *message, zidl_symtab *type_ids)
+static void assign_type_id(layouter *l, zidl__decl *message, zidl__symtab *type_ids)
 {
-    zidl_strbuf text;
-    zidl_strbuf_init(&text, l->arena->mem);
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, l->arena->mem);
     put_canonical_decl(l, &text, message);
     if (text.len > MAX_CANONICAL_LENGTH) {
-        zidl_diag_report(l->diag, l->file, message->loc, ZIDL_ERROR,
-                         "message '%s' nests too much to compute its type id "
-                         "(its canonical form exceeds %llu bytes)",
-                         message->name, (unsigned long long)MAX_CANONICAL_LENGTH);
-        zidl_strbuf_free(&text);
+        zidl__diag_report(l->diag, l->file, message->loc, ZIDL__ERROR,
+                          "message '%s' nests too much to compute its type id "
+                          "(its canonical form exceeds %llu bytes)",
+                          message->name, (unsigned long long)MAX_CANONICAL_LENGTH);
+        zidl__strbuf_free(&text);
         return;
     }
     message->type_id = XXH32(text.data, text.len, 0);
-    zidl_strbuf_free(&text);
+    zidl__strbuf_free(&text);
 
     char key[16];
     snprintf(key, sizeof key, "%08x", (unsigned)message->type_id);
-    id_owner *owner = zidl_arena_alloc(l->arena, sizeof *owner);
+    id_owner *owner = zidl__arena_alloc(l->arena, sizeof *owner);
     owner->file = l->file;
     owner->decl = message;
     const id_owner *first =
-        zidl_symtab_put(type_ids, zidl_arena_strdup(l->arena, key), owner);
+        zidl__symtab_put(type_ids, zidl__arena_strdup(l->arena, key), owner);
     if (first == NULL)
         return;
-    zidl_diag_report(l->diag, l->file, message->loc, ZIDL_ERROR,
-                     "the type id 0x%s of message '%s' collides with the type id of "
-                     "message '%s'; rename one of them", key, message->name,
-                     first->decl->name);
-    zidl_diag_report(l->diag, first->file, first->decl->loc, ZIDL_NOTE,
-                     "'%s' is declared here", first->decl->name);
+    zidl__diag_report(l->diag, l->file, message->loc, ZIDL__ERROR,
+                      "the type id 0x%s of message '%s' collides with the type id of "
+                      "message '%s'; rename one of them", key, message->name,
+                      first->decl->name);
+    zidl__diag_report(l->diag, first->file, first->decl->loc, ZIDL__NOTE,
+                      "'%s' is declared here", first->decl->name);
 }
 
-void zidl_layout(zidl_file *file, zidl_diag *diag, zidl_arena *arena,
-                 zidl_symtab *type_ids)
+void zidl__layout(zidl__file *file, zidl__diag *diag, zidl__arena *arena,
+                  zidl__symtab *type_ids)
 {
     layouter l = {file, diag, arena, false};
     for (size_t i = 0; i < file->decls.count; i++) {
-        zidl_decl *decl = file->decls.items[i];
-        if (decl->kind != ZIDL_DECL_ENUM)
+        zidl__decl *decl = file->decls.items[i];
+        if (decl->kind != ZIDL__DECL_ENUM)
             lay_out(&l, decl);
     }
     if (l.failed)
         return;
     for (size_t i = 0; i < file->decls.count; i++) {
-        zidl_decl *decl = file->decls.items[i];
-        if (decl->kind == ZIDL_DECL_MESSAGE)
+        zidl__decl *decl = file->decls.items[i];
+        if (decl->kind == ZIDL__DECL_MESSAGE)
             assign_type_id(&l, decl, type_ids);
     }
 }

@@ -3,11 +3,12 @@
 #include "mem.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Precedes every block; the union keeps the block aligned for any object. */
 typedef union block_header {
-    zidl_mem_link link;
+    zidl__mem_link link;
     max_align_t align;
 } block_header;
 
@@ -21,18 +22,19 @@ static void *default_allocate(void *user, void *block, size_t size)
     return realloc(block, size);
 }
 
-void zidl_mem_init(zidl_mem *mem, const zidl_options *opts)
+void zidl__mem_init(zidl__mem *mem, const zidl_options *opts)
 {
     mem->allocate = opts->allocate != NULL ? opts->allocate : default_allocate;
     mem->user = opts->user;
     mem->live.prev = &mem->live;
     mem->live.next = &mem->live;
     mem->on_failure = NULL;
+    mem->internal_error[0] = '\0';
     mem->release = NULL;
     mem->resource = NULL;
 }
 
-static void link_block(zidl_mem *mem, block_header *header)
+static void link_block(zidl__mem *mem, block_header *header)
 {
     header->link.prev = &mem->live;
     header->link.next = mem->live.next;
@@ -46,15 +48,21 @@ static void unlink_block(block_header *header)
     header->link.next->prev = header->link.prev;
 }
 
-_Noreturn void zidl_mem_fail(zidl_mem *mem)
+_Noreturn void zidl__mem_fail(zidl__mem *mem)
 {
     longjmp(*mem->on_failure, 1);
 }
 
-void *zidl_mem_realloc(zidl_mem *mem, void *block, size_t size)
+_Noreturn void zidl__mem_fail_internal(zidl__mem *mem, const char *what, const char *name)
+{
+    snprintf(mem->internal_error, sizeof mem->internal_error, "%s '%s'", what, name);
+    longjmp(*mem->on_failure, 1);
+}
+
+void *zidl__mem_realloc(zidl__mem *mem, void *block, size_t size)
 {
     if (size > SIZE_MAX - sizeof(block_header))
-        zidl_mem_fail(mem);
+        zidl__mem_fail(mem);
     block_header *old = block != NULL ? (block_header *)block - 1 : NULL;
     if (old != NULL)
         unlink_block(old);
@@ -62,18 +70,18 @@ void *zidl_mem_realloc(zidl_mem *mem, void *block, size_t size)
     if (header == NULL) {
         if (old != NULL)
             link_block(mem, old); /* still allocated: freed with the rest */
-        zidl_mem_fail(mem);
+        zidl__mem_fail(mem);
     }
     link_block(mem, header);
     return header + 1;
 }
 
-void *zidl_mem_alloc(zidl_mem *mem, size_t size)
+void *zidl__mem_alloc(zidl__mem *mem, size_t size)
 {
-    return zidl_mem_realloc(mem, NULL, size);
+    return zidl__mem_realloc(mem, NULL, size);
 }
 
-void zidl_mem_free(zidl_mem *mem, void *block)
+void zidl__mem_free(zidl__mem *mem, void *block)
 {
     if (block == NULL)
         return;
@@ -82,7 +90,7 @@ void zidl_mem_free(zidl_mem *mem, void *block)
     mem->allocate(mem->user, header, 0);
 }
 
-void zidl_mem_free_all(zidl_mem *mem)
+void zidl__mem_free_all(zidl__mem *mem)
 {
     while (mem->live.next != &mem->live) {
         block_header *header = (block_header *)mem->live.next;
@@ -91,16 +99,16 @@ void zidl_mem_free_all(zidl_mem *mem)
     }
     if (mem->release != NULL)
         mem->release(mem->resource);
-    zidl_mem_let_go(mem);
+    zidl__mem_let_go(mem);
 }
 
-void zidl_mem_hold(zidl_mem *mem, void (*release)(void *resource), void *resource)
+void zidl__mem_hold(zidl__mem *mem, void (*release)(void *resource), void *resource)
 {
     mem->release = release;
     mem->resource = resource;
 }
 
-void zidl_mem_let_go(zidl_mem *mem)
+void zidl__mem_let_go(zidl__mem *mem)
 {
     mem->release = NULL;
     mem->resource = NULL;

@@ -5,11 +5,11 @@
 #include <stdbool.h>
 #include <string.h>
 
-static char *concat(zidl_arena *arena, const char *a, const char *b,
+static char *concat(zidl__arena *arena, const char *a, const char *b,
                     const char *c, const char *d)
 {
     size_t la = strlen(a), lb = strlen(b), lc = strlen(c), ld = strlen(d);
-    char *out = zidl_arena_alloc(arena, la + lb + lc + ld + 1);
+    char *out = zidl__arena_alloc(arena, la + lb + lc + ld + 1);
     memcpy(out, a, la);
     memcpy(out + la, b, lb);
     memcpy(out + la + lb, c, lc);
@@ -17,11 +17,26 @@ static char *concat(zidl_arena *arena, const char *a, const char *b,
     return out;
 }
 
-char *zidl_c_name(zidl_arena *arena, const zidl_file *file, const char *name,
-                  const char *suffix)
+char *zidl__c_name(zidl__arena *arena, const zidl__file *file, const char *name,
+                   const char *suffix)
 {
-    const char *package = zidl_file_package(file);
+    const char *package = zidl__file_package(file);
     return concat(arena, package ? package : "", package ? "_" : "", name, suffix);
+}
+
+char *zidl__tag_enum_name(zidl__arena *arena, const zidl__file *file, const char *actor)
+{
+    return zidl__c_name(arena, file, actor, "_tag");
+}
+
+static void upcase(char *s);
+
+char *zidl__tag_name(zidl__arena *arena, const zidl__file *file, const char *actor,
+                     const char *message)
+{
+    char *out = zidl__c_name(arena, file, actor, concat(arena, "_TAG_", message, "", ""));
+    upcase(out);
+    return out;
 }
 
 static void upcase(char *s)
@@ -30,16 +45,16 @@ static void upcase(char *s)
         *s = (char)toupper((unsigned char)*s);
 }
 
-char *zidl_macro_name(zidl_arena *arena, const zidl_file *file,
-                      const char *name, const char *suffix)
+char *zidl__macro_name(zidl__arena *arena, const zidl__file *file,
+                       const char *name, const char *suffix)
 {
-    char *out = zidl_c_name(arena, file, name, "");
+    char *out = zidl__c_name(arena, file, name, "");
     out = concat(arena, out, "_", suffix, "");
     upcase(out);
     return out;
 }
 
-char *zidl_guard_name(zidl_arena *arena, const zidl_file *file)
+char *zidl__guard_name(zidl__arena *arena, const zidl__file *file)
 {
     bool digit_first = isdigit((unsigned char)file->base[0]);
     char *out = concat(arena, digit_first ? "ZIDL_" : "", file->base, "_H_INCLUDED", "");
@@ -51,53 +66,53 @@ char *zidl_guard_name(zidl_arena *arena, const zidl_file *file)
     return out;
 }
 
-char *zidl_slot_member_name(zidl_arena *arena, const char *message)
+char *zidl__slot_member_name(zidl__arena *arena, const char *message)
 {
     return concat(arena, "as_", message, "", "");
 }
 
-char *zidl_request_envelope_name(zidl_arena *arena, const zidl_file *file, const char *actor,
-                                 const char *message)
+char *zidl__request_envelope_name(zidl__arena *arena, const zidl__file *file, const char *actor,
+                                  const char *message)
 {
-    return zidl_c_name(arena, file, actor, concat(arena, "_", message, "_request", ""));
+    return zidl__c_name(arena, file, actor, concat(arena, "_", message, "_request", ""));
 }
 
-char *zidl_qualified_name(zidl_arena *arena, const zidl_file *file,
-                          const char *name)
+char *zidl__qualified_name(zidl__arena *arena, const zidl__file *file,
+                           const char *name)
 {
-    const char *package = zidl_file_package(file);
+    const char *package = zidl__file_package(file);
     return concat(arena, package ? package : "", package ? "." : "", name, "");
 }
 
-char *zidl_header_file_name(zidl_arena *arena, const zidl_file *file)
+char *zidl__header_file_name(zidl__arena *arena, const zidl__file *file)
 {
     return concat(arena, file->base, ".h", "", "");
 }
 
-char *zidl_source_file_name(zidl_arena *arena, const zidl_file *file)
+char *zidl__source_file_name(zidl__arena *arena, const zidl__file *file)
 {
     return concat(arena, file->base, ".c", "", "");
 }
 
-char *zidl_skeleton_file_name(zidl_arena *arena, const zidl_file *file)
+char *zidl__skeleton_file_name(zidl__arena *arena, const zidl__file *file)
 {
     size_t len = strlen(file->base);
     const char *ext = ".zidl";
     if (len > strlen(ext) && strcmp(file->base + len - strlen(ext), ext) == 0)
         len -= strlen(ext);
-    char *stem = zidl_arena_strndup(arena, file->base, len);
+    char *stem = zidl__arena_strndup(arena, file->base, len);
     return concat(arena, stem, "_actors.c", "", "");
 }
 
 typedef struct emitter {
-    zidl_arena *arena;
-    zidl_name_fn fn;
+    zidl__arena *arena;
+    zidl__name_fn fn;
     void *user;
 } emitter;
 
-static void emit(emitter *e, const char *name, zidl_loc loc, const char *what)
+static void emit(emitter *e, const char *name, zidl__loc loc, const char *what)
 {
-    zidl_generated_name gen = {name, loc, what};
+    zidl__generated_name gen = {name, loc, what};
     e->fn(e->user, &gen);
 }
 
@@ -109,40 +124,40 @@ static const char *describe(emitter *e, const char *what, const char *kind,
     return concat(e->arena, head, name, "'", "");
 }
 
-static void enum_names(emitter *e, const zidl_file *file, const zidl_decl *decl)
+static void enum_names(emitter *e, const zidl__file *file, const zidl__decl *decl)
 {
-    emit(e, zidl_c_name(e->arena, file, decl->name, ""), decl->loc,
+    emit(e, zidl__c_name(e->arena, file, decl->name, ""), decl->loc,
          describe(e, "the type of", "enum", decl->name));
-    emit(e, zidl_c_name(e->arena, file, decl->name, "_is_valid"), decl->loc,
+    emit(e, zidl__c_name(e->arena, file, decl->name, "_is_valid"), decl->loc,
          describe(e, "the validity check of", "enum", decl->name));
     for (size_t i = 0; i < decl->enumerators.count; i++) {
-        const zidl_enumerator *en = decl->enumerators.items[i];
+        const zidl__enumerator *en = decl->enumerators.items[i];
         const char *qualified = concat(e->arena, decl->name, ".", en->name, "");
-        emit(e, zidl_macro_name(e->arena, file, decl->name, en->name), en->loc,
+        emit(e, zidl__macro_name(e->arena, file, decl->name, en->name), en->loc,
              describe(e, "the constant of", "enumerator", qualified));
     }
 }
 
-static void struct_names(emitter *e, const zidl_file *file, const zidl_decl *decl)
+static void struct_names(emitter *e, const zidl__file *file, const zidl__decl *decl)
 {
-    const char *kind = zidl_decl_kind_name(decl->kind);
-    emit(e, zidl_c_name(e->arena, file, decl->name, ""), decl->loc,
+    const char *kind = zidl__decl_kind_name(decl->kind);
+    emit(e, zidl__c_name(e->arena, file, decl->name, ""), decl->loc,
          describe(e, "the type of", kind, decl->name));
-    emit(e, zidl_c_name(e->arena, file, decl->name, "_is_valid"), decl->loc,
+    emit(e, zidl__c_name(e->arena, file, decl->name, "_is_valid"), decl->loc,
          describe(e, "the validity check of", kind, decl->name));
-    emit(e, zidl_c_name(e->arena, file, decl->name, "_drop"), decl->loc,
+    emit(e, zidl__c_name(e->arena, file, decl->name, "_drop"), decl->loc,
          describe(e, "the bytes release function of", kind, decl->name));
-    emit(e, zidl_macro_name(e->arena, file, decl->name, "INIT"), decl->loc,
+    emit(e, zidl__macro_name(e->arena, file, decl->name, "INIT"), decl->loc,
          describe(e, "the initialiser macro of", kind, decl->name));
-    if (decl->kind != ZIDL_DECL_MESSAGE)
+    if (decl->kind != ZIDL__DECL_MESSAGE)
         return;
-    emit(e, zidl_macro_name(e->arena, file, decl->name, "TYPE_ID"), decl->loc,
+    emit(e, zidl__macro_name(e->arena, file, decl->name, "TYPE_ID"), decl->loc,
          describe(e, "the type id macro of", kind, decl->name));
-    emit(e, zidl_macro_name(e->arena, file, decl->name, "SIZE_CLASS"), decl->loc,
+    emit(e, zidl__macro_name(e->arena, file, decl->name, "SIZE_CLASS"), decl->loc,
          describe(e, "the size class macro of", kind, decl->name));
 }
 
-static void actor_names(emitter *e, const zidl_file *file, const zidl_decl *decl)
+static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *decl)
 {
     static const struct {
         const char *suffix;
@@ -154,56 +169,59 @@ static void actor_names(emitter *e, const zidl_file *file, const zidl_decl *decl
         {"_spawn", "the spawn function of"},
         {"_handlers", "the dispatch table of"},
         {"_actor_type", "the type descriptor of"},
+        {"_tag", "the enum of the handler tags of"},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        emit(e, zidl_c_name(e->arena, file, decl->name, fixed[i].suffix), decl->loc,
+        emit(e, zidl__c_name(e->arena, file, decl->name, fixed[i].suffix), decl->loc,
              describe(e, fixed[i].what, "actor", decl->name));
-    emit(e, zidl_macro_name(e->arena, file, decl->name, "INIT"), decl->loc,
+    emit(e, zidl__macro_name(e->arena, file, decl->name, "INIT"), decl->loc,
          describe(e, "the state initialiser macro of", "actor", decl->name));
     for (size_t i = 0; i < decl->handlers.count; i++) {
-        const zidl_handler *h = decl->handlers.items[i];
+        const zidl__handler *h = decl->handlers.items[i];
         const char *in_actor = concat(e->arena, "' in actor '", decl->name, "", "");
         const char *subject = concat(e->arena, h->name, in_actor, "", "");
-        emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_on_", h->name, "", "")),
+        emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_on_", h->name, "", "")),
              h->loc, describe(e, "the handler", "of", subject));
-        emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_dispatch_", h->name, "", "")),
+        emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_dispatch_", h->name, "", "")),
              h->loc, describe(e, "the dispatcher", "of", subject));
-        if (h->kind != ZIDL_HANDLER_MESSAGE)
+        if (h->kind != ZIDL__HANDLER_MESSAGE)
             continue;
+        emit(e, zidl__tag_name(e->arena, file, decl->name, h->name),
+             h->loc, describe(e, "the handler tag", "of", subject));
         if (!h->has_reply) {
-            emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_send_", h->name, "", "")),
+            emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_send_", h->name, "", "")),
                  h->loc, describe(e, "the send function", "of", subject));
             continue;
         }
-        emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_ask_", h->name, "", "")),
+        emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_ask_", h->name, "", "")),
              h->loc, describe(e, "the ask function", "of", subject));
-        emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_request_", h->name, "", "")),
+        emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_request_", h->name, "", "")),
              h->loc, describe(e, "the request function", "of", subject));
-        emit(e, zidl_c_name(e->arena, file, decl->name, concat(e->arena, "_drop_", h->name, "", "")),
+        emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_drop_", h->name, "", "")),
              h->loc, describe(e, "the request release function", "of", subject));
-        emit(e, zidl_request_envelope_name(e->arena, file, decl->name, h->name),
+        emit(e, zidl__request_envelope_name(e->arena, file, decl->name, h->name),
              h->loc, describe(e, "the request envelope type", "of", subject));
     }
 }
 
-void zidl_names_for_each(zidl_arena *arena, const zidl_file *file,
-                         zidl_name_fn fn, void *user)
+void zidl__names_for_each(zidl__arena *arena, const zidl__file *file,
+                          zidl__name_fn fn, void *user)
 {
     emitter e = {arena, fn, user};
-    zidl_loc start = {1, 1};
-    emit(&e, zidl_guard_name(arena, file), start,
+    zidl__loc start = {1, 1};
+    emit(&e, zidl__guard_name(arena, file), start,
          concat(arena, "the include guard of ", file->base, "", ""));
     for (size_t i = 0; i < file->decls.count; i++) {
-        const zidl_decl *decl = file->decls.items[i];
+        const zidl__decl *decl = file->decls.items[i];
         switch (decl->kind) {
-        case ZIDL_DECL_ENUM:
+        case ZIDL__DECL_ENUM:
             enum_names(&e, file, decl);
             break;
-        case ZIDL_DECL_STRUCT:
-        case ZIDL_DECL_MESSAGE:
+        case ZIDL__DECL_STRUCT:
+        case ZIDL__DECL_MESSAGE:
             struct_names(&e, file, decl);
             break;
-        case ZIDL_DECL_ACTOR:
+        case ZIDL__DECL_ACTOR:
             actor_names(&e, file, decl);
             break;
         }

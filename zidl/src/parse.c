@@ -7,16 +7,16 @@
 #define YYLTYPE ZIDL_YYLTYPE
 #include "scanner.h"
 
-void zidl_parse(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
+void zidl__parse(zidl__file *file, zidl__diag *diag, zidl__arena *arena)
 {
-    zidl_lexer lex = {
+    zidl__lexer lex = {
         .file = file,
         .diag = diag,
         .arena = arena,
         .pos = {1, 1},
         .has_doc = false,
     };
-    zidl_strbuf_init(&lex.doc, arena->mem);
+    zidl__strbuf_init(&lex.doc, arena->mem);
     unsigned errors_before = file->errors;
 
     /* Cannot fail: out of memory does not return (mem.h). */
@@ -26,7 +26,7 @@ void zidl_parse(zidl_file *file, zidl_diag *diag, zidl_arena *arena)
     zidl_yyparse(scanner, &lex);
     zidl_yy_delete_buffer(buffer, scanner);
     zidl_yylex_destroy(scanner);
-    zidl_strbuf_free(&lex.doc);
+    zidl__strbuf_free(&lex.doc);
 
     file->syntax_ok = file->errors == errors_before && !file->gave_up;
 }

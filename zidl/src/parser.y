@@ -11,7 +11,7 @@
 %define parse.error detailed
 %locations
 %lex-param {yyscan_t scanner}
-%parse-param {yyscan_t scanner} {zidl_lexer *lex}
+%parse-param {yyscan_t scanner} {zidl__lexer *lex}
 
 %code requires {
 #include "ast.h"
@@ -19,20 +19,20 @@
 #define YY_TYPEDEF_YY_SCANNER_T
 typedef void *yyscan_t;
 #endif
-typedef struct zidl_lexer zidl_lexer;
+typedef struct zidl__lexer zidl__lexer;
 
 /* `[N]` after a field name, if any. */
-typedef struct zidl_dim {
+typedef struct zidl__dim {
     bool present;
     uint64_t len;
-    zidl_loc loc;
-} zidl_dim;
+    zidl__loc loc;
+} zidl__dim;
 
 /* `= value` after a field, if any. */
-typedef struct zidl_default {
+typedef struct zidl__default {
     bool present;
-    zidl_value value;
-} zidl_default;
+    zidl__value value;
+} zidl__default;
 }
 
 %code provides {
@@ -46,30 +46,30 @@ int zidl_yylex(ZIDL_YYSTYPE *yylval_param, ZIDL_YYLTYPE *yylloc_param, yyscan_t 
 
 /* The parser's stack grows in the run's blocks too (mem.h): out of memory
  * ends the run rather than bison's "memory exhausted". */
-#define YYMALLOC(size) zidl_mem_alloc(lex->arena->mem, size)
-#define YYFREE(block) zidl_mem_free(lex->arena->mem, block)
+#define YYMALLOC(size) zidl__mem_alloc(lex->arena->mem, size)
+#define YYFREE(block) zidl__mem_free(lex->arena->mem, block)
 
-static void yyerror(YYLTYPE *loc, yyscan_t scanner, zidl_lexer *lex, const char *msg);
-static zidl_loc at(YYLTYPE l);
-static zidl_decl *new_decl(zidl_lexer *lex, zidl_decl_kind kind);
-static void name_decl(zidl_lexer *lex, zidl_decl *decl, YYLTYPE keyword,
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, zidl__lexer *lex, const char *msg);
+static zidl__loc at(YYLTYPE l);
+static zidl__decl *new_decl(zidl__lexer *lex, zidl__decl_kind kind);
+static void name_decl(zidl__lexer *lex, zidl__decl *decl, YYLTYPE keyword,
                       char *name, YYLTYPE name_loc);
-static void add_decl(zidl_lexer *lex, zidl_decl *decl);
+static void add_decl(zidl__lexer *lex, zidl__decl *decl);
 }
 
 %union {
     char *text;
     uint64_t number;
-    zidl_type *type;
-    zidl_field *field;
-    zidl_field_list *fields;
-    zidl_decl *decl;
-    zidl_enumerator *enumerator;
-    zidl_enumerator_list *enumerators;
-    zidl_handler *handler;
-    zidl_value value;
-    zidl_dim dim;
-    zidl_default dflt;
+    zidl__type *type;
+    zidl__field *field;
+    zidl__field_list *fields;
+    zidl__decl *decl;
+    zidl__enumerator *enumerator;
+    zidl__enumerator_list *enumerators;
+    zidl__handler *handler;
+    zidl__value value;
+    zidl__dim dim;
+    zidl__default dflt;
 }
 
 %token YYEOF 0 "end of file"
@@ -114,27 +114,27 @@ item
 package_stmt
     : KW_PACKAGE IDENT ';'
         {
-            zidl_package *pkg = zidl_arena_alloc(lex->arena, sizeof *pkg);
+            zidl__package *pkg = zidl__arena_alloc(lex->arena, sizeof *pkg);
             pkg->name = $2;
             pkg->loc = at(@1);
             pkg->item_index = lex->file->item_count;
-            const char *doc = zidl_file_take_doc(lex->file, at(@1));
+            const char *doc = zidl__file_take_doc(lex->file, at(@1));
             if (lex->file->doc == NULL)
                 lex->file->doc = doc;
-            ZIDL_LIST_PUSH(lex->arena, lex->file->packages, pkg);
+            ZIDL__LIST_PUSH(lex->arena, lex->file->packages, pkg);
         }
     ;
 
 import_stmt
     : KW_IMPORT STRING ';'
         {
-            zidl_import *imp = zidl_arena_alloc(lex->arena, sizeof *imp);
+            zidl__import *imp = zidl__arena_alloc(lex->arena, sizeof *imp);
             imp->path = $2;
             imp->loc = at(@1);
-            const char *doc = zidl_file_take_doc(lex->file, at(@1));
+            const char *doc = zidl__file_take_doc(lex->file, at(@1));
             if (lex->file->doc == NULL)
                 lex->file->doc = doc;
-            ZIDL_LIST_PUSH(lex->arena, lex->file->imports, imp);
+            ZIDL__LIST_PUSH(lex->arena, lex->file->imports, imp);
             lex->file->item_count++;
         }
     ;
@@ -142,13 +142,13 @@ import_stmt
 enum_decl
     : KW_ENUM IDENT enum_body
         {
-            $$ = new_decl(lex, ZIDL_DECL_ENUM);
+            $$ = new_decl(lex, ZIDL__DECL_ENUM);
             name_decl(lex, $$, @1, $2, @2);
             $$->enumerators = *$3;
         }
     | KW_ENUM IDENT ':' IDENT enum_body
         {
-            $$ = new_decl(lex, ZIDL_DECL_ENUM);
+            $$ = new_decl(lex, ZIDL__DECL_ENUM);
             name_decl(lex, $$, @1, $2, @2);
             $$->has_underlying = true;
             $$->underlying_name = $4;
@@ -159,39 +159,39 @@ enum_decl
 
 enum_body
     : '{' '}'
-        { $$ = zidl_arena_alloc(lex->arena, sizeof *$$); }
+        { $$ = zidl__arena_alloc(lex->arena, sizeof *$$); }
     | '{' enumerator_list '}'
         { $$ = $2; }
     | '{' enumerator_list ',' '}'
         { $$ = $2; }
     | '{' error '}'
-        { yyerrok; $$ = zidl_arena_alloc(lex->arena, sizeof *$$); }
+        { yyerrok; $$ = zidl__arena_alloc(lex->arena, sizeof *$$); }
     ;
 
 enumerator_list
     : enumerator
         {
-            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
-            ZIDL_LIST_PUSH(lex->arena, *$$, $1);
+            $$ = zidl__arena_alloc(lex->arena, sizeof *$$);
+            ZIDL__LIST_PUSH(lex->arena, *$$, $1);
         }
     | enumerator_list ',' enumerator
-        { $$ = $1; ZIDL_LIST_PUSH(lex->arena, *$$, $3); }
+        { $$ = $1; ZIDL__LIST_PUSH(lex->arena, *$$, $3); }
     ;
 
 enumerator
     : IDENT
         {
-            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$ = zidl__arena_alloc(lex->arena, sizeof *$$);
             $$->name = $1;
             $$->loc = at(@1);
-            $$->doc = zidl_file_take_doc(lex->file, at(@1));
+            $$->doc = zidl__file_take_doc(lex->file, at(@1));
         }
     | IDENT '=' int_value
         {
-            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$ = zidl__arena_alloc(lex->arena, sizeof *$$);
             $$->name = $1;
             $$->loc = at(@1);
-            $$->doc = zidl_file_take_doc(lex->file, at(@1));
+            $$->doc = zidl__file_take_doc(lex->file, at(@1));
             $$->has_value = true;
             $$->value = $3;
         }
@@ -212,7 +212,7 @@ int_value
 struct_decl
     : KW_STRUCT IDENT field_block
         {
-            $$ = new_decl(lex, ZIDL_DECL_STRUCT);
+            $$ = new_decl(lex, ZIDL__DECL_STRUCT);
             name_decl(lex, $$, @1, $2, @2);
             $$->fields = *$3;
         }
@@ -221,7 +221,7 @@ struct_decl
 message_decl
     : KW_MESSAGE IDENT field_block
         {
-            $$ = new_decl(lex, ZIDL_DECL_MESSAGE);
+            $$ = new_decl(lex, ZIDL__DECL_MESSAGE);
             name_decl(lex, $$, @1, $2, @2);
             $$->fields = *$3;
         }
@@ -233,18 +233,18 @@ field_block
     ;
 
 fields
-    : %empty                { $$ = zidl_arena_alloc(lex->arena, sizeof *$$); }
-    | fields field          { $$ = $1; ZIDL_LIST_PUSH(lex->arena, *$$, $2); }
+    : %empty                { $$ = zidl__arena_alloc(lex->arena, sizeof *$$); }
+    | fields field          { $$ = $1; ZIDL__LIST_PUSH(lex->arena, *$$, $2); }
     | fields error ';'      { yyerrok; $$ = $1; }
     ;
 
 field
     : type IDENT array_suffix default_suffix ';'
         {
-            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$ = zidl__arena_alloc(lex->arena, sizeof *$$);
             $$->name = $2;
             $$->loc = at(@2);
-            $$->doc = zidl_file_take_doc(lex->file, at(@1));
+            $$->doc = zidl__file_take_doc(lex->file, at(@1));
             $$->type = *$1;
             $$->is_array = $3.present;
             $$->array_len = $3.len;
@@ -283,32 +283,32 @@ value
 type
     : qname
         {
-            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
-            $$->kind = ZIDL_TYPE_NAMED;
+            $$ = zidl__arena_alloc(lex->arena, sizeof *$$);
+            $$->kind = ZIDL__TYPE_NAMED;
             $$->loc = at(@1);
             $$->name = $1;
         }
     | IDENT '<' INTEGER '>'
         {
-            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
-            $$->kind = ZIDL_TYPE_STRING;
+            $$ = zidl__arena_alloc(lex->arena, sizeof *$$);
+            $$->kind = ZIDL__TYPE_STRING;
             $$->loc = at(@1);
             $$->string_max = $3;
             if (strcmp($1, "string") != 0)
-                zidl_diag_report(lex->diag, lex->file, at(@1), ZIDL_ERROR,
-                                 "unknown type '%s<...>'; did you mean 'string<%llu>'?",
-                                 $1, (unsigned long long)$3);
+                zidl__diag_report(lex->diag, lex->file, at(@1), ZIDL__ERROR,
+                                  "unknown type '%s<...>'; did you mean 'string<%llu>'?",
+                                  $1, (unsigned long long)$3);
         }
     | IDENT '<' qname '>'
         {
-            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
-            $$->kind = ZIDL_TYPE_REF;
+            $$ = zidl__arena_alloc(lex->arena, sizeof *$$);
+            $$->kind = ZIDL__TYPE_REF;
             $$->loc = at(@1);
             $$->name = $3;
             $$->name_loc = at(@3);
             if (strcmp($1, "ref") != 0)
-                zidl_diag_report(lex->diag, lex->file, at(@1), ZIDL_ERROR,
-                                 "unknown type '%s<...>'; did you mean 'ref<%s>'?", $1, $3);
+                zidl__diag_report(lex->diag, lex->file, at(@1), ZIDL__ERROR,
+                                  "unknown type '%s<...>'; did you mean 'ref<%s>'?", $1, $3);
         }
     ;
 
@@ -317,7 +317,7 @@ qname
     | qname '.' IDENT
         {
             size_t a = strlen($1), b = strlen($3);
-            $$ = zidl_arena_alloc(lex->arena, a + b + 2);
+            $$ = zidl__arena_alloc(lex->arena, a + b + 2);
             memcpy($$, $1, a);
             $$[a] = '.';
             memcpy($$ + a + 1, $3, b + 1);
@@ -339,13 +339,13 @@ actor_block
 
 actor_members
     : %empty
-        { $$ = new_decl(lex, ZIDL_DECL_ACTOR); }
+        { $$ = new_decl(lex, ZIDL__DECL_ACTOR); }
     | actor_members IDENT field_block
         {
             $$ = $1;
             if (strcmp($2, "state") != 0) {
-                zidl_diag_report(lex->diag, lex->file, at(@2), ZIDL_ERROR,
-                                 "expected 'state' or 'on' in an actor, found '%s'", $2);
+                zidl__diag_report(lex->diag, lex->file, at(@2), ZIDL__ERROR,
+                                  "expected 'state' or 'on' in an actor, found '%s'", $2);
             } else if ($$->state_count++ == 0) {
                 $$->state_loc = at(@2);
                 $$->fields = *$3;
@@ -354,7 +354,7 @@ actor_members
             }
         }
     | actor_members handler
-        { $$ = $1; ZIDL_LIST_PUSH(lex->arena, $$->handlers, $2); }
+        { $$ = $1; ZIDL__LIST_PUSH(lex->arena, $$->handlers, $2); }
     | actor_members error ';'
         { yyerrok; $$ = $1; }
     ;
@@ -362,19 +362,19 @@ actor_members
 handler
     : KW_ON qname ';'
         {
-            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$ = zidl__arena_alloc(lex->arena, sizeof *$$);
             $$->name = $2;
             $$->loc = at(@1);
             $$->name_loc = at(@2);
-            $$->doc = zidl_file_take_doc(lex->file, at(@1));
+            $$->doc = zidl__file_take_doc(lex->file, at(@1));
         }
     | KW_ON qname ARROW qname ';'
         {
-            $$ = zidl_arena_alloc(lex->arena, sizeof *$$);
+            $$ = zidl__arena_alloc(lex->arena, sizeof *$$);
             $$->name = $2;
             $$->loc = at(@1);
             $$->name_loc = at(@2);
-            $$->doc = zidl_file_take_doc(lex->file, at(@1));
+            $$->doc = zidl__file_take_doc(lex->file, at(@1));
             $$->has_reply = true;
             $$->reply = $4;
             $$->reply_loc = at(@4);
@@ -383,37 +383,37 @@ handler
 
 %%
 
-static void yyerror(YYLTYPE *loc, yyscan_t scanner, zidl_lexer *lex, const char *msg)
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, zidl__lexer *lex, const char *msg)
 {
     (void)scanner;
     if (!lex->stopped)
-        zidl_diag_report(lex->diag, lex->file, at(*loc), ZIDL_ERROR, "%s", msg);
+        zidl__diag_report(lex->diag, lex->file, at(*loc), ZIDL__ERROR, "%s", msg);
 }
 
-static zidl_loc at(YYLTYPE l)
+static zidl__loc at(YYLTYPE l)
 {
-    zidl_loc loc = {l.first_line, l.first_column};
+    zidl__loc loc = {l.first_line, l.first_column};
     return loc;
 }
 
-static zidl_decl *new_decl(zidl_lexer *lex, zidl_decl_kind kind)
+static zidl__decl *new_decl(zidl__lexer *lex, zidl__decl_kind kind)
 {
-    zidl_decl *decl = zidl_arena_alloc(lex->arena, sizeof *decl);
+    zidl__decl *decl = zidl__arena_alloc(lex->arena, sizeof *decl);
     decl->kind = kind;
     decl->file = lex->file;
     return decl;
 }
 
-static void name_decl(zidl_lexer *lex, zidl_decl *decl, YYLTYPE keyword,
+static void name_decl(zidl__lexer *lex, zidl__decl *decl, YYLTYPE keyword,
                       char *name, YYLTYPE name_loc)
 {
     decl->name = name;
     decl->loc = at(name_loc);
-    decl->doc = zidl_file_take_doc(lex->file, at(keyword));
+    decl->doc = zidl__file_take_doc(lex->file, at(keyword));
 }
 
-static void add_decl(zidl_lexer *lex, zidl_decl *decl)
+static void add_decl(zidl__lexer *lex, zidl__decl *decl)
 {
-    ZIDL_LIST_PUSH(lex->arena, lex->file->decls, decl);
+    ZIDL__LIST_PUSH(lex->arena, lex->file->decls, decl);
     lex->file->item_count++;
 }

@@ -1,6 +1,6 @@
 /* passes.h - the compiler passes after parsing, in the order they run. */
-#ifndef ZIDL_PASSES_H
-#define ZIDL_PASSES_H
+#ifndef ZIDL__PASSES_H
+#define ZIDL__PASSES_H
 
 #include "arena.h"
 #include "ast.h"
@@ -12,32 +12,32 @@
  * looking in the file and the files it imports directly (their resolve
  * has run); reports duplicate declarations, ambiguous names and names
  * that do not resolve, with a suggestion when one is close. */
-void zidl_resolve(zidl_file *file, zidl_diag *diag, zidl_arena *arena);
+void zidl__resolve(zidl__file *file, zidl__diag *diag, zidl__arena *arena);
 
 /* The semantic rules of spec section 1 (and what zidlc does not support
  * yet). Expects a resolved file; the rules that look into imported
  * declarations run only when file->imports_ok. */
-void zidl_check(zidl_file *file, zidl_diag *diag, zidl_arena *arena);
+void zidl__check(zidl__file *file, zidl__diag *diag, zidl__arena *arena);
 
 /* C sizes and alignment (LP64), size classes, dependency order and type
  * ids. type_ids maps "%08x" ids to their message across the whole run, to
  * reject collisions. Expects a checked file. */
-void zidl_layout(zidl_file *file, zidl_diag *diag, zidl_arena *arena,
-                 zidl_symtab *type_ids);
+void zidl__layout(zidl__file *file, zidl__diag *diag, zidl__arena *arena,
+                  zidl__symtab *type_ids);
 
 /* The warnings of a run free of errors: messages nothing uses, actors
  * without handlers, imports nothing is used from. files are all the files
  * of the run, resolved and checked. */
-void zidl_warn(zidl_file *const *files, size_t count, zidl_diag *diag);
+void zidl__warn(zidl__file *const *files, size_t count, zidl__diag *diag);
 
 /* The generated artefacts, built in memory. Expect a laid-out file. */
-void zidl_emit_header(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out);
-void zidl_emit_source(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out);
-void zidl_emit_skeleton(const zidl_file *file, zidl_arena *arena, zidl_strbuf *out);
+void zidl__emit_header(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out);
+void zidl__emit_source(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out);
+void zidl__emit_skeleton(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out);
 
 /* Limits of the language, checked by check and layout. */
-#define ZIDL_MAX_COUNT (UINT64_C(1) << 20)     /* string<N>, [N] */
-#define ZIDL_MAX_TYPE_SIZE (UINT64_C(1) << 24) /* bytes of one struct */
-#define ZIDL_MAX_DEFAULT_ELEMENTS UINT64_C(4096) /* [N] of a type with defaults */
+#define ZIDL__MAX_COUNT (UINT64_C(1) << 20)     /* string<N>, [N] */
+#define ZIDL__MAX_TYPE_SIZE (UINT64_C(1) << 24) /* bytes of one struct */
+#define ZIDL__MAX_DEFAULT_ELEMENTS UINT64_C(4096) /* [N] of a type with defaults */
 
-#endif /* ZIDL_PASSES_H */
+#endif /* ZIDL__PASSES_H */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void zidl_strbuf_init(zidl_strbuf *sb, zidl_mem *mem)
+void zidl__strbuf_init(zidl__strbuf *sb, zidl__mem *mem)
 {
     sb->data = NULL;
     sb->len = 0;
@@ -13,34 +13,34 @@ void zidl_strbuf_init(zidl_strbuf *sb, zidl_mem *mem)
     sb->mem = mem;
 }
 
-void zidl_strbuf_free(zidl_strbuf *sb)
+void zidl__strbuf_free(zidl__strbuf *sb)
 {
-    zidl_mem_free(sb->mem, sb->data);
-    zidl_strbuf_init(sb, sb->mem);
+    zidl__mem_free(sb->mem, sb->data);
+    zidl__strbuf_init(sb, sb->mem);
 }
 
-void zidl_strbuf_clear(zidl_strbuf *sb)
+void zidl__strbuf_clear(zidl__strbuf *sb)
 {
     sb->len = 0;
     if (sb->data != NULL)
         sb->data[0] = '\0';
 }
 
-static void reserve(zidl_strbuf *sb, size_t extra)
+static void reserve(zidl__strbuf *sb, size_t extra)
 {
     if (sb->cap - sb->len > extra)
         return;
     size_t cap = sb->cap ? sb->cap : 256;
     while (cap - sb->len <= extra) {
         if (cap > SIZE_MAX / 2)
-            zidl_mem_fail(sb->mem);
+            zidl__mem_fail(sb->mem);
         cap *= 2;
     }
-    sb->data = zidl_mem_realloc(sb->mem, sb->data, cap);
+    sb->data = zidl__mem_realloc(sb->mem, sb->data, cap);
     sb->cap = cap;
 }
 
-void zidl_strbuf_append(zidl_strbuf *sb, const char *text, size_t len)
+void zidl__strbuf_append(zidl__strbuf *sb, const char *text, size_t len)
 {
     reserve(sb, len);
     memcpy(sb->data + sb->len, text, len);
@@ -48,17 +48,17 @@ void zidl_strbuf_append(zidl_strbuf *sb, const char *text, size_t len)
     sb->data[sb->len] = '\0';
 }
 
-void zidl_strbuf_puts(zidl_strbuf *sb, const char *text)
+void zidl__strbuf_puts(zidl__strbuf *sb, const char *text)
 {
-    zidl_strbuf_append(sb, text, strlen(text));
+    zidl__strbuf_append(sb, text, strlen(text));
 }
 
-void zidl_strbuf_putc(zidl_strbuf *sb, char c)
+void zidl__strbuf_putc(zidl__strbuf *sb, char c)
 {
-    zidl_strbuf_append(sb, &c, 1);
+    zidl__strbuf_append(sb, &c, 1);
 }
 
-void zidl_strbuf_vprintf(zidl_strbuf *sb, const char *fmt, va_list ap)
+void zidl__strbuf_vprintf(zidl__strbuf *sb, const char *fmt, va_list ap)
 {
     va_list again;
     va_copy(again, ap);
@@ -71,15 +71,15 @@ void zidl_strbuf_vprintf(zidl_strbuf *sb, const char *fmt, va_list ap)
     va_end(again);
 }
 
-void zidl_strbuf_printf(zidl_strbuf *sb, const char *fmt, ...)
+void zidl__strbuf_printf(zidl__strbuf *sb, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    zidl_strbuf_vprintf(sb, fmt, ap);
+    zidl__strbuf_vprintf(sb, fmt, ap);
     va_end(ap);
 }
 
-const char *zidl_strbuf_str(const zidl_strbuf *sb)
+const char *zidl__strbuf_str(const zidl__strbuf *sb)
 {
     return sb->data != NULL ? sb->data : "";
 }

@@ -7,7 +7,7 @@
  * in the length, and such names are not typed by hand anyway. */
 #define MAX_COMPARED 64
 
-void zidl_suggest_init(zidl_suggestion *s, const char *wanted)
+void zidl__suggest_init(zidl__suggestion *s, const char *wanted)
 {
     size_t len = strlen(wanted);
     s->wanted = wanted;
@@ -46,7 +46,7 @@ static size_t distance(const char *a, size_t la, const char *b, size_t lb)
     return prev[lb];
 }
 
-void zidl_suggest_consider(zidl_suggestion *s, const char *candidate, const void *item)
+void zidl__suggest_consider(zidl__suggestion *s, const char *candidate, const void *item)
 {
     size_t la = strlen(s->wanted), lb = strlen(candidate);
     if (la > MAX_COMPARED || lb > MAX_COMPARED)

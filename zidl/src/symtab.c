@@ -15,7 +15,7 @@ static uint64_t hash_key(const char *key)
     return h;
 }
 
-void zidl_symtab_init(zidl_symtab *tab, zidl_mem *mem)
+void zidl__symtab_init(zidl__symtab *tab, zidl__mem *mem)
 {
     tab->keys = NULL;
     tab->values = NULL;
@@ -24,11 +24,11 @@ void zidl_symtab_init(zidl_symtab *tab, zidl_mem *mem)
     tab->mem = mem;
 }
 
-void zidl_symtab_free(zidl_symtab *tab)
+void zidl__symtab_free(zidl__symtab *tab)
 {
-    zidl_mem_free(tab->mem, tab->keys);
-    zidl_mem_free(tab->mem, tab->values);
-    zidl_symtab_init(tab, tab->mem);
+    zidl__mem_free(tab->mem, tab->keys);
+    zidl__mem_free(tab->mem, tab->values);
+    zidl__symtab_init(tab, tab->mem);
 }
 
 static size_t find_slot(const char *const *keys, size_t cap, const char *key)
@@ -39,7 +39,7 @@ static size_t find_slot(const char *const *keys, size_t cap, const char *key)
     return i;
 }
 
-void *zidl_symtab_get(const zidl_symtab *tab, const char *key)
+void *zidl__symtab_get(const zidl__symtab *tab, const char *key)
 {
     if (tab->cap == 0)
         return NULL;
@@ -47,14 +47,14 @@ void *zidl_symtab_get(const zidl_symtab *tab, const char *key)
     return tab->keys[i] != NULL ? tab->values[i] : NULL;
 }
 
-static void grow(zidl_symtab *tab)
+static void grow(zidl__symtab *tab)
 {
     size_t cap = tab->cap ? tab->cap * 2 : 64;
     if (cap > SIZE_MAX / sizeof(void *))
-        zidl_mem_fail(tab->mem);
-    const char **keys = zidl_mem_alloc(tab->mem, cap * sizeof *keys);
+        zidl__mem_fail(tab->mem);
+    const char **keys = zidl__mem_alloc(tab->mem, cap * sizeof *keys);
     memset(keys, 0, cap * sizeof *keys);
-    void **values = zidl_mem_alloc(tab->mem, cap * sizeof *values);
+    void **values = zidl__mem_alloc(tab->mem, cap * sizeof *values);
     memset(values, 0, cap * sizeof *values);
     for (size_t i = 0; i < tab->cap; i++) {
         if (tab->keys[i] == NULL)
@@ -63,14 +63,14 @@ static void grow(zidl_symtab *tab)
         keys[j] = tab->keys[i];
         values[j] = tab->values[i];
     }
-    zidl_mem_free(tab->mem, tab->keys);
-    zidl_mem_free(tab->mem, tab->values);
+    zidl__mem_free(tab->mem, tab->keys);
+    zidl__mem_free(tab->mem, tab->values);
     tab->keys = keys;
     tab->values = values;
     tab->cap = cap;
 }
 
-void *zidl_symtab_put(zidl_symtab *tab, const char *key, void *value)
+void *zidl__symtab_put(zidl__symtab *tab, const char *key, void *value)
 {
     if ((tab->count + 1) * 2 > tab->cap)
         grow(tab);

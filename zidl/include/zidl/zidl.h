@@ -5,7 +5,8 @@
  * C files. zidlc is a thin command line around it; tests and fuzzers call
  * it directly. The library never prints and never exits: every message
  * (diagnostics and I/O failures alike) goes to the on_diagnostic callback,
- * and running out of memory is a result, ZIDL_ENOMEM, not an abort.
+ * and running out of memory or a bug in zidl is a result, ZIDL_ENOMEM or
+ * ZIDL_EINTERNAL, not an abort (ctest zidl_never_prints).
  */
 #ifndef ZIDL_ZIDL_H
 #define ZIDL_ZIDL_H
@@ -23,6 +24,15 @@ extern "C" {
 /* zidl_compile()'s result when memory ran out: negative, so never taken
  * for a count of errors. */
 #define ZIDL_ENOMEM (-1)
+
+/* zidl_compile()'s result when zidl itself is broken: one of its own
+ * invariants failed (an emitter expands a template section or variable
+ * that the embedded templates lack, the scanner reached a state it
+ * cannot leave). Never caused by the input: a bug to report. The run
+ * ends as for ZIDL_ENOMEM (nothing written, everything freed), and the
+ * last diagnostic is `program: error: internal error: ...` saying what
+ * broke. */
+#define ZIDL_EINTERNAL (-2)
 
 /* Receives one complete diagnostic: the `file:line:col: error: message`
  * line (or `warning:`), the source line and the caret line, each ending in
@@ -96,7 +106,8 @@ void zidl_options_init(zidl_options *opts);
  * number of errors (at least 1), or ZIDL_ENOMEM when memory ran out: then
  * no file was written, everything the run allocated was freed, and the
  * last diagnostic delivered is `program: error: out of memory` (those
- * still held back for sorting are dropped). */
+ * still held back for sorting are dropped). ZIDL_EINTERNAL ends a run
+ * the same way. */
 int zidl_compile(const zidl_options *opts, const char *const *files,
                  size_t count);
 

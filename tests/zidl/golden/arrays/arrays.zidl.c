@@ -38,9 +38,14 @@ static void grid_Walker_dispatch_Board(void *self, zactor_ctx *ctx, const void *
     grid_Walker_on_Board((grid_Walker *)self, ctx, (const grid_Board *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Walker's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum grid_Walker_tag {
+    GRID_WALKER_TAG_BOARD,
+};
+
 static const zactor_handler_entry grid_Walker_handlers[] = {
-    { grid_Walker_dispatch_Board, NULL, GRID_BOARD_TYPE_ID, 0 },
+    [GRID_WALKER_TAG_BOARD] = {grid_Walker_dispatch_Board, NULL, GRID_BOARD_TYPE_ID, 0},
 };
 
 static const zactor_actor_type grid_Walker_actor_type = {
@@ -49,7 +54,7 @@ static const zactor_actor_type grid_Walker_actor_type = {
     .state_size = sizeof(grid_Walker),
     .state_align = _Alignof(grid_Walker),
     .slot_size = sizeof(grid_Walker_slot),
-    .handler_count = 1,
+    .handler_count = sizeof grid_Walker_handlers / sizeof grid_Walker_handlers[0],
     .handlers = grid_Walker_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -64,7 +69,9 @@ grid_Walker_ref grid_Walker_spawn(zactor_system *sys, const grid_Walker *init)
 
 int grid_Walker_send_Board(grid_Walker_ref to, const grid_Board *msg)
 {
-    if (msg == NULL || !grid_Board_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!grid_Board_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &grid_Walker_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &grid_Walker_actor_type, GRID_WALKER_TAG_BOARD, msg, sizeof *msg);
 }

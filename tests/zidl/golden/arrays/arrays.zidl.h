@@ -73,13 +73,17 @@ ZACTOR_STATIC_ASSERT(offsetof(grid_Walker_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFS
                      "grid_Walker_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Walker with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in GRID_WALKER_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in GRID_WALKER_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 grid_Walker_ref grid_Walker_spawn(zactor_system *sys, const grid_Walker *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
+ * string in *msg lacks its NUL or an enum in it holds no declared value;
+ * ZACTOR_EARG when msg is NULL or `to` is a null ref; ZACTOR_EDEAD when the
+ * actor has stopped; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM. */
 int grid_Walker_send_Board(grid_Walker_ref to, const grid_Board *msg);
 
 /* Handlers of Walker: the user defines these. */

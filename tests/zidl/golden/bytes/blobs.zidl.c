@@ -81,11 +81,20 @@ static void blobs_Store_dispatch_Hash(void *self, zactor_ctx *ctx, const void *p
     blobs_Hash_drop(&request->msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Store's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum blobs_Store_tag {
+    BLOBS_STORE_TAG_BLOB,
+    BLOBS_STORE_TAG_BUNDLE,
+    BLOBS_STORE_TAG_HASH,
+};
+
 static const zactor_handler_entry blobs_Store_handlers[] = {
-    { blobs_Store_dispatch_Blob, blobs_Blob_drop, BLOBS_BLOB_TYPE_ID, 0 },
-    { blobs_Store_dispatch_Bundle, blobs_Bundle_drop, BLOBS_BUNDLE_TYPE_ID, 0 },
-    { blobs_Store_dispatch_Hash, blobs_Store_drop_Hash, BLOBS_HASH_TYPE_ID, ZACTOR_HANDLER_REQUEST },
+    [BLOBS_STORE_TAG_BLOB] = {blobs_Store_dispatch_Blob, blobs_Blob_drop, BLOBS_BLOB_TYPE_ID, 0},
+    [BLOBS_STORE_TAG_BUNDLE] = {blobs_Store_dispatch_Bundle, blobs_Bundle_drop,
+                                BLOBS_BUNDLE_TYPE_ID, 0},
+    [BLOBS_STORE_TAG_HASH] = {blobs_Store_dispatch_Hash, blobs_Store_drop_Hash, BLOBS_HASH_TYPE_ID,
+                              ZACTOR_HANDLER_REQUEST},
 };
 
 static const zactor_actor_type blobs_Store_actor_type = {
@@ -94,7 +103,7 @@ static const zactor_actor_type blobs_Store_actor_type = {
     .state_size = sizeof(blobs_Store),
     .state_align = _Alignof(blobs_Store),
     .slot_size = sizeof(blobs_Store_slot),
-    .handler_count = 3,
+    .handler_count = sizeof blobs_Store_handlers / sizeof blobs_Store_handlers[0],
     .handlers = blobs_Store_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -110,37 +119,38 @@ blobs_Store_ref blobs_Store_spawn(zactor_system *sys, const blobs_Store *init)
 int blobs_Store_send_Blob(blobs_Store_ref to, const blobs_Blob *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &blobs_Store_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &blobs_Store_actor_type, BLOBS_STORE_TAG_BLOB, msg, sizeof *msg);
 }
 
 int blobs_Store_send_Bundle(blobs_Store_ref to, const blobs_Bundle *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     if (!blobs_Bundle_is_valid(msg)) {
         blobs_Bundle_drop(msg); /* the send owns msg's bytes, even when it refuses */
         return ZACTOR_EINVAL;
     }
-    return zactor_send(to.raw, &blobs_Store_actor_type, 1, msg, sizeof *msg);
+    return zactor_send(to.raw, &blobs_Store_actor_type, BLOBS_STORE_TAG_BUNDLE, msg, sizeof *msg);
 }
 
-int blobs_Store_ask_Hash(blobs_Store_ref to, const blobs_Hash *msg, blobs_Digest *out, uint64_t timeout_ns)
+int blobs_Store_ask_Hash(blobs_Store_ref to, const blobs_Hash *msg, blobs_Digest *out,
+                         uint64_t timeout_ns)
 {
     blobs_Store_Hash_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
-    return zactor_ask(to.raw, &blobs_Store_actor_type, 2, &request, sizeof request, out,
-                      sizeof *out, timeout_ns);
+    return zactor_ask(to.raw, &blobs_Store_actor_type, BLOBS_STORE_TAG_HASH, &request,
+                      sizeof request, out, sizeof *out, timeout_ns);
 }
 
 int blobs_Store_request_Hash(blobs_Store_ref to, zactor_ctx *ctx, const blobs_Hash *msg)
 {
     blobs_Store_Hash_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
-    return zactor_request(to.raw, &blobs_Store_actor_type, 2, ctx, &request, sizeof request,
-                          BLOBS_DIGEST_TYPE_ID);
+    return zactor_request(to.raw, &blobs_Store_actor_type, BLOBS_STORE_TAG_HASH, ctx, &request,
+                          sizeof request, BLOBS_DIGEST_TYPE_ID);
 }

@@ -103,31 +103,48 @@ ZACTOR_STATIC_ASSERT(offsetof(blobs_Store_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFS
                      "blobs_Store_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Store with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in BLOBS_STORE_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in BLOBS_STORE_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 blobs_Store_ref blobs_Store_spawn(zactor_system *sys, const blobs_Store *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int blobs_Store_send_Blob(blobs_Store_ref to, const blobs_Blob *msg);
+
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
+ * string in *msg lacks its NUL; ZACTOR_EARG when msg is NULL or `to` is a
+ * null ref; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the
+ * system is stopping; ZACTOR_ENOMEM. */
 int blobs_Store_send_Bundle(blobs_Store_ref to, const blobs_Bundle *msg);
 
-/* Requests: ask_X from a thread outside this system's handlers blocks until
- * the reply is in *out and returns 0, or returns ZACTOR_ETIMEDOUT (then
- * *out is never written, then or later), ZACTOR_EDEAD (the actor stopped
- * before answering), ZACTOR_ESTOPPED, ZACTOR_EINVAL (a bad message, a call
- * from a handler, or a reply that broke its schema). request_X from a
- * handler of an actor that declares `on <Reply>;` returns at once; the
- * reply arrives later as that message (ZACTOR_EINVAL: no such handler). */
-int blobs_Store_ask_Hash(blobs_Store_ref to, const blobs_Hash *msg, blobs_Digest *out, uint64_t timeout_ns);
+/* From a thread outside this system's handlers: sends a copy of *msg and
+ * waits up to timeout_ns nanoseconds (ZACTOR_TIMEOUT_NEVER: no limit) for the
+ * reply, copied to *out. Returns 0, or ZACTOR_EARG when msg or out is NULL or
+ * `to` is a null ref; ZACTOR_ETIMEDOUT when no reply came in time (*out is
+ * then never written, then or later); ZACTOR_EDEADLK when called from a
+ * handler of the target's system; ZACTOR_EDEAD when the actor has stopped or
+ * stops before answering; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM. */
+int blobs_Store_ask_Hash(blobs_Store_ref to, const blobs_Hash *msg, blobs_Digest *out,
+                         uint64_t timeout_ns);
+
+/* From a handler (ctx) of an actor that declares `on Digest;`: sends a copy
+ * of *msg and returns at once; the reply arrives later as a Digest message.
+ * Returns 0, or ZACTOR_EARG when msg or ctx is NULL, ctx is not the running
+ * handler's, or `to` is a null ref; ZACTOR_ETYPE when the running actor has
+ * no `on Digest;`; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
 int blobs_Store_request_Hash(blobs_Store_ref to, zactor_ctx *ctx, const blobs_Hash *msg);
 
 /* Handlers of Store: the user defines these. */
 void blobs_Store_on_Blob(blobs_Store *self, zactor_ctx *ctx, const blobs_Blob *msg);
 void blobs_Store_on_Bundle(blobs_Store *self, zactor_ctx *ctx, const blobs_Bundle *msg);
 /// Answers with a digest and a copy of the data.
-void blobs_Store_on_Hash(blobs_Store *self, zactor_ctx *ctx, const blobs_Hash *msg, blobs_Digest *reply);
+void blobs_Store_on_Hash(blobs_Store *self, zactor_ctx *ctx, const blobs_Hash *msg,
+                         blobs_Digest *reply);
 
 #ifdef __cplusplus
 }

@@ -69,9 +69,14 @@ static void cfg_Service_dispatch_Configure(void *self, zactor_ctx *ctx, const vo
     cfg_Service_on_Configure((cfg_Service *)self, ctx, (const cfg_Configure *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Service's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum cfg_Service_tag {
+    CFG_SERVICE_TAG_CONFIGURE,
+};
+
 static const zactor_handler_entry cfg_Service_handlers[] = {
-    { cfg_Service_dispatch_Configure, NULL, CFG_CONFIGURE_TYPE_ID, 0 },
+    [CFG_SERVICE_TAG_CONFIGURE] = {cfg_Service_dispatch_Configure, NULL, CFG_CONFIGURE_TYPE_ID, 0},
 };
 
 static const zactor_actor_type cfg_Service_actor_type = {
@@ -80,7 +85,7 @@ static const zactor_actor_type cfg_Service_actor_type = {
     .state_size = sizeof(cfg_Service),
     .state_align = _Alignof(cfg_Service),
     .slot_size = sizeof(cfg_Service_slot),
-    .handler_count = 1,
+    .handler_count = sizeof cfg_Service_handlers / sizeof cfg_Service_handlers[0],
     .handlers = cfg_Service_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -95,7 +100,10 @@ cfg_Service_ref cfg_Service_spawn(zactor_system *sys, const cfg_Service *init)
 
 int cfg_Service_send_Configure(cfg_Service_ref to, const cfg_Configure *msg)
 {
-    if (msg == NULL || !cfg_Configure_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!cfg_Configure_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &cfg_Service_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &cfg_Service_actor_type, CFG_SERVICE_TAG_CONFIGURE, msg,
+                       sizeof *msg);
 }

@@ -54,7 +54,10 @@ typedef struct cfg_Limits {
     cfg_Level level;
     uint32_t plain;
 } cfg_Limits;
-#define CFG_LIMITS_INIT {true, false, (-128), (-300), (-2147483647 - 1), (-INT64_C(9223372036854775807) - 1), 255u, 65535u, 4294967295u, UINT64_C(18446744073709551615), 1.5f, (-2.25e3), 7.0, CFG_MOOD_SAD, CFG_LEVEL_LOW, 0}
+#define CFG_LIMITS_INIT \
+    {true, false, (-128), (-300), (-2147483647 - 1), (-INT64_C(9223372036854775807) - 1), 255u, \
+     65535u, 4294967295u, UINT64_C(18446744073709551615), 1.5f, (-2.25e3), 7.0, CFG_MOOD_SAD, \
+     CFG_LEVEL_LOW, 0}
 
 typedef struct cfg_Plain {
     uint8_t a;
@@ -70,7 +73,8 @@ typedef struct cfg_Configure {
     char tag[9];
     cfg_Service_ref reply_to_service;
 } cfg_Configure;
-#define CFG_CONFIGURE_INIT {CFG_LIMITS_INIT, {CFG_LIMITS_INIT, CFG_LIMITS_INIT}, {CFG_PLAIN_INIT}, 3u, "", {{NULL, 0}}}
+#define CFG_CONFIGURE_INIT \
+    {CFG_LIMITS_INIT, {CFG_LIMITS_INIT, CFG_LIMITS_INIT}, {CFG_PLAIN_INIT}, 3u, "", {{NULL, 0}}}
 #define CFG_CONFIGURE_TYPE_ID 0x6e762993u
 #define CFG_CONFIGURE_SIZE_CLASS ZACTOR_SIZE_MEDIUM
 ZACTOR_STATIC_ASSERT(sizeof(cfg_Configure) > ZACTOR_SMALL_MAX &&
@@ -98,13 +102,17 @@ ZACTOR_STATIC_ASSERT(offsetof(cfg_Service_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFS
                      "cfg_Service_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Service with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in CFG_SERVICE_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in CFG_SERVICE_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 cfg_Service_ref cfg_Service_spawn(zactor_system *sys, const cfg_Service *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
+ * string in *msg lacks its NUL or an enum in it holds no declared value;
+ * ZACTOR_EARG when msg is NULL or `to` is a null ref; ZACTOR_EDEAD when the
+ * actor has stopped; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM. */
 int cfg_Service_send_Configure(cfg_Service_ref to, const cfg_Configure *msg);
 
 /* Handlers of Service: the user defines these. */

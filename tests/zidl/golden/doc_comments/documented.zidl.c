@@ -34,9 +34,14 @@ static void docs_Shop_dispatch_Order(void *self, zactor_ctx *ctx, const void *ms
     docs_Shop_on_Order((docs_Shop *)self, ctx, (const docs_Order *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Shop's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum docs_Shop_tag {
+    DOCS_SHOP_TAG_ORDER,
+};
+
 static const zactor_handler_entry docs_Shop_handlers[] = {
-    { docs_Shop_dispatch_Order, NULL, DOCS_ORDER_TYPE_ID, 0 },
+    [DOCS_SHOP_TAG_ORDER] = {docs_Shop_dispatch_Order, NULL, DOCS_ORDER_TYPE_ID, 0},
 };
 
 static const zactor_actor_type docs_Shop_actor_type = {
@@ -45,7 +50,7 @@ static const zactor_actor_type docs_Shop_actor_type = {
     .state_size = sizeof(docs_Shop),
     .state_align = _Alignof(docs_Shop),
     .slot_size = sizeof(docs_Shop_slot),
-    .handler_count = 1,
+    .handler_count = sizeof docs_Shop_handlers / sizeof docs_Shop_handlers[0],
     .handlers = docs_Shop_handlers,
     .on_start = docs_Shop_dispatch_start,
     .on_stop = NULL,
@@ -60,7 +65,9 @@ docs_Shop_ref docs_Shop_spawn(zactor_system *sys, const docs_Shop *init)
 
 int docs_Shop_send_Order(docs_Shop_ref to, const docs_Order *msg)
 {
-    if (msg == NULL || !docs_Order_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!docs_Order_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &docs_Shop_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &docs_Shop_actor_type, DOCS_SHOP_TAG_ORDER, msg, sizeof *msg);
 }

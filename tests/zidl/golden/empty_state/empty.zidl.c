@@ -13,10 +13,16 @@ static void blank_Idle_dispatch_Carry(void *self, zactor_ctx *ctx, const void *m
     blank_Idle_on_Carry((blank_Idle *)self, ctx, (const blank_Carry *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Idle's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum blank_Idle_tag {
+    BLANK_IDLE_TAG_PING,
+    BLANK_IDLE_TAG_CARRY,
+};
+
 static const zactor_handler_entry blank_Idle_handlers[] = {
-    { blank_Idle_dispatch_Ping, NULL, BLANK_PING_TYPE_ID, 0 },
-    { blank_Idle_dispatch_Carry, NULL, BLANK_CARRY_TYPE_ID, 0 },
+    [BLANK_IDLE_TAG_PING] = {blank_Idle_dispatch_Ping, NULL, BLANK_PING_TYPE_ID, 0},
+    [BLANK_IDLE_TAG_CARRY] = {blank_Idle_dispatch_Carry, NULL, BLANK_CARRY_TYPE_ID, 0},
 };
 
 static const zactor_actor_type blank_Idle_actor_type = {
@@ -25,7 +31,7 @@ static const zactor_actor_type blank_Idle_actor_type = {
     .state_size = sizeof(blank_Idle),
     .state_align = _Alignof(blank_Idle),
     .slot_size = sizeof(blank_Idle_slot),
-    .handler_count = 2,
+    .handler_count = sizeof blank_Idle_handlers / sizeof blank_Idle_handlers[0],
     .handlers = blank_Idle_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -41,15 +47,15 @@ blank_Idle_ref blank_Idle_spawn(zactor_system *sys, const blank_Idle *init)
 int blank_Idle_send_Ping(blank_Idle_ref to, const blank_Ping *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &blank_Idle_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &blank_Idle_actor_type, BLANK_IDLE_TAG_PING, msg, sizeof *msg);
 }
 
 int blank_Idle_send_Carry(blank_Idle_ref to, const blank_Carry *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &blank_Idle_actor_type, 1, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &blank_Idle_actor_type, BLANK_IDLE_TAG_CARRY, msg, sizeof *msg);
 }
 
 /* ---- Actor Stateless: dispatch, type descriptor, spawn and sends ---- */
@@ -59,9 +65,14 @@ static void blank_Stateless_dispatch_Ping(void *self, zactor_ctx *ctx, const voi
     blank_Stateless_on_Ping((blank_Stateless *)self, ctx, (const blank_Ping *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Stateless's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum blank_Stateless_tag {
+    BLANK_STATELESS_TAG_PING,
+};
+
 static const zactor_handler_entry blank_Stateless_handlers[] = {
-    { blank_Stateless_dispatch_Ping, NULL, BLANK_PING_TYPE_ID, 0 },
+    [BLANK_STATELESS_TAG_PING] = {blank_Stateless_dispatch_Ping, NULL, BLANK_PING_TYPE_ID, 0},
 };
 
 static const zactor_actor_type blank_Stateless_actor_type = {
@@ -70,7 +81,7 @@ static const zactor_actor_type blank_Stateless_actor_type = {
     .state_size = sizeof(blank_Stateless),
     .state_align = _Alignof(blank_Stateless),
     .slot_size = sizeof(blank_Stateless_slot),
-    .handler_count = 1,
+    .handler_count = sizeof blank_Stateless_handlers / sizeof blank_Stateless_handlers[0],
     .handlers = blank_Stateless_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -86,6 +97,7 @@ blank_Stateless_ref blank_Stateless_spawn(zactor_system *sys, const blank_Statel
 int blank_Stateless_send_Ping(blank_Stateless_ref to, const blank_Ping *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &blank_Stateless_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &blank_Stateless_actor_type, BLANK_STATELESS_TAG_PING, msg,
+                       sizeof *msg);
 }

@@ -70,13 +70,15 @@ ZACTOR_STATIC_ASSERT(offsetof(blank_Idle_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSE
                      "blank_Idle_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Idle with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in BLANK_IDLE_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in BLANK_IDLE_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 blank_Idle_ref blank_Idle_spawn(zactor_system *sys, const blank_Idle *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int blank_Idle_send_Ping(blank_Idle_ref to, const blank_Ping *msg);
 int blank_Idle_send_Carry(blank_Idle_ref to, const blank_Carry *msg);
 
@@ -105,13 +107,15 @@ ZACTOR_STATIC_ASSERT(offsetof(blank_Stateless_slot, msg) == ZACTOR_SLOT_PAYLOAD_
                      "blank_Stateless_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Stateless with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in BLANK_STATELESS_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in BLANK_STATELESS_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 blank_Stateless_ref blank_Stateless_spawn(zactor_system *sys, const blank_Stateless *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int blank_Stateless_send_Ping(blank_Stateless_ref to, const blank_Ping *msg);
 
 /* Handlers of Stateless: the user defines these. */

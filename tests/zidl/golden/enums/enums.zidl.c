@@ -99,9 +99,14 @@ static void colors_Painter_dispatch_Paint(void *self, zactor_ctx *ctx, const voi
     colors_Painter_on_Paint((colors_Painter *)self, ctx, (const colors_Paint *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Painter's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum colors_Painter_tag {
+    COLORS_PAINTER_TAG_PAINT,
+};
+
 static const zactor_handler_entry colors_Painter_handlers[] = {
-    { colors_Painter_dispatch_Paint, NULL, COLORS_PAINT_TYPE_ID, 0 },
+    [COLORS_PAINTER_TAG_PAINT] = {colors_Painter_dispatch_Paint, NULL, COLORS_PAINT_TYPE_ID, 0},
 };
 
 static const zactor_actor_type colors_Painter_actor_type = {
@@ -110,7 +115,7 @@ static const zactor_actor_type colors_Painter_actor_type = {
     .state_size = sizeof(colors_Painter),
     .state_align = _Alignof(colors_Painter),
     .slot_size = sizeof(colors_Painter_slot),
-    .handler_count = 1,
+    .handler_count = sizeof colors_Painter_handlers / sizeof colors_Painter_handlers[0],
     .handlers = colors_Painter_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -125,7 +130,10 @@ colors_Painter_ref colors_Painter_spawn(zactor_system *sys, const colors_Painter
 
 int colors_Painter_send_Paint(colors_Painter_ref to, const colors_Paint *msg)
 {
-    if (msg == NULL || !colors_Paint_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!colors_Paint_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &colors_Painter_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &colors_Painter_actor_type, COLORS_PAINTER_TAG_PAINT, msg,
+                       sizeof *msg);
 }

@@ -97,13 +97,16 @@ ZACTOR_STATIC_ASSERT(offsetof(colors_Painter_slot, msg) == ZACTOR_SLOT_PAYLOAD_O
                      "colors_Painter_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Painter with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in COLORS_PAINTER_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in COLORS_PAINTER_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 colors_Painter_ref colors_Painter_spawn(zactor_system *sys, const colors_Painter *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when an
+ * enum in *msg holds no declared value; ZACTOR_EARG when msg is NULL or `to`
+ * is a null ref; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
 int colors_Painter_send_Paint(colors_Painter_ref to, const colors_Paint *msg);
 
 /* Handlers of Painter: the user defines these. */

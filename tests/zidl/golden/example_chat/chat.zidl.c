@@ -120,13 +120,23 @@ static void chat_Room_dispatch_CountMembers(void *self, zactor_ctx *ctx, const v
     zactor_reply(&request->reply_to, &reply, sizeof reply, NULL);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Room's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum chat_Room_tag {
+    CHAT_ROOM_TAG_JOIN,
+    CHAT_ROOM_TAG_POST,
+    CHAT_ROOM_TAG_LEAVE,
+    CHAT_ROOM_TAG_PHOTO,
+    CHAT_ROOM_TAG_COUNTMEMBERS,
+};
+
 static const zactor_handler_entry chat_Room_handlers[] = {
-    { chat_Room_dispatch_Join, NULL, CHAT_JOIN_TYPE_ID, 0 },
-    { chat_Room_dispatch_Post, NULL, CHAT_POST_TYPE_ID, 0 },
-    { chat_Room_dispatch_Leave, NULL, CHAT_LEAVE_TYPE_ID, 0 },
-    { chat_Room_dispatch_Photo, chat_Photo_drop, CHAT_PHOTO_TYPE_ID, 0 },
-    { chat_Room_dispatch_CountMembers, NULL, CHAT_COUNTMEMBERS_TYPE_ID, ZACTOR_HANDLER_REQUEST },
+    [CHAT_ROOM_TAG_JOIN] = {chat_Room_dispatch_Join, NULL, CHAT_JOIN_TYPE_ID, 0},
+    [CHAT_ROOM_TAG_POST] = {chat_Room_dispatch_Post, NULL, CHAT_POST_TYPE_ID, 0},
+    [CHAT_ROOM_TAG_LEAVE] = {chat_Room_dispatch_Leave, NULL, CHAT_LEAVE_TYPE_ID, 0},
+    [CHAT_ROOM_TAG_PHOTO] = {chat_Room_dispatch_Photo, chat_Photo_drop, CHAT_PHOTO_TYPE_ID, 0},
+    [CHAT_ROOM_TAG_COUNTMEMBERS] = {chat_Room_dispatch_CountMembers, NULL,
+                                    CHAT_COUNTMEMBERS_TYPE_ID, ZACTOR_HANDLER_REQUEST},
 };
 
 static const zactor_actor_type chat_Room_actor_type = {
@@ -135,7 +145,7 @@ static const zactor_actor_type chat_Room_actor_type = {
     .state_size = sizeof(chat_Room),
     .state_align = _Alignof(chat_Room),
     .slot_size = sizeof(chat_Room_slot),
-    .handler_count = 5,
+    .handler_count = sizeof chat_Room_handlers / sizeof chat_Room_handlers[0],
     .handlers = chat_Room_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -150,50 +160,55 @@ chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init)
 
 int chat_Room_send_Join(chat_Room_ref to, const chat_Join *msg)
 {
-    if (msg == NULL || !chat_Join_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Join_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &chat_Room_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_JOIN, msg, sizeof *msg);
 }
 
 int chat_Room_send_Post(chat_Room_ref to, const chat_Post *msg)
 {
-    if (msg == NULL || !chat_Post_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Post_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &chat_Room_actor_type, 1, msg, sizeof *msg);
+    return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_POST, msg, sizeof *msg);
 }
 
 int chat_Room_send_Leave(chat_Room_ref to, const chat_Leave *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &chat_Room_actor_type, 2, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_LEAVE, msg, sizeof *msg);
 }
 
 int chat_Room_send_Photo(chat_Room_ref to, const chat_Photo *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &chat_Room_actor_type, 3, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_PHOTO, msg, sizeof *msg);
 }
 
-int chat_Room_ask_CountMembers(chat_Room_ref to, const chat_CountMembers *msg, chat_MemberCount *out, uint64_t timeout_ns)
+int chat_Room_ask_CountMembers(chat_Room_ref to, const chat_CountMembers *msg,
+                               chat_MemberCount *out, uint64_t timeout_ns)
 {
     chat_Room_CountMembers_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
-    return zactor_ask(to.raw, &chat_Room_actor_type, 4, &request, sizeof request, out,
-                      sizeof *out, timeout_ns);
+    return zactor_ask(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNTMEMBERS, &request,
+                      sizeof request, out, sizeof *out, timeout_ns);
 }
 
 int chat_Room_request_CountMembers(chat_Room_ref to, zactor_ctx *ctx, const chat_CountMembers *msg)
 {
     chat_Room_CountMembers_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
-    return zactor_request(to.raw, &chat_Room_actor_type, 4, ctx, &request, sizeof request,
-                          CHAT_MEMBERCOUNT_TYPE_ID);
+    return zactor_request(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNTMEMBERS, ctx, &request,
+                          sizeof request, CHAT_MEMBERCOUNT_TYPE_ID);
 }
 
 /* ---- Actor User: dispatch, type descriptor, spawn and sends ---- */
@@ -214,10 +229,16 @@ static void chat_User_dispatch_stop(void *self, zactor_ctx *ctx)
     chat_User_on_stop((chat_User *)self, ctx);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in User's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum chat_User_tag {
+    CHAT_USER_TAG_DELIVERED,
+    CHAT_USER_TAG_SHARED,
+};
+
 static const zactor_handler_entry chat_User_handlers[] = {
-    { chat_User_dispatch_Delivered, NULL, CHAT_DELIVERED_TYPE_ID, 0 },
-    { chat_User_dispatch_Shared, chat_Shared_drop, CHAT_SHARED_TYPE_ID, 0 },
+    [CHAT_USER_TAG_DELIVERED] = {chat_User_dispatch_Delivered, NULL, CHAT_DELIVERED_TYPE_ID, 0},
+    [CHAT_USER_TAG_SHARED] = {chat_User_dispatch_Shared, chat_Shared_drop, CHAT_SHARED_TYPE_ID, 0},
 };
 
 static const zactor_actor_type chat_User_actor_type = {
@@ -226,7 +247,7 @@ static const zactor_actor_type chat_User_actor_type = {
     .state_size = sizeof(chat_User),
     .state_align = _Alignof(chat_User),
     .slot_size = sizeof(chat_User_slot),
-    .handler_count = 2,
+    .handler_count = sizeof chat_User_handlers / sizeof chat_User_handlers[0],
     .handlers = chat_User_handlers,
     .on_start = NULL,
     .on_stop = chat_User_dispatch_stop,
@@ -241,18 +262,20 @@ chat_User_ref chat_User_spawn(zactor_system *sys, const chat_User *init)
 
 int chat_User_send_Delivered(chat_User_ref to, const chat_Delivered *msg)
 {
-    if (msg == NULL || !chat_Delivered_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Delivered_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &chat_User_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &chat_User_actor_type, CHAT_USER_TAG_DELIVERED, msg, sizeof *msg);
 }
 
 int chat_User_send_Shared(chat_User_ref to, const chat_Shared *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     if (!chat_Shared_is_valid(msg)) {
         chat_Shared_drop(msg); /* the send owns msg's bytes, even when it refuses */
         return ZACTOR_EINVAL;
     }
-    return zactor_send(to.raw, &chat_User_actor_type, 1, msg, sizeof *msg);
+    return zactor_send(to.raw, &chat_User_actor_type, CHAT_USER_TAG_SHARED, msg, sizeof *msg);
 }

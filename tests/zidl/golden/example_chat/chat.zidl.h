@@ -151,7 +151,11 @@ typedef struct chat_Room {
     chat_Profile profiles[8];
     chat_Point seats[8];
 } chat_Room;
-#define CHAT_ROOM_INIT {0, 0, {{{NULL, 0}}}, {0}, {CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT}, {CHAT_POINT_INIT}}
+#define CHAT_ROOM_INIT \
+    {0, 0, {{{NULL, 0}}}, {0}, \
+     {CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, \
+      CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT, CHAT_PROFILE_INIT}, \
+     {CHAT_POINT_INIT}}
 
 /* A CountMembers request to Room as it travels: where the reply goes
  * (filled in by the runtime), then the message. */
@@ -175,26 +179,48 @@ ZACTOR_STATIC_ASSERT(offsetof(chat_Room_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET
                      "chat_Room_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Room with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in CHAT_ROOM_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in CHAT_ROOM_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
+ * string in *msg lacks its NUL or an enum in it holds no declared value;
+ * ZACTOR_EARG when msg is NULL or `to` is a null ref; ZACTOR_EDEAD when the
+ * actor has stopped; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM. */
 int chat_Room_send_Join(chat_Room_ref to, const chat_Join *msg);
+
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
+ * string in *msg lacks its NUL; ZACTOR_EARG when msg is NULL or `to` is a
+ * null ref; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the
+ * system is stopping; ZACTOR_ENOMEM. */
 int chat_Room_send_Post(chat_Room_ref to, const chat_Post *msg);
+
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int chat_Room_send_Leave(chat_Room_ref to, const chat_Leave *msg);
 int chat_Room_send_Photo(chat_Room_ref to, const chat_Photo *msg);
 
-/* Requests: ask_X from a thread outside this system's handlers blocks until
- * the reply is in *out and returns 0, or returns ZACTOR_ETIMEDOUT (then
- * *out is never written, then or later), ZACTOR_EDEAD (the actor stopped
- * before answering), ZACTOR_ESTOPPED, ZACTOR_EINVAL (a bad message, a call
- * from a handler, or a reply that broke its schema). request_X from a
- * handler of an actor that declares `on <Reply>;` returns at once; the
- * reply arrives later as that message (ZACTOR_EINVAL: no such handler). */
-int chat_Room_ask_CountMembers(chat_Room_ref to, const chat_CountMembers *msg, chat_MemberCount *out, uint64_t timeout_ns);
+/* From a thread outside this system's handlers: sends a copy of *msg and
+ * waits up to timeout_ns nanoseconds (ZACTOR_TIMEOUT_NEVER: no limit) for the
+ * reply, copied to *out. Returns 0, or ZACTOR_EARG when msg or out is NULL or
+ * `to` is a null ref; ZACTOR_ETIMEDOUT when no reply came in time (*out is
+ * then never written, then or later); ZACTOR_EDEADLK when called from a
+ * handler of the target's system; ZACTOR_EDEAD when the actor has stopped or
+ * stops before answering; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM. */
+int chat_Room_ask_CountMembers(chat_Room_ref to, const chat_CountMembers *msg,
+                               chat_MemberCount *out, uint64_t timeout_ns);
+
+/* From a handler (ctx) of an actor that declares `on MemberCount;`: sends a
+ * copy of *msg and returns at once; the reply arrives later as a MemberCount
+ * message. Returns 0, or ZACTOR_EARG when msg or ctx is NULL, ctx is not the
+ * running handler's, or `to` is a null ref; ZACTOR_ETYPE when the running
+ * actor has no `on MemberCount;`; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int chat_Room_request_CountMembers(chat_Room_ref to, zactor_ctx *ctx, const chat_CountMembers *msg);
 
 /* Handlers of Room: the user defines these. */
@@ -203,7 +229,8 @@ void chat_Room_on_Post(chat_Room *self, zactor_ctx *ctx, const chat_Post *msg);
 void chat_Room_on_Leave(chat_Room *self, zactor_ctx *ctx, const chat_Leave *msg);
 void chat_Room_on_Photo(chat_Room *self, zactor_ctx *ctx, const chat_Photo *msg);
 /// Request/reply: ask from outside, request from an actor.
-void chat_Room_on_CountMembers(chat_Room *self, zactor_ctx *ctx, const chat_CountMembers *msg, chat_MemberCount *reply);
+void chat_Room_on_CountMembers(chat_Room *self, zactor_ctx *ctx, const chat_CountMembers *msg,
+                               chat_MemberCount *reply);
 
 /* ---- Actor User: state, mailbox slot, spawn, sends, handlers ---- */
 
@@ -227,13 +254,16 @@ ZACTOR_STATIC_ASSERT(offsetof(chat_User_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET
                      "chat_User_slot: payload offset disagrees with the runtime");
 
 /* Spawns a User with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in CHAT_USER_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in CHAT_USER_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 chat_User_ref chat_User_spawn(zactor_system *sys, const chat_User *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
+ * string in *msg lacks its NUL; ZACTOR_EARG when msg is NULL or `to` is a
+ * null ref; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the
+ * system is stopping; ZACTOR_ENOMEM. */
 int chat_User_send_Delivered(chat_User_ref to, const chat_Delivered *msg);
 int chat_User_send_Shared(chat_User_ref to, const chat_Shared *msg);
 

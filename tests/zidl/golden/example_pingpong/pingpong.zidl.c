@@ -8,9 +8,14 @@ static void pingpong_Ponger_dispatch_Ping(void *self, zactor_ctx *ctx, const voi
     pingpong_Ponger_on_Ping((pingpong_Ponger *)self, ctx, (const pingpong_Ping *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Ponger's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum pingpong_Ponger_tag {
+    PINGPONG_PONGER_TAG_PING,
+};
+
 static const zactor_handler_entry pingpong_Ponger_handlers[] = {
-    { pingpong_Ponger_dispatch_Ping, NULL, PINGPONG_PING_TYPE_ID, 0 },
+    [PINGPONG_PONGER_TAG_PING] = {pingpong_Ponger_dispatch_Ping, NULL, PINGPONG_PING_TYPE_ID, 0},
 };
 
 static const zactor_actor_type pingpong_Ponger_actor_type = {
@@ -19,7 +24,7 @@ static const zactor_actor_type pingpong_Ponger_actor_type = {
     .state_size = sizeof(pingpong_Ponger),
     .state_align = _Alignof(pingpong_Ponger),
     .slot_size = sizeof(pingpong_Ponger_slot),
-    .handler_count = 1,
+    .handler_count = sizeof pingpong_Ponger_handlers / sizeof pingpong_Ponger_handlers[0],
     .handlers = pingpong_Ponger_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -35,8 +40,9 @@ pingpong_Ponger_ref pingpong_Ponger_spawn(zactor_system *sys, const pingpong_Pon
 int pingpong_Ponger_send_Ping(pingpong_Ponger_ref to, const pingpong_Ping *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &pingpong_Ponger_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &pingpong_Ponger_actor_type, PINGPONG_PONGER_TAG_PING, msg,
+                       sizeof *msg);
 }
 
 /* ---- Actor Pinger: dispatch, type descriptor, spawn and sends ---- */
@@ -51,9 +57,14 @@ static void pingpong_Pinger_dispatch_Pong(void *self, zactor_ctx *ctx, const voi
     pingpong_Pinger_on_Pong((pingpong_Pinger *)self, ctx, (const pingpong_Pong *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Pinger's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum pingpong_Pinger_tag {
+    PINGPONG_PINGER_TAG_PONG,
+};
+
 static const zactor_handler_entry pingpong_Pinger_handlers[] = {
-    { pingpong_Pinger_dispatch_Pong, NULL, PINGPONG_PONG_TYPE_ID, 0 },
+    [PINGPONG_PINGER_TAG_PONG] = {pingpong_Pinger_dispatch_Pong, NULL, PINGPONG_PONG_TYPE_ID, 0},
 };
 
 static const zactor_actor_type pingpong_Pinger_actor_type = {
@@ -62,7 +73,7 @@ static const zactor_actor_type pingpong_Pinger_actor_type = {
     .state_size = sizeof(pingpong_Pinger),
     .state_align = _Alignof(pingpong_Pinger),
     .slot_size = sizeof(pingpong_Pinger_slot),
-    .handler_count = 1,
+    .handler_count = sizeof pingpong_Pinger_handlers / sizeof pingpong_Pinger_handlers[0],
     .handlers = pingpong_Pinger_handlers,
     .on_start = pingpong_Pinger_dispatch_start,
     .on_stop = NULL,
@@ -78,6 +89,7 @@ pingpong_Pinger_ref pingpong_Pinger_spawn(zactor_system *sys, const pingpong_Pin
 int pingpong_Pinger_send_Pong(pingpong_Pinger_ref to, const pingpong_Pong *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &pingpong_Pinger_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &pingpong_Pinger_actor_type, PINGPONG_PINGER_TAG_PONG, msg,
+                       sizeof *msg);
 }

@@ -66,13 +66,15 @@ ZACTOR_STATIC_ASSERT(offsetof(pingpong_Ponger_slot, msg) == ZACTOR_SLOT_PAYLOAD_
                      "pingpong_Ponger_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Ponger with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in PINGPONG_PONGER_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in PINGPONG_PONGER_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 pingpong_Ponger_ref pingpong_Ponger_spawn(zactor_system *sys, const pingpong_Ponger *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int pingpong_Ponger_send_Ping(pingpong_Ponger_ref to, const pingpong_Ping *msg);
 
 /* Handlers of Ponger: the user defines these. */
@@ -103,13 +105,15 @@ ZACTOR_STATIC_ASSERT(offsetof(pingpong_Pinger_slot, msg) == ZACTOR_SLOT_PAYLOAD_
                      "pingpong_Pinger_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Pinger with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in PINGPONG_PINGER_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in PINGPONG_PINGER_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 pingpong_Pinger_ref pingpong_Pinger_spawn(zactor_system *sys, const pingpong_Pinger *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int pingpong_Pinger_send_Pong(pingpong_Pinger_ref to, const pingpong_Pong *msg);
 
 /* Handlers of Pinger: the user defines these. */

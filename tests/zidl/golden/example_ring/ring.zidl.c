@@ -13,10 +13,16 @@ static void ring_Node_dispatch_Token(void *self, zactor_ctx *ctx, const void *ms
     ring_Node_on_Token((ring_Node *)self, ctx, (const ring_Token *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Node's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum ring_Node_tag {
+    RING_NODE_TAG_LINK,
+    RING_NODE_TAG_TOKEN,
+};
+
 static const zactor_handler_entry ring_Node_handlers[] = {
-    { ring_Node_dispatch_Link, NULL, RING_LINK_TYPE_ID, 0 },
-    { ring_Node_dispatch_Token, NULL, RING_TOKEN_TYPE_ID, 0 },
+    [RING_NODE_TAG_LINK] = {ring_Node_dispatch_Link, NULL, RING_LINK_TYPE_ID, 0},
+    [RING_NODE_TAG_TOKEN] = {ring_Node_dispatch_Token, NULL, RING_TOKEN_TYPE_ID, 0},
 };
 
 static const zactor_actor_type ring_Node_actor_type = {
@@ -25,7 +31,7 @@ static const zactor_actor_type ring_Node_actor_type = {
     .state_size = sizeof(ring_Node),
     .state_align = _Alignof(ring_Node),
     .slot_size = sizeof(ring_Node_slot),
-    .handler_count = 2,
+    .handler_count = sizeof ring_Node_handlers / sizeof ring_Node_handlers[0],
     .handlers = ring_Node_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -41,13 +47,13 @@ ring_Node_ref ring_Node_spawn(zactor_system *sys, const ring_Node *init)
 int ring_Node_send_Link(ring_Node_ref to, const ring_Link *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &ring_Node_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &ring_Node_actor_type, RING_NODE_TAG_LINK, msg, sizeof *msg);
 }
 
 int ring_Node_send_Token(ring_Node_ref to, const ring_Token *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &ring_Node_actor_type, 1, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &ring_Node_actor_type, RING_NODE_TAG_TOKEN, msg, sizeof *msg);
 }

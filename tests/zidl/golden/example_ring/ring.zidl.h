@@ -68,13 +68,15 @@ ZACTOR_STATIC_ASSERT(offsetof(ring_Node_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET
                      "ring_Node_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Node with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in RING_NODE_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in RING_NODE_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 ring_Node_ref ring_Node_spawn(zactor_system *sys, const ring_Node *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int ring_Node_send_Link(ring_Node_ref to, const ring_Link *msg);
 int ring_Node_send_Token(ring_Node_ref to, const ring_Token *msg);
 

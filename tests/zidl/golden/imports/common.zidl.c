@@ -8,9 +8,14 @@ static void common_Logger_dispatch_Ping(void *self, zactor_ctx *ctx, const void 
     common_Logger_on_Ping((common_Logger *)self, ctx, (const common_Ping *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Logger's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum common_Logger_tag {
+    COMMON_LOGGER_TAG_PING,
+};
+
 static const zactor_handler_entry common_Logger_handlers[] = {
-    { common_Logger_dispatch_Ping, NULL, COMMON_PING_TYPE_ID, 0 },
+    [COMMON_LOGGER_TAG_PING] = {common_Logger_dispatch_Ping, NULL, COMMON_PING_TYPE_ID, 0},
 };
 
 static const zactor_actor_type common_Logger_actor_type = {
@@ -19,7 +24,7 @@ static const zactor_actor_type common_Logger_actor_type = {
     .state_size = sizeof(common_Logger),
     .state_align = _Alignof(common_Logger),
     .slot_size = sizeof(common_Logger_slot),
-    .handler_count = 1,
+    .handler_count = sizeof common_Logger_handlers / sizeof common_Logger_handlers[0],
     .handlers = common_Logger_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -35,6 +40,6 @@ common_Logger_ref common_Logger_spawn(zactor_system *sys, const common_Logger *i
 int common_Logger_send_Ping(common_Logger_ref to, const common_Ping *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &common_Logger_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &common_Logger_actor_type, COMMON_LOGGER_TAG_PING, msg, sizeof *msg);
 }

@@ -66,13 +66,15 @@ ZACTOR_STATIC_ASSERT(offsetof(common_Logger_slot, msg) == ZACTOR_SLOT_PAYLOAD_OF
                      "common_Logger_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Logger with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in COMMON_LOGGER_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in COMMON_LOGGER_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 common_Logger_ref common_Logger_spawn(zactor_system *sys, const common_Logger *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int common_Logger_send_Ping(common_Logger_ref to, const common_Ping *msg);
 
 /* Handlers of Logger: the user defines these. */

@@ -54,10 +54,16 @@ static void app_Mover_dispatch_Ping(void *self, zactor_ctx *ctx, const void *msg
     app_Mover_on_Ping((app_Mover *)self, ctx, (const common_Ping *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Mover's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum app_Mover_tag {
+    APP_MOVER_TAG_MOVE,
+    APP_MOVER_TAG_PING,
+};
+
 static const zactor_handler_entry app_Mover_handlers[] = {
-    { app_Mover_dispatch_Move, NULL, APP_MOVE_TYPE_ID, 0 },
-    { app_Mover_dispatch_Ping, NULL, COMMON_PING_TYPE_ID, 0 },
+    [APP_MOVER_TAG_MOVE] = {app_Mover_dispatch_Move, NULL, APP_MOVE_TYPE_ID, 0},
+    [APP_MOVER_TAG_PING] = {app_Mover_dispatch_Ping, NULL, COMMON_PING_TYPE_ID, 0},
 };
 
 static const zactor_actor_type app_Mover_actor_type = {
@@ -66,7 +72,7 @@ static const zactor_actor_type app_Mover_actor_type = {
     .state_size = sizeof(app_Mover),
     .state_align = _Alignof(app_Mover),
     .slot_size = sizeof(app_Mover_slot),
-    .handler_count = 2,
+    .handler_count = sizeof app_Mover_handlers / sizeof app_Mover_handlers[0],
     .handlers = app_Mover_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -81,14 +87,16 @@ app_Mover_ref app_Mover_spawn(zactor_system *sys, const app_Mover *init)
 
 int app_Mover_send_Move(app_Mover_ref to, const app_Move *msg)
 {
-    if (msg == NULL || !app_Move_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!app_Move_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &app_Mover_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &app_Mover_actor_type, APP_MOVER_TAG_MOVE, msg, sizeof *msg);
 }
 
 int app_Mover_send_Ping(app_Mover_ref to, const common_Ping *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &app_Mover_actor_type, 1, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &app_Mover_actor_type, APP_MOVER_TAG_PING, msg, sizeof *msg);
 }

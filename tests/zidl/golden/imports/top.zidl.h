@@ -58,14 +58,22 @@ ZACTOR_STATIC_ASSERT(offsetof(app_Mover_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET
                      "app_Mover_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Mover with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in APP_MOVER_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in APP_MOVER_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 app_Mover_ref app_Mover_spawn(zactor_system *sys, const app_Mover *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
+ * string in *msg lacks its NUL or an enum in it holds no declared value;
+ * ZACTOR_EARG when msg is NULL or `to` is a null ref; ZACTOR_EDEAD when the
+ * actor has stopped; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM. */
 int app_Mover_send_Move(app_Mover_ref to, const app_Move *msg);
+
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int app_Mover_send_Ping(app_Mover_ref to, const common_Ping *msg);
 
 /* Handlers of Mover: the user defines these. */

@@ -70,10 +70,17 @@ static void store_Store_dispatch_Lookup(void *self, zactor_ctx *ctx, const void 
     zactor_reply(&request->reply_to, &reply, sizeof reply, media_Found_drop);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Store's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum store_Store_tag {
+    STORE_STORE_TAG_BLOB,
+    STORE_STORE_TAG_LOOKUP,
+};
+
 static const zactor_handler_entry store_Store_handlers[] = {
-    { store_Store_dispatch_Blob, media_Blob_drop, MEDIA_BLOB_TYPE_ID, 0 },
-    { store_Store_dispatch_Lookup, NULL, STORE_LOOKUP_TYPE_ID, ZACTOR_HANDLER_REQUEST },
+    [STORE_STORE_TAG_BLOB] = {store_Store_dispatch_Blob, media_Blob_drop, MEDIA_BLOB_TYPE_ID, 0},
+    [STORE_STORE_TAG_LOOKUP] = {store_Store_dispatch_Lookup, NULL, STORE_LOOKUP_TYPE_ID,
+                                ZACTOR_HANDLER_REQUEST},
 };
 
 static const zactor_actor_type store_Store_actor_type = {
@@ -82,7 +89,7 @@ static const zactor_actor_type store_Store_actor_type = {
     .state_size = sizeof(store_Store),
     .state_align = _Alignof(store_Store),
     .slot_size = sizeof(store_Store_slot),
-    .handler_count = 2,
+    .handler_count = sizeof store_Store_handlers / sizeof store_Store_handlers[0],
     .handlers = store_Store_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -98,32 +105,33 @@ store_Store_ref store_Store_spawn(zactor_system *sys, const store_Store *init)
 int store_Store_send_Blob(store_Store_ref to, const media_Blob *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     if (!media_Blob_is_valid(msg)) {
         media_Blob_drop(msg); /* the send owns msg's bytes, even when it refuses */
         return ZACTOR_EINVAL;
     }
-    return zactor_send(to.raw, &store_Store_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &store_Store_actor_type, STORE_STORE_TAG_BLOB, msg, sizeof *msg);
 }
 
-int store_Store_ask_Lookup(store_Store_ref to, const store_Lookup *msg, media_Found *out, uint64_t timeout_ns)
+int store_Store_ask_Lookup(store_Store_ref to, const store_Lookup *msg, media_Found *out,
+                           uint64_t timeout_ns)
 {
     store_Store_Lookup_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
-    return zactor_ask(to.raw, &store_Store_actor_type, 1, &request, sizeof request, out,
-                      sizeof *out, timeout_ns);
+    return zactor_ask(to.raw, &store_Store_actor_type, STORE_STORE_TAG_LOOKUP, &request,
+                      sizeof request, out, sizeof *out, timeout_ns);
 }
 
 int store_Store_request_Lookup(store_Store_ref to, zactor_ctx *ctx, const store_Lookup *msg)
 {
     store_Store_Lookup_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
-    return zactor_request(to.raw, &store_Store_actor_type, 1, ctx, &request, sizeof request,
-                          MEDIA_FOUND_TYPE_ID);
+    return zactor_request(to.raw, &store_Store_actor_type, STORE_STORE_TAG_LOOKUP, ctx, &request,
+                          sizeof request, MEDIA_FOUND_TYPE_ID);
 }
 
 /* ---- Actor Client: dispatch, type descriptor, spawn and sends ---- */
@@ -134,9 +142,15 @@ static void store_Client_dispatch_Found(void *self, zactor_ctx *ctx, const void 
     media_Found_drop(msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Client's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum store_Client_tag {
+    STORE_CLIENT_TAG_FOUND,
+};
+
 static const zactor_handler_entry store_Client_handlers[] = {
-    { store_Client_dispatch_Found, media_Found_drop, MEDIA_FOUND_TYPE_ID, 0 },
+    [STORE_CLIENT_TAG_FOUND] = {store_Client_dispatch_Found, media_Found_drop, MEDIA_FOUND_TYPE_ID,
+                                0},
 };
 
 static const zactor_actor_type store_Client_actor_type = {
@@ -145,7 +159,7 @@ static const zactor_actor_type store_Client_actor_type = {
     .state_size = sizeof(store_Client),
     .state_align = _Alignof(store_Client),
     .slot_size = sizeof(store_Client_slot),
-    .handler_count = 1,
+    .handler_count = sizeof store_Client_handlers / sizeof store_Client_handlers[0],
     .handlers = store_Client_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -161,6 +175,6 @@ store_Client_ref store_Client_spawn(zactor_system *sys, const store_Client *init
 int store_Client_send_Found(store_Client_ref to, const media_Found *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &store_Client_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &store_Client_actor_type, STORE_CLIENT_TAG_FOUND, msg, sizeof *msg);
 }

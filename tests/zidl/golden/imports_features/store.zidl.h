@@ -63,28 +63,41 @@ ZACTOR_STATIC_ASSERT(offsetof(store_Store_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFS
                      "store_Store_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Store with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in STORE_STORE_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in STORE_STORE_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 store_Store_ref store_Store_spawn(zactor_system *sys, const store_Store *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when an
+ * enum in *msg holds no declared value; ZACTOR_EARG when msg is NULL or `to`
+ * is a null ref; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
 int store_Store_send_Blob(store_Store_ref to, const media_Blob *msg);
 
-/* Requests: ask_X from a thread outside this system's handlers blocks until
- * the reply is in *out and returns 0, or returns ZACTOR_ETIMEDOUT (then
- * *out is never written, then or later), ZACTOR_EDEAD (the actor stopped
- * before answering), ZACTOR_ESTOPPED, ZACTOR_EINVAL (a bad message, a call
- * from a handler, or a reply that broke its schema). request_X from a
- * handler of an actor that declares `on <Reply>;` returns at once; the
- * reply arrives later as that message (ZACTOR_EINVAL: no such handler). */
-int store_Store_ask_Lookup(store_Store_ref to, const store_Lookup *msg, media_Found *out, uint64_t timeout_ns);
+/* From a thread outside this system's handlers: sends a copy of *msg and
+ * waits up to timeout_ns nanoseconds (ZACTOR_TIMEOUT_NEVER: no limit) for the
+ * reply, copied to *out. Returns 0, or ZACTOR_EARG when msg or out is NULL or
+ * `to` is a null ref; ZACTOR_ETIMEDOUT when no reply came in time (*out is
+ * then never written, then or later); ZACTOR_EDEADLK when called from a
+ * handler of the target's system; ZACTOR_EDEAD when the actor has stopped or
+ * stops before answering; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM. */
+int store_Store_ask_Lookup(store_Store_ref to, const store_Lookup *msg, media_Found *out,
+                           uint64_t timeout_ns);
+
+/* From a handler (ctx) of an actor that declares `on Found;`: sends a copy of
+ * *msg and returns at once; the reply arrives later as a Found message.
+ * Returns 0, or ZACTOR_EARG when msg or ctx is NULL, ctx is not the running
+ * handler's, or `to` is a null ref; ZACTOR_ETYPE when the running actor has
+ * no `on Found;`; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
 int store_Store_request_Lookup(store_Store_ref to, zactor_ctx *ctx, const store_Lookup *msg);
 
 /* Handlers of Store: the user defines these. */
 void store_Store_on_Blob(store_Store *self, zactor_ctx *ctx, const media_Blob *msg);
-void store_Store_on_Lookup(store_Store *self, zactor_ctx *ctx, const store_Lookup *msg, media_Found *reply);
+void store_Store_on_Lookup(store_Store *self, zactor_ctx *ctx, const store_Lookup *msg,
+                           media_Found *reply);
 
 /* ---- Actor Client: state, mailbox slot, spawn, sends, handlers ---- */
 
@@ -107,13 +120,15 @@ ZACTOR_STATIC_ASSERT(offsetof(store_Client_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFF
                      "store_Client_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Client with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in STORE_CLIENT_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in STORE_CLIENT_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 store_Client_ref store_Client_spawn(zactor_system *sys, const store_Client *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int store_Client_send_Found(store_Client_ref to, const media_Found *msg);
 
 /* Handlers of Client: the user defines these. */

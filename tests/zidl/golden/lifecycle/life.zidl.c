@@ -18,9 +18,14 @@ static void life_Clock_dispatch_start(void *self, zactor_ctx *ctx)
     life_Clock_on_start((life_Clock *)self, ctx);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Clock's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum life_Clock_tag {
+    LIFE_CLOCK_TAG_TICK,
+};
+
 static const zactor_handler_entry life_Clock_handlers[] = {
-    { life_Clock_dispatch_Tick, NULL, LIFE_TICK_TYPE_ID, 0 },
+    [LIFE_CLOCK_TAG_TICK] = {life_Clock_dispatch_Tick, NULL, LIFE_TICK_TYPE_ID, 0},
 };
 
 static const zactor_actor_type life_Clock_actor_type = {
@@ -29,7 +34,7 @@ static const zactor_actor_type life_Clock_actor_type = {
     .state_size = sizeof(life_Clock),
     .state_align = _Alignof(life_Clock),
     .slot_size = sizeof(life_Clock_slot),
-    .handler_count = 1,
+    .handler_count = sizeof life_Clock_handlers / sizeof life_Clock_handlers[0],
     .handlers = life_Clock_handlers,
     .on_start = life_Clock_dispatch_start,
     .on_stop = life_Clock_dispatch_stop,
@@ -45,6 +50,6 @@ life_Clock_ref life_Clock_spawn(zactor_system *sys, const life_Clock *init)
 int life_Clock_send_Tick(life_Clock_ref to, const life_Tick *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &life_Clock_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &life_Clock_actor_type, LIFE_CLOCK_TAG_TICK, msg, sizeof *msg);
 }

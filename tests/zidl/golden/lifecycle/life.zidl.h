@@ -53,13 +53,15 @@ ZACTOR_STATIC_ASSERT(offsetof(life_Clock_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSE
                      "life_Clock_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Clock with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in LIFE_CLOCK_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in LIFE_CLOCK_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 life_Clock_ref life_Clock_spawn(zactor_system *sys, const life_Clock *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int life_Clock_send_Tick(life_Clock_ref to, const life_Tick *msg);
 
 /* Handlers of Clock: the user defines these. */

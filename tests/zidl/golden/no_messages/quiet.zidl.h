@@ -40,8 +40,10 @@ ZACTOR_STATIC_ASSERT(offsetof(quiet_Timer_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFS
                      "quiet_Timer_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Timer with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in QUIET_TIMER_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in QUIET_TIMER_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 quiet_Timer_ref quiet_Timer_spawn(zactor_system *sys, const quiet_Timer *init);
 
 /* Handlers of Timer: the user defines these. */
@@ -68,8 +70,10 @@ ZACTOR_STATIC_ASSERT(offsetof(quiet_Empty_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFS
                      "quiet_Empty_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Empty with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in QUIET_EMPTY_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in QUIET_EMPTY_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 quiet_Empty_ref quiet_Empty_spawn(zactor_system *sys, const quiet_Empty *init);
 
 #ifdef __cplusplus

@@ -41,9 +41,14 @@ static void Sensor_dispatch_Sample(void *self, zactor_ctx *ctx, const void *msg)
     Sensor_on_Sample((Sensor *)self, ctx, (const Sample *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Sensor's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum Sensor_tag {
+    SENSOR_TAG_SAMPLE,
+};
+
 static const zactor_handler_entry Sensor_handlers[] = {
-    { Sensor_dispatch_Sample, NULL, SAMPLE_TYPE_ID, 0 },
+    [SENSOR_TAG_SAMPLE] = {Sensor_dispatch_Sample, NULL, SAMPLE_TYPE_ID, 0},
 };
 
 static const zactor_actor_type Sensor_actor_type = {
@@ -52,7 +57,7 @@ static const zactor_actor_type Sensor_actor_type = {
     .state_size = sizeof(Sensor),
     .state_align = _Alignof(Sensor),
     .slot_size = sizeof(Sensor_slot),
-    .handler_count = 1,
+    .handler_count = sizeof Sensor_handlers / sizeof Sensor_handlers[0],
     .handlers = Sensor_handlers,
     .on_start = Sensor_dispatch_start,
     .on_stop = NULL,
@@ -67,7 +72,9 @@ Sensor_ref Sensor_spawn(zactor_system *sys, const Sensor *init)
 
 int Sensor_send_Sample(Sensor_ref to, const Sample *msg)
 {
-    if (msg == NULL || !Sample_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!Sample_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &Sensor_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &Sensor_actor_type, SENSOR_TAG_SAMPLE, msg, sizeof *msg);
 }

@@ -66,13 +66,16 @@ ZACTOR_STATIC_ASSERT(offsetof(Sensor_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
                      "Sensor_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Sensor with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in SENSOR_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in SENSOR_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 Sensor_ref Sensor_spawn(zactor_system *sys, const Sensor *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when an
+ * enum in *msg holds no declared value; ZACTOR_EARG when msg is NULL or `to`
+ * is a null ref; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
 int Sensor_send_Sample(Sensor_ref to, const Sample *msg);
 
 /* Handlers of Sensor: the user defines these. */

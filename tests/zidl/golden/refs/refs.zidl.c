@@ -8,9 +8,14 @@ static void net_Server_dispatch_Hello(void *self, zactor_ctx *ctx, const void *m
     net_Server_on_Hello((net_Server *)self, ctx, (const net_Hello *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Server's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum net_Server_tag {
+    NET_SERVER_TAG_HELLO,
+};
+
 static const zactor_handler_entry net_Server_handlers[] = {
-    { net_Server_dispatch_Hello, NULL, NET_HELLO_TYPE_ID, 0 },
+    [NET_SERVER_TAG_HELLO] = {net_Server_dispatch_Hello, NULL, NET_HELLO_TYPE_ID, 0},
 };
 
 static const zactor_actor_type net_Server_actor_type = {
@@ -19,7 +24,7 @@ static const zactor_actor_type net_Server_actor_type = {
     .state_size = sizeof(net_Server),
     .state_align = _Alignof(net_Server),
     .slot_size = sizeof(net_Server_slot),
-    .handler_count = 1,
+    .handler_count = sizeof net_Server_handlers / sizeof net_Server_handlers[0],
     .handlers = net_Server_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -35,8 +40,8 @@ net_Server_ref net_Server_spawn(zactor_system *sys, const net_Server *init)
 int net_Server_send_Hello(net_Server_ref to, const net_Hello *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &net_Server_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &net_Server_actor_type, NET_SERVER_TAG_HELLO, msg, sizeof *msg);
 }
 
 /* ---- Actor Client: dispatch, type descriptor, spawn and sends ---- */
@@ -46,9 +51,14 @@ static void net_Client_dispatch_Welcome(void *self, zactor_ctx *ctx, const void 
     net_Client_on_Welcome((net_Client *)self, ctx, (const net_Welcome *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Client's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum net_Client_tag {
+    NET_CLIENT_TAG_WELCOME,
+};
+
 static const zactor_handler_entry net_Client_handlers[] = {
-    { net_Client_dispatch_Welcome, NULL, NET_WELCOME_TYPE_ID, 0 },
+    [NET_CLIENT_TAG_WELCOME] = {net_Client_dispatch_Welcome, NULL, NET_WELCOME_TYPE_ID, 0},
 };
 
 static const zactor_actor_type net_Client_actor_type = {
@@ -57,7 +67,7 @@ static const zactor_actor_type net_Client_actor_type = {
     .state_size = sizeof(net_Client),
     .state_align = _Alignof(net_Client),
     .slot_size = sizeof(net_Client_slot),
-    .handler_count = 1,
+    .handler_count = sizeof net_Client_handlers / sizeof net_Client_handlers[0],
     .handlers = net_Client_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -73,6 +83,6 @@ net_Client_ref net_Client_spawn(zactor_system *sys, const net_Client *init)
 int net_Client_send_Welcome(net_Client_ref to, const net_Welcome *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &net_Client_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &net_Client_actor_type, NET_CLIENT_TAG_WELCOME, msg, sizeof *msg);
 }

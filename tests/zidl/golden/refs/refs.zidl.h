@@ -66,13 +66,15 @@ ZACTOR_STATIC_ASSERT(offsetof(net_Server_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSE
                      "net_Server_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Server with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in NET_SERVER_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in NET_SERVER_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 net_Server_ref net_Server_spawn(zactor_system *sys, const net_Server *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int net_Server_send_Hello(net_Server_ref to, const net_Hello *msg);
 
 /* Handlers of Server: the user defines these. */
@@ -99,13 +101,15 @@ ZACTOR_STATIC_ASSERT(offsetof(net_Client_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSE
                      "net_Client_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Client with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in NET_CLIENT_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in NET_CLIENT_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 net_Client_ref net_Client_spawn(zactor_system *sys, const net_Client *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int net_Client_send_Welcome(net_Client_ref to, const net_Welcome *msg);
 
 /* Handlers of Client: the user defines these. */

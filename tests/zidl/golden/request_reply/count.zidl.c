@@ -89,12 +89,23 @@ static void chat_Room_dispatch_Count2(void *self, zactor_ctx *ctx, const void *m
     chat_Room_on_Count2((chat_Room *)self, ctx, (const chat_Count2 *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Room's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum chat_Room_tag {
+    CHAT_ROOM_TAG_COUNT,
+    CHAT_ROOM_TAG_LOOKUP,
+    CHAT_ROOM_TAG_CENSUS,
+    CHAT_ROOM_TAG_COUNT2,
+};
+
 static const zactor_handler_entry chat_Room_handlers[] = {
-    { chat_Room_dispatch_Count, NULL, CHAT_COUNT_TYPE_ID, ZACTOR_HANDLER_REQUEST },
-    { chat_Room_dispatch_Lookup, NULL, CHAT_LOOKUP_TYPE_ID, ZACTOR_HANDLER_REQUEST },
-    { chat_Room_dispatch_Census, NULL, CHAT_CENSUS_TYPE_ID, ZACTOR_HANDLER_REQUEST },
-    { chat_Room_dispatch_Count2, NULL, CHAT_COUNT2_TYPE_ID, 0 },
+    [CHAT_ROOM_TAG_COUNT] = {chat_Room_dispatch_Count, NULL, CHAT_COUNT_TYPE_ID,
+                             ZACTOR_HANDLER_REQUEST},
+    [CHAT_ROOM_TAG_LOOKUP] = {chat_Room_dispatch_Lookup, NULL, CHAT_LOOKUP_TYPE_ID,
+                              ZACTOR_HANDLER_REQUEST},
+    [CHAT_ROOM_TAG_CENSUS] = {chat_Room_dispatch_Census, NULL, CHAT_CENSUS_TYPE_ID,
+                              ZACTOR_HANDLER_REQUEST},
+    [CHAT_ROOM_TAG_COUNT2] = {chat_Room_dispatch_Count2, NULL, CHAT_COUNT2_TYPE_ID, 0},
 };
 
 static const zactor_actor_type chat_Room_actor_type = {
@@ -103,7 +114,7 @@ static const zactor_actor_type chat_Room_actor_type = {
     .state_size = sizeof(chat_Room),
     .state_align = _Alignof(chat_Room),
     .slot_size = sizeof(chat_Room_slot),
-    .handler_count = 4,
+    .handler_count = sizeof chat_Room_handlers / sizeof chat_Room_handlers[0],
     .handlers = chat_Room_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -116,71 +127,78 @@ chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init)
     return ref;
 }
 
-int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply *out, uint64_t timeout_ns)
+int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply *out,
+                        uint64_t timeout_ns)
 {
     chat_Room_Count_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
-    return zactor_ask(to.raw, &chat_Room_actor_type, 0, &request, sizeof request, out,
-                      sizeof *out, timeout_ns);
+    return zactor_ask(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, &request, sizeof request,
+                      out, sizeof *out, timeout_ns);
 }
 
 int chat_Room_request_Count(chat_Room_ref to, zactor_ctx *ctx, const chat_Count *msg)
 {
     chat_Room_Count_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
-    return zactor_request(to.raw, &chat_Room_actor_type, 0, ctx, &request, sizeof request,
-                          CHAT_COUNTREPLY_TYPE_ID);
+    return zactor_request(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, ctx, &request,
+                          sizeof request, CHAT_COUNTREPLY_TYPE_ID);
 }
 
-int chat_Room_ask_Lookup(chat_Room_ref to, const chat_Lookup *msg, chat_Found *out, uint64_t timeout_ns)
+int chat_Room_ask_Lookup(chat_Room_ref to, const chat_Lookup *msg, chat_Found *out,
+                         uint64_t timeout_ns)
 {
     chat_Room_Lookup_request request;
-    if (msg == NULL || !chat_Lookup_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Lookup_is_valid(msg))
         return ZACTOR_EINVAL;
     request.msg = *msg;
-    return zactor_ask(to.raw, &chat_Room_actor_type, 1, &request, sizeof request, out,
-                      sizeof *out, timeout_ns);
+    return zactor_ask(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_LOOKUP, &request, sizeof request,
+                      out, sizeof *out, timeout_ns);
 }
 
 int chat_Room_request_Lookup(chat_Room_ref to, zactor_ctx *ctx, const chat_Lookup *msg)
 {
     chat_Room_Lookup_request request;
-    if (msg == NULL || !chat_Lookup_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Lookup_is_valid(msg))
         return ZACTOR_EINVAL;
     request.msg = *msg;
-    return zactor_request(to.raw, &chat_Room_actor_type, 1, ctx, &request, sizeof request,
-                          CHAT_FOUND_TYPE_ID);
+    return zactor_request(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_LOOKUP, ctx, &request,
+                          sizeof request, CHAT_FOUND_TYPE_ID);
 }
 
-int chat_Room_ask_Census(chat_Room_ref to, const chat_Census *msg, chat_CountReply *out, uint64_t timeout_ns)
+int chat_Room_ask_Census(chat_Room_ref to, const chat_Census *msg, chat_CountReply *out,
+                         uint64_t timeout_ns)
 {
     chat_Room_Census_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
-    return zactor_ask(to.raw, &chat_Room_actor_type, 2, &request, sizeof request, out,
-                      sizeof *out, timeout_ns);
+    return zactor_ask(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_CENSUS, &request, sizeof request,
+                      out, sizeof *out, timeout_ns);
 }
 
 int chat_Room_request_Census(chat_Room_ref to, zactor_ctx *ctx, const chat_Census *msg)
 {
     chat_Room_Census_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
-    return zactor_request(to.raw, &chat_Room_actor_type, 2, ctx, &request, sizeof request,
-                          CHAT_COUNTREPLY_TYPE_ID);
+    return zactor_request(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_CENSUS, ctx, &request,
+                          sizeof request, CHAT_COUNTREPLY_TYPE_ID);
 }
 
 int chat_Room_send_Count2(chat_Room_ref to, const chat_Count2 *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &chat_Room_actor_type, 3, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT2, msg, sizeof *msg);
 }
 
 /* ---- Actor Client: dispatch, type descriptor, spawn and sends ---- */
@@ -200,10 +218,17 @@ static void chat_Client_dispatch_Found(void *self, zactor_ctx *ctx, const void *
     chat_Client_on_Found((chat_Client *)self, ctx, (const chat_Found *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Client's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum chat_Client_tag {
+    CHAT_CLIENT_TAG_COUNTREPLY,
+    CHAT_CLIENT_TAG_FOUND,
+};
+
 static const zactor_handler_entry chat_Client_handlers[] = {
-    { chat_Client_dispatch_CountReply, NULL, CHAT_COUNTREPLY_TYPE_ID, 0 },
-    { chat_Client_dispatch_Found, NULL, CHAT_FOUND_TYPE_ID, 0 },
+    [CHAT_CLIENT_TAG_COUNTREPLY] = {chat_Client_dispatch_CountReply, NULL, CHAT_COUNTREPLY_TYPE_ID,
+                                    0},
+    [CHAT_CLIENT_TAG_FOUND] = {chat_Client_dispatch_Found, NULL, CHAT_FOUND_TYPE_ID, 0},
 };
 
 static const zactor_actor_type chat_Client_actor_type = {
@@ -212,7 +237,7 @@ static const zactor_actor_type chat_Client_actor_type = {
     .state_size = sizeof(chat_Client),
     .state_align = _Alignof(chat_Client),
     .slot_size = sizeof(chat_Client_slot),
-    .handler_count = 2,
+    .handler_count = sizeof chat_Client_handlers / sizeof chat_Client_handlers[0],
     .handlers = chat_Client_handlers,
     .on_start = chat_Client_dispatch_start,
     .on_stop = NULL,
@@ -227,14 +252,19 @@ chat_Client_ref chat_Client_spawn(zactor_system *sys, const chat_Client *init)
 
 int chat_Client_send_CountReply(chat_Client_ref to, const chat_CountReply *msg)
 {
-    if (msg == NULL || !chat_CountReply_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_CountReply_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &chat_Client_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &chat_Client_actor_type, CHAT_CLIENT_TAG_COUNTREPLY, msg,
+                       sizeof *msg);
 }
 
 int chat_Client_send_Found(chat_Client_ref to, const chat_Found *msg)
 {
-    if (msg == NULL || !chat_Found_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Found_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &chat_Client_actor_type, 1, msg, sizeof *msg);
+    return zactor_send(to.raw, &chat_Client_actor_type, CHAT_CLIENT_TAG_FOUND, msg, sizeof *msg);
 }

@@ -2,7 +2,8 @@
  * zidlc 0.1.0 --skeleton. Fill them in; this file is yours to edit. */
 #include "count.zidl.h"
 
-void chat_Room_on_Count(chat_Room *self, zactor_ctx *ctx, const chat_Count *msg, chat_CountReply *reply)
+void chat_Room_on_Count(chat_Room *self, zactor_ctx *ctx, const chat_Count *msg,
+                        chat_CountReply *reply)
 {
     (void)self;
     (void)ctx;
@@ -12,7 +13,8 @@ void chat_Room_on_Count(chat_Room *self, zactor_ctx *ctx, const chat_Count *msg,
      * from CHAT_COUNTREPLY_INIT); it is sent when this function returns. */
 }
 
-void chat_Room_on_Lookup(chat_Room *self, zactor_ctx *ctx, const chat_Lookup *msg, chat_Found *reply)
+void chat_Room_on_Lookup(chat_Room *self, zactor_ctx *ctx, const chat_Lookup *msg,
+                         chat_Found *reply)
 {
     (void)self;
     (void)ctx;
@@ -22,7 +24,8 @@ void chat_Room_on_Lookup(chat_Room *self, zactor_ctx *ctx, const chat_Lookup *ms
      * from CHAT_FOUND_INIT); it is sent when this function returns. */
 }
 
-void chat_Room_on_Census(chat_Room *self, zactor_ctx *ctx, const chat_Census *msg, chat_CountReply *reply)
+void chat_Room_on_Census(chat_Room *self, zactor_ctx *ctx, const chat_Census *msg,
+                         chat_CountReply *reply)
 {
     (void)self;
     (void)ctx;

@@ -33,14 +33,25 @@ static void sizes_Sink_dispatch_Padded(void *self, zactor_ctx *ctx, const void *
     sizes_Sink_on_Padded((sizes_Sink *)self, ctx, (const sizes_Padded *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Sink's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum sizes_Sink_tag {
+    SIZES_SINK_TAG_SMALL,
+    SIZES_SINK_TAG_EDGESMALL,
+    SIZES_SINK_TAG_MEDIUM,
+    SIZES_SINK_TAG_EDGEMEDIUM,
+    SIZES_SINK_TAG_LARGE,
+    SIZES_SINK_TAG_PADDED,
+};
+
 static const zactor_handler_entry sizes_Sink_handlers[] = {
-    { sizes_Sink_dispatch_Small, NULL, SIZES_SMALL_TYPE_ID, 0 },
-    { sizes_Sink_dispatch_EdgeSmall, NULL, SIZES_EDGESMALL_TYPE_ID, 0 },
-    { sizes_Sink_dispatch_Medium, NULL, SIZES_MEDIUM_TYPE_ID, 0 },
-    { sizes_Sink_dispatch_EdgeMedium, NULL, SIZES_EDGEMEDIUM_TYPE_ID, 0 },
-    { sizes_Sink_dispatch_Large, NULL, SIZES_LARGE_TYPE_ID, 0 },
-    { sizes_Sink_dispatch_Padded, NULL, SIZES_PADDED_TYPE_ID, 0 },
+    [SIZES_SINK_TAG_SMALL] = {sizes_Sink_dispatch_Small, NULL, SIZES_SMALL_TYPE_ID, 0},
+    [SIZES_SINK_TAG_EDGESMALL] = {sizes_Sink_dispatch_EdgeSmall, NULL, SIZES_EDGESMALL_TYPE_ID, 0},
+    [SIZES_SINK_TAG_MEDIUM] = {sizes_Sink_dispatch_Medium, NULL, SIZES_MEDIUM_TYPE_ID, 0},
+    [SIZES_SINK_TAG_EDGEMEDIUM] = {sizes_Sink_dispatch_EdgeMedium, NULL, SIZES_EDGEMEDIUM_TYPE_ID,
+                                   0},
+    [SIZES_SINK_TAG_LARGE] = {sizes_Sink_dispatch_Large, NULL, SIZES_LARGE_TYPE_ID, 0},
+    [SIZES_SINK_TAG_PADDED] = {sizes_Sink_dispatch_Padded, NULL, SIZES_PADDED_TYPE_ID, 0},
 };
 
 static const zactor_actor_type sizes_Sink_actor_type = {
@@ -49,7 +60,7 @@ static const zactor_actor_type sizes_Sink_actor_type = {
     .state_size = sizeof(sizes_Sink),
     .state_align = _Alignof(sizes_Sink),
     .slot_size = sizeof(sizes_Sink_slot),
-    .handler_count = 6,
+    .handler_count = sizeof sizes_Sink_handlers / sizeof sizes_Sink_handlers[0],
     .handlers = sizes_Sink_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -65,41 +76,41 @@ sizes_Sink_ref sizes_Sink_spawn(zactor_system *sys, const sizes_Sink *init)
 int sizes_Sink_send_Small(sizes_Sink_ref to, const sizes_Small *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &sizes_Sink_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_SMALL, msg, sizeof *msg);
 }
 
 int sizes_Sink_send_EdgeSmall(sizes_Sink_ref to, const sizes_EdgeSmall *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &sizes_Sink_actor_type, 1, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_EDGESMALL, msg, sizeof *msg);
 }
 
 int sizes_Sink_send_Medium(sizes_Sink_ref to, const sizes_Medium *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &sizes_Sink_actor_type, 2, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_MEDIUM, msg, sizeof *msg);
 }
 
 int sizes_Sink_send_EdgeMedium(sizes_Sink_ref to, const sizes_EdgeMedium *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &sizes_Sink_actor_type, 3, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_EDGEMEDIUM, msg, sizeof *msg);
 }
 
 int sizes_Sink_send_Large(sizes_Sink_ref to, const sizes_Large *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &sizes_Sink_actor_type, 4, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_LARGE, msg, sizeof *msg);
 }
 
 int sizes_Sink_send_Padded(sizes_Sink_ref to, const sizes_Padded *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &sizes_Sink_actor_type, 5, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_PADDED, msg, sizeof *msg);
 }

@@ -104,13 +104,15 @@ ZACTOR_STATIC_ASSERT(offsetof(sizes_Sink_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSE
                      "sizes_Sink_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Sink with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in SIZES_SINK_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in SIZES_SINK_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 sizes_Sink_ref sizes_Sink_spawn(zactor_system *sys, const sizes_Sink *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int sizes_Sink_send_Small(sizes_Sink_ref to, const sizes_Small *msg);
 int sizes_Sink_send_EdgeSmall(sizes_Sink_ref to, const sizes_EdgeSmall *msg);
 int sizes_Sink_send_Medium(sizes_Sink_ref to, const sizes_Medium *msg);

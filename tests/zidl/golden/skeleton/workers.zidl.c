@@ -25,9 +25,14 @@ static void jobs_Boss_dispatch_Done(void *self, zactor_ctx *ctx, const void *msg
     jobs_Boss_on_Done((jobs_Boss *)self, ctx, (const jobs_Done *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Boss's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum jobs_Boss_tag {
+    JOBS_BOSS_TAG_DONE,
+};
+
 static const zactor_handler_entry jobs_Boss_handlers[] = {
-    { jobs_Boss_dispatch_Done, NULL, JOBS_DONE_TYPE_ID, 0 },
+    [JOBS_BOSS_TAG_DONE] = {jobs_Boss_dispatch_Done, NULL, JOBS_DONE_TYPE_ID, 0},
 };
 
 static const zactor_actor_type jobs_Boss_actor_type = {
@@ -36,7 +41,7 @@ static const zactor_actor_type jobs_Boss_actor_type = {
     .state_size = sizeof(jobs_Boss),
     .state_align = _Alignof(jobs_Boss),
     .slot_size = sizeof(jobs_Boss_slot),
-    .handler_count = 1,
+    .handler_count = sizeof jobs_Boss_handlers / sizeof jobs_Boss_handlers[0],
     .handlers = jobs_Boss_handlers,
     .on_start = jobs_Boss_dispatch_start,
     .on_stop = NULL,
@@ -52,8 +57,8 @@ jobs_Boss_ref jobs_Boss_spawn(zactor_system *sys, const jobs_Boss *init)
 int jobs_Boss_send_Done(jobs_Boss_ref to, const jobs_Done *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &jobs_Boss_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &jobs_Boss_actor_type, JOBS_BOSS_TAG_DONE, msg, sizeof *msg);
 }
 
 /* ---- Actor Worker: dispatch, type descriptor, spawn and sends ---- */
@@ -68,9 +73,14 @@ static void jobs_Worker_dispatch_stop(void *self, zactor_ctx *ctx)
     jobs_Worker_on_stop((jobs_Worker *)self, ctx);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Worker's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum jobs_Worker_tag {
+    JOBS_WORKER_TAG_JOB,
+};
+
 static const zactor_handler_entry jobs_Worker_handlers[] = {
-    { jobs_Worker_dispatch_Job, NULL, JOBS_JOB_TYPE_ID, 0 },
+    [JOBS_WORKER_TAG_JOB] = {jobs_Worker_dispatch_Job, NULL, JOBS_JOB_TYPE_ID, 0},
 };
 
 static const zactor_actor_type jobs_Worker_actor_type = {
@@ -79,7 +89,7 @@ static const zactor_actor_type jobs_Worker_actor_type = {
     .state_size = sizeof(jobs_Worker),
     .state_align = _Alignof(jobs_Worker),
     .slot_size = sizeof(jobs_Worker_slot),
-    .handler_count = 1,
+    .handler_count = sizeof jobs_Worker_handlers / sizeof jobs_Worker_handlers[0],
     .handlers = jobs_Worker_handlers,
     .on_start = NULL,
     .on_stop = jobs_Worker_dispatch_stop,
@@ -94,7 +104,9 @@ jobs_Worker_ref jobs_Worker_spawn(zactor_system *sys, const jobs_Worker *init)
 
 int jobs_Worker_send_Job(jobs_Worker_ref to, const jobs_Job *msg)
 {
-    if (msg == NULL || !jobs_Job_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!jobs_Job_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &jobs_Worker_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &jobs_Worker_actor_type, JOBS_WORKER_TAG_JOB, msg, sizeof *msg);
 }

@@ -65,13 +65,15 @@ ZACTOR_STATIC_ASSERT(offsetof(jobs_Boss_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET
                      "jobs_Boss_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Boss with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in JOBS_BOSS_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in JOBS_BOSS_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 jobs_Boss_ref jobs_Boss_spawn(zactor_system *sys, const jobs_Boss *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int jobs_Boss_send_Done(jobs_Boss_ref to, const jobs_Done *msg);
 
 /* Handlers of Boss: the user defines these. */
@@ -99,13 +101,16 @@ ZACTOR_STATIC_ASSERT(offsetof(jobs_Worker_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFS
                      "jobs_Worker_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Worker with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in JOBS_WORKER_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in JOBS_WORKER_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 jobs_Worker_ref jobs_Worker_spawn(zactor_system *sys, const jobs_Worker *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
+ * string in *msg lacks its NUL; ZACTOR_EARG when msg is NULL or `to` is a
+ * null ref; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the
+ * system is stopping; ZACTOR_ENOMEM. */
 int jobs_Worker_send_Job(jobs_Worker_ref to, const jobs_Job *msg);
 
 /* Handlers of Worker: the user defines these. */

@@ -62,10 +62,17 @@ static void chat_Room_dispatch_Count(void *self, zactor_ctx *ctx, const void *pa
     zactor_reply(&request->reply_to, &reply, sizeof reply, NULL);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Room's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum chat_Room_tag {
+    CHAT_ROOM_TAG_JOIN,
+    CHAT_ROOM_TAG_COUNT,
+};
+
 static const zactor_handler_entry chat_Room_handlers[] = {
-    { chat_Room_dispatch_Join, NULL, CHAT_JOIN_TYPE_ID, 0 },
-    { chat_Room_dispatch_Count, NULL, CHAT_COUNT_TYPE_ID, ZACTOR_HANDLER_REQUEST },
+    [CHAT_ROOM_TAG_JOIN] = {chat_Room_dispatch_Join, NULL, CHAT_JOIN_TYPE_ID, 0},
+    [CHAT_ROOM_TAG_COUNT] = {chat_Room_dispatch_Count, NULL, CHAT_COUNT_TYPE_ID,
+                             ZACTOR_HANDLER_REQUEST},
 };
 
 static const zactor_actor_type chat_Room_actor_type = {
@@ -74,7 +81,7 @@ static const zactor_actor_type chat_Room_actor_type = {
     .state_size = sizeof(chat_Room),
     .state_align = _Alignof(chat_Room),
     .slot_size = sizeof(chat_Room_slot),
-    .handler_count = 2,
+    .handler_count = sizeof chat_Room_handlers / sizeof chat_Room_handlers[0],
     .handlers = chat_Room_handlers,
     .on_start = chat_Room_dispatch_start,
     .on_stop = chat_Room_dispatch_stop,
@@ -89,27 +96,30 @@ chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init)
 
 int chat_Room_send_Join(chat_Room_ref to, const chat_Join *msg)
 {
-    if (msg == NULL || !chat_Join_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Join_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &chat_Room_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_JOIN, msg, sizeof *msg);
 }
 
-int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply *out, uint64_t timeout_ns)
+int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply *out,
+                        uint64_t timeout_ns)
 {
     chat_Room_Count_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
-    return zactor_ask(to.raw, &chat_Room_actor_type, 1, &request, sizeof request, out,
-                      sizeof *out, timeout_ns);
+    return zactor_ask(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, &request, sizeof request,
+                      out, sizeof *out, timeout_ns);
 }
 
 int chat_Room_request_Count(chat_Room_ref to, zactor_ctx *ctx, const chat_Count *msg)
 {
     chat_Room_Count_request request;
     if (msg == NULL)
-        return ZACTOR_EINVAL;
+        return ZACTOR_EARG;
     request.msg = *msg;
-    return zactor_request(to.raw, &chat_Room_actor_type, 1, ctx, &request, sizeof request,
-                          CHAT_COUNTREPLY_TYPE_ID);
+    return zactor_request(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, ctx, &request,
+                          sizeof request, CHAT_COUNTREPLY_TYPE_ID);
 }

@@ -111,30 +111,44 @@ ZACTOR_STATIC_ASSERT(offsetof(chat_Room_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET
                      "chat_Room_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Room with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in CHAT_ROOM_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in CHAT_ROOM_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
+ * string in *msg lacks its NUL or an enum in it holds no declared value;
+ * ZACTOR_EARG when msg is NULL or `to` is a null ref; ZACTOR_EDEAD when the
+ * actor has stopped; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM. */
 int chat_Room_send_Join(chat_Room_ref to, const chat_Join *msg);
 
-/* Requests: ask_X from a thread outside this system's handlers blocks until
- * the reply is in *out and returns 0, or returns ZACTOR_ETIMEDOUT (then
- * *out is never written, then or later), ZACTOR_EDEAD (the actor stopped
- * before answering), ZACTOR_ESTOPPED, ZACTOR_EINVAL (a bad message, a call
- * from a handler, or a reply that broke its schema). request_X from a
- * handler of an actor that declares `on <Reply>;` returns at once; the
- * reply arrives later as that message (ZACTOR_EINVAL: no such handler). */
-int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply *out, uint64_t timeout_ns);
+/* From a thread outside this system's handlers: sends a copy of *msg and
+ * waits up to timeout_ns nanoseconds (ZACTOR_TIMEOUT_NEVER: no limit) for the
+ * reply, copied to *out. Returns 0, or ZACTOR_EARG when msg or out is NULL or
+ * `to` is a null ref; ZACTOR_ETIMEDOUT when no reply came in time (*out is
+ * then never written, then or later); ZACTOR_EDEADLK when called from a
+ * handler of the target's system; ZACTOR_EDEAD when the actor has stopped or
+ * stops before answering; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM. */
+int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply *out,
+                        uint64_t timeout_ns);
+
+/* From a handler (ctx) of an actor that declares `on CountReply;`: sends a
+ * copy of *msg and returns at once; the reply arrives later as a CountReply
+ * message. Returns 0, or ZACTOR_EARG when msg or ctx is NULL, ctx is not the
+ * running handler's, or `to` is a null ref; ZACTOR_ETYPE when the running
+ * actor has no `on CountReply;`; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int chat_Room_request_Count(chat_Room_ref to, zactor_ctx *ctx, const chat_Count *msg);
 
 /* Handlers of Room: the user defines these. */
 void chat_Room_on_start(chat_Room *self, zactor_ctx *ctx);
 void chat_Room_on_stop(chat_Room *self, zactor_ctx *ctx);
 void chat_Room_on_Join(chat_Room *self, zactor_ctx *ctx, const chat_Join *msg);
-void chat_Room_on_Count(chat_Room *self, zactor_ctx *ctx, const chat_Count *msg, chat_CountReply *reply);
+void chat_Room_on_Count(chat_Room *self, zactor_ctx *ctx, const chat_Count *msg,
+                        chat_CountReply *reply);
 
 #ifdef __cplusplus
 }

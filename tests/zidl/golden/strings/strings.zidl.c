@@ -38,10 +38,16 @@ static void text_Greeter_dispatch_Number(void *self, zactor_ctx *ctx, const void
     text_Greeter_on_Number((text_Greeter *)self, ctx, (const text_Number *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Greeter's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum text_Greeter_tag {
+    TEXT_GREETER_TAG_GREETING,
+    TEXT_GREETER_TAG_NUMBER,
+};
+
 static const zactor_handler_entry text_Greeter_handlers[] = {
-    { text_Greeter_dispatch_Greeting, NULL, TEXT_GREETING_TYPE_ID, 0 },
-    { text_Greeter_dispatch_Number, NULL, TEXT_NUMBER_TYPE_ID, 0 },
+    [TEXT_GREETER_TAG_GREETING] = {text_Greeter_dispatch_Greeting, NULL, TEXT_GREETING_TYPE_ID, 0},
+    [TEXT_GREETER_TAG_NUMBER] = {text_Greeter_dispatch_Number, NULL, TEXT_NUMBER_TYPE_ID, 0},
 };
 
 static const zactor_actor_type text_Greeter_actor_type = {
@@ -50,7 +56,7 @@ static const zactor_actor_type text_Greeter_actor_type = {
     .state_size = sizeof(text_Greeter),
     .state_align = _Alignof(text_Greeter),
     .slot_size = sizeof(text_Greeter_slot),
-    .handler_count = 2,
+    .handler_count = sizeof text_Greeter_handlers / sizeof text_Greeter_handlers[0],
     .handlers = text_Greeter_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -65,14 +71,17 @@ text_Greeter_ref text_Greeter_spawn(zactor_system *sys, const text_Greeter *init
 
 int text_Greeter_send_Greeting(text_Greeter_ref to, const text_Greeting *msg)
 {
-    if (msg == NULL || !text_Greeting_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!text_Greeting_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &text_Greeter_actor_type, 0, msg, sizeof *msg);
+    return zactor_send(to.raw, &text_Greeter_actor_type, TEXT_GREETER_TAG_GREETING, msg,
+                       sizeof *msg);
 }
 
 int text_Greeter_send_Number(text_Greeter_ref to, const text_Number *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &text_Greeter_actor_type, 1, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &text_Greeter_actor_type, TEXT_GREETER_TAG_NUMBER, msg, sizeof *msg);
 }

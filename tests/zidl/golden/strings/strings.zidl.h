@@ -72,14 +72,21 @@ ZACTOR_STATIC_ASSERT(offsetof(text_Greeter_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFF
                      "text_Greeter_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Greeter with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in TEXT_GREETER_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in TEXT_GREETER_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 text_Greeter_ref text_Greeter_spawn(zactor_system *sys, const text_Greeter *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
+ * string in *msg lacks its NUL; ZACTOR_EARG when msg is NULL or `to` is a
+ * null ref; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the
+ * system is stopping; ZACTOR_ENOMEM. */
 int text_Greeter_send_Greeting(text_Greeter_ref to, const text_Greeting *msg);
+
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int text_Greeter_send_Number(text_Greeter_ref to, const text_Number *msg);
 
 /* Handlers of Greeter: the user defines these. */

@@ -32,10 +32,16 @@ static void shapes_Canvas_dispatch_Tag(void *self, zactor_ctx *ctx, const void *
     shapes_Canvas_on_Tag((shapes_Canvas *)self, ctx, (const shapes_Tag *)msg);
 }
 
-/* Indexed by the tag of a mailbox slot: the order of the `on` lines. */
+/* The tag of a message in Canvas's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum shapes_Canvas_tag {
+    SHAPES_CANVAS_TAG_MOVE,
+    SHAPES_CANVAS_TAG_TAG,
+};
+
 static const zactor_handler_entry shapes_Canvas_handlers[] = {
-    { shapes_Canvas_dispatch_Move, NULL, SHAPES_MOVE_TYPE_ID, 0 },
-    { shapes_Canvas_dispatch_Tag, NULL, SHAPES_TAG_TYPE_ID, 0 },
+    [SHAPES_CANVAS_TAG_MOVE] = {shapes_Canvas_dispatch_Move, NULL, SHAPES_MOVE_TYPE_ID, 0},
+    [SHAPES_CANVAS_TAG_TAG] = {shapes_Canvas_dispatch_Tag, NULL, SHAPES_TAG_TYPE_ID, 0},
 };
 
 static const zactor_actor_type shapes_Canvas_actor_type = {
@@ -44,7 +50,7 @@ static const zactor_actor_type shapes_Canvas_actor_type = {
     .state_size = sizeof(shapes_Canvas),
     .state_align = _Alignof(shapes_Canvas),
     .slot_size = sizeof(shapes_Canvas_slot),
-    .handler_count = 2,
+    .handler_count = sizeof shapes_Canvas_handlers / sizeof shapes_Canvas_handlers[0],
     .handlers = shapes_Canvas_handlers,
     .on_start = NULL,
     .on_stop = NULL,
@@ -60,13 +66,15 @@ shapes_Canvas_ref shapes_Canvas_spawn(zactor_system *sys, const shapes_Canvas *i
 int shapes_Canvas_send_Move(shapes_Canvas_ref to, const shapes_Move *msg)
 {
     if (msg == NULL)
-        return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &shapes_Canvas_actor_type, 0, msg, sizeof *msg);
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &shapes_Canvas_actor_type, SHAPES_CANVAS_TAG_MOVE, msg, sizeof *msg);
 }
 
 int shapes_Canvas_send_Tag(shapes_Canvas_ref to, const shapes_Tag *msg)
 {
-    if (msg == NULL || !shapes_Tag_is_valid(msg))
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!shapes_Tag_is_valid(msg))
         return ZACTOR_EINVAL;
-    return zactor_send(to.raw, &shapes_Canvas_actor_type, 1, msg, sizeof *msg);
+    return zactor_send(to.raw, &shapes_Canvas_actor_type, SHAPES_CANVAS_TAG_TAG, msg, sizeof *msg);
 }

@@ -94,14 +94,21 @@ ZACTOR_STATIC_ASSERT(offsetof(shapes_Canvas_slot, msg) == ZACTOR_SLOT_PAYLOAD_OF
                      "shapes_Canvas_slot: payload offset disagrees with the runtime");
 
 /* Spawns a Canvas with a copy of *init (NULL: zeroed state; the schema's
- * defaults are in SHAPES_CANVAS_INIT). On failure zactor_ref_is_null(ref.raw) is
- * true. */
+ * defaults are in SHAPES_CANVAS_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
 shapes_Canvas_ref shapes_Canvas_spawn(zactor_system *sys, const shapes_Canvas *init);
 
-/* Sends a copy of *msg from any thread. Returns 0 or a negative ZACTOR_E*
- * code: ZACTOR_EINVAL when msg breaks its schema, ZACTOR_EDEAD when the
- * actor has stopped. */
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int shapes_Canvas_send_Move(shapes_Canvas_ref to, const shapes_Move *msg);
+
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
+ * string in *msg lacks its NUL; ZACTOR_EARG when msg is NULL or `to` is a
+ * null ref; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the
+ * system is stopping; ZACTOR_ENOMEM. */
 int shapes_Canvas_send_Tag(shapes_Canvas_ref to, const shapes_Tag *msg);
 
 /* Handlers of Canvas: the user defines these. */
