@@ -78,8 +78,7 @@ zactor_system *bench_system_create(const char *program)
         cfg.pin_threads = false;
     zactor_system *sys = zactor_system_create(&cfg);
     if (!sys) {
-        fprintf(stderr, "%s: cannot start the actor system (out of memory or threads)\n",
-                program);
+        fprintf(stderr, "%s: cannot start the actor system (out of memory or threads)\n", program);
         exit(1);
     }
     return sys;
@@ -111,8 +110,7 @@ void bench_echo_report_check(const char *program, const bench_echo_report *repor
     fprintf(stderr,
             "%s: FAILED: %" PRIu64 " of %" PRIu64 " clients done, %" PRIu64 " of %" PRIu64
             " replies, %" PRIu64 " corrupt, %" PRIu64 " failed sends\n",
-            program, report->done, k, report->replies, k * m, report->corrupt,
-            report->send_errors);
+            program, report->done, k, report->replies, k * m, report->corrupt, report->send_errors);
     exit(1);
 }
 
@@ -134,8 +132,8 @@ void bench_runtime_info(const char *workload, const zactor_system *sys)
             long_turns += stats.batches[i];
         printf(" sent=%" PRIu64 " handled=%" PRIu64 " turns=%" PRIu64 " turns_64plus=%" PRIu64
                " steals=%" PRIu64 " parks=%" PRIu64 " overflow=%" PRIu64,
-               stats.messages_sent, stats.messages, stats.turns, long_turns,
-               stats.steals, stats.parks, stats.overflow_letters);
+               stats.messages_sent, stats.messages, stats.turns, long_turns, stats.steals,
+               stats.parks, stats.overflow_letters);
         printf(" worker_messages=");
         for (unsigned i = 0; i < stats.workers && i < 64; i++)
             printf("%s%" PRIu64, i ? "," : "", workers[i].messages);

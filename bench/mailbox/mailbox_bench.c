@@ -84,7 +84,7 @@ typedef struct run {
     uint64_t window; /* unconsumed messages a producer may have */
     progress_line progress[MAX_PRODUCERS];
     int cpus[MAX_PRODUCERS + 1]; /* [0]: consumer, then producers; -1: unpinned */
-    _Atomic uint64_t overflowed;  /* messages that missed the ring */
+    _Atomic uint64_t overflowed; /* messages that missed the ring */
     _Atomic uint64_t push_errors;
     uint64_t disorder; /* consumer only: lost, duplicate, reordered or torn */
 } run;
@@ -139,8 +139,8 @@ static void choose_cpus(run *r)
 static int push(run *r, const message *msg, bool *overflowed)
 {
     zactor__parcel parcel;
-    int rc = zactor__mailbox_parcel_init(&parcel, &r->type, 0, msg, r->message_size, &r->pool,
-                                         NULL);
+    int rc =
+        zactor__mailbox_parcel_init(&parcel, &r->type, 0, msg, r->message_size, &r->pool, NULL);
     if (rc != 0)
         return rc;
     /* Acquire, acq_rel: as in zactor__send (runtime/src/actor.c). */
@@ -152,8 +152,7 @@ static int push(run *r, const message *msg, bool *overflowed)
             return rc;
         }
     } while (!atomic_compare_exchange_weak_explicit(&r->life, &life, zactor__life_counted(life),
-                                                    memory_order_acq_rel,
-                                                    memory_order_acquire));
+                                                    memory_order_acq_rel, memory_order_acquire));
     *overflowed =
         zactor__mailbox_push(&r->mailbox, &parcel, zactor__life_tail(life), &r->pool, NULL);
     return 0;
@@ -275,8 +274,7 @@ static uint64_t clear_mailbox(run *r)
 {
     /* Relaxed: every thread is joined. */
     uint32_t tail = zactor__life_tail(atomic_load_explicit(&r->life, memory_order_relaxed));
-    return zactor__mailbox_clear(&r->mailbox, &r->reader, tail, &r->pool, NULL, owns_nothing,
-                                 NULL);
+    return zactor__mailbox_clear(&r->mailbox, &r->reader, tail, &r->pool, NULL, owns_nothing, NULL);
 }
 
 /* Runs one configuration and prints its RESULT and INFO lines. */
@@ -329,8 +327,9 @@ static void measure(unsigned producers, size_t message_size, uint64_t messages)
     uint64_t left = clear_mailbox(r);
     if (r->disorder != 0 || errors != 0 || left != 0) {
         fprintf(stderr,
-                "%s: FAILED: p%u %zuB: %" PRIu64 " messages lost, duplicated, reordered or torn, %" PRIu64
-                " failed pushes, %" PRIu64 " left in the mailbox\n",
+                "%s: FAILED: p%u %zuB: %" PRIu64
+                " messages lost, duplicated, reordered or torn, %" PRIu64 " failed pushes, %" PRIu64
+                " left in the mailbox\n",
                 program, producers, message_size, r->disorder, errors, left);
         exit(1);
     }

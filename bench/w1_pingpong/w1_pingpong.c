@@ -85,8 +85,8 @@ int main(int argc, char **argv)
 
     zactor_system *sys = bench_system_create(program);
     w1_Ponger_ref ponger = w1_Ponger_spawn(sys, NULL);
-    w1_Pinger_ref pinger = w1_Pinger_spawn(sys, &(w1_Pinger){.peer = ponger, .n = n,
-                                                               .report = &report});
+    w1_Pinger_ref pinger =
+        w1_Pinger_spawn(sys, &(w1_Pinger){.peer = ponger, .n = n, .report = &report});
     if (zactor_ref_is_null(ponger.raw) || zactor_ref_is_null(pinger.raw))
         bench_fail(program, "spawn");
     bench_wait(program, sys);

@@ -72,7 +72,8 @@ void w2b_Client_on_Blob(w2b_Client *self, zactor_ctx *ctx, const w2b_Blob *msg)
         send_batch(self);
         return;
     }
-    w2b_Done done = {.replies = self->replies, .corrupt = self->corrupt,
+    w2b_Done done = {.replies = self->replies,
+                     .corrupt = self->corrupt,
                      .send_errors = self->send_errors};
     if (w2b_Reporter_send_Done(self->reporter, &done) != 0)
         self->send_errors++; /* the missing Done fails the run */
@@ -90,7 +91,8 @@ void w2b_Echo_on_Blob(w2b_Echo *self, zactor_ctx *ctx, const w2b_Blob *msg)
 void w2b_Reporter_on_Done(w2b_Reporter *self, zactor_ctx *ctx, const w2b_Done *msg)
 {
     (void)ctx;
-    bench_echo_report_add(self->report, self->clients, msg->replies, msg->corrupt, msg->send_errors);
+    bench_echo_report_add(self->report, self->clients, msg->replies, msg->corrupt,
+                          msg->send_errors);
 }
 
 int main(int argc, char **argv)
@@ -134,7 +136,8 @@ int main(int argc, char **argv)
     bench_result(WORKLOAD, "msgs_per_s", msgs_per_s, 0);
     bench_result(WORKLOAD, "mb_per_s", msgs_per_s * BLOB_SIZE / 1e6, 1);
     printf("INFO " WORKLOAD " " BENCH_SYSTEM " size=%u k=%" PRIu64 " m=%" PRIu64
-           " elapsed_s=%.3f\n", BLOB_SIZE, k, m, seconds);
+           " elapsed_s=%.3f\n",
+           BLOB_SIZE, k, m, seconds);
     bench_runtime_info(WORKLOAD, sys);
     zactor_system_destroy(sys);
     free(clients);

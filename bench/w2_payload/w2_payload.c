@@ -48,7 +48,8 @@ static bool reply_arrived(w2p_Progress *progress, const uint8_t *data, size_t si
         return false;
     if (progress->remaining > 0)
         return true;
-    w2p_Done done = {.replies = progress->replies, .corrupt = progress->corrupt,
+    w2p_Done done = {.replies = progress->replies,
+                     .corrupt = progress->corrupt,
                      .send_errors = progress->send_errors};
     if (w2p_Reporter_send_Done(progress->reporter, &done) != 0)
         progress->send_errors++; /* the missing Done fails the run */
@@ -66,7 +67,8 @@ static void batch_sent(w2p_Progress *progress, unsigned failed_sends)
 
 void w2p_Client8_on_start(w2p_Client8 *self, zactor_ctx *ctx)
 {
-    self->echo = w2p_Echo8_spawn(zactor_ctx_system(ctx), &(w2p_Echo8){.client = {zactor_self(ctx)}});
+    self->echo =
+        w2p_Echo8_spawn(zactor_ctx_system(ctx), &(w2p_Echo8){.client = {zactor_self(ctx)}});
 }
 
 static void send_batch8(w2p_Client8 *self)
@@ -137,8 +139,8 @@ void w2p_Echo64_on_Data64(w2p_Echo64 *self, zactor_ctx *ctx, const w2p_Data64 *m
 
 void w2p_Client1024_on_start(w2p_Client1024 *self, zactor_ctx *ctx)
 {
-    self->echo = w2p_Echo1024_spawn(zactor_ctx_system(ctx),
-                                    &(w2p_Echo1024){.client = {zactor_self(ctx)}});
+    self->echo =
+        w2p_Echo1024_spawn(zactor_ctx_system(ctx), &(w2p_Echo1024){.client = {zactor_self(ctx)}});
 }
 
 static void send_batch1024(w2p_Client1024 *self)
@@ -174,7 +176,8 @@ void w2p_Echo1024_on_Data1024(w2p_Echo1024 *self, zactor_ctx *ctx, const w2p_Dat
 void w2p_Reporter_on_Done(w2p_Reporter *self, zactor_ctx *ctx, const w2p_Done *msg)
 {
     (void)ctx;
-    bench_echo_report_add(self->report, self->clients, msg->replies, msg->corrupt, msg->send_errors);
+    bench_echo_report_add(self->report, self->clients, msg->replies, msg->corrupt,
+                          msg->send_errors);
 }
 
 /* Main handles the clients of every size through their raw refs: one Go
@@ -218,7 +221,8 @@ int main(int argc, char **argv)
     }
     uint64_t size = bench_arg_count(argc, argv, 1, 0, "SIZE", USAGE);
     if (size != 8 && size != 64 && size != 1024) {
-        fprintf(stderr, "%s: argument 1 (SIZE): %" PRIu64 " is not 8, 64 or 1024\nusage: %s " USAGE "\n",
+        fprintf(stderr,
+                "%s: argument 1 (SIZE): %" PRIu64 " is not 8, 64 or 1024\nusage: %s " USAGE "\n",
                 argv[0], size, argv[0]);
         return 2;
     }
@@ -261,8 +265,8 @@ int main(int argc, char **argv)
     double msgs_per_s = 2.0 * (double)m * (double)k / seconds;
     bench_result(workload, "msgs_per_s", msgs_per_s, 0);
     bench_result(workload, "mb_per_s", msgs_per_s * (double)size / 1e6, 1);
-    printf("INFO %s " BENCH_SYSTEM " size=%" PRIu64 " k=%" PRIu64 " m=%" PRIu64
-           " elapsed_s=%.3f\n", workload, size, k, m, seconds);
+    printf("INFO %s " BENCH_SYSTEM " size=%" PRIu64 " k=%" PRIu64 " m=%" PRIu64 " elapsed_s=%.3f\n",
+           workload, size, k, m, seconds);
     bench_runtime_info(workload, sys);
     zactor_system_destroy(sys);
     free(clients);

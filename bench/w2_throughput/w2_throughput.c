@@ -88,8 +88,8 @@ int main(int argc, char **argv)
         bench_fail(program, "spawn");
     for (uint64_t i = 0; i < k; i++) {
         w2_Echo_ref echo = w2_Echo_spawn(sys, NULL);
-        clients[i] = w2_Client_spawn(
-            sys, &(w2_Client){.echo = echo, .reporter = reporter, .remaining = m});
+        clients[i] =
+            w2_Client_spawn(sys, &(w2_Client){.echo = echo, .reporter = reporter, .remaining = m});
         if (zactor_ref_is_null(echo.raw) || zactor_ref_is_null(clients[i].raw))
             bench_fail(program, "spawn");
     }

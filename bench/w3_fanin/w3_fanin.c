@@ -18,9 +18,9 @@
 
 /* Written by the receiver only; main reads it after zactor_system_wait(). */
 struct w3_report {
-    uint64_t t_end;    /* ns, the last number */
+    uint64_t t_end; /* ns, the last number */
     uint64_t received;
-    uint64_t sum;      /* of the values, against loss and duplicates */
+    uint64_t sum; /* of the values, against loss and duplicates */
 };
 
 void w3_Sender_on_Start(w3_Sender *self, zactor_ctx *ctx, const w3_Start *msg)
@@ -33,8 +33,7 @@ void w3_Sender_on_Start(w3_Sender *self, zactor_ctx *ctx, const w3_Start *msg)
             failed++;
     /* Relaxed: a total read after zactor_system_wait(), which orders every
      * handler before it returns. */
-    atomic_fetch_add_explicit((_Atomic uint64_t *)self->send_errors, failed,
-                              memory_order_relaxed);
+    atomic_fetch_add_explicit((_Atomic uint64_t *)self->send_errors, failed, memory_order_relaxed);
 }
 
 void w3_Receiver_on_Number(w3_Receiver *self, zactor_ctx *ctx, const w3_Number *msg)
@@ -64,8 +63,8 @@ int main(int argc, char **argv)
     if (zactor_ref_is_null(receiver.raw))
         bench_fail(program, "spawn");
     for (uint64_t i = 0; i < senders; i++) {
-        refs[i] = w3_Sender_spawn(sys, &(w3_Sender){.receiver = receiver, .count = m,
-                                                    .send_errors = &send_errors});
+        refs[i] = w3_Sender_spawn(
+            sys, &(w3_Sender){.receiver = receiver, .count = m, .send_errors = &send_errors});
         if (zactor_ref_is_null(refs[i].raw))
             bench_fail(program, "spawn");
     }

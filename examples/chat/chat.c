@@ -27,10 +27,14 @@ typedef struct inbox {
 static const char *mood_name(chat_Mood mood)
 {
     switch (mood) {
-    case CHAT_MOOD_HAPPY: return "happy";
-    case CHAT_MOOD_SAD: return "sad";
-    case CHAT_MOOD_ANGRY: return "angry";
-    default: return "?";
+    case CHAT_MOOD_HAPPY:
+        return "happy";
+    case CHAT_MOOD_SAD:
+        return "sad";
+    case CHAT_MOOD_ANGRY:
+        return "angry";
+    default:
+        return "?";
     }
 }
 
@@ -151,8 +155,8 @@ int main(void)
     memset(inboxes, 0, sizeof inboxes);
 
     for (int i = 0; i < USERS; i++) {
-        chat_User_ref user = chat_User_spawn(sys, &(chat_User){.id = 100u + (unsigned)i,
-                                                               .inbox = &inboxes[i]});
+        chat_User_ref user =
+            chat_User_spawn(sys, &(chat_User){.id = 100u + (unsigned)i, .inbox = &inboxes[i]});
         chat_Join join = CHAT_JOIN_INIT; /* profile.mood = HAPPY by default */
         join.user_id = 100u + (unsigned)i;
         snprintf(join.profile.name, sizeof join.profile.name, "%s", names[i]);
@@ -200,8 +204,7 @@ int main(void)
     chat_MemberCount count = CHAT_MEMBERCOUNT_INIT;
     chat_CountMembers question = CHAT_COUNTMEMBERS_INIT; /* with_posts = true */
     int ask_rc = chat_Room_ask_CountMembers(room, &question, &count, 1000000000u);
-    printf("room has %u members and %llu posts\n", count.members,
-           (unsigned long long)count.posts);
+    printf("room has %u members and %llu posts\n", count.members, (unsigned long long)count.posts);
     for (int i = 0; i < USERS; i++)
         chat_Room_send_Leave(room, &(chat_Leave){.user_id = 100u + (unsigned)i});
     zactor_system_wait(sys);

@@ -18,8 +18,7 @@ typedef struct report {
     uint64_t out_of_order;
 } report;
 
-void pingpong_Ponger_on_Ping(pingpong_Ponger *self, zactor_ctx *ctx,
-                             const pingpong_Ping *msg)
+void pingpong_Ponger_on_Ping(pingpong_Ponger *self, zactor_ctx *ctx, const pingpong_Ping *msg)
 {
     (void)self;
     (void)ctx;
@@ -39,8 +38,7 @@ void pingpong_Pinger_on_start(pingpong_Pinger *self, zactor_ctx *ctx)
     send_next_ping(self, ctx);
 }
 
-void pingpong_Pinger_on_Pong(pingpong_Pinger *self, zactor_ctx *ctx,
-                             const pingpong_Pong *msg)
+void pingpong_Pinger_on_Pong(pingpong_Pinger *self, zactor_ctx *ctx, const pingpong_Pong *msg)
 {
     report *out = self->report;
     if (msg->seq != self->next_seq)
@@ -91,10 +89,10 @@ int main(int argc, char **argv)
     zactor_system_destroy(sys);
 
     if (rc != 0 || result.round_trips != round_trips || result.out_of_order != 0) {
-        fprintf(stderr, "pingpong: FAILED: wait=%s, %" PRIu64 " of %" PRIu64
-                        " round trips, %" PRIu64 " out of order\n",
-                zactor_strerror(rc), result.round_trips, round_trips,
-                result.out_of_order);
+        fprintf(stderr,
+                "pingpong: FAILED: wait=%s, %" PRIu64 " of %" PRIu64 " round trips, %" PRIu64
+                " out of order\n",
+                zactor_strerror(rc), result.round_trips, round_trips, result.out_of_order);
         return 1;
     }
     printf("pingpong: %" PRIu64 " round trips in %.3f s on %u workers: %.0f round trips/s\n",

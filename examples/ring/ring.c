@@ -100,7 +100,6 @@ int main(int argc, char **argv)
     }
     printf("ring: %lu nodes spawned in %.3f s; %" PRIu64 " hops (%lu laps) in %.3f s "
            "on %u workers: %.0f messages/s\n",
-           nodes, spawned - start, hops, laps, elapsed, workers,
-           (double)hops / elapsed);
+           nodes, spawned - start, hops, laps, elapsed, workers, (double)hops / elapsed);
     return 0;
 }

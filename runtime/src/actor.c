@@ -170,8 +170,8 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
     zactor__scheduler_home(sys, cell);
     /* Relaxed: the cell came from the free list under its mutex (or is new),
      * so we see the generation its recycler left. */
-    uint32_t generation = zactor__life_generation(atomic_load_explicit(&cell->life,
-                                                                       memory_order_relaxed));
+    uint32_t generation =
+        zactor__life_generation(atomic_load_explicit(&cell->life, memory_order_relaxed));
     /* An actor with `on start` is runnable at once, so its first turn
      * runs the hook even if no message comes. One without is started
      * already and stays idle, unscheduled, until its first message: a
@@ -211,8 +211,9 @@ static uint64_t wait_unlocked(zactor_cell *cell, unsigned *spins)
  * the prepared parcels in order. n is 1 for a plain send, up to
  * ZACTOR__OUTBOX_SLOTS for a flush. 0, or an error with nothing queued
  * (the parcels are still the caller's). */
-static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type *type, zactor__parcel *parcels,
-                          uint32_t n, zactor__worker *worker)
+static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type *type,
+                                         zactor__parcel *parcels, uint32_t n,
+                                         zactor__worker *worker)
 {
     zactor_cell *cell = to.cell;
     zactor_system *sys = cell->sys;
@@ -247,8 +248,8 @@ static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type 
          * actor runnable, and the ring the consumer published. Release:
          * the ring we may have installed is visible to whoever acquires
          * the word after us. */
-        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, counted,
-                                                  memory_order_acq_rel, memory_order_acquire))
+        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, counted, memory_order_acq_rel,
+                                                  memory_order_acquire))
             break;
         /* Someone else counted itself meanwhile: a handler's further sends
          * to this actor take the outbox. */
@@ -259,8 +260,8 @@ static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type 
     /* Our CAS saw the word unlocked: no growth or trim was under way. */
     ZACTOR__INVARIANT(!(life & ZACTOR__LIFE_LOCKED));
     uint32_t overflowed =
-        n == 1 ? zactor__mailbox_push(&cell->mailbox, parcels, zactor__life_tail(life),
-                                      &sys->pool, cache)
+        n == 1 ? zactor__mailbox_push(&cell->mailbox, parcels, zactor__life_tail(life), &sys->pool,
+                                      cache)
                : zactor__mailbox_push_batch(&cell->mailbox, parcels, n, zactor__life_tail(life),
                                             &sys->pool, cache);
     if (worker) {
@@ -287,9 +288,9 @@ void zactor__outbox_deliver(zactor__worker *worker)
     uint32_t n = outbox->count;
     outbox->count = 0;
     zactor_system *sys = worker->sys;
-    int rc = zactor__system_stopping(sys) ? ZACTOR_ESTOPPED
-                                          : deliver(outbox->to, outbox->type, outbox->parcels,
-                                                    n, worker);
+    int rc = zactor__system_stopping(sys)
+                 ? ZACTOR_ESTOPPED
+                 : deliver(outbox->to, outbox->type, outbox->parcels, n, worker);
     if (rc == 0) {
         zactor__count_owned(&worker->counters.outbox_sends, n);
         return;
@@ -299,7 +300,8 @@ void zactor__outbox_deliver(zactor__worker *worker)
      * to it goes alone and gets the error. */
     for (uint32_t i = 0; i < n; i++) {
         zactor__parcel *parcel = &outbox->parcels[i];
-        zactor__dead_letter(sys, outbox->type, parcel->tag, parcel->box ? parcel->box : parcel->msg);
+        zactor__dead_letter(sys, outbox->type, parcel->tag,
+                            parcel->box ? parcel->box : parcel->msg);
         zactor__mailbox_parcel_discard(parcel, &sys->pool, &worker->cache);
     }
     outbox->to.cell = NULL;
@@ -311,9 +313,9 @@ static int outbox_add(zactor__worker *worker, uint32_t tag, const void *msg, siz
     zactor__outbox *outbox = &worker->outbox;
     uint32_t i = outbox->count;
     memcpy(outbox->payloads[i], msg, size);
-    int rc = zactor__mailbox_parcel_init(&outbox->parcels[i], outbox->type, tag,
-                                         outbox->payloads[i], size, &worker->sys->pool,
-                                         &worker->cache);
+    int rc =
+        zactor__mailbox_parcel_init(&outbox->parcels[i], outbox->type, tag, outbox->payloads[i],
+                                    size, &worker->sys->pool, &worker->cache);
     if (rc != 0)
         return rc;
     if (++outbox->count == ZACTOR__OUTBOX_SLOTS)
@@ -322,8 +324,7 @@ static int outbox_add(zactor__worker *worker, uint32_t tag, const void *msg, siz
 }
 
 /* Which argument of a send is bad; out of line, off the send's path. */
-static ZACTOR__OUT_OF_LINE int bad_send(zactor_ref to, const zactor_actor_type *type,
-                                        uint32_t tag)
+static ZACTOR__OUT_OF_LINE int bad_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag)
 {
     if (!to.cell || !type)
         return ZACTOR_EARG;
@@ -499,8 +500,7 @@ void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint32_t 
         /* Release: this turn's effects reach the sender that makes the
          * actor runnable again (its CAS acquires). Fails when a sender
          * took a ticket meanwhile: then we go round and requeue. */
-        if (atomic_compare_exchange_weak_explicit(&cell->life, &life,
-                                                  life & ~ZACTOR__LIFE_RUNNABLE,
+        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, life & ~ZACTOR__LIFE_RUNNABLE,
                                                   memory_order_release, memory_order_acquire))
             break;
     }

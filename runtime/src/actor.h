@@ -31,9 +31,9 @@ enum {
 struct zactor_cell {
     /* Senders' line: written by every send. */
     _Alignas(ZACTOR__CACHE_LINE) _Atomic uint64_t life; /* life.h */
-    _Atomic(const zactor_actor_type *) type; /* set at spawn, read by senders */
-    zactor_system *sys;                      /* fixed for the cell's lifetime */
-    zactor__mailbox mailbox; /* released tickets, the ring */
+    _Atomic(const zactor_actor_type *) type;            /* set at spawn, read by senders */
+    zactor_system *sys;                                 /* fixed for the cell's lifetime */
+    zactor__mailbox mailbox;                            /* released tickets, the ring */
     /* Inject queue or free list link: written by whoever queues the actor
      * from outside (a sender) or frees the cell, read by who pops it. */
     zactor_cell *next;
@@ -43,7 +43,7 @@ struct zactor_cell {
     zactor__mailbox_reader reader;            /* the next ticket, letters */
     uint16_t flags;
     uint16_t batch_limit; /* messages the next turn may handle (worker.c) */
-    uint32_t home; /* NUMA node chosen at spawn (scheduler.c), read by senders */
+    uint32_t home;        /* NUMA node chosen at spawn (scheduler.c), read by senders */
     /* A state this small lives here, in the line the turn touches anyway:
      * no allocation per spawn, and an idle actor costs its cell alone. */
     _Alignas(8) unsigned char inline_state[ZACTOR__INLINE_STATE_SIZE];

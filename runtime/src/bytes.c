@@ -45,8 +45,8 @@
 struct zactor_bytes_buffer {
     _Alignas(BYTES_ALIGN) _Atomic size_t refs;
     size_t size;
-    uint32_t size_class;        /* UNCACHED_CLASS: sized exactly, never cached */
-    zactor_bytes_buffer *next;  /* free-list link while cached */
+    uint32_t size_class;       /* UNCACHED_CLASS: sized exactly, never cached */
+    zactor_bytes_buffer *next; /* free-list link while cached */
     /* the data follows, at the next multiple of BYTES_ALIGN */
 };
 _Static_assert(sizeof(struct zactor_bytes_buffer) == BYTES_ALIGN,

@@ -3,8 +3,8 @@
  * Every message has a ticket: the sender takes it from the life word's tail
  * in the same CAS that makes it count (life.h, actor.c), its only locked
  * instruction in the common case; a handler's outbox takes a batch's
- * consecutive tickets in one CAS (zactor__mailbox_push_batch). The consumer takes tickets in order, so
- * per-sender FIFO holds by construction, whatever path each message took.
+ * consecutive tickets in one CAS (zactor__mailbox_push_batch). The consumer takes tickets in order,
+ * so per-sender FIFO holds by construction, whatever path each message took.
  *
  * Ring. Slot i of a ring of C slots holds ticket t when t mod C == i. A
  * slot is an 8-byte sequence word then the generated slot bytes
@@ -93,7 +93,8 @@
 #define HUGE_PAGE_BYTES ((size_t)2 << 20) /* x86-64 and arm64 with 4 KiB pages */
 #define GROWTH_FACTOR 4u
 #define PUBLISHED (UINT64_C(1) << 32)
-_Static_assert(MAX_SLOTS < ZACTOR__LIFE_MAX_QUEUED, "a ring never holds more than the live tickets");
+_Static_assert(MAX_SLOTS < ZACTOR__LIFE_MAX_QUEUED,
+               "a ring never holds more than the live tickets");
 _Static_assert(((ZACTOR__LIFE_TICKET_MASK + 1) % MAX_SLOTS) == 0,
                "tickets wrap on a slot boundary of every ring");
 
@@ -105,10 +106,10 @@ _Static_assert(ZACTOR__LIFE_TICKET_BITS + WHERE_TICKET_SHIFT <= 32, "a ticket fi
 
 /* Fixed once published but for prev; the slots follow. */
 struct zactor__ring {
-    uint32_t capacity; /* slots, a power of two */
-    uint32_t stride;   /* bytes per slot: sequence word + slot bytes, a multiple of 8 */
-    uint32_t base;     /* the first ticket of a grown ring */
-    uint32_t grown;    /* 1 when base is exact: a growth set it under LOCKED */
+    uint32_t capacity;            /* slots, a power of two */
+    uint32_t stride;              /* bytes per slot: sequence word + slot bytes, a multiple of 8 */
+    uint32_t base;                /* the first ticket of a grown ring */
+    uint32_t grown;               /* 1 when base is exact: a growth set it under LOCKED */
     _Atomic(zactor__ring *) prev; /* holds the tickets before base; NULL once consumed */
 };
 _Static_assert(sizeof(zactor__ring) % sizeof(uint64_t) == 0, "slots start 8-byte aligned");
@@ -311,8 +312,8 @@ void zactor__mailbox_parcel_discard(zactor__parcel *parcel, zactor__pool *pool,
 /* A sender that saw NORING gives the mailbox a ring before it counts
  * itself. If the cell dies meanwhile, the ring stays in the dead cell for
  * its next actor (it is empty), or destroy frees it. */
-static int install_ring(zactor__mailbox *mailbox, const zactor_actor_type *type,
-                        zactor__pool *pool, zactor__pool_cache *cache)
+static int install_ring(zactor__mailbox *mailbox, const zactor_actor_type *type, zactor__pool *pool,
+                        zactor__pool_cache *cache)
 {
     /* Acquire: if another sender installed one, we see it initialised. */
     if (atomic_load_explicit(&mailbox->ring, memory_order_acquire))
@@ -357,8 +358,8 @@ static int prepare_letter(zactor__mailbox *mailbox, zactor__parcel *parcel, uint
 /* prepare's rare cases: a ring to install, a stale life word, a limit
  * reached. */
 static ZACTOR__OUT_OF_LINE int prepare_slow(zactor__mailbox *mailbox, zactor__parcel *parcel,
-                                            uint64_t life, uint32_t released,
-                                            zactor__pool *pool, zactor__pool_cache *cache)
+                                            uint64_t life, uint32_t released, zactor__pool *pool,
+                                            zactor__pool_cache *cache)
 {
     if (life & ZACTOR__LIFE_NORING) {
         int rc = install_ring(mailbox, parcel->type, pool, cache);
@@ -406,7 +407,7 @@ ZACTOR__ALWAYS_INLINE int zactor__mailbox_prepare(zactor__mailbox *mailbox, zact
  * (two possibly overlapping ones per power-of-two range) instead of a call
  * to memcpy: the inline copy is on every small send. */
 static ZACTOR__ALWAYS_INLINE void copy_small(unsigned char *dst, const unsigned char *src,
-                                              size_t size)
+                                             size_t size)
 {
     if (size >= 32) {
         memcpy(dst, src, 32);
@@ -490,8 +491,7 @@ static zactor__letter *push_to_ring_or_letter(zactor__mailbox *mailbox, zactor__
 /* Pushes a chain of letters (newest first, oldest's next to be set) onto
  * the overflow stack in one CAS: the stack then reads as if they had been
  * pushed one by one. */
-static void push_letters(zactor__mailbox *mailbox, zactor__letter *newest,
-                         zactor__letter *oldest)
+static void push_letters(zactor__mailbox *mailbox, zactor__letter *newest, zactor__letter *oldest)
 {
     /* Relaxed: only a starting guess for the CAS. */
     oldest->next = atomic_load_explicit(mailbox->overflow, memory_order_relaxed);
@@ -503,8 +503,8 @@ static void push_letters(zactor__mailbox *mailbox, zactor__letter *newest,
 
 /* push's rare cases: a ring being replaced, a letter to send. */
 static ZACTOR__OUT_OF_LINE bool push_slow(zactor__mailbox *mailbox, zactor__ring *ring,
-                                   zactor__parcel *parcel, uint32_t ticket, zactor__pool *pool,
-                                   zactor__pool_cache *cache)
+                                          zactor__parcel *parcel, uint32_t ticket,
+                                          zactor__pool *pool, zactor__pool_cache *cache)
 {
     zactor__letter *letter = push_to_ring_or_letter(mailbox, ring, parcel, ticket, pool, cache);
     if (!letter)
@@ -679,8 +679,8 @@ static void merge_stack(zactor__mailbox_reader *reader, zactor__letter *stack)
     while (stack) {
         zactor__letter *next = stack->next;
         if (batch_oldest) {
-            ordered = ordered && zactor__ticket_before(letter_ticket(stack),
-                                                       letter_ticket(batch_oldest));
+            ordered = ordered &&
+                      zactor__ticket_before(letter_ticket(stack), letter_ticket(batch_oldest));
             batch_oldest->prev = stack;
         }
         stack->next = batch_oldest;
@@ -688,8 +688,8 @@ static void merge_stack(zactor__mailbox_reader *reader, zactor__letter *stack)
         stack = next;
     }
     zactor__letter *newest = reader->ready;
-    if (ordered && (!newest || zactor__ticket_before(letter_ticket(newest),
-                                                     letter_ticket(batch_oldest)))) {
+    if (ordered &&
+        (!newest || zactor__ticket_before(letter_ticket(newest), letter_ticket(batch_oldest)))) {
         zactor__letter *oldest = newest ? newest->next : batch_oldest;
         newest = newest ? newest : batch_newest;
         newest->next = batch_oldest;
@@ -735,8 +735,7 @@ static void grow_ring(zactor__mailbox_cursor *cursor)
     /* Acquire: after this no ticket is taken until we unlock, so the tail
      * we read is the last ticket of the old ring plus one. Only the
      * consumer (or a trim of an idle actor, never during a turn) locks. */
-    while (!atomic_compare_exchange_weak_explicit(cursor->life, &life,
-                                                  life | ZACTOR__LIFE_LOCKED,
+    while (!atomic_compare_exchange_weak_explicit(cursor->life, &life, life | ZACTOR__LIFE_LOCKED,
                                                   memory_order_acquire, memory_order_relaxed))
         ;
     /* Relaxed: our own store. */
@@ -806,7 +805,8 @@ static bool take_letter(zactor__letter *letter, zactor__envelope *envelope)
 }
 
 /* take's rare cases: letters, a ring to look up or replace. */
-static ZACTOR__OUT_OF_LINE bool take_slow(zactor__mailbox_cursor *cursor, zactor__envelope *envelope)
+static ZACTOR__OUT_OF_LINE bool take_slow(zactor__mailbox_cursor *cursor,
+                                          zactor__envelope *envelope)
 {
     zactor__mailbox_reader *reader = cursor->reader;
     uint32_t head = reader->head;
@@ -926,8 +926,7 @@ static void free_rings(zactor__mailbox *mailbox, zactor__pool *pool, zactor__poo
     atomic_store_explicit(&mailbox->lap_room, 0, memory_order_relaxed);
 }
 
-bool zactor__mailbox_trim(zactor__mailbox *mailbox, zactor__pool *pool,
-                          zactor__pool_cache *cache)
+bool zactor__mailbox_trim(zactor__mailbox *mailbox, zactor__pool *pool, zactor__pool_cache *cache)
 {
     /* Relaxed everywhere: the caller holds LOCKED on an idle actor, so no
      * sender or consumer is in the mailbox, and its release of the life
@@ -950,9 +949,8 @@ uint32_t zactor__mailbox_capacity(const zactor__mailbox *mailbox)
 /* ---- teardown --------------------------------------------------------- */
 
 /* Hands the message in slot bytes to undelivered, then frees its box. */
-static void discard_slot(const unsigned char *bytes, zactor__pool *pool,
-                         zactor__pool_cache *cache, zactor__undelivered_fn undelivered,
-                         void *user)
+static void discard_slot(const unsigned char *bytes, zactor__pool *pool, zactor__pool_cache *cache,
+                         zactor__undelivered_fn undelivered, void *user)
 {
     zactor__envelope envelope;
     open_slot(bytes, &envelope);

@@ -28,7 +28,7 @@ typedef struct zactor__mailbox {
      * (a trim may free it); lap_room is 0 while the ring is a first ring. */
     _Atomic uint32_t lap_base;
     _Atomic uint32_t lap_room;
-    _Atomic(zactor__ring *) ring;       /* NULL while the life word says NORING */
+    _Atomic(zactor__ring *) ring;        /* NULL while the life word says NORING */
     _Atomic(zactor__letter *) *overflow; /* &reader->overflow, for senders */
 } zactor__mailbox;
 
@@ -74,8 +74,8 @@ typedef struct zactor__mailbox_cursor {
 typedef struct zactor__envelope {
     uint32_t tag;
     const void *payload;
-    zactor__letter *letter;  /* the letter to free, or NULL */
-    void *box;               /* pooled or heap payload to free, or NULL */
+    zactor__letter *letter; /* the letter to free, or NULL */
+    void *box;              /* pooled or heap payload to free, or NULL */
 } zactor__envelope;
 
 /* An empty mailbox without a ring (the life word says NORING). */
@@ -83,9 +83,9 @@ void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *read
 
 /* Sender, before counting: copies a payload too big for a slot into a box.
  * 0 or ZACTOR_ENOMEM (nothing to undo). */
-int zactor__mailbox_parcel_init(zactor__parcel *parcel, const zactor_actor_type *type,
-                                uint32_t tag, const void *msg, size_t size,
-                                zactor__pool *pool, zactor__pool_cache *cache);
+int zactor__mailbox_parcel_init(zactor__parcel *parcel, const zactor_actor_type *type, uint32_t tag,
+                                const void *msg, size_t size, zactor__pool *pool,
+                                zactor__pool_cache *cache);
 /* Sender, before each counting attempt, with the life word it will CAS:
  * installs a ring if the word says NORING, and allocates a letter if the
  * ticket `tail` might not fit in the ring, so that nothing can fail once
@@ -126,8 +126,7 @@ uint32_t zactor__mailbox_close(zactor__mailbox_cursor *cursor);
  * a first-size ring, so that an idle actor costs its cell alone, or one
  * grown past 4096 slots (mailbox.c, Trim). true when it did: the caller
  * then stores the life word with NORING. */
-bool zactor__mailbox_trim(zactor__mailbox *mailbox, zactor__pool *pool,
-                          zactor__pool_cache *cache);
+bool zactor__mailbox_trim(zactor__mailbox *mailbox, zactor__pool *pool, zactor__pool_cache *cache);
 
 /* Slots of the ring new tickets land in, 0 when there is none. For tests,
  * while no thread sends to or takes from the mailbox. */

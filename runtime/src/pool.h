@@ -29,7 +29,7 @@ typedef struct zactor__pool_node {
     _Alignas(ZACTOR__CACHE_LINE) pthread_mutex_t lock;
     zactor__block *free[ZACTOR__POOL_CLASSES];
     uint64_t count[ZACTOR__POOL_CLASSES]; /* blocks on each free list */
-    zactor__pool_slab *slabs; /* the memory of this node's blocks (lock) */
+    zactor__pool_slab *slabs;             /* the memory of this node's blocks (lock) */
 } zactor__pool_node;
 
 typedef struct zactor__pool {

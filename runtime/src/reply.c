@@ -239,8 +239,7 @@ int zactor_ask(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void 
 }
 
 /* The tag of the running actor's entry for messages of reply_type_id. */
-static bool find_reply_entry(const zactor_actor_type *type, uint32_t reply_type_id,
-                             uint32_t *tag)
+static bool find_reply_entry(const zactor_actor_type *type, uint32_t reply_type_id, uint32_t *tag)
 {
     for (uint32_t i = 0; i < type->handler_count; i++) {
         const zactor_handler_entry *entry = &type->handlers[i];
@@ -267,8 +266,8 @@ int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, z
         return ZACTOR_EARG;
     }
     /* Relaxed: the running actor's own type, fixed while its turn runs. */
-    const zactor_actor_type *self_type = atomic_load_explicit(&ctx->cell->type,
-                                                              memory_order_relaxed);
+    const zactor_actor_type *self_type =
+        atomic_load_explicit(&ctx->cell->type, memory_order_relaxed);
     if (!find_reply_entry(self_type, reply_type_id, &reply_tag)) {
         zactor__payload_drop(type, tag, request);
         return ZACTOR_ETYPE;

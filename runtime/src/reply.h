@@ -11,9 +11,9 @@ typedef struct zactor__waiter zactor__waiter;
 
 /* A system's asks in progress, so that zactor_system_stop can wake them. */
 typedef struct zactor__asks {
-    pthread_mutex_t lock;     /* guards every waiter of the system too */
-    zactor__waiter *waiting;  /* askers still blocked, doubly linked */
-    bool stopped;             /* zactor_system_stop was called */
+    pthread_mutex_t lock;    /* guards every waiter of the system too */
+    zactor__waiter *waiting; /* askers still blocked, doubly linked */
+    bool stopped;            /* zactor_system_stop was called */
 } zactor__asks;
 
 int zactor__asks_init(zactor__asks *asks);

@@ -446,7 +446,8 @@ static zactor_cell *find_work(zactor__worker *worker)
     worker->schedule.tick++;
     if (worker->schedule.tick % INJECT_FIRST_EVERY == 0 && (cell = inject_pop(node)))
         return cell;
-    if (worker->schedule.tick % OLDEST_FIRST_EVERY == 0 && (cell = zactor__deque_steal(&worker->deque)))
+    if (worker->schedule.tick % OLDEST_FIRST_EVERY == 0 &&
+        (cell = zactor__deque_steal(&worker->deque)))
         return cell;
     if ((cell = worker->schedule.next_cell)) {
         worker->schedule.next_cell = NULL;

@@ -45,8 +45,7 @@ typedef struct zactor__worker_park {
  * slot has waited long enough (zactor__scheduler_release_slot). */
 static inline bool zactor__scheduler_slot_overdue(zactor__worker_schedule *schedule, uint32_t n)
 {
-    return schedule->next_cell &&
-           (schedule->sends_behind_slot += n) >= ZACTOR__SLOT_PATIENCE;
+    return schedule->next_cell && (schedule->sends_behind_slot += n) >= ZACTOR__SLOT_PATIENCE;
 }
 
 /* One NUMA node's share of the scheduler. */

@@ -36,8 +36,8 @@ struct zactor_system {
     zactor__scheduler sched;
     zactor__pool pool;
     zactor__cell_store cells;
-    zactor__topology *topology; /* kept only while pinning (and binding) need it */
-    zactor__asks asks;          /* asks in progress, woken by stop */
+    zactor__topology *topology;             /* kept only while pinning (and binding) need it */
+    zactor__asks asks;                      /* asks in progress, woken by stop */
     zactor_dead_letter_fn dead_letter_hook; /* from the config, fixed */
     void *dead_letter_user;
 };

@@ -182,8 +182,8 @@ static void node_distances(zactor__topology *topo, unsigned n, uint64_t *distanc
     for (unsigned a = 0; a < n && complete; a++) {
         for (unsigned b = 0; b < n && complete; b++) {
             hwloc_uint64_t ab = 0, ba = 0;
-            complete = hwloc_distances_obj_pair_values(matrix, topo->nodes[a], topo->nodes[b],
-                                                       &ab, &ba) == 0;
+            complete = hwloc_distances_obj_pair_values(matrix, topo->nodes[a], topo->nodes[b], &ab,
+                                                       &ba) == 0;
             distance[a * n + b] = ab;
         }
     }
@@ -271,8 +271,7 @@ static unsigned default_workers(const zactor__topology *topo)
     return online > 0 ? (unsigned)online : 1;
 }
 
-int zactor__layout_plan(zactor__layout *layout, const zactor_config *cfg,
-                        zactor__topology **kept)
+int zactor__layout_plan(zactor__layout *layout, const zactor_config *cfg, zactor__topology **kept)
 {
     const char *synthetic = topology_description(cfg);
     unsigned workers = cfg->deterministic_seed ? 1 : cfg->workers;

@@ -39,8 +39,7 @@ typedef struct zactor__layout {
  * rejects the synthetic description, or ZACTOR_ENOMEM. A real machine whose
  * topology cannot be read runs unpinned as one node.
  */
-int zactor__layout_plan(zactor__layout *layout, const zactor_config *cfg,
-                        zactor__topology **kept);
+int zactor__layout_plan(zactor__layout *layout, const zactor_config *cfg, zactor__topology **kept);
 void zactor__layout_free(zactor__layout *layout);
 
 void zactor__topology_close(zactor__topology *topo);

@@ -185,7 +185,7 @@ int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t determini
         worker->cache.node = worker->schedule.node;
         worker->schedule.deterministic = deterministic_seed != 0;
         worker->schedule.rng = deterministic_seed ? deterministic_seed
-                                         : 0x9E3779B97F4A7C15u * (initialised + 1u);
+                                                  : 0x9E3779B97F4A7C15u * (initialised + 1u);
     }
     /* Thieves scan all workers: every deque exists before any thread runs. */
     sched->worker_count = initialised;

@@ -14,17 +14,21 @@
 #include "zactor/zactor.h"
 
 /* A handler entry for a message that owns nothing (no bytes, no reply). */
+/* Kept from clang-format, which (14) reads a braced list as a macro's whole
+ * body as a block and spreads it over four lines. */
+/* clang-format off */
 #define TEST_ENTRY(handle) {(handle), NULL, 0, 0}
+/* clang-format on */
 
 /* Declares a slot type the way zidlc does: header, then a union of the
  * small messages and a pointer for boxed ones. */
-#define TEST_SLOT(name, union_members)                                          \
-    typedef struct name {                                                       \
-        zactor_slot_header header;                                              \
-        union {                                                                 \
-            union_members void *boxed;                                          \
-        } payload;                                                              \
-    } name;                                                                     \
+#define TEST_SLOT(name, union_members) \
+    typedef struct name {              \
+        zactor_slot_header header;     \
+        union {                        \
+            union_members void *boxed; \
+        } payload;                     \
+    } name;                            \
     _Static_assert(offsetof(name, payload) == ZACTOR_SLOT_PAYLOAD_OFFSET, #name)
 
 /*
@@ -52,15 +56,17 @@
  * -Werror, a key given twice (-Woverride-init, -Winitializer-overrides).
  * At most 6 keys, one per field group.
  */
-#define TEST_ACTOR_TYPE(...)                                                             \
-    {.abi_version = ZACTOR_ABI_VERSION,                                                  \
-     TEST_TYPE_PICK_(__VA_ARGS__, TEST_TYPE_KEYS_6_, TEST_TYPE_KEYS_5_, TEST_TYPE_KEYS_4_, \
-                     TEST_TYPE_KEYS_3_, TEST_TYPE_KEYS_2_, TEST_TYPE_KEYS_1_, ~)(__VA_ARGS__)}
+#define TEST_ACTOR_TYPE(...)                                                                     \
+    {                                                                                            \
+        .abi_version = ZACTOR_ABI_VERSION,                                                       \
+        TEST_TYPE_PICK_(__VA_ARGS__, TEST_TYPE_KEYS_6_, TEST_TYPE_KEYS_5_, TEST_TYPE_KEYS_4_,    \
+                        TEST_TYPE_KEYS_3_, TEST_TYPE_KEYS_2_, TEST_TYPE_KEYS_1_, ~)(__VA_ARGS__) \
+    }
 
 /* Elements of an array, as a constant. For a pointer, &(array) has type
  * pointer to pointer to entry, and the array size below goes negative: a
  * compile error instead of sizeof(pointer) / sizeof(entry). */
-#define TEST_COUNT_OF(array)                                                  \
+#define TEST_COUNT_OF(array) \
     ((uint32_t)(sizeof(array) / sizeof((array)[0]) +                          \
                 0 * sizeof(char[_Generic(&(array),                            \
                                          const zactor_handler_entry **: -1,   \

@@ -20,14 +20,14 @@
         }                                                                            \
     } while (0)
 
-#define CHECK_EQ(a, b)                                                                     \
-    do {                                                                                   \
-        long long check_a_ = (long long)(a), check_b_ = (long long)(b);                    \
-        if (check_a_ != check_b_) {                                                        \
-            fprintf(stderr, "%s:%d: check failed: %s == %s (%lld != %lld)\n", __FILE__,    \
-                    __LINE__, #a, #b, check_a_, check_b_);                                 \
-            exit(1);                                                                       \
-        }                                                                                  \
+#define CHECK_EQ(a, b)                                                                            \
+    do {                                                                                          \
+        long long check_a_ = (long long)(a), check_b_ = (long long)(b);                           \
+        if (check_a_ != check_b_) {                                                               \
+            fprintf(stderr, "%s:%d: check failed: %s == %s (%lld != %lld)\n", __FILE__, __LINE__, \
+                    #a, #b, check_a_, check_b_);                                                  \
+            exit(1);                                                                              \
+        }                                                                                         \
     } while (0)
 
 /* ZACTOR_TEST_SCALE (a factor, default 1) shrinks counts under sanitizers;

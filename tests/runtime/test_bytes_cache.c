@@ -21,8 +21,8 @@
 #define CACHE_EXPECTED 1
 #endif
 
-static const size_t sizes[] = {1, 64, 65, 1000, 4096, 65536, 70000, 1u << 20, (1u << 20) + 1,
-                               3u << 20};
+static const size_t sizes[] = {1,     64,    65,       1000,           4096,
+                               65536, 70000, 1u << 20, (1u << 20) + 1, 3u << 20};
 #define SIZE_COUNT (sizeof sizes / sizeof sizes[0])
 
 static void reuse_on_one_thread(void)

@@ -7,8 +7,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "actor.h" /* the cell, for its ring capacity */
 #include "rt_test.h"
-#include "actor.h"  /* the cell, for its ring capacity */
 #include "system.h" /* zactor__system_overflow_letters */
 
 typedef struct Note {
@@ -47,10 +47,11 @@ static void victim_on_stop(void *self, zactor_ctx *ctx)
 }
 
 enum { TAG_STOP, TAG_NOTE };
-static const zactor_handler_entry victim_handlers[] = {TEST_ENTRY(victim_on_stop_msg), TEST_ENTRY(victim_on_note)};
-static const zactor_actor_type victim_type = TEST_ACTOR_TYPE(
-    name("test.Victim"), state(Victim), slot(VictimSlot), handlers(victim_handlers),
-    on_stop(victim_on_stop));
+static const zactor_handler_entry victim_handlers[] = {TEST_ENTRY(victim_on_stop_msg),
+                                                       TEST_ENTRY(victim_on_note)};
+static const zactor_actor_type victim_type =
+    TEST_ACTOR_TYPE(name("test.Victim"), state(Victim), slot(VictimSlot), handlers(victim_handlers),
+                    on_stop(victim_on_stop));
 
 /* Blocker: holds the only worker until released. */
 static atomic_bool blocker_entered, blocker_release;
@@ -70,8 +71,9 @@ typedef struct Blocker {
 } Blocker;
 TEST_SLOT(BlockerSlot, Note note;);
 static const zactor_handler_entry blocker_handlers[] = {TEST_ENTRY(blocker_on_block)};
-static const zactor_actor_type blocker_type = TEST_ACTOR_TYPE(
-    name("test.Blocker"), state(Blocker), slot(BlockerSlot), handlers(blocker_handlers));
+static const zactor_actor_type blocker_type =
+    TEST_ACTOR_TYPE(name("test.Blocker"), state(Blocker), slot(BlockerSlot),
+                    handlers(blocker_handlers));
 
 static void block_worker(zactor_ref blocker)
 {

@@ -19,8 +19,8 @@
 #define THIEVES 4
 
 static zactor__deque deque;
-static unsigned char *items;          /* item i is the address items + i */
-static _Atomic unsigned char *taken;  /* how often item i was taken */
+static unsigned char *items;         /* item i is the address items + i */
+static _Atomic unsigned char *taken; /* how often item i was taken */
 static atomic_bool owner_done;
 static atomic_bool thief_started;
 static atomic_ullong thief_attempts; /* steals tried: the owner sees the thief run */
@@ -76,8 +76,9 @@ static int last_entry(void)
          * in case it is not running), after a varying pause: its steal
          * lands before, during and after the pop, round after round. */
         unsigned long long seen = atomic_load_explicit(&thief_attempts, memory_order_relaxed);
-        for (unsigned budget = 4096; budget > 0 &&
-             atomic_load_explicit(&thief_attempts, memory_order_relaxed) == seen; budget--) {
+        for (unsigned budget = 4096;
+             budget > 0 && atomic_load_explicit(&thief_attempts, memory_order_relaxed) == seen;
+             budget--) {
         }
         for (volatile unsigned spin = (unsigned)(next * 2654435761u >> 7) % 32u; spin > 0; spin--) {
         }
@@ -158,8 +159,8 @@ int main(int argc, char **argv)
     }
     uint64_t stolen = atomic_load_explicit(&stolen_total, memory_order_relaxed);
     printf("deque stress: %llu items, %llu taken by the owner, %llu stolen by %d thieves\n",
-           (unsigned long long)count, (unsigned long long)popped,
-           (unsigned long long)stolen, THIEVES);
+           (unsigned long long)count, (unsigned long long)popped, (unsigned long long)stolen,
+           THIEVES);
     CHECK_EQ(lost, 0);
     CHECK_EQ(duplicated, 0);
     CHECK_EQ(popped + stolen, count);

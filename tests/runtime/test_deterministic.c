@@ -62,9 +62,11 @@ static void player_on_roster(void *self, zactor_ctx *ctx, const void *msg)
            sizeof(((Player *)self)->players));
 }
 
-static const zactor_handler_entry player_handlers[] = {TEST_ENTRY(player_on_hit), TEST_ENTRY(player_on_roster)};
-static const zactor_actor_type player_type = TEST_ACTOR_TYPE(
-    name("test.Player"), state(Player), slot(PlayerSlot), handlers(player_handlers));
+static const zactor_handler_entry player_handlers[] = {TEST_ENTRY(player_on_hit),
+                                                       TEST_ENTRY(player_on_roster)};
+static const zactor_actor_type player_type =
+    TEST_ACTOR_TYPE(name("test.Player"), state(Player), slot(PlayerSlot),
+                    handlers(player_handlers));
 
 /* Root: spawns the players, hands out the roster, serves several balls. */
 typedef struct Root {
@@ -88,9 +90,9 @@ static void root_on_start(void *self, zactor_ctx *ctx)
     }
 }
 
-static const zactor_actor_type root_type = TEST_ACTOR_TYPE(
-    name("test.Root"), state(Root), slot(PlayerSlot), handlers(player_handlers),
-    on_start(root_on_start));
+static const zactor_actor_type root_type =
+    TEST_ACTOR_TYPE(name("test.Root"), state(Root), slot(PlayerSlot), handlers(player_handlers),
+                    on_start(root_on_start));
 
 /* Runs the game under a seed; copies its trace into out. */
 static size_t play(uint64_t seed, uint32_t *out)

@@ -31,14 +31,14 @@ static void probe_on_note(void *self, zactor_ctx *ctx, const void *msg)
 
 TEST_SLOT(ProbeSlot, Note note;);
 static const zactor_handler_entry probe_handlers[] = {TEST_ENTRY(probe_on_note)};
-static const zactor_actor_type probe_type = TEST_ACTOR_TYPE(
-    name("test.Probe"), state(Probe), slot(ProbeSlot), handlers(probe_handlers));
+static const zactor_actor_type probe_type =
+    TEST_ACTOR_TYPE(name("test.Probe"), state(Probe), slot(ProbeSlot), handlers(probe_handlers));
 
 static void check_names(void)
 {
-    static const int codes[] = {ZACTOR_EINVAL, ZACTOR_ENOMEM,   ZACTOR_EDEAD,   ZACTOR_EFULL,
-                                ZACTOR_ETIMEDOUT, ZACTOR_ESTOPPED, ZACTOR_EARG, ZACTOR_ETYPE,
-                                ZACTOR_EDEADLK, ZACTOR_EAGAIN};
+    static const int codes[] = {ZACTOR_EINVAL,    ZACTOR_ENOMEM,   ZACTOR_EDEAD, ZACTOR_EFULL,
+                                ZACTOR_ETIMEDOUT, ZACTOR_ESTOPPED, ZACTOR_EARG,  ZACTOR_ETYPE,
+                                ZACTOR_EDEADLK,   ZACTOR_EAGAIN};
     CHECK(strcmp(zactor_err_name(0), "ZACTOR_OK") == 0);
     CHECK(strcmp(zactor_err_name(ZACTOR_EDEAD), "ZACTOR_EDEAD") == 0);
     CHECK(strcmp(zactor_err_name(ZACTOR_EDEADLK), "ZACTOR_EDEADLK") == 0);

@@ -36,7 +36,7 @@
 #define MAX_STALL_CPU_NS (50u * 1000000u)
 
 typedef struct Burst {
-    uint64_t left;      /* messages still to send to the victim */
+    uint64_t left; /* messages still to send to the victim */
     zactor_ref victim;
 } Burst;
 typedef struct Ball {
@@ -99,7 +99,8 @@ static void on_tick(void *self, zactor_ctx *ctx, const void *msg)
     (void)self;
     (void)ctx;
     uint64_t handled = atomic_fetch_add_explicit(&victim_handled, ((const Tick *)msg)->value,
-                                                 memory_order_relaxed) + 1;
+                                                 memory_order_relaxed) +
+                       1;
     if (handled == FLOOD)
         atomic_store_explicit(&flood_done, true, memory_order_relaxed);
 }
@@ -150,8 +151,8 @@ static const zactor_handler_entry any_handlers[] = {
     TEST_ENTRY(on_ball),
     TEST_ENTRY(on_tick),
 };
-static const zactor_actor_type any_type = TEST_ACTOR_TYPE(
-    name("test.Any"), state(char), slot(AnySlot), handlers(any_handlers));
+static const zactor_actor_type any_type =
+    TEST_ACTOR_TYPE(name("test.Any"), state(char), slot(AnySlot), handlers(any_handlers));
 
 static int compare_u64(const void *a, const void *b)
 {

@@ -14,9 +14,9 @@
  * by itself and hide a hand-off that wakes nobody); without that wake-up
  * the wait would never end either. A guard turns a wait that never ends
  * into a failure after 10 seconds: a hand-off takes microseconds; a
- * worker that gets no CPU for 10 s means a broken host, not a slow one. Every message the sink handles while the
- * flood handler runs is handled on another thread than the flooder's, and
- * the sink sees the flood in order. */
+ * worker that gets no CPU for 10 s means a broken host, not a slow one. Every message the sink
+ * handles while the flood handler runs is handled on another thread than the flooder's, and the
+ * sink sees the flood in order. */
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -99,8 +99,8 @@ static void on_drop(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry any_handlers[] = {TEST_ENTRY(on_flood), TEST_ENTRY(on_drop)};
-static const zactor_actor_type any_type = TEST_ACTOR_TYPE(
-    name("test.Any"), state(char), slot(AnySlot), handlers(any_handlers));
+static const zactor_actor_type any_type =
+    TEST_ACTOR_TYPE(name("test.Any"), state(char), slot(AnySlot), handlers(any_handlers));
 
 int main(void)
 {

@@ -36,8 +36,8 @@ static void on_poke(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry handlers[] = {TEST_ENTRY(on_poke)};
-static const zactor_actor_type sleeper_type = TEST_ACTOR_TYPE(
-    name("test.Sleeper"), state(char), slot(PokeSlot), handlers(handlers));
+static const zactor_actor_type sleeper_type =
+    TEST_ACTOR_TYPE(name("test.Sleeper"), state(char), slot(PokeSlot), handlers(handlers));
 
 int main(void)
 {

@@ -54,9 +54,9 @@ static void life_on_msg(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry life_handlers[] = {TEST_ENTRY(life_on_msg)};
-static const zactor_actor_type life_type = TEST_ACTOR_TYPE(
-    name("test.Life"), state(Life), slot(LifeSlot), handlers(life_handlers),
-    on_start(life_on_start), on_stop(life_on_stop));
+static const zactor_actor_type life_type =
+    TEST_ACTOR_TYPE(name("test.Life"), state(Life), slot(LifeSlot), handlers(life_handlers),
+                    on_start(life_on_start), on_stop(life_on_stop));
 
 static zactor_ref spawn_life(zactor_system *sys, uint32_t id, bool stop_in_start)
 {

@@ -137,7 +137,7 @@ int main(void)
     zactor__mailbox_init(&mailbox, &reader);
 
     for (uint64_t v = 0; v < 8; v++)
-        CHECK(!push(v)); /* the first ring's 8 slots */
+        CHECK(!push(v));        /* the first ring's 8 slots */
     uint64_t next = take(0, 2); /* slots of 0 and 1 come back (no letter waits) */
     CHECK(!push(8));            /* 8 - released (2) < 8: a slot the take freed */
     CHECK(!push(9));
@@ -198,7 +198,7 @@ int main(void)
     /* A backlog of 150,000 overflows the 65536 slots once; the ring the
      * consumer grows holds the next one. */
     CHECK_EQ(rounds_until_ring_holds(&next, 150000), 2);
-    CHECK(trim()); /* past 4096 slots: given back */
+    CHECK(trim());  /* past 4096 slots: given back */
     CHECK(!trim()); /* nothing left to give */
 
     /* From the first ring again: 8 slots, then 2048 hold 500. */

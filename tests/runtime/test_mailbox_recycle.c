@@ -97,16 +97,14 @@ static void drop_small(const void *msg)
 {
     const Small *small = msg;
     if (small->sender < THREADS)
-        record(&ledgers[small->sender].dropped, &ledgers[small->sender].dropped_sum,
-               small->seq);
+        record(&ledgers[small->sender].dropped, &ledgers[small->sender].dropped_sum, small->seq);
 }
 
 static void drop_medium(const void *msg)
 {
     const Medium *medium = msg;
     if (medium->sender < THREADS)
-        record(&ledgers[medium->sender].dropped, &ledgers[medium->sender].dropped_sum,
-               medium->seq);
+        record(&ledgers[medium->sender].dropped, &ledgers[medium->sender].dropped_sum, medium->seq);
 }
 
 /* Cells that held a tenant, to see recycled ones come back (slot_lock). */
@@ -160,9 +158,9 @@ static const zactor_handler_entry tenant_handlers[] = {
     {on_small, drop_small, 0, 0},
     {on_medium, drop_medium, 0, 0},
 };
-static const zactor_actor_type tenant_type = TEST_ACTOR_TYPE(
-    name("test.Tenant"), state(Tenant), slot(TenantSlot), handlers(tenant_handlers),
-    on_stop(on_tenant_stop));
+static const zactor_actor_type tenant_type =
+    TEST_ACTOR_TYPE(name("test.Tenant"), state(Tenant), slot(TenantSlot), handlers(tenant_handlers),
+                    on_stop(on_tenant_stop));
 
 static void *producer(void *arg)
 {
@@ -203,8 +201,7 @@ static void *producer(void *arg)
             pthread_mutex_lock(&slot_lock);
             mine[slot] = slot_ref[slot];
             pthread_mutex_unlock(&slot_lock);
-        }
-        else
+        } else
             atomic_fetch_add(&own->refused_other, 1);
     }
     return NULL;
@@ -254,10 +251,10 @@ int main(void)
     CHECK_EQ(dropped - refused_dead, dead_letters);
     CHECK_EQ(accepted + refused_dead, per_thread * THREADS);
     /* What the test is for happened: */
-    CHECK(overflowed > 0);                       /* overflow letters */
-    CHECK(refused_dead > 0);                     /* stale refs */
-    CHECK(atomic_load(&recycled_cells) > 0);     /* cells reused while sends raced */
+    CHECK(overflowed > 0);                        /* overflow letters */
+    CHECK(refused_dead > 0);                      /* stale refs */
+    CHECK(atomic_load(&recycled_cells) > 0);      /* cells reused while sends raced */
     CHECK(atomic_load(&tenants_spawned) > SLOTS); /* tenants came and went */
-    CHECK(dead_letters > 0);                     /* stopped tenants' queues drained */
+    CHECK(dead_letters > 0);                      /* stopped tenants' queues drained */
     return 0;
 }

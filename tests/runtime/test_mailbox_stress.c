@@ -21,7 +21,7 @@
 #include "rt_test.h"
 #include "stress_messages.h"
 #include "system.h" /* zactor__system_overflow_letters */
-#include "worker.h"  /* the outbox */
+#include "worker.h" /* the outbox */
 
 #define THREAD_PRODUCERS 4
 #define ACTOR_PRODUCERS 3
@@ -46,8 +46,8 @@ typedef struct Sink {
 static Sink *the_sink;
 static unsigned sink_start_delay_ms;
 static uint64_t per_sender;
-static bool windowed;                     /* ring mode */
-static bool through_outbox;               /* outbox mode */
+static bool windowed;                    /* ring mode */
+static bool through_outbox;              /* outbox mode */
 static atomic_ullong delivered[SENDERS]; /* for the senders' window */
 
 static void check_order(Sink *sink, uint32_t sender, uint64_t seq)
@@ -89,10 +89,11 @@ static void sink_on_medium(void *self, zactor_ctx *ctx, const void *msg)
     check_order(sink, medium->sender, medium->seq);
 }
 
-static const zactor_handler_entry sink_handlers[] = {TEST_ENTRY(sink_on_small), TEST_ENTRY(sink_on_medium)};
-static const zactor_actor_type sink_type = TEST_ACTOR_TYPE(
-    name("test.Sink"), state(Sink), slot(SinkSlot), handlers(sink_handlers),
-    on_start(sink_on_start));
+static const zactor_handler_entry sink_handlers[] = {TEST_ENTRY(sink_on_small),
+                                                     TEST_ENTRY(sink_on_medium)};
+static const zactor_actor_type sink_type =
+    TEST_ACTOR_TYPE(name("test.Sink"), state(Sink), slot(SinkSlot), handlers(sink_handlers),
+                    on_start(sink_on_start));
 
 static atomic_int send_failures;
 
@@ -164,9 +165,9 @@ static void producer_on_go(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry producer_handlers[] = {TEST_ENTRY(producer_on_go)};
-static const zactor_actor_type producer_type = TEST_ACTOR_TYPE(
-    name("test.Producer"), state(Producer), slot(ProducerSlot), handlers(producer_handlers),
-    on_start(producer_on_start));
+static const zactor_actor_type producer_type =
+    TEST_ACTOR_TYPE(name("test.Producer"), state(Producer), slot(ProducerSlot),
+                    handlers(producer_handlers), on_start(producer_on_start));
 
 typedef struct ThreadArg {
     zactor_ref sink;
@@ -232,9 +233,9 @@ int main(int argc, char **argv)
     CHECK_EQ(zactor_system_dead_letters(sys), 0);
     printf("%s, %u workers: %llu messages in %.3f s (%.2f M msg/s), %llu via overflow, %llu "
            "via outboxes\n",
-           argv[1], zactor_system_workers(sys), (unsigned long long)(per_sender * SENDERS),
-           elapsed, (double)(per_sender * SENDERS) / elapsed / 1e6,
-           (unsigned long long)overflowed, (unsigned long long)batched);
+           argv[1], zactor_system_workers(sys), (unsigned long long)(per_sender * SENDERS), elapsed,
+           (double)(per_sender * SENDERS) / elapsed / 1e6, (unsigned long long)overflowed,
+           (unsigned long long)batched);
     zactor_system_destroy(sys);
     return 0;
 }

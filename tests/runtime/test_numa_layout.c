@@ -105,26 +105,26 @@ static void test_steal_order(void)
 
     unsigned count = zactor__scheduler_steal_order(&sys->sched, 5, 0, got);
     const unsigned nodes5[] = {1, 1, 1, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3};
-    const unsigned workers5[] = {4,  6,  7,  0,  1,  2,      3,  INJECT, 8,
-                                 9,  10, 11, INJECT, 12, 13, 14, 15, INJECT};
+    const unsigned workers5[] = {4, 6,  7,  0,      1,  2,  3,  INJECT, 8,
+                                 9, 10, 11, INJECT, 12, 13, 14, 15,     INJECT};
     expect_order(got, count, nodes5, workers5, 18);
 
     /* A rotation starts every node's list elsewhere; the node order stays. */
     count = zactor__scheduler_steal_order(&sys->sched, 5, 2, got);
-    const unsigned workers5r[] = {6,  7, 4, 2,  3,  0,      1,  INJECT, 10,
-                                  11, 8, 9, INJECT, 14, 15, 12, 13, INJECT};
+    const unsigned workers5r[] = {6,  7, 4, 2,      3,  0,  1,  INJECT, 10,
+                                  11, 8, 9, INJECT, 14, 15, 12, 13,     INJECT};
     expect_order(got, count, nodes5, workers5r, 18);
 
     count = zactor__scheduler_steal_order(&sys->sched, 10, 0, got);
     const unsigned nodes10[] = {2, 2, 2, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
-    const unsigned workers10[] = {8, 9, 11, 12, 13, 14, 15, INJECT, 0,
-                                  1, 2, 3,  INJECT, 4, 5, 6,  7,  INJECT};
+    const unsigned workers10[] = {8, 9, 11, 12,     13, 14, 15, INJECT, 0,
+                                  1, 2, 3,  INJECT, 4,  5,  6,  7,      INJECT};
     expect_order(got, count, nodes10, workers10, 18);
 
     count = zactor__scheduler_steal_order(&sys->sched, 15, 0, got);
     const unsigned nodes15[] = {3, 3, 3, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
-    const unsigned workers15[] = {12, 13, 14, 8, 9, 10, 11, INJECT, 0,
-                                  1,  2,  3,  INJECT, 4, 5, 6, 7, INJECT};
+    const unsigned workers15[] = {12, 13, 14, 8,      9, 10, 11, INJECT, 0,
+                                  1,  2,  3,  INJECT, 4, 5,  6,  7,      INJECT};
     expect_order(got, count, nodes15, workers15, 18);
     zactor_system_destroy(sys);
 }

@@ -40,8 +40,8 @@ static void child_on_start(void *self, zactor_ctx *ctx)
     atomic_fetch_add_explicit(&children_started, 1, memory_order_relaxed);
 }
 
-static const zactor_actor_type child_type = TEST_ACTOR_TYPE(
-    name("test.Child"), state(Child), slot(EmptySlot), on_start(child_on_start));
+static const zactor_actor_type child_type =
+    TEST_ACTOR_TYPE(name("test.Child"), state(Child), slot(EmptySlot), on_start(child_on_start));
 
 static void parent_on_start(void *self, zactor_ctx *ctx)
 {
@@ -52,8 +52,8 @@ static void parent_on_start(void *self, zactor_ctx *ctx)
     CHECK(!zactor_ref_is_null(zactor_spawn(zactor_ctx_system(ctx), &child_type, &init)));
 }
 
-static const zactor_actor_type parent_type = TEST_ACTOR_TYPE(
-    name("test.Parent"), state(Parent), slot(EmptySlot), on_start(parent_on_start));
+static const zactor_actor_type parent_type =
+    TEST_ACTOR_TYPE(name("test.Parent"), state(Parent), slot(EmptySlot), on_start(parent_on_start));
 
 static void test_child_on_parent_node(void)
 {
@@ -83,8 +83,8 @@ static void stop_handler(void *self, zactor_ctx *ctx, const void *msg)
 
 static const zactor_handler_entry idle_handlers[] = {TEST_ENTRY(stop_handler)};
 
-static const zactor_actor_type idle_type = TEST_ACTOR_TYPE(
-    name("test.Idle"), state(char), slot(EmptySlot), handlers(idle_handlers));
+static const zactor_actor_type idle_type =
+    TEST_ACTOR_TYPE(name("test.Idle"), state(char), slot(EmptySlot), handlers(idle_handlers));
 
 static unsigned spawn_idle(zactor_system *sys, zactor_ref *ref)
 {
@@ -143,8 +143,8 @@ static void blocker_on_start(void *self, zactor_ctx *ctx)
         sleep_ms(1);
 }
 
-static const zactor_actor_type blocker_type = TEST_ACTOR_TYPE(
-    name("test.Blocker"), state(char), slot(EmptySlot), on_start(blocker_on_start));
+static const zactor_actor_type blocker_type =
+    TEST_ACTOR_TYPE(name("test.Blocker"), state(char), slot(EmptySlot), on_start(blocker_on_start));
 
 static void test_outside_send_injects_home(void)
 {
@@ -181,8 +181,8 @@ static void woken_on_start(void *self, zactor_ctx *ctx)
     atomic_store(&woken_ran_on, zactor_ctx_numa_node(ctx));
 }
 
-static const zactor_actor_type woken_type = TEST_ACTOR_TYPE(
-    name("test.Woken"), state(char), slot(EmptySlot), on_start(woken_on_start));
+static const zactor_actor_type woken_type =
+    TEST_ACTOR_TYPE(name("test.Woken"), state(char), slot(EmptySlot), on_start(woken_on_start));
 
 /* With every worker parked, work pushed on a node wakes a worker of that
  * node, which finds it in its own node's inject queue: nobody else is

@@ -18,7 +18,7 @@
 #define ACTOR_PRODUCERS (2 * TOP_PRODUCERS) /* each top producer spawns one */
 #define THREAD_PRODUCERS 4
 #define SENDERS (ACTOR_PRODUCERS + THREAD_PRODUCERS)
-#define BURST 16     /* messages per sink before a producer yields its turn */
+#define BURST 16 /* messages per sink before a producer yields its turn */
 #define MEDIUM_EVERY 4
 
 TEST_SLOT(SinkSlot, Small small;);
@@ -71,10 +71,11 @@ static void sink_on_medium(void *self, zactor_ctx *ctx, const void *msg)
     sink_check(self, medium->sender, medium->seq);
 }
 
-static const zactor_handler_entry sink_handlers[] = {TEST_ENTRY(sink_on_small), TEST_ENTRY(sink_on_medium)};
+static const zactor_handler_entry sink_handlers[] = {TEST_ENTRY(sink_on_small),
+                                                     TEST_ENTRY(sink_on_medium)};
 
-static const zactor_actor_type sink_type = TEST_ACTOR_TYPE(
-    name("test.Sink"), state(Sink), slot(SinkSlot), handlers(sink_handlers));
+static const zactor_actor_type sink_type =
+    TEST_ACTOR_TYPE(name("test.Sink"), state(Sink), slot(SinkSlot), handlers(sink_handlers));
 
 static int send_one(zactor_ref sink, uint32_t sender, uint64_t seq)
 {
@@ -120,9 +121,9 @@ static void producer_on_more(void *self, zactor_ctx *ctx, const void *msg)
 
 static const zactor_handler_entry producer_handlers[] = {TEST_ENTRY(producer_on_more)};
 
-static const zactor_actor_type producer_type = TEST_ACTOR_TYPE(
-    name("test.Producer"), state(Producer), slot(ProducerSlot), handlers(producer_handlers),
-    on_start(producer_on_start));
+static const zactor_actor_type producer_type =
+    TEST_ACTOR_TYPE(name("test.Producer"), state(Producer), slot(ProducerSlot),
+                    handlers(producer_handlers), on_start(producer_on_start));
 
 static void *thread_producer(void *arg)
 {

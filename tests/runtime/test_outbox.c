@@ -153,8 +153,7 @@ static void on_go(void *self, zactor_ctx *ctx, const void *msg)
         poke(other);
         CHECK_EQ(zactor_system_dead_letters(sys), dead_before + 3);
         /* The next send goes alone and gets the error. */
-        CHECK_EQ(zactor_send(dead, &any_type, TAG_NUMBER, &number, sizeof number),
-                 ZACTOR_EDEAD);
+        CHECK_EQ(zactor_send(dead, &any_type, TAG_NUMBER, &number, sizeof number), ZACTOR_EDEAD);
     }
     atomic_fetch_add(&steps_done, 1);
 }
@@ -168,10 +167,11 @@ static void on_start(void *self, zactor_ctx *ctx)
         late_state = self;
 }
 
-static const zactor_handler_entry any_handlers[] = {
-    TEST_ENTRY(on_number), TEST_ENTRY(on_big), TEST_ENTRY(on_go), TEST_ENTRY(on_stop_request)};
-static const zactor_actor_type any_type = TEST_ACTOR_TYPE(
-    name("test.Any"), state(Sink), slot(AnySlot), handlers(any_handlers), on_start(on_start));
+static const zactor_handler_entry any_handlers[] = {TEST_ENTRY(on_number), TEST_ENTRY(on_big),
+                                                    TEST_ENTRY(on_go), TEST_ENTRY(on_stop_request)};
+static const zactor_actor_type any_type =
+    TEST_ACTOR_TYPE(name("test.Any"), state(Sink), slot(AnySlot), handlers(any_handlers),
+                    on_start(on_start));
 
 int main(void)
 {
@@ -183,8 +183,7 @@ int main(void)
     other = zactor_spawn(sys, &any_type, NULL);
     dead = zactor_spawn(sys, &any_type, NULL);
     zactor_ref driver = zactor_spawn(sys, &any_type, NULL);
-    CHECK(!zactor_ref_is_null(other) && !zactor_ref_is_null(dead) &&
-          !zactor_ref_is_null(driver));
+    CHECK(!zactor_ref_is_null(other) && !zactor_ref_is_null(dead) && !zactor_ref_is_null(driver));
     Go stop = {0};
     CHECK_EQ(zactor_send(dead, &any_type, TAG_STOP, &stop, sizeof stop), 0);
     CHECK_EQ(zactor_system_wait(sys), 0);

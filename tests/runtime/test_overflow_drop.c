@@ -117,8 +117,9 @@ static const zactor_handler_entry hoarder_handlers[] = {
     {on_letter, drop_letter, LETTER_TYPE_ID, 0},
     {on_big_letter, drop_big_letter, BIG_LETTER_TYPE_ID, 0},
 };
-static const zactor_actor_type hoarder_type = TEST_ACTOR_TYPE(
-    name("test.Hoarder"), state(char), slot(HoarderSlot), handlers(hoarder_handlers));
+static const zactor_actor_type hoarder_type =
+    TEST_ACTOR_TYPE(name("test.Hoarder"), state(char), slot(HoarderSlot),
+                    handlers(hoarder_handlers));
 
 static void count_dead_letter(void *user, const char *actor_type_name, uint32_t message_type_id)
 {

@@ -48,11 +48,11 @@ static void check(Checker *self, size_t index, const unsigned char *msg)
     self->received++;
 }
 
-#define HANDLER(i)                                                          \
-    static void on_size_##i(void *self, zactor_ctx *ctx, const void *msg)   \
-    {                                                                       \
-        (void)ctx;                                                          \
-        check(self, i, msg);                                                \
+#define HANDLER(i)                                                        \
+    static void on_size_##i(void *self, zactor_ctx *ctx, const void *msg) \
+    {                                                                     \
+        (void)ctx;                                                        \
+        check(self, i, msg);                                              \
     }
 HANDLER(0)
 HANDLER(1)
@@ -70,10 +70,13 @@ static void checker_on_start(void *self, zactor_ctx *ctx)
     checker = self;
 }
 
-static const zactor_handler_entry checker_handlers[SIZE_COUNT] = {TEST_ENTRY(on_size_0), TEST_ENTRY(on_size_1), TEST_ENTRY(on_size_2), TEST_ENTRY(on_size_3), TEST_ENTRY(on_size_4), TEST_ENTRY(on_size_5), TEST_ENTRY(on_size_6), TEST_ENTRY(on_size_7), TEST_ENTRY(on_size_8)};
-static const zactor_actor_type checker_type = TEST_ACTOR_TYPE(
-    name("test.Checker"), state(Checker), slot(BlobSlot), handlers(checker_handlers),
-    on_start(checker_on_start));
+static const zactor_handler_entry checker_handlers[SIZE_COUNT] = {
+    TEST_ENTRY(on_size_0), TEST_ENTRY(on_size_1), TEST_ENTRY(on_size_2),
+    TEST_ENTRY(on_size_3), TEST_ENTRY(on_size_4), TEST_ENTRY(on_size_5),
+    TEST_ENTRY(on_size_6), TEST_ENTRY(on_size_7), TEST_ENTRY(on_size_8)};
+static const zactor_actor_type checker_type =
+    TEST_ACTOR_TYPE(name("test.Checker"), state(Checker), slot(BlobSlot),
+                    handlers(checker_handlers), on_start(checker_on_start));
 
 int main(int argc, char **argv)
 {

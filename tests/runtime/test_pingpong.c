@@ -54,9 +54,9 @@ static void player_on_ball(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry player_handlers[] = {TEST_ENTRY(player_on_ball)};
-static const zactor_actor_type player_type = TEST_ACTOR_TYPE(
-    name("test.Player"), state(Player), slot(BallSlot), handlers(player_handlers),
-    on_start(player_on_start));
+static const zactor_actor_type player_type =
+    TEST_ACTOR_TYPE(name("test.Player"), state(Player), slot(BallSlot), handlers(player_handlers),
+                    on_start(player_on_start));
 
 int main(int argc, char **argv)
 {
@@ -77,8 +77,7 @@ int main(int argc, char **argv)
     CHECK_EQ(pinger->errors, 0);
     CHECK_EQ(pinger->expected, trips);
     printf("ping-pong, %u workers: %llu round trips in %.3f s = %.0f round trips/s\n",
-           zactor_system_workers(sys), (unsigned long long)trips, elapsed,
-           (double)trips / elapsed);
+           zactor_system_workers(sys), (unsigned long long)trips, elapsed, (double)trips / elapsed);
     zactor_system_destroy(sys);
     return 0;
 }

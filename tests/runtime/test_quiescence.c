@@ -59,9 +59,11 @@ static void hop_on_link(void *self, zactor_ctx *ctx, const void *msg)
     ((Hop *)self)->next = ((const Link *)msg)->next;
 }
 
-static const zactor_handler_entry hop_handlers[] = {TEST_ENTRY(hop_on_token), TEST_ENTRY(hop_on_link)};
-static const zactor_actor_type hop_type = TEST_ACTOR_TYPE(
-    name("test.Hop"), state(Hop), slot(HopSlot), handlers(hop_handlers), on_start(hop_on_start));
+static const zactor_handler_entry hop_handlers[] = {TEST_ENTRY(hop_on_token),
+                                                    TEST_ENTRY(hop_on_link)};
+static const zactor_actor_type hop_type =
+    TEST_ACTOR_TYPE(name("test.Hop"), state(Hop), slot(HopSlot), handlers(hop_handlers),
+                    on_start(hop_on_start));
 
 static uint64_t total_seen(unsigned count)
 {

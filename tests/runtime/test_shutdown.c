@@ -19,7 +19,7 @@
 
 typedef struct Flood {
     uint64_t value;
-    zactor_bytes data; /* owned: one buffer per message */
+    zactor_bytes data;      /* owned: one buffer per message */
     unsigned char pad[200]; /* some medium (pooled) messages too */
 } Flood;
 
@@ -41,12 +41,12 @@ static atomic_llong budget; /* extra messages the flood may still create */
 static const zactor_actor_type flooder_type;
 
 /* The fate of every message of a round; read after destroy. */
-static atomic_ullong accepted;  /* sends that returned 0 */
-static atomic_ullong refused;   /* sends that returned an error */
-static atomic_ullong handled;   /* handler calls */
-static atomic_ullong dropped;   /* drop calls */
-static atomic_ullong hooked;    /* dead-letter hook calls */
-static atomic_llong live;       /* buffers not released yet */
+static atomic_ullong accepted; /* sends that returned 0 */
+static atomic_ullong refused;  /* sends that returned an error */
+static atomic_ullong handled;  /* handler calls */
+static atomic_ullong dropped;  /* drop calls */
+static atomic_ullong hooked;   /* dead-letter hook calls */
+static atomic_llong live;      /* buffers not released yet */
 
 static void reset_accounts(void)
 {
@@ -182,9 +182,10 @@ static void flooder_on_msg(void *self, zactor_ctx *ctx, const void *msg)
 
 static const zactor_handler_entry flooder_handlers[] = {{flooder_on_msg, drop_owned, 0, 0},
                                                         {flooder_on_msg, drop_owned, 0, 0}};
-static const zactor_actor_type flooder_type = TEST_ACTOR_TYPE(
-    name("test.Flooder"), state(Flooder), slot(FloodSlot), handlers(flooder_handlers),
-    on_start(flooder_on_start), on_stop(flooder_on_stop));
+static const zactor_actor_type flooder_type =
+    TEST_ACTOR_TYPE(name("test.Flooder"), state(Flooder), slot(FloodSlot),
+                    handlers(flooder_handlers), on_start(flooder_on_start),
+                    on_stop(flooder_on_stop));
 
 /* Spawned while the only worker is blocked, so it has not had its first
  * turn when the system stops: destroy must start it, then stop it. */
@@ -214,9 +215,9 @@ static void late_on_stop(void *self, zactor_ctx *ctx)
         atomic_fetch_add(&late_order_errors, 1);
     atomic_fetch_add(&late_stops, 1);
 }
-static const zactor_actor_type late_type = TEST_ACTOR_TYPE(
-    name("test.Late"), state(Flooder), slot(FloodSlot), handlers(late_handlers),
-    on_start(late_on_start), on_stop(late_on_stop));
+static const zactor_actor_type late_type =
+    TEST_ACTOR_TYPE(name("test.Late"), state(Flooder), slot(FloodSlot), handlers(late_handlers),
+                    on_start(late_on_start), on_stop(late_on_stop));
 
 static atomic_bool blocker_entered, blocker_release;
 static void blocker_on_start(void *self, zactor_ctx *ctx)
@@ -227,9 +228,9 @@ static void blocker_on_start(void *self, zactor_ctx *ctx)
     while (!atomic_load(&blocker_release))
         sleep_ms(1);
 }
-static const zactor_actor_type blocker_type = TEST_ACTOR_TYPE(
-    name("test.Blocker"), state(Flooder), slot(FloodSlot), handlers(flooder_handlers),
-    on_start(blocker_on_start));
+static const zactor_actor_type blocker_type =
+    TEST_ACTOR_TYPE(name("test.Blocker"), state(Flooder), slot(FloodSlot),
+                    handlers(flooder_handlers), on_start(blocker_on_start));
 
 static void run_round(unsigned workers, unsigned flood_ms)
 {

@@ -47,9 +47,9 @@ static void churn_on_ping(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry churn_handlers[] = {TEST_ENTRY(churn_on_ping)};
-static const zactor_actor_type churn_type = TEST_ACTOR_TYPE(
-    name("test.Churn"), state(Churn), slot(ChurnSlot), handlers(churn_handlers),
-    on_start(churn_on_start), on_stop(churn_on_stop));
+static const zactor_actor_type churn_type =
+    TEST_ACTOR_TYPE(name("test.Churn"), state(Churn), slot(ChurnSlot), handlers(churn_handlers),
+                    on_start(churn_on_start), on_stop(churn_on_stop));
 
 /* A parent that spawns and pings many children from one handler: they all
  * land on its worker's deque, which must grow (256 entries at first). */
@@ -69,13 +69,13 @@ static void parent_on_start(void *self, zactor_ctx *ctx)
     }
 }
 
-static const zactor_actor_type parent_type = TEST_ACTOR_TYPE(
-    name("test.Parent"), state(Parent), slot(ChurnSlot), handlers(churn_handlers),
-    on_start(parent_on_start));
+static const zactor_actor_type parent_type =
+    TEST_ACTOR_TYPE(name("test.Parent"), state(Parent), slot(ChurnSlot), handlers(churn_handlers),
+                    on_start(parent_on_start));
 
 static int compare_ptr(const void *a, const void *b)
 {
-    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
     return x < y ? -1 : x > y;
 }
 

@@ -51,8 +51,8 @@ static const zactor_handler_entry sink_handlers[] = {
     TEST_ENTRY(on_any),
     TEST_ENTRY(on_work),
 };
-static const zactor_actor_type sink_type = TEST_ACTOR_TYPE(
-    name("test.Sink"), state(Sink), slot(SinkSlot), handlers(sink_handlers));
+static const zactor_actor_type sink_type =
+    TEST_ACTOR_TYPE(name("test.Sink"), state(Sink), slot(SinkSlot), handlers(sink_handlers));
 
 static uint64_t sum(const uint64_t *values, unsigned count)
 {

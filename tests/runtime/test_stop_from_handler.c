@@ -38,9 +38,9 @@ static void stopper_on_stop(void *self, zactor_ctx *ctx)
 }
 
 static const zactor_handler_entry stopper_handlers[] = {TEST_ENTRY(stopper_on_cmd)};
-static const zactor_actor_type stopper_type = TEST_ACTOR_TYPE(
-    name("test.Stopper"), state(Stopper), slot(CmdSlot), handlers(stopper_handlers),
-    on_stop(stopper_on_stop));
+static const zactor_actor_type stopper_type =
+    TEST_ACTOR_TYPE(name("test.Stopper"), state(Stopper), slot(CmdSlot), handlers(stopper_handlers),
+                    on_stop(stopper_on_stop));
 
 int main(void)
 {

@@ -53,8 +53,9 @@ static void on_small(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry sparse_handlers[] = {TEST_ENTRY(on_small)};
-static const zactor_actor_type sparse_type = TEST_ACTOR_TYPE(
-    name("test.Sparse"), state(Sparse), slot(SparseSlot), handlers(sparse_handlers));
+static const zactor_actor_type sparse_type =
+    TEST_ACTOR_TYPE(name("test.Sparse"), state(Sparse), slot(SparseSlot),
+                    handlers(sparse_handlers));
 
 static void *producer(void *arg)
 {

@@ -95,8 +95,8 @@ static void on_feed(void *self, zactor_ctx *ctx, const void *msg)
 
 static const zactor_handler_entry sink_handlers[] = {TEST_ENTRY(on_msg), TEST_ENTRY(on_hold),
                                                      TEST_ENTRY(on_feed)};
-static const zactor_actor_type sink_type = TEST_ACTOR_TYPE(
-    name("test.TurnSink"), state(Sink), slot(PlainSlot), handlers(sink_handlers));
+static const zactor_actor_type sink_type =
+    TEST_ACTOR_TYPE(name("test.TurnSink"), state(Sink), slot(PlainSlot), handlers(sink_handlers));
 
 static void send_n(zactor_ref to, uint32_t tag, uint64_t n)
 {
@@ -204,8 +204,8 @@ static void case_round_robin(void)
     CHECK_EQ(after.messages - before.messages, 2 * per_sink + 1);
     /* The histogram's last bucket holds 1024 and up: it cannot tell a turn
      * of 1024 from a longer one; the runs can. */
-    fprintf(stderr, "round robin: longest run %llu, switches %llu\n",
-            (unsigned long long)run_max, (unsigned long long)run_switches);
+    fprintf(stderr, "round robin: longest run %llu, switches %llu\n", (unsigned long long)run_max,
+            (unsigned long long)run_switches);
     CHECK(run_max <= 1024);
     /* The sinks alternate (how often depends on their adaptive limits). */
     CHECK(run_switches > 2);
@@ -246,9 +246,9 @@ enum { STARVE_BOUND = 1000, DEQUE_AT = 1000 };
 
 static const zactor_actor_type player_type;
 static zactor_ref player_a, player_b, witness;
-static _Atomic uint64_t rounds;          /* A's balls */
-static _Atomic uint64_t baseline;        /* rounds when C was surely queued; 0: not yet */
-static _Atomic uint64_t witness_rounds;  /* rounds when C ran; 0: not yet */
+static _Atomic uint64_t rounds;         /* A's balls */
+static _Atomic uint64_t baseline;       /* rounds when C was surely queued; 0: not yet */
+static _Atomic uint64_t witness_rounds; /* rounds when C ran; 0: not yet */
 static bool witness_from_handler;
 
 static void on_ball(void *self, zactor_ctx *ctx, const void *msg)
@@ -274,7 +274,8 @@ static void on_ball(void *self, zactor_ctx *ctx, const void *msg)
         }
     }
     ball.seq++;
-    CHECK_EQ(zactor_send(is_a ? player_b : player_a, &player_type, TAG_BALL, &ball, sizeof ball), 0);
+    CHECK_EQ(zactor_send(is_a ? player_b : player_a, &player_type, TAG_BALL, &ball, sizeof ball),
+             0);
 }
 
 static void on_witness(void *self, zactor_ctx *ctx, const void *msg)
@@ -287,8 +288,8 @@ static void on_witness(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry player_handlers[] = {TEST_ENTRY(on_ball), TEST_ENTRY(on_witness)};
-static const zactor_actor_type player_type = TEST_ACTOR_TYPE(
-    name("test.Player"), state(Sink), slot(PlainSlot), handlers(player_handlers));
+static const zactor_actor_type player_type =
+    TEST_ACTOR_TYPE(name("test.Player"), state(Sink), slot(PlainSlot), handlers(player_handlers));
 
 static void starve(bool from_handler)
 {
@@ -316,8 +317,7 @@ static void starve(bool from_handler)
     uint64_t ran = atomic_load(&witness_rounds);
     CHECK(ran != 0);
     fprintf(stderr, "witness (%s) ran %lld round trips after it was queued\n",
-            from_handler ? "deque" : "inject",
-            (long long)ran - (long long)atomic_load(&baseline));
+            from_handler ? "deque" : "inject", (long long)ran - (long long)atomic_load(&baseline));
     CHECK(ran <= atomic_load(&baseline) + STARVE_BOUND);
     zactor_system_destroy(sys);
 }
@@ -346,8 +346,8 @@ static void on_busy(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry busy_handlers[] = {TEST_ENTRY(on_busy), TEST_ENTRY(on_busy)};
-static const zactor_actor_type busy_type = TEST_ACTOR_TYPE(
-    name("test.Busy"), state(Sink), slot(PlainSlot), handlers(busy_handlers));
+static const zactor_actor_type busy_type =
+    TEST_ACTOR_TYPE(name("test.Busy"), state(Sink), slot(PlainSlot), handlers(busy_handlers));
 
 static void *waiter_main(void *arg)
 {
@@ -446,8 +446,8 @@ static void on_leaf(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry fan_handlers[] = {TEST_ENTRY(on_root), TEST_ENTRY(on_leaf)};
-static const zactor_actor_type fan_type = TEST_ACTOR_TYPE(
-    name("test.Fan"), state(Sink), slot(PlainSlot), handlers(fan_handlers));
+static const zactor_actor_type fan_type =
+    TEST_ACTOR_TYPE(name("test.Fan"), state(Sink), slot(PlainSlot), handlers(fan_handlers));
 
 static void case_fanout_quiescence(void)
 {
@@ -490,7 +490,8 @@ int main(int argc, char **argv)
     else if (!strcmp(which, "fanout"))
         case_fanout_quiescence();
     else {
-        fprintf(stderr, "usage: test_turns buckets|round_robin|dead|starve_deque|starve_inject|stop_wait|fanout\n");
+        fprintf(stderr, "usage: test_turns "
+                        "buckets|round_robin|dead|starve_deque|starve_inject|stop_wait|fanout\n");
         return 2;
     }
     printf("turns %s: ok\n", which);

@@ -35,8 +35,8 @@ TEST_SLOT(AnySlot, Poke poke; Kick kick;);
 enum { TAG_POKE, TAG_KICK };
 
 static const zactor_actor_type any_type;
-static atomic_int handled_by = -1; /* index of the worker that ran the last Poke */
-static atomic_uint started;        /* rendezvous handlers started */
+static atomic_int handled_by = -1;    /* index of the worker that ran the last Poke */
+static atomic_uint started;           /* rendezvous handlers started */
 static atomic_bool rendezvous_missed; /* a handler gave up waiting */
 
 static void on_poke(void *self, zactor_ctx *ctx, const void *msg)
@@ -70,8 +70,8 @@ static void on_kick(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry any_handlers[] = {TEST_ENTRY(on_poke), TEST_ENTRY(on_kick)};
-static const zactor_actor_type any_type = TEST_ACTOR_TYPE(
-    name("test.Any"), state(char), slot(AnySlot), handlers(any_handlers));
+static const zactor_actor_type any_type =
+    TEST_ACTOR_TYPE(name("test.Any"), state(char), slot(AnySlot), handlers(any_handlers));
 
 /* Waits until `workers` workers sleep with no wake-up pending. */
 static void wait_all_asleep(zactor_system *sys, uint32_t workers)

@@ -135,8 +135,8 @@ static const zactor_handler_entry player_handlers[] = {
     TEST_ENTRY(on_sink),
     TEST_ENTRY(on_hold),
 };
-static const zactor_actor_type player_type = TEST_ACTOR_TYPE(
-    name("test.Player"), state(char), slot(PlayerSlot), handlers(player_handlers));
+static const zactor_actor_type player_type =
+    TEST_ACTOR_TYPE(name("test.Player"), state(char), slot(PlayerSlot), handlers(player_handlers));
 
 static zactor_ref pinger, ponger, sink;
 
@@ -199,8 +199,7 @@ int main(void)
     pinger = zactor_spawn(sys, &player_type, NULL);
     ponger = zactor_spawn(sys, &player_type, NULL);
     sink = zactor_spawn(sys, &player_type, NULL);
-    CHECK(!zactor_ref_is_null(pinger) && !zactor_ref_is_null(ponger) &&
-          !zactor_ref_is_null(sink));
+    CHECK(!zactor_ref_is_null(pinger) && !zactor_ref_is_null(ponger) && !zactor_ref_is_null(sink));
 
     /* Warm-up: mailbox rings exist and grow, pools and worker caches fill. */
     play(sys, TAG_BALL, 20000);

@@ -52,8 +52,8 @@ static const char *write_schema(const char *name, const char *text, size_t len)
     return path;
 }
 
-static int compile_text(const char *name, const char *text, size_t len,
-                        zidl_options *opts, captured *c)
+static int compile_text(const char *name, const char *text, size_t len, zidl_options *opts,
+                        captured *c)
 {
     const char *path = write_schema(name, text, len);
     memset(c, 0, sizeof *c);
@@ -188,8 +188,8 @@ static void test_include_depth(void)
         char name[32], text[128];
         snprintf(name, sizeof name, "d%d.zidl", i);
         if (i < 6)
-            snprintf(text, sizeof text, "import \"d%d.zidl\";\nstruct S%d { S%d inner; }\n",
-                     i + 1, i, i + 1);
+            snprintf(text, sizeof text, "import \"d%d.zidl\";\nstruct S%d { S%d inner; }\n", i + 1,
+                     i, i + 1);
         else
             snprintf(text, sizeof text, "struct S6 { u8 x; }\n");
         write_schema(name, text, strlen(text));

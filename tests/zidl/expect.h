@@ -8,12 +8,12 @@
 
 static int test_failures;
 
-#define EXPECT(cond)                                                               \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
-            fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond);    \
-            test_failures++;                                                       \
-        }                                                                          \
+#define EXPECT(cond)                                                            \
+    do {                                                                        \
+        if (!(cond)) {                                                          \
+            fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
+            test_failures++;                                                    \
+        }                                                                       \
     } while (0)
 
 #endif

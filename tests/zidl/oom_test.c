@@ -122,8 +122,8 @@ static unsigned long sweep(const char *label, const char *schema, const char *ou
         }
         if (result != ZIDL_ENOMEM) {
             if (result != expected) {
-                fprintf(stderr, "%s: N = %lu: result %d, expected %d\n", label, n,
-                        result, expected);
+                fprintf(stderr, "%s: N = %lu: result %d, expected %d\n", label, n, result,
+                        expected);
                 test_failures++;
             }
             EXPECT(state.attempts < n); /* it got through: nothing failed */
@@ -163,9 +163,8 @@ int main(int argc, char **argv)
 
     /* golden/imports/top.zidl imports common.zidl and lib/geo.zidl. */
     static const char *const outputs[] = {
-        "top.zidl.h",    "top.zidl.c",    "top_actors.c",    "common.zidl.h",
-        "common.zidl.c", "common_actors.c", "geo.zidl.h",    "geo.zidl.c",
-        "geo_actors.c",  "out.d",
+        "top.zidl.h",      "top.zidl.c", "top_actors.c", "common.zidl.h", "common.zidl.c",
+        "common_actors.c", "geo.zidl.h", "geo.zidl.c",   "geo_actors.c",  "out.d",
     };
     size_t count = sizeof outputs / sizeof outputs[0];
     unsigned long runs = sweep("disk", argv[2], disk_dir, false, 0, outputs, count);

@@ -89,8 +89,8 @@ char *zidl__arena_sprintf(zidl__arena *arena, const char *fmt, ...)
     return text;
 }
 
-void zidl__arena_push(zidl__arena *arena, void ***items, size_t *count,
-                      size_t *capacity, void *item)
+void zidl__arena_push(zidl__arena *arena, void ***items, size_t *count, size_t *capacity,
+                      void *item)
 {
     if (*count == *capacity) {
         size_t grown = *capacity ? *capacity * 2 : 8;

@@ -31,7 +31,7 @@ char *zidl__arena_sprintf(zidl__arena *arena, const char *fmt, ...)
     ;
 
 /* Appends item to a growable array of pointers held in the arena. */
-void zidl__arena_push(zidl__arena *arena, void ***items, size_t *count,
-                      size_t *capacity, void *item);
+void zidl__arena_push(zidl__arena *arena, void ***items, size_t *count, size_t *capacity,
+                      void *item);
 
 #endif /* ZIDL__ARENA_H */

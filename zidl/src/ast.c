@@ -4,10 +4,9 @@
 #include <string.h>
 
 static const char *const scalar_names[] = {
-    [ZIDL__BOOL] = "bool", [ZIDL__I8] = "i8",   [ZIDL__I16] = "i16",
-    [ZIDL__I32] = "i32",   [ZIDL__I64] = "i64", [ZIDL__U8] = "u8",
-    [ZIDL__U16] = "u16",   [ZIDL__U32] = "u32", [ZIDL__U64] = "u64",
-    [ZIDL__F32] = "f32",   [ZIDL__F64] = "f64",
+    [ZIDL__BOOL] = "bool", [ZIDL__I8] = "i8",   [ZIDL__I16] = "i16", [ZIDL__I32] = "i32",
+    [ZIDL__I64] = "i64",   [ZIDL__U8] = "u8",   [ZIDL__U16] = "u16", [ZIDL__U32] = "u32",
+    [ZIDL__U64] = "u64",   [ZIDL__F32] = "f32", [ZIDL__F64] = "f64",
 };
 
 const char *zidl__file_package(const zidl__file *file)
@@ -25,8 +24,7 @@ const char *zidl__file_take_doc(zidl__file *file, zidl__loc loc)
         if (doc->before.line < loc.line ||
             (doc->before.line == loc.line && doc->before.col < loc.col))
             return NULL;
-        if (doc->text != NULL && doc->before.line == loc.line &&
-            doc->before.col == loc.col) {
+        if (doc->text != NULL && doc->before.line == loc.line && doc->before.col == loc.col) {
             const char *text = doc->text;
             doc->text = NULL;
             return text;

@@ -19,15 +19,14 @@ typedef struct zidl__loc {
 } zidl__loc;
 
 /* A growable array of node pointers. */
-#define ZIDL__LIST(type)                                                      \
-    struct {                                                                  \
-        type **items;                                                         \
-        size_t count;                                                         \
-        size_t cap;                                                           \
+#define ZIDL__LIST(type) \
+    struct {             \
+        type **items;    \
+        size_t count;    \
+        size_t cap;      \
     }
-#define ZIDL__LIST_PUSH(arena, list, item)                                    \
-    zidl__arena_push((arena), (void ***)&(list).items, &(list).count,         \
-                     &(list).cap, (item))
+#define ZIDL__LIST_PUSH(arena, list, item) \
+    zidl__arena_push((arena), (void ***)&(list).items, &(list).count, &(list).cap, (item))
 
 typedef enum zidl__scalar {
     ZIDL__BOOL,
@@ -59,9 +58,9 @@ struct zidl__file;
 typedef struct zidl__type {
     zidl__type_kind kind;
     zidl__loc loc;
-    const char *name;       /* NAMED and REF: the name as written, "p.Name" */
+    const char *name;        /* NAMED and REF: the name as written, "p.Name" */
     zidl__loc name_loc;      /* REF: where the actor's name is */
-    uint64_t string_max;    /* STRING: N */
+    uint64_t string_max;     /* STRING: N */
     zidl__scalar scalar;     /* SCALAR */
     struct zidl__decl *decl; /* DECL: the type; REF: the actor */
 } zidl__type;
@@ -70,8 +69,8 @@ typedef struct zidl__type {
 typedef struct zidl__value {
     bool is_name;
     const char *name;
-    bool is_float;     /* a decimal literal with '.' or an exponent */
-    const char *text;  /* is_float: the literal as written, without sign */
+    bool is_float;    /* a decimal literal with '.' or an exponent */
+    const char *text; /* is_float: the literal as written, without sign */
     bool negative;
     uint64_t magnitude;
     zidl__loc loc;
@@ -110,13 +109,13 @@ typedef enum zidl__handler_kind {
 typedef struct zidl__handler {
     zidl__handler_kind kind;
     const char *name; /* the message as written, or "start" / "stop" */
-    zidl__loc loc;     /* of `on` */
+    zidl__loc loc;    /* of `on` */
     zidl__loc name_loc;
     const char *doc;
     bool has_reply;
     const char *reply;
     zidl__loc reply_loc;
-    struct zidl__decl *message; /* resolved, for ZIDL__HANDLER_MESSAGE */
+    struct zidl__decl *message;       /* resolved, for ZIDL__HANDLER_MESSAGE */
     struct zidl__decl *reply_message; /* resolved `-> Reply`, if has_reply */
 } zidl__handler;
 
@@ -166,7 +165,7 @@ typedef struct zidl__decl {
     bool laid_out;
     /* check's search for recursive types */
     enum { ZIDL__SEARCH_UNVISITED, ZIDL__SEARCH_ON_PATH, ZIDL__SEARCH_DONE } search;
-    unsigned nesting; /* levels of structs held by value, itself included */
+    unsigned nesting;      /* levels of structs held by value, itself included */
     const char *canonical; /* the text its type id hashes (see layout.c) */
 } zidl__decl;
 
@@ -180,7 +179,7 @@ typedef struct zidl__import {
     const char *path; /* as written */
     zidl__loc loc;
     struct zidl__file *file; /* the file it names; NULL when it was not found */
-    bool used;              /* resolve found a name in it */
+    bool used;               /* resolve found a name in it */
 } zidl__import;
 
 /* A `///` comment, keyed by the position of the token that follows it. */
@@ -190,25 +189,26 @@ typedef struct zidl__doc {
 } zidl__doc;
 
 typedef struct zidl__file {
-    const char *path;   /* as given, for diagnostics */
-    const char *base;   /* file name without directories, for outputs */
-    const char *text;   /* contents, followed by two NUL bytes */
+    const char *path; /* as given, for diagnostics */
+    const char *base; /* file name without directories, for outputs */
+    const char *text; /* contents, followed by two NUL bytes */
     size_t length;
-    const char *doc;    /* documents the file (before `package`/`import`) */
+    const char *doc; /* documents the file (before `package`/`import`) */
     ZIDL__LIST(zidl__package) packages;
     ZIDL__LIST(zidl__import) imports;
     ZIDL__LIST(zidl__decl) decls;
     ZIDL__LIST(zidl__doc) docs;
-    ZIDL__LIST(zidl__decl) data_order; /* structs and messages, each after
-                                      * the ones it holds (set by layout) */
+    ZIDL__LIST(zidl__decl)
+    data_order;        /* structs and messages, each after
+                        * the ones it holds (set by layout) */
     size_t item_count; /* declarations and imports, for `package` first */
     bool syntax_ok;
     /* Set by the run: */
-    const char *key;     /* identity: the absolute path, so a file loads once */
-    size_t index;        /* in reading order: diagnostics are sorted by it */
-    bool loading;        /* its imports are being loaded: a cycle if met again */
-    bool resolved;       /* resolve ran: decl_table holds its names */
-    bool imports_ok;     /* every file it imports, directly or not, is free of errors */
+    const char *key;         /* identity: the absolute path, so a file loads once */
+    size_t index;            /* in reading order: diagnostics are sorted by it */
+    bool loading;            /* its imports are being loaded: a cycle if met again */
+    bool resolved;           /* resolve ran: decl_table holds its names */
+    bool imports_ok;         /* every file it imports, directly or not, is free of errors */
     zidl__symtab decl_table; /* name -> its zidl__decl, filled by resolve */
     /* Diagnostics so far (see diag.h). */
     unsigned errors;

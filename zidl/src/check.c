@@ -22,36 +22,53 @@ typedef struct checker {
 /* C11 and C++17 keywords, including the alternative tokens, plus the
  * macros of <stdbool.h>: a generated name must be neither. */
 static const char *const keywords[] = {
-    "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic",
-    "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local", "alignas",
-    "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool",
-    "break", "case", "catch", "char", "char16_t", "char32_t", "class",
-    "compl", "const", "const_cast", "constexpr", "continue", "decltype",
-    "default", "delete", "do", "double", "dynamic_cast", "else", "enum",
-    "explicit", "export", "extern", "false", "float", "for", "friend",
-    "goto", "if", "inline", "int", "long", "mutable", "namespace", "new",
-    "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq",
-    "private", "protected", "public", "register", "reinterpret_cast",
-    "restrict", "return", "short", "signed", "sizeof", "static",
-    "static_assert", "static_cast", "struct", "switch", "template", "this",
-    "thread_local", "throw", "true", "try", "typedef", "typeid", "typename",
-    "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t",
-    "while", "xor", "xor_eq",
+    "_Alignas",      "_Alignof",    "_Atomic",
+    "_Bool",         "_Complex",    "_Generic",
+    "_Imaginary",    "_Noreturn",   "_Static_assert",
+    "_Thread_local", "alignas",     "alignof",
+    "and",           "and_eq",      "asm",
+    "auto",          "bitand",      "bitor",
+    "bool",          "break",       "case",
+    "catch",         "char",        "char16_t",
+    "char32_t",      "class",       "compl",
+    "const",         "const_cast",  "constexpr",
+    "continue",      "decltype",    "default",
+    "delete",        "do",          "double",
+    "dynamic_cast",  "else",        "enum",
+    "explicit",      "export",      "extern",
+    "false",         "float",       "for",
+    "friend",        "goto",        "if",
+    "inline",        "int",         "long",
+    "mutable",       "namespace",   "new",
+    "noexcept",      "not",         "not_eq",
+    "nullptr",       "operator",    "or",
+    "or_eq",         "private",     "protected",
+    "public",        "register",    "reinterpret_cast",
+    "restrict",      "return",      "short",
+    "signed",        "sizeof",      "static",
+    "static_assert", "static_cast", "struct",
+    "switch",        "template",    "this",
+    "thread_local",  "throw",       "true",
+    "try",           "typedef",     "typeid",
+    "typename",      "union",       "unsigned",
+    "using",         "virtual",     "void",
+    "volatile",      "wchar_t",     "while",
+    "xor",           "xor_eq",
 };
 
 /* Names the headers that generated code includes already define. */
 static const char *const library_names[] = {
-    "NULL", "int16_t", "int32_t", "int64_t", "int8_t", "intmax_t",
-    "intptr_t", "max_align_t", "memchr", "memcmp", "memcpy", "memmove",
-    "memset", "offsetof", "ptrdiff_t", "size_t", "strlen", "uint16_t",
-    "uint32_t", "uint64_t", "uint8_t", "uintmax_t", "uintptr_t",
+    "NULL",     "int16_t",     "int32_t",   "int64_t",   "int8_t",    "intmax_t",
+    "intptr_t", "max_align_t", "memchr",    "memcmp",    "memcpy",    "memmove",
+    "memset",   "offsetof",    "ptrdiff_t", "size_t",    "strlen",    "uint16_t",
+    "uint32_t", "uint64_t",    "uint8_t",   "uintmax_t", "uintptr_t",
 };
 
 /* Parameters and locals of the generated functions: a type with one of
  * these names would be hidden inside the function bodies that use it. */
 static const char *const generated_locals[] = {
-    "ctx", "i", "init", "msg", "out", "payload", "ref", "reply", "request",
-    "self", "sys", "timeout_ns", "to", "value",
+    "ctx",   "i",       "init", "msg", "out",        "payload", "ref",
+    "reply", "request", "self", "sys", "timeout_ns", "to",      "value",
 };
 
 static bool in_list(const char *const *list, size_t count, const char *name)
@@ -70,8 +87,7 @@ static bool is_keyword(const char *name)
 
 static bool is_reserved_spelling(const char *name)
 {
-    return (name[0] == '_' && name[1] >= 'A' && name[1] <= 'Z') ||
-           strstr(name, "__") != NULL;
+    return (name[0] == '_' && name[1] >= 'A' && name[1] <= 'Z') || strstr(name, "__") != NULL;
 }
 
 static bool has_suffix(const char *name, const char *suffix)
@@ -83,7 +99,7 @@ static bool has_suffix(const char *name, const char *suffix)
 /* The limit and constant macros of <stdint.h> (INT8_MAX, UINT64_C, ...). */
 static bool is_library_macro(const char *name)
 {
-    static const char *const prefixes[] = {"INT", "UINT", "SIZE_", "PTRDIFF_",
+    static const char *const prefixes[] = {"INT",         "UINT",   "SIZE_", "PTRDIFF_",
                                            "SIG_ATOMIC_", "WCHAR_", "WINT_"};
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
         if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0 &&
@@ -97,8 +113,7 @@ static bool is_builtin_type(const char *name)
 {
     zidl__scalar scalar;
     return zidl__scalar_lookup(name, &scalar) || strcmp(name, "ptr") == 0 ||
-           strcmp(name, "bytes") == 0 || strcmp(name, "string") == 0 ||
-           strcmp(name, "ref") == 0;
+           strcmp(name, "bytes") == 0 || strcmp(name, "string") == 0 || strcmp(name, "ref") == 0;
 }
 
 /* Rules every name follows; what says what it names ("a field"). */
@@ -112,13 +127,15 @@ static bool check_name(checker *c, const char *name, zidl__loc loc, const char *
     if (is_reserved_spelling(name)) {
         zidl__diag_report(c->diag, c->file, loc, ZIDL__ERROR,
                           "'%s' is reserved in C and C++ (names must not begin with '_' "
-                          "and a capital letter or contain '__')", name);
+                          "and a capital letter or contain '__')",
+                          name);
         return false;
     }
     if (in_list(library_names, sizeof library_names / sizeof library_names[0], name)) {
         zidl__diag_report(c->diag, c->file, loc, ZIDL__ERROR,
                           "'%s' is defined by the C headers the generated code includes "
-                          "and cannot name %s", name, what);
+                          "and cannot name %s",
+                          name, what);
         return false;
     }
     return true;
@@ -127,8 +144,8 @@ static bool check_name(checker *c, const char *name, zidl__loc loc, const char *
 static void check_decl_name(checker *c, const zidl__decl *decl)
 {
     const char *kind = zidl__decl_kind_name(decl->kind);
-    const char *what = zidl__arena_sprintf(c->arena, "%s %s",
-                                           zidl__decl_kind_article(decl->kind), kind);
+    const char *what =
+        zidl__arena_sprintf(c->arena, "%s %s", zidl__decl_kind_article(decl->kind), kind);
     if (!check_name(c, decl->name, decl->loc, what))
         return;
     if (is_builtin_type(decl->name))
@@ -184,8 +201,7 @@ static bool value_fits(const zidl__value *value, zidl__scalar type)
     bool is_signed = type <= ZIDL__I64;
     unsigned width = bits[type];
     if (!is_signed)
-        return !value->negative &&
-               (width == 64 || value->magnitude <= (UINT64_C(1) << width) - 1);
+        return !value->negative && (width == 64 || value->magnitude <= (UINT64_C(1) << width) - 1);
     uint64_t limit = UINT64_C(1) << (width - 1); /* |min|; max is limit - 1 */
     return value->negative ? value->magnitude <= limit : value->magnitude < limit;
 }
@@ -213,8 +229,8 @@ static void check_enum(checker *c, zidl__decl *decl)
             decl->underlying = scalar;
     }
     if (decl->enumerators.count == 0)
-        zidl__diag_report(c->diag, c->file, decl->loc, ZIDL__ERROR,
-                          "enum '%s' has no enumerators", decl->name);
+        zidl__diag_report(c->diag, c->file, decl->loc, ZIDL__ERROR, "enum '%s' has no enumerators",
+                          decl->name);
 
     zidl__symtab seen;
     zidl__symtab_init(&seen, c->arena->mem);
@@ -234,7 +250,8 @@ static void check_enum(checker *c, zidl__decl *decl)
             if (i > 0 && !next_value(&implicit, &prev)) {
                 zidl__diag_report(c->diag, c->file, en->loc, ZIDL__ERROR,
                                   "the value of '%s' (the previous value + 1) does not fit "
-                                  "in 64 bits", en->name);
+                                  "in 64 bits",
+                                  en->name);
                 implicit = prev;
             }
             implicit.loc = en->loc;
@@ -242,7 +259,8 @@ static void check_enum(checker *c, zidl__decl *decl)
         }
         if (!value_fits(&en->value, decl->underlying))
             zidl__diag_report(c->diag, c->file, en->has_value ? en->value.loc : en->loc,
-                              ZIDL__ERROR, "the value %s of '%s'%s does not fit in the "
+                              ZIDL__ERROR,
+                              "the value %s of '%s'%s does not fit in the "
                               "underlying type %s of enum '%s'",
                               format_value(c, &en->value), en->name,
                               en->has_value ? "" : " (the previous value + 1)",
@@ -255,12 +273,11 @@ static void check_enum(checker *c, zidl__decl *decl)
 static void check_count(checker *c, uint64_t n, zidl__loc loc, const char *what)
 {
     if (n == 0)
-        zidl__diag_report(c->diag, c->file, loc, ZIDL__ERROR,
-                          "%s must be at least 1", what);
+        zidl__diag_report(c->diag, c->file, loc, ZIDL__ERROR, "%s must be at least 1", what);
     else if (n > ZIDL__MAX_COUNT)
         zidl__diag_report(c->diag, c->file, loc, ZIDL__ERROR,
-                          "%s is %llu, more than the limit of %llu", what,
-                          (unsigned long long)n, (unsigned long long)ZIDL__MAX_COUNT);
+                          "%s is %llu, more than the limit of %llu", what, (unsigned long long)n,
+                          (unsigned long long)ZIDL__MAX_COUNT);
 }
 
 /* The default value as written, for messages. */
@@ -299,11 +316,12 @@ static void check_scalar_default(checker *c, const zidl__field *field, zidl__sca
     if (scalar == ZIDL__F32 || scalar == ZIDL__F64) {
         check_float_default(c, field, scalar);
     } else if (scalar == ZIDL__BOOL) {
-        if (!value->is_name || (strcmp(value->name, "true") != 0 &&
-                                strcmp(value->name, "false") != 0))
+        if (!value->is_name ||
+            (strcmp(value->name, "true") != 0 && strcmp(value->name, "false") != 0))
             zidl__diag_report(c->diag, c->file, value->loc, ZIDL__ERROR,
                               "the default value of bool field '%s' must be true or false, "
-                              "not '%s'", field->name, written_value(c, value));
+                              "not '%s'",
+                              field->name, written_value(c, value));
     } else if (value->is_name || value->is_float) {
         zidl__diag_report(c->diag, c->file, value->loc, ZIDL__ERROR,
                           "the default value of %s field '%s' must be an integer, not '%s'",
@@ -330,7 +348,8 @@ static void check_enum_default(checker *c, const zidl__field *field, const zidl_
     if (!value->is_name)
         zidl__diag_report(c->diag, c->file, value->loc, ZIDL__ERROR,
                           "the default value of field '%s' must be an enumerator of enum "
-                          "'%s', not '%s'", field->name, decl->name, written_value(c, value));
+                          "'%s', not '%s'",
+                          field->name, decl->name, written_value(c, value));
     else if (!is_enumerator_of(decl, value->name))
         zidl__diag_report(c->diag, c->file, value->loc, ZIDL__ERROR,
                           "'%s' is not an enumerator of enum '%s', the type of field '%s'",
@@ -359,7 +378,8 @@ static void check_default(checker *c, const zidl__field *field)
     if (refused != NULL) {
         zidl__diag_report(c->diag, c->file, loc, ZIDL__ERROR,
                           "field '%s' is %s field and cannot have a default value "
-                          "(only scalar and enum fields can)", field->name, refused);
+                          "(only scalar and enum fields can)",
+                          field->name, refused);
         return;
     }
     if (type->kind == ZIDL__TYPE_SCALAR)
@@ -425,15 +445,15 @@ static void check_handlers(checker *c, zidl__decl *actor)
                                   "actor '%s' already handles '%s'", actor->name, h->name);
             else
                 zidl__diag_report(c->diag, c->file, h->name_loc, ZIDL__ERROR,
-                                  "'on %s' declared more than once in actor '%s'",
-                                  h->name, actor->name);
-            zidl__diag_report(c->diag, c->file, first->loc, ZIDL__NOTE,
-                              "the first 'on %s' is here", first->name);
+                                  "'on %s' declared more than once in actor '%s'", h->name,
+                                  actor->name);
+            zidl__diag_report(c->diag, c->file, first->loc, ZIDL__NOTE, "the first 'on %s' is here",
+                              first->name);
         }
         if (h->has_reply && h->kind != ZIDL__HANDLER_MESSAGE)
             zidl__diag_report(c->diag, c->file, h->reply_loc, ZIDL__ERROR,
-                              "'on %s' is a lifecycle hook and cannot reply ('-> %s')",
-                              h->name, h->reply);
+                              "'on %s' is a lifecycle hook and cannot reply ('-> %s')", h->name,
+                              h->reply);
     }
     zidl__symtab_free(&seen);
 }
@@ -524,9 +544,9 @@ static void check_recursion(checker *c)
  * the generated header includes all of theirs. */
 typedef struct clash_search {
     checker *c;
-    zidl__symtab names;     /* name -> first generated_name */
-    zidl__symtab imported;  /* key -> file, for each imported file entered */
-    zidl__file *from;       /* whose names are being entered */
+    zidl__symtab names;      /* name -> first generated_name */
+    zidl__symtab imported;   /* key -> file, for each imported file entered */
+    zidl__file *from;        /* whose names are being entered */
     const zidl__import *via; /* the import of c->file that brings them */
     /* One construct generates several names; a clash of the construct is
      * reported once, for its first name. */
@@ -562,8 +582,7 @@ static void on_imported_name(void *user, const zidl__generated_name *name)
         return;
     zidl__diag_report(s->c->diag, s->c->file, s->via->loc, ZIDL__ERROR,
                       "imported files '%s' and '%s' both generate '%s' (%s and %s)",
-                      first->file->path, s->from->path, name->name, first->gen.what,
-                      name->what);
+                      first->file->path, s->from->path, name->name, first->gen.what, name->what);
 }
 
 static void enter_imported_names(clash_search *s, const zidl__file *file)
@@ -595,15 +614,16 @@ static void on_generated_name(void *user, const zidl__generated_name *name)
     }
     if (is_keyword(name->name) || is_reserved_spelling(name->name)) {
         zidl__diag_report(c->diag, c->file, name->loc, ZIDL__ERROR,
-                          "generated name '%s' (%s) is reserved in C or C++",
-                          name->name, name->what);
+                          "generated name '%s' (%s) is reserved in C or C++", name->name,
+                          name->what);
         return;
     }
     if (in_list(library_names, sizeof library_names / sizeof library_names[0], name->name) ||
         is_library_macro(name->name)) {
         zidl__diag_report(c->diag, c->file, name->loc, ZIDL__ERROR,
                           "generated name '%s' (%s) is already defined by the C headers "
-                          "the generated code includes", name->name, name->what);
+                          "the generated code includes",
+                          name->name, name->what);
         return;
     }
     if (in_list(generated_locals, sizeof generated_locals / sizeof generated_locals[0],
@@ -625,8 +645,8 @@ static void on_generated_name(void *user, const zidl__generated_name *name)
                           name->name, name->what, first->gen.what, first->file->path);
     } else {
         zidl__diag_report(c->diag, c->file, name->loc, ZIDL__ERROR,
-                          "generated name '%s' (%s) clashes with %s", name->name,
-                          name->what, first->gen.what);
+                          "generated name '%s' (%s) clashes with %s", name->name, name->what,
+                          first->gen.what);
     }
     zidl__diag_report(c->diag, first->file, first->gen.loc, ZIDL__NOTE,
                       "'%s' is also generated from here", first->gen.name);
@@ -640,8 +660,7 @@ static void check_field_clashes(clash_search *s, const zidl__field_list *fields)
         const generated_name *gen = zidl__symtab_get(&s->names, field->name);
         if (gen != NULL)
             zidl__diag_report(s->c->diag, s->c->file, field->loc, ZIDL__ERROR,
-                              "field '%s' has the same name as %s", field->name,
-                              gen->gen.what);
+                              "field '%s' has the same name as %s", field->name, gen->gen.what);
     }
 }
 

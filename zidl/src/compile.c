@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "load.h"
+#include "names.h"
 #include "output.h"
 #include "passes.h"
-#include "names.h"
 #include "zidl/zidl.h"
 
 void zidl_options_init(zidl_options *opts)
@@ -75,15 +75,14 @@ static void run_passes(run *r, zidl__file *file)
 }
 
 /* Emits one file's outputs in memory, appended to *outputs. */
-static void emit_file_outputs(run *r, const zidl__file *file, zidl__output **outputs,
-                              size_t *count)
+static void emit_file_outputs(run *r, const zidl__file *file, zidl__output **outputs, size_t *count)
 {
     const zidl_options *opts = r->opts;
     zidl__output *o = *outputs + *count;
-    o[0].path = zidl__output_path(&r->arena, opts->output_dir,
-                                  zidl__header_file_name(&r->arena, file));
-    o[1].path = zidl__output_path(&r->arena, opts->output_dir,
-                                  zidl__source_file_name(&r->arena, file));
+    o[0].path =
+        zidl__output_path(&r->arena, opts->output_dir, zidl__header_file_name(&r->arena, file));
+    o[1].path =
+        zidl__output_path(&r->arena, opts->output_dir, zidl__source_file_name(&r->arena, file));
     zidl__strbuf_init(&o[0].text, &r->mem);
     zidl__strbuf_init(&o[1].text, &r->mem);
     *count += 2;

@@ -59,8 +59,7 @@ static char *copy_text(zidl__mem *mem, const zidl__strbuf *sb)
 
 /* Holds an error or warning back as a new group, or adds a note to the
  * last group. */
-static void hold(zidl__diag *diag, const zidl__file *file, zidl__loc loc,
-                 zidl__severity severity)
+static void hold(zidl__diag *diag, const zidl__file *file, zidl__loc loc, zidl__severity severity)
 {
     if (severity == ZIDL__NOTE && diag->group_count > 0) {
         zidl__diag_group *last = &diag->groups[diag->group_count - 1];
@@ -167,8 +166,8 @@ static void put_source_line(zidl__diag *diag, const zidl__file *file, zidl__loc 
     zidl__strbuf_putc(&diag->text, '\n');
 }
 
-void zidl__diag_report(zidl__diag *diag, zidl__file *file, zidl__loc loc,
-                       zidl__severity severity, const char *fmt, ...)
+void zidl__diag_report(zidl__diag *diag, zidl__file *file, zidl__loc loc, zidl__severity severity,
+                       const char *fmt, ...)
 {
     bool promoted = false;
     if (severity == ZIDL__WARNING) {
@@ -232,7 +231,7 @@ void zidl__diag_run_ended(const zidl_options *opts, const char *what)
         return;
     const char *program = opts->program_name != NULL ? opts->program_name : "zidl";
     char text[512];
-    snprintf(text, sizeof text, "%s: %serror: %s%s\n", program,
-             opts->color ? COLOR_RED : "", opts->color ? COLOR_RESET : "", what);
+    snprintf(text, sizeof text, "%s: %serror: %s%s\n", program, opts->color ? COLOR_RED : "",
+             opts->color ? COLOR_RESET : "", what);
     opts->on_diagnostic(opts->user, text);
 }

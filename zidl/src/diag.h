@@ -56,8 +56,8 @@ void zidl__diag_flush(zidl__diag *diag);
 
 /* `file:line:col: error: message`, the source line and a caret; counted in
  * file->errors too. A note belongs to the error or warning before it. */
-void zidl__diag_report(zidl__diag *diag, zidl__file *file, zidl__loc loc,
-                       zidl__severity severity, const char *fmt, ...)
+void zidl__diag_report(zidl__diag *diag, zidl__file *file, zidl__loc loc, zidl__severity severity,
+                       const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 5, 6)))
 #endif

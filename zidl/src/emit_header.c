@@ -41,10 +41,10 @@ static const char *doc_lines(header_emitter *e, const char *doc, const char *ind
 static const char *scalar_ctype(zidl__scalar scalar)
 {
     static const char *const ctypes[] = {
-        [ZIDL__BOOL] = "bool",     [ZIDL__I8] = "int8_t",    [ZIDL__I16] = "int16_t",
-        [ZIDL__I32] = "int32_t",   [ZIDL__I64] = "int64_t",  [ZIDL__U8] = "uint8_t",
-        [ZIDL__U16] = "uint16_t",  [ZIDL__U32] = "uint32_t", [ZIDL__U64] = "uint64_t",
-        [ZIDL__F32] = "float",     [ZIDL__F64] = "double",
+        [ZIDL__BOOL] = "bool",    [ZIDL__I8] = "int8_t",    [ZIDL__I16] = "int16_t",
+        [ZIDL__I32] = "int32_t",  [ZIDL__I64] = "int64_t",  [ZIDL__U8] = "uint8_t",
+        [ZIDL__U16] = "uint16_t", [ZIDL__U32] = "uint32_t", [ZIDL__U64] = "uint64_t",
+        [ZIDL__F32] = "float",    [ZIDL__F64] = "double",
     };
     return ctypes[scalar];
 }
@@ -119,14 +119,12 @@ static const char *enum_literal(header_emitter *e, zidl__scalar type, const zidl
 
 static void emit_enum(header_emitter *e, const zidl__decl *decl)
 {
-    ZIDL__EXPAND(e->out, e->tmpl, "enum_begin",
-                 {"doc", doc_lines(e, decl->doc, "")},
+    ZIDL__EXPAND(e->out, e->tmpl, "enum_begin", {"doc", doc_lines(e, decl->doc, "")},
                  {"ctype", scalar_ctype(decl->underlying)},
                  {"type", zidl__c_name(e->arena, e->file, decl->name, "")});
     for (size_t i = 0; i < decl->enumerators.count; i++) {
         const zidl__enumerator *en = decl->enumerators.items[i];
-        ZIDL__EXPAND(e->out, e->tmpl, "enum_constant",
-                     {"doc", doc_lines(e, en->doc, "")},
+        ZIDL__EXPAND(e->out, e->tmpl, "enum_constant", {"doc", doc_lines(e, en->doc, "")},
                      {"macro", zidl__macro_name(e->arena, e->file, decl->name, en->name)},
                      {"value", enum_literal(e, decl->underlying, &en->value)});
     }
@@ -153,8 +151,9 @@ static const char *scalar_default(header_emitter *e, zidl__scalar scalar, const 
         return v->name; /* true or false, from <stdbool.h> */
     if (scalar != ZIDL__F32 && scalar != ZIDL__F64)
         return enum_literal(e, scalar, v);
-    const char *digits = v->is_float
-        ? v->text : zidl__arena_sprintf(e->arena, "%llu.0", (unsigned long long)v->magnitude);
+    const char *digits =
+        v->is_float ? v->text
+                    : zidl__arena_sprintf(e->arena, "%llu.0", (unsigned long long)v->magnitude);
     const char *suffix = scalar == ZIDL__F32 ? "f" : "";
     return v->negative ? zidl__arena_sprintf(e->arena, "(-%s%s)", digits, suffix)
                        : zidl__arena_sprintf(e->arena, "%s%s", digits, suffix);
@@ -179,7 +178,8 @@ static const char *element_initializer(header_emitter *e, const zidl__field *fie
     case ZIDL__TYPE_DECL:
         if (type->decl->kind == ZIDL__DECL_ENUM)
             return field->has_default
-                ? zidl__macro_name(e->arena, type->decl->file, type->decl->name, v->name) : "0";
+                       ? zidl__macro_name(e->arena, type->decl->file, type->decl->name, v->name)
+                       : "0";
         return zidl__macro_name(e->arena, type->decl->file, type->decl->name, "INIT");
     case ZIDL__TYPE_NAMED:
         break;
@@ -233,8 +233,7 @@ static void emit_struct(header_emitter *e, const char *doc, const char *name,
     ZIDL__EXPAND(e->out, e->tmpl, "struct_begin", {"doc", doc}, {"type", type});
     for (size_t i = 0; i < fields->count; i++) {
         const zidl__field *field = fields->items[i];
-        ZIDL__EXPAND(e->out, e->tmpl, "field",
-                     {"doc", doc_lines(e, field->doc, "    ")},
+        ZIDL__EXPAND(e->out, e->tmpl, "field", {"doc", doc_lines(e, field->doc, "    ")},
                      {"declaration", field_declaration(e, field)});
     }
     if (fields->count == 0)
@@ -262,18 +261,19 @@ static void emit_message_macros(header_emitter *e, const zidl__decl *decl)
     if (decl->size <= 64)
         size_test = zidl__arena_sprintf(e->arena, "sizeof(%s) <= ZACTOR_SMALL_MAX", type);
     else if (decl->size <= 1024)
-        size_test = zidl__arena_sprintf(e->arena, "sizeof(%s) > ZACTOR_SMALL_MAX &&\n"
+        size_test = zidl__arena_sprintf(e->arena,
+                                        "sizeof(%s) > ZACTOR_SMALL_MAX &&\n"
                                         "                         "
-                                        "sizeof(%s) <= ZACTOR_MEDIUM_MAX", type, type);
+                                        "sizeof(%s) <= ZACTOR_MEDIUM_MAX",
+                                        type, type);
     else
         size_test = zidl__arena_sprintf(e->arena, "sizeof(%s) > ZACTOR_MEDIUM_MAX", type);
-    ZIDL__EXPAND(e->out, e->tmpl, "message_macros",
-                 {"type_id_macro", zidl__macro_name(e->arena, e->file, decl->name, "TYPE_ID")},
-                 {"type_id", zidl__arena_sprintf(e->arena, "0x%08xu", (unsigned)decl->type_id)},
-                 {"size_class_macro", zidl__macro_name(e->arena, e->file, decl->name, "SIZE_CLASS")},
-                 {"size_class", classes[decl->size_class]},
-                 {"size_test", size_test},
-                 {"type", type});
+    ZIDL__EXPAND(
+        e->out, e->tmpl, "message_macros",
+        {"type_id_macro", zidl__macro_name(e->arena, e->file, decl->name, "TYPE_ID")},
+        {"type_id", zidl__arena_sprintf(e->arena, "0x%08xu", (unsigned)decl->type_id)},
+        {"size_class_macro", zidl__macro_name(e->arena, e->file, decl->name, "SIZE_CLASS")},
+        {"size_class", classes[decl->size_class]}, {"size_test", size_test}, {"type", type});
 }
 
 static bool has_kind(const zidl__file *file, zidl__decl_kind kind)
@@ -303,15 +303,15 @@ static void emit_slot(header_emitter *e, const zidl__decl *actor)
         const char *member = zidl__slot_member_name(e->arena, h->message->name);
         if (h->has_reply && envelope_size(h->message) <= 64)
             ZIDL__EXPAND(&members, e->tmpl, "slot_member",
-                         {"type", zidl__request_envelope_name(e->arena, e->file, actor->name, h->name)},
+                         {"type",
+                          zidl__request_envelope_name(e->arena, e->file, actor->name, h->name)},
                          {"name", zidl__arena_sprintf(e->arena, "%s_request", member)});
         else if (!h->has_reply && h->message->size <= 64)
             ZIDL__EXPAND(&members, e->tmpl, "slot_member",
                          {"type", zidl__c_name(e->arena, h->message->file, h->message->name, "")},
                          {"name", member});
     }
-    ZIDL__EXPAND(e->out, e->tmpl, "slot",
-                 {"name", actor->name},
+    ZIDL__EXPAND(e->out, e->tmpl, "slot", {"name", actor->name},
                  {"slot", zidl__c_name(e->arena, e->file, actor->name, "_slot")},
                  {"members", zidl__strbuf_str(&members)});
     zidl__strbuf_free(&members);
@@ -322,10 +322,11 @@ static void emit_request_envelopes(header_emitter *e, const zidl__decl *actor)
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl__handler *h = actor->handlers.items[i];
         if (h->kind == ZIDL__HANDLER_MESSAGE && h->has_reply)
-            ZIDL__EXPAND(e->out, e->tmpl, "request_envelope",
-                         {"name", actor->name}, {"message_name", h->message->name},
-                         {"envelope", zidl__request_envelope_name(e->arena, e->file, actor->name, h->name)},
-                         {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
+            ZIDL__EXPAND(
+                e->out, e->tmpl, "request_envelope", {"name", actor->name},
+                {"message_name", h->message->name},
+                {"envelope", zidl__request_envelope_name(e->arena, e->file, actor->name, h->name)},
+                {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
     }
 }
 
@@ -350,8 +351,8 @@ static const char *section_text(header_emitter *e, const char *section,
     return result;
 }
 
-#define SECTION_TEXT(e, section, ...)                                                         \
-    section_text((e), (section), (const zidl__template_var[]){__VA_ARGS__},                  \
+#define SECTION_TEXT(e, section, ...)                                       \
+    section_text((e), (section), (const zidl__template_var[]){__VA_ARGS__}, \
                  sizeof((const zidl__template_var[]){__VA_ARGS__}) / sizeof(zidl__template_var))
 
 /* A template paragraph filled into a comment. */
@@ -389,8 +390,9 @@ static const char *breakage(header_emitter *e, const zidl__decl *decl, const cha
         validated_kinds(decl, &strings, &enums);
     if (!strings && !enums)
         return NULL;
-    const char *section = !enums ? "broken_strings"
-                        : !strings ? "broken_enums" : "broken_strings_and_enums";
+    const char *section = !enums     ? "broken_strings"
+                          : !strings ? "broken_enums"
+                                     : "broken_strings_and_enums";
     return SECTION_TEXT(e, section, {"subject", subject});
 }
 
@@ -404,12 +406,10 @@ static const char *error_list(header_emitter *e, const zidl__handler *h, call_ki
     const char *errors[10];
     size_t count = 0;
     const char *message_broken = breakage(e, h->message, "*msg");
-    const char *reply_broken = kind == CALL_ASK
-        ? breakage(e, h->reply_message, "the reply") : NULL;
+    const char *reply_broken = kind == CALL_ASK ? breakage(e, h->reply_message, "the reply") : NULL;
     if (message_broken != NULL && reply_broken != NULL)
         errors[count++] = SECTION_TEXT(e, "error_invalid_message_or_reply",
-                                       {"broken", message_broken},
-                                       {"reply_broken", reply_broken});
+                                       {"broken", message_broken}, {"reply_broken", reply_broken});
     else if (message_broken != NULL)
         errors[count++] = SECTION_TEXT(e, "error_invalid", {"broken", message_broken});
     else if (reply_broken != NULL)
@@ -450,11 +450,9 @@ static void emit_sends(header_emitter *e, const zidl__decl *actor, const char *r
         const char *errors = error_list(e, h, CALL_SEND);
         if (previous == NULL || strcmp(previous, errors) != 0)
             ZIDL__EXPAND(e->out, e->tmpl, "sends_doc",
-                         {"doc", doc_comment(e, SECTION_TEXT(e, "send_doc",
-                                                             {"errors", errors}))});
+                         {"doc", doc_comment(e, SECTION_TEXT(e, "send_doc", {"errors", errors}))});
         previous = errors;
-        ZIDL__EXPAND(e->out, e->tmpl, "send",
-                     {"send", actor_function(e, actor, "send_", h->name)},
+        ZIDL__EXPAND(e->out, e->tmpl, "send", {"send", actor_function(e, actor, "send_", h->name)},
                      {"ref", ref},
                      {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
     }
@@ -471,18 +469,16 @@ static void emit_requests(header_emitter *e, const zidl__decl *actor, const char
         const char *message = zidl__c_name(e->arena, h->message->file, h->message->name, "");
         const zidl__decl *reply = h->reply_message;
         const char *ask_doc = SECTION_TEXT(e, "ask_doc", {"errors", error_list(e, h, CALL_ASK)});
-        ZIDL__EXPAND(e->out, e->tmpl, "ask",
-                     {"doc", doc_comment(e, ask_doc)},
-                     {"ask", actor_function(e, actor, "ask_", h->name)},
-                     {"ref", ref}, {"message", message},
+        ZIDL__EXPAND(e->out, e->tmpl, "ask", {"doc", doc_comment(e, ask_doc)},
+                     {"ask", actor_function(e, actor, "ask_", h->name)}, {"ref", ref},
+                     {"message", message},
                      {"reply", zidl__c_name(e->arena, reply->file, reply->name, "")});
-        const char *request_doc = SECTION_TEXT(e, "request_doc",
-                                               {"errors", error_list(e, h, CALL_REQUEST)},
-                                               {"reply_name", reply->name});
-        ZIDL__EXPAND(e->out, e->tmpl, "request",
-                     {"doc", doc_comment(e, request_doc)},
-                     {"request", actor_function(e, actor, "request_", h->name)},
-                     {"ref", ref}, {"message", message});
+        const char *request_doc =
+            SECTION_TEXT(e, "request_doc", {"errors", error_list(e, h, CALL_REQUEST)},
+                         {"reply_name", reply->name});
+        ZIDL__EXPAND(e->out, e->tmpl, "request", {"doc", doc_comment(e, request_doc)},
+                     {"request", actor_function(e, actor, "request_", h->name)}, {"ref", ref},
+                     {"message", message});
     }
 }
 
@@ -501,11 +497,11 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
     zidl__strbuf_free(&doc);
     emit_request_envelopes(e, actor);
     emit_slot(e, actor);
-    const char *spawn_doc = SECTION_TEXT(e, "spawn_doc", {"name", actor->name},
-                                         {"init_macro", zidl__macro_name(e->arena, e->file,
-                                                                         actor->name, "INIT")});
-    ZIDL__EXPAND(e->out, e->tmpl, "spawn",
-                 {"doc", doc_comment(e, spawn_doc)}, {"ref", ref}, {"state", state},
+    const char *spawn_doc =
+        SECTION_TEXT(e, "spawn_doc", {"name", actor->name},
+                     {"init_macro", zidl__macro_name(e->arena, e->file, actor->name, "INIT")});
+    ZIDL__EXPAND(e->out, e->tmpl, "spawn", {"doc", doc_comment(e, spawn_doc)}, {"ref", ref},
+                 {"state", state},
                  {"spawn", zidl__c_name(e->arena, e->file, actor->name, "_spawn")});
     emit_sends(e, actor, ref);
     emit_requests(e, actor, ref);
@@ -517,19 +513,19 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
         const char *function = zidl__c_name(e->arena, e->file, actor->name,
                                             zidl__arena_sprintf(e->arena, "_on_%s", h->name));
         if (h->kind == ZIDL__HANDLER_MESSAGE && h->has_reply)
-            ZIDL__EXPAND(e->out, e->tmpl, "reply_handler",
-                         {"doc", doc_lines(e, h->doc, "")},
+            ZIDL__EXPAND(e->out, e->tmpl, "reply_handler", {"doc", doc_lines(e, h->doc, "")},
                          {"function", function}, {"state", state},
-                         {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")},
-                         {"reply", zidl__c_name(e->arena, h->reply_message->file, h->reply_message->name, "")});
+                         {"message",
+                          zidl__c_name(e->arena, h->message->file, h->message->name, "")},
+                         {"reply", zidl__c_name(e->arena, h->reply_message->file,
+                                                h->reply_message->name, "")});
         else if (h->kind == ZIDL__HANDLER_MESSAGE)
-            ZIDL__EXPAND(e->out, e->tmpl, "handler",
-                         {"doc", doc_lines(e, h->doc, "")},
+            ZIDL__EXPAND(e->out, e->tmpl, "handler", {"doc", doc_lines(e, h->doc, "")},
                          {"function", function}, {"state", state},
-                         {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
+                         {"message",
+                          zidl__c_name(e->arena, h->message->file, h->message->name, "")});
         else
-            ZIDL__EXPAND(e->out, e->tmpl, "hook",
-                         {"doc", doc_lines(e, h->doc, "")},
+            ZIDL__EXPAND(e->out, e->tmpl, "hook", {"doc", doc_lines(e, h->doc, "")},
                          {"function", function}, {"state", state});
     }
 }
@@ -552,14 +548,11 @@ void zidl__emit_header(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
 {
     header_emitter e = {file, arena, out, zidl__template_text(arena->mem, "header.h.tmpl")};
     const char *guard = zidl__guard_name(arena, file);
-    ZIDL__EXPAND(out, e.tmpl, "file_begin",
-                 {"version", ZIDL_VERSION_STRING},
+    ZIDL__EXPAND(out, e.tmpl, "file_begin", {"version", ZIDL_VERSION_STRING},
                  {"runtime_major", ZIDL_RUNTIME_VERSION_MAJOR_TEXT},
-                 {"runtime_minor", ZIDL_RUNTIME_VERSION_MINOR_TEXT},
-                 {"source", file->base},
+                 {"runtime_minor", ZIDL_RUNTIME_VERSION_MINOR_TEXT}, {"source", file->base},
                  {"header", zidl__header_file_name(arena, file)},
-                 {"file_doc", doc_lines(&e, file->doc, "")},
-                 {"guard", guard},
+                 {"file_doc", doc_lines(&e, file->doc, "")}, {"guard", guard},
                  {"imports", import_includes(&e)});
 
     if (has_kind(file, ZIDL__DECL_ACTOR)) {

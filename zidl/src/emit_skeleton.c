@@ -11,26 +11,22 @@ static void emit_actor(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
     const char *state = zidl__c_name(arena, file, actor->name, "");
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl__handler *h = actor->handlers.items[i];
-        const char *function = zidl__c_name(arena, file, actor->name,
-                                            zidl__arena_sprintf(arena, "_on_%s", h->name));
+        const char *function =
+            zidl__c_name(arena, file, actor->name, zidl__arena_sprintf(arena, "_on_%s", h->name));
         if (h->kind == ZIDL__HANDLER_MESSAGE && h->has_reply)
-            ZIDL__EXPAND(out, tmpl, "reply_handler",
-                         {"function", function}, {"state", state},
-                         {"name", actor->name},
-                         {"message", zidl__c_name(arena, file, h->message->name, "")},
-                         {"message_name", h->message->name},
-                         {"reply", zidl__c_name(arena, file, h->reply_message->name, "")},
-                         {"reply_init", zidl__macro_name(arena, file, h->reply_message->name,
-                                                         "INIT")});
+            ZIDL__EXPAND(
+                out, tmpl, "reply_handler", {"function", function}, {"state", state},
+                {"name", actor->name}, {"message", zidl__c_name(arena, file, h->message->name, "")},
+                {"message_name", h->message->name},
+                {"reply", zidl__c_name(arena, file, h->reply_message->name, "")},
+                {"reply_init", zidl__macro_name(arena, file, h->reply_message->name, "INIT")});
         else if (h->kind == ZIDL__HANDLER_MESSAGE)
-            ZIDL__EXPAND(out, tmpl, "handler",
-                         {"function", function}, {"state", state},
+            ZIDL__EXPAND(out, tmpl, "handler", {"function", function}, {"state", state},
                          {"name", actor->name},
                          {"message", zidl__c_name(arena, h->message->file, h->message->name, "")},
                          {"message_name", h->message->name});
         else
-            ZIDL__EXPAND(out, tmpl, "hook",
-                         {"function", function}, {"state", state},
+            ZIDL__EXPAND(out, tmpl, "hook", {"function", function}, {"state", state},
                          {"name", actor->name},
                          {"event", h->kind == ZIDL__HANDLER_START ? "starts" : "stops"});
     }
@@ -39,9 +35,7 @@ static void emit_actor(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
 void zidl__emit_skeleton(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out)
 {
     const char *tmpl = zidl__template_text(arena->mem, "skeleton.c.tmpl");
-    ZIDL__EXPAND(out, tmpl, "file_begin",
-                 {"version", ZIDL_VERSION_STRING},
-                 {"source", file->base},
+    ZIDL__EXPAND(out, tmpl, "file_begin", {"version", ZIDL_VERSION_STRING}, {"source", file->base},
                  {"header", zidl__header_file_name(arena, file)});
     for (size_t i = 0; i < file->decls.count; i++) {
         if (file->decls.items[i]->kind == ZIDL__DECL_ACTOR)

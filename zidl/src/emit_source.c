@@ -93,8 +93,7 @@ static const char *dropper(source_emitter *e, const zidl__decl *decl)
 
 static void emit_enum_validator(source_emitter *e, const zidl__decl *decl)
 {
-    ZIDL__EXPAND(e->out, e->tmpl, "enum_validator_begin",
-                 {"function", validator(e, decl)},
+    ZIDL__EXPAND(e->out, e->tmpl, "enum_validator_begin", {"function", validator(e, decl)},
                  {"type", type_name(e, decl)});
     /* Two enumerators may share a value, which may be one case only; a
      * table of the values seen keeps huge enums linear. */
@@ -118,29 +117,24 @@ static void emit_field_check(source_emitter *e, const zidl__field *field)
     bool string = type->kind == ZIDL__TYPE_STRING;
     if (!string && !is_enum(type) && !(is_data(type) && type->decl->needs_validation))
         return;
-    const char *element = field->is_array
-        ? zidl__arena_sprintf(e->arena, "msg->%s[i]", field->name)
-        : zidl__arena_sprintf(e->arena, "msg->%s", field->name);
-    const char *argument = is_enum(type)
-        ? element : zidl__arena_sprintf(e->arena, "&%s", element);
+    const char *element = field->is_array ? zidl__arena_sprintf(e->arena, "msg->%s[i]", field->name)
+                                          : zidl__arena_sprintf(e->arena, "msg->%s", field->name);
+    const char *argument = is_enum(type) ? element : zidl__arena_sprintf(e->arena, "&%s", element);
     if (field->is_array)
         ZIDL__EXPAND(e->out, e->tmpl, "array_begin",
-                     {"count", zidl__arena_sprintf(e->arena, "%llu",
-                                                   (unsigned long long)field->array_len)});
+                     {"count",
+                      zidl__arena_sprintf(e->arena, "%llu", (unsigned long long)field->array_len)});
     const char *section = string ? (field->is_array ? "check_string_in_array" : "check_string")
                                  : (field->is_array ? "check_call_in_array" : "check_call");
-    ZIDL__EXPAND(e->out, e->tmpl, section,
-                 {"field", field->name},
-                 {"function", string ? "" : validator(e, type->decl)},
-                 {"argument", argument});
+    ZIDL__EXPAND(e->out, e->tmpl, section, {"field", field->name},
+                 {"function", string ? "" : validator(e, type->decl)}, {"argument", argument});
     if (field->is_array)
         zidl__template_expand(e->out, e->tmpl, "array_end", NULL, 0);
 }
 
 static void emit_struct_validator(source_emitter *e, const zidl__decl *decl)
 {
-    ZIDL__EXPAND(e->out, e->tmpl, "struct_validator_begin",
-                 {"function", validator(e, decl)},
+    ZIDL__EXPAND(e->out, e->tmpl, "struct_validator_begin", {"function", validator(e, decl)},
                  {"type", type_name(e, decl)});
     for (size_t i = 0; i < decl->fields.count; i++)
         emit_field_check(e, decl->fields.items[i]);
@@ -206,12 +200,11 @@ static void emit_field_drop(source_emitter *e, const zidl__field *field)
         return;
     if (field->is_array)
         ZIDL__EXPAND(e->out, e->tmpl, "drop_array_begin",
-                     {"count", zidl__arena_sprintf(e->arena, "%llu",
-                                                   (unsigned long long)field->array_len)});
+                     {"count",
+                      zidl__arena_sprintf(e->arena, "%llu", (unsigned long long)field->array_len)});
     const char *section = bytes ? (field->is_array ? "drop_bytes_in_array" : "drop_bytes")
                                 : (field->is_array ? "drop_call_in_array" : "drop_call");
-    ZIDL__EXPAND(e->out, e->tmpl, section,
-                 {"field", field->name},
+    ZIDL__EXPAND(e->out, e->tmpl, section, {"field", field->name},
                  {"function", bytes ? "" : dropper(e, type->decl)});
 }
 
@@ -222,8 +215,7 @@ static void emit_file_drops(source_emitter *e, const zidl__file *file)
         const zidl__decl *decl = file->data_order.items[i];
         if (zidl__symtab_get(&e->dropped, type_name(e, decl)) == NULL)
             continue;
-        ZIDL__EXPAND(e->out, e->tmpl, "drop_begin",
-                     {"function", dropper(e, decl)},
+        ZIDL__EXPAND(e->out, e->tmpl, "drop_begin", {"function", dropper(e, decl)},
                      {"type", type_name(e, decl)});
         for (size_t j = 0; j < decl->fields.count; j++)
             emit_field_drop(e, decl->fields.items[j]);
@@ -250,8 +242,8 @@ static const zidl__handler *find_hook(const zidl__decl *actor, zidl__handler_kin
     return NULL;
 }
 
-static const char *actor_name(source_emitter *e, const zidl__decl *actor,
-                              const char *part, const char *name)
+static const char *actor_name(source_emitter *e, const zidl__decl *actor, const char *part,
+                              const char *name)
 {
     return zidl__c_name(e->arena, e->file, actor->name,
                         zidl__arena_sprintf(e->arena, "_%s%s", part, name));
@@ -280,9 +272,8 @@ static void emit_reply_delivery(source_emitter *e, const zidl__decl *reply)
     zidl__strbuf_init(&release, e->arena->mem);
     if (reply->holds_bytes)
         ZIDL__EXPAND(&release, e->tmpl, "reply_release", {"reply_drop", reply_drop});
-    ZIDL__EXPAND(e->out, e->tmpl, "reply_deliver_checked",
-                 {"validator", validator(e, reply)}, {"reply_drop", reply_drop},
-                 {"release", zidl__strbuf_str(&release)});
+    ZIDL__EXPAND(e->out, e->tmpl, "reply_deliver_checked", {"validator", validator(e, reply)},
+                 {"reply_drop", reply_drop}, {"release", zidl__strbuf_str(&release)});
     zidl__strbuf_free(&release);
 }
 
@@ -293,19 +284,17 @@ static void emit_request_dispatcher(source_emitter *e, const zidl__decl *actor,
     if (h->message->holds_bytes)
         ZIDL__EXPAND(e->out, e->tmpl, "request_drop",
                      {"function", actor_name(e, actor, "drop_", h->name)},
-                     {"message_name", h->message->name},
-                     {"drop", dropper(e, h->message)}, {"envelope", envelope});
+                     {"message_name", h->message->name}, {"drop", dropper(e, h->message)},
+                     {"envelope", envelope});
     ZIDL__EXPAND(e->out, e->tmpl, "dispatch_request_begin",
-                 {"dispatch", actor_name(e, actor, "dispatch_", h->name)},
-                 {"envelope", envelope},
+                 {"dispatch", actor_name(e, actor, "dispatch_", h->name)}, {"envelope", envelope},
                  {"reply", message_type(e, h->reply_message)},
                  {"reply_init", zidl__macro_name(e->arena, h->reply_message->file,
                                                  h->reply_message->name, "INIT")},
-                {"handler", actor_name(e, actor, "on_", h->name)}, {"state", state});
+                 {"handler", actor_name(e, actor, "on_", h->name)}, {"state", state});
     emit_reply_delivery(e, h->reply_message);
     if (h->message->holds_bytes)
-        ZIDL__EXPAND(e->out, e->tmpl, "request_message_release",
-                     {"drop", dropper(e, h->message)});
+        ZIDL__EXPAND(e->out, e->tmpl, "request_message_release", {"drop", dropper(e, h->message)});
     zidl__template_expand(e->out, e->tmpl, "dispatch_request_end", NULL, 0);
 }
 
@@ -316,18 +305,18 @@ static void emit_dispatchers(source_emitter *e, const zidl__decl *actor, const c
         const char *dispatch = actor_name(e, actor, "dispatch_", h->name);
         const char *handler = actor_name(e, actor, "on_", h->name);
         if (h->kind != ZIDL__HANDLER_MESSAGE)
-            ZIDL__EXPAND(e->out, e->tmpl, "dispatch_hook",
-                         {"dispatch", dispatch}, {"handler", handler}, {"state", state});
+            ZIDL__EXPAND(e->out, e->tmpl, "dispatch_hook", {"dispatch", dispatch},
+                         {"handler", handler}, {"state", state});
         else if (h->has_reply)
             emit_request_dispatcher(e, actor, h, state);
         else if (h->message->holds_bytes)
-            ZIDL__EXPAND(e->out, e->tmpl, "dispatch_message_dropping",
-                         {"dispatch", dispatch}, {"handler", handler}, {"state", state},
+            ZIDL__EXPAND(e->out, e->tmpl, "dispatch_message_dropping", {"dispatch", dispatch},
+                         {"handler", handler}, {"state", state},
                          {"message", message_type(e, h->message)},
                          {"drop", dropper(e, h->message)});
         else
-            ZIDL__EXPAND(e->out, e->tmpl, "dispatch_message",
-                         {"dispatch", dispatch}, {"handler", handler}, {"state", state},
+            ZIDL__EXPAND(e->out, e->tmpl, "dispatch_message", {"dispatch", dispatch},
+                         {"handler", handler}, {"state", state},
                          {"message", message_type(e, h->message)});
     }
 }
@@ -360,14 +349,13 @@ static void emit_handler_table(source_emitter *e, const zidl__decl *actor, const
             drop = h->has_reply ? actor_name(e, actor, "drop_", h->name) : dropper(e, h->message);
         ZIDL__EXPAND(&entries, e->tmpl, "handler_table_entry",
                      {"tag", zidl__tag_name(e->arena, e->file, actor->name, h->name)},
-                     {"dispatch", actor_name(e, actor, "dispatch_", h->name)},
-                     {"drop", drop},
-                     {"type_id", zidl__macro_name(e->arena, h->message->file, h->message->name,
-                                                  "TYPE_ID")},
-                    {"flags", h->has_reply ? "ZACTOR_HANDLER_REQUEST" : "0"});
+                     {"dispatch", actor_name(e, actor, "dispatch_", h->name)}, {"drop", drop},
+                     {"type_id",
+                      zidl__macro_name(e->arena, h->message->file, h->message->name, "TYPE_ID")},
+                     {"flags", h->has_reply ? "ZACTOR_HANDLER_REQUEST" : "0"});
     }
-    ZIDL__EXPAND(e->out, e->tmpl, "handler_table",
-                 {"table", table}, {"entries", zidl__strbuf_str(&entries)});
+    ZIDL__EXPAND(e->out, e->tmpl, "handler_table", {"table", table},
+                 {"entries", zidl__strbuf_str(&entries)});
     zidl__strbuf_free(&entries);
 }
 
@@ -398,20 +386,18 @@ static void emit_sends(source_emitter *e, const zidl__decl *actor, const char *r
             continue;
         const char *tag = zidl__tag_name(e->arena, e->file, actor->name, h->name);
         if (!h->has_reply)
-            ZIDL__EXPAND(e->out, e->tmpl, "send",
-                         {"send", actor_name(e, actor, "send_", h->name)},
+            ZIDL__EXPAND(e->out, e->tmpl, "send", {"send", actor_name(e, actor, "send_", h->name)},
                          {"ref", ref}, {"message", message_type(e, h->message)},
-                         {"checks", send_checks(e, h->message)},
-                         {"actor_type", actor_type}, {"tag", tag});
+                         {"checks", send_checks(e, h->message)}, {"actor_type", actor_type},
+                         {"tag", tag});
         else
-            ZIDL__EXPAND(e->out, e->tmpl, "request",
-                         {"ask", actor_name(e, actor, "ask_", h->name)},
+            ZIDL__EXPAND(e->out, e->tmpl, "request", {"ask", actor_name(e, actor, "ask_", h->name)},
                          {"request_function", actor_name(e, actor, "request_", h->name)},
                          {"ref", ref}, {"message", message_type(e, h->message)},
                          {"reply", message_type(e, h->reply_message)},
                          {"envelope", envelope_of(e, actor, h)},
-                         {"checks", send_checks(e, h->message)},
-                         {"actor_type", actor_type}, {"tag", tag},
+                         {"checks", send_checks(e, h->message)}, {"actor_type", actor_type},
+                         {"tag", tag},
                          {"reply_type_id", zidl__macro_name(e->arena, h->reply_message->file,
                                                             h->reply_message->name, "TYPE_ID")});
     }
@@ -436,24 +422,24 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
 
     const zidl__handler *start = find_hook(actor, ZIDL__HANDLER_START);
     const zidl__handler *stop = find_hook(actor, ZIDL__HANDLER_STOP);
-    ZIDL__EXPAND(e->out, e->tmpl, "actor_type",
-                 {"actor_type", actor_type},
+    ZIDL__EXPAND(e->out, e->tmpl, "actor_type", {"actor_type", actor_type},
                  {"qualified", zidl__qualified_name(e->arena, e->file, actor->name)},
-                 {"state", state},
-                 {"slot", zidl__c_name(e->arena, e->file, actor->name, "_slot")},
-                 {"handler_count", handler_count == 0 ? "0"
-                     : zidl__arena_sprintf(e->arena, "sizeof %s / sizeof %s[0]", table, table)},
+                 {"state", state}, {"slot", zidl__c_name(e->arena, e->file, actor->name, "_slot")},
+                 {"handler_count",
+                  handler_count == 0
+                      ? "0"
+                      : zidl__arena_sprintf(e->arena, "sizeof %s / sizeof %s[0]", table, table)},
                  {"handlers", handler_count > 0 ? table : "NULL"},
                  {"on_start", start ? actor_name(e, actor, "dispatch_", "start") : "NULL"},
                  {"on_stop", stop ? actor_name(e, actor, "dispatch_", "stop") : "NULL"},
-                 {"ref", ref},
-                 {"spawn", zidl__c_name(e->arena, e->file, actor->name, "_spawn")});
+                 {"ref", ref}, {"spawn", zidl__c_name(e->arena, e->file, actor->name, "_spawn")});
     emit_sends(e, actor, ref, actor_type);
 }
 
 void zidl__emit_source(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out)
 {
-    source_emitter e = {file, arena, out, zidl__template_text(arena->mem, "source.c.tmpl"), {0}, {0}, {0}, {0}};
+    source_emitter e = {file, arena, out, zidl__template_text(arena->mem, "source.c.tmpl"),
+                        {0},  {0},   {0}, {0}};
     zidl__symtab_init(&e.validated, arena->mem);
     zidl__symtab_init(&e.dropped, arena->mem);
     zidl__symtab_init(&e.imported_keys, arena->mem);
@@ -474,10 +460,8 @@ void zidl__emit_source(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
             }
         }
     }
-    ZIDL__EXPAND(out, e.tmpl, "file_begin",
-                 {"version", ZIDL_VERSION_STRING},
-                 {"source", file->base},
-                 {"header", zidl__header_file_name(arena, file)});
+    ZIDL__EXPAND(out, e.tmpl, "file_begin", {"version", ZIDL_VERSION_STRING},
+                 {"source", file->base}, {"header", zidl__header_file_name(arena, file)});
     emit_validators(&e);
     emit_drops(&e);
     for (size_t i = 0; i < file->decls.count; i++) {

@@ -43,8 +43,8 @@ typedef struct layouter {
 static void scalar_layout(zidl__scalar scalar, uint64_t *size)
 {
     static const uint64_t sizes[] = {
-        [ZIDL__BOOL] = 1, [ZIDL__I8] = 1, [ZIDL__I16] = 2, [ZIDL__I32] = 4,
-        [ZIDL__I64] = 8,  [ZIDL__U8] = 1, [ZIDL__U16] = 2, [ZIDL__U32] = 4,
+        [ZIDL__BOOL] = 1, [ZIDL__I8] = 1,  [ZIDL__I16] = 2, [ZIDL__I32] = 4,
+        [ZIDL__I64] = 8,  [ZIDL__U8] = 1,  [ZIDL__U16] = 2, [ZIDL__U32] = 4,
         [ZIDL__U64] = 8,  [ZIDL__F32] = 4, [ZIDL__F64] = 8,
     };
     *size = sizes[scalar];
@@ -53,8 +53,7 @@ static void scalar_layout(zidl__scalar scalar, uint64_t *size)
 static void lay_out(layouter *l, zidl__decl *decl);
 
 /* Size and alignment of one element of the field's type. */
-static void type_layout(layouter *l, const zidl__type *type, uint64_t *size,
-                        uint64_t *align)
+static void type_layout(layouter *l, const zidl__type *type, uint64_t *size, uint64_t *align)
 {
     switch (type->kind) {
     case ZIDL__TYPE_SCALAR:
@@ -290,20 +289,18 @@ static void assign_type_id(layouter *l, zidl__decl *message, zidl__symtab *type_
     id_owner *owner = zidl__arena_alloc(l->arena, sizeof *owner);
     owner->file = l->file;
     owner->decl = message;
-    const id_owner *first =
-        zidl__symtab_put(type_ids, zidl__arena_strdup(l->arena, key), owner);
+    const id_owner *first = zidl__symtab_put(type_ids, zidl__arena_strdup(l->arena, key), owner);
     if (first == NULL)
         return;
     zidl__diag_report(l->diag, l->file, message->loc, ZIDL__ERROR,
                       "the type id 0x%s of message '%s' collides with the type id of "
-                      "message '%s'; rename one of them", key, message->name,
+                      "message '%s'; rename one of them",
+                      key, message->name, first->decl->name);
+    zidl__diag_report(l->diag, first->file, first->decl->loc, ZIDL__NOTE, "'%s' is declared here",
                       first->decl->name);
-    zidl__diag_report(l->diag, first->file, first->decl->loc, ZIDL__NOTE,
-                      "'%s' is declared here", first->decl->name);
 }
 
-void zidl__layout(zidl__file *file, zidl__diag *diag, zidl__arena *arena,
-                  zidl__symtab *type_ids)
+void zidl__layout(zidl__file *file, zidl__diag *diag, zidl__arena *arena, zidl__symtab *type_ids)
 {
     layouter l = {file, diag, arena, false};
     for (size_t i = 0; i < file->decls.count; i++) {

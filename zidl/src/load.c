@@ -167,8 +167,7 @@ static const char *read_error_text(zidl__loader *l, int err)
 static void follow_imports(zidl__loader *l, zidl__file *file);
 
 /* Parses a file that was just read and loads what it imports. */
-static zidl__file *add_file(zidl__loader *l, const char *path, char *key,
-                            char *text, size_t length)
+static zidl__file *add_file(zidl__loader *l, const char *path, char *key, char *text, size_t length)
 {
     zidl__file *file = zidl__arena_alloc(l->arena, sizeof *file);
     file->path = zidl__arena_strdup(l->arena, path);
@@ -253,8 +252,8 @@ static void import_file(zidl__loader *l, zidl__file *importer, zidl__import *imp
     zidl__file *same_base = zidl__symtab_get(&l->by_base, base_name(candidate));
     if (same_base != NULL) {
         zidl__diag_report(l->diag, importer, imp->loc, ZIDL__ERROR,
-                          "'%s' and '%s' would write the same output files",
-                          same_base->path, candidate);
+                          "'%s' and '%s' would write the same output files", same_base->path,
+                          candidate);
         return;
     }
     if (l->path.count >= l->opts->max_include_depth) {
@@ -271,8 +270,8 @@ static void import_file(zidl__loader *l, zidl__file *importer, zidl__import *imp
 }
 
 /* The places an import is looked for, in order. */
-static const char **candidates(zidl__loader *l, const zidl__file *importer,
-                               const char *name, size_t *count)
+static const char **candidates(zidl__loader *l, const zidl__file *importer, const char *name,
+                               size_t *count)
 {
     const zidl_options *opts = l->opts;
     const char **list = zidl__arena_alloc(l->arena, (opts->include_dir_count + 1) * sizeof *list);
@@ -281,15 +280,14 @@ static const char **candidates(zidl__loader *l, const zidl__file *importer,
     if (slash == NULL || name[0] == '/')
         list[(*count)++] = name;
     else
-        list[(*count)++] = zidl__arena_sprintf(l->arena, "%.*s/%s",
-                                               (int)(slash - importer->path),
+        list[(*count)++] = zidl__arena_sprintf(l->arena, "%.*s/%s", (int)(slash - importer->path),
                                                importer->path, name);
     for (size_t i = 0; i < opts->include_dir_count && name[0] != '/'; i++) {
         const char *dir = opts->include_dirs[i];
         size_t len = strlen(dir);
         bool has_slash = len > 0 && dir[len - 1] == '/';
-        list[(*count)++] = zidl__arena_sprintf(l->arena, "%s%s%s", dir,
-                                               has_slash || len == 0 ? "" : "/", name);
+        list[(*count)++] =
+            zidl__arena_sprintf(l->arena, "%s%s%s", dir, has_slash || len == 0 ? "" : "/", name);
     }
     /* A reader has no folders to walk through: it is asked for the
      * normalised path, "a/../b.zidl" as "b.zidl". */
@@ -358,8 +356,8 @@ static void follow_imports(zidl__loader *l, zidl__file *file)
             const zidl__import *earlier = file->imports.items[j];
             if (earlier->file != imp->file)
                 continue;
-            zidl__diag_report(l->diag, file, imp->loc, ZIDL__ERROR,
-                              "'%s' is imported twice", imp->file->path);
+            zidl__diag_report(l->diag, file, imp->loc, ZIDL__ERROR, "'%s' is imported twice",
+                              imp->file->path);
             zidl__diag_report(l->diag, file, earlier->loc, ZIDL__NOTE,
                               "it was first imported here");
             break;

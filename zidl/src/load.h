@@ -20,11 +20,11 @@ typedef struct zidl__loader {
     const zidl_options *opts;
     zidl__diag *diag;
     zidl__arena *arena;
-    zidl__symtab by_key;  /* key -> zidl__file */
-    zidl__symtab by_base; /* base name -> zidl__file: their outputs share a name */
-    ZIDL__LIST(zidl__file) order; /* every file, each after those it imports */
-    ZIDL__LIST(zidl__file) roots; /* the files given, in order */
-    ZIDL__LIST(char) read_paths; /* every file read, for the depfile */
+    zidl__symtab by_key;                /* key -> zidl__file */
+    zidl__symtab by_base;               /* base name -> zidl__file: their outputs share a name */
+    ZIDL__LIST(zidl__file) order;       /* every file, each after those it imports */
+    ZIDL__LIST(zidl__file) roots;       /* the files given, in order */
+    ZIDL__LIST(char) read_paths;        /* every file read, for the depfile */
     ZIDL__LIST(zidl__import_step) path; /* the imports being followed */
 } zidl__loader;
 

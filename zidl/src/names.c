@@ -5,8 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-static char *concat(zidl__arena *arena, const char *a, const char *b,
-                    const char *c, const char *d)
+static char *concat(zidl__arena *arena, const char *a, const char *b, const char *c, const char *d)
 {
     size_t la = strlen(a), lb = strlen(b), lc = strlen(c), ld = strlen(d);
     char *out = zidl__arena_alloc(arena, la + lb + lc + ld + 1);
@@ -17,8 +16,7 @@ static char *concat(zidl__arena *arena, const char *a, const char *b,
     return out;
 }
 
-char *zidl__c_name(zidl__arena *arena, const zidl__file *file, const char *name,
-                   const char *suffix)
+char *zidl__c_name(zidl__arena *arena, const zidl__file *file, const char *name, const char *suffix)
 {
     const char *package = zidl__file_package(file);
     return concat(arena, package ? package : "", package ? "_" : "", name, suffix);
@@ -45,8 +43,8 @@ static void upcase(char *s)
         *s = (char)toupper((unsigned char)*s);
 }
 
-char *zidl__macro_name(zidl__arena *arena, const zidl__file *file,
-                       const char *name, const char *suffix)
+char *zidl__macro_name(zidl__arena *arena, const zidl__file *file, const char *name,
+                       const char *suffix)
 {
     char *out = zidl__c_name(arena, file, name, "");
     out = concat(arena, out, "_", suffix, "");
@@ -77,8 +75,7 @@ char *zidl__request_envelope_name(zidl__arena *arena, const zidl__file *file, co
     return zidl__c_name(arena, file, actor, concat(arena, "_", message, "_request", ""));
 }
 
-char *zidl__qualified_name(zidl__arena *arena, const zidl__file *file,
-                           const char *name)
+char *zidl__qualified_name(zidl__arena *arena, const zidl__file *file, const char *name)
 {
     const char *package = zidl__file_package(file);
     return concat(arena, package ? package : "", package ? "." : "", name, "");
@@ -117,8 +114,7 @@ static void emit(emitter *e, const char *name, zidl__loc loc, const char *what)
 }
 
 /* "<what> <kind> '<name>'", e.g. "the type of message 'Join'". */
-static const char *describe(emitter *e, const char *what, const char *kind,
-                            const char *name)
+static const char *describe(emitter *e, const char *what, const char *kind, const char *name)
 {
     char *head = concat(e->arena, what, " ", kind, " '");
     return concat(e->arena, head, name, "'", "");
@@ -182,30 +178,37 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
         const char *subject = concat(e->arena, h->name, in_actor, "", "");
         emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_on_", h->name, "", "")),
              h->loc, describe(e, "the handler", "of", subject));
-        emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_dispatch_", h->name, "", "")),
+        emit(e,
+             zidl__c_name(e->arena, file, decl->name,
+                          concat(e->arena, "_dispatch_", h->name, "", "")),
              h->loc, describe(e, "the dispatcher", "of", subject));
         if (h->kind != ZIDL__HANDLER_MESSAGE)
             continue;
-        emit(e, zidl__tag_name(e->arena, file, decl->name, h->name),
-             h->loc, describe(e, "the handler tag", "of", subject));
+        emit(e, zidl__tag_name(e->arena, file, decl->name, h->name), h->loc,
+             describe(e, "the handler tag", "of", subject));
         if (!h->has_reply) {
-            emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_send_", h->name, "", "")),
+            emit(e,
+                 zidl__c_name(e->arena, file, decl->name,
+                              concat(e->arena, "_send_", h->name, "", "")),
                  h->loc, describe(e, "the send function", "of", subject));
             continue;
         }
-        emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_ask_", h->name, "", "")),
+        emit(e,
+             zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_ask_", h->name, "", "")),
              h->loc, describe(e, "the ask function", "of", subject));
-        emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_request_", h->name, "", "")),
+        emit(e,
+             zidl__c_name(e->arena, file, decl->name,
+                          concat(e->arena, "_request_", h->name, "", "")),
              h->loc, describe(e, "the request function", "of", subject));
-        emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_drop_", h->name, "", "")),
+        emit(e,
+             zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_drop_", h->name, "", "")),
              h->loc, describe(e, "the request release function", "of", subject));
-        emit(e, zidl__request_envelope_name(e->arena, file, decl->name, h->name),
-             h->loc, describe(e, "the request envelope type", "of", subject));
+        emit(e, zidl__request_envelope_name(e->arena, file, decl->name, h->name), h->loc,
+             describe(e, "the request envelope type", "of", subject));
     }
 }
 
-void zidl__names_for_each(zidl__arena *arena, const zidl__file *file,
-                          zidl__name_fn fn, void *user)
+void zidl__names_for_each(zidl__arena *arena, const zidl__file *file, zidl__name_fn fn, void *user)
 {
     emitter e = {arena, fn, user};
     zidl__loc start = {1, 1};

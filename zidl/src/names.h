@@ -13,8 +13,8 @@
 char *zidl__c_name(zidl__arena *arena, const zidl__file *file, const char *name,
                    const char *suffix);
 /* upper("CHAT_" + name + "_" + suffix). */
-char *zidl__macro_name(zidl__arena *arena, const zidl__file *file,
-                       const char *name, const char *suffix);
+char *zidl__macro_name(zidl__arena *arena, const zidl__file *file, const char *name,
+                       const char *suffix);
 /* "ROOM_ZIDL_H_INCLUDED" for room.zidl. */
 char *zidl__guard_name(zidl__arena *arena, const zidl__file *file);
 /* "as_Join": the member of an actor's mailbox slot union that holds a
@@ -30,8 +30,7 @@ char *zidl__tag_enum_name(zidl__arena *arena, const zidl__file *file, const char
 char *zidl__tag_name(zidl__arena *arena, const zidl__file *file, const char *actor,
                      const char *message);
 /* "chat.Room", the actor's name at run time. */
-char *zidl__qualified_name(zidl__arena *arena, const zidl__file *file,
-                           const char *name);
+char *zidl__qualified_name(zidl__arena *arena, const zidl__file *file, const char *name);
 /* Output file names: "room.zidl.h", "room.zidl.c", "room_actors.c". */
 char *zidl__header_file_name(zidl__arena *arena, const zidl__file *file);
 char *zidl__source_file_name(zidl__arena *arena, const zidl__file *file);
@@ -40,7 +39,7 @@ char *zidl__skeleton_file_name(zidl__arena *arena, const zidl__file *file);
 /* One generated name and the construct it comes from. */
 typedef struct zidl__generated_name {
     const char *name;
-    zidl__loc loc;     /* of the construct that generates it */
+    zidl__loc loc;    /* of the construct that generates it */
     const char *what; /* e.g. "the type id macro of message 'Join'" */
 } zidl__generated_name;
 
@@ -48,7 +47,6 @@ typedef void (*zidl__name_fn)(void *user, const zidl__generated_name *name);
 
 /* Calls fn for every file-scope identifier and macro the generated header,
  * source and skeleton define, in source order. */
-void zidl__names_for_each(zidl__arena *arena, const zidl__file *file,
-                          zidl__name_fn fn, void *user);
+void zidl__names_for_each(zidl__arena *arena, const zidl__file *file, zidl__name_fn fn, void *user);
 
 #endif /* ZIDL__NAMES_H */

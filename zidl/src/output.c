@@ -83,8 +83,8 @@ static void put_make_path(zidl__strbuf *out, const char *path)
     }
 }
 
-void zidl__output_depfile_text(zidl__strbuf *out, const char *target,
-                               const char *const *prereqs, size_t count)
+void zidl__output_depfile_text(zidl__strbuf *out, const char *target, const char *const *prereqs,
+                               size_t count)
 {
     put_make_path(out, target);
     zidl__strbuf_putc(out, ':');

@@ -25,7 +25,7 @@ bool zidl__output_make_dir(zidl__diag *diag, zidl__arena *arena, const char *out
 bool zidl__output_write(zidl__diag *diag, const char *path, const zidl__strbuf *text);
 
 /* `target: prereq...` with Make escaping, the text of a depfile. */
-void zidl__output_depfile_text(zidl__strbuf *out, const char *target,
-                               const char *const *prereqs, size_t count);
+void zidl__output_depfile_text(zidl__strbuf *out, const char *target, const char *const *prereqs,
+                               size_t count);
 
 #endif /* ZIDL__OUTPUT_H */

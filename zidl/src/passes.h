@@ -22,8 +22,7 @@ void zidl__check(zidl__file *file, zidl__diag *diag, zidl__arena *arena);
 /* C sizes and alignment (LP64), size classes, dependency order and type
  * ids. type_ids maps "%08x" ids to their message across the whole run, to
  * reject collisions. Expects a checked file. */
-void zidl__layout(zidl__file *file, zidl__diag *diag, zidl__arena *arena,
-                  zidl__symtab *type_ids);
+void zidl__layout(zidl__file *file, zidl__diag *diag, zidl__arena *arena, zidl__symtab *type_ids);
 
 /* The warnings of a run free of errors: messages nothing uses, actors
  * without handlers, imports nothing is used from. files are all the files
@@ -36,8 +35,8 @@ void zidl__emit_source(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
 void zidl__emit_skeleton(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out);
 
 /* Limits of the language, checked by check and layout. */
-#define ZIDL__MAX_COUNT (UINT64_C(1) << 20)     /* string<N>, [N] */
-#define ZIDL__MAX_TYPE_SIZE (UINT64_C(1) << 24) /* bytes of one struct */
+#define ZIDL__MAX_COUNT (UINT64_C(1) << 20)       /* string<N>, [N] */
+#define ZIDL__MAX_TYPE_SIZE (UINT64_C(1) << 24)   /* bytes of one struct */
 #define ZIDL__MAX_DEFAULT_ELEMENTS UINT64_C(4096) /* [N] of a type with defaults */
 
 #endif /* ZIDL__PASSES_H */

@@ -33,12 +33,11 @@ static void enter_decls(resolver *r)
         zidl__decl *first = zidl__symtab_put(&r->file->decl_table, decl->name, decl);
         if (first == NULL)
             continue;
-        zidl__diag_report(r->diag, r->file, decl->loc, ZIDL__ERROR,
-                          "duplicate declaration of '%s'", decl->name);
+        zidl__diag_report(r->diag, r->file, decl->loc, ZIDL__ERROR, "duplicate declaration of '%s'",
+                          decl->name);
         zidl__diag_report(r->diag, r->file, first->loc, ZIDL__NOTE,
                           "'%s' was first declared here as %s %s", first->name,
-                          zidl__decl_kind_article(first->kind),
-                          zidl__decl_kind_name(first->kind));
+                          zidl__decl_kind_article(first->kind), zidl__decl_kind_name(first->kind));
     }
 }
 
@@ -79,18 +78,20 @@ static const char *qualified(const resolver *r, const zidl__decl *decl)
     return zidl__arena_sprintf(r->arena, "%s.%s", package, decl->name);
 }
 
-static void report_ambiguous(resolver *r, const char *name, zidl__loc loc,
-                             zidl__decl *const *found, size_t count)
+static void report_ambiguous(resolver *r, const char *name, zidl__loc loc, zidl__decl *const *found,
+                             size_t count)
 {
     zidl__strbuf list;
     zidl__strbuf_init(&list, r->arena->mem);
     for (size_t i = 0; i < count; i++)
         zidl__strbuf_printf(&list, "%s'%s' from '%s'",
-                            i == 0 ? "" : i + 1 == count ? " or " : ", ",
+                            i == 0           ? ""
+                            : i + 1 == count ? " or "
+                                             : ", ",
                             qualified(r, found[i]), found[i]->file->path);
     zidl__diag_report(r->diag, r->file, loc, ZIDL__ERROR,
-                      "'%s' is ambiguous: it may be %s; write the package name to choose",
-                      name, zidl__strbuf_str(&list));
+                      "'%s' is ambiguous: it may be %s; write the package name to choose", name,
+                      zidl__strbuf_str(&list));
     zidl__strbuf_free(&list);
     for (size_t i = 0; i < count; i++)
         zidl__diag_report(r->diag, found[i]->file, found[i]->loc, ZIDL__NOTE,
@@ -124,7 +125,8 @@ static zidl__decl *lookup(resolver *r, const char *name, zidl__loc loc, bool *am
     }
     if (found_count > 1) {
         size_t shown = found_count < sizeof found / sizeof found[0]
-                           ? found_count : sizeof found / sizeof found[0];
+                           ? found_count
+                           : sizeof found / sizeof found[0];
         report_ambiguous(r, name, loc, found, shown);
         *ambiguous = true;
         return NULL;
@@ -237,9 +239,10 @@ static void resolve_named(resolver *r, zidl__type *type)
         return;
     }
     if (decl->kind == ZIDL__DECL_ACTOR) {
-        zidl__diag_report(r->diag, r->file, type->loc, ZIDL__ERROR,
-                          "'%s' is an actor, not a data type; a field refers to an actor as 'ref<%s>'",
-                          type->name, type->name);
+        zidl__diag_report(
+            r->diag, r->file, type->loc, ZIDL__ERROR,
+            "'%s' is an actor, not a data type; a field refers to an actor as 'ref<%s>'",
+            type->name, type->name);
         return;
     }
     type->kind = ZIDL__TYPE_DECL;
@@ -262,8 +265,8 @@ static void resolve_ref(resolver *r, zidl__type *type)
         zidl__diag_report(r->diag, r->file, type->name_loc, ZIDL__ERROR,
                           "ref<> needs an actor, but '%s' is %s %s", type->name,
                           zidl__decl_kind_article(decl->kind), zidl__decl_kind_name(decl->kind));
-        zidl__diag_report(r->diag, decl->file, decl->loc, ZIDL__NOTE,
-                          "'%s' is declared here", decl->name);
+        zidl__diag_report(r->diag, decl->file, decl->loc, ZIDL__NOTE, "'%s' is declared here",
+                          decl->name);
     } else {
         type->decl = decl;
     }
@@ -299,8 +302,8 @@ static zidl__decl *resolve_reply(resolver *r, const zidl__handler *h)
         zidl__diag_report(r->diag, r->file, h->reply_loc, ZIDL__ERROR,
                           "a reply is a message, but '%s' is %s %s", h->reply,
                           zidl__decl_kind_article(decl->kind), zidl__decl_kind_name(decl->kind));
-        zidl__diag_report(r->diag, decl->file, decl->loc, ZIDL__NOTE,
-                          "'%s' is declared here", decl->name);
+        zidl__diag_report(r->diag, decl->file, decl->loc, ZIDL__NOTE, "'%s' is declared here",
+                          decl->name);
         return NULL;
     }
     decl->handled = true;
@@ -322,17 +325,16 @@ static void resolve_handler(resolver *r, zidl__handler *h)
     zidl__decl *decl = lookup(r, h->name, h->name_loc, &ambiguous);
     if (decl == NULL) {
         if (!ambiguous) {
-            zidl__diag_report(r->diag, r->file, h->name_loc, ZIDL__ERROR,
-                              "unknown message '%s'%s", h->name,
-                              suggestion(r, h->name, WANT_MESSAGE));
+            zidl__diag_report(r->diag, r->file, h->name_loc, ZIDL__ERROR, "unknown message '%s'%s",
+                              h->name, suggestion(r, h->name, WANT_MESSAGE));
             note_indirect(r, h->name);
         }
     } else if (decl->kind != ZIDL__DECL_MESSAGE) {
         zidl__diag_report(r->diag, r->file, h->name_loc, ZIDL__ERROR,
                           "an actor handles messages, but '%s' is %s %s", h->name,
                           zidl__decl_kind_article(decl->kind), zidl__decl_kind_name(decl->kind));
-        zidl__diag_report(r->diag, decl->file, decl->loc, ZIDL__NOTE,
-                          "'%s' is declared here", decl->name);
+        zidl__diag_report(r->diag, decl->file, decl->loc, ZIDL__NOTE, "'%s' is declared here",
+                          decl->name);
     } else {
         h->message = decl;
         /* Generated names use the message's own name: `on common.Tag;`

@@ -7,10 +7,10 @@
 #include <stddef.h>
 
 typedef struct zidl__suggestion {
-    const char *wanted;   /* the misspelt name */
-    size_t limit;         /* the largest distance worth suggesting */
+    const char *wanted; /* the misspelt name */
+    size_t limit;       /* the largest distance worth suggesting */
     size_t best_distance;
-    const void *best;     /* the caller's item for it, NULL while nothing is close */
+    const void *best; /* the caller's item for it, NULL while nothing is close */
 } zidl__suggestion;
 
 /* Suggestions are made within max(1, strlen(wanted) / 3) edits. */

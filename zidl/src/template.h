@@ -38,10 +38,9 @@ void zidl__template_expand(zidl__strbuf *out, const char *tmpl, const char *sect
                            const zidl__template_var *vars, size_t var_count);
 
 /* zidl__template_expand() with a compound-literal array of vars. */
-#define ZIDL__EXPAND(out, tmpl, section, ...)                                 \
-    zidl__template_expand((out), (tmpl), (section),                           \
-                          (const zidl__template_var[]){__VA_ARGS__},          \
-                          sizeof((const zidl__template_var[]){__VA_ARGS__}) / \
+#define ZIDL__EXPAND(out, tmpl, section, ...)                                                  \
+    zidl__template_expand((out), (tmpl), (section), (const zidl__template_var[]){__VA_ARGS__}, \
+                          sizeof((const zidl__template_var[]){__VA_ARGS__}) /                  \
                               sizeof(zidl__template_var))
 
 #endif /* ZIDL__TEMPLATE_H */

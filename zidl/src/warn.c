@@ -19,11 +19,13 @@ static void warn_decl(zidl__file *file, const zidl__decl *decl, zidl__diag *diag
     if (decl->kind == ZIDL__DECL_MESSAGE && !decl->handled && !decl->used_as_type)
         zidl__diag_report(diag, file, decl->loc, ZIDL__WARNING,
                           "message '%s' is never used: no actor accepts it and no field "
-                          "holds it", decl->name);
+                          "holds it",
+                          decl->name);
     else if (decl->kind == ZIDL__DECL_ACTOR && decl->handlers.count == 0)
         zidl__diag_report(diag, file, decl->loc, ZIDL__WARNING,
                           "actor '%s' has no handlers: it accepts no message and has "
-                          "no 'on start' or 'on stop'", decl->name);
+                          "no 'on start' or 'on stop'",
+                          decl->name);
 }
 
 void zidl__warn(zidl__file *const *files, size_t count, zidl__diag *diag)

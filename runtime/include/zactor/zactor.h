@@ -55,16 +55,16 @@ extern "C" {
  * X(name, value, description): one table drives the enum, zactor_strerror
  * and zactor_err_name. Values never change once released.
  */
-#define ZACTOR_ERRNO_MAP(X)                                                                     \
-    X(EINVAL, -1, "message breaks its schema")                                                  \
-    X(ENOMEM, -2, "out of memory")                                                              \
-    X(EDEAD, -3, "target actor has stopped")                                                    \
-    X(EFULL, -4, "bounded mailbox is full")                                                     \
-    X(ETIMEDOUT, -5, "timed out")                                                               \
-    X(ESTOPPED, -6, "actor system is stopping")                                                 \
-    X(EARG, -7, "invalid argument: a NULL pointer, a null ref or a value out of range")         \
-    X(ETYPE, -8, "actor type does not fit the call")                                            \
-    X(EDEADLK, -9, "call would wait for the handler making it")                                 \
+#define ZACTOR_ERRNO_MAP(X)                                                             \
+    X(EINVAL, -1, "message breaks its schema")                                          \
+    X(ENOMEM, -2, "out of memory")                                                      \
+    X(EDEAD, -3, "target actor has stopped")                                            \
+    X(EFULL, -4, "bounded mailbox is full")                                             \
+    X(ETIMEDOUT, -5, "timed out")                                                       \
+    X(ESTOPPED, -6, "actor system is stopping")                                         \
+    X(EARG, -7, "invalid argument: a NULL pointer, a null ref or a value out of range") \
+    X(ETYPE, -8, "actor type does not fit the call")                                    \
+    X(EDEADLK, -9, "call would wait for the handler making it")                         \
     X(EAGAIN, -10, "a worker thread could not start")
 
 enum zactor_errno {
@@ -228,27 +228,27 @@ uint64_t zactor_system_dead_letters(const zactor_system *sys);
 
 /* One worker thread's counters. Grows only at its end (see zactor_config). */
 typedef struct zactor_worker_stats {
-    uint64_t messages; /* messages handed to handlers */
-    uint64_t turns;    /* actor turns run (a turn handles a batch) */
-    uint64_t steals;   /* runnable actors taken from another worker */
-    uint64_t parks;    /* times the worker slept for lack of work */
+    uint64_t messages;                            /* messages handed to handlers */
+    uint64_t turns;                               /* actor turns run (a turn handles a batch) */
+    uint64_t steals;                              /* runnable actors taken from another worker */
+    uint64_t parks;                               /* times the worker slept for lack of work */
     uint64_t batches[ZACTOR_STATS_BATCH_BUCKETS]; /* turns by messages handled */
 } zactor_worker_stats;
 
 /* The system's counters. Grows only at its end (see zactor_config); it
  * holds no zactor_worker_stats, so either struct can grow alone. */
 typedef struct zactor_stats {
-    uint64_t messages_sent;    /* sends that returned 0 */
-    uint64_t dead_letters;     /* as zactor_system_dead_letters() */
-    uint64_t overflow_letters; /* messages that found the mailbox ring full */
+    uint64_t messages_sent;                          /* sends that returned 0 */
+    uint64_t dead_letters;                           /* as zactor_system_dead_letters() */
+    uint64_t overflow_letters;                       /* messages that found the mailbox ring full */
     uint64_t pool_allocs[ZACTOR_STATS_SIZE_CLASSES]; /* message blocks taken */
     uint64_t pool_frees[ZACTOR_STATS_SIZE_CLASSES];  /* message blocks given back */
-    unsigned workers;          /* worker threads */
+    unsigned workers;                                /* worker threads */
     /* The sums of every worker's zactor_worker_stats fields. */
-    uint64_t messages; /* messages handed to handlers */
-    uint64_t turns;    /* actor turns run */
-    uint64_t steals;   /* runnable actors taken from another worker */
-    uint64_t parks;    /* times a worker slept for lack of work */
+    uint64_t messages;                            /* messages handed to handlers */
+    uint64_t turns;                               /* actor turns run */
+    uint64_t steals;                              /* runnable actors taken from another worker */
+    uint64_t parks;                               /* times a worker slept for lack of work */
     uint64_t batches[ZACTOR_STATS_BATCH_BUCKETS]; /* turns by messages handled */
 } zactor_stats;
 
@@ -438,15 +438,15 @@ typedef struct zactor_handler_entry {
 } zactor_handler_entry;
 
 typedef struct zactor_actor_type {
-    uint32_t abi_version;   /* ZACTOR_ABI_VERSION */
-    const char *name;       /* qualified name, e.g. "chat.Room" */
-    uint32_t state_size;    /* sizeof the state struct (>= 1) */
-    uint32_t state_align;   /* _Alignof the state struct */
-    uint32_t slot_size;     /* sizeof the generated mailbox slot type */
-    uint32_t handler_count; /* entries in handlers */
+    uint32_t abi_version;                 /* ZACTOR_ABI_VERSION */
+    const char *name;                     /* qualified name, e.g. "chat.Room" */
+    uint32_t state_size;                  /* sizeof the state struct (>= 1) */
+    uint32_t state_align;                 /* _Alignof the state struct */
+    uint32_t slot_size;                   /* sizeof the generated mailbox slot type */
+    uint32_t handler_count;               /* entries in handlers */
     const zactor_handler_entry *handlers; /* dispatch table, indexed by tag */
-    zactor_hook_fn on_start; /* NULL when the actor has no `on start` */
-    zactor_hook_fn on_stop;  /* NULL when the actor has no `on stop` */
+    zactor_hook_fn on_start;              /* NULL when the actor has no `on start` */
+    zactor_hook_fn on_stop;               /* NULL when the actor has no `on stop` */
 } zactor_actor_type;
 
 /* Spawns an actor of the given type with a copy of *init (NULL: zeroed).
@@ -458,8 +458,7 @@ typedef struct zactor_actor_type {
  * else the node with the fewest live actors per worker. A send from a
  * thread outside the system that wakes the actor queues it on its home
  * node (an idle worker of another node may still take it from there). */
-zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type,
-                        const void *init);
+zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const void *init);
 
 /*
  * Copies the message (size bytes at msg) into the mailbox of `to`, which
@@ -484,16 +483,16 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type,
  * returns ZACTOR_EDEAD. A handler must not wait for an actor it just sent
  * to to handle the message: that actor may not have it yet.
  */
-int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag,
-                const void *msg, size_t size);
+int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                size_t size);
 
 /* Where a request's reply goes: filled in by zactor_ask or zactor_request
  * at the start of the request envelope. Its fields belong to the runtime. */
 typedef struct zactor_reply_to {
-    void *target; /* the asker's waiter, or the requester's cell */
+    void *target;                            /* the asker's waiter, or the requester's cell */
     const zactor_actor_type *requester_type; /* NULL for an ask */
-    uint32_t generation; /* the requester's generation */
-    uint32_t tag;        /* the requester's entry for the reply */
+    uint32_t generation;                     /* the requester's generation */
+    uint32_t tag;                            /* the requester's entry for the reply */
 } zactor_reply_to;
 
 /* zactor_ask's timeout_ns that never expires. */

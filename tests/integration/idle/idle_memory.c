@@ -131,8 +131,9 @@ int main(int argc, char **argv)
            actors, never_messaged, after_one_message, handled);
     if (handled != actors || never_messaged > BYTES_PER_NEVER_MESSAGED_MAX ||
         after_one_message > BYTES_PER_MESSAGED_MAX) {
-        fprintf(stderr, "idle_memory: FAILED (budgets %d bytes per actor never messaged, %d after "
-                        "one message)\n",
+        fprintf(stderr,
+                "idle_memory: FAILED (budgets %d bytes per actor never messaged, %d after "
+                "one message)\n",
                 BYTES_PER_NEVER_MESSAGED_MAX, BYTES_PER_MESSAGED_MAX);
         return 1;
     }

@@ -14,8 +14,7 @@
 
 #define MAX_PARTS 4
 
-static const char *const part_names[MAX_PARTS] = {"a.zidl", "b.zidl", "sub/c.zidl",
-                                                  "sub/d.zidl"};
+static const char *const part_names[MAX_PARTS] = {"a.zidl", "b.zidl", "sub/c.zidl", "sub/d.zidl"};
 
 typedef struct parts {
     const uint8_t *data[MAX_PARTS];

@@ -108,8 +108,7 @@ void zidl_options_init(zidl_options *opts);
  * last diagnostic delivered is `program: error: out of memory` (those
  * still held back for sorting are dropped). ZIDL_EINTERNAL ends a run
  * the same way. */
-int zidl_compile(const zidl_options *opts, const char *const *files,
-                 size_t count);
+int zidl_compile(const zidl_options *opts, const char *const *files, size_t count);
 
 #ifdef __cplusplus
 }
