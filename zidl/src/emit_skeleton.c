@@ -14,12 +14,14 @@ static void emit_actor(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
         const char *function =
             zidl__c_name(arena, file, actor->name, zidl__arena_sprintf(arena, "_on_%s", h->name));
         if (h->kind == ZIDL__HANDLER_MESSAGE && h->has_reply)
-            ZIDL__EXPAND(
-                out, tmpl, "reply_handler", {"function", function}, {"state", state},
-                {"name", actor->name}, {"message", zidl__c_name(arena, file, h->message->name, "")},
-                {"message_name", h->message->name},
-                {"reply", zidl__c_name(arena, file, h->reply_message->name, "")},
-                {"reply_init", zidl__macro_name(arena, file, h->reply_message->name, "INIT")});
+            ZIDL__EXPAND(out, tmpl, "reply_handler", {"function", function}, {"state", state},
+                         {"name", actor->name},
+                         {"message", zidl__c_name(arena, h->message->file, h->message->name, "")},
+                         {"message_name", h->message->name},
+                         {"reply",
+                          zidl__c_name(arena, h->reply_message->file, h->reply_message->name, "")},
+                         {"reply_init", zidl__macro_name(arena, h->reply_message->file,
+                                                         h->reply_message->name, "INIT")});
         else if (h->kind == ZIDL__HANDLER_MESSAGE)
             ZIDL__EXPAND(out, tmpl, "handler", {"function", function}, {"state", state},
                          {"name", actor->name},
