@@ -4,7 +4,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "platform.h"
 #include "zactor/zactor.h"
@@ -49,5 +48,13 @@ const char *zactor_err_name(int err)
 
 bool zactor__error_is_known(int err)
 {
-    return err == 0 || strcmp(zactor_err_name(err), "ZACTOR_UNKNOWN") != 0;
+    switch (err) {
+    case 0:
+#define ZACTOR_ERRNO_CASE_(name, value, text) case ZACTOR_##name:
+        ZACTOR_ERRNO_MAP(ZACTOR_ERRNO_CASE_)
+#undef ZACTOR_ERRNO_CASE_
+        return true;
+    default:
+        return false;
+    }
 }
