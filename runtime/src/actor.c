@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dead_letter.h"
+#include "end.h"
 #include "error.h"
 #include "platform.h"
 #include "system.h"
@@ -178,13 +179,14 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
      * million spawns cost a million cells, not a million turns. */
     bool needs_start = type->on_start != NULL;
     cell->flags = needs_start ? 0 : ZACTOR__CELL_STARTED;
+    /* Relaxed: published by the release store of life below. */
+    atomic_store_explicit(&cell->kill_hint, 0, memory_order_relaxed);
     /* Release: a sender that acquires this value sees type, state and
      * flags (and passes them on to the worker through the run queue). The
      * mailbox is empty with tickets from 0 (init_cell, or recycle). */
     atomic_store_explicit(&cell->life,
-                          ((uint64_t)generation << ZACTOR__LIFE_GENERATION_SHIFT) |
-                              ZACTOR__LIFE_ALIVE | ZACTOR__LIFE_NORING |
-                              (needs_start ? ZACTOR__LIFE_RUNNABLE : 0u),
+                          zactor__life_of_generation(generation) | ZACTOR__LIFE_ALIVE |
+                              ZACTOR__LIFE_NORING | (needs_start ? ZACTOR__LIFE_RUNNABLE : 0u),
                           memory_order_release);
     if (needs_start) {
         zactor__system_activate(sys, worker);
@@ -410,12 +412,6 @@ zactor_system *zactor_ctx_system(const zactor_ctx *ctx)
     return ctx ? ctx->sys : NULL;
 }
 
-void zactor_stop(zactor_ctx *ctx)
-{
-    if (ctx && ctx->cell)
-        ctx->cell->flags |= ZACTOR__CELL_STOP_REQUESTED;
-}
-
 void zactor__actor_start(zactor_cell *cell, zactor_ctx *ctx)
 {
     if (cell->flags & ZACTOR__CELL_STARTED)
@@ -425,20 +421,47 @@ void zactor__actor_start(zactor_cell *cell, zactor_ctx *ctx)
     const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
     if (type->on_start)
         type->on_start(cell->state, ctx);
-    if (cell->flags & ZACTOR__CELL_STOP_REQUESTED)
-        zactor__actor_stop_now(cell, ctx);
+    if (zactor__end_asked(cell))
+        zactor__actor_end_if_asked(cell, ctx);
 }
 
-void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx)
+void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx, zactor_end_kind otherwise)
 {
+    zactor_end_reason reason = zactor__end_reason(cell, ctx, otherwise);
     cell->flags |= ZACTOR__CELL_STOPPED;
     /* Relaxed: only this thread writes type while the cell is in use. */
     const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
+    ctx->ending = reason;
     if (type->on_stop)
         type->on_stop(cell->state, ctx);
+    ctx->ending = (zactor_end_reason){ZACTOR_END_NONE, 0};
     /* Relaxed: senders only need to see ALIVE go away eventually; messages
-     * they push meanwhile are counted and drained as dead letters. */
-    atomic_fetch_and_explicit(&cell->life, ~ZACTOR__LIFE_ALIVE, memory_order_relaxed);
+     * they push meanwhile are counted and drained as dead letters. A kill
+     * can no longer set KILL after this (its CAS needs ALIVE). */
+    uint64_t before =
+        atomic_fetch_and_explicit(&cell->life, ~ZACTOR__LIFE_ALIVE, memory_order_relaxed);
+    if (before & ZACTOR__LIFE_KILL)
+        zactor__kill_forget(cell->sys, cell, zactor__life_generation(before));
+}
+
+void zactor__actor_end_if_asked(zactor_cell *cell, zactor_ctx *ctx)
+{
+    if (cell->flags & ZACTOR__CELL_STOPPED)
+        return;
+    if (cell->flags & ZACTOR__CELL_STOP_REQUESTED) {
+        zactor__actor_stop_now(cell, ctx, ZACTOR_END_NORMAL);
+        return;
+    }
+    /* Acquire: pairs with the kill's release of the hint, so the life word
+     * read next shows its KILL. */
+    if (!atomic_load_explicit(&cell->kill_hint, memory_order_acquire))
+        return;
+    /* Relaxed: ordered by the hint's acquire above. */
+    if (atomic_load_explicit(&cell->life, memory_order_relaxed) & ZACTOR__LIFE_KILL)
+        zactor__actor_stop_now(cell, ctx, ZACTOR_END_KILLED);
+    else
+        /* Stale: a late hint for the previous incarnation of the cell. */
+        atomic_store_explicit(&cell->kill_hint, 0, memory_order_relaxed);
 }
 
 /* zactor__mailbox_clear's callback: a message left for a stopped actor. */
@@ -466,8 +489,7 @@ static void recycle(zactor__worker *worker, zactor_cell *cell, uint64_t life)
     /* Relaxed: stale senders only compare the generation and see EDEAD
      * either way; the next spawn gets the cell through the free-list mutex. */
     atomic_store_explicit(&cell->life,
-                          ((uint64_t)(zactor__life_generation(life) + 1u)
-                           << ZACTOR__LIFE_GENERATION_SHIFT) |
+                          zactor__life_of_generation(zactor__life_generation(life) + 1u) |
                               ZACTOR__LIFE_NORING,
                           memory_order_relaxed);
     give_back_cell(sys, cell);
@@ -496,6 +518,20 @@ void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint32_t 
             recycle(worker, cell, life);
             zactor__system_deactivate(worker);
             return;
+        }
+        if (life & ZACTOR__LIFE_KILL) {
+            /* Killed after the turn's last look at the hint (or before the
+             * killer stored it): it ends on this turn, as it would have
+             * after its handler. */
+            zactor_ctx *ctx = &worker->ctx;
+            ctx->cell = cell;
+            zactor__actor_stop_now(cell, ctx, ZACTOR_END_KILLED);
+            zactor__outbox_close(worker);
+            ctx->cell = NULL;
+            made_progress = true;
+            /* Acquire: as at the top; what senders pushed meanwhile. */
+            life = atomic_load_explicit(&cell->life, memory_order_acquire);
+            continue;
         }
         /* Release: this turn's effects reach the sender that makes the
          * actor runnable again (its CAS acquires). Fails when a sender
@@ -545,10 +581,10 @@ static void stop_remaining_actors(zactor_system *sys)
             zactor_cell *cell = &chunk->cells[i];
             if (!cell->state || (cell->flags & ZACTOR__CELL_STOPPED))
                 continue;
-            zactor_ctx ctx = {sys, cell};
+            zactor_ctx ctx = {.sys = sys, .cell = cell};
             zactor__actor_start(cell, &ctx);
             if (!(cell->flags & ZACTOR__CELL_STOPPED))
-                zactor__actor_stop_now(cell, &ctx);
+                zactor__actor_stop_now(cell, &ctx, ZACTOR_END_SHUTDOWN);
         }
     }
 }

@@ -24,8 +24,9 @@ typedef struct zactor__worker zactor__worker;
 /* zactor_cell.flags, touched only by the worker running the turn. */
 enum {
     ZACTOR__CELL_STARTED = 1u,        /* the first turn began (`on start` ran) */
-    ZACTOR__CELL_STOP_REQUESTED = 2u, /* zactor_stop() was called */
-    ZACTOR__CELL_STOPPED = 4u         /* `on stop` ran and ALIVE was cleared */
+    ZACTOR__CELL_STOP_REQUESTED = 2u, /* zactor_stop() or zactor_fail() was called */
+    ZACTOR__CELL_STOPPED = 4u,        /* `on stop` ran and ALIVE was cleared */
+    ZACTOR__CELL_FAILED = 8u          /* the request was zactor_fail()'s */
 };
 
 struct zactor_cell {
@@ -41,7 +42,12 @@ struct zactor_cell {
      * overflow stack in the reader, and only when the ring is full. */
     _Alignas(ZACTOR__CACHE_LINE) void *state; /* NULL while the cell is free */
     zactor__mailbox_reader reader;            /* the next ticket, letters */
-    uint16_t flags;
+    uint8_t flags;
+    /* Set by a kill after its CAS set KILL in the life word, so that the
+     * turn notices it after each handler without reading the senders'
+     * line; a hint only (a late store may reach the next incarnation),
+     * confirmed against the life word. */
+    _Atomic uint8_t kill_hint;
     uint16_t batch_limit; /* messages the next turn may handle (worker.c) */
     uint32_t home;        /* NUMA node chosen at spawn (scheduler.c), read by senders */
     /* A state this small lives here, in the line the turn touches anyway:
@@ -53,6 +59,7 @@ _Static_assert(offsetof(struct zactor_cell, next) + sizeof(zactor_cell *) <= ZAC
 _Static_assert(offsetof(struct zactor_cell, state) == ZACTOR__CACHE_LINE,
                "sender-written fields and owner fields on separate cache lines");
 _Static_assert(sizeof(struct zactor_cell) == 2 * ZACTOR__CACHE_LINE, "a cell is two lines");
+_Static_assert(ATOMIC_CHAR_LOCK_FREE == 2, "kill_hint is a plain byte store");
 
 /* Per-system store of cells: never returned to malloc before the system is
  * destroyed, so a stale ref can always read its cell's life word. */
@@ -74,8 +81,13 @@ int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, con
 /* Runs `on start` if the actor has not started yet (then stops it if the
  * hook called zactor_stop). */
 void zactor__actor_start(zactor_cell *cell, zactor_ctx *ctx);
-/* Runs `on stop` if declared, then clears ALIVE: later sends get EDEAD. */
-void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx);
+/* Runs `on stop` if declared, then clears ALIVE: later sends get EDEAD.
+ * The reason `on stop` sees: the actor's own request, else its kill, else
+ * `otherwise`. */
+void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx, zactor_end_kind otherwise);
+/* After a handler or hook returned (and at a turn's start): ends the actor
+ * if it asked to or was killed. */
+void zactor__actor_end_if_asked(zactor_cell *cell, zactor_ctx *ctx);
 /* Ends a turn whose reading stopped at ticket head (zactor__mailbox_close):
  * requeues the actor if tickets are left, else makes it idle, or recycles
  * it if it stopped. made_progress: the turn ran a hook or took a message. */

@@ -2,10 +2,16 @@
  *
  * One atomic 64-bit word per cell, on the senders' cache line:
  *
- *     generation (32) | ALIVE | LOCKED | RUNNABLE | NORING | tail (28)
+ *     KILL | generation (31) | ALIVE | LOCKED | RUNNABLE | NORING | tail (28)
  *
- * - generation: bumped when the cell is recycled; a ref carries the
- *   generation it was made for, so a stale ref gets ZACTOR_EDEAD.
+ * - KILL: zactor_kill asked the actor to end (end.c). Set only while ALIVE
+ *   and with the ref's generation, in the same CAS that checks them, so it
+ *   never lands on a later incarnation; the recycle's store clears it.
+ *   Like a send, the kill that sets it also sets RUNNABLE when it was
+ *   clear, and schedules the actor, so that an idle actor ends too.
+ * - generation: bumped when the cell is recycled (wrapping at 2^31); a ref
+ *   carries the generation it was made for, so a stale ref gets
+ *   ZACTOR_EDEAD.
  * - ALIVE: cleared when the actor stops; no send counts itself after that.
  * - LOCKED: the consumer is replacing the ring (growth) or freeing it
  *   (trim); senders wait the few instructions it takes.
@@ -38,13 +44,21 @@
 #define ZACTOR__LIFE_LOCKED (UINT64_C(1) << 30)
 #define ZACTOR__LIFE_ALIVE (UINT64_C(1) << 31)
 #define ZACTOR__LIFE_GENERATION_SHIFT 32
+#define ZACTOR__LIFE_GENERATION_MASK UINT32_C(0x7fffffff)
+#define ZACTOR__LIFE_KILL (UINT64_C(1) << 63)
 /* Tickets handed out and not consumed, at most: half the ticket space, so
  * that "a comes before b" is well defined for any two live tickets. */
 #define ZACTOR__LIFE_MAX_QUEUED (UINT32_C(1) << (ZACTOR__LIFE_TICKET_BITS - 1))
 
 static inline uint32_t zactor__life_generation(uint64_t life)
 {
-    return (uint32_t)(life >> ZACTOR__LIFE_GENERATION_SHIFT);
+    return (uint32_t)(life >> ZACTOR__LIFE_GENERATION_SHIFT) & ZACTOR__LIFE_GENERATION_MASK;
+}
+
+/* The generation bits of a life word for generation g (wrapped). */
+static inline uint64_t zactor__life_of_generation(uint32_t g)
+{
+    return (uint64_t)(g & ZACTOR__LIFE_GENERATION_MASK) << ZACTOR__LIFE_GENERATION_SHIFT;
 }
 
 /* The next ticket a sender would take. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "actor.h"
+#include "end.h"
 #include "pool.h"
 #include "reply.h"
 #include "scheduler.h"
@@ -38,6 +39,7 @@ struct zactor_system {
     zactor__cell_store cells;
     zactor__topology *topology;             /* kept only while pinning (and binding) need it */
     zactor__asks asks;                      /* asks in progress, woken by stop */
+    zactor__kills kills;                    /* codes of kills not yet taken (end.c) */
     zactor_dead_letter_fn dead_letter_hook; /* from the config, fixed */
     void *dead_letter_user;
 };

@@ -7,6 +7,7 @@
 
 #include "actor.h"
 #include "dead_letter.h"
+#include "end.h"
 #include "scheduler.h"
 #include "system.h"
 
@@ -64,6 +65,9 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
     bool starting = !(cell->flags & ZACTOR__CELL_STARTED);
     zactor__actor_start(cell, ctx);
+    /* A kill that scheduled an idle actor: it ends before any message. */
+    if (zactor__end_asked(cell))
+        zactor__actor_end_if_asked(cell, ctx);
     zactor__outbox_close(worker);
     /* Deterministic mode varies where turns end, to explore interleavings. */
     uint32_t limit = worker->schedule.deterministic
@@ -88,8 +92,8 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
             type->handlers[envelope.tag].handle(cell->state, ctx, envelope.payload);
             /* What the handler sent leaves with it, not with the turn. */
             zactor__outbox_close(worker);
-            if (cell->flags & ZACTOR__CELL_STOP_REQUESTED) {
-                zactor__actor_stop_now(cell, ctx);
+            if (zactor__end_asked(cell)) {
+                zactor__actor_end_if_asked(cell, ctx);
                 zactor__outbox_close(worker);
             }
         }

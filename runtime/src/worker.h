@@ -43,7 +43,9 @@ typedef struct zactor__outbox {
 
 struct zactor_ctx {
     zactor_system *sys;
-    zactor_cell *cell; /* the actor whose handler runs */
+    zactor_cell *cell;        /* the actor whose handler runs */
+    int fail_code;            /* zactor_fail's, until the handler returns */
+    zactor_end_reason ending; /* during `on stop`: why */
 };
 
 /* A worker thread. Each part belongs to the file that writes it; apart

@@ -326,6 +326,50 @@ unsigned zactor_ctx_numa_node(const zactor_ctx *ctx);
 void zactor_stop(zactor_ctx *ctx);
 
 /* ------------------------------------------------------------------ */
+/* Ends and their reasons                                              */
+/* ------------------------------------------------------------------ */
+
+/* How an actor ended. */
+typedef enum zactor_end_kind {
+    ZACTOR_END_NONE = 0,    /* not ending (zactor_ctx_end_reason outside `on stop`) */
+    ZACTOR_END_NORMAL = 1,  /* it called zactor_stop */
+    ZACTOR_END_FAILED = 2,  /* it called zactor_fail; code is what it passed */
+    ZACTOR_END_KILLED = 3,  /* zactor_kill ended it; code is what the killer passed */
+    ZACTOR_END_SHUTDOWN = 4 /* zactor_system_destroy ended it */
+} zactor_end_kind;
+
+/* Why an actor ended: the kind, and the code of a failure or a kill (0
+ * for the other kinds). */
+typedef struct zactor_end_reason {
+    zactor_end_kind kind;
+    int code;
+} zactor_end_reason;
+
+/* Like zactor_stop, with a failure: the running actor ends once the
+ * current handler (or hook) returns, and its end reason is
+ * {ZACTOR_END_FAILED, code}. The last of zactor_stop and zactor_fail
+ * called in a handler decides the reason. ctx NULL: does nothing. */
+void zactor_fail(zactor_ctx *ctx, int code);
+
+/*
+ * Ends the actor of `ref` from any thread or handler: it ends once the
+ * handler it is running (if any) returns, before any message still queued
+ * (those become dead letters), with the end reason {ZACTOR_END_KILLED,
+ * code}, unless that handler itself called zactor_stop or zactor_fail
+ * (then its own reason stands). An idle actor is scheduled to end at
+ * once; one whose `on start` has not run yet runs it first, then `on
+ * stop`, as every started actor does. Only the first kill counts: later
+ * ones return 0 and change nothing. Returns 0, ZACTOR_EDEAD (the actor has
+ * already ended), ZACTOR_ESTOPPED (the system is stopping), ZACTOR_EARG
+ * (a null ref) or ZACTOR_ENOMEM.
+ */
+int zactor_kill(zactor_ref ref, int code);
+
+/* In `on stop`: why the actor is ending. Anywhere else (and for a NULL
+ * ctx): {ZACTOR_END_NONE, 0}. */
+zactor_end_reason zactor_ctx_end_reason(const zactor_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
 /* Bytes: zero-copy variable-length payloads                           */
 /* ------------------------------------------------------------------ */
 
