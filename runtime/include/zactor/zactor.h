@@ -331,11 +331,13 @@ void zactor_stop(zactor_ctx *ctx);
 
 /* How an actor ended. */
 typedef enum zactor_end_kind {
-    ZACTOR_END_NONE = 0,    /* not ending (zactor_ctx_end_reason outside `on stop`) */
-    ZACTOR_END_NORMAL = 1,  /* it called zactor_stop */
-    ZACTOR_END_FAILED = 2,  /* it called zactor_fail; code is what it passed */
-    ZACTOR_END_KILLED = 3,  /* zactor_kill ended it; code is what the killer passed */
-    ZACTOR_END_SHUTDOWN = 4 /* zactor_system_destroy ended it */
+    ZACTOR_END_NONE = 0,     /* not ending (zactor_ctx_end_reason outside `on stop`) */
+    ZACTOR_END_NORMAL = 1,   /* it called zactor_stop */
+    ZACTOR_END_FAILED = 2,   /* it called zactor_fail; code is what it passed */
+    ZACTOR_END_KILLED = 3,   /* zactor_kill ended it; code is what the killer passed */
+    ZACTOR_END_SHUTDOWN = 4, /* zactor_system_destroy ended it */
+    ZACTOR_END_GONE = 5      /* a Down for a monitor set after the actor had ended
+                                and its cell was reused: the reason is lost */
 } zactor_end_kind;
 
 /* Why an actor ended: the kind, and the code of a failure or a kill (0
@@ -368,6 +370,41 @@ int zactor_kill(zactor_ref ref, int code);
 /* In `on stop`: why the actor is ending. Anywhere else (and for a NULL
  * ctx): {ZACTOR_END_NONE, 0}. */
 zactor_end_reason zactor_ctx_end_reason(const zactor_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
+/* Monitors                                                            */
+/* ------------------------------------------------------------------ */
+
+/* What an actor that declares `on down;` receives, once per monitor, when
+ * the actor it monitors ends (or at once, when it had ended already). */
+typedef struct zactor_down {
+    zactor_ref ref;           /* the monitored actor */
+    const char *type_name;    /* its type's qualified name, e.g. "chat.Room" */
+    zactor_end_reason reason; /* why it ended */
+    uint64_t monitor;         /* the id zactor_monitor gave */
+} zactor_down;
+
+/*
+ * From a handler or hook (ctx) of an actor whose type has an `on down;`
+ * entry: monitors the actor of `ref`, which must be of `type`. When that
+ * actor ends, the running actor receives one zactor_down through its `on
+ * down` handler, like a message sent then; if it has ended already, the
+ * Down is sent at once (with the reason when the runtime still knows it,
+ * else ZACTOR_END_GONE). An actor may monitor itself and may monitor the
+ * same actor several times (one Down per monitor). Monitors are removed
+ * when their Down is sent, by zactor_demonitor, and when the monitoring
+ * actor ends (an actor that has ended receives nothing). *id receives the
+ * monitor's id, never 0. Returns 0, ZACTOR_EARG (ctx is not a running
+ * handler's, id or type NULL, a null ref), ZACTOR_ETYPE (the running actor
+ * has no `on down;`), ZACTOR_ESTOPPED, ZACTOR_ENOMEM.
+ */
+int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *type, uint64_t *id);
+
+/* Removes a monitor the running actor set; its Down is not delivered after
+ * this returns, even if the monitored actor has just ended. Returns 0, or
+ * ZACTOR_EARG (ctx NULL, or no monitor of the running actor has that id:
+ * never set, removed already, or its Down delivered). */
+int zactor_demonitor(zactor_ctx *ctx, uint64_t id);
 
 /* ------------------------------------------------------------------ */
 /* Bytes: zero-copy variable-length payloads                           */
@@ -472,6 +509,9 @@ typedef void (*zactor_hook_fn)(void *self, zactor_ctx *ctx);
 /* zactor_handler_entry.flags: the payload is a request envelope, a
  * struct whose first member is a zactor_reply_to, then the request. */
 #define ZACTOR_HANDLER_REQUEST 1u
+/* zactor_handler_entry.flags: the entry of `on down;`; the payload is a
+ * zactor_down (message_type_id 0). */
+#define ZACTOR_HANDLER_DOWN 2u
 
 /* One per `on Message` line, indexed by tag (the order of the lines). */
 typedef struct zactor_handler_entry {
