@@ -89,6 +89,7 @@ const char *zactor_err_name(int err);
 typedef struct zactor_system zactor_system;
 typedef struct zactor_ctx zactor_ctx;
 typedef struct zactor_cell zactor_cell;
+typedef struct zactor_actor_type zactor_actor_type; /* see "Contract with generated code" */
 
 /* See zactor_config.dead_letter_hook. */
 typedef void (*zactor_dead_letter_fn)(void *user, const char *actor_type_name,
