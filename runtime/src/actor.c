@@ -19,6 +19,7 @@
 #include "dead_letter.h"
 #include "end.h"
 #include "error.h"
+#include "monitor.h"
 #include "platform.h"
 #include "system.h"
 #include "worker.h"
@@ -435,13 +436,17 @@ void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx, zactor_end_kind 
     if (type->on_stop)
         type->on_stop(cell->state, ctx);
     ctx->ending = (zactor_end_reason){ZACTOR_END_NONE, 0};
-    /* Relaxed: senders only need to see ALIVE go away eventually; messages
-     * they push meanwhile are counted and drained as dead letters. A kill
-     * can no longer set KILL after this (its CAS needs ALIVE). */
+    zactor__end_word_store(cell, reason);
+    /* Release: a monitor set after this, which finds ALIVE gone, reads the
+     * end word (monitor.c). Senders only need to see ALIVE go away
+     * eventually; messages they push meanwhile are drained as dead
+     * letters. A kill or a monitor can no longer set KILL or WATCHED after
+     * this (their CAS needs ALIVE). */
     uint64_t before =
-        atomic_fetch_and_explicit(&cell->life, ~ZACTOR__LIFE_ALIVE, memory_order_relaxed);
+        atomic_fetch_and_explicit(&cell->life, ~ZACTOR__LIFE_ALIVE, memory_order_release);
     if (before & ZACTOR__LIFE_KILL)
         zactor__kill_forget(cell->sys, cell, zactor__life_generation(before));
+    zactor__monitors_actor_ended(cell, before, reason);
 }
 
 void zactor__actor_end_if_asked(zactor_cell *cell, zactor_ctx *ctx)

@@ -26,7 +26,8 @@ enum {
     ZACTOR__CELL_STARTED = 1u,        /* the first turn began (`on start` ran) */
     ZACTOR__CELL_STOP_REQUESTED = 2u, /* zactor_stop() or zactor_fail() was called */
     ZACTOR__CELL_STOPPED = 4u,        /* `on stop` ran and ALIVE was cleared */
-    ZACTOR__CELL_FAILED = 8u          /* the request was zactor_fail()'s */
+    ZACTOR__CELL_FAILED = 8u,         /* the request was zactor_fail()'s */
+    ZACTOR__CELL_MONITORS = 16u       /* it set monitors (monitor.c): remove them at its end */
 };
 
 struct zactor_cell {

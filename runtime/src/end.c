@@ -31,7 +31,7 @@ void zactor__kills_destroy(zactor__kills *kills)
 }
 
 /* Under the lock: room for one more entry. */
-static bool reserve(zactor__kills *kills)
+static bool kills_reserve(zactor__kills *kills)
 {
     if (kills->count < kills->capacity)
         return true;
@@ -45,7 +45,7 @@ static bool reserve(zactor__kills *kills)
 }
 
 /* Under the lock: the entry of cell's generation, or NULL. */
-static zactor__kill *find(zactor__kills *kills, const zactor_cell *cell, uint32_t generation)
+static zactor__kill *kills_find(zactor__kills *kills, const zactor_cell *cell, uint32_t generation)
 {
     for (size_t i = 0; i < kills->count; i++)
         if (kills->items[i].cell == cell && kills->items[i].generation == generation)
@@ -79,7 +79,7 @@ int zactor_kill(zactor_ref ref, int code)
         return ZACTOR_ESTOPPED;
     zactor__kills *kills = &sys->kills;
     pthread_mutex_lock(&kills->lock);
-    if (!reserve(kills)) {
+    if (!kills_reserve(kills)) {
         pthread_mutex_unlock(&kills->lock);
         return ZACTOR_ENOMEM;
     }
@@ -139,7 +139,7 @@ zactor_end_reason zactor__end_reason(zactor_cell *cell, const zactor_ctx *ctx,
     if (life & ZACTOR__LIFE_KILL) {
         zactor__kills *kills = &cell->sys->kills;
         pthread_mutex_lock(&kills->lock);
-        zactor__kill *kill = find(kills, cell, zactor__life_generation(life));
+        zactor__kill *kill = kills_find(kills, cell, zactor__life_generation(life));
         int code = kill ? kill->code : 0;
         pthread_mutex_unlock(&kills->lock);
         return (zactor_end_reason){ZACTOR_END_KILLED, code};
@@ -151,7 +151,7 @@ void zactor__kill_forget(zactor_system *sys, zactor_cell *cell, uint32_t generat
 {
     zactor__kills *kills = &sys->kills;
     pthread_mutex_lock(&kills->lock);
-    zactor__kill *kill = find(kills, cell, generation);
+    zactor__kill *kill = kills_find(kills, cell, generation);
     if (kill)
         *kill = kills->items[--kills->count];
     pthread_mutex_unlock(&kills->lock);

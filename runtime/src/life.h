@@ -2,14 +2,18 @@
  *
  * One atomic 64-bit word per cell, on the senders' cache line:
  *
- *     KILL | generation (31) | ALIVE | LOCKED | RUNNABLE | NORING | tail (28)
+ *     KILL | WATCHED | generation (30) | ALIVE | LOCKED | RUNNABLE | NORING | tail (28)
  *
  * - KILL: zactor_kill asked the actor to end (end.c). Set only while ALIVE
  *   and with the ref's generation, in the same CAS that checks them, so it
  *   never lands on a later incarnation; the recycle's store clears it.
  *   Like a send, the kill that sets it also sets RUNNABLE when it was
  *   clear, and schedules the actor, so that an idle actor ends too.
- * - generation: bumped when the cell is recycled (wrapping at 2^31); a ref
+ * - WATCHED: some actor monitors this one (monitor.c). Set, like KILL,
+ *   only by a CAS that finds ALIVE and the ref's generation, while holding
+ *   the monitor list's lock; so the end that clears ALIVE and sees WATCHED
+ *   finds every monitor in the list once it takes the lock.
+ * - generation: bumped when the cell is recycled (wrapping at 2^30); a ref
  *   carries the generation it was made for, so a stale ref gets
  *   ZACTOR_EDEAD.
  * - ALIVE: cleared when the actor stops; no send counts itself after that.
@@ -44,7 +48,8 @@
 #define ZACTOR__LIFE_LOCKED (UINT64_C(1) << 30)
 #define ZACTOR__LIFE_ALIVE (UINT64_C(1) << 31)
 #define ZACTOR__LIFE_GENERATION_SHIFT 32
-#define ZACTOR__LIFE_GENERATION_MASK UINT32_C(0x7fffffff)
+#define ZACTOR__LIFE_GENERATION_MASK UINT32_C(0x3fffffff)
+#define ZACTOR__LIFE_WATCHED (UINT64_C(1) << 62)
 #define ZACTOR__LIFE_KILL (UINT64_C(1) << 63)
 /* Tickets handed out and not consumed, at most: half the ticket space, so
  * that "a comes before b" is well defined for any two live tickets. */

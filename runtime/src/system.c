@@ -199,6 +199,8 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
         goto fail_asks;
     if (zactor__kills_init(&sys->kills) != 0)
         goto fail_kills;
+    if (zactor__monitors_init(&sys->monitors) != 0)
+        goto fail_monitors;
     if (zactor__pool_init(&sys->pool, nodes, sys->topology) != 0)
         goto fail_pool;
     if (zactor__cells_init(&sys->cells) != 0)
@@ -214,6 +216,8 @@ fail_workers:
 fail_cells:
     zactor__pool_destroy(&sys->pool);
 fail_pool:
+    zactor__monitors_destroy(&sys->monitors);
+fail_monitors:
     zactor__kills_destroy(&sys->kills);
 fail_kills:
     zactor__asks_destroy(&sys->asks);
@@ -281,6 +285,7 @@ int zactor_system_destroy(zactor_system *sys)
     zactor__actors_shutdown(sys);
     zactor__scheduler_destroy(&sys->sched);
     zactor__pool_destroy(&sys->pool);
+    zactor__monitors_destroy(&sys->monitors);
     zactor__kills_destroy(&sys->kills);
     zactor__asks_destroy(&sys->asks);
     destroy_sync(sys);

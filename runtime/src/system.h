@@ -9,6 +9,7 @@
 
 #include "actor.h"
 #include "end.h"
+#include "monitor.h"
 #include "pool.h"
 #include "reply.h"
 #include "scheduler.h"
@@ -40,6 +41,7 @@ struct zactor_system {
     zactor__topology *topology;             /* kept only while pinning (and binding) need it */
     zactor__asks asks;                      /* asks in progress, woken by stop */
     zactor__kills kills;                    /* codes of kills not yet taken (end.c) */
+    zactor__monitors monitors;              /* every monitor (monitor.c) */
     zactor_dead_letter_fn dead_letter_hook; /* from the config, fixed */
     void *dead_letter_user;
 };

@@ -616,6 +616,12 @@ int zactor_ask(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void 
 int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
                    void *request, size_t size, uint32_t reply_type_id);
 
+/* Called by the generated dispatch of an `on down` entry before the user's
+ * handler: true when the Down's monitor is still set (it is removed now),
+ * false when zactor_demonitor removed it after the Down was sent (the
+ * handler is then not called). */
+bool zactor_down_take(zactor_ctx *ctx, const zactor_down *down);
+
 /*
  * Delivers a reply (size bytes at reply) to the asker or requester of
  * reply_to: copied to the asker's out (or, when the asker gave up, dropped

@@ -1,0 +1,237 @@
+/* monitor.c - monitors: zactor_monitor, zactor_demonitor, the Down notices
+ * an actor's end sends, and zactor_down_take, with which the generated
+ * dispatch of `on down` drops a Down whose monitor was removed meanwhile.
+ *
+ * "Exactly one Down" rests on the life word (life.h): a monitor is added
+ * to the list, under the list's lock, only after a CAS (or a load, when
+ * WATCHED is set already) found the target ALIVE with WATCHED set; the end
+ * clears ALIVE with one atomic operation that returns the word before, and
+ * takes the lock when that word had WATCHED. So a monitor either sees the
+ * target alive and is fired by its end, or sees it ended and fires itself
+ * at once; never both, never neither. */
+#include "monitor.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "scheduler.h"
+#include "system.h"
+#include "worker.h"
+
+int zactor__monitors_init(zactor__monitors *monitors)
+{
+    monitors->items = NULL;
+    monitors->count = 0;
+    monitors->capacity = 0;
+    monitors->last_id = 0;
+    return pthread_mutex_init(&monitors->lock, NULL) == 0 ? 0 : -1;
+}
+
+void zactor__monitors_destroy(zactor__monitors *monitors)
+{
+    free(monitors->items);
+    pthread_mutex_destroy(&monitors->lock);
+}
+
+/* Under the lock: room for one more monitor. */
+static bool monitors_reserve(zactor__monitors *monitors)
+{
+    if (monitors->count < monitors->capacity)
+        return true;
+    size_t capacity = monitors->capacity ? 2 * monitors->capacity : 16;
+    zactor__monitor *items = realloc(monitors->items, capacity * sizeof *items);
+    if (!items)
+        return false;
+    monitors->items = items;
+    monitors->capacity = capacity;
+    return true;
+}
+
+/* Under the lock: removes items[i] (the order of the list does not matter). */
+static void monitors_remove_at(zactor__monitors *monitors, size_t i)
+{
+    monitors->items[i] = monitors->items[--monitors->count];
+}
+
+static bool refs_equal(zactor_ref a, zactor_ref b)
+{
+    return a.cell == b.cell && a.generation == b.generation;
+}
+
+/* The tag of type's `on down;` entry. */
+static bool down_entry_of(const zactor_actor_type *type, uint32_t *tag)
+{
+    for (uint32_t i = 0; i < type->handler_count; i++) {
+        if (type->handlers[i].flags & ZACTOR_HANDLER_DOWN) {
+            *tag = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A Down packs its reason in the dead actor's inline state: the state is
+ * not used after `on stop`, and the line is the turn's own. */
+typedef struct end_word {
+    int32_t kind;
+    int32_t code;
+} end_word;
+_Static_assert(sizeof(end_word) <= ZACTOR__INLINE_STATE_SIZE, "fits the inline state");
+
+void zactor__end_word_store(zactor_cell *cell, zactor_end_reason reason)
+{
+    end_word word = {(int32_t)reason.kind, reason.code};
+    memcpy(cell->inline_state, &word, sizeof word);
+}
+
+/* The reason the actor of `target` ended with, if its cell still holds it
+ * (not recycled yet), else ZACTOR_END_GONE. Under the cell store's lock,
+ * without which a spawn could reuse the cell while we read it. */
+static zactor_end_reason end_reason_left(zactor_system *sys, zactor_ref target)
+{
+    zactor_end_reason reason = {ZACTOR_END_GONE, 0};
+    pthread_mutex_lock(&sys->cells.lock);
+    /* Acquire: pairs with the end's release of ALIVE, after its store of
+     * the end word. The recycle bumps the generation before the cell
+     * reaches the free list, under this lock. */
+    uint64_t life = atomic_load_explicit(&target.cell->life, memory_order_acquire);
+    if (zactor__life_generation(life) == target.generation && !(life & ZACTOR__LIFE_ALIVE)) {
+        end_word word;
+        memcpy(&word, target.cell->inline_state, sizeof word);
+        reason.kind = (zactor_end_kind)word.kind;
+        reason.code = word.code;
+    }
+    pthread_mutex_unlock(&sys->cells.lock);
+    return reason;
+}
+
+/* Sends a Down for monitor m (its watcher may have ended: then nothing). */
+static void down_send(const zactor__monitor *m, const char *type_name, zactor_end_reason reason)
+{
+    zactor_down down = {m->target, type_name, reason, m->id};
+    /* A watcher that ended or a stopping system: nobody to tell. */
+    (void)zactor__send(m->watcher, m->watcher_type, m->down_tag, &down, sizeof down);
+}
+
+int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *type, uint64_t *id)
+{
+    if (!ctx || !ctx->cell || !id || !type || !ref.cell)
+        return ZACTOR_EARG;
+    zactor_cell *self = ctx->cell;
+    zactor_system *sys = ctx->sys;
+    /* Relaxed: the running actor's own type, fixed while its turn runs. */
+    const zactor_actor_type *self_type = atomic_load_explicit(&self->type, memory_order_relaxed);
+    uint32_t down_tag;
+    if (!down_entry_of(self_type, &down_tag))
+        return ZACTOR_ETYPE;
+    if (zactor__system_stopping(sys))
+        return ZACTOR_ESTOPPED;
+    zactor__monitors *monitors = &sys->monitors;
+    zactor__monitor m = {0, ref, zactor_self(ctx), self_type, down_tag, false};
+    zactor_cell *cell = ref.cell;
+    pthread_mutex_lock(&monitors->lock);
+    if (!monitors_reserve(monitors)) {
+        pthread_mutex_unlock(&monitors->lock);
+        return ZACTOR_ENOMEM;
+    }
+    m.id = ++monitors->last_id;
+    /* Acquire: as a send's. */
+    uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
+    for (;;) {
+        if (zactor__life_generation(life) != ref.generation || !(life & ZACTOR__LIFE_ALIVE)) {
+            m.fired = true; /* ended already: the Down goes now */
+            break;
+        }
+        if (life & ZACTOR__LIFE_WATCHED)
+            break; /* its end takes this lock: it will find m */
+        if (life & ZACTOR__LIFE_LOCKED) {
+            zactor__cpu_relax();
+            life = atomic_load_explicit(&cell->life, memory_order_acquire);
+            continue;
+        }
+        /* Acquire (on success, as on failure): the load above is a guess
+         * the CAS confirms; the lock we hold orders the list for the end,
+         * which takes it after seeing WATCHED. */
+        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, life | ZACTOR__LIFE_WATCHED,
+                                                  memory_order_acquire, memory_order_acquire))
+            break;
+    }
+    monitors->items[monitors->count++] = m;
+    pthread_mutex_unlock(&monitors->lock);
+    self->flags |= ZACTOR__CELL_MONITORS;
+    *id = m.id;
+    if (m.fired)
+        down_send(&m, type->name, end_reason_left(sys, ref));
+    return 0;
+}
+
+int zactor_demonitor(zactor_ctx *ctx, uint64_t id)
+{
+    if (!ctx || !ctx->cell)
+        return ZACTOR_EARG;
+    zactor_ref self = zactor_self(ctx);
+    zactor__monitors *monitors = &ctx->sys->monitors;
+    int rc = ZACTOR_EARG;
+    pthread_mutex_lock(&monitors->lock);
+    for (size_t i = 0; i < monitors->count; i++) {
+        if (monitors->items[i].id == id && refs_equal(monitors->items[i].watcher, self)) {
+            monitors_remove_at(monitors, i);
+            rc = 0;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&monitors->lock);
+    return rc;
+}
+
+bool zactor_down_take(zactor_ctx *ctx, const zactor_down *down)
+{
+    if (!ctx || !ctx->cell || !down)
+        return false;
+    zactor_ref self = zactor_self(ctx);
+    zactor__monitors *monitors = &ctx->sys->monitors;
+    bool taken = false;
+    pthread_mutex_lock(&monitors->lock);
+    for (size_t i = 0; i < monitors->count; i++) {
+        zactor__monitor *m = &monitors->items[i];
+        if (m->id == down->monitor && m->fired && refs_equal(m->watcher, self)) {
+            monitors_remove_at(monitors, i);
+            taken = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&monitors->lock);
+    return taken;
+}
+
+void zactor__monitors_actor_ended(zactor_cell *cell, uint64_t before, zactor_end_reason reason)
+{
+    bool watched = before & ZACTOR__LIFE_WATCHED;
+    bool watching = cell->flags & ZACTOR__CELL_MONITORS;
+    if (!watched && !watching)
+        return;
+    zactor_system *sys = cell->sys;
+    zactor__monitors *monitors = &sys->monitors;
+    zactor_ref ended = {cell, zactor__life_generation(before)};
+    /* Relaxed: only this thread writes type while the cell is in use. */
+    const char *type_name = atomic_load_explicit(&cell->type, memory_order_relaxed)->name;
+    /* The Downs are sent under the lock, so that a demonitor that returns
+     * has either removed the monitor before its Down went, or finds it
+     * fired and removes it: the watcher's dispatch then drops the Down
+     * (zactor_down_take). A send takes no monitor lock. */
+    pthread_mutex_lock(&monitors->lock);
+    for (size_t i = 0; i < monitors->count;) {
+        zactor__monitor *m = &monitors->items[i];
+        if (watching && refs_equal(m->watcher, ended)) {
+            /* Its own monitors: nobody left to tell. */
+            monitors_remove_at(monitors, i);
+            continue;
+        }
+        if (watched && !m->fired && refs_equal(m->target, ended)) {
+            m->fired = true;
+            down_send(m, type_name, reason);
+        }
+        i++;
+    }
+    pthread_mutex_unlock(&monitors->lock);
+}

@@ -1,0 +1,49 @@
+/* monitor.h - monitors: who is told when an actor ends (private). */
+#ifndef ZACTOR_MONITOR_H
+#define ZACTOR_MONITOR_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "actor.h"
+#include "zactor/zactor.h"
+
+/* One monitor: `watcher` is told (at its `on down` entry, down_tag) when
+ * the actor of `target` ends. fired: its Down was sent; the watcher's
+ * dispatch takes it off the list (zactor_down_take). */
+typedef struct zactor__monitor {
+    uint64_t id;
+    zactor_ref target;
+    zactor_ref watcher;
+    const zactor_actor_type *watcher_type;
+    uint32_t down_tag;
+    bool fired;
+} zactor__monitor;
+
+/* Every monitor of the system, under one mutex: setting, firing and
+ * removing monitors are rare next to messages, and one lock makes "set
+ * while the target ends" simple to get right (life.h, WATCHED). Lookups
+ * scan the list: fine for thousands of monitors, not for millions. */
+typedef struct zactor__monitors {
+    pthread_mutex_t lock;
+    zactor__monitor *items;
+    size_t count;
+    size_t capacity;
+    uint64_t last_id;
+} zactor__monitors;
+
+int zactor__monitors_init(zactor__monitors *monitors);
+void zactor__monitors_destroy(zactor__monitors *monitors);
+
+/* The end of the actor whose life word was `before` just before ALIVE was
+ * cleared, for `reason`: fires its monitors (if WATCHED), and removes the
+ * monitors it held (if it set any). Runs on the thread that ended it. */
+void zactor__monitors_actor_ended(zactor_cell *cell, uint64_t before, zactor_end_reason reason);
+
+/* The reason an actor that has ended left in its cell, for a monitor set
+ * later (the cell keeps it until it is recycled). */
+void zactor__end_word_store(zactor_cell *cell, zactor_end_reason reason);
+
+#endif
