@@ -503,6 +503,10 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
     ZIDL__EXPAND(e->out, e->tmpl, "spawn", {"doc", doc_comment(e, spawn_doc)}, {"ref", ref},
                  {"state", state},
                  {"spawn", zidl__c_name(e->arena, e->file, actor->name, "_spawn")});
+    ZIDL__EXPAND(e->out, e->tmpl, "monitor",
+                 {"doc", doc_comment(e, SECTION_TEXT(e, "monitor_doc", {"name", actor->name}))},
+                 {"monitor", zidl__c_name(e->arena, e->file, actor->name, "_monitor")},
+                 {"ref", ref});
     emit_sends(e, actor, ref);
     emit_requests(e, actor, ref);
 

@@ -433,6 +433,9 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
                  {"on_start", start ? actor_name(e, actor, "dispatch_", "start") : "NULL"},
                  {"on_stop", stop ? actor_name(e, actor, "dispatch_", "stop") : "NULL"},
                  {"ref", ref}, {"spawn", zidl__c_name(e->arena, e->file, actor->name, "_spawn")});
+    ZIDL__EXPAND(e->out, e->tmpl, "monitor",
+                 {"monitor", zidl__c_name(e->arena, e->file, actor->name, "_monitor")},
+                 {"ref", ref}, {"actor_type", actor_type});
     emit_sends(e, actor, ref, actor_type);
 }
 

@@ -163,6 +163,7 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
         {"_ref", "the reference type of"},
         {"_slot", "the mailbox slot type of"},
         {"_spawn", "the spawn function of"},
+        {"_monitor", "the monitor function of"},
         {"_handlers", "the dispatch table of"},
         {"_actor_type", "the type descriptor of"},
         {"_tag", "the enum of the handler tags of"},
