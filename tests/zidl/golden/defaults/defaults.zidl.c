@@ -98,9 +98,9 @@ cfg_Service_ref cfg_Service_spawn(zactor_system *sys, const cfg_Service *init)
     return ref;
 }
 
-int cfg_Service_monitor(zactor_ctx *ctx, cfg_Service_ref ref, uint64_t *id)
+int cfg_Service_monitor(zactor_ctx *ctx, cfg_Service_ref ref, uint64_t *out)
 {
-    return zactor_monitor(ctx, ref.raw, &cfg_Service_actor_type, id);
+    return zactor_monitor(ctx, ref.raw, &cfg_Service_actor_type, out);
 }
 
 int cfg_Service_send_Configure(cfg_Service_ref to, const cfg_Configure *msg)

@@ -37,9 +37,9 @@ Lift_ref Lift_spawn(zactor_system *sys, const Lift *init)
     return ref;
 }
 
-int Lift_monitor(zactor_ctx *ctx, Lift_ref ref, uint64_t *id)
+int Lift_monitor(zactor_ctx *ctx, Lift_ref ref, uint64_t *out)
 {
-    return zactor_monitor(ctx, ref.raw, &Lift_actor_type, id);
+    return zactor_monitor(ctx, ref.raw, &Lift_actor_type, out);
 }
 
 int Lift_send_down(Lift_ref to, const down *msg)

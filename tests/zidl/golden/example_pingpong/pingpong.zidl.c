@@ -37,9 +37,9 @@ pingpong_Ponger_ref pingpong_Ponger_spawn(zactor_system *sys, const pingpong_Pon
     return ref;
 }
 
-int pingpong_Ponger_monitor(zactor_ctx *ctx, pingpong_Ponger_ref ref, uint64_t *id)
+int pingpong_Ponger_monitor(zactor_ctx *ctx, pingpong_Ponger_ref ref, uint64_t *out)
 {
-    return zactor_monitor(ctx, ref.raw, &pingpong_Ponger_actor_type, id);
+    return zactor_monitor(ctx, ref.raw, &pingpong_Ponger_actor_type, out);
 }
 
 int pingpong_Ponger_send_Ping(pingpong_Ponger_ref to, const pingpong_Ping *msg)
@@ -91,9 +91,9 @@ pingpong_Pinger_ref pingpong_Pinger_spawn(zactor_system *sys, const pingpong_Pin
     return ref;
 }
 
-int pingpong_Pinger_monitor(zactor_ctx *ctx, pingpong_Pinger_ref ref, uint64_t *id)
+int pingpong_Pinger_monitor(zactor_ctx *ctx, pingpong_Pinger_ref ref, uint64_t *out)
 {
-    return zactor_monitor(ctx, ref.raw, &pingpong_Pinger_actor_type, id);
+    return zactor_monitor(ctx, ref.raw, &pingpong_Pinger_actor_type, out);
 }
 
 int pingpong_Pinger_send_Pong(pingpong_Pinger_ref to, const pingpong_Pong *msg)

@@ -37,9 +37,9 @@ watch_Worker_ref watch_Worker_spawn(zactor_system *sys, const watch_Worker *init
     return ref;
 }
 
-int watch_Worker_monitor(zactor_ctx *ctx, watch_Worker_ref ref, uint64_t *id)
+int watch_Worker_monitor(zactor_ctx *ctx, watch_Worker_ref ref, uint64_t *out)
 {
-    return zactor_monitor(ctx, ref.raw, &watch_Worker_actor_type, id);
+    return zactor_monitor(ctx, ref.raw, &watch_Worker_actor_type, out);
 }
 
 int watch_Worker_send_Job(watch_Worker_ref to, const watch_Job *msg)
@@ -102,9 +102,9 @@ watch_Supervisor_ref watch_Supervisor_spawn(zactor_system *sys, const watch_Supe
     return ref;
 }
 
-int watch_Supervisor_monitor(zactor_ctx *ctx, watch_Supervisor_ref ref, uint64_t *id)
+int watch_Supervisor_monitor(zactor_ctx *ctx, watch_Supervisor_ref ref, uint64_t *out)
 {
-    return zactor_monitor(ctx, ref.raw, &watch_Supervisor_actor_type, id);
+    return zactor_monitor(ctx, ref.raw, &watch_Supervisor_actor_type, out);
 }
 
 int watch_Supervisor_send_Down(watch_Supervisor_ref to, const watch_Down *msg)
@@ -151,7 +151,7 @@ watch_Undertaker_ref watch_Undertaker_spawn(zactor_system *sys, const watch_Unde
     return ref;
 }
 
-int watch_Undertaker_monitor(zactor_ctx *ctx, watch_Undertaker_ref ref, uint64_t *id)
+int watch_Undertaker_monitor(zactor_ctx *ctx, watch_Undertaker_ref ref, uint64_t *out)
 {
-    return zactor_monitor(ctx, ref.raw, &watch_Undertaker_actor_type, id);
+    return zactor_monitor(ctx, ref.raw, &watch_Undertaker_actor_type, out);
 }

@@ -37,9 +37,9 @@ net_Server_ref net_Server_spawn(zactor_system *sys, const net_Server *init)
     return ref;
 }
 
-int net_Server_monitor(zactor_ctx *ctx, net_Server_ref ref, uint64_t *id)
+int net_Server_monitor(zactor_ctx *ctx, net_Server_ref ref, uint64_t *out)
 {
-    return zactor_monitor(ctx, ref.raw, &net_Server_actor_type, id);
+    return zactor_monitor(ctx, ref.raw, &net_Server_actor_type, out);
 }
 
 int net_Server_send_Hello(net_Server_ref to, const net_Hello *msg)
@@ -85,9 +85,9 @@ net_Client_ref net_Client_spawn(zactor_system *sys, const net_Client *init)
     return ref;
 }
 
-int net_Client_monitor(zactor_ctx *ctx, net_Client_ref ref, uint64_t *id)
+int net_Client_monitor(zactor_ctx *ctx, net_Client_ref ref, uint64_t *out)
 {
-    return zactor_monitor(ctx, ref.raw, &net_Client_actor_type, id);
+    return zactor_monitor(ctx, ref.raw, &net_Client_actor_type, out);
 }
 
 int net_Client_send_Welcome(net_Client_ref to, const net_Welcome *msg)
