@@ -372,8 +372,8 @@ static void emit_handler_table(source_emitter *e, const zidl__decl *actor, const
         const char *drop = "NULL";
         if (h->message->holds_bytes)
             drop = h->has_reply ? actor_name(e, actor, "drop_", h->name) : dropper(e, h->message);
-        ZIDL__EXPAND(&entries, e->tmpl, "handler_table_entry",
-                     {"tag", tag_of(e, actor, h)}, {"dispatch", dispatch}, {"drop", drop},
+        ZIDL__EXPAND(&entries, e->tmpl, "handler_table_entry", {"tag", tag_of(e, actor, h)},
+                     {"dispatch", dispatch}, {"drop", drop},
                      {"type_id",
                       zidl__macro_name(e->arena, h->message->file, h->message->name, "TYPE_ID")},
                      {"flags", h->has_reply ? "ZACTOR_HANDLER_REQUEST" : "0"});
