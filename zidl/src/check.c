@@ -682,6 +682,26 @@ static void check_slot_members(clash_search *s, const zidl__decl *actor)
     }
 }
 
+/* The parameter of an `on down` handler is `down` (its declaration, the
+ * skeleton): a type of that name, possible only without a package, would
+ * be shadowed by it in every definition. Checked only for actors that
+ * declare `on down;`, so schemas from before `on down;` stay valid. */
+static void check_down_parameter(clash_search *s, const zidl__decl *actor)
+{
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL__HANDLER_DOWN)
+            continue;
+        const generated_name *gen = zidl__symtab_get(&s->names, "down");
+        if (gen != NULL)
+            zidl__diag_report(s->c->diag, s->c->file, h->name_loc, ZIDL__ERROR,
+                              "'down', the parameter of the 'on down' handler of actor '%s', "
+                              "has the same name as %s; add a package or rename it",
+                              actor->name, gen->gen.what);
+        return;
+    }
+}
+
 static void check_generated_names(checker *c)
 {
     clash_search s = {c, {0}, {0}, NULL, NULL, NULL, {0, 0}};
@@ -692,8 +712,10 @@ static void check_generated_names(checker *c)
     for (size_t i = 0; i < c->file->decls.count; i++) {
         const zidl__decl *decl = c->file->decls.items[i];
         check_field_clashes(&s, &decl->fields);
-        if (decl->kind == ZIDL__DECL_ACTOR)
+        if (decl->kind == ZIDL__DECL_ACTOR) {
             check_slot_members(&s, decl);
+            check_down_parameter(&s, decl);
+        }
     }
     zidl__symtab_free(&s.imported);
     zidl__symtab_free(&s.names);

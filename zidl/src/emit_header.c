@@ -503,9 +503,16 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
     ZIDL__EXPAND(e->out, e->tmpl, "spawn", {"doc", doc_comment(e, spawn_doc)}, {"ref", ref},
                  {"state", state},
                  {"spawn", zidl__c_name(e->arena, e->file, actor->name, "_spawn")});
+    ZIDL__EXPAND(e->out, e->tmpl, "monitor",
+                 {"doc", doc_comment(e, SECTION_TEXT(e, "monitor_doc", {"name", actor->name}))},
+                 {"monitor", zidl__c_name(e->arena, e->file, actor->name, "_monitor")},
+                 {"ref", ref});
     emit_sends(e, actor, ref);
     emit_requests(e, actor, ref);
 
+    /* The down handler's comment names the typed monitor functions the
+     * way the package spells them: "chat_X_monitor". */
+    const char *any_monitor = zidl__c_name(e->arena, e->file, "X", "_monitor");
     if (actor->handlers.count > 0)
         ZIDL__EXPAND(e->out, e->tmpl, "handlers_comment", {"name", actor->name});
     for (size_t i = 0; i < actor->handlers.count; i++) {
@@ -524,6 +531,11 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
                          {"function", function}, {"state", state},
                          {"message",
                           zidl__c_name(e->arena, h->message->file, h->message->name, "")});
+        else if (h->kind == ZIDL__HANDLER_DOWN)
+            ZIDL__EXPAND(e->out, e->tmpl, "down_handler", {"doc", doc_lines(e, h->doc, "")},
+                         {"about", doc_comment(e, SECTION_TEXT(e, "down_doc",
+                                                               {"any_monitor", any_monitor}))},
+                         {"function", function}, {"state", state});
         else
             ZIDL__EXPAND(e->out, e->tmpl, "hook", {"doc", doc_lines(e, h->doc, "")},
                          {"function", function}, {"state", state});

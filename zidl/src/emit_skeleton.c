@@ -27,6 +27,9 @@ static void emit_actor(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
                          {"name", actor->name},
                          {"message", zidl__c_name(arena, h->message->file, h->message->name, "")},
                          {"message_name", h->message->name});
+        else if (h->kind == ZIDL__HANDLER_DOWN)
+            ZIDL__EXPAND(out, tmpl, "down_handler", {"function", function}, {"state", state},
+                         {"name", actor->name});
         else
             ZIDL__EXPAND(out, tmpl, "hook", {"function", function}, {"state", state},
                          {"name", actor->name},

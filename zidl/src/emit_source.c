@@ -304,7 +304,10 @@ static void emit_dispatchers(source_emitter *e, const zidl__decl *actor, const c
         const zidl__handler *h = actor->handlers.items[i];
         const char *dispatch = actor_name(e, actor, "dispatch_", h->name);
         const char *handler = actor_name(e, actor, "on_", h->name);
-        if (h->kind != ZIDL__HANDLER_MESSAGE)
+        if (h->kind == ZIDL__HANDLER_DOWN)
+            ZIDL__EXPAND(e->out, e->tmpl, "dispatch_down", {"dispatch", dispatch},
+                         {"handler", handler}, {"state", state});
+        else if (h->kind != ZIDL__HANDLER_MESSAGE)
             ZIDL__EXPAND(e->out, e->tmpl, "dispatch_hook", {"dispatch", dispatch},
                          {"handler", handler}, {"state", state});
         else if (h->has_reply)
@@ -321,7 +324,21 @@ static void emit_dispatchers(source_emitter *e, const zidl__decl *actor, const c
     }
 }
 
-/* One enumerator per message handler: the send functions and the handler
+/* Whether the handler has an entry in the actor's handler table: every
+ * message, and the Down notices; start and stop are hooks of their own. */
+static bool in_table(const zidl__handler *h)
+{
+    return h->kind == ZIDL__HANDLER_MESSAGE || h->kind == ZIDL__HANDLER_DOWN;
+}
+
+static const char *tag_of(source_emitter *e, const zidl__decl *actor, const zidl__handler *h)
+{
+    if (h->kind == ZIDL__HANDLER_DOWN)
+        return zidl__down_tag_name(e->arena, e->file, actor->name);
+    return zidl__tag_name(e->arena, e->file, actor->name, h->name);
+}
+
+/* One enumerator per table entry: the send functions and the handler
  * table name their entry instead of a bare index. */
 static void emit_tags(source_emitter *e, const zidl__decl *actor)
 {
@@ -329,9 +346,8 @@ static void emit_tags(source_emitter *e, const zidl__decl *actor)
                  {"tag_enum", zidl__tag_enum_name(e->arena, e->file, actor->name)});
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl__handler *h = actor->handlers.items[i];
-        if (h->kind == ZIDL__HANDLER_MESSAGE)
-            ZIDL__EXPAND(e->out, e->tmpl, "tag",
-                         {"tag", zidl__tag_name(e->arena, e->file, actor->name, h->name)});
+        if (in_table(h))
+            ZIDL__EXPAND(e->out, e->tmpl, "tag", {"tag", tag_of(e, actor, h)});
     }
     zidl__template_expand(e->out, e->tmpl, "tags_end", NULL, 0);
 }
@@ -342,14 +358,22 @@ static void emit_handler_table(source_emitter *e, const zidl__decl *actor, const
     zidl__strbuf_init(&entries, e->arena->mem);
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl__handler *h = actor->handlers.items[i];
+        const char *dispatch = actor_name(e, actor, "dispatch_", h->name);
+        if (h->kind == ZIDL__HANDLER_DOWN) {
+            /* A zactor_down owns nothing; the runtime finds the entry by
+             * its flag, not by a message type id. */
+            ZIDL__EXPAND(&entries, e->tmpl, "handler_table_entry", {"tag", tag_of(e, actor, h)},
+                         {"dispatch", dispatch}, {"drop", "NULL"}, {"type_id", "0"},
+                         {"flags", "ZACTOR_HANDLER_DOWN"});
+            continue;
+        }
         if (h->kind != ZIDL__HANDLER_MESSAGE)
             continue;
         const char *drop = "NULL";
         if (h->message->holds_bytes)
             drop = h->has_reply ? actor_name(e, actor, "drop_", h->name) : dropper(e, h->message);
-        ZIDL__EXPAND(&entries, e->tmpl, "handler_table_entry",
-                     {"tag", zidl__tag_name(e->arena, e->file, actor->name, h->name)},
-                     {"dispatch", actor_name(e, actor, "dispatch_", h->name)}, {"drop", drop},
+        ZIDL__EXPAND(&entries, e->tmpl, "handler_table_entry", {"tag", tag_of(e, actor, h)},
+                     {"dispatch", dispatch}, {"drop", drop},
                      {"type_id",
                       zidl__macro_name(e->arena, h->message->file, h->message->name, "TYPE_ID")},
                      {"flags", h->has_reply ? "ZACTOR_HANDLER_REQUEST" : "0"});
@@ -414,7 +438,7 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
 
     unsigned handler_count = 0;
     for (size_t i = 0; i < actor->handlers.count; i++)
-        handler_count += actor->handlers.items[i]->kind == ZIDL__HANDLER_MESSAGE;
+        handler_count += in_table(actor->handlers.items[i]);
     if (handler_count > 0) {
         emit_tags(e, actor);
         emit_handler_table(e, actor, table);
@@ -433,6 +457,9 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
                  {"on_start", start ? actor_name(e, actor, "dispatch_", "start") : "NULL"},
                  {"on_stop", stop ? actor_name(e, actor, "dispatch_", "stop") : "NULL"},
                  {"ref", ref}, {"spawn", zidl__c_name(e->arena, e->file, actor->name, "_spawn")});
+    ZIDL__EXPAND(e->out, e->tmpl, "monitor",
+                 {"monitor", zidl__c_name(e->arena, e->file, actor->name, "_monitor")},
+                 {"ref", ref}, {"actor_type", actor_type});
     emit_sends(e, actor, ref, actor_type);
 }
 

@@ -37,6 +37,13 @@ char *zidl__tag_name(zidl__arena *arena, const zidl__file *file, const char *act
     return out;
 }
 
+char *zidl__down_tag_name(zidl__arena *arena, const zidl__file *file, const char *actor)
+{
+    char *out = zidl__c_name(arena, file, actor, "_DOWN_TAG");
+    upcase(out);
+    return out;
+}
+
 static void upcase(char *s)
 {
     for (; *s != '\0'; s++)
@@ -163,6 +170,7 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
         {"_ref", "the reference type of"},
         {"_slot", "the mailbox slot type of"},
         {"_spawn", "the spawn function of"},
+        {"_monitor", "the monitor function of"},
         {"_handlers", "the dispatch table of"},
         {"_actor_type", "the type descriptor of"},
         {"_tag", "the enum of the handler tags of"},
@@ -182,6 +190,9 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
              zidl__c_name(e->arena, file, decl->name,
                           concat(e->arena, "_dispatch_", h->name, "", "")),
              h->loc, describe(e, "the dispatcher", "of", subject));
+        if (h->kind == ZIDL__HANDLER_DOWN)
+            emit(e, zidl__down_tag_name(e->arena, file, decl->name), h->loc,
+                 describe(e, "the handler tag", "of", subject));
         if (h->kind != ZIDL__HANDLER_MESSAGE)
             continue;
         emit(e, zidl__tag_name(e->arena, file, decl->name, h->name), h->loc,

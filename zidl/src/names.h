@@ -29,6 +29,10 @@ char *zidl__tag_enum_name(zidl__arena *arena, const zidl__file *file, const char
 /* "CHAT_ROOM_TAG_JOIN": the tag (handler table index) of Join in Room. */
 char *zidl__tag_name(zidl__arena *arena, const zidl__file *file, const char *actor,
                      const char *message);
+/* "CHAT_ROOM_DOWN_TAG": the tag of Room's `on down;` entry. A message's
+ * tag has "_TAG_" and the message's name after the actor's, so none can
+ * be spelled like it (a message `Down` gets CHAT_ROOM_TAG_DOWN). */
+char *zidl__down_tag_name(zidl__arena *arena, const zidl__file *file, const char *actor);
 /* "chat.Room", the actor's name at run time. */
 char *zidl__qualified_name(zidl__arena *arena, const zidl__file *file, const char *name);
 /* Output file names: "room.zidl.h", "room.zidl.c", "room_actors.c". */

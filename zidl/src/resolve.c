@@ -310,6 +310,18 @@ static zidl__decl *resolve_reply(resolver *r, const zidl__handler *h)
     return decl;
 }
 
+/* Whether a message of that bare name is visible, without reporting
+ * anything or marking an import used. */
+static bool message_visible(const resolver *r, const char *name)
+{
+    for (size_t i = 0; i < visible_count(r); i++) {
+        const zidl__decl *decl = zidl__symtab_get(&visible_file(r, i)->decl_table, name);
+        if (decl != NULL && decl->kind == ZIDL__DECL_MESSAGE)
+            return true;
+    }
+    return false;
+}
+
 static void resolve_handler(resolver *r, zidl__handler *h)
 {
     if (strcmp(h->name, "start") == 0) {
@@ -318,6 +330,13 @@ static void resolve_handler(resolver *r, zidl__handler *h)
     }
     if (strcmp(h->name, "stop") == 0) {
         h->kind = ZIDL__HANDLER_STOP;
+        return;
+    }
+    /* `on down;` came after messages named `down` were allowed: where one
+     * is visible the line keeps meaning what it meant before, handling
+     * that message, so that no existing schema changes. */
+    if (strcmp(h->name, "down") == 0 && !message_visible(r, h->name)) {
+        h->kind = ZIDL__HANDLER_DOWN;
         return;
     }
     h->kind = ZIDL__HANDLER_MESSAGE;

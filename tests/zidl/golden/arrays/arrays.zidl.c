@@ -67,6 +67,11 @@ grid_Walker_ref grid_Walker_spawn(zactor_system *sys, const grid_Walker *init)
     return ref;
 }
 
+int grid_Walker_monitor(zactor_ctx *ctx, grid_Walker_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &grid_Walker_actor_type, out);
+}
+
 int grid_Walker_send_Board(grid_Walker_ref to, const grid_Board *msg)
 {
     if (msg == NULL)

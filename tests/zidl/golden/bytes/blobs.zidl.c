@@ -116,6 +116,11 @@ blobs_Store_ref blobs_Store_spawn(zactor_system *sys, const blobs_Store *init)
     return ref;
 }
 
+int blobs_Store_monitor(zactor_ctx *ctx, blobs_Store_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &blobs_Store_actor_type, out);
+}
+
 int blobs_Store_send_Blob(blobs_Store_ref to, const blobs_Blob *msg)
 {
     if (msg == NULL)

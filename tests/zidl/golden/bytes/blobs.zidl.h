@@ -109,6 +109,15 @@ ZACTOR_STATIC_ASSERT(offsetof(blobs_Store_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFS
  * ZACTOR_EARG when sys is NULL. */
 blobs_Store_ref blobs_Store_spawn(zactor_system *sys, const blobs_Store *init);
 
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Store of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int blobs_Store_monitor(zactor_ctx *ctx, blobs_Store_ref ref, uint64_t *id);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */

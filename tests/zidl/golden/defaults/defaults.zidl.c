@@ -98,6 +98,11 @@ cfg_Service_ref cfg_Service_spawn(zactor_system *sys, const cfg_Service *init)
     return ref;
 }
 
+int cfg_Service_monitor(zactor_ctx *ctx, cfg_Service_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &cfg_Service_actor_type, out);
+}
+
 int cfg_Service_send_Configure(cfg_Service_ref to, const cfg_Configure *msg)
 {
     if (msg == NULL)

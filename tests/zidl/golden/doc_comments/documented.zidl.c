@@ -63,6 +63,11 @@ docs_Shop_ref docs_Shop_spawn(zactor_system *sys, const docs_Shop *init)
     return ref;
 }
 
+int docs_Shop_monitor(zactor_ctx *ctx, docs_Shop_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &docs_Shop_actor_type, out);
+}
+
 int docs_Shop_send_Order(docs_Shop_ref to, const docs_Order *msg)
 {
     if (msg == NULL)

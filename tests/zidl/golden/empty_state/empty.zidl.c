@@ -44,6 +44,11 @@ blank_Idle_ref blank_Idle_spawn(zactor_system *sys, const blank_Idle *init)
     return ref;
 }
 
+int blank_Idle_monitor(zactor_ctx *ctx, blank_Idle_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &blank_Idle_actor_type, out);
+}
+
 int blank_Idle_send_Ping(blank_Idle_ref to, const blank_Ping *msg)
 {
     if (msg == NULL)
@@ -92,6 +97,11 @@ blank_Stateless_ref blank_Stateless_spawn(zactor_system *sys, const blank_Statel
     blank_Stateless_ref ref;
     ref.raw = zactor_spawn(sys, &blank_Stateless_actor_type, init);
     return ref;
+}
+
+int blank_Stateless_monitor(zactor_ctx *ctx, blank_Stateless_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &blank_Stateless_actor_type, out);
 }
 
 int blank_Stateless_send_Ping(blank_Stateless_ref to, const blank_Ping *msg)

@@ -76,6 +76,15 @@ ZACTOR_STATIC_ASSERT(offsetof(blank_Idle_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSE
  * ZACTOR_EARG when sys is NULL. */
 blank_Idle_ref blank_Idle_spawn(zactor_system *sys, const blank_Idle *init);
 
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Idle of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int blank_Idle_monitor(zactor_ctx *ctx, blank_Idle_ref ref, uint64_t *id);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
@@ -112,6 +121,15 @@ ZACTOR_STATIC_ASSERT(offsetof(blank_Stateless_slot, msg) == ZACTOR_SLOT_PAYLOAD_
  * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
  * ZACTOR_EARG when sys is NULL. */
 blank_Stateless_ref blank_Stateless_spawn(zactor_system *sys, const blank_Stateless *init);
+
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Stateless of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int blank_Stateless_monitor(zactor_ctx *ctx, blank_Stateless_ref ref, uint64_t *id);
 
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;

@@ -128,6 +128,11 @@ colors_Painter_ref colors_Painter_spawn(zactor_system *sys, const colors_Painter
     return ref;
 }
 
+int colors_Painter_monitor(zactor_ctx *ctx, colors_Painter_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &colors_Painter_actor_type, out);
+}
+
 int colors_Painter_send_Paint(colors_Painter_ref to, const colors_Paint *msg)
 {
     if (msg == NULL)

@@ -158,6 +158,11 @@ chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init)
     return ref;
 }
 
+int chat_Room_monitor(zactor_ctx *ctx, chat_Room_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &chat_Room_actor_type, out);
+}
+
 int chat_Room_send_Join(chat_Room_ref to, const chat_Join *msg)
 {
     if (msg == NULL)
@@ -258,6 +263,11 @@ chat_User_ref chat_User_spawn(zactor_system *sys, const chat_User *init)
     chat_User_ref ref;
     ref.raw = zactor_spawn(sys, &chat_User_actor_type, init);
     return ref;
+}
+
+int chat_User_monitor(zactor_ctx *ctx, chat_User_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &chat_User_actor_type, out);
 }
 
 int chat_User_send_Delivered(chat_User_ref to, const chat_Delivered *msg)

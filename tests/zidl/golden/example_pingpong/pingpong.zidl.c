@@ -37,6 +37,11 @@ pingpong_Ponger_ref pingpong_Ponger_spawn(zactor_system *sys, const pingpong_Pon
     return ref;
 }
 
+int pingpong_Ponger_monitor(zactor_ctx *ctx, pingpong_Ponger_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &pingpong_Ponger_actor_type, out);
+}
+
 int pingpong_Ponger_send_Ping(pingpong_Ponger_ref to, const pingpong_Ping *msg)
 {
     if (msg == NULL)
@@ -84,6 +89,11 @@ pingpong_Pinger_ref pingpong_Pinger_spawn(zactor_system *sys, const pingpong_Pin
     pingpong_Pinger_ref ref;
     ref.raw = zactor_spawn(sys, &pingpong_Pinger_actor_type, init);
     return ref;
+}
+
+int pingpong_Pinger_monitor(zactor_ctx *ctx, pingpong_Pinger_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &pingpong_Pinger_actor_type, out);
 }
 
 int pingpong_Pinger_send_Pong(pingpong_Pinger_ref to, const pingpong_Pong *msg)

@@ -72,6 +72,15 @@ ZACTOR_STATIC_ASSERT(offsetof(pingpong_Ponger_slot, msg) == ZACTOR_SLOT_PAYLOAD_
  * ZACTOR_EARG when sys is NULL. */
 pingpong_Ponger_ref pingpong_Ponger_spawn(zactor_system *sys, const pingpong_Ponger *init);
 
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Ponger of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int pingpong_Ponger_monitor(zactor_ctx *ctx, pingpong_Ponger_ref ref, uint64_t *id);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
@@ -110,6 +119,15 @@ ZACTOR_STATIC_ASSERT(offsetof(pingpong_Pinger_slot, msg) == ZACTOR_SLOT_PAYLOAD_
  * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
  * ZACTOR_EARG when sys is NULL. */
 pingpong_Pinger_ref pingpong_Pinger_spawn(zactor_system *sys, const pingpong_Pinger *init);
+
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Pinger of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int pingpong_Pinger_monitor(zactor_ctx *ctx, pingpong_Pinger_ref ref, uint64_t *id);
 
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;

@@ -44,6 +44,11 @@ ring_Node_ref ring_Node_spawn(zactor_system *sys, const ring_Node *init)
     return ref;
 }
 
+int ring_Node_monitor(zactor_ctx *ctx, ring_Node_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &ring_Node_actor_type, out);
+}
+
 int ring_Node_send_Link(ring_Node_ref to, const ring_Link *msg)
 {
     if (msg == NULL)

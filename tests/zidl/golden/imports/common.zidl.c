@@ -37,6 +37,11 @@ common_Logger_ref common_Logger_spawn(zactor_system *sys, const common_Logger *i
     return ref;
 }
 
+int common_Logger_monitor(zactor_ctx *ctx, common_Logger_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &common_Logger_actor_type, out);
+}
+
 int common_Logger_send_Ping(common_Logger_ref to, const common_Ping *msg)
 {
     if (msg == NULL)

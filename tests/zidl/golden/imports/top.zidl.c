@@ -85,6 +85,11 @@ app_Mover_ref app_Mover_spawn(zactor_system *sys, const app_Mover *init)
     return ref;
 }
 
+int app_Mover_monitor(zactor_ctx *ctx, app_Mover_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &app_Mover_actor_type, out);
+}
+
 int app_Mover_send_Move(app_Mover_ref to, const app_Move *msg)
 {
     if (msg == NULL)

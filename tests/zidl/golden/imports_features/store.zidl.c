@@ -102,6 +102,11 @@ store_Store_ref store_Store_spawn(zactor_system *sys, const store_Store *init)
     return ref;
 }
 
+int store_Store_monitor(zactor_ctx *ctx, store_Store_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &store_Store_actor_type, out);
+}
+
 int store_Store_send_Blob(store_Store_ref to, const media_Blob *msg)
 {
     if (msg == NULL)
@@ -170,6 +175,11 @@ store_Client_ref store_Client_spawn(zactor_system *sys, const store_Client *init
     store_Client_ref ref;
     ref.raw = zactor_spawn(sys, &store_Client_actor_type, init);
     return ref;
+}
+
+int store_Client_monitor(zactor_ctx *ctx, store_Client_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &store_Client_actor_type, out);
 }
 
 int store_Client_send_Found(store_Client_ref to, const media_Found *msg)

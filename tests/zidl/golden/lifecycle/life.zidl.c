@@ -47,6 +47,11 @@ life_Clock_ref life_Clock_spawn(zactor_system *sys, const life_Clock *init)
     return ref;
 }
 
+int life_Clock_monitor(zactor_ctx *ctx, life_Clock_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &life_Clock_actor_type, out);
+}
+
 int life_Clock_send_Tick(life_Clock_ref to, const life_Tick *msg)
 {
     if (msg == NULL)

@@ -32,6 +32,11 @@ quiet_Timer_ref quiet_Timer_spawn(zactor_system *sys, const quiet_Timer *init)
     return ref;
 }
 
+int quiet_Timer_monitor(zactor_ctx *ctx, quiet_Timer_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &quiet_Timer_actor_type, out);
+}
+
 /* ---- Actor Empty: dispatch, type descriptor, spawn and sends ---- */
 
 static const zactor_actor_type quiet_Empty_actor_type = {
@@ -51,4 +56,9 @@ quiet_Empty_ref quiet_Empty_spawn(zactor_system *sys, const quiet_Empty *init)
     quiet_Empty_ref ref;
     ref.raw = zactor_spawn(sys, &quiet_Empty_actor_type, init);
     return ref;
+}
+
+int quiet_Empty_monitor(zactor_ctx *ctx, quiet_Empty_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &quiet_Empty_actor_type, out);
 }

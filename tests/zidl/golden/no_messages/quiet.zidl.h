@@ -46,6 +46,15 @@ ZACTOR_STATIC_ASSERT(offsetof(quiet_Timer_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFS
  * ZACTOR_EARG when sys is NULL. */
 quiet_Timer_ref quiet_Timer_spawn(zactor_system *sys, const quiet_Timer *init);
 
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Timer of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int quiet_Timer_monitor(zactor_ctx *ctx, quiet_Timer_ref ref, uint64_t *id);
+
 /* Handlers of Timer: the user defines these. */
 void quiet_Timer_on_start(quiet_Timer *self, zactor_ctx *ctx);
 void quiet_Timer_on_stop(quiet_Timer *self, zactor_ctx *ctx);
@@ -75,6 +84,15 @@ ZACTOR_STATIC_ASSERT(offsetof(quiet_Empty_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFS
  * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
  * ZACTOR_EARG when sys is NULL. */
 quiet_Empty_ref quiet_Empty_spawn(zactor_system *sys, const quiet_Empty *init);
+
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Empty of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int quiet_Empty_monitor(zactor_ctx *ctx, quiet_Empty_ref ref, uint64_t *id);
 
 #ifdef __cplusplus
 }

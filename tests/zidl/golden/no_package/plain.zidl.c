@@ -70,6 +70,11 @@ Sensor_ref Sensor_spawn(zactor_system *sys, const Sensor *init)
     return ref;
 }
 
+int Sensor_monitor(zactor_ctx *ctx, Sensor_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &Sensor_actor_type, out);
+}
+
 int Sensor_send_Sample(Sensor_ref to, const Sample *msg)
 {
     if (msg == NULL)

@@ -37,6 +37,11 @@ net_Server_ref net_Server_spawn(zactor_system *sys, const net_Server *init)
     return ref;
 }
 
+int net_Server_monitor(zactor_ctx *ctx, net_Server_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &net_Server_actor_type, out);
+}
+
 int net_Server_send_Hello(net_Server_ref to, const net_Hello *msg)
 {
     if (msg == NULL)
@@ -78,6 +83,11 @@ net_Client_ref net_Client_spawn(zactor_system *sys, const net_Client *init)
     net_Client_ref ref;
     ref.raw = zactor_spawn(sys, &net_Client_actor_type, init);
     return ref;
+}
+
+int net_Client_monitor(zactor_ctx *ctx, net_Client_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &net_Client_actor_type, out);
 }
 
 int net_Client_send_Welcome(net_Client_ref to, const net_Welcome *msg)

@@ -72,6 +72,15 @@ ZACTOR_STATIC_ASSERT(offsetof(net_Server_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSE
  * ZACTOR_EARG when sys is NULL. */
 net_Server_ref net_Server_spawn(zactor_system *sys, const net_Server *init);
 
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Server of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int net_Server_monitor(zactor_ctx *ctx, net_Server_ref ref, uint64_t *id);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
@@ -106,6 +115,15 @@ ZACTOR_STATIC_ASSERT(offsetof(net_Client_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSE
  * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
  * ZACTOR_EARG when sys is NULL. */
 net_Client_ref net_Client_spawn(zactor_system *sys, const net_Client *init);
+
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Client of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int net_Client_monitor(zactor_ctx *ctx, net_Client_ref ref, uint64_t *id);
 
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;

@@ -127,6 +127,11 @@ chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init)
     return ref;
 }
 
+int chat_Room_monitor(zactor_ctx *ctx, chat_Room_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &chat_Room_actor_type, out);
+}
+
 int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply *out,
                         uint64_t timeout_ns)
 {
@@ -248,6 +253,11 @@ chat_Client_ref chat_Client_spawn(zactor_system *sys, const chat_Client *init)
     chat_Client_ref ref;
     ref.raw = zactor_spawn(sys, &chat_Client_actor_type, init);
     return ref;
+}
+
+int chat_Client_monitor(zactor_ctx *ctx, chat_Client_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &chat_Client_actor_type, out);
 }
 
 int chat_Client_send_CountReply(chat_Client_ref to, const chat_CountReply *msg)

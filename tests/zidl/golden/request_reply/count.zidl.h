@@ -141,6 +141,15 @@ ZACTOR_STATIC_ASSERT(offsetof(chat_Room_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET
  * ZACTOR_EARG when sys is NULL. */
 chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init);
 
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Room of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int chat_Room_monitor(zactor_ctx *ctx, chat_Room_ref ref, uint64_t *id);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
@@ -245,6 +254,15 @@ ZACTOR_STATIC_ASSERT(offsetof(chat_Client_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFS
  * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
  * ZACTOR_EARG when sys is NULL. */
 chat_Client_ref chat_Client_spawn(zactor_system *sys, const chat_Client *init);
+
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Client of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int chat_Client_monitor(zactor_ctx *ctx, chat_Client_ref ref, uint64_t *id);
 
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when an
  * enum in *msg holds no declared value; ZACTOR_EARG when msg is NULL or `to`

@@ -73,6 +73,11 @@ sizes_Sink_ref sizes_Sink_spawn(zactor_system *sys, const sizes_Sink *init)
     return ref;
 }
 
+int sizes_Sink_monitor(zactor_ctx *ctx, sizes_Sink_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &sizes_Sink_actor_type, out);
+}
+
 int sizes_Sink_send_Small(sizes_Sink_ref to, const sizes_Small *msg)
 {
     if (msg == NULL)

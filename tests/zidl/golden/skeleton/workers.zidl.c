@@ -54,6 +54,11 @@ jobs_Boss_ref jobs_Boss_spawn(zactor_system *sys, const jobs_Boss *init)
     return ref;
 }
 
+int jobs_Boss_monitor(zactor_ctx *ctx, jobs_Boss_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &jobs_Boss_actor_type, out);
+}
+
 int jobs_Boss_send_Done(jobs_Boss_ref to, const jobs_Done *msg)
 {
     if (msg == NULL)
@@ -100,6 +105,11 @@ jobs_Worker_ref jobs_Worker_spawn(zactor_system *sys, const jobs_Worker *init)
     jobs_Worker_ref ref;
     ref.raw = zactor_spawn(sys, &jobs_Worker_actor_type, init);
     return ref;
+}
+
+int jobs_Worker_monitor(zactor_ctx *ctx, jobs_Worker_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &jobs_Worker_actor_type, out);
 }
 
 int jobs_Worker_send_Job(jobs_Worker_ref to, const jobs_Job *msg)

@@ -71,6 +71,15 @@ ZACTOR_STATIC_ASSERT(offsetof(jobs_Boss_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET
  * ZACTOR_EARG when sys is NULL. */
 jobs_Boss_ref jobs_Boss_spawn(zactor_system *sys, const jobs_Boss *init);
 
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Boss of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int jobs_Boss_monitor(zactor_ctx *ctx, jobs_Boss_ref ref, uint64_t *id);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
@@ -106,6 +115,15 @@ ZACTOR_STATIC_ASSERT(offsetof(jobs_Worker_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFS
  * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
  * ZACTOR_EARG when sys is NULL. */
 jobs_Worker_ref jobs_Worker_spawn(zactor_system *sys, const jobs_Worker *init);
+
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Worker of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int jobs_Worker_monitor(zactor_ctx *ctx, jobs_Worker_ref ref, uint64_t *id);
 
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
  * string in *msg lacks its NUL; ZACTOR_EARG when msg is NULL or `to` is a

@@ -66,6 +66,11 @@ desk_Clerk_ref desk_Clerk_spawn(zactor_system *sys, const desk_Clerk *init)
     return ref;
 }
 
+int desk_Clerk_monitor(zactor_ctx *ctx, desk_Clerk_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &desk_Clerk_actor_type, out);
+}
+
 int desk_Clerk_ask_Question(desk_Clerk_ref to, const forms_Question *msg, forms_Answer *out,
                             uint64_t timeout_ns)
 {

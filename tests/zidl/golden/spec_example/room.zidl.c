@@ -94,6 +94,11 @@ chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init)
     return ref;
 }
 
+int chat_Room_monitor(zactor_ctx *ctx, chat_Room_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &chat_Room_actor_type, out);
+}
+
 int chat_Room_send_Join(chat_Room_ref to, const chat_Join *msg)
 {
     if (msg == NULL)

@@ -69,6 +69,11 @@ text_Greeter_ref text_Greeter_spawn(zactor_system *sys, const text_Greeter *init
     return ref;
 }
 
+int text_Greeter_monitor(zactor_ctx *ctx, text_Greeter_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &text_Greeter_actor_type, out);
+}
+
 int text_Greeter_send_Greeting(text_Greeter_ref to, const text_Greeting *msg)
 {
     if (msg == NULL)

@@ -63,6 +63,11 @@ shapes_Canvas_ref shapes_Canvas_spawn(zactor_system *sys, const shapes_Canvas *i
     return ref;
 }
 
+int shapes_Canvas_monitor(zactor_ctx *ctx, shapes_Canvas_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &shapes_Canvas_actor_type, out);
+}
+
 int shapes_Canvas_send_Move(shapes_Canvas_ref to, const shapes_Move *msg)
 {
     if (msg == NULL)
