@@ -181,7 +181,7 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
     bool needs_start = type->on_start != NULL;
     cell->flags = needs_start ? 0 : ZACTOR__CELL_STARTED;
     /* Relaxed: published by the release store of life below. */
-    atomic_store_explicit(&cell->kill_hint, 0, memory_order_relaxed);
+    atomic_store_explicit(&cell->asks, 0, memory_order_relaxed);
     /* Release: a sender that acquires this value sees type, state and
      * flags (and passes them on to the worker through the run queue). The
      * mailbox is empty with tickets from 0 (init_cell, or recycle). */
@@ -228,8 +228,13 @@ static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type 
     uint64_t counted;
     unsigned spins = 0;
     for (;;) {
-        if (zactor__life_generation(life) != to.generation || !(life & ZACTOR__LIFE_ALIVE))
-            return ZACTOR_EDEAD;
+        /* The word's top 32 bits are the generation unless KILL or WATCHED
+         * is set: one compare on the common path. */
+        if ((uint32_t)(life >> ZACTOR__LIFE_GENERATION_SHIFT) != to.generation ||
+            !(life & ZACTOR__LIFE_ALIVE)) {
+            if (zactor__life_generation(life) != to.generation || !(life & ZACTOR__LIFE_ALIVE))
+                return ZACTOR_EDEAD;
+        }
         if (life & ZACTOR__LIFE_LOCKED) {
             life = wait_unlocked(cell, &spins);
             continue;
@@ -453,20 +458,21 @@ void zactor__actor_end_if_asked(zactor_cell *cell, zactor_ctx *ctx)
 {
     if (cell->flags & ZACTOR__CELL_STOPPED)
         return;
-    if (cell->flags & ZACTOR__CELL_STOP_REQUESTED) {
+    /* Acquire: pairs with the kill's release of its hint, so the life word
+     * read next shows its KILL. */
+    uint8_t asks = atomic_load_explicit(&cell->asks, memory_order_acquire);
+    if (asks & ZACTOR__ASK_STOP) {
         zactor__actor_stop_now(cell, ctx, ZACTOR_END_NORMAL);
         return;
     }
-    /* Acquire: pairs with the kill's release of the hint, so the life word
-     * read next shows its KILL. */
-    if (!atomic_load_explicit(&cell->kill_hint, memory_order_acquire))
+    if (!(asks & ZACTOR__ASK_KILL))
         return;
     /* Relaxed: ordered by the hint's acquire above. */
     if (atomic_load_explicit(&cell->life, memory_order_relaxed) & ZACTOR__LIFE_KILL)
         zactor__actor_stop_now(cell, ctx, ZACTOR_END_KILLED);
     else
         /* Stale: a late hint for the previous incarnation of the cell. */
-        atomic_store_explicit(&cell->kill_hint, 0, memory_order_relaxed);
+        atomic_fetch_and_explicit(&cell->asks, (uint8_t)~ZACTOR__ASK_KILL, memory_order_relaxed);
 }
 
 /* zactor__mailbox_clear's callback: a message left for a stopped actor. */
@@ -500,6 +506,18 @@ static void recycle(zactor__worker *worker, zactor_cell *cell, uint64_t life)
     give_back_cell(sys, cell);
 }
 
+/* A kill the turn's end found: it came after the turn's last look at the
+ * hint (or before the killer stored it). The actor ends on this turn, as
+ * it would have after its handler. Out of line: rare, and big. */
+static ZACTOR__OUT_OF_LINE void end_killed(zactor__worker *worker, zactor_cell *cell)
+{
+    zactor_ctx *ctx = &worker->ctx;
+    ctx->cell = cell;
+    zactor__actor_stop_now(cell, ctx, ZACTOR_END_KILLED);
+    zactor__outbox_close(worker);
+    ctx->cell = NULL;
+}
+
 void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint32_t head,
                             bool made_progress)
 {
@@ -513,30 +531,26 @@ void zactor__actor_end_turn(zactor__worker *worker, zactor_cell *cell, uint32_t 
                       ZACTOR__LIFE_MAX_QUEUED);
     ZACTOR__INVARIANT(worker == zactor__current_worker);
     for (;;) {
-        if (zactor__life_tail(life) != head) {
-            /* Tickets left: queued messages, or senders between count and push. */
-            zactor__scheduler_requeue(worker, cell, made_progress);
-            return;
+        /* One test for the common case: no ticket left and no kill. */
+        if ((life & (ZACTOR__LIFE_TICKET_MASK | ZACTOR__LIFE_KILL)) != head) {
+            if (zactor__life_tail(life) != head) {
+                /* Tickets left: queued messages, or senders between count and push. */
+                zactor__scheduler_requeue(worker, cell, made_progress);
+                return;
+            }
+            if (life & ZACTOR__LIFE_ALIVE) {
+                end_killed(worker, cell);
+                made_progress = true;
+                /* Acquire: as at the top; what senders pushed meanwhile. */
+                life = atomic_load_explicit(&cell->life, memory_order_acquire);
+                continue;
+            }
         }
         if (!(life & ZACTOR__LIFE_ALIVE)) {
             /* Stopped: no ticket can be taken any more, and none is left. */
             recycle(worker, cell, life);
             zactor__system_deactivate(worker);
             return;
-        }
-        if (life & ZACTOR__LIFE_KILL) {
-            /* Killed after the turn's last look at the hint (or before the
-             * killer stored it): it ends on this turn, as it would have
-             * after its handler. */
-            zactor_ctx *ctx = &worker->ctx;
-            ctx->cell = cell;
-            zactor__actor_stop_now(cell, ctx, ZACTOR_END_KILLED);
-            zactor__outbox_close(worker);
-            ctx->cell = NULL;
-            made_progress = true;
-            /* Acquire: as at the top; what senders pushed meanwhile. */
-            life = atomic_load_explicit(&cell->life, memory_order_acquire);
-            continue;
         }
         /* Release: this turn's effects reach the sender that makes the
          * actor runnable again (its CAS acquires). Fails when a sender

@@ -23,11 +23,10 @@ typedef struct zactor__worker zactor__worker;
 
 /* zactor_cell.flags, touched only by the worker running the turn. */
 enum {
-    ZACTOR__CELL_STARTED = 1u,        /* the first turn began (`on start` ran) */
-    ZACTOR__CELL_STOP_REQUESTED = 2u, /* zactor_stop() or zactor_fail() was called */
-    ZACTOR__CELL_STOPPED = 4u,        /* `on stop` ran and ALIVE was cleared */
-    ZACTOR__CELL_FAILED = 8u,         /* the request was zactor_fail()'s */
-    ZACTOR__CELL_MONITORS = 16u       /* it set monitors (monitor.c): remove them at its end */
+    ZACTOR__CELL_STARTED = 1u,  /* the first turn began (`on start` ran) */
+    ZACTOR__CELL_STOPPED = 4u,  /* `on stop` ran and ALIVE was cleared */
+    ZACTOR__CELL_FAILED = 8u,   /* the request was zactor_fail()'s */
+    ZACTOR__CELL_MONITORS = 16u /* it set monitors (monitor.c): remove them at its end */
 };
 
 struct zactor_cell {
@@ -44,11 +43,13 @@ struct zactor_cell {
     _Alignas(ZACTOR__CACHE_LINE) void *state; /* NULL while the cell is free */
     zactor__mailbox_reader reader;            /* the next ticket, letters */
     uint8_t flags;
-    /* Set by a kill after its CAS set KILL in the life word, so that the
-     * turn notices it after each handler without reading the senders'
-     * line; a hint only (a late store may reach the next incarnation),
-     * confirmed against the life word. */
-    _Atomic uint8_t kill_hint;
+    /* ZACTOR__ASK_*: what the turn must look at after the handler that
+     * runs, one byte to test after each handler. STOP: the actor's own
+     * zactor_stop or zactor_fail (set by its turn). KILL: set by a kill
+     * after its CAS set KILL in the life word, so that the turn notices it
+     * without reading the senders' line; a hint only (a late store may
+     * reach the next incarnation), confirmed against the life word. */
+    _Atomic uint8_t asks;
     uint16_t batch_limit; /* messages the next turn may handle (worker.c) */
     uint32_t home;        /* NUMA node chosen at spawn (scheduler.c), read by senders */
     /* A state this small lives here, in the line the turn touches anyway:
@@ -60,7 +61,10 @@ _Static_assert(offsetof(struct zactor_cell, next) + sizeof(zactor_cell *) <= ZAC
 _Static_assert(offsetof(struct zactor_cell, state) == ZACTOR__CACHE_LINE,
                "sender-written fields and owner fields on separate cache lines");
 _Static_assert(sizeof(struct zactor_cell) == 2 * ZACTOR__CACHE_LINE, "a cell is two lines");
-_Static_assert(ATOMIC_CHAR_LOCK_FREE == 2, "kill_hint is a plain byte store");
+_Static_assert(ATOMIC_CHAR_LOCK_FREE == 2, "asks is a plain byte");
+
+/* zactor_cell.asks. */
+enum { ZACTOR__ASK_STOP = 1u, ZACTOR__ASK_KILL = 2u };
 
 /* Per-system store of cells: never returned to malloc before the system is
  * destroyed, so a stale ref can always read its cell's life word. */

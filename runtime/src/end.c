@@ -5,7 +5,7 @@
  * generation and ALIVE (life.h), holding the kill list's lock, and adds its
  * code to the list before letting go: so the worker that sees KILL and
  * then takes the lock always finds the code. The worker notices the kill
- * after the handler it is running (kill_hint, on the owner's line), at
+ * after the handler it is running (the cell's asks, on the owner's line), at
  * the start of a turn, or at the latest when the turn's end finds KILL
  * in the life word and runs another turn. */
 #include "end.h"
@@ -57,16 +57,20 @@ void zactor_fail(zactor_ctx *ctx, int code)
 {
     if (!ctx || !ctx->cell)
         return;
-    ctx->cell->flags |= ZACTOR__CELL_STOP_REQUESTED | ZACTOR__CELL_FAILED;
+    ctx->cell->flags |= ZACTOR__CELL_FAILED;
     ctx->fail_code = code;
+    /* Relaxed: read by this same thread when the handler returns. An RMW,
+     * since a kill may set its bit meanwhile. */
+    atomic_fetch_or_explicit(&ctx->cell->asks, ZACTOR__ASK_STOP, memory_order_relaxed);
 }
 
 void zactor_stop(zactor_ctx *ctx)
 {
     if (!ctx || !ctx->cell)
         return;
-    ctx->cell->flags =
-        (uint8_t)((ctx->cell->flags | ZACTOR__CELL_STOP_REQUESTED) & ~ZACTOR__CELL_FAILED);
+    ctx->cell->flags = (uint8_t)(ctx->cell->flags & ~ZACTOR__CELL_FAILED);
+    /* Relaxed: as in zactor_fail. */
+    atomic_fetch_or_explicit(&ctx->cell->asks, ZACTOR__ASK_STOP, memory_order_relaxed);
 }
 
 int zactor_kill(zactor_ref ref, int code)
@@ -114,7 +118,7 @@ int zactor_kill(zactor_ref ref, int code)
     kills->items[kills->count++] = (zactor__kill){cell, ref.generation, code};
     pthread_mutex_unlock(&kills->lock);
     /* Release: a turn that acquires the hint then sees KILL in the word. */
-    atomic_store_explicit(&cell->kill_hint, 1, memory_order_release);
+    atomic_fetch_or_explicit(&cell->asks, ZACTOR__ASK_KILL, memory_order_release);
     if (!(life & ZACTOR__LIFE_RUNNABLE)) {
         /* It was idle: like a send that finds it so, schedule it. */
         zactor__worker *worker = zactor__worker_of(sys);
@@ -127,7 +131,8 @@ int zactor_kill(zactor_ref ref, int code)
 zactor_end_reason zactor__end_reason(zactor_cell *cell, const zactor_ctx *ctx,
                                      zactor_end_kind otherwise)
 {
-    if (cell->flags & ZACTOR__CELL_STOP_REQUESTED) {
+    /* Relaxed: STOP is set by this thread (the turn's handler). */
+    if (atomic_load_explicit(&cell->asks, memory_order_relaxed) & ZACTOR__ASK_STOP) {
         if (cell->flags & ZACTOR__CELL_FAILED)
             return (zactor_end_reason){ZACTOR_END_FAILED, ctx->fail_code};
         return (zactor_end_reason){ZACTOR_END_NORMAL, 0};

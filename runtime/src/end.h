@@ -37,9 +37,9 @@ void zactor__kills_destroy(zactor__kills *kills);
  * be stale; zactor__actor_end_if_asked checks the life word. */
 static inline bool zactor__end_asked(zactor_cell *cell)
 {
-    /* Relaxed: a hint; zactor__actor_end_if_asked acquires it again. */
-    return (cell->flags & ZACTOR__CELL_STOP_REQUESTED) ||
-           atomic_load_explicit(&cell->kill_hint, memory_order_relaxed);
+    /* Relaxed: the turn's own STOP, or a hint; zactor__actor_end_if_asked
+     * acquires it again. */
+    return atomic_load_explicit(&cell->asks, memory_order_relaxed) != 0;
 }
 
 /* The reason an actor that is ending now ends with: its own request, else
