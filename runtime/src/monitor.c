@@ -115,7 +115,7 @@ static void down_send(const zactor__monitor *m, const char *type_name, zactor_en
 
 int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *type, uint64_t *id)
 {
-    if (!ctx || !ctx->cell || !id || !type || !ref.cell)
+    if (!zactor__ctx_is_running(ctx) || !id || !type || !ref.cell)
         return ZACTOR_EARG;
     zactor_cell *self = ctx->cell;
     zactor_system *sys = ctx->sys;

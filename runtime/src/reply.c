@@ -261,7 +261,7 @@ int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, z
         return ZACTOR_EARG;
     zactor_reply_to *reply_to = request;
     uint32_t reply_tag;
-    if (!ctx || !ctx->cell) {
+    if (!zactor__ctx_is_running(ctx)) {
         zactor__payload_drop(type, tag, request);
         return ZACTOR_EARG;
     }

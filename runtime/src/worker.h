@@ -79,6 +79,20 @@ static inline zactor__worker *zactor__worker_of(const zactor_system *sys)
     return worker && worker->sys == sys ? worker : NULL;
 }
 
+/* true when ctx is the one of the handler or hook running on this thread:
+ * a worker's, or (the system stopping) one of the hooks destroy runs, whose
+ * calls fail with ZACTOR_ESTOPPED anyway. A ctx kept from another handler
+ * is not. */
+static inline bool zactor__ctx_is_running(const zactor_ctx *ctx)
+{
+    if (!ctx || !ctx->cell)
+        return false;
+    zactor__worker *worker = zactor__current_worker;
+    if (worker)
+        return ctx == &worker->ctx;
+    return zactor__system_stopping(ctx->sys);
+}
+
 /* xorshift64: cheap, well spread, and replayable from a seed. */
 static inline uint64_t zactor__worker_random(zactor__worker *worker)
 {

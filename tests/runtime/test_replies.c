@@ -26,6 +26,9 @@
 #define SECOND UINT64_C(1000000000)
 
 static test_gate gate;
+/* The ctx of a handler held by the gate: running, but not on the thread
+ * that would use it. */
+static zactor_ctx *kept_ctx;
 
 void rt_Counter_on_Count(rt_Counter *self, zactor_ctx *ctx, const rt_Count *msg,
                          rt_CountReply *reply)
@@ -41,8 +44,8 @@ void rt_Counter_on_Count(rt_Counter *self, zactor_ctx *ctx, const rt_Count *msg,
 void rt_Counter_on_Hold(rt_Counter *self, zactor_ctx *ctx, const rt_Hold *msg)
 {
     (void)self;
-    (void)ctx;
     (void)msg;
+    kept_ctx = ctx;
     test_gate_hold(&gate);
 }
 
@@ -122,6 +125,16 @@ static void test_ask(void)
     CHECK_EQ(rt_Counter_ask_Count(counter, &(rt_Count){1}, NULL, SECOND), ZACTOR_EARG);
     rt_Counter_ref nobody = {{NULL, 0}};
     CHECK_EQ(rt_Counter_ask_Count(nobody, &(rt_Count){1}, &out, SECOND), ZACTOR_EARG);
+    /* A request with the ctx of a handler running on a worker, from a
+     * thread that runs no handler. */
+    test_gate_close(&gate);
+    CHECK_EQ(rt_Counter_send_Hold(counter, &(rt_Hold){0}), 0);
+    test_gate_wait_held(&gate);
+    CHECK_EQ(rt_Counter_request_Count(counter, kept_ctx, &(rt_Count){1}), ZACTOR_EARG);
+    uint64_t id;
+    CHECK_EQ(rt_Counter_monitor(kept_ctx, counter, &id), ZACTOR_EARG);
+    test_gate_open(&gate);
+    CHECK_EQ(zactor_system_wait(sys), 0);
     zactor_system_destroy(sys);
 }
 
