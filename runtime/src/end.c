@@ -6,8 +6,8 @@
  * code to the list before letting go: so the worker that sees KILL and
  * then takes the lock always finds the code. The worker notices the kill
  * after the handler it is running (the cell's asks, on the owner's line), at
- * the start of a turn, or at the latest when the turn's end finds KILL
- * in the life word and runs another turn. */
+ * the start of a turn, or at the latest when the turn's end finds KILL in
+ * the life word and ends the actor there. */
 #include "end.h"
 
 #include <stdlib.h>
