@@ -22,18 +22,51 @@ const char *zidl__template_text(zidl__mem *mem, const char *file_name)
     internal_error(mem, "no embedded template", file_name);
 }
 
-static const char *line_end(const char *p)
+/* Every scan below is bounded by the template's end: a search up to the
+ * terminating NUL from every line would make each expansion cost the whole
+ * template (and, under ASan's strict string checks, each call does). */
+static const char *line_end(const char *p, const char *text_end)
 {
-    const char *nl = strchr(p, '\n');
-    return nl != NULL ? nl + 1 : p + strlen(p);
+    const char *nl = memchr(p, '\n', (size_t)(text_end - p));
+    return nl != NULL ? nl + 1 : text_end;
 }
 
-static bool is_section_line(const char *p, const char *name)
+/* The first "{{" in [p, end), or NULL. */
+static const char *find_open(const char *p, const char *end)
 {
-    if (strncmp(p, "@@ ", 3) != 0)
+    while (p < end) {
+        const char *brace = memchr(p, '{', (size_t)(end - p));
+        if (brace == NULL || brace + 1 >= end)
+            return NULL;
+        if (brace[1] == '{')
+            return brace;
+        p = brace + 1;
+    }
+    return NULL;
+}
+
+/* The first "}}" in [p, end), or NULL. */
+static const char *find_close(const char *p, const char *end)
+{
+    while (p < end) {
+        const char *brace = memchr(p, '}', (size_t)(end - p));
+        if (brace == NULL || brace + 1 >= end)
+            return NULL;
+        if (brace[1] == '}')
+            return brace;
+        p = brace + 1;
+    }
+    return NULL;
+}
+
+static bool is_section_line(const char *p, const char *line_end_p, const char *name)
+{
+    size_t line = (size_t)(line_end_p - p);
+    if (line < 3 || memcmp(p, "@@ ", 3) != 0)
         return false;
     size_t len = strlen(name);
-    return strncmp(p + 3, name, len) == 0 && (p[3 + len] == '\n' || p[3 + len] == '\0');
+    return line >= 3 + len && memcmp(p + 3, name, len) == 0 &&
+           (line == 3 + len || p[3 + len] == '\n');
 }
 
 static const char *lookup(zidl__mem *mem, const zidl__template_var *vars, size_t count,
@@ -52,15 +85,15 @@ static void expand_line(zidl__strbuf *out, const char *p, const char *end,
                         const zidl__template_var *vars, size_t count)
 {
     while (p < end) {
-        const char *open = strstr(p, "{{");
-        if (open == NULL || open >= end) {
+        const char *open = find_open(p, end);
+        if (open == NULL) {
             zidl__strbuf_append(out, p, (size_t)(end - p));
             return;
         }
         while (open + 2 < end && open[2] == '{')
             open++; /* "{{{var}}": a brace, then the variable */
-        const char *close = strstr(open, "}}");
-        if (close == NULL || close >= end)
+        const char *close = find_close(open, end);
+        if (close == NULL)
             internal_error(out->mem, "unclosed {{ in template line", "");
         zidl__strbuf_append(out, p, (size_t)(open - p));
         size_t name_len = (size_t)(close - open - 2);
@@ -72,13 +105,18 @@ static void expand_line(zidl__strbuf *out, const char *p, const char *end,
 void zidl__template_expand(zidl__strbuf *out, const char *tmpl, const char *section,
                            const zidl__template_var *vars, size_t var_count)
 {
+    const char *text_end = tmpl + strlen(tmpl);
     const char *p = tmpl;
-    while (*p != '\0' && !is_section_line(p, section))
-        p = line_end(p);
-    if (*p == '\0')
+    while (p < text_end && !is_section_line(p, line_end(p, text_end), section))
+        p = line_end(p, text_end);
+    if (p == text_end)
         internal_error(out->mem, "no template section", section);
-    for (p = line_end(p); *p != '\0' && strncmp(p, "@@ ", 3) != 0; p = line_end(p)) {
-        if (strncmp(p, "@#", 2) != 0)
-            expand_line(out, p, line_end(p), vars, var_count);
+    for (p = line_end(p, text_end); p < text_end; p = line_end(p, text_end)) {
+        const char *next = line_end(p, text_end);
+        size_t line = (size_t)(next - p);
+        if (line >= 3 && memcmp(p, "@@ ", 3) == 0)
+            break;
+        if (line < 2 || memcmp(p, "@#", 2) != 0)
+            expand_line(out, p, next, vars, var_count);
     }
 }

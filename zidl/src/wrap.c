@@ -273,10 +273,15 @@ void zidl__wrap_lines(zidl__strbuf *text)
     zidl__strbuf out;
     zidl__strbuf_init(&out, text->mem);
     const char *p = zidl__strbuf_str(text);
-    while (*p != '\0') {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-        const char *first = p + strspn(p, " ");
+    /* Bounded scans: a generated file has hundreds of thousands of lines,
+     * and a search to the NUL from each would make this quadratic. */
+    const char *text_end = p + text->len;
+    while (p < text_end) {
+        const char *nl = memchr(p, '\n', (size_t)(text_end - p));
+        size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(text_end - p);
+        const char *first = p;
+        while (first < p + len && *first == ' ')
+            first++;
         if (len <= ZIDL__LINE_LIMIT || strncmp(first, "///", 3) == 0) {
             zidl__strbuf_append(&out, p, len);
             if (nl != NULL)
