@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 
+#include "array.h"
 #include "scheduler.h"
 #include "system.h"
 #include "worker.h"
@@ -33,14 +34,11 @@ void zactor__kills_destroy(zactor__kills *kills)
 /* Under the lock: room for one more entry. */
 static bool kills_reserve(zactor__kills *kills)
 {
-    if (kills->count < kills->capacity)
-        return true;
-    size_t capacity = kills->capacity ? 2 * kills->capacity : 16;
-    zactor__kill *items = realloc(kills->items, capacity * sizeof *items);
+    zactor__kill *items =
+        zactor__array_grow(kills->items, &kills->capacity, kills->count, sizeof *items);
     if (!items)
         return false;
     kills->items = items;
-    kills->capacity = capacity;
     return true;
 }
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "scheduler.h"
 #include "system.h"
 #include "worker.h"
@@ -36,14 +37,11 @@ void zactor__monitors_destroy(zactor__monitors *monitors)
 /* Under the lock: room for one more monitor. */
 static bool monitors_reserve(zactor__monitors *monitors)
 {
-    if (monitors->count < monitors->capacity)
-        return true;
-    size_t capacity = monitors->capacity ? 2 * monitors->capacity : 16;
-    zactor__monitor *items = realloc(monitors->items, capacity * sizeof *items);
+    zactor__monitor *items =
+        zactor__array_grow(monitors->items, &monitors->capacity, monitors->count, sizeof *items);
     if (!items)
         return false;
     monitors->items = items;
-    monitors->capacity = capacity;
     return true;
 }
 

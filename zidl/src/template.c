@@ -31,30 +31,16 @@ static const char *line_end(const char *p, const char *text_end)
     return nl != NULL ? nl + 1 : text_end;
 }
 
-/* The first "{{" in [p, end), or NULL. */
-static const char *find_open(const char *p, const char *end)
+/* The first pair of c ("{{" or "}}") in [p, end), or NULL. */
+static const char *find_pair(const char *p, const char *end, char c)
 {
     while (p < end) {
-        const char *brace = memchr(p, '{', (size_t)(end - p));
-        if (brace == NULL || brace + 1 >= end)
+        const char *first = memchr(p, c, (size_t)(end - p));
+        if (first == NULL || first + 1 >= end)
             return NULL;
-        if (brace[1] == '{')
-            return brace;
-        p = brace + 1;
-    }
-    return NULL;
-}
-
-/* The first "}}" in [p, end), or NULL. */
-static const char *find_close(const char *p, const char *end)
-{
-    while (p < end) {
-        const char *brace = memchr(p, '}', (size_t)(end - p));
-        if (brace == NULL || brace + 1 >= end)
-            return NULL;
-        if (brace[1] == '}')
-            return brace;
-        p = brace + 1;
+        if (first[1] == c)
+            return first;
+        p = first + 1;
     }
     return NULL;
 }
@@ -85,14 +71,14 @@ static void expand_line(zidl__strbuf *out, const char *p, const char *end,
                         const zidl__template_var *vars, size_t count)
 {
     while (p < end) {
-        const char *open = find_open(p, end);
+        const char *open = find_pair(p, end, '{');
         if (open == NULL) {
             zidl__strbuf_append(out, p, (size_t)(end - p));
             return;
         }
         while (open + 2 < end && open[2] == '{')
             open++; /* "{{{var}}": a brace, then the variable */
-        const char *close = find_close(open, end);
+        const char *close = find_pair(open, end, '}');
         if (close == NULL)
             internal_error(out->mem, "unclosed {{ in template line", "");
         zidl__strbuf_append(out, p, (size_t)(open - p));
