@@ -65,7 +65,10 @@ extern "C" {
     X(EARG, -7, "invalid argument: a NULL pointer, a null ref or a value out of range") \
     X(ETYPE, -8, "actor type does not fit the call")                                    \
     X(EDEADLK, -9, "call would wait for the handler making it")                         \
-    X(EAGAIN, -10, "a worker thread could not start")
+    X(EAGAIN, -10, "a worker thread could not start")                                 \
+    X(EEXIST, -11, "name is registered to another live actor")                          \
+    X(ENOENT, -12, "no live actor is registered under that name")                       \
+    X(ERESTARTS, -13, "supervisor gave up: too many restarts")
 
 enum zactor_errno {
     ZACTOR_OK = 0,
@@ -406,6 +409,153 @@ int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *typ
  * ZACTOR_EARG (ctx NULL, or no monitor of the running actor has that id:
  * never set, removed already, or its Down delivered). */
 int zactor_demonitor(zactor_ctx *ctx, uint64_t id);
+
+/* ------------------------------------------------------------------ */
+/* Names                                                               */
+/* ------------------------------------------------------------------ */
+
+/* The longest name, in bytes, without its NUL. */
+#define ZACTOR_NAME_MAX 255u
+
+/*
+ * Registers the live actor of `ref` under `name` (1 to ZACTOR_NAME_MAX
+ * bytes, copied) in sys. A name holds one actor at a time; an actor may
+ * hold several names. The name is released when the actor ends (once its
+ * `on stop` has returned, lookups no longer find it, and the name may be
+ * registered again) or by zactor_name_unregister. Registering a name
+ * already held by the same actor does nothing. Returns 0, ZACTOR_EEXIST
+ * (the name holds another live actor), ZACTOR_EDEAD (the actor of ref has
+ * ended), ZACTOR_ESTOPPED, ZACTOR_ENOMEM, or ZACTOR_EARG (sys or name
+ * NULL, an empty or too long name, a null ref, a ref of another system).
+ * Generated code has a typed form: pkg_A_register(sys, name, ref).
+ */
+int zactor_name_register(zactor_system *sys, const char *name, zactor_ref ref);
+
+/* Releases `name` if it holds an actor. Returns 0, ZACTOR_ENOENT (no live
+ * actor holds it) or ZACTOR_EARG (sys or name NULL). */
+int zactor_name_unregister(zactor_system *sys, const char *name);
+
+/*
+ * Finds the live actor registered under `name`; when `type` is not NULL
+ * it must be of that type. Returns 0 with its ref in *out, ZACTOR_ENOENT
+ * (no live actor holds the name), ZACTOR_ETYPE (it is of another type) or
+ * ZACTOR_EARG (sys, name or out NULL); *out is a null ref on any error.
+ * The actor may end right after: a send to the ref then returns
+ * ZACTOR_EDEAD, and looking the name up again finds its successor, e.g. a
+ * supervised child restarted under the same name. Lookups run in
+ * parallel; a program that sends often keeps the ref and looks the name up
+ * again when a send returns ZACTOR_EDEAD. Generated code has a typed form:
+ * pkg_A_lookup(sys, name, &ref).
+ */
+int zactor_name_lookup(zactor_system *sys, const char *name, const zactor_actor_type *type,
+                       zactor_ref *out);
+
+/* ------------------------------------------------------------------ */
+/* Supervisors                                                         */
+/* ------------------------------------------------------------------ */
+
+/* When a supervisor starts a child again after it ended. */
+typedef enum zactor_restart {
+    ZACTOR_RESTART_PERMANENT = 0, /* always */
+    ZACTOR_RESTART_TRANSIENT = 1, /* unless it ended normally (zactor_stop) */
+    ZACTOR_RESTART_TEMPORARY = 2  /* never: it is removed from the supervisor */
+} zactor_restart;
+
+/* Which children a supervisor restarts when one of them ends and must be
+ * restarted. */
+typedef enum zactor_strategy {
+    ZACTOR_ONE_FOR_ONE = 0, /* that child alone */
+    ZACTOR_ONE_FOR_ALL = 1, /* every child: the others are stopped first */
+    ZACTOR_REST_FOR_ONE = 2 /* that child and those started after it */
+} zactor_strategy;
+
+typedef struct zactor_supervisor_spec zactor_supervisor_spec;
+
+/* One child of a supervisor. Generated code fills one for actor A with
+ * pkg_A_child(name, init, restart); a nested supervisor's is
+ * zactor_supervisor_child(name, spec, restart). */
+typedef struct zactor_child_spec {
+    const char *name;              /* registered under it (zactor_name_register); NULL: no name */
+    const zactor_actor_type *type; /* the child's type; NULL when `supervisor` is set */
+    const void *init;              /* its initial state (type->state_size bytes); NULL: zeroed */
+    zactor_restart restart;
+    const zactor_supervisor_spec *supervisor; /* not NULL: the child is a supervisor */
+} zactor_child_spec;
+
+/* A supervisor: its children, started in this order, and how it restarts
+ * them. More than max_restarts restarts within period_ns nanoseconds and
+ * it gives up. */
+struct zactor_supervisor_spec {
+    zactor_strategy strategy;
+    unsigned max_restarts; /* at most ZACTOR_SUPERVISOR_MAX_RESTARTS */
+    uint64_t period_ns;    /* > 0 */
+    const zactor_child_spec *children;
+    size_t child_count; /* at most ZACTOR_SUPERVISOR_MAX_CHILDREN */
+};
+
+#define ZACTOR_SUPERVISOR_MAX_RESTARTS 10000u
+#define ZACTOR_SUPERVISOR_MAX_CHILDREN 100000u
+/* Nested supervisor specs deeper than this are refused (a spec that
+ * contains itself would never end). */
+#define ZACTOR_SUPERVISOR_MAX_DEPTH 32u
+
+/*
+ * Starts a supervisor in sys: copies *spec (children, names, initial
+ * states, nested specs: the caller may free them when this returns),
+ * spawns and registers every child in order, then spawns the supervisor,
+ * an actor of type zactor_supervisor_type(), whose ref goes to *out; it
+ * monitors the children from its `on start`. Each name is looked up
+ * successfully as soon as this returns.
+ *
+ * When a child ends, the supervisor restarts it (and, by the strategy,
+ * others) as its restart says, each from a fresh copy of its initial
+ * state: a new incarnation, whose `on start` runs again; refs of the old
+ * one return ZACTOR_EDEAD and its name is registered to the new one.
+ * Children it stops itself are killed with code 0 (nested supervisors are
+ * stopped with zactor_supervisor_stop), last started first, one at a
+ * time: each one's `on stop` has run before the next is asked to stop.
+ * A restart that would be the (max_restarts + 1)th within period_ns, or a
+ * child that cannot be started again (its name held by another actor,
+ * out of memory), makes the supervisor give up: it stops its children the
+ * same way and fails, its end reason {ZACTOR_END_FAILED,
+ * ZACTOR_ERESTARTS} (or the start's error code), which its own
+ * supervisor and monitors see.
+ *
+ * Callable from any thread or handler. Returns 0, ZACTOR_EARG (sys, spec
+ * or out NULL; a spec out of its limits: no children array with a
+ * nonzero count, period_ns 0, an unknown strategy or restart, a child
+ * with both or neither of type and supervisor, a bad name), ZACTOR_ETYPE
+ * (a child's type is not a valid descriptor), or the error of a child's
+ * spawn or name (ZACTOR_EEXIST, ZACTOR_ENOMEM, ZACTOR_ESTOPPED); on an
+ * error the children already spawned are killed and *out is a null ref.
+ */
+int zactor_supervisor_start(zactor_system *sys, const zactor_supervisor_spec *spec,
+                            zactor_ref *out);
+
+/*
+ * Stops a supervisor gracefully: it stops its children, last started
+ * first, one at a time (each one's `on stop` has run before the next is
+ * asked), restarts none, then ends normally. Returns at once: monitor the
+ * supervisor, or wait for quiescence, to know when it has ended. Returns
+ * 0, ZACTOR_EDEAD (it has ended), ZACTOR_ETYPE (not a supervisor),
+ * ZACTOR_ESTOPPED, ZACTOR_ENOMEM, ZACTOR_EARG (a null ref). zactor_kill on
+ * a supervisor ends it at once instead: its `on stop` kills the children
+ * still running, last started first, without waiting for them.
+ */
+int zactor_supervisor_stop(zactor_ref supervisor);
+
+/* The actor type of supervisors ("zactor.Supervisor"): for
+ * zactor_name_lookup and zactor_monitor. */
+const zactor_actor_type *zactor_supervisor_type(void);
+
+/* The spec of a child that is itself a supervisor. */
+static inline zactor_child_spec zactor_supervisor_child(const char *name,
+                                                        const zactor_supervisor_spec *spec,
+                                                        zactor_restart restart)
+{
+    zactor_child_spec child = {name, NULL, NULL, restart, spec};
+    return child;
+}
 
 /* ------------------------------------------------------------------ */
 /* Bytes: zero-copy variable-length payloads                           */
