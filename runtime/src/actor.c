@@ -91,7 +91,7 @@ static void give_back_cell(zactor_system *sys, zactor_cell *cell)
     pthread_mutex_unlock(&store->lock);
 }
 
-static bool type_is_valid(const zactor_actor_type *type)
+bool zactor__actor_type_is_valid(const zactor_actor_type *type)
 {
     return type && type->abi_version == ZACTOR_ABI_VERSION && type->state_size >= 1 &&
            type->state_align >= 1 && (type->state_align & (type->state_align - 1)) == 0 &&
@@ -148,7 +148,7 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
 {
     if (!sys || !type)
         return failed_ref(ZACTOR_EARG);
-    if (!type_is_valid(type))
+    if (!zactor__actor_type_is_valid(type))
         return failed_ref(ZACTOR_ETYPE);
     if (zactor__system_stopping(sys))
         return failed_ref(ZACTOR_ESTOPPED);

@@ -77,6 +77,9 @@ typedef struct zactor__cell_store {
 
 int zactor__cells_init(zactor__cell_store *store);
 
+/* true for a descriptor of this ZACTOR_ABI_VERSION that spawn accepts. */
+bool zactor__actor_type_is_valid(const zactor_actor_type *type);
+
 /* zactor_send without its request-entry check and without dropping the
  * payload on failure: for ask, request and reply, which drop themselves. */
 int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,

@@ -201,6 +201,8 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
         goto fail_kills;
     if (zactor__monitors_init(&sys->monitors) != 0)
         goto fail_monitors;
+    if (zactor__names_init(&sys->names) != 0)
+        goto fail_names;
     if (zactor__pool_init(&sys->pool, nodes, sys->topology) != 0)
         goto fail_pool;
     if (zactor__cells_init(&sys->cells) != 0)
@@ -216,6 +218,8 @@ fail_workers:
 fail_cells:
     zactor__pool_destroy(&sys->pool);
 fail_pool:
+    zactor__names_destroy(&sys->names);
+fail_names:
     zactor__monitors_destroy(&sys->monitors);
 fail_monitors:
     zactor__kills_destroy(&sys->kills);
@@ -285,6 +289,7 @@ int zactor_system_destroy(zactor_system *sys)
     zactor__actors_shutdown(sys);
     zactor__scheduler_destroy(&sys->sched);
     zactor__pool_destroy(&sys->pool);
+    zactor__names_destroy(&sys->names);
     zactor__monitors_destroy(&sys->monitors);
     zactor__kills_destroy(&sys->kills);
     zactor__asks_destroy(&sys->asks);

@@ -10,6 +10,7 @@
 #include "actor.h"
 #include "end.h"
 #include "monitor.h"
+#include "names.h"
 #include "pool.h"
 #include "reply.h"
 #include "scheduler.h"
@@ -42,6 +43,7 @@ struct zactor_system {
     zactor__asks asks;                      /* asks in progress, woken by stop */
     zactor__kills kills;                    /* codes of kills not yet taken (end.c) */
     zactor__monitors monitors;              /* every monitor (monitor.c) */
+    zactor__names names;                    /* registered names (names.c) */
     zactor_dead_letter_fn dead_letter_hook; /* from the config, fixed */
     void *dead_letter_user;
 };

@@ -65,7 +65,7 @@ extern "C" {
     X(EARG, -7, "invalid argument: a NULL pointer, a null ref or a value out of range") \
     X(ETYPE, -8, "actor type does not fit the call")                                    \
     X(EDEADLK, -9, "call would wait for the handler making it")                         \
-    X(EAGAIN, -10, "a worker thread could not start")                                 \
+    X(EAGAIN, -10, "a worker thread could not start")                                   \
     X(EEXIST, -11, "name is registered to another live actor")                          \
     X(ENOENT, -12, "no live actor is registered under that name")                       \
     X(ERESTARTS, -13, "supervisor gave up: too many restarts")

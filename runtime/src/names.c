@@ -1,0 +1,211 @@
+/* names.c - the name registry: zactor_name_register, _unregister, _lookup.
+ *
+ * A name does not hold its actor: the registry keeps the ref, and a
+ * lookup checks the actor's life word, so a name is free as soon as its
+ * actor has ended, without the end doing anything (an actor that has no
+ * name pays nothing). Names whose actors ended stay in their slots until
+ * the table grows, when they are dropped: the table holds at most twice
+ * the names registered to live actors since it last grew, plus those. */
+#include "names.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "actor.h"
+#include "system.h"
+
+int zactor__names_init(zactor__names *names)
+{
+    names->slots = NULL;
+    names->capacity = 0;
+    names->used = 0;
+    return pthread_rwlock_init(&names->lock, NULL) == 0 ? 0 : -1;
+}
+
+void zactor__names_destroy(zactor__names *names)
+{
+    for (size_t i = 0; i < names->capacity; i++)
+        free(names->slots[i].name);
+    free(names->slots);
+    pthread_rwlock_destroy(&names->lock);
+}
+
+/* The name's length, or 0 when it is empty or longer than ZACTOR_NAME_MAX. */
+static size_t name_length(const char *name)
+{
+    size_t length = strnlen(name, ZACTOR_NAME_MAX + 1);
+    return length <= ZACTOR_NAME_MAX ? length : 0;
+}
+
+/* true while the actor of ref is alive: its generation and ALIVE. */
+static bool ref_is_alive(zactor_ref ref)
+{
+    if (!ref.cell)
+        return false;
+    /* Acquire: as a send's; the ref may be sent to at once. */
+    uint64_t life = atomic_load_explicit(&ref.cell->life, memory_order_acquire);
+    return zactor__life_generation(life) == ref.generation && (life & ZACTOR__LIFE_ALIVE);
+}
+
+/* Under the lock: the slot holding name, or the free slot where it would
+ * go (NULL for an empty table). */
+static zactor__name *names_probe(const zactor__names *names, const char *name, size_t length,
+                                 uint64_t hash)
+{
+    if (names->capacity == 0)
+        return NULL;
+    size_t mask = names->capacity - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        zactor__name *slot = &names->slots[i];
+        if (!slot->name || (slot->hash == hash && memcmp(slot->name, name, length + 1) == 0))
+            return slot;
+    }
+}
+
+/* Under the write lock: room for one more name, dropping the names whose
+ * actors have ended; the table doubles only when the live names need it. */
+static bool names_make_room(zactor__names *names)
+{
+    if (names->capacity && 2 * (names->used + 1) <= names->capacity)
+        return true;
+    size_t live = 0;
+    for (size_t i = 0; i < names->capacity; i++)
+        live += names->slots[i].name && ref_is_alive(names->slots[i].ref);
+    size_t capacity = names->capacity ? names->capacity : 16;
+    while (4 * (live + 1) > capacity) {
+        if (capacity > SIZE_MAX / 2 / sizeof(zactor__name))
+            return false;
+        capacity *= 2;
+    }
+    zactor__name *slots = calloc(capacity, sizeof *slots);
+    if (!slots)
+        return false;
+    zactor__names grown = {.slots = slots, .capacity = capacity, .used = 0};
+    for (size_t i = 0; i < names->capacity; i++) {
+        zactor__name *old = &names->slots[i];
+        if (!old->name)
+            continue;
+        if (!ref_is_alive(old->ref)) {
+            free(old->name);
+            continue;
+        }
+        *names_probe(&grown, old->name, strlen(old->name), old->hash) = *old;
+        grown.used++;
+    }
+    free(names->slots);
+    names->slots = grown.slots;
+    names->capacity = grown.capacity;
+    names->used = grown.used;
+    return true;
+}
+
+/* The type of the actor of ref while it is alive, else NULL. Under the
+ * cell store's lock, which the recycle takes to bump the generation: the
+ * cell cannot change hands between reading its life word and its type. */
+static const zactor_actor_type *live_type(zactor_system *sys, zactor_ref ref)
+{
+    pthread_mutex_lock(&sys->cells.lock);
+    const zactor_actor_type *type = NULL;
+    if (ref_is_alive(ref))
+        /* Relaxed: published by spawn's release of the life word read. */
+        type = atomic_load_explicit(&ref.cell->type, memory_order_relaxed);
+    pthread_mutex_unlock(&sys->cells.lock);
+    return type;
+}
+
+int zactor_name_register(zactor_system *sys, const char *name, zactor_ref ref)
+{
+    if (!sys || !name || !ref.cell || ref.cell->sys != sys)
+        return ZACTOR_EARG;
+    size_t length = name_length(name);
+    if (length == 0)
+        return ZACTOR_EARG;
+    if (zactor__system_stopping(sys))
+        return ZACTOR_ESTOPPED;
+    const zactor_actor_type *type = live_type(sys, ref);
+    if (!type)
+        return ZACTOR_EDEAD;
+    uint64_t hash = XXH3_64bits(name, length);
+    zactor__names *names = &sys->names;
+    int rc = 0;
+    pthread_rwlock_wrlock(&names->lock);
+    zactor__name *slot = names_probe(names, name, length, hash);
+    if (slot && slot->name) {
+        if (!ref_is_alive(slot->ref)) {
+            slot->ref = ref;
+            slot->type = type;
+        } else if (slot->ref.cell != ref.cell || slot->ref.generation != ref.generation) {
+            rc = ZACTOR_EEXIST;
+        }
+        goto out;
+    }
+    char *copy = malloc(length + 1);
+    if (!copy || !names_make_room(names)) {
+        free(copy);
+        rc = ZACTOR_ENOMEM;
+        goto out;
+    }
+    memcpy(copy, name, length + 1);
+    slot = names_probe(names, name, length, hash);
+    *slot = (zactor__name){copy, hash, ref, type};
+    names->used++;
+out:
+    pthread_rwlock_unlock(&names->lock);
+    return rc;
+}
+
+int zactor_name_unregister(zactor_system *sys, const char *name)
+{
+    if (!sys || !name)
+        return ZACTOR_EARG;
+    size_t length = name_length(name);
+    if (length == 0)
+        return ZACTOR_ENOENT;
+    uint64_t hash = XXH3_64bits(name, length);
+    zactor__names *names = &sys->names;
+    int rc = ZACTOR_ENOENT;
+    pthread_rwlock_wrlock(&names->lock);
+    zactor__name *slot = names_probe(names, name, length, hash);
+    if (slot && slot->name && ref_is_alive(slot->ref)) {
+        slot->ref = (zactor_ref){NULL, 0};
+        rc = 0;
+    }
+    pthread_rwlock_unlock(&names->lock);
+    return rc;
+}
+
+int zactor_name_lookup(zactor_system *sys, const char *name, const zactor_actor_type *type,
+                       zactor_ref *out)
+{
+    if (!out)
+        return ZACTOR_EARG;
+    *out = (zactor_ref){NULL, (uint32_t)-ZACTOR_ENOENT};
+    if (!sys || !name) {
+        out->generation = (uint32_t)-ZACTOR_EARG;
+        return ZACTOR_EARG;
+    }
+    size_t length = name_length(name);
+    if (length == 0)
+        return ZACTOR_ENOENT;
+    uint64_t hash = XXH3_64bits(name, length);
+    zactor__names *names = &sys->names;
+    int rc = ZACTOR_ENOENT;
+    pthread_rwlock_rdlock(&names->lock);
+    zactor__name *slot = names_probe(names, name, length, hash);
+    if (slot && slot->name && ref_is_alive(slot->ref)) {
+        if (type && slot->type != type) {
+            rc = ZACTOR_ETYPE;
+        } else {
+            *out = slot->ref;
+            rc = 0;
+        }
+    }
+    pthread_rwlock_unlock(&names->lock);
+    if (rc == ZACTOR_ETYPE)
+        out->generation = (uint32_t)-ZACTOR_ETYPE;
+    return rc;
+}
