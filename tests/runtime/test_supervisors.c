@@ -217,6 +217,9 @@ static void test_one_for_one(void)
     zactor_supervisor_spec spec = workers_spec(ZACTOR_ONE_FOR_ONE, 3, ZACTOR_RESTART_PERMANENT, 5);
     zactor_ref sup;
     CHECK_EQ(zactor_supervisor_start(sys, &spec, &sup), 0);
+    /* The spec was copied: the caller's initial states may change. */
+    for (unsigned i = 0; i < 3; i++)
+        initial[i] = (Worker){7, 77};
     /* The names work as soon as the start returns. */
     zactor_ref old = lookup(sys, "w1");
     zactor_ref w0 = lookup(sys, "w0");
@@ -305,7 +308,7 @@ static void test_restart_types(void)
     CHECK_EQ(zactor_system_wait(sys), 0);
     CHECK_EQ(atomic_load(&starts[0]), 2);
     CHECK_EQ(zactor_name_lookup(sys, "w0", &worker_type, &ref), ZACTOR_ENOENT);
-    /* Temporary: never restarted. */
+    /* Temporary: never restarted, not even for a sibling (one_for_all). */
     CHECK_EQ(send_job(lookup(sys, "w2"), 2, false), 0);
     CHECK_EQ(zactor_system_wait(sys), 0);
     CHECK_EQ(atomic_load(&starts[2]), 1);
@@ -314,6 +317,19 @@ static void test_restart_types(void)
     CHECK_EQ(send_job(lookup(sys, "w1"), 2, false), 0);
     CHECK_EQ(zactor_system_wait(sys), 0);
     CHECK_EQ(atomic_load(&starts[1]), 2);
+    CHECK_EQ(zactor_system_destroy(sys), 0);
+
+    sys = start_system(2);
+    log_reset();
+    spec = workers_spec(ZACTOR_ONE_FOR_ALL, 3, ZACTOR_RESTART_PERMANENT, 5);
+    child_specs[1].restart = ZACTOR_RESTART_TEMPORARY;
+    CHECK_EQ(zactor_supervisor_start(sys, &spec, &sup), 0);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    log_clear();
+    CHECK_EQ(send_job(lookup(sys, "w0"), 2, false), 0);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_LOG_THEN_STARTS(2, STOPPED(0), STOPPED(2), STOPPED(1), 0, 2);
+    CHECK_EQ(zactor_name_lookup(sys, "w1", NULL, &ref), ZACTOR_ENOENT);
     CHECK_EQ(zactor_system_destroy(sys), 0);
 }
 
