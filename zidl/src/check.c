@@ -67,8 +67,8 @@ static const char *const library_names[] = {
 /* Parameters and locals of the generated functions: a type with one of
  * these names would be hidden inside the function bodies that use it. */
 static const char *const generated_locals[] = {
-    "ctx",   "i",       "init", "msg", "out",        "payload", "ref",
-    "reply", "request", "self", "sys", "timeout_ns", "to",      "value",
+    "child", "ctx",     "i",       "init", "msg", "name",       "out", "payload", "ref",
+    "reply", "request", "restart", "self", "sys", "timeout_ns", "to",  "value",
 };
 
 static bool in_list(const char *const *list, size_t count, const char *name)

@@ -507,6 +507,17 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
                  {"doc", doc_comment(e, SECTION_TEXT(e, "monitor_doc", {"name", actor->name}))},
                  {"monitor", zidl__c_name(e->arena, e->file, actor->name, "_monitor")},
                  {"ref", ref});
+    const char *init_macro = zidl__macro_name(e->arena, e->file, actor->name, "INIT");
+    ZIDL__EXPAND(
+        e->out, e->tmpl, "names",
+        {"register_doc", doc_comment(e, SECTION_TEXT(e, "register_doc", {"name", actor->name}))},
+        {"register", zidl__c_name(e->arena, e->file, actor->name, "_register")},
+        {"lookup_doc", doc_comment(e, SECTION_TEXT(e, "lookup_doc", {"name", actor->name}))},
+        {"lookup", zidl__c_name(e->arena, e->file, actor->name, "_lookup")},
+        {"child_doc", doc_comment(e, SECTION_TEXT(e, "child_doc", {"name", actor->name},
+                                                  {"init_macro", init_macro}))},
+        {"child", zidl__c_name(e->arena, e->file, actor->name, "_child")}, {"ref", ref},
+        {"state", state});
     emit_sends(e, actor, ref);
     emit_requests(e, actor, ref);
 

@@ -460,6 +460,11 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
     ZIDL__EXPAND(e->out, e->tmpl, "monitor",
                  {"monitor", zidl__c_name(e->arena, e->file, actor->name, "_monitor")},
                  {"ref", ref}, {"actor_type", actor_type});
+    ZIDL__EXPAND(e->out, e->tmpl, "names",
+                 {"register", zidl__c_name(e->arena, e->file, actor->name, "_register")},
+                 {"lookup", zidl__c_name(e->arena, e->file, actor->name, "_lookup")},
+                 {"child", zidl__c_name(e->arena, e->file, actor->name, "_child")}, {"ref", ref},
+                 {"state", state}, {"actor_type", actor_type});
     emit_sends(e, actor, ref, actor_type);
 }
 

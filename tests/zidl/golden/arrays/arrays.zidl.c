@@ -72,6 +72,25 @@ int grid_Walker_monitor(zactor_ctx *ctx, grid_Walker_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &grid_Walker_actor_type, out);
 }
 
+int grid_Walker_register(zactor_system *sys, const char *name, grid_Walker_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int grid_Walker_lookup(zactor_system *sys, const char *name, grid_Walker_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &grid_Walker_actor_type, &out->raw);
+}
+
+zactor_child_spec grid_Walker_child(const char *name, const grid_Walker *init,
+                                    zactor_restart restart)
+{
+    zactor_child_spec child = {name, &grid_Walker_actor_type, init, restart, NULL};
+    return child;
+}
+
 int grid_Walker_send_Board(grid_Walker_ref to, const grid_Board *msg)
 {
     if (msg == NULL)

@@ -121,6 +121,25 @@ int blobs_Store_monitor(zactor_ctx *ctx, blobs_Store_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &blobs_Store_actor_type, out);
 }
 
+int blobs_Store_register(zactor_system *sys, const char *name, blobs_Store_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int blobs_Store_lookup(zactor_system *sys, const char *name, blobs_Store_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &blobs_Store_actor_type, &out->raw);
+}
+
+zactor_child_spec blobs_Store_child(const char *name, const blobs_Store *init,
+                                    zactor_restart restart)
+{
+    zactor_child_spec child = {name, &blobs_Store_actor_type, init, restart, NULL};
+    return child;
+}
+
 int blobs_Store_send_Blob(blobs_Store_ref to, const blobs_Blob *msg)
 {
     if (msg == NULL)

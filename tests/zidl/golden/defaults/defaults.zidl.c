@@ -103,6 +103,25 @@ int cfg_Service_monitor(zactor_ctx *ctx, cfg_Service_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &cfg_Service_actor_type, out);
 }
 
+int cfg_Service_register(zactor_system *sys, const char *name, cfg_Service_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int cfg_Service_lookup(zactor_system *sys, const char *name, cfg_Service_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &cfg_Service_actor_type, &out->raw);
+}
+
+zactor_child_spec cfg_Service_child(const char *name, const cfg_Service *init,
+                                    zactor_restart restart)
+{
+    zactor_child_spec child = {name, &cfg_Service_actor_type, init, restart, NULL};
+    return child;
+}
+
 int cfg_Service_send_Configure(cfg_Service_ref to, const cfg_Configure *msg)
 {
     if (msg == NULL)

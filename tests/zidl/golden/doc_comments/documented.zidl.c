@@ -68,6 +68,24 @@ int docs_Shop_monitor(zactor_ctx *ctx, docs_Shop_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &docs_Shop_actor_type, out);
 }
 
+int docs_Shop_register(zactor_system *sys, const char *name, docs_Shop_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int docs_Shop_lookup(zactor_system *sys, const char *name, docs_Shop_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &docs_Shop_actor_type, &out->raw);
+}
+
+zactor_child_spec docs_Shop_child(const char *name, const docs_Shop *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &docs_Shop_actor_type, init, restart, NULL};
+    return child;
+}
+
 int docs_Shop_send_Order(docs_Shop_ref to, const docs_Order *msg)
 {
     if (msg == NULL)

@@ -92,6 +92,32 @@ docs_Shop_ref docs_Shop_spawn(zactor_system *sys, const docs_Shop *init);
  * when the system is stopping; ZACTOR_ENOMEM. */
 int docs_Shop_monitor(zactor_ctx *ctx, docs_Shop_ref ref, uint64_t *id);
 
+/* Registers the live Shop of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Shop ends or by zactor_name_unregister. Returns 0, or
+ * ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when the
+ * Shop of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int docs_Shop_register(zactor_system *sys, const char *name, docs_Shop_ref ref);
+
+/* Finds the live Shop registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Shop may end right after: a send to the ref then
+ * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
+ * supervised child restarted under the name). */
+int docs_Shop_lookup(zactor_system *sys, const char *name, docs_Shop_ref *out);
+
+/* The spec of a supervised Shop child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in DOCS_SHOP_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec docs_Shop_child(const char *name, const docs_Shop *init, zactor_restart restart);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when an
  * enum in *msg holds no declared value; ZACTOR_EARG when msg is NULL or `to`
  * is a null ref; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED

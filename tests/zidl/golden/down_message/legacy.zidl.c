@@ -42,6 +42,24 @@ int Lift_monitor(zactor_ctx *ctx, Lift_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &Lift_actor_type, out);
 }
 
+int Lift_register(zactor_system *sys, const char *name, Lift_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int Lift_lookup(zactor_system *sys, const char *name, Lift_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &Lift_actor_type, &out->raw);
+}
+
+zactor_child_spec Lift_child(const char *name, const Lift *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &Lift_actor_type, init, restart, NULL};
+    return child;
+}
+
 int Lift_send_down(Lift_ref to, const down *msg)
 {
     if (msg == NULL)

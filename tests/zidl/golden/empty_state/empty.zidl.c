@@ -49,6 +49,24 @@ int blank_Idle_monitor(zactor_ctx *ctx, blank_Idle_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &blank_Idle_actor_type, out);
 }
 
+int blank_Idle_register(zactor_system *sys, const char *name, blank_Idle_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int blank_Idle_lookup(zactor_system *sys, const char *name, blank_Idle_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &blank_Idle_actor_type, &out->raw);
+}
+
+zactor_child_spec blank_Idle_child(const char *name, const blank_Idle *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &blank_Idle_actor_type, init, restart, NULL};
+    return child;
+}
+
 int blank_Idle_send_Ping(blank_Idle_ref to, const blank_Ping *msg)
 {
     if (msg == NULL)
@@ -102,6 +120,25 @@ blank_Stateless_ref blank_Stateless_spawn(zactor_system *sys, const blank_Statel
 int blank_Stateless_monitor(zactor_ctx *ctx, blank_Stateless_ref ref, uint64_t *out)
 {
     return zactor_monitor(ctx, ref.raw, &blank_Stateless_actor_type, out);
+}
+
+int blank_Stateless_register(zactor_system *sys, const char *name, blank_Stateless_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int blank_Stateless_lookup(zactor_system *sys, const char *name, blank_Stateless_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &blank_Stateless_actor_type, &out->raw);
+}
+
+zactor_child_spec blank_Stateless_child(const char *name, const blank_Stateless *init,
+                                        zactor_restart restart)
+{
+    zactor_child_spec child = {name, &blank_Stateless_actor_type, init, restart, NULL};
+    return child;
 }
 
 int blank_Stateless_send_Ping(blank_Stateless_ref to, const blank_Ping *msg)

@@ -85,6 +85,33 @@ blank_Idle_ref blank_Idle_spawn(zactor_system *sys, const blank_Idle *init);
  * when the system is stopping; ZACTOR_ENOMEM. */
 int blank_Idle_monitor(zactor_ctx *ctx, blank_Idle_ref ref, uint64_t *id);
 
+/* Registers the live Idle of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Idle ends or by zactor_name_unregister. Returns 0, or
+ * ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when the
+ * Idle of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int blank_Idle_register(zactor_system *sys, const char *name, blank_Idle_ref ref);
+
+/* Finds the live Idle registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Idle may end right after: a send to the ref then
+ * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
+ * supervised child restarted under the name). */
+int blank_Idle_lookup(zactor_system *sys, const char *name, blank_Idle_ref *out);
+
+/* The spec of a supervised Idle child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in BLANK_IDLE_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec blank_Idle_child(const char *name, const blank_Idle *init,
+                                   zactor_restart restart);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
@@ -130,6 +157,33 @@ blank_Stateless_ref blank_Stateless_spawn(zactor_system *sys, const blank_Statel
  * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
  * when the system is stopping; ZACTOR_ENOMEM. */
 int blank_Stateless_monitor(zactor_ctx *ctx, blank_Stateless_ref ref, uint64_t *id);
+
+/* Registers the live Stateless of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Stateless ends or by zactor_name_unregister. Returns
+ * 0, or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD
+ * when the Stateless of `ref` has ended; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is
+ * empty or too long, or `ref` is a null ref or a ref of another system. */
+int blank_Stateless_register(zactor_system *sys, const char *name, blank_Stateless_ref ref);
+
+/* Finds the live Stateless registered under `name` in sys, as
+ * zactor_name_lookup does. Returns 0 with its ref in *out, or ZACTOR_ENOENT
+ * when no live actor holds the name; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EARG when sys, name or out is NULL. On an error *out
+ * is a null ref (unless out is NULL). The Stateless may end right after: a
+ * send to the ref then returns ZACTOR_EDEAD, and looking the name up again
+ * finds its successor (a supervised child restarted under the name). */
+int blank_Stateless_lookup(zactor_system *sys, const char *name, blank_Stateless_ref *out);
+
+/* The spec of a supervised Stateless child, for
+ * zactor_supervisor_spec.children: registered under `name` (NULL: no name),
+ * started from a copy of *init (NULL: zeroed state; the schema's defaults are
+ * in BLANK_STATELESS_INIT) and restarted, as `restart` says, from a fresh
+ * copy of it. zactor_supervisor_start copies `name` and *init: they need to
+ * stay valid only until it returns. */
+zactor_child_spec blank_Stateless_child(const char *name, const blank_Stateless *init,
+                                        zactor_restart restart);
 
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;

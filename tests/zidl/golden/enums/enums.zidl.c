@@ -133,6 +133,25 @@ int colors_Painter_monitor(zactor_ctx *ctx, colors_Painter_ref ref, uint64_t *ou
     return zactor_monitor(ctx, ref.raw, &colors_Painter_actor_type, out);
 }
 
+int colors_Painter_register(zactor_system *sys, const char *name, colors_Painter_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int colors_Painter_lookup(zactor_system *sys, const char *name, colors_Painter_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &colors_Painter_actor_type, &out->raw);
+}
+
+zactor_child_spec colors_Painter_child(const char *name, const colors_Painter *init,
+                                       zactor_restart restart)
+{
+    zactor_child_spec child = {name, &colors_Painter_actor_type, init, restart, NULL};
+    return child;
+}
+
 int colors_Painter_send_Paint(colors_Painter_ref to, const colors_Paint *msg)
 {
     if (msg == NULL)

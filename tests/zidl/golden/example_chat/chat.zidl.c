@@ -163,6 +163,24 @@ int chat_Room_monitor(zactor_ctx *ctx, chat_Room_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &chat_Room_actor_type, out);
 }
 
+int chat_Room_register(zactor_system *sys, const char *name, chat_Room_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int chat_Room_lookup(zactor_system *sys, const char *name, chat_Room_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &chat_Room_actor_type, &out->raw);
+}
+
+zactor_child_spec chat_Room_child(const char *name, const chat_Room *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &chat_Room_actor_type, init, restart, NULL};
+    return child;
+}
+
 int chat_Room_send_Join(chat_Room_ref to, const chat_Join *msg)
 {
     if (msg == NULL)
@@ -268,6 +286,24 @@ chat_User_ref chat_User_spawn(zactor_system *sys, const chat_User *init)
 int chat_User_monitor(zactor_ctx *ctx, chat_User_ref ref, uint64_t *out)
 {
     return zactor_monitor(ctx, ref.raw, &chat_User_actor_type, out);
+}
+
+int chat_User_register(zactor_system *sys, const char *name, chat_User_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int chat_User_lookup(zactor_system *sys, const char *name, chat_User_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &chat_User_actor_type, &out->raw);
+}
+
+zactor_child_spec chat_User_child(const char *name, const chat_User *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &chat_User_actor_type, init, restart, NULL};
+    return child;
 }
 
 int chat_User_send_Delivered(chat_User_ref to, const chat_Delivered *msg)

@@ -194,6 +194,32 @@ chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init);
  * when the system is stopping; ZACTOR_ENOMEM. */
 int chat_Room_monitor(zactor_ctx *ctx, chat_Room_ref ref, uint64_t *id);
 
+/* Registers the live Room of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Room ends or by zactor_name_unregister. Returns 0, or
+ * ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when the
+ * Room of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int chat_Room_register(zactor_system *sys, const char *name, chat_Room_ref ref);
+
+/* Finds the live Room registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Room may end right after: a send to the ref then
+ * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
+ * supervised child restarted under the name). */
+int chat_Room_lookup(zactor_system *sys, const char *name, chat_Room_ref *out);
+
+/* The spec of a supervised Room child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in CHAT_ROOM_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec chat_Room_child(const char *name, const chat_Room *init, zactor_restart restart);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
  * string in *msg lacks its NUL or an enum in it holds no declared value;
  * ZACTOR_EARG when msg is NULL or `to` is a null ref; ZACTOR_EDEAD when the
@@ -277,6 +303,32 @@ chat_User_ref chat_User_spawn(zactor_system *sys, const chat_User *init);
  * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
  * when the system is stopping; ZACTOR_ENOMEM. */
 int chat_User_monitor(zactor_ctx *ctx, chat_User_ref ref, uint64_t *id);
+
+/* Registers the live User of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the User ends or by zactor_name_unregister. Returns 0, or
+ * ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when the
+ * User of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int chat_User_register(zactor_system *sys, const char *name, chat_User_ref ref);
+
+/* Finds the live User registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The User may end right after: a send to the ref then
+ * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
+ * supervised child restarted under the name). */
+int chat_User_lookup(zactor_system *sys, const char *name, chat_User_ref *out);
+
+/* The spec of a supervised User child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in CHAT_USER_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec chat_User_child(const char *name, const chat_User *init, zactor_restart restart);
 
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
  * string in *msg lacks its NUL; ZACTOR_EARG when msg is NULL or `to` is a

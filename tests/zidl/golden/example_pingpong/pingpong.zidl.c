@@ -42,6 +42,25 @@ int pingpong_Ponger_monitor(zactor_ctx *ctx, pingpong_Ponger_ref ref, uint64_t *
     return zactor_monitor(ctx, ref.raw, &pingpong_Ponger_actor_type, out);
 }
 
+int pingpong_Ponger_register(zactor_system *sys, const char *name, pingpong_Ponger_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int pingpong_Ponger_lookup(zactor_system *sys, const char *name, pingpong_Ponger_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &pingpong_Ponger_actor_type, &out->raw);
+}
+
+zactor_child_spec pingpong_Ponger_child(const char *name, const pingpong_Ponger *init,
+                                        zactor_restart restart)
+{
+    zactor_child_spec child = {name, &pingpong_Ponger_actor_type, init, restart, NULL};
+    return child;
+}
+
 int pingpong_Ponger_send_Ping(pingpong_Ponger_ref to, const pingpong_Ping *msg)
 {
     if (msg == NULL)
@@ -94,6 +113,25 @@ pingpong_Pinger_ref pingpong_Pinger_spawn(zactor_system *sys, const pingpong_Pin
 int pingpong_Pinger_monitor(zactor_ctx *ctx, pingpong_Pinger_ref ref, uint64_t *out)
 {
     return zactor_monitor(ctx, ref.raw, &pingpong_Pinger_actor_type, out);
+}
+
+int pingpong_Pinger_register(zactor_system *sys, const char *name, pingpong_Pinger_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int pingpong_Pinger_lookup(zactor_system *sys, const char *name, pingpong_Pinger_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &pingpong_Pinger_actor_type, &out->raw);
+}
+
+zactor_child_spec pingpong_Pinger_child(const char *name, const pingpong_Pinger *init,
+                                        zactor_restart restart)
+{
+    zactor_child_spec child = {name, &pingpong_Pinger_actor_type, init, restart, NULL};
+    return child;
 }
 
 int pingpong_Pinger_send_Pong(pingpong_Pinger_ref to, const pingpong_Pong *msg)

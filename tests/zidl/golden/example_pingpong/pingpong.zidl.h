@@ -81,6 +81,33 @@ pingpong_Ponger_ref pingpong_Ponger_spawn(zactor_system *sys, const pingpong_Pon
  * when the system is stopping; ZACTOR_ENOMEM. */
 int pingpong_Ponger_monitor(zactor_ctx *ctx, pingpong_Ponger_ref ref, uint64_t *id);
 
+/* Registers the live Ponger of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Ponger ends or by zactor_name_unregister. Returns 0,
+ * or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when
+ * the Ponger of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int pingpong_Ponger_register(zactor_system *sys, const char *name, pingpong_Ponger_ref ref);
+
+/* Finds the live Ponger registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Ponger may end right after: a send to the ref
+ * then returns ZACTOR_EDEAD, and looking the name up again finds its
+ * successor (a supervised child restarted under the name). */
+int pingpong_Ponger_lookup(zactor_system *sys, const char *name, pingpong_Ponger_ref *out);
+
+/* The spec of a supervised Ponger child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in PINGPONG_PONGER_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec pingpong_Ponger_child(const char *name, const pingpong_Ponger *init,
+                                        zactor_restart restart);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
@@ -128,6 +155,33 @@ pingpong_Pinger_ref pingpong_Pinger_spawn(zactor_system *sys, const pingpong_Pin
  * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
  * when the system is stopping; ZACTOR_ENOMEM. */
 int pingpong_Pinger_monitor(zactor_ctx *ctx, pingpong_Pinger_ref ref, uint64_t *id);
+
+/* Registers the live Pinger of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Pinger ends or by zactor_name_unregister. Returns 0,
+ * or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when
+ * the Pinger of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int pingpong_Pinger_register(zactor_system *sys, const char *name, pingpong_Pinger_ref ref);
+
+/* Finds the live Pinger registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Pinger may end right after: a send to the ref
+ * then returns ZACTOR_EDEAD, and looking the name up again finds its
+ * successor (a supervised child restarted under the name). */
+int pingpong_Pinger_lookup(zactor_system *sys, const char *name, pingpong_Pinger_ref *out);
+
+/* The spec of a supervised Pinger child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in PINGPONG_PINGER_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec pingpong_Pinger_child(const char *name, const pingpong_Pinger *init,
+                                        zactor_restart restart);
 
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;

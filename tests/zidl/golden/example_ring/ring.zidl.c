@@ -49,6 +49,24 @@ int ring_Node_monitor(zactor_ctx *ctx, ring_Node_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &ring_Node_actor_type, out);
 }
 
+int ring_Node_register(zactor_system *sys, const char *name, ring_Node_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int ring_Node_lookup(zactor_system *sys, const char *name, ring_Node_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &ring_Node_actor_type, &out->raw);
+}
+
+zactor_child_spec ring_Node_child(const char *name, const ring_Node *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &ring_Node_actor_type, init, restart, NULL};
+    return child;
+}
+
 int ring_Node_send_Link(ring_Node_ref to, const ring_Link *msg)
 {
     if (msg == NULL)

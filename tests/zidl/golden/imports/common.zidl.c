@@ -42,6 +42,25 @@ int common_Logger_monitor(zactor_ctx *ctx, common_Logger_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &common_Logger_actor_type, out);
 }
 
+int common_Logger_register(zactor_system *sys, const char *name, common_Logger_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int common_Logger_lookup(zactor_system *sys, const char *name, common_Logger_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &common_Logger_actor_type, &out->raw);
+}
+
+zactor_child_spec common_Logger_child(const char *name, const common_Logger *init,
+                                      zactor_restart restart)
+{
+    zactor_child_spec child = {name, &common_Logger_actor_type, init, restart, NULL};
+    return child;
+}
+
 int common_Logger_send_Ping(common_Logger_ref to, const common_Ping *msg)
 {
     if (msg == NULL)

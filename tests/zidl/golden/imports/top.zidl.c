@@ -90,6 +90,24 @@ int app_Mover_monitor(zactor_ctx *ctx, app_Mover_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &app_Mover_actor_type, out);
 }
 
+int app_Mover_register(zactor_system *sys, const char *name, app_Mover_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int app_Mover_lookup(zactor_system *sys, const char *name, app_Mover_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &app_Mover_actor_type, &out->raw);
+}
+
+zactor_child_spec app_Mover_child(const char *name, const app_Mover *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &app_Mover_actor_type, init, restart, NULL};
+    return child;
+}
+
 int app_Mover_send_Move(app_Mover_ref to, const app_Move *msg)
 {
     if (msg == NULL)

@@ -73,6 +73,32 @@ app_Mover_ref app_Mover_spawn(zactor_system *sys, const app_Mover *init);
  * when the system is stopping; ZACTOR_ENOMEM. */
 int app_Mover_monitor(zactor_ctx *ctx, app_Mover_ref ref, uint64_t *id);
 
+/* Registers the live Mover of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Mover ends or by zactor_name_unregister. Returns 0,
+ * or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when
+ * the Mover of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int app_Mover_register(zactor_system *sys, const char *name, app_Mover_ref ref);
+
+/* Finds the live Mover registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Mover may end right after: a send to the ref then
+ * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
+ * supervised child restarted under the name). */
+int app_Mover_lookup(zactor_system *sys, const char *name, app_Mover_ref *out);
+
+/* The spec of a supervised Mover child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in APP_MOVER_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec app_Mover_child(const char *name, const app_Mover *init, zactor_restart restart);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
  * string in *msg lacks its NUL or an enum in it holds no declared value;
  * ZACTOR_EARG when msg is NULL or `to` is a null ref; ZACTOR_EDEAD when the

@@ -107,6 +107,25 @@ int store_Store_monitor(zactor_ctx *ctx, store_Store_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &store_Store_actor_type, out);
 }
 
+int store_Store_register(zactor_system *sys, const char *name, store_Store_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int store_Store_lookup(zactor_system *sys, const char *name, store_Store_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &store_Store_actor_type, &out->raw);
+}
+
+zactor_child_spec store_Store_child(const char *name, const store_Store *init,
+                                    zactor_restart restart)
+{
+    zactor_child_spec child = {name, &store_Store_actor_type, init, restart, NULL};
+    return child;
+}
+
 int store_Store_send_Blob(store_Store_ref to, const media_Blob *msg)
 {
     if (msg == NULL)
@@ -180,6 +199,25 @@ store_Client_ref store_Client_spawn(zactor_system *sys, const store_Client *init
 int store_Client_monitor(zactor_ctx *ctx, store_Client_ref ref, uint64_t *out)
 {
     return zactor_monitor(ctx, ref.raw, &store_Client_actor_type, out);
+}
+
+int store_Client_register(zactor_system *sys, const char *name, store_Client_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int store_Client_lookup(zactor_system *sys, const char *name, store_Client_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &store_Client_actor_type, &out->raw);
+}
+
+zactor_child_spec store_Client_child(const char *name, const store_Client *init,
+                                     zactor_restart restart)
+{
+    zactor_child_spec child = {name, &store_Client_actor_type, init, restart, NULL};
+    return child;
 }
 
 int store_Client_send_Found(store_Client_ref to, const media_Found *msg)

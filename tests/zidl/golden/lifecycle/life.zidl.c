@@ -52,6 +52,24 @@ int life_Clock_monitor(zactor_ctx *ctx, life_Clock_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &life_Clock_actor_type, out);
 }
 
+int life_Clock_register(zactor_system *sys, const char *name, life_Clock_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int life_Clock_lookup(zactor_system *sys, const char *name, life_Clock_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &life_Clock_actor_type, &out->raw);
+}
+
+zactor_child_spec life_Clock_child(const char *name, const life_Clock *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &life_Clock_actor_type, init, restart, NULL};
+    return child;
+}
+
 int life_Clock_send_Tick(life_Clock_ref to, const life_Tick *msg)
 {
     if (msg == NULL)

@@ -42,6 +42,25 @@ int watch_Worker_monitor(zactor_ctx *ctx, watch_Worker_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &watch_Worker_actor_type, out);
 }
 
+int watch_Worker_register(zactor_system *sys, const char *name, watch_Worker_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int watch_Worker_lookup(zactor_system *sys, const char *name, watch_Worker_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &watch_Worker_actor_type, &out->raw);
+}
+
+zactor_child_spec watch_Worker_child(const char *name, const watch_Worker *init,
+                                     zactor_restart restart)
+{
+    zactor_child_spec child = {name, &watch_Worker_actor_type, init, restart, NULL};
+    return child;
+}
+
 int watch_Worker_send_Job(watch_Worker_ref to, const watch_Job *msg)
 {
     if (msg == NULL)
@@ -110,6 +129,25 @@ int watch_Supervisor_monitor(zactor_ctx *ctx, watch_Supervisor_ref ref, uint64_t
     return zactor_monitor(ctx, ref.raw, &watch_Supervisor_actor_type, out);
 }
 
+int watch_Supervisor_register(zactor_system *sys, const char *name, watch_Supervisor_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int watch_Supervisor_lookup(zactor_system *sys, const char *name, watch_Supervisor_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &watch_Supervisor_actor_type, &out->raw);
+}
+
+zactor_child_spec watch_Supervisor_child(const char *name, const watch_Supervisor *init,
+                                         zactor_restart restart)
+{
+    zactor_child_spec child = {name, &watch_Supervisor_actor_type, init, restart, NULL};
+    return child;
+}
+
 int watch_Supervisor_send_Down(watch_Supervisor_ref to, const watch_Down *msg)
 {
     if (msg == NULL)
@@ -160,4 +198,23 @@ watch_Undertaker_ref watch_Undertaker_spawn(zactor_system *sys, const watch_Unde
 int watch_Undertaker_monitor(zactor_ctx *ctx, watch_Undertaker_ref ref, uint64_t *out)
 {
     return zactor_monitor(ctx, ref.raw, &watch_Undertaker_actor_type, out);
+}
+
+int watch_Undertaker_register(zactor_system *sys, const char *name, watch_Undertaker_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int watch_Undertaker_lookup(zactor_system *sys, const char *name, watch_Undertaker_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &watch_Undertaker_actor_type, &out->raw);
+}
+
+zactor_child_spec watch_Undertaker_child(const char *name, const watch_Undertaker *init,
+                                         zactor_restart restart)
+{
+    zactor_child_spec child = {name, &watch_Undertaker_actor_type, init, restart, NULL};
+    return child;
 }

@@ -80,6 +80,33 @@ watch_Worker_ref watch_Worker_spawn(zactor_system *sys, const watch_Worker *init
  * when the system is stopping; ZACTOR_ENOMEM. */
 int watch_Worker_monitor(zactor_ctx *ctx, watch_Worker_ref ref, uint64_t *id);
 
+/* Registers the live Worker of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Worker ends or by zactor_name_unregister. Returns 0,
+ * or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when
+ * the Worker of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int watch_Worker_register(zactor_system *sys, const char *name, watch_Worker_ref ref);
+
+/* Finds the live Worker registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Worker may end right after: a send to the ref
+ * then returns ZACTOR_EDEAD, and looking the name up again finds its
+ * successor (a supervised child restarted under the name). */
+int watch_Worker_lookup(zactor_system *sys, const char *name, watch_Worker_ref *out);
+
+/* The spec of a supervised Worker child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in WATCH_WORKER_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec watch_Worker_child(const char *name, const watch_Worker *init,
+                                     zactor_restart restart);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
@@ -123,6 +150,33 @@ watch_Supervisor_ref watch_Supervisor_spawn(zactor_system *sys, const watch_Supe
  * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
  * when the system is stopping; ZACTOR_ENOMEM. */
 int watch_Supervisor_monitor(zactor_ctx *ctx, watch_Supervisor_ref ref, uint64_t *id);
+
+/* Registers the live Supervisor of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Supervisor ends or by zactor_name_unregister. Returns
+ * 0, or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD
+ * when the Supervisor of `ref` has ended; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is
+ * empty or too long, or `ref` is a null ref or a ref of another system. */
+int watch_Supervisor_register(zactor_system *sys, const char *name, watch_Supervisor_ref ref);
+
+/* Finds the live Supervisor registered under `name` in sys, as
+ * zactor_name_lookup does. Returns 0 with its ref in *out, or ZACTOR_ENOENT
+ * when no live actor holds the name; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EARG when sys, name or out is NULL. On an error *out
+ * is a null ref (unless out is NULL). The Supervisor may end right after: a
+ * send to the ref then returns ZACTOR_EDEAD, and looking the name up again
+ * finds its successor (a supervised child restarted under the name). */
+int watch_Supervisor_lookup(zactor_system *sys, const char *name, watch_Supervisor_ref *out);
+
+/* The spec of a supervised Supervisor child, for
+ * zactor_supervisor_spec.children: registered under `name` (NULL: no name),
+ * started from a copy of *init (NULL: zeroed state; the schema's defaults are
+ * in WATCH_SUPERVISOR_INIT) and restarted, as `restart` says, from a fresh
+ * copy of it. zactor_supervisor_start copies `name` and *init: they need to
+ * stay valid only until it returns. */
+zactor_child_spec watch_Supervisor_child(const char *name, const watch_Supervisor *init,
+                                         zactor_restart restart);
 
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
@@ -173,6 +227,33 @@ watch_Undertaker_ref watch_Undertaker_spawn(zactor_system *sys, const watch_Unde
  * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
  * when the system is stopping; ZACTOR_ENOMEM. */
 int watch_Undertaker_monitor(zactor_ctx *ctx, watch_Undertaker_ref ref, uint64_t *id);
+
+/* Registers the live Undertaker of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Undertaker ends or by zactor_name_unregister. Returns
+ * 0, or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD
+ * when the Undertaker of `ref` has ended; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is
+ * empty or too long, or `ref` is a null ref or a ref of another system. */
+int watch_Undertaker_register(zactor_system *sys, const char *name, watch_Undertaker_ref ref);
+
+/* Finds the live Undertaker registered under `name` in sys, as
+ * zactor_name_lookup does. Returns 0 with its ref in *out, or ZACTOR_ENOENT
+ * when no live actor holds the name; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EARG when sys, name or out is NULL. On an error *out
+ * is a null ref (unless out is NULL). The Undertaker may end right after: a
+ * send to the ref then returns ZACTOR_EDEAD, and looking the name up again
+ * finds its successor (a supervised child restarted under the name). */
+int watch_Undertaker_lookup(zactor_system *sys, const char *name, watch_Undertaker_ref *out);
+
+/* The spec of a supervised Undertaker child, for
+ * zactor_supervisor_spec.children: registered under `name` (NULL: no name),
+ * started from a copy of *init (NULL: zeroed state; the schema's defaults are
+ * in WATCH_UNDERTAKER_INIT) and restarted, as `restart` says, from a fresh
+ * copy of it. zactor_supervisor_start copies `name` and *init: they need to
+ * stay valid only until it returns. */
+zactor_child_spec watch_Undertaker_child(const char *name, const watch_Undertaker *init,
+                                         zactor_restart restart);
 
 /* Handlers of Undertaker: the user defines these. */
 /* Runs once for each monitor this actor set (with watch_X_monitor or

@@ -37,6 +37,25 @@ int quiet_Timer_monitor(zactor_ctx *ctx, quiet_Timer_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &quiet_Timer_actor_type, out);
 }
 
+int quiet_Timer_register(zactor_system *sys, const char *name, quiet_Timer_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int quiet_Timer_lookup(zactor_system *sys, const char *name, quiet_Timer_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &quiet_Timer_actor_type, &out->raw);
+}
+
+zactor_child_spec quiet_Timer_child(const char *name, const quiet_Timer *init,
+                                    zactor_restart restart)
+{
+    zactor_child_spec child = {name, &quiet_Timer_actor_type, init, restart, NULL};
+    return child;
+}
+
 /* ---- Actor Empty: dispatch, type descriptor, spawn and sends ---- */
 
 static const zactor_actor_type quiet_Empty_actor_type = {
@@ -61,4 +80,23 @@ quiet_Empty_ref quiet_Empty_spawn(zactor_system *sys, const quiet_Empty *init)
 int quiet_Empty_monitor(zactor_ctx *ctx, quiet_Empty_ref ref, uint64_t *out)
 {
     return zactor_monitor(ctx, ref.raw, &quiet_Empty_actor_type, out);
+}
+
+int quiet_Empty_register(zactor_system *sys, const char *name, quiet_Empty_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int quiet_Empty_lookup(zactor_system *sys, const char *name, quiet_Empty_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &quiet_Empty_actor_type, &out->raw);
+}
+
+zactor_child_spec quiet_Empty_child(const char *name, const quiet_Empty *init,
+                                    zactor_restart restart)
+{
+    zactor_child_spec child = {name, &quiet_Empty_actor_type, init, restart, NULL};
+    return child;
 }

@@ -55,6 +55,33 @@ quiet_Timer_ref quiet_Timer_spawn(zactor_system *sys, const quiet_Timer *init);
  * when the system is stopping; ZACTOR_ENOMEM. */
 int quiet_Timer_monitor(zactor_ctx *ctx, quiet_Timer_ref ref, uint64_t *id);
 
+/* Registers the live Timer of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Timer ends or by zactor_name_unregister. Returns 0,
+ * or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when
+ * the Timer of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int quiet_Timer_register(zactor_system *sys, const char *name, quiet_Timer_ref ref);
+
+/* Finds the live Timer registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Timer may end right after: a send to the ref then
+ * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
+ * supervised child restarted under the name). */
+int quiet_Timer_lookup(zactor_system *sys, const char *name, quiet_Timer_ref *out);
+
+/* The spec of a supervised Timer child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in QUIET_TIMER_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec quiet_Timer_child(const char *name, const quiet_Timer *init,
+                                    zactor_restart restart);
+
 /* Handlers of Timer: the user defines these. */
 void quiet_Timer_on_start(quiet_Timer *self, zactor_ctx *ctx);
 void quiet_Timer_on_stop(quiet_Timer *self, zactor_ctx *ctx);
@@ -93,6 +120,33 @@ quiet_Empty_ref quiet_Empty_spawn(zactor_system *sys, const quiet_Empty *init);
  * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
  * when the system is stopping; ZACTOR_ENOMEM. */
 int quiet_Empty_monitor(zactor_ctx *ctx, quiet_Empty_ref ref, uint64_t *id);
+
+/* Registers the live Empty of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Empty ends or by zactor_name_unregister. Returns 0,
+ * or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when
+ * the Empty of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int quiet_Empty_register(zactor_system *sys, const char *name, quiet_Empty_ref ref);
+
+/* Finds the live Empty registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Empty may end right after: a send to the ref then
+ * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
+ * supervised child restarted under the name). */
+int quiet_Empty_lookup(zactor_system *sys, const char *name, quiet_Empty_ref *out);
+
+/* The spec of a supervised Empty child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in QUIET_EMPTY_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec quiet_Empty_child(const char *name, const quiet_Empty *init,
+                                    zactor_restart restart);
 
 #ifdef __cplusplus
 }

@@ -75,6 +75,24 @@ int Sensor_monitor(zactor_ctx *ctx, Sensor_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &Sensor_actor_type, out);
 }
 
+int Sensor_register(zactor_system *sys, const char *name, Sensor_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int Sensor_lookup(zactor_system *sys, const char *name, Sensor_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &Sensor_actor_type, &out->raw);
+}
+
+zactor_child_spec Sensor_child(const char *name, const Sensor *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &Sensor_actor_type, init, restart, NULL};
+    return child;
+}
+
 int Sensor_send_Sample(Sensor_ref to, const Sample *msg)
 {
     if (msg == NULL)

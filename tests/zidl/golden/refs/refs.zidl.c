@@ -42,6 +42,24 @@ int net_Server_monitor(zactor_ctx *ctx, net_Server_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &net_Server_actor_type, out);
 }
 
+int net_Server_register(zactor_system *sys, const char *name, net_Server_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int net_Server_lookup(zactor_system *sys, const char *name, net_Server_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &net_Server_actor_type, &out->raw);
+}
+
+zactor_child_spec net_Server_child(const char *name, const net_Server *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &net_Server_actor_type, init, restart, NULL};
+    return child;
+}
+
 int net_Server_send_Hello(net_Server_ref to, const net_Hello *msg)
 {
     if (msg == NULL)
@@ -88,6 +106,24 @@ net_Client_ref net_Client_spawn(zactor_system *sys, const net_Client *init)
 int net_Client_monitor(zactor_ctx *ctx, net_Client_ref ref, uint64_t *out)
 {
     return zactor_monitor(ctx, ref.raw, &net_Client_actor_type, out);
+}
+
+int net_Client_register(zactor_system *sys, const char *name, net_Client_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int net_Client_lookup(zactor_system *sys, const char *name, net_Client_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &net_Client_actor_type, &out->raw);
+}
+
+zactor_child_spec net_Client_child(const char *name, const net_Client *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &net_Client_actor_type, init, restart, NULL};
+    return child;
 }
 
 int net_Client_send_Welcome(net_Client_ref to, const net_Welcome *msg)

@@ -81,6 +81,33 @@ net_Server_ref net_Server_spawn(zactor_system *sys, const net_Server *init);
  * when the system is stopping; ZACTOR_ENOMEM. */
 int net_Server_monitor(zactor_ctx *ctx, net_Server_ref ref, uint64_t *id);
 
+/* Registers the live Server of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Server ends or by zactor_name_unregister. Returns 0,
+ * or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when
+ * the Server of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int net_Server_register(zactor_system *sys, const char *name, net_Server_ref ref);
+
+/* Finds the live Server registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Server may end right after: a send to the ref
+ * then returns ZACTOR_EDEAD, and looking the name up again finds its
+ * successor (a supervised child restarted under the name). */
+int net_Server_lookup(zactor_system *sys, const char *name, net_Server_ref *out);
+
+/* The spec of a supervised Server child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in NET_SERVER_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec net_Server_child(const char *name, const net_Server *init,
+                                   zactor_restart restart);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
@@ -124,6 +151,33 @@ net_Client_ref net_Client_spawn(zactor_system *sys, const net_Client *init);
  * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
  * when the system is stopping; ZACTOR_ENOMEM. */
 int net_Client_monitor(zactor_ctx *ctx, net_Client_ref ref, uint64_t *id);
+
+/* Registers the live Client of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Client ends or by zactor_name_unregister. Returns 0,
+ * or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when
+ * the Client of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int net_Client_register(zactor_system *sys, const char *name, net_Client_ref ref);
+
+/* Finds the live Client registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Client may end right after: a send to the ref
+ * then returns ZACTOR_EDEAD, and looking the name up again finds its
+ * successor (a supervised child restarted under the name). */
+int net_Client_lookup(zactor_system *sys, const char *name, net_Client_ref *out);
+
+/* The spec of a supervised Client child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in NET_CLIENT_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec net_Client_child(const char *name, const net_Client *init,
+                                   zactor_restart restart);
 
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;

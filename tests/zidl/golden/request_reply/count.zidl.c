@@ -132,6 +132,24 @@ int chat_Room_monitor(zactor_ctx *ctx, chat_Room_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &chat_Room_actor_type, out);
 }
 
+int chat_Room_register(zactor_system *sys, const char *name, chat_Room_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int chat_Room_lookup(zactor_system *sys, const char *name, chat_Room_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &chat_Room_actor_type, &out->raw);
+}
+
+zactor_child_spec chat_Room_child(const char *name, const chat_Room *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &chat_Room_actor_type, init, restart, NULL};
+    return child;
+}
+
 int chat_Room_ask_Count(chat_Room_ref to, const chat_Count *msg, chat_CountReply *out,
                         uint64_t timeout_ns)
 {
@@ -258,6 +276,25 @@ chat_Client_ref chat_Client_spawn(zactor_system *sys, const chat_Client *init)
 int chat_Client_monitor(zactor_ctx *ctx, chat_Client_ref ref, uint64_t *out)
 {
     return zactor_monitor(ctx, ref.raw, &chat_Client_actor_type, out);
+}
+
+int chat_Client_register(zactor_system *sys, const char *name, chat_Client_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int chat_Client_lookup(zactor_system *sys, const char *name, chat_Client_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &chat_Client_actor_type, &out->raw);
+}
+
+zactor_child_spec chat_Client_child(const char *name, const chat_Client *init,
+                                    zactor_restart restart)
+{
+    zactor_child_spec child = {name, &chat_Client_actor_type, init, restart, NULL};
+    return child;
 }
 
 int chat_Client_send_CountReply(chat_Client_ref to, const chat_CountReply *msg)

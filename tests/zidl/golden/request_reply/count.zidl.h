@@ -150,6 +150,32 @@ chat_Room_ref chat_Room_spawn(zactor_system *sys, const chat_Room *init);
  * when the system is stopping; ZACTOR_ENOMEM. */
 int chat_Room_monitor(zactor_ctx *ctx, chat_Room_ref ref, uint64_t *id);
 
+/* Registers the live Room of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Room ends or by zactor_name_unregister. Returns 0, or
+ * ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when the
+ * Room of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int chat_Room_register(zactor_system *sys, const char *name, chat_Room_ref ref);
+
+/* Finds the live Room registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Room may end right after: a send to the ref then
+ * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
+ * supervised child restarted under the name). */
+int chat_Room_lookup(zactor_system *sys, const char *name, chat_Room_ref *out);
+
+/* The spec of a supervised Room child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in CHAT_ROOM_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec chat_Room_child(const char *name, const chat_Room *init, zactor_restart restart);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
@@ -263,6 +289,33 @@ chat_Client_ref chat_Client_spawn(zactor_system *sys, const chat_Client *init);
  * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
  * when the system is stopping; ZACTOR_ENOMEM. */
 int chat_Client_monitor(zactor_ctx *ctx, chat_Client_ref ref, uint64_t *id);
+
+/* Registers the live Client of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Client ends or by zactor_name_unregister. Returns 0,
+ * or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when
+ * the Client of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int chat_Client_register(zactor_system *sys, const char *name, chat_Client_ref ref);
+
+/* Finds the live Client registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Client may end right after: a send to the ref
+ * then returns ZACTOR_EDEAD, and looking the name up again finds its
+ * successor (a supervised child restarted under the name). */
+int chat_Client_lookup(zactor_system *sys, const char *name, chat_Client_ref *out);
+
+/* The spec of a supervised Client child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in CHAT_CLIENT_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec chat_Client_child(const char *name, const chat_Client *init,
+                                    zactor_restart restart);
 
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when an
  * enum in *msg holds no declared value; ZACTOR_EARG when msg is NULL or `to`

@@ -78,6 +78,24 @@ int sizes_Sink_monitor(zactor_ctx *ctx, sizes_Sink_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &sizes_Sink_actor_type, out);
 }
 
+int sizes_Sink_register(zactor_system *sys, const char *name, sizes_Sink_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int sizes_Sink_lookup(zactor_system *sys, const char *name, sizes_Sink_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &sizes_Sink_actor_type, &out->raw);
+}
+
+zactor_child_spec sizes_Sink_child(const char *name, const sizes_Sink *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &sizes_Sink_actor_type, init, restart, NULL};
+    return child;
+}
+
 int sizes_Sink_send_Small(sizes_Sink_ref to, const sizes_Small *msg)
 {
     if (msg == NULL)

@@ -59,6 +59,24 @@ int jobs_Boss_monitor(zactor_ctx *ctx, jobs_Boss_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &jobs_Boss_actor_type, out);
 }
 
+int jobs_Boss_register(zactor_system *sys, const char *name, jobs_Boss_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int jobs_Boss_lookup(zactor_system *sys, const char *name, jobs_Boss_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &jobs_Boss_actor_type, &out->raw);
+}
+
+zactor_child_spec jobs_Boss_child(const char *name, const jobs_Boss *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &jobs_Boss_actor_type, init, restart, NULL};
+    return child;
+}
+
 int jobs_Boss_send_Done(jobs_Boss_ref to, const jobs_Done *msg)
 {
     if (msg == NULL)
@@ -110,6 +128,25 @@ jobs_Worker_ref jobs_Worker_spawn(zactor_system *sys, const jobs_Worker *init)
 int jobs_Worker_monitor(zactor_ctx *ctx, jobs_Worker_ref ref, uint64_t *out)
 {
     return zactor_monitor(ctx, ref.raw, &jobs_Worker_actor_type, out);
+}
+
+int jobs_Worker_register(zactor_system *sys, const char *name, jobs_Worker_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int jobs_Worker_lookup(zactor_system *sys, const char *name, jobs_Worker_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &jobs_Worker_actor_type, &out->raw);
+}
+
+zactor_child_spec jobs_Worker_child(const char *name, const jobs_Worker *init,
+                                    zactor_restart restart)
+{
+    zactor_child_spec child = {name, &jobs_Worker_actor_type, init, restart, NULL};
+    return child;
 }
 
 int jobs_Worker_send_Job(jobs_Worker_ref to, const jobs_Job *msg)

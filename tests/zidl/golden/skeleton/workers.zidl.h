@@ -80,6 +80,32 @@ jobs_Boss_ref jobs_Boss_spawn(zactor_system *sys, const jobs_Boss *init);
  * when the system is stopping; ZACTOR_ENOMEM. */
 int jobs_Boss_monitor(zactor_ctx *ctx, jobs_Boss_ref ref, uint64_t *id);
 
+/* Registers the live Boss of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Boss ends or by zactor_name_unregister. Returns 0, or
+ * ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when the
+ * Boss of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int jobs_Boss_register(zactor_system *sys, const char *name, jobs_Boss_ref ref);
+
+/* Finds the live Boss registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Boss may end right after: a send to the ref then
+ * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
+ * supervised child restarted under the name). */
+int jobs_Boss_lookup(zactor_system *sys, const char *name, jobs_Boss_ref *out);
+
+/* The spec of a supervised Boss child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in JOBS_BOSS_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec jobs_Boss_child(const char *name, const jobs_Boss *init, zactor_restart restart);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
@@ -124,6 +150,33 @@ jobs_Worker_ref jobs_Worker_spawn(zactor_system *sys, const jobs_Worker *init);
  * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
  * when the system is stopping; ZACTOR_ENOMEM. */
 int jobs_Worker_monitor(zactor_ctx *ctx, jobs_Worker_ref ref, uint64_t *id);
+
+/* Registers the live Worker of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Worker ends or by zactor_name_unregister. Returns 0,
+ * or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when
+ * the Worker of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int jobs_Worker_register(zactor_system *sys, const char *name, jobs_Worker_ref ref);
+
+/* Finds the live Worker registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Worker may end right after: a send to the ref
+ * then returns ZACTOR_EDEAD, and looking the name up again finds its
+ * successor (a supervised child restarted under the name). */
+int jobs_Worker_lookup(zactor_system *sys, const char *name, jobs_Worker_ref *out);
+
+/* The spec of a supervised Worker child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in JOBS_WORKER_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec jobs_Worker_child(const char *name, const jobs_Worker *init,
+                                    zactor_restart restart);
 
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
  * string in *msg lacks its NUL; ZACTOR_EARG when msg is NULL or `to` is a

@@ -71,6 +71,24 @@ int desk_Clerk_monitor(zactor_ctx *ctx, desk_Clerk_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &desk_Clerk_actor_type, out);
 }
 
+int desk_Clerk_register(zactor_system *sys, const char *name, desk_Clerk_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int desk_Clerk_lookup(zactor_system *sys, const char *name, desk_Clerk_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &desk_Clerk_actor_type, &out->raw);
+}
+
+zactor_child_spec desk_Clerk_child(const char *name, const desk_Clerk *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &desk_Clerk_actor_type, init, restart, NULL};
+    return child;
+}
+
 int desk_Clerk_ask_Question(desk_Clerk_ref to, const forms_Question *msg, forms_Answer *out,
                             uint64_t timeout_ns)
 {

@@ -74,6 +74,25 @@ int text_Greeter_monitor(zactor_ctx *ctx, text_Greeter_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &text_Greeter_actor_type, out);
 }
 
+int text_Greeter_register(zactor_system *sys, const char *name, text_Greeter_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int text_Greeter_lookup(zactor_system *sys, const char *name, text_Greeter_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &text_Greeter_actor_type, &out->raw);
+}
+
+zactor_child_spec text_Greeter_child(const char *name, const text_Greeter *init,
+                                     zactor_restart restart)
+{
+    zactor_child_spec child = {name, &text_Greeter_actor_type, init, restart, NULL};
+    return child;
+}
+
 int text_Greeter_send_Greeting(text_Greeter_ref to, const text_Greeting *msg)
 {
     if (msg == NULL)

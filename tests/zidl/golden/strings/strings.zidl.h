@@ -87,6 +87,33 @@ text_Greeter_ref text_Greeter_spawn(zactor_system *sys, const text_Greeter *init
  * when the system is stopping; ZACTOR_ENOMEM. */
 int text_Greeter_monitor(zactor_ctx *ctx, text_Greeter_ref ref, uint64_t *id);
 
+/* Registers the live Greeter of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Greeter ends or by zactor_name_unregister. Returns 0,
+ * or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when
+ * the Greeter of `ref` has ended; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is
+ * empty or too long, or `ref` is a null ref or a ref of another system. */
+int text_Greeter_register(zactor_system *sys, const char *name, text_Greeter_ref ref);
+
+/* Finds the live Greeter registered under `name` in sys, as
+ * zactor_name_lookup does. Returns 0 with its ref in *out, or ZACTOR_ENOENT
+ * when no live actor holds the name; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EARG when sys, name or out is NULL. On an error *out
+ * is a null ref (unless out is NULL). The Greeter may end right after: a send
+ * to the ref then returns ZACTOR_EDEAD, and looking the name up again finds
+ * its successor (a supervised child restarted under the name). */
+int text_Greeter_lookup(zactor_system *sys, const char *name, text_Greeter_ref *out);
+
+/* The spec of a supervised Greeter child, for
+ * zactor_supervisor_spec.children: registered under `name` (NULL: no name),
+ * started from a copy of *init (NULL: zeroed state; the schema's defaults are
+ * in TEXT_GREETER_INIT) and restarted, as `restart` says, from a fresh copy
+ * of it. zactor_supervisor_start copies `name` and *init: they need to stay
+ * valid only until it returns. */
+zactor_child_spec text_Greeter_child(const char *name, const text_Greeter *init,
+                                     zactor_restart restart);
+
 /* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EINVAL when a
  * string in *msg lacks its NUL; ZACTOR_EARG when msg is NULL or `to` is a
  * null ref; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the

@@ -68,6 +68,25 @@ int shapes_Canvas_monitor(zactor_ctx *ctx, shapes_Canvas_ref ref, uint64_t *out)
     return zactor_monitor(ctx, ref.raw, &shapes_Canvas_actor_type, out);
 }
 
+int shapes_Canvas_register(zactor_system *sys, const char *name, shapes_Canvas_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int shapes_Canvas_lookup(zactor_system *sys, const char *name, shapes_Canvas_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &shapes_Canvas_actor_type, &out->raw);
+}
+
+zactor_child_spec shapes_Canvas_child(const char *name, const shapes_Canvas *init,
+                                      zactor_restart restart)
+{
+    zactor_child_spec child = {name, &shapes_Canvas_actor_type, init, restart, NULL};
+    return child;
+}
+
 int shapes_Canvas_send_Move(shapes_Canvas_ref to, const shapes_Move *msg)
 {
     if (msg == NULL)
