@@ -146,6 +146,12 @@ int zactor_ref_error(zactor_ref ref)
 
 zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const void *init)
 {
+    return zactor__spawn(sys, type, init, 0);
+}
+
+zactor_ref zactor__spawn(zactor_system *sys, const zactor_actor_type *type, const void *init,
+                         uint64_t life_bits)
+{
     if (!sys || !type)
         return failed_ref(ZACTOR_EARG);
     if (!zactor__actor_type_is_valid(type))
@@ -187,7 +193,8 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
      * mailbox is empty with tickets from 0 (init_cell, or recycle). */
     atomic_store_explicit(&cell->life,
                           zactor__life_of_generation(generation) | ZACTOR__LIFE_ALIVE |
-                              ZACTOR__LIFE_NORING | (needs_start ? ZACTOR__LIFE_RUNNABLE : 0u),
+                              ZACTOR__LIFE_NORING | life_bits |
+                              (needs_start ? ZACTOR__LIFE_RUNNABLE : 0u),
                           memory_order_release);
     if (needs_start) {
         zactor__system_activate(sys, worker);

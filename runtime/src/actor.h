@@ -80,6 +80,11 @@ int zactor__cells_init(zactor__cell_store *store);
 /* true for a descriptor of this ZACTOR_ABI_VERSION that spawn accepts. */
 bool zactor__actor_type_is_valid(const zactor_actor_type *type);
 
+/* zactor_spawn whose first life word also has life_bits (WATCHED, for a
+ * spawn that sets a monitor on the new actor before anyone can see it). */
+zactor_ref zactor__spawn(zactor_system *sys, const zactor_actor_type *type, const void *init,
+                         uint64_t life_bits);
+
 /* zactor_send without its request-entry check and without dropping the
  * payload on failure: for ask, request and reply, which drop themselves. */
 int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,

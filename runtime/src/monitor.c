@@ -163,6 +163,42 @@ int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *typ
     return 0;
 }
 
+int zactor__spawn_monitored(zactor_ctx *ctx, const zactor_actor_type *type, const void *init,
+                            zactor_ref *out, uint64_t *id)
+{
+    if (!zactor__ctx_is_running(ctx))
+        return ZACTOR_EARG;
+    zactor_cell *self = ctx->cell;
+    zactor_system *sys = ctx->sys;
+    /* Relaxed: the running actor's own type, fixed while its turn runs. */
+    const zactor_actor_type *self_type = atomic_load_explicit(&self->type, memory_order_relaxed);
+    uint32_t down_tag;
+    if (!down_entry_of(self_type, &down_tag))
+        return ZACTOR_ETYPE;
+    zactor__monitors *monitors = &sys->monitors;
+    /* The spawn publishes the actor already WATCHED, under the list's
+     * lock: its end, however soon, takes the lock after we let it go and
+     * finds the monitor, with the real reason (no window in which it could
+     * end unwatched, or be recycled and leave ZACTOR_END_GONE). */
+    pthread_mutex_lock(&monitors->lock);
+    if (!monitors_reserve(monitors)) {
+        pthread_mutex_unlock(&monitors->lock);
+        return ZACTOR_ENOMEM;
+    }
+    zactor_ref ref = zactor__spawn(sys, type, init, ZACTOR__LIFE_WATCHED);
+    if (zactor_ref_is_null(ref)) {
+        pthread_mutex_unlock(&monitors->lock);
+        return zactor_ref_error(ref);
+    }
+    zactor__monitor m = {++monitors->last_id, ref, zactor_self(ctx), self_type, down_tag, false};
+    monitors->items[monitors->count++] = m;
+    pthread_mutex_unlock(&monitors->lock);
+    self->flags |= ZACTOR__CELL_MONITORS;
+    *out = ref;
+    *id = m.id;
+    return 0;
+}
+
 int zactor_demonitor(zactor_ctx *ctx, uint64_t id)
 {
     if (!ctx || !ctx->cell)

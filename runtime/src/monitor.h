@@ -37,6 +37,14 @@ typedef struct zactor__monitors {
 int zactor__monitors_init(zactor__monitors *monitors);
 void zactor__monitors_destroy(zactor__monitors *monitors);
 
+/* From a handler or hook (ctx) of an actor with an `on down;` entry:
+ * spawns an actor as zactor_spawn does and monitors it, before it can
+ * run, so that its Down always carries its real reason. Returns 0 with
+ * the ref in *out and the monitor's id in *id, or the errors of
+ * zactor_spawn and zactor_monitor. */
+int zactor__spawn_monitored(zactor_ctx *ctx, const zactor_actor_type *type, const void *init,
+                            zactor_ref *out, uint64_t *id);
+
 /* The end of the actor whose life word was `before` just before ALIVE was
  * cleared, for `reason`: fires its monitors (if WATCHED), and removes the
  * monitors it held (if it set any). Runs on the thread that ended it. */

@@ -2,7 +2,7 @@
  *
  * A name does not hold its actor: the registry keeps the ref, and a
  * lookup checks the actor's life word, so a name is free as soon as its
- * actor has ended, without the end doing anything (an actor that has no
+ * actor has ended or been killed, without the end doing anything (an actor that has no
  * name pays nothing). Names whose actors ended stay in their slots until
  * the table grows, when they are dropped: the table holds at most twice
  * the names registered to live actors since it last grew, plus those. */
@@ -41,14 +41,18 @@ static size_t name_length(const char *name)
     return length <= ZACTOR_NAME_MAX ? length : 0;
 }
 
-/* true while the actor of ref is alive: its generation and ALIVE. */
-static bool ref_is_alive(zactor_ref ref)
+/* true while the actor of ref may hold names: it is alive (its
+ * generation, ALIVE) and not killed. A killed actor handles no message
+ * any more, so a lookup that found it would be no use; and a supervisor
+ * killed with its children can be restarted at once under their names. */
+static bool ref_holds_names(zactor_ref ref)
 {
     if (!ref.cell)
         return false;
     /* Acquire: as a send's; the ref may be sent to at once. */
     uint64_t life = atomic_load_explicit(&ref.cell->life, memory_order_acquire);
-    return zactor__life_generation(life) == ref.generation && (life & ZACTOR__LIFE_ALIVE);
+    return zactor__life_generation(life) == ref.generation &&
+           (life & (ZACTOR__LIFE_ALIVE | ZACTOR__LIFE_KILL)) == ZACTOR__LIFE_ALIVE;
 }
 
 /* Under the lock: the slot holding name, or the free slot where it would
@@ -74,7 +78,7 @@ static bool names_make_room(zactor__names *names)
         return true;
     size_t live = 0;
     for (size_t i = 0; i < names->capacity; i++)
-        live += names->slots[i].name && ref_is_alive(names->slots[i].ref);
+        live += names->slots[i].name && ref_holds_names(names->slots[i].ref);
     size_t capacity = names->capacity ? names->capacity : 16;
     while (4 * (live + 1) > capacity) {
         if (capacity > SIZE_MAX / 2 / sizeof(zactor__name))
@@ -89,7 +93,7 @@ static bool names_make_room(zactor__names *names)
         zactor__name *old = &names->slots[i];
         if (!old->name)
             continue;
-        if (!ref_is_alive(old->ref)) {
+        if (!ref_holds_names(old->ref)) {
             free(old->name);
             continue;
         }
@@ -103,14 +107,14 @@ static bool names_make_room(zactor__names *names)
     return true;
 }
 
-/* The type of the actor of ref while it is alive, else NULL. Under the
+/* The type of the actor of ref while it may hold names, else NULL. Under the
  * cell store's lock, which the recycle takes to bump the generation: the
  * cell cannot change hands between reading its life word and its type. */
 static const zactor_actor_type *live_type(zactor_system *sys, zactor_ref ref)
 {
     pthread_mutex_lock(&sys->cells.lock);
     const zactor_actor_type *type = NULL;
-    if (ref_is_alive(ref))
+    if (ref_holds_names(ref))
         /* Relaxed: published by spawn's release of the life word read. */
         type = atomic_load_explicit(&ref.cell->type, memory_order_relaxed);
     pthread_mutex_unlock(&sys->cells.lock);
@@ -135,7 +139,7 @@ int zactor_name_register(zactor_system *sys, const char *name, zactor_ref ref)
     pthread_rwlock_wrlock(&names->lock);
     zactor__name *slot = names_probe(names, name, length, hash);
     if (slot && slot->name) {
-        if (!ref_is_alive(slot->ref)) {
+        if (!ref_holds_names(slot->ref)) {
             slot->ref = ref;
             slot->type = type;
         } else if (slot->ref.cell != ref.cell || slot->ref.generation != ref.generation) {
@@ -164,13 +168,13 @@ int zactor_name_unregister(zactor_system *sys, const char *name)
         return ZACTOR_EARG;
     size_t length = name_length(name);
     if (length == 0)
-        return ZACTOR_ENOENT;
+        return ZACTOR_EARG;
     uint64_t hash = XXH3_64bits(name, length);
     zactor__names *names = &sys->names;
     int rc = ZACTOR_ENOENT;
     pthread_rwlock_wrlock(&names->lock);
     zactor__name *slot = names_probe(names, name, length, hash);
-    if (slot && slot->name && ref_is_alive(slot->ref)) {
+    if (slot && slot->name && ref_holds_names(slot->ref)) {
         slot->ref = (zactor_ref){NULL, 0};
         rc = 0;
     }
@@ -184,19 +188,17 @@ int zactor_name_lookup(zactor_system *sys, const char *name, const zactor_actor_
     if (!out)
         return ZACTOR_EARG;
     *out = (zactor_ref){NULL, (uint32_t)-ZACTOR_ENOENT};
-    if (!sys || !name) {
+    size_t length = sys && name ? name_length(name) : 0;
+    if (length == 0) {
         out->generation = (uint32_t)-ZACTOR_EARG;
         return ZACTOR_EARG;
     }
-    size_t length = name_length(name);
-    if (length == 0)
-        return ZACTOR_ENOENT;
     uint64_t hash = XXH3_64bits(name, length);
     zactor__names *names = &sys->names;
     int rc = ZACTOR_ENOENT;
     pthread_rwlock_rdlock(&names->lock);
     zactor__name *slot = names_probe(names, name, length, hash);
-    if (slot && slot->name && ref_is_alive(slot->ref)) {
+    if (slot && slot->name && ref_holds_names(slot->ref)) {
         if (type && slot->type != type) {
             rc = ZACTOR_ETYPE;
         } else {

@@ -1,20 +1,27 @@
 /* supervisor.c - supervisors: an actor type of the runtime's own that
  * starts children from specs, monitors them and restarts them.
  *
- * A supervisor is an ordinary actor ("zactor.Supervisor") with two
- * entries, its `on down` and a stop request, so it is scheduled, killed,
- * monitored and supervised like any other; supervisors nest by being
- * children. All its bookkeeping is its own state, touched only by its
- * turns: no lock. Stopping children one at a time, last started first,
- * is a little state machine driven by their Downs (supervisor_advance):
- * a child asked to stop is STOPPING until its Down arrives, and nothing
- * else is stopped or started meanwhile. */
+ * A supervisor is an ordinary actor ("zactor.Supervisor") with three
+ * entries, its `on down`, a stop request and a start request, so it is
+ * scheduled, killed, monitored and supervised like any other; supervisors
+ * nest by being children. All its bookkeeping is its own state, touched
+ * only by its turns: no lock. It spawns every child itself, from its
+ * handlers, each one monitored before it can run
+ * (zactor__spawn_monitored), so that no end goes unseen or loses its
+ * reason. A caller outside the system learns how the first start went by
+ * asking the start request, which is answered after `on start`.
+ * Stopping children one at a time, last started first, is a little
+ * state machine driven by their Downs (supervisor_advance): a child asked
+ * to stop is STOPPING until its Down arrives, and nothing else is stopped
+ * or started meanwhile. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "actor.h"
+#include "monitor.h"
+#include "worker.h"
 #include "zactor/zactor.h"
 
 enum child_state {
@@ -43,18 +50,26 @@ typedef struct supervisor {
     unsigned restart_next;              /* where the next goes */
     bool shutting_down;                 /* stopping every child, then itself */
     int end_code;                       /* shutting down: 0 to end normally, else fail with it */
+    /* A thread outside the system waits in zactor_supervisor_start for
+     * start_result: the supervisor does not end before it has answered. */
+    bool start_awaited;
+    int32_t start_result; /* how `on start` went: 0 or the first child's error */
 } supervisor;
 
 /* The entries of the supervisor type, by tag. */
-enum { SUPERVISOR_TAG_DOWN = 0, SUPERVISOR_TAG_STOP = 1 };
-/* The stop request's message type id, for the dead-letter hook. */
-#define SUPERVISOR_STOP_TYPE_ID UINT32_C(0x7a530001)
+enum { SUPERVISOR_TAG_DOWN = 0, SUPERVISOR_TAG_STOP = 1, SUPERVISOR_TAG_STARTED = 2 };
+
+/* The start request: the envelope of a request with no content. */
+typedef struct started_request {
+    zactor_reply_to reply_to;
+} started_request;
 
 typedef struct supervisor_slot {
     zactor_slot_header header;
     union {
         zactor_down down;
         uint8_t stop;
+        started_request started;
         void *boxed;
     } payload;
 } supervisor_slot;
@@ -208,36 +223,6 @@ static supervisor *supervisor_new(const zactor_supervisor_spec *spec)
 
 /* ---- Children: start, stop ---- */
 
-static const zactor_actor_type *child_type(const zactor_child_spec *spec)
-{
-    return spec->supervisor ? &supervisor_type : spec->type;
-}
-
-/* Spawns (or, for a supervisor, starts) the child of spec and registers
- * its name; on a name error the new child is killed. */
-static int child_spawn(zactor_system *sys, const zactor_child_spec *spec, zactor_ref *out)
-{
-    zactor_ref ref;
-    if (spec->supervisor) {
-        int rc = zactor_supervisor_start(sys, spec->supervisor, &ref);
-        if (rc != 0)
-            return rc;
-    } else {
-        ref = zactor_spawn(sys, spec->type, spec->init);
-        if (zactor_ref_is_null(ref))
-            return zactor_ref_error(ref);
-    }
-    if (spec->name) {
-        int rc = zactor_name_register(sys, spec->name, ref);
-        if (rc != 0) {
-            (void)zactor_kill(ref, 0);
-            return rc;
-        }
-    }
-    *out = ref;
-    return 0;
-}
-
 /* Asks a running child to stop; its Down says when it has. */
 static void child_stop(supervised_child *child)
 {
@@ -252,21 +237,40 @@ static void child_stop(supervised_child *child)
         (void)zactor_kill(child->ref, 0);
 }
 
-/* Starts a child again from its initial state, and monitors it. */
-static int child_restart(zactor_ctx *ctx, supervised_child *child)
+static supervisor *supervisor_new(const zactor_supervisor_spec *spec);
+static void supervisor_free(supervisor *sup);
+
+/* Starts a child from a fresh copy of its initial state, monitored
+ * from its first instant, and registers its name. On an error the child
+ * is not RUNNING: not spawned, or (its name taken) STOPPING. */
+static int child_start(zactor_ctx *ctx, supervised_child *child)
 {
-    zactor_ref ref;
-    int rc = child_spawn(zactor_ctx_system(ctx), child->spec, &ref);
-    if (rc != 0)
-        return rc;
-    rc = zactor_monitor(ctx, ref, child_type(child->spec), &child->monitor);
+    const zactor_child_spec *spec = child->spec;
+    const zactor_actor_type *type = spec->type;
+    const void *init = spec->init;
+    supervisor *nested = NULL;
+    if (spec->supervisor) {
+        nested = supervisor_new(spec->supervisor);
+        if (!nested)
+            return ZACTOR_ENOMEM;
+        type = &supervisor_type;
+        init = &nested;
+    }
+    int rc = zactor__spawn_monitored(ctx, type, init, &child->ref, &child->monitor);
     if (rc != 0) {
-        (void)zactor_kill(ref, 0);
-        child->state = CHILD_GONE;
+        if (nested)
+            supervisor_free(nested);
         return rc;
     }
-    child->ref = ref;
     child->state = CHILD_RUNNING;
+    if (spec->name) {
+        rc = zactor_name_register(zactor_ctx_system(ctx), spec->name, child->ref);
+        /* ZACTOR_EDEAD: it has ended already; its Down is on the way. */
+        if (rc != 0 && rc != ZACTOR_EDEAD) {
+            child_stop(child);
+            return rc;
+        }
+    }
     return 0;
 }
 
@@ -322,6 +326,8 @@ static void supervisor_advance(supervisor *sup, zactor_ctx *ctx)
         }
     }
     if (sup->shutting_down) {
+        if (sup->start_awaited)
+            return; /* ends once it has answered the start request */
         if (sup->end_code != 0)
             zactor_fail(ctx, sup->end_code);
         else
@@ -331,7 +337,7 @@ static void supervisor_advance(supervisor *sup, zactor_ctx *ctx)
     for (size_t i = 0; i < count; i++) {
         if (sup->children[i].state != CHILD_DOWN)
             continue;
-        int rc = child_restart(ctx, &sup->children[i]);
+        int rc = child_start(ctx, &sup->children[i]);
         if (rc != 0) {
             supervisor_give_up(sup, ctx, rc);
             return;
@@ -409,23 +415,31 @@ static void supervisor_on_stop_request(void *self, zactor_ctx *ctx, const void *
     supervisor_give_up(sup, ctx, 0);
 }
 
-/* Monitors the children zactor_supervisor_start spawned. */
+/* Starts the children in order. One that cannot start makes the
+ * supervisor give up: those started already are stopped again. */
 static void supervisor_on_start(void *self, zactor_ctx *ctx)
 {
     supervisor *sup = *(supervisor **)self;
-    int failed = 0;
     for (size_t i = 0; i < sup->spec->child_count; i++) {
-        supervised_child *child = &sup->children[i];
-        int rc = zactor_monitor(ctx, child->ref, child_type(child->spec), &child->monitor);
+        int rc = child_start(ctx, &sup->children[i]);
         if (rc != 0) {
-            /* Unwatched, it would never send the Down a stop waits for. */
-            (void)zactor_kill(child->ref, 0);
-            child->state = CHILD_GONE;
-            failed = rc;
+            sup->start_result = rc;
+            supervisor_give_up(sup, ctx, rc);
+            return;
         }
     }
-    if (failed)
-        supervisor_give_up(sup, ctx, failed);
+}
+
+/* The start request of zactor_supervisor_start: answered with how `on
+ * start` went, which ran before. */
+static void supervisor_on_started(void *self, zactor_ctx *ctx, const void *msg)
+{
+    supervisor *sup = *(supervisor **)self;
+    const started_request *request = msg;
+    zactor_reply(&request->reply_to, &sup->start_result, sizeof sup->start_result, NULL);
+    sup->start_awaited = false;
+    if (sup->shutting_down)
+        supervisor_advance(sup, ctx); /* it may end now */
 }
 
 /* However the supervisor ends: children still running are killed, last
@@ -445,7 +459,9 @@ static void supervisor_on_stop(void *self, zactor_ctx *ctx)
 
 static const zactor_handler_entry supervisor_handlers[] = {
     [SUPERVISOR_TAG_DOWN] = {supervisor_on_down, NULL, 0, ZACTOR_HANDLER_DOWN},
-    [SUPERVISOR_TAG_STOP] = {supervisor_on_stop_request, NULL, SUPERVISOR_STOP_TYPE_ID, 0},
+    [SUPERVISOR_TAG_STOP] = {supervisor_on_stop_request, NULL, ZACTOR_SUPERVISOR_STOP_TYPE_ID, 0},
+    [SUPERVISOR_TAG_STARTED] = {supervisor_on_started, NULL, ZACTOR_SUPERVISOR_STARTED_TYPE_ID,
+                                ZACTOR_HANDLER_REQUEST},
 };
 
 static const zactor_actor_type supervisor_type = {
@@ -461,12 +477,6 @@ static const zactor_actor_type supervisor_type = {
 };
 
 /* ---- Public ---- */
-
-static void children_kill(supervisor *sup, size_t count)
-{
-    for (size_t i = count; i-- > 0;)
-        (void)zactor_kill(sup->children[i].ref, 0);
-}
 
 /* A failed start's *out: a null ref that holds the reason, as a failed
  * spawn's does (zactor_ref_error). */
@@ -486,24 +496,24 @@ int zactor_supervisor_start(zactor_system *sys, const zactor_supervisor_spec *sp
     supervisor *sup = supervisor_new(spec);
     if (!sup)
         return start_failed(out, ZACTOR_ENOMEM);
-    /* The children first, so that their names are found as soon as this
-     * returns; the supervisor's `on start` monitors them (one that has
-     * ended by then gives its Down at once). */
-    for (size_t i = 0; i < spec->child_count; i++) {
-        supervised_child *child = &sup->children[i];
-        rc = child_spawn(sys, child->spec, &child->ref);
-        if (rc != 0) {
-            children_kill(sup, i);
-            supervisor_free(sup);
-            return start_failed(out, rc);
-        }
-        child->state = CHILD_RUNNING;
-    }
+    /* A handler (of any system) must not wait: it may hold the very
+     * worker the supervisor needs. */
+    bool from_handler = zactor__current_worker != NULL;
+    sup->start_awaited = !from_handler;
     zactor_ref ref = zactor_spawn(sys, &supervisor_type, &sup);
     if (zactor_ref_is_null(ref)) {
-        children_kill(sup, spec->child_count);
         supervisor_free(sup);
         return start_failed(out, zactor_ref_error(ref));
+    }
+    if (!from_handler) {
+        started_request request;
+        int32_t result;
+        rc = zactor_ask(ref, &supervisor_type, SUPERVISOR_TAG_STARTED, &request, sizeof request,
+                        &result, sizeof result, ZACTOR_TIMEOUT_NEVER);
+        if (rc == 0)
+            rc = result;
+        if (rc != 0)
+            return start_failed(out, rc); /* it stops what it started */
     }
     *out = ref;
     return 0;

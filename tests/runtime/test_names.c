@@ -1,5 +1,6 @@
 /* test_names.c - the name registry: register, lookup (typed and not),
- * unregister and their errors; a name is free once its actor has ended;
+ * unregister and their errors; a name is free once its actor has ended,
+ * and at once when it is killed, even while its handler still runs;
  * thousands of names with ends in between (the table drops stale ones);
  * and lookups racing re-registration of one name by actors of two types:
  * a lookup finds a live actor of the type it asked for, or says
@@ -24,12 +25,25 @@ static void on_ping(void *self, zactor_ctx *ctx, const void *msg)
     atomic_fetch_add(&pings, 1);
 }
 
+static test_gate gate;
+
+static void on_hold(void *self, zactor_ctx *ctx, const void *msg)
+{
+    (void)self;
+    (void)ctx;
+    (void)msg;
+    test_gate_hold(&gate);
+}
+
 TEST_SLOT(PingSlot, Ping ping;);
 static const zactor_handler_entry ping_handlers[] = {TEST_ENTRY(on_ping)};
 static const zactor_actor_type first_type =
     TEST_ACTOR_TYPE(name("test.First"), state(char), slot(PingSlot), handlers(ping_handlers));
 static const zactor_actor_type second_type =
     TEST_ACTOR_TYPE(name("test.Second"), state(char), slot(PingSlot), handlers(ping_handlers));
+static const zactor_handler_entry hold_handlers[] = {TEST_ENTRY(on_hold)};
+static const zactor_actor_type holder_type =
+    TEST_ACTOR_TYPE(name("test.Holder"), state(char), slot(PingSlot), handlers(hold_handlers));
 
 static bool refs_equal(zactor_ref a, zactor_ref b)
 {
@@ -88,6 +102,21 @@ static void test_basics(void)
     CHECK_EQ(zactor_name_lookup(sys, "a", &second_type, &found), 0);
     CHECK(refs_equal(found, b));
 
+    /* A kill frees the name at once, while the handler still runs: the
+     * actor will handle nothing more. */
+    zactor_ref busy = zactor_spawn(sys, &holder_type, NULL);
+    CHECK_EQ(zactor_name_register(sys, "busy", busy), 0);
+    test_gate_close(&gate);
+    CHECK_EQ(zactor_send(busy, &holder_type, 0, &ping, sizeof ping), 0);
+    test_gate_wait_held(&gate);
+    CHECK_EQ(zactor_kill(busy, 2), 0);
+    CHECK_EQ(zactor_name_lookup(sys, "busy", NULL, &found), ZACTOR_ENOENT);
+    CHECK_EQ(zactor_name_register(sys, "busy-too", busy), ZACTOR_EDEAD);
+    CHECK_EQ(zactor_name_register(sys, "busy", b), 0);
+    test_gate_open(&gate);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(zactor_name_lookup(sys, "busy", &second_type, &found), 0);
+
     /* Lengths: 1 to ZACTOR_NAME_MAX bytes. */
     char longest[ZACTOR_NAME_MAX + 2];
     memset(longest, 'n', sizeof longest);
@@ -97,8 +126,11 @@ static void test_basics(void)
     longest[ZACTOR_NAME_MAX] = 'n';
     longest[ZACTOR_NAME_MAX + 1] = '\0';
     CHECK_EQ(zactor_name_register(sys, longest, b), ZACTOR_EARG);
-    CHECK_EQ(zactor_name_lookup(sys, longest, NULL, &found), ZACTOR_ENOENT);
+    CHECK_EQ(zactor_name_lookup(sys, longest, NULL, &found), ZACTOR_EARG);
+    CHECK_EQ(zactor_name_unregister(sys, longest), ZACTOR_EARG);
     CHECK_EQ(zactor_name_register(sys, "", b), ZACTOR_EARG);
+    CHECK_EQ(zactor_name_lookup(sys, "", NULL, &found), ZACTOR_EARG);
+    CHECK_EQ(zactor_name_unregister(sys, ""), ZACTOR_EARG);
 
     /* Bad arguments. */
     zactor_ref null_ref = {NULL, 0};

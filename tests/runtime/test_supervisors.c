@@ -32,7 +32,9 @@ static unsigned event_count;
 static atomic_uint starts[MAX_CHILDREN];
 static atomic_uint stops[MAX_CHILDREN];
 static zactor_end_reason stop_reasons[MAX_CHILDREN];
-static atomic_uint stale_starts; /* a start that did not find the initial state */
+static atomic_uint stale_starts;  /* a start that did not find the initial state */
+static atomic_uint stop_at_start; /* bit i: child i calls zactor_stop in `on start` */
+static atomic_uint slow_stop;     /* bit i: child i's `on stop` takes 20 ms */
 
 static void log_event(int event)
 {
@@ -94,18 +96,21 @@ static void check_log_from(const int *expected, unsigned n, unsigned ordered)
 
 static void worker_on_start(void *self, zactor_ctx *ctx)
 {
-    (void)ctx;
     Worker *worker = self;
     if (worker->handled != 0)
         atomic_fetch_add(&stale_starts, 1);
     CHECK(worker->index < MAX_CHILDREN);
     atomic_fetch_add(&starts[worker->index], 1);
     log_event((int)worker->index);
+    if (atomic_load(&stop_at_start) & (1u << worker->index))
+        zactor_stop(ctx);
 }
 
 static void worker_on_stop(void *self, zactor_ctx *ctx)
 {
     Worker *worker = self;
+    if (atomic_load(&slow_stop) & (1u << worker->index))
+        sleep_ms(20);
     stop_reasons[worker->index] = zactor_ctx_end_reason(ctx);
     atomic_fetch_add(&stops[worker->index], 1);
     log_event(STOPPED((int)worker->index));
@@ -261,6 +266,8 @@ static void test_one_for_all(void)
     CHECK_EQ(zactor_supervisor_start(sys, &spec, &sup), 0);
     CHECK_EQ(zactor_system_wait(sys), 0);
     log_clear();
+    /* One at a time: 3's slow `on stop` ends before 2 is asked. */
+    atomic_store(&slow_stop, 1u << 3);
     CHECK_EQ(send_job(lookup(sys, "w1"), 1, false), 0);
     CHECK_EQ(zactor_system_wait(sys), 0);
     /* The others stop last-started-first, one at a time; then all start
@@ -268,6 +275,7 @@ static void test_one_for_all(void)
     CHECK_LOG_THEN_STARTS(4, STOPPED(1), STOPPED(3), STOPPED(2), STOPPED(0), 0, 1, 2, 3);
     CHECK_EQ(stop_reasons[3].kind, ZACTOR_END_KILLED);
     CHECK_EQ(stop_reasons[3].code, 0);
+    atomic_store(&slow_stop, 0);
     CHECK_EQ(zactor_system_destroy(sys), 0);
 }
 
@@ -422,6 +430,9 @@ static void test_escalation(void)
     zactor_supervisor_spec top = {ZACTOR_ONE_FOR_ONE, 0, UINT64_C(60000000000), &middle_child, 1};
     zactor_ref sup, ref;
     CHECK_EQ(zactor_supervisor_start(sys, &top, &sup), 0);
+    /* The start waited for the top's own children; nested ones follow. */
+    CHECK_EQ(zactor_name_lookup(sys, "middle", zactor_supervisor_type(), &ref), 0);
+    CHECK_EQ(zactor_system_wait(sys), 0);
     CHECK_EQ(zactor_name_lookup(sys, "leaf", zactor_supervisor_type(), &ref), 0);
     CHECK_EQ(zactor_name_lookup(sys, "middle", &worker_type, &ref), ZACTOR_ETYPE);
     watch(sys, sup);
@@ -485,6 +496,71 @@ static void test_stop_while_restarting(bool kill)
     }
 }
 
+/* A named transient child that stops in its own `on start`, before its
+ * name can be registered: the start succeeds, the Down carries the real
+ * reason (normal), and the child is not restarted. */
+static void test_child_ends_at_once(void)
+{
+    unsigned rounds = (unsigned)scaled(50);
+    for (unsigned round = 0; round < rounds; round++) {
+        zactor_system *sys = start_system(2);
+        log_reset();
+        atomic_store(&stop_at_start, 1u << 1);
+        zactor_supervisor_spec spec =
+            workers_spec(ZACTOR_ONE_FOR_ONE, 3, ZACTOR_RESTART_TRANSIENT, 5);
+        child_specs[2].name = NULL; /* unnamed too */
+        atomic_fetch_or(&stop_at_start, 1u << 2);
+        zactor_ref sup, ref;
+        CHECK_EQ(zactor_supervisor_start(sys, &spec, &sup), 0);
+        CHECK_EQ(zactor_system_wait(sys), 0);
+        CHECK_EQ(atomic_load(&starts[1]), 1);
+        CHECK_EQ(atomic_load(&starts[2]), 1);
+        CHECK_EQ(zactor_name_lookup(sys, "w1", NULL, &ref), ZACTOR_ENOENT);
+        CHECK_EQ(zactor_name_lookup(sys, "w0", NULL, &ref), 0);
+        atomic_store(&stop_at_start, 0);
+        CHECK_EQ(zactor_system_destroy(sys), 0);
+    }
+}
+
+/* A nested supervisor with named children, killed again and again: its
+ * parent restarts it at once, and the new children take the names of the
+ * old ones (still ending) without ZACTOR_EEXIST. */
+static void test_nested_killed(void)
+{
+    zactor_system *sys = start_system(2);
+    log_reset();
+    initial[0] = (Worker){0, 0};
+    initial[1] = (Worker){1, 0};
+    zactor_child_spec inner_children[2] = {
+        {"iw0", &worker_type, &initial[0], ZACTOR_RESTART_PERMANENT, NULL},
+        {"iw1", &worker_type, &initial[1], ZACTOR_RESTART_PERMANENT, NULL}};
+    zactor_supervisor_spec inner = {ZACTOR_ONE_FOR_ONE, 1, UINT64_C(60000000000), inner_children,
+                                    2};
+    zactor_child_spec inner_child =
+        zactor_supervisor_child("inner", &inner, ZACTOR_RESTART_PERMANENT);
+    zactor_supervisor_spec outer = {ZACTOR_ONE_FOR_ONE, 1000, UINT64_C(60000000000), &inner_child,
+                                    1};
+    zactor_ref sup, ref, previous = {NULL, 0};
+    CHECK_EQ(zactor_supervisor_start(sys, &outer, &sup), 0);
+    watch(sys, sup);
+    unsigned rounds = (unsigned)scaled(30);
+    for (unsigned round = 0; round < rounds; round++) {
+        CHECK_EQ(zactor_system_wait(sys), 0);
+        CHECK_EQ(zactor_name_lookup(sys, "inner", zactor_supervisor_type(), &ref), 0);
+        CHECK(!refs_equal(ref, previous));
+        zactor_ref worker;
+        CHECK_EQ(zactor_name_lookup(sys, "iw0", &worker_type, &worker), 0);
+        CHECK_EQ(zactor_name_lookup(sys, "iw1", &worker_type, &worker), 0);
+        previous = ref;
+        CHECK_EQ(zactor_kill(ref, 8), 0);
+    }
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(atomic_load(&watcher_downs), 0);
+    CHECK_EQ(atomic_load(&starts[0]), rounds + 1);
+    CHECK_EQ(atomic_load(&stops[0]), rounds);
+    CHECK_EQ(zactor_system_destroy(sys), 0);
+}
+
 static void test_bad_specs(void)
 {
     zactor_system *sys = start_system(1);
@@ -526,8 +602,8 @@ static void test_bad_specs(void)
     zactor_child_spec loop_child = zactor_supervisor_child(NULL, &loop, ZACTOR_RESTART_PERMANENT);
     loop.children = &loop_child;
     CHECK_EQ(zactor_supervisor_start(sys, &loop, &sup), ZACTOR_EARG);
-    /* Both children named alike: the second name is taken, and the first
-     * child is killed again. */
+    /* Both children named alike: the second name is taken, the start
+     * fails, and the supervisor stops the first child again. */
     log_reset();
     child_specs[1].name = child_names[0];
     CHECK_EQ(zactor_supervisor_start(sys, &spec, &sup), ZACTOR_EEXIST);
@@ -556,6 +632,8 @@ int main(int argc, char **argv)
         test_rest_for_one();
         test_restart_types();
         test_graceful_stop();
+        test_child_ends_at_once();
+        test_nested_killed();
         test_bad_specs();
     }
     if (all || strcmp(which, "intensity") == 0) {

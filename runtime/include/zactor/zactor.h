@@ -420,26 +420,30 @@ int zactor_demonitor(zactor_ctx *ctx, uint64_t id);
 /*
  * Registers the live actor of `ref` under `name` (1 to ZACTOR_NAME_MAX
  * bytes, copied) in sys. A name holds one actor at a time; an actor may
- * hold several names. The name is released when the actor ends (once its
- * `on stop` has returned, lookups no longer find it, and the name may be
- * registered again) or by zactor_name_unregister. Registering a name
- * already held by the same actor does nothing. Returns 0, ZACTOR_EEXIST
- * (the name holds another live actor), ZACTOR_EDEAD (the actor of ref has
- * ended), ZACTOR_ESTOPPED, ZACTOR_ENOMEM, or ZACTOR_EARG (sys or name
+ * hold several names. The name is released when the actor ends or is
+ * killed (as soon as zactor_kill has returned, or once its `on stop` has
+ * returned: lookups no longer find it, and the name may be registered
+ * again; a killed actor handles no more messages) or by
+ * zactor_name_unregister (by anyone). Registering a name already held by
+ * the same actor does nothing. Returns 0, ZACTOR_EEXIST (the name holds
+ * another live actor), ZACTOR_EDEAD (the actor of ref has ended or been
+ * killed), ZACTOR_ESTOPPED, ZACTOR_ENOMEM, or ZACTOR_EARG (sys or name
  * NULL, an empty or too long name, a null ref, a ref of another system).
  * Generated code has a typed form: pkg_A_register(sys, name, ref).
  */
 int zactor_name_register(zactor_system *sys, const char *name, zactor_ref ref);
 
 /* Releases `name` if it holds an actor. Returns 0, ZACTOR_ENOENT (no live
- * actor holds it) or ZACTOR_EARG (sys or name NULL). */
+ * actor holds it) or ZACTOR_EARG (sys or name NULL, an empty or too long
+ * name). */
 int zactor_name_unregister(zactor_system *sys, const char *name);
 
 /*
  * Finds the live actor registered under `name`; when `type` is not NULL
  * it must be of that type. Returns 0 with its ref in *out, ZACTOR_ENOENT
  * (no live actor holds the name), ZACTOR_ETYPE (it is of another type) or
- * ZACTOR_EARG (sys, name or out NULL); *out is a null ref on any error.
+ * ZACTOR_EARG (sys, name or out NULL, an empty or too long name); *out is
+ * a null ref on any error (zactor_ref_error gives the code).
  * The actor may end right after: a send to the ref then returns
  * ZACTOR_EDEAD, and looking the name up again finds its successor, e.g. a
  * supervised child restarted under the same name. Lookups run in
@@ -495,17 +499,22 @@ struct zactor_supervisor_spec {
 
 #define ZACTOR_SUPERVISOR_MAX_RESTARTS 10000u
 #define ZACTOR_SUPERVISOR_MAX_CHILDREN 100000u
-/* Nested supervisor specs deeper than this are refused (a spec that
- * contains itself would never end). */
+/* Supervisor specs nested more than this many levels below the top one
+ * are refused (a spec that contains itself would never end). */
 #define ZACTOR_SUPERVISOR_MAX_DEPTH 32u
 
 /*
  * Starts a supervisor in sys: copies *spec (children, names, initial
- * states, nested specs: the caller may free them when this returns),
- * spawns and registers every child in order, then spawns the supervisor,
- * an actor of type zactor_supervisor_type(), whose ref goes to *out; it
- * monitors the children from its `on start`. Each name is looked up
- * successfully as soon as this returns.
+ * states, nested specs: the caller may free them when this returns) and
+ * spawns the supervisor, an actor of type zactor_supervisor_type(), whose
+ * ref goes to *out. Its `on start` spawns the children in order, each
+ * monitored from its first instant, and registers their names. Called
+ * from a thread outside the system's handlers, this waits for that `on
+ * start` and returns its outcome: on 0 every child has been spawned and
+ * named (its own `on start` may still be running; a nested supervisor's
+ * children are started by its `on start`, a moment later). Called from a
+ * handler (of any system), it returns once the supervisor is spawned; the
+ * children follow, and a child that cannot start makes it give up.
  *
  * When a child ends, the supervisor restarts it (and, by the strategy,
  * others) as its restart says, each from a fresh copy of its initial
@@ -521,13 +530,16 @@ struct zactor_supervisor_spec {
  * ZACTOR_ERESTARTS} (or the start's error code), which its own
  * supervisor and monitors see.
  *
- * Callable from any thread or handler. Returns 0, ZACTOR_EARG (sys, spec
- * or out NULL; a spec out of its limits: no children array with a
- * nonzero count, period_ns 0, an unknown strategy or restart, a child
- * with both or neither of type and supervisor, a bad name), ZACTOR_ETYPE
- * (a child's type is not a valid descriptor), or the error of a child's
- * spawn or name (ZACTOR_EEXIST, ZACTOR_ENOMEM, ZACTOR_ESTOPPED); on an
- * error the children already spawned are killed and *out is a null ref.
+ * Returns 0, ZACTOR_EARG (sys, spec or out NULL; a spec out of its
+ * limits: no children array with a nonzero count, period_ns 0, an unknown
+ * strategy or restart, a child with both or neither of type and
+ * supervisor, a supervisor child with an init, a bad name, nesting too
+ * deep), ZACTOR_ETYPE (a child's type is not a valid descriptor),
+ * ZACTOR_ENOMEM, ZACTOR_ESTOPPED, and, from outside handlers, the error
+ * of a child's start (ZACTOR_EEXIST: its name holds another live actor;
+ * ZACTOR_ENOMEM). On an error *out is a null ref (zactor_ref_error gives
+ * the code); the supervisor, if it was spawned, stops the children it
+ * started, last first, and ends with that failure.
  */
 int zactor_supervisor_start(zactor_system *sys, const zactor_supervisor_spec *spec,
                             zactor_ref *out);
@@ -546,6 +558,11 @@ int zactor_supervisor_stop(zactor_ref supervisor);
 
 /* The actor type of supervisors ("zactor.Supervisor"): for
  * zactor_name_lookup and zactor_monitor. */
+/* The message type ids of a supervisor's stop and start requests, as the
+ * dead-letter hook reports them (a stop request that finds the supervisor
+ * ended, e.g.). */
+#define ZACTOR_SUPERVISOR_STOP_TYPE_ID UINT32_C(0x7a530001)
+#define ZACTOR_SUPERVISOR_STARTED_TYPE_ID UINT32_C(0x7a530002)
 const zactor_actor_type *zactor_supervisor_type(void);
 
 /* The spec of a child that is itself a supervisor. */
