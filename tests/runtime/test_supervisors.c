@@ -279,6 +279,40 @@ static void test_one_for_all(void)
     CHECK_EQ(zactor_system_destroy(sys), 0);
 }
 
+/* A child that fails on its own while another is being stopped for a
+ * restart: the supervisor still stops one child at a time. */
+static void test_failure_while_stopping(void)
+{
+    zactor_system *sys = start_system(2);
+    log_reset();
+    zactor_supervisor_spec spec = workers_spec(ZACTOR_ONE_FOR_ALL, 4, ZACTOR_RESTART_PERMANENT, 5);
+    zactor_ref sup;
+    CHECK_EQ(zactor_supervisor_start(sys, &spec, &sup), 0);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    log_clear();
+    atomic_store(&slow_stop, 1u << 3);
+    zactor_ref w0 = lookup(sys, "w0");
+    CHECK_EQ(send_job(lookup(sys, "w1"), 1, false), 0);
+    /* w0 fails while 3's `on stop` sleeps: its Down must not start the
+     * stop of 2 before 3's has ended. */
+    CHECK_EQ(send_job(w0, 1, false), 0);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    atomic_store(&slow_stop, 0);
+    pthread_mutex_lock(&log_lock);
+    int stopped3 = -1, stopped2 = -1;
+    for (unsigned i = 0; i < event_count; i++) {
+        if (events[i] == STOPPED(3))
+            stopped3 = (int)i;
+        if (events[i] == STOPPED(2))
+            stopped2 = (int)i;
+    }
+    pthread_mutex_unlock(&log_lock);
+    CHECK(stopped3 >= 0 && stopped2 > stopped3);
+    for (unsigned i = 0; i < 4; i++)
+        CHECK_EQ(atomic_load(&starts[i]), 2);
+    CHECK_EQ(zactor_system_destroy(sys), 0);
+}
+
 static void test_rest_for_one(void)
 {
     zactor_system *sys = start_system(2);
@@ -613,6 +647,15 @@ static void test_bad_specs(void)
     CHECK_EQ(atomic_load(&stops[0]), 1);
     zactor_ref ref;
     CHECK_EQ(zactor_name_lookup(sys, "w0", NULL, &ref), ZACTOR_ENOENT);
+    /* The first child's name is taken: the supervisor has nothing to
+     * stop, yet answers the start before it ends. */
+    zactor_ref holder = zactor_spawn(sys, &worker_type, &initial[0]);
+    CHECK_EQ(zactor_name_register(sys, "taken", holder), 0);
+    child_specs[0].name = "taken";
+    CHECK_EQ(zactor_supervisor_start(sys, &spec, &sup), ZACTOR_EEXIST);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(zactor_name_lookup(sys, "taken", &worker_type, &ref), 0);
+    CHECK(refs_equal(ref, holder));
     /* No children at all is fine. */
     zactor_supervisor_spec empty = {ZACTOR_ONE_FOR_ONE, 1, 1000, NULL, 0};
     CHECK_EQ(zactor_supervisor_start(sys, &empty, &sup), 0);
@@ -630,6 +673,7 @@ int main(int argc, char **argv)
         test_one_for_one();
         test_one_for_all();
         test_rest_for_one();
+        test_failure_while_stopping();
         test_restart_types();
         test_graceful_stop();
         test_child_ends_at_once();
