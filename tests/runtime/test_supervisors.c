@@ -5,6 +5,7 @@
  * graceful stop; a stop or a kill that lands while children are being
  * restarted; specs the start refuses. */
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "rt_test.h"
@@ -595,6 +596,64 @@ static void test_nested_killed(void)
     CHECK_EQ(zactor_system_destroy(sys), 0);
 }
 
+/* Clients look a supervised worker up by name and send it jobs, some of
+ * which make it fail, while its supervisor restarts it again and again:
+ * a lookup finds a worker or ZACTOR_ENOENT (between an end and the
+ * restart), a send succeeds or finds it ended, and every incarnation that
+ * started has stopped at the end, but the last. */
+typedef struct client_run {
+    zactor_system *sys;
+    unsigned jobs;
+    atomic_uint found;
+    atomic_uint absent;
+} client_run;
+
+static void *client(void *arg)
+{
+    client_run *run = arg;
+    for (unsigned i = 0; i < run->jobs; i++) {
+        zactor_ref ref;
+        int rc = zactor_name_lookup(run->sys, "w0", &worker_type, &ref);
+        if (rc == ZACTOR_ENOENT) {
+            atomic_fetch_add(&run->absent, 1);
+            sched_yield();
+            continue;
+        }
+        CHECK_EQ(rc, 0);
+        atomic_fetch_add(&run->found, 1);
+        rc = send_job(ref, i % 4 == 0 ? 6 : 0, false);
+        CHECK(rc == 0 || rc == ZACTOR_EDEAD);
+    }
+    return NULL;
+}
+
+static void test_lookup_races_restarts(void)
+{
+    zactor_system *sys = start_system(2);
+    log_reset();
+    zactor_supervisor_spec spec = workers_spec(ZACTOR_ONE_FOR_ONE, 1, ZACTOR_RESTART_PERMANENT,
+                                               ZACTOR_SUPERVISOR_MAX_RESTARTS);
+    spec.period_ns = 1; /* never gives up */
+    zactor_ref sup;
+    CHECK_EQ(zactor_supervisor_start(sys, &spec, &sup), 0);
+    watch(sys, sup);
+    client_run run = {.sys = sys, .jobs = (unsigned)scaled(4000)};
+    pthread_t threads[2];
+    for (unsigned i = 0; i < 2; i++)
+        CHECK(pthread_create(&threads[i], NULL, client, &run) == 0);
+    for (unsigned i = 0; i < 2; i++)
+        pthread_join(threads[i], NULL);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK(atomic_load(&run.found) > 0);
+    CHECK(atomic_load(&starts[0]) > 1);
+    CHECK_EQ(atomic_load(&stops[0]), atomic_load(&starts[0]) - 1);
+    CHECK_EQ(atomic_load(&watcher_downs), 0);
+    zactor_ref ref;
+    CHECK_EQ(zactor_name_lookup(sys, "w0", &worker_type, &ref), 0);
+    CHECK_EQ(zactor_system_destroy(sys), 0);
+    CHECK_EQ(atomic_load(&stops[0]), atomic_load(&starts[0]));
+}
+
 static void test_bad_specs(void)
 {
     zactor_system *sys = start_system(1);
@@ -685,6 +744,7 @@ int main(int argc, char **argv)
         test_escalation();
     }
     if (all || strcmp(which, "races") == 0) {
+        test_lookup_races_restarts();
         test_stop_while_restarting(false);
         test_stop_while_restarting(true);
     }
