@@ -111,17 +111,29 @@ static void down_send(const zactor__monitor *m, const char *type_name, zactor_en
     (void)zactor__send(m->watcher, m->watcher_type, m->down_tag, &down, sizeof down);
 }
 
+/* The running actor of ctx as a watcher: its type and the tag of its `on
+ * down` entry. 0, ZACTOR_EARG (ctx is not a running handler's) or
+ * ZACTOR_ETYPE (it has no `on down`). */
+static int watcher_of(zactor_ctx *ctx, const zactor_actor_type **type, uint32_t *down_tag)
+{
+    if (!zactor__ctx_is_running(ctx))
+        return ZACTOR_EARG;
+    /* Relaxed: the running actor's own type, fixed while its turn runs. */
+    *type = atomic_load_explicit(&ctx->cell->type, memory_order_relaxed);
+    return down_entry_of(*type, down_tag) ? 0 : ZACTOR_ETYPE;
+}
+
 int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *type, uint64_t *id)
 {
-    if (!zactor__ctx_is_running(ctx) || !id || !type || !ref.cell)
+    if (!id || !type || !ref.cell)
         return ZACTOR_EARG;
+    const zactor_actor_type *self_type;
+    uint32_t down_tag;
+    int rc = watcher_of(ctx, &self_type, &down_tag);
+    if (rc != 0)
+        return rc;
     zactor_cell *self = ctx->cell;
     zactor_system *sys = ctx->sys;
-    /* Relaxed: the running actor's own type, fixed while its turn runs. */
-    const zactor_actor_type *self_type = atomic_load_explicit(&self->type, memory_order_relaxed);
-    uint32_t down_tag;
-    if (!down_entry_of(self_type, &down_tag))
-        return ZACTOR_ETYPE;
     if (zactor__system_stopping(sys))
         return ZACTOR_ESTOPPED;
     zactor__monitors *monitors = &sys->monitors;
@@ -166,15 +178,12 @@ int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *typ
 int zactor__spawn_monitored(zactor_ctx *ctx, const zactor_actor_type *type, const void *init,
                             zactor_ref *out, uint64_t *id)
 {
-    if (!zactor__ctx_is_running(ctx))
-        return ZACTOR_EARG;
-    zactor_cell *self = ctx->cell;
-    zactor_system *sys = ctx->sys;
-    /* Relaxed: the running actor's own type, fixed while its turn runs. */
-    const zactor_actor_type *self_type = atomic_load_explicit(&self->type, memory_order_relaxed);
+    const zactor_actor_type *self_type;
     uint32_t down_tag;
-    if (!down_entry_of(self_type, &down_tag))
-        return ZACTOR_ETYPE;
+    int rc = watcher_of(ctx, &self_type, &down_tag);
+    if (rc != 0)
+        return rc;
+    zactor_system *sys = ctx->sys;
     zactor__monitors *monitors = &sys->monitors;
     /* The spawn publishes the actor already WATCHED, under the list's
      * lock: its end, however soon, takes the lock after we let it go and
@@ -193,7 +202,7 @@ int zactor__spawn_monitored(zactor_ctx *ctx, const zactor_actor_type *type, cons
     zactor__monitor m = {++monitors->last_id, ref, zactor_self(ctx), self_type, down_tag, false};
     monitors->items[monitors->count++] = m;
     pthread_mutex_unlock(&monitors->lock);
-    self->flags |= ZACTOR__CELL_MONITORS;
+    ctx->cell->flags |= ZACTOR__CELL_MONITORS;
     *out = ref;
     *id = m.id;
     return 0;

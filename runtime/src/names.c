@@ -34,11 +34,24 @@ void zactor__names_destroy(zactor__names *names)
     pthread_rwlock_destroy(&names->lock);
 }
 
-/* The name's length, or 0 when it is empty or longer than ZACTOR_NAME_MAX. */
-static size_t name_length(const char *name)
+/* A name as the table looks for it. */
+typedef struct name_key {
+    const char *name;
+    size_t length;
+    uint64_t hash;
+} name_key;
+
+/* false for a NULL, empty or too long name. */
+static bool name_key_of(const char *name, name_key *key)
 {
-    size_t length = strnlen(name, ZACTOR_NAME_MAX + 1);
-    return length <= ZACTOR_NAME_MAX ? length : 0;
+    if (!name)
+        return false;
+    key->name = name;
+    key->length = strnlen(name, ZACTOR_NAME_MAX + 1);
+    if (key->length == 0 || key->length > ZACTOR_NAME_MAX)
+        return false;
+    key->hash = XXH3_64bits(name, key->length);
+    return true;
 }
 
 /* true while the actor of ref may hold names: it is alive (its
@@ -57,17 +70,24 @@ static bool ref_holds_names(zactor_ref ref)
 
 /* Under the lock: the slot holding name, or the free slot where it would
  * go (NULL for an empty table). */
-static zactor__name *names_probe(const zactor__names *names, const char *name, size_t length,
-                                 uint64_t hash)
+static zactor__name *names_probe(const zactor__names *names, const name_key *key)
 {
     if (names->capacity == 0)
         return NULL;
     size_t mask = names->capacity - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    for (size_t i = key->hash & mask;; i = (i + 1) & mask) {
         zactor__name *slot = &names->slots[i];
-        if (!slot->name || (slot->hash == hash && memcmp(slot->name, name, length + 1) == 0))
+        if (!slot->name ||
+            (slot->hash == key->hash && memcmp(slot->name, key->name, key->length + 1) == 0))
             return slot;
     }
+}
+
+/* Under the lock: the slot of the name when it holds an actor, else NULL. */
+static zactor__name *names_find_held(const zactor__names *names, const name_key *key)
+{
+    zactor__name *slot = names_probe(names, key);
+    return slot && slot->name && ref_holds_names(slot->ref) ? slot : NULL;
 }
 
 /* Under the write lock: room for one more name, dropping the names whose
@@ -97,7 +117,8 @@ static bool names_make_room(zactor__names *names)
             free(old->name);
             continue;
         }
-        *names_probe(&grown, old->name, strlen(old->name), old->hash) = *old;
+        name_key key = {old->name, strlen(old->name), old->hash};
+        *names_probe(&grown, &key) = *old;
         grown.used++;
     }
     free(names->slots);
@@ -123,21 +144,18 @@ static const zactor_actor_type *live_type(zactor_system *sys, zactor_ref ref)
 
 int zactor_name_register(zactor_system *sys, const char *name, zactor_ref ref)
 {
-    if (!sys || !name || !ref.cell || ref.cell->sys != sys)
-        return ZACTOR_EARG;
-    size_t length = name_length(name);
-    if (length == 0)
+    name_key key;
+    if (!sys || !ref.cell || ref.cell->sys != sys || !name_key_of(name, &key))
         return ZACTOR_EARG;
     if (zactor__system_stopping(sys))
         return ZACTOR_ESTOPPED;
     const zactor_actor_type *type = live_type(sys, ref);
     if (!type)
         return ZACTOR_EDEAD;
-    uint64_t hash = XXH3_64bits(name, length);
     zactor__names *names = &sys->names;
     int rc = 0;
     pthread_rwlock_wrlock(&names->lock);
-    zactor__name *slot = names_probe(names, name, length, hash);
+    zactor__name *slot = names_probe(names, &key);
     if (slot && slot->name) {
         if (!ref_holds_names(slot->ref)) {
             slot->ref = ref;
@@ -147,15 +165,14 @@ int zactor_name_register(zactor_system *sys, const char *name, zactor_ref ref)
         }
         goto out;
     }
-    char *copy = malloc(length + 1);
+    char *copy = malloc(key.length + 1);
     if (!copy || !names_make_room(names)) {
         free(copy);
         rc = ZACTOR_ENOMEM;
         goto out;
     }
-    memcpy(copy, name, length + 1);
-    slot = names_probe(names, name, length, hash);
-    *slot = (zactor__name){copy, hash, ref, type};
+    memcpy(copy, name, key.length + 1);
+    *names_probe(names, &key) = (zactor__name){copy, key.hash, ref, type};
     names->used++;
 out:
     pthread_rwlock_unlock(&names->lock);
@@ -164,22 +181,16 @@ out:
 
 int zactor_name_unregister(zactor_system *sys, const char *name)
 {
-    if (!sys || !name)
+    name_key key;
+    if (!sys || !name_key_of(name, &key))
         return ZACTOR_EARG;
-    size_t length = name_length(name);
-    if (length == 0)
-        return ZACTOR_EARG;
-    uint64_t hash = XXH3_64bits(name, length);
     zactor__names *names = &sys->names;
-    int rc = ZACTOR_ENOENT;
     pthread_rwlock_wrlock(&names->lock);
-    zactor__name *slot = names_probe(names, name, length, hash);
-    if (slot && slot->name && ref_holds_names(slot->ref)) {
+    zactor__name *slot = names_find_held(names, &key);
+    if (slot)
         slot->ref = (zactor_ref){NULL, 0};
-        rc = 0;
-    }
     pthread_rwlock_unlock(&names->lock);
-    return rc;
+    return slot ? 0 : ZACTOR_ENOENT;
 }
 
 int zactor_name_lookup(zactor_system *sys, const char *name, const zactor_actor_type *type,
@@ -187,27 +198,18 @@ int zactor_name_lookup(zactor_system *sys, const char *name, const zactor_actor_
 {
     if (!out)
         return ZACTOR_EARG;
-    *out = (zactor_ref){NULL, (uint32_t)-ZACTOR_ENOENT};
-    size_t length = sys && name ? name_length(name) : 0;
-    if (length == 0) {
-        out->generation = (uint32_t)-ZACTOR_EARG;
-        return ZACTOR_EARG;
-    }
-    uint64_t hash = XXH3_64bits(name, length);
-    zactor__names *names = &sys->names;
-    int rc = ZACTOR_ENOENT;
-    pthread_rwlock_rdlock(&names->lock);
-    zactor__name *slot = names_probe(names, name, length, hash);
-    if (slot && slot->name && ref_holds_names(slot->ref)) {
-        if (type && slot->type != type) {
-            rc = ZACTOR_ETYPE;
-        } else {
+    name_key key;
+    int rc = ZACTOR_EARG;
+    if (sys && name_key_of(name, &key)) {
+        zactor__names *names = &sys->names;
+        pthread_rwlock_rdlock(&names->lock);
+        zactor__name *slot = names_find_held(names, &key);
+        rc = !slot ? ZACTOR_ENOENT : type && slot->type != type ? ZACTOR_ETYPE : 0;
+        if (rc == 0)
             *out = slot->ref;
-            rc = 0;
-        }
+        pthread_rwlock_unlock(&names->lock);
     }
-    pthread_rwlock_unlock(&names->lock);
-    if (rc == ZACTOR_ETYPE)
-        out->generation = (uint32_t)-ZACTOR_ETYPE;
+    if (rc != 0)
+        *out = (zactor_ref){NULL, (uint32_t)-rc}; /* zactor_ref_error reads it */
     return rc;
 }

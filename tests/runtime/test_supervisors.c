@@ -187,6 +187,19 @@ static zactor_supervisor_spec workers_spec(zactor_strategy strategy, unsigned n,
     return spec;
 }
 
+/* A system and a supervisor of n permanent workers named w<i> (at most 5
+ * restarts), all started, the log cleared. */
+static zactor_system *start_supervised(zactor_strategy strategy, unsigned n, zactor_ref *sup)
+{
+    zactor_system *sys = start_system(2);
+    log_reset();
+    zactor_supervisor_spec spec = workers_spec(strategy, n, ZACTOR_RESTART_PERMANENT, 5);
+    CHECK_EQ(zactor_supervisor_start(sys, &spec, sup), 0);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    log_clear();
+    return sys;
+}
+
 static zactor_ref lookup(zactor_system *sys, const char *name)
 {
     zactor_ref ref;
@@ -260,13 +273,8 @@ static void test_one_for_one(void)
 
 static void test_one_for_all(void)
 {
-    zactor_system *sys = start_system(2);
-    log_reset();
-    zactor_supervisor_spec spec = workers_spec(ZACTOR_ONE_FOR_ALL, 4, ZACTOR_RESTART_PERMANENT, 5);
     zactor_ref sup;
-    CHECK_EQ(zactor_supervisor_start(sys, &spec, &sup), 0);
-    CHECK_EQ(zactor_system_wait(sys), 0);
-    log_clear();
+    zactor_system *sys = start_supervised(ZACTOR_ONE_FOR_ALL, 4, &sup);
     /* One at a time: 3's slow `on stop` ends before 2 is asked. */
     atomic_store(&slow_stop, 1u << 3);
     CHECK_EQ(send_job(lookup(sys, "w1"), 1, false), 0);
@@ -284,13 +292,8 @@ static void test_one_for_all(void)
  * restart: the supervisor still stops one child at a time. */
 static void test_failure_while_stopping(void)
 {
-    zactor_system *sys = start_system(2);
-    log_reset();
-    zactor_supervisor_spec spec = workers_spec(ZACTOR_ONE_FOR_ALL, 4, ZACTOR_RESTART_PERMANENT, 5);
     zactor_ref sup;
-    CHECK_EQ(zactor_supervisor_start(sys, &spec, &sup), 0);
-    CHECK_EQ(zactor_system_wait(sys), 0);
-    log_clear();
+    zactor_system *sys = start_supervised(ZACTOR_ONE_FOR_ALL, 4, &sup);
     atomic_store(&slow_stop, 1u << 3);
     zactor_ref w0 = lookup(sys, "w0");
     CHECK_EQ(send_job(lookup(sys, "w1"), 1, false), 0);
@@ -316,13 +319,8 @@ static void test_failure_while_stopping(void)
 
 static void test_rest_for_one(void)
 {
-    zactor_system *sys = start_system(2);
-    log_reset();
-    zactor_supervisor_spec spec = workers_spec(ZACTOR_REST_FOR_ONE, 4, ZACTOR_RESTART_PERMANENT, 5);
     zactor_ref sup;
-    CHECK_EQ(zactor_supervisor_start(sys, &spec, &sup), 0);
-    CHECK_EQ(zactor_system_wait(sys), 0);
-    log_clear();
+    zactor_system *sys = start_supervised(ZACTOR_REST_FOR_ONE, 4, &sup);
     CHECK_EQ(send_job(lookup(sys, "w1"), 1, false), 0);
     CHECK_EQ(zactor_system_wait(sys), 0);
     CHECK_LOG_THEN_STARTS(3, STOPPED(1), STOPPED(3), STOPPED(2), 1, 2, 3);
