@@ -237,9 +237,6 @@ static void child_stop(supervised_child *child)
         (void)zactor_kill(child->ref, 0);
 }
 
-static supervisor *supervisor_new(const zactor_supervisor_spec *spec);
-static void supervisor_free(supervisor *sup);
-
 /* Starts a child from a fresh copy of its initial state, monitored
  * from its first instant, and registers its name. On an error the child
  * is not RUNNING: not spawned, or (its name taken) STOPPING. */
