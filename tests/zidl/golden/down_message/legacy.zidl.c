@@ -3,16 +3,16 @@
 
 /* ---- Actor Lift: dispatch, type descriptor, spawn and sends ---- */
 
-static void Lift_dispatch_down(void *self, zactor_ctx *ctx, const void *msg)
-{
-    Lift_on_down((Lift *)self, ctx, (const down *)msg);
-}
-
 /* The tag of a message in Lift's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum Lift_tag {
     LIFT_TAG_DOWN,
 };
+
+static void Lift_dispatch_down(void *self, zactor_ctx *ctx, const void *msg)
+{
+    Lift_on_down((Lift *)self, ctx, (const down *)msg);
+}
 
 static const zactor_handler_entry Lift_handlers[] = {
     [LIFT_TAG_DOWN] = {Lift_dispatch_down, NULL, DOWN_TYPE_ID, 0},
