@@ -18,6 +18,7 @@ extern "C" {
 /* Actor references: one type per actor, so that sending a message the
  * actor does not accept fails to compile. */
 typedef struct { zactor_ref raw; } Lift_ref;
+typedef struct { zactor_ref raw; } Clerk_ref;
 
 /* Structs and messages, each after the types it holds by value. Each
  * TYPE_INIT macro is a complete initialiser, valid C11 and C++17, holding
@@ -31,6 +32,15 @@ typedef struct down {
 #define DOWN_SIZE_CLASS ZACTOR_SIZE_SMALL
 ZACTOR_STATIC_ASSERT(sizeof(down) <= ZACTOR_SMALL_MAX,
                      "down: C layout disagrees with zidlc's size class");
+
+typedef struct request_error {
+    uint32_t code;
+} request_error;
+#define REQUEST_ERROR_INIT {0}
+#define REQUEST_ERROR_TYPE_ID 0xfc670cacu
+#define REQUEST_ERROR_SIZE_CLASS ZACTOR_SIZE_SMALL
+ZACTOR_STATIC_ASSERT(sizeof(request_error) <= ZACTOR_SMALL_MAX,
+                     "request_error: C layout disagrees with zidlc's size class");
 
 /* ---- Actor Lift: state, mailbox slot, spawn, sends, handlers ---- */
 
@@ -100,6 +110,76 @@ int Lift_send_down(Lift_ref to, const down *msg);
 
 /* Handlers of Lift: the user defines these. */
 void Lift_on_down(Lift *self, zactor_ctx *ctx, const down *msg);
+
+/* ---- Actor Clerk: state, mailbox slot, spawn, sends, handlers ---- */
+
+/* The state of Clerk. */
+typedef struct Clerk {
+    char placeholder_; /* an empty struct has size 0 in C but 1 in C++ */
+} Clerk;
+#define CLERK_INIT {0}
+
+/* A mailbox slot of Clerk: the small messages (and requests) it accepts
+ * are stored inline, larger ones through the boxed pointer. */
+typedef struct Clerk_slot {
+    zactor_slot_header header;
+    union {
+        request_error as_request_error;
+        void *boxed;
+    } msg;
+} Clerk_slot;
+ZACTOR_STATIC_ASSERT(offsetof(Clerk_slot, msg) == ZACTOR_SLOT_PAYLOAD_OFFSET,
+                     "Clerk_slot: payload offset disagrees with the runtime");
+
+/* Spawns a Clerk with a copy of *init (NULL: zeroed state; the schema's
+ * defaults are in CLERK_INIT). On failure returns a null ref
+ * (zactor_ref_is_null(ref.raw) is true), and zactor_ref_error(ref.raw) says
+ * why: ZACTOR_ENOMEM; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_EARG when sys is NULL. */
+Clerk_ref Clerk_spawn(zactor_system *sys, const Clerk *init);
+
+/* From a handler or hook (ctx) of an actor that declares `on down;`: monitors
+ * the Clerk of `ref`. When it ends (at once if it has ended already), the
+ * caller's own `on down` handler receives one zactor_down whose monitor is
+ * *id; zactor_demonitor(ctx, *id) cancels it. Returns 0, or ZACTOR_EARG when
+ * ctx is not the running handler's, id is NULL or `ref` is a null ref;
+ * ZACTOR_ETYPE when the running actor declares no `on down;`; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int Clerk_monitor(zactor_ctx *ctx, Clerk_ref ref, uint64_t *id);
+
+/* Registers the live Clerk of `ref` under `name` in sys, as
+ * zactor_name_register does: the name (1 to ZACTOR_NAME_MAX bytes) is copied,
+ * and released when the Clerk ends or by zactor_name_unregister. Returns 0,
+ * or ZACTOR_EEXIST when the name holds another live actor; ZACTOR_EDEAD when
+ * the Clerk of `ref` has ended; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM; ZACTOR_EARG when sys or name is NULL, the name is empty or
+ * too long, or `ref` is a null ref or a ref of another system. */
+int Clerk_register(zactor_system *sys, const char *name, Clerk_ref ref);
+
+/* Finds the live Clerk registered under `name` in sys, as zactor_name_lookup
+ * does. Returns 0 with its ref in *out, or ZACTOR_ENOENT when no live actor
+ * holds the name; ZACTOR_ETYPE when an actor of another type holds it;
+ * ZACTOR_EARG when sys, name or out is NULL. On an error *out is a null ref
+ * (unless out is NULL). The Clerk may end right after: a send to the ref then
+ * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
+ * supervised child restarted under the name). */
+int Clerk_lookup(zactor_system *sys, const char *name, Clerk_ref *out);
+
+/* The spec of a supervised Clerk child, for zactor_supervisor_spec.children:
+ * registered under `name` (NULL: no name), started from a copy of *init
+ * (NULL: zeroed state; the schema's defaults are in CLERK_INIT) and
+ * restarted, as `restart` says, from a fresh copy of it.
+ * zactor_supervisor_start copies `name` and *init: they need to stay valid
+ * only until it returns. */
+zactor_child_spec Clerk_child(const char *name, const Clerk *init, zactor_restart restart);
+
+/* Sends a copy of *msg from any thread. Returns 0, or ZACTOR_EARG when msg is
+ * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
+ * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
+int Clerk_send_request_error(Clerk_ref to, const request_error *msg);
+
+/* Handlers of Clerk: the user defines these. */
+void Clerk_on_request_error(Clerk *self, zactor_ctx *ctx, const request_error *msg);
 
 #ifdef __cplusplus
 }
