@@ -136,11 +136,12 @@ typedef struct zactor_config {
      * zactor_system_destroy), and a reply whose requester had stopped.
      * actor_type_name is the target's qualified name ("chat.Room"),
      * message_type_id the message's *_TYPE_ID (a request's: the request
-     * message's). It runs on the thread that found the letter: a worker
-     * (letters of an actor that stopped; replies from handlers) or the
-     * thread in zactor_system_destroy. So it must be thread-safe and quick,
-     * and must not block on the system (no wait, ask or destroy); it may
-     * send. NULL: no hook. */
+     * message's; a reply's: the reply message's). Also a reply to a
+     * tracked request answered already, and a deferred reply failed or
+     * dropped for a requester without `on request_error;`. It runs on the thread that found the
+     * letter: a worker (letters of an actor that stopped; replies from handlers) or the thread in
+     * zactor_system_destroy. So it must be thread-safe and quick, and must not block on the system
+     * (no wait, ask or destroy); it may send. NULL: no hook. */
     zactor_dead_letter_fn dead_letter_hook;
     void *dead_letter_user; /* passed to dead_letter_hook */
     /* NULL: the real machine, unless the environment variable
@@ -823,11 +824,13 @@ int zactor_ask(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void 
  * From a handler (ctx): sends the request envelope to handlers[tag] of
  * `to` (flagged ZACTOR_HANDLER_REQUEST); the reply arrives later as an
  * ordinary message to the running actor, at the entry of its own type
- * whose message_type_id is reply_type_id. Returns 0, the errors of
- * zactor_send, ZACTOR_EARG when ctx is NULL or not the running handler's,
- * or ZACTOR_ETYPE when the running actor has no such entry (or
- * handlers[tag] is not a request entry). The payload is taken in every
- * case, as for zactor_send.
+ * whose message_type_id is reply_type_id. When the running actor's type
+ * has an `on request_error` entry (ZACTOR_HANDLER_REQUEST_ERROR), the
+ * request is tracked, as zactor_request_tracked says. Returns 0, the errors
+ * of zactor_send, ZACTOR_EARG when ctx is NULL or not the running
+ * handler's, ZACTOR_ETYPE when the running actor has no such entry (or
+ * handlers[tag] is not a request entry), or ZACTOR_ENOMEM. The payload is
+ * taken in every case, as for zactor_send.
  */
 int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
                    void *request, size_t size, uint32_t reply_type_id);
@@ -896,9 +899,13 @@ bool zactor_down_take(zactor_ctx *ctx, const zactor_down *down);
  * reply_to: copied to the asker's out (or, when the asker gave up, dropped
  * with drop), or sent to the requester (a requester that has stopped makes
  * it a dead letter: counted, hook called, dropped). reply NULL: the handler's
- * reply broke its schema; the asker gets ZACTOR_EINVAL, a requester gets
- * nothing (a dead letter). Called once per request by the generated
- * request thunk, after the user's handler returned.
+ * reply broke its schema; the asker gets ZACTOR_EINVAL, a tracked
+ * requester a ZACTOR_EINVAL notice, any other requester nothing (a dead
+ * letter). A reply to a tracked request that was answered already (it
+ * expired) is a dead letter too. reply_to NULL (the handler deferred):
+ * only drops the reply. Called once per request by the generated request
+ * thunk, after the user's handler returned, with zactor_request_leave's
+ * result.
  */
 void zactor_reply(const zactor_reply_to *reply_to, const void *reply, size_t size,
                   zactor_drop_fn drop);
