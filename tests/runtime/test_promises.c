@@ -20,6 +20,8 @@
  *   expire       zactor__request_expire (the timer's entry point) ends a
  *                queued request with ZACTOR_ETIMEDOUT once; the late reply
  *                is a dead letter, never a second answer;
+ *   invalid      a reply that breaks its schema: the tracked requester gets
+ *                a ZACTOR_EINVAL notice, the asker ZACTOR_EINVAL;
  *   stress       clients on every worker and asker threads against servers
  *                that answer at once, later, through a third actor or with
  *                an error, one of them killed midway: every request ends
@@ -42,6 +44,7 @@ enum how {
     HOW_MISUSE = 4,    /* defer twice, fulfil twice, fail after: see book.misuse */
     HOW_FAIL_CODE = 5, /* defer, then zactor_promise_fail with ZACTOR_ENOENT */
     HOW_EXTERNAL = 6,  /* a Backend-only how: reply value * 2 */
+    HOW_CHECK = 7,     /* a Client-only how: request a Check instead */
 };
 
 /* What a Finish does with the held promises. */
@@ -213,6 +216,14 @@ void pr_Server_on_Quit(pr_Server *self, zactor_ctx *ctx, const pr_Quit *msg)
         zactor_stop(ctx);
 }
 
+void pr_Server_on_Check(pr_Server *self, zactor_ctx *ctx, const pr_Check *msg, pr_Verdict *reply)
+{
+    (void)self;
+    (void)ctx;
+    (void)msg;
+    reply->mood = 7; /* no Mood */
+}
+
 void pr_Server_on_request_error(pr_Server *self, zactor_ctx *ctx, const zactor_request_error *error)
 {
     (void)ctx;
@@ -296,8 +307,23 @@ void pr_Client_on_Go(pr_Client *self, zactor_ctx *ctx, const pr_Go *msg)
         client_next(self, ctx);
         return;
     }
+    if (msg->how == HOW_CHECK) {
+        uint64_t id = 0;
+        CHECK_EQ(pr_Server_request_Check_tracked(self->server, ctx, &(pr_Check){0}, &id), 0);
+        p->ids[0] = id;
+        atomic_store(&p->issued, 1);
+        return;
+    }
     for (uint32_t i = 0; i < msg->count; i++)
         client_request(self, ctx, msg->value, msg->how);
+}
+
+void pr_Client_on_Verdict(pr_Client *self, zactor_ctx *ctx, const pr_Verdict *msg)
+{
+    (void)ctx;
+    (void)msg;
+    probe *p = self->probe;
+    atomic_fetch_add(&p->done, 1);
 }
 
 static bool stressing(const probe *p)
@@ -713,6 +739,22 @@ static void test_expire(void)
     end_world(&w);
 }
 
+static void test_invalid(void)
+{
+    world w = make_world(2);
+    go(w.client, 0, HOW_CHECK, 1);
+    CHECK_EQ(zactor_system_wait(w.sys), 0);
+    CHECK_EQ(atomic_load(&w.probe->done), 0);
+    CHECK_EQ(atomic_load(&w.probe->errors), 1);
+    CHECK_EQ(w.probe->error_seen[0].code, ZACTOR_EINVAL);
+    CHECK_EQ(w.probe->error_seen[0].message_type_id, PR_CHECK_TYPE_ID);
+    pr_Verdict out;
+    CHECK_EQ(pr_Server_ask_Check(w.server, &(pr_Check){0}, &out, ZACTOR_TIMEOUT_NEVER),
+             ZACTOR_EINVAL);
+    CHECK_EQ(zactor__requests_pending(w.sys), 0);
+    end_world(&w);
+}
+
 /* ---- Stress ---- */
 
 #define SERVERS 4u
@@ -845,6 +887,8 @@ int main(int argc, char **argv)
         test_ask();
     else if (strcmp(which, "expire") == 0)
         test_expire();
+    else if (strcmp(which, "invalid") == 0)
+        test_invalid();
     else if (strcmp(which, "stress") == 0)
         test_stress();
     else
