@@ -265,8 +265,8 @@ static bool find_requester_entries(const zactor_actor_type *type, uint32_t reply
 }
 
 /* zactor_request and zactor_request_tracked: id NULL for the former. */
-static int request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
-                   void *envelope, size_t size, uint32_t reply_type_id, uint64_t *id)
+static int send_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
+                        void *envelope, size_t size, uint32_t reply_type_id, uint64_t *id)
 {
     int rc = check_request_entry(type, tag);
     if (rc != 0)
@@ -321,7 +321,7 @@ static int request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, z
 int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
                    void *request_envelope, size_t size, uint32_t reply_type_id)
 {
-    return request(to, type, tag, ctx, request_envelope, size, reply_type_id, NULL);
+    return send_request(to, type, tag, ctx, request_envelope, size, reply_type_id, NULL);
 }
 
 int zactor_request_tracked(zactor_ref to, const zactor_actor_type *type, uint32_t tag,
@@ -339,7 +339,7 @@ int zactor_request_tracked(zactor_ref to, const zactor_actor_type *type, uint32_
         return ZACTOR_EARG;
     }
     *id = 0;
-    return request(to, type, tag, ctx, request_envelope, size, reply_type_id, id);
+    return send_request(to, type, tag, ctx, request_envelope, size, reply_type_id, id);
 }
 
 static void answer_asker(zactor__waiter *w, const void *reply, size_t size, zactor_drop_fn drop)
