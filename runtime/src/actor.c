@@ -459,6 +459,8 @@ void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx, zactor_end_kind 
     if (before & ZACTOR__LIFE_KILL)
         zactor__kill_forget(cell->sys, cell, zactor__life_generation(before));
     zactor__monitors_actor_ended(cell, before, reason);
+    if (cell->flags & ZACTOR__CELL_PROMISES)
+        zactor__promises_actor_ended(cell, zactor__life_generation(before));
 }
 
 void zactor__actor_end_if_asked(zactor_cell *cell, zactor_ctx *ctx)

@@ -23,10 +23,12 @@ typedef struct zactor__worker zactor__worker;
 
 /* zactor_cell.flags, touched only by the worker running the turn. */
 enum {
-    ZACTOR__CELL_STARTED = 1u,  /* the first turn began (`on start` ran) */
-    ZACTOR__CELL_STOPPED = 4u,  /* `on stop` ran and ALIVE was cleared */
-    ZACTOR__CELL_FAILED = 8u,   /* the request was zactor_fail()'s */
-    ZACTOR__CELL_MONITORS = 16u /* it set monitors (monitor.c): remove them at its end */
+    ZACTOR__CELL_STARTED = 1u,   /* the first turn began (`on start` ran) */
+    ZACTOR__CELL_STOPPED = 4u,   /* `on stop` ran and ALIVE was cleared */
+    ZACTOR__CELL_FAILED = 8u,    /* the request was zactor_fail()'s */
+    ZACTOR__CELL_MONITORS = 16u, /* it set monitors (monitor.c): remove them at its end */
+    ZACTOR__CELL_PROMISES =
+        32u /* it deferred a reply (promise.c): answer what is open at its end */
 };
 
 struct zactor_cell {

@@ -30,9 +30,10 @@ void zactor__dead_letter(zactor_system *sys, const zactor_actor_type *type, uint
                          const void *payload)
 {
     zactor__payload_drop(type, tag, payload);
-    /* A Down for an actor that has ended is nobody's loss: not counted, so
-     * that the end of a tree of monitoring actors is no storm of letters. */
-    if (type->handlers[tag].flags & ZACTOR_HANDLER_DOWN)
+    /* A Down (or a request's error notice) for an actor that has ended is
+     * nobody's loss: not counted, so that the end of a tree of monitoring
+     * actors is no storm of letters. */
+    if (type->handlers[tag].flags & (ZACTOR_HANDLER_DOWN | ZACTOR_HANDLER_REQUEST_ERROR))
         return;
     zactor__dead_letter_note(sys, type->name, type->handlers[tag].message_type_id);
 }

@@ -8,7 +8,11 @@
  * Every waiter of a system is guarded by the system's ask lock: asks are
  * blocking calls from threads outside the system, rare next to sends, and
  * one lock makes the three ways an ask ends (reply, drop, stop) easy to
- * order against each other and against the timeout. */
+ * order against each other and against the timeout.
+ *
+ * A request from an actor that declares `on request_error;` is tracked
+ * (request.c): its reply, and each way it can fail, first take its entry
+ * out of the request table, and only the one that found it answers. */
 #include "reply.h"
 
 #include <errno.h>
@@ -18,6 +22,7 @@
 
 #include "actor.h"
 #include "dead_letter.h"
+#include "request.h"
 #include "system.h"
 #include "worker.h"
 
@@ -238,48 +243,103 @@ int zactor_ask(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void 
     return leave(w);
 }
 
-/* The tag of the running actor's entry for messages of reply_type_id. */
-static bool find_reply_entry(const zactor_actor_type *type, uint32_t reply_type_id, uint32_t *tag)
+/* The running actor's entries: the one for messages of reply_type_id (in
+ * *reply_tag), and its `on request_error` entry (in *error_tag, or
+ * UINT32_MAX when it has none). false: no reply entry. */
+static bool find_requester_entries(const zactor_actor_type *type, uint32_t reply_type_id,
+                                   uint32_t *reply_tag, uint32_t *error_tag)
 {
+    bool found = false;
+    *error_tag = UINT32_MAX;
     for (uint32_t i = 0; i < type->handler_count; i++) {
         const zactor_handler_entry *entry = &type->handlers[i];
-        if (entry->message_type_id == reply_type_id && !(entry->flags & ZACTOR_HANDLER_REQUEST)) {
-            *tag = i;
-            return true;
+        if (entry->flags & ZACTOR_HANDLER_REQUEST_ERROR) {
+            *error_tag = i;
+        } else if (!found && entry->message_type_id == reply_type_id &&
+                   !(entry->flags & (ZACTOR_HANDLER_REQUEST | ZACTOR_HANDLER_DOWN))) {
+            *reply_tag = i;
+            found = true;
         }
     }
-    return false;
+    return found;
 }
 
-int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
-                   void *request, size_t size, uint32_t reply_type_id)
+/* zactor_request and zactor_request_tracked: id NULL for the former. */
+static int send_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
+                        void *envelope, size_t size, uint32_t reply_type_id, uint64_t *id)
 {
     int rc = check_request_entry(type, tag);
     if (rc != 0)
         return rc;
-    if (!clear_reply_to(request, size))
+    if (!clear_reply_to(envelope, size))
         return ZACTOR_EARG;
-    zactor_reply_to *reply_to = request;
-    uint32_t reply_tag;
+    zactor_reply_to *reply_to = envelope;
     if (!zactor__ctx_is_running(ctx)) {
-        zactor__payload_drop(type, tag, request);
+        zactor__payload_drop(type, tag, envelope);
         return ZACTOR_EARG;
     }
     /* Relaxed: the running actor's own type, fixed while its turn runs. */
     const zactor_actor_type *self_type =
         atomic_load_explicit(&ctx->cell->type, memory_order_relaxed);
-    if (!find_reply_entry(self_type, reply_type_id, &reply_tag)) {
-        zactor__payload_drop(type, tag, request);
+    uint32_t reply_tag = 0, error_tag;
+    if (!find_requester_entries(self_type, reply_type_id, &reply_tag, &error_tag) ||
+        (id && error_tag == UINT32_MAX)) {
+        zactor__payload_drop(type, tag, envelope);
         return ZACTOR_ETYPE;
     }
     reply_to->target = ctx->cell;
     reply_to->requester_type = self_type;
     reply_to->generation = zactor_self(ctx).generation;
     reply_to->tag = reply_tag;
-    rc = zactor__send(to, type, tag, request, size);
-    if (rc != 0)
-        zactor__payload_drop(type, tag, request);
-    return rc;
+    if (error_tag != UINT32_MAX) {
+        /* Tracked before it is sent: the target may answer at once. */
+        zactor__request tracked = {
+            0, zactor_self(ctx), self_type, error_tag, type->handlers[tag].message_type_id, to};
+        if (!zactor__request_track(ctx->sys, &tracked)) {
+            zactor__payload_drop(type, tag, envelope);
+            return ZACTOR_ENOMEM;
+        }
+        reply_to->request = tracked.id;
+    }
+    rc = zactor__send(to, type, tag, envelope, size);
+    if (rc != 0) {
+        /* Refused: the caller hears of it now, so no notice follows. The
+         * envelope never left, so nobody else can have taken the entry. */
+        if (reply_to->request) {
+            zactor__request untracked;
+            zactor__request_take(ctx->sys, reply_to->request, &untracked);
+            reply_to->request = 0;
+        }
+        zactor__payload_drop(type, tag, envelope);
+        return rc;
+    }
+    if (id)
+        *id = reply_to->request;
+    return 0;
+}
+
+int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
+                   void *request_envelope, size_t size, uint32_t reply_type_id)
+{
+    return send_request(to, type, tag, ctx, request_envelope, size, reply_type_id, NULL);
+}
+
+int zactor_request_tracked(zactor_ref to, const zactor_actor_type *type, uint32_t tag,
+                           zactor_ctx *ctx, void *request_envelope, size_t size,
+                           uint32_t reply_type_id, uint64_t *id)
+{
+    if (!id) {
+        int rc = check_request_entry(type, tag);
+        if (rc != 0)
+            return rc;
+        if (request_envelope && size >= sizeof(zactor_reply_to)) {
+            clear_reply_to(request_envelope, size);
+            zactor__payload_drop(type, tag, request_envelope);
+        }
+        return ZACTOR_EARG;
+    }
+    *id = 0;
+    return send_request(to, type, tag, ctx, request_envelope, size, reply_type_id, id);
 }
 
 static void answer_asker(zactor__waiter *w, const void *reply, size_t size, zactor_drop_fn drop)
@@ -303,6 +363,17 @@ static void answer_asker(zactor__waiter *w, const void *reply, size_t size, zact
         drop(reply);
 }
 
+/* A requester's reply is a dead letter: dropped and counted. */
+static void reply_dead_letter(const zactor_reply_to *reply_to, const void *reply,
+                              zactor_drop_fn drop)
+{
+    if (reply && drop)
+        drop(reply);
+    const zactor_actor_type *type = reply_to->requester_type;
+    zactor_cell *cell = reply_to->target;
+    zactor__dead_letter_note(cell->sys, type->name, type->handlers[reply_to->tag].message_type_id);
+}
+
 void zactor_reply(const zactor_reply_to *reply_to, const void *reply, size_t size,
                   zactor_drop_fn drop)
 {
@@ -317,28 +388,55 @@ void zactor_reply(const zactor_reply_to *reply_to, const void *reply, size_t siz
         return;
     }
     zactor_cell *cell = reply_to->target;
+    if (reply_to->request) {
+        zactor__request tracked;
+        if (!zactor__request_take(cell->sys, reply_to->request, &tracked)) {
+            /* Answered already (timed out): a late reply, never a second
+             * answer. */
+            reply_dead_letter(reply_to, reply, drop);
+            return;
+        }
+        if (!reply) {
+            /* The handler's reply broke its schema. */
+            zactor__request_notify(&tracked, ZACTOR_EINVAL);
+            return;
+        }
+    }
     int rc = ZACTOR_EINVAL;
     if (reply) {
         zactor_ref requester = {cell, reply_to->generation};
         rc = zactor__send(requester, type, reply_to->tag, reply, size);
     }
-    if (rc == 0)
-        return;
-    if (reply && drop)
-        drop(reply);
-    zactor__dead_letter_note(cell->sys, type->name, type->handlers[reply_to->tag].message_type_id);
+    if (rc != 0)
+        reply_dead_letter(reply_to, reply, drop);
 }
 
-void zactor__reply_to_drop(const zactor_reply_to *reply_to)
+void zactor__reply_to_fail(const zactor_reply_to *reply_to, int code, bool count)
 {
-    if (!reply_to->target || reply_to->requester_type)
+    if (!reply_to->target)
         return;
+    if (reply_to->requester_type) {
+        zactor_cell *cell = reply_to->target;
+        zactor__request tracked;
+        if (reply_to->request) {
+            if (zactor__request_take(cell->sys, reply_to->request, &tracked))
+                zactor__request_notify(&tracked, code);
+        } else if (count) {
+            reply_dead_letter(reply_to, NULL, NULL);
+        }
+        return;
+    }
     zactor__waiter *w = reply_to->target;
     zactor__asks *asks = w->asks;
     pthread_mutex_lock(&asks->lock);
-    finish(w, ZACTOR_EDEAD);
+    finish(w, code);
     bool last = disown(w);
     pthread_mutex_unlock(&asks->lock);
     if (last)
         free_waiter(w);
+}
+
+void zactor__reply_to_drop(const zactor_reply_to *reply_to)
+{
+    zactor__reply_to_fail(reply_to, ZACTOR_EDEAD, false);
 }

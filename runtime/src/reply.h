@@ -23,7 +23,13 @@ void zactor__asks_stop(zactor__asks *asks);
 void zactor__asks_destroy(zactor__asks *asks);
 
 /* A request envelope is dropped unhandled: its asker (if any) gets
- * ZACTOR_EDEAD; a requester gets no reply. */
+ * ZACTOR_EDEAD; a tracked requester a ZACTOR_EDEAD notice; any other
+ * requester nothing (the envelope itself is the dead letter). */
 void zactor__reply_to_drop(const zactor_reply_to *reply_to);
+
+/* Answers the request of reply_to with code instead of a reply: its asker
+ * gets code, a tracked requester a notice with code, any other requester
+ * nothing (a dead letter when count is set). */
+void zactor__reply_to_fail(const zactor_reply_to *reply_to, int code, bool count);
 
 #endif

@@ -203,6 +203,10 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
         goto fail_monitors;
     if (zactor__names_init(&sys->names) != 0)
         goto fail_names;
+    if (zactor__requests_init(&sys->requests) != 0)
+        goto fail_requests;
+    if (zactor__promises_init(&sys->promises) != 0)
+        goto fail_promises;
     if (zactor__pool_init(&sys->pool, nodes, sys->topology) != 0)
         goto fail_pool;
     if (zactor__cells_init(&sys->cells) != 0)
@@ -218,6 +222,10 @@ fail_workers:
 fail_cells:
     zactor__pool_destroy(&sys->pool);
 fail_pool:
+    zactor__promises_destroy(&sys->promises);
+fail_promises:
+    zactor__requests_destroy(&sys->requests);
+fail_requests:
     zactor__names_destroy(&sys->names);
 fail_names:
     zactor__monitors_destroy(&sys->monitors);
@@ -289,6 +297,8 @@ int zactor_system_destroy(zactor_system *sys)
     zactor__actors_shutdown(sys);
     zactor__scheduler_destroy(&sys->sched);
     zactor__pool_destroy(&sys->pool);
+    zactor__promises_destroy(&sys->promises);
+    zactor__requests_destroy(&sys->requests);
     zactor__names_destroy(&sys->names);
     zactor__monitors_destroy(&sys->monitors);
     zactor__kills_destroy(&sys->kills);

@@ -12,7 +12,9 @@
 #include "monitor.h"
 #include "names.h"
 #include "pool.h"
+#include "promise.h"
 #include "reply.h"
+#include "request.h"
 #include "scheduler.h"
 #include "topology.h"
 #include "zactor/zactor.h"
@@ -44,6 +46,8 @@ struct zactor_system {
     zactor__kills kills;                    /* codes of kills not yet taken (end.c) */
     zactor__monitors monitors;              /* every monitor (monitor.c) */
     zactor__names names;                    /* registered names (names.c) */
+    zactor__requests requests;              /* tracked requests not yet answered (request.c) */
+    zactor__promises promises;              /* deferred replies not yet answered (promise.c) */
     zactor_dead_letter_fn dead_letter_hook; /* from the config, fixed */
     void *dead_letter_user;
 };

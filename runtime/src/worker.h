@@ -46,6 +46,11 @@ struct zactor_ctx {
     zactor_cell *cell;        /* the actor whose handler runs */
     int fail_code;            /* zactor_fail's, until the handler returns */
     zactor_end_reason ending; /* during `on stop`: why */
+    /* While a request handler runs (zactor_request_enter to _leave): its
+     * envelope's reply_to, and whether the handler deferred the reply. */
+    const zactor_reply_to *request;
+    uint32_t request_tag;
+    bool deferred;
 };
 
 /* A worker thread. Each part belongs to the file that writes it; apart

@@ -103,13 +103,14 @@ typedef ZIDL__LIST(zidl__enumerator) zidl__enumerator_list;
 typedef enum zidl__handler_kind {
     ZIDL__HANDLER_START,
     ZIDL__HANDLER_STOP,
-    ZIDL__HANDLER_DOWN, /* `on down;`: Down notices of the actors it monitors */
+    ZIDL__HANDLER_DOWN,          /* `on down;`: Down notices of the actors it monitors */
+    ZIDL__HANDLER_REQUEST_ERROR, /* `on request_error;`: requests it made that failed */
     ZIDL__HANDLER_MESSAGE
 } zidl__handler_kind;
 
 typedef struct zidl__handler {
     zidl__handler_kind kind;
-    const char *name; /* the message as written, or "start" / "stop" / "down" */
+    const char *name; /* the message as written, or "start", "stop", "down", "request_error" */
     zidl__loc loc;    /* of `on` */
     zidl__loc name_loc;
     const char *doc;

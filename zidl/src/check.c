@@ -682,23 +682,38 @@ static void check_slot_members(clash_search *s, const zidl__decl *actor)
     }
 }
 
-/* The parameter of an `on down` handler is `down` (its declaration, the
- * skeleton): a type of that name, possible only without a package, would
- * be shadowed by it in every definition. Checked only for actors that
- * declare `on down;`, so schemas from before `on down;` stay valid. */
-static void check_down_parameter(clash_search *s, const zidl__decl *actor)
+/* Parameters that only some actors' functions have: `down` (the `on
+ * down` handler), `error` (the `on request_error` handler) and `promise`
+ * (the fulfil function of a request the actor handles). A type of that
+ * name, possible only without a package, would be shadowed by it in every
+ * definition. Checked only for actors that have those functions, so
+ * schemas from before `on down;` stay valid. */
+static void check_parameter(clash_search *s, const zidl__decl *actor, const zidl__handler *h,
+                            const char *parameter, const char *function)
 {
+    const generated_name *gen = zidl__symtab_get(&s->names, parameter);
+    if (gen != NULL)
+        zidl__diag_report(s->c->diag, s->c->file, h->name_loc, ZIDL__ERROR,
+                          "'%s', the parameter of the %s of actor '%s', has the same name as "
+                          "%s; add a package or rename it",
+                          parameter, function, actor->name, gen->gen.what);
+}
+
+static void check_handler_parameters(clash_search *s, const zidl__decl *actor)
+{
+    bool down = false, request_error = false, promise = false;
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl__handler *h = actor->handlers.items[i];
-        if (h->kind != ZIDL__HANDLER_DOWN)
-            continue;
-        const generated_name *gen = zidl__symtab_get(&s->names, "down");
-        if (gen != NULL)
-            zidl__diag_report(s->c->diag, s->c->file, h->name_loc, ZIDL__ERROR,
-                              "'down', the parameter of the 'on down' handler of actor '%s', "
-                              "has the same name as %s; add a package or rename it",
-                              actor->name, gen->gen.what);
-        return;
+        if (h->kind == ZIDL__HANDLER_DOWN && !down) {
+            down = true;
+            check_parameter(s, actor, h, "down", "'on down' handler");
+        } else if (h->kind == ZIDL__HANDLER_REQUEST_ERROR && !request_error) {
+            request_error = true;
+            check_parameter(s, actor, h, "error", "'on request_error' handler");
+        } else if (h->kind == ZIDL__HANDLER_MESSAGE && h->has_reply && !promise) {
+            promise = true;
+            check_parameter(s, actor, h, "promise", "fulfil functions");
+        }
     }
 }
 
@@ -714,7 +729,7 @@ static void check_generated_names(checker *c)
         check_field_clashes(&s, &decl->fields);
         if (decl->kind == ZIDL__DECL_ACTOR) {
             check_slot_members(&s, decl);
-            check_down_parameter(&s, decl);
+            check_handler_parameters(&s, decl);
         }
     }
     zidl__symtab_free(&s.imported);

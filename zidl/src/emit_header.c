@@ -476,9 +476,40 @@ static void emit_requests(header_emitter *e, const zidl__decl *actor, const char
         const char *request_doc =
             SECTION_TEXT(e, "request_doc", {"errors", error_list(e, h, CALL_REQUEST)},
                          {"reply_name", reply->name});
+        const char *request = actor_function(e, actor, "request_", h->name);
+        const char *tracked_doc = SECTION_TEXT(e, "request_tracked_doc", {"request", request});
         ZIDL__EXPAND(e->out, e->tmpl, "request", {"doc", doc_comment(e, request_doc)},
-                     {"request", actor_function(e, actor, "request_", h->name)}, {"ref", ref},
-                     {"message", message});
+                     {"request", request}, {"ref", ref}, {"message", message},
+                     {"tracked_doc", doc_comment(e, tracked_doc)},
+                     {"tracked", zidl__arena_sprintf(e->arena, "%s_tracked", request)});
+    }
+}
+
+/* Each request the actor handles: its promise type, defer and fulfil. */
+static void emit_promises(header_emitter *e, const zidl__decl *actor)
+{
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL__HANDLER_MESSAGE || !h->has_reply)
+            continue;
+        const zidl__decl *reply = h->reply_message;
+        const char *handler = actor_function(e, actor, "on_", h->name);
+        const char *fulfil = actor_function(e, actor, "fulfil_", h->name);
+        const char *broken = breakage(e, reply, "*reply");
+        const char *invalid =
+            broken != NULL ? SECTION_TEXT(e, "error_invalid_fulfil", {"broken", broken}) : "";
+        const char *defer_doc = SECTION_TEXT(e, "defer_doc", {"handler", handler},
+                                             {"name", actor->name}, {"fulfil", fulfil});
+        const char *fulfil_doc = SECTION_TEXT(e, "fulfil_doc", {"handler", handler},
+                                              {"name", actor->name}, {"invalid", invalid});
+        ZIDL__EXPAND(
+            e->out, e->tmpl, "promise", {"message_name", h->message->name}, {"name", actor->name},
+            {"promise", zidl__c_name(e->arena, e->file, actor->name,
+                                     zidl__arena_sprintf(e->arena, "_%s_promise", h->name))},
+            {"defer_doc", doc_comment(e, defer_doc)},
+            {"defer", actor_function(e, actor, "defer_", h->name)},
+            {"fulfil_doc", doc_comment(e, fulfil_doc)}, {"fulfil", fulfil},
+            {"reply", zidl__c_name(e->arena, reply->file, reply->name, "")});
     }
 }
 
@@ -520,6 +551,7 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
         {"state", state});
     emit_sends(e, actor, ref);
     emit_requests(e, actor, ref);
+    emit_promises(e, actor);
 
     /* The down handler's comment names the typed monitor functions the
      * way the package spells them: "chat_X_monitor". */
@@ -546,6 +578,11 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
             ZIDL__EXPAND(e->out, e->tmpl, "down_handler", {"doc", doc_lines(e, h->doc, "")},
                          {"about", doc_comment(e, SECTION_TEXT(e, "down_doc",
                                                                {"any_monitor", any_monitor}))},
+                         {"function", function}, {"state", state});
+        else if (h->kind == ZIDL__HANDLER_REQUEST_ERROR)
+            ZIDL__EXPAND(e->out, e->tmpl, "request_error_handler",
+                         {"doc", doc_lines(e, h->doc, "")},
+                         {"about", doc_comment(e, section_text(e, "request_error_doc", NULL, 0))},
                          {"function", function}, {"state", state});
         else
             ZIDL__EXPAND(e->out, e->tmpl, "hook", {"doc", doc_lines(e, h->doc, "")},

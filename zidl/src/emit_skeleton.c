@@ -21,7 +21,9 @@ static void emit_actor(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
                          {"reply",
                           zidl__c_name(arena, h->reply_message->file, h->reply_message->name, "")},
                          {"reply_init", zidl__macro_name(arena, h->reply_message->file,
-                                                         h->reply_message->name, "INIT")});
+                                                         h->reply_message->name, "INIT")},
+                         {"defer", zidl__c_name(arena, file, actor->name,
+                                                zidl__arena_sprintf(arena, "_defer_%s", h->name))});
         else if (h->kind == ZIDL__HANDLER_MESSAGE)
             ZIDL__EXPAND(out, tmpl, "handler", {"function", function}, {"state", state},
                          {"name", actor->name},
@@ -30,6 +32,9 @@ static void emit_actor(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
         else if (h->kind == ZIDL__HANDLER_DOWN)
             ZIDL__EXPAND(out, tmpl, "down_handler", {"function", function}, {"state", state},
                          {"name", actor->name});
+        else if (h->kind == ZIDL__HANDLER_REQUEST_ERROR)
+            ZIDL__EXPAND(out, tmpl, "request_error_handler", {"function", function},
+                         {"state", state}, {"name", actor->name});
         else
             ZIDL__EXPAND(out, tmpl, "hook", {"function", function}, {"state", state},
                          {"name", actor->name},

@@ -291,7 +291,8 @@ static void emit_request_dispatcher(source_emitter *e, const zidl__decl *actor,
                  {"reply", message_type(e, h->reply_message)},
                  {"reply_init", zidl__macro_name(e->arena, h->reply_message->file,
                                                  h->reply_message->name, "INIT")},
-                 {"handler", actor_name(e, actor, "on_", h->name)}, {"state", state});
+                 {"handler", actor_name(e, actor, "on_", h->name)}, {"state", state},
+                 {"tag", zidl__tag_name(e->arena, e->file, actor->name, h->name)});
     emit_reply_delivery(e, h->reply_message);
     if (h->message->holds_bytes)
         ZIDL__EXPAND(e->out, e->tmpl, "request_message_release", {"drop", dropper(e, h->message)});
@@ -306,6 +307,9 @@ static void emit_dispatchers(source_emitter *e, const zidl__decl *actor, const c
         const char *handler = actor_name(e, actor, "on_", h->name);
         if (h->kind == ZIDL__HANDLER_DOWN)
             ZIDL__EXPAND(e->out, e->tmpl, "dispatch_down", {"dispatch", dispatch},
+                         {"handler", handler}, {"state", state});
+        else if (h->kind == ZIDL__HANDLER_REQUEST_ERROR)
+            ZIDL__EXPAND(e->out, e->tmpl, "dispatch_request_error", {"dispatch", dispatch},
                          {"handler", handler}, {"state", state});
         else if (h->kind != ZIDL__HANDLER_MESSAGE)
             ZIDL__EXPAND(e->out, e->tmpl, "dispatch_hook", {"dispatch", dispatch},
@@ -325,16 +329,20 @@ static void emit_dispatchers(source_emitter *e, const zidl__decl *actor, const c
 }
 
 /* Whether the handler has an entry in the actor's handler table: every
- * message, and the Down notices; start and stop are hooks of their own. */
+ * message, the Down notices and the request errors; start and stop are
+ * hooks of their own. */
 static bool in_table(const zidl__handler *h)
 {
-    return h->kind == ZIDL__HANDLER_MESSAGE || h->kind == ZIDL__HANDLER_DOWN;
+    return h->kind == ZIDL__HANDLER_MESSAGE || h->kind == ZIDL__HANDLER_DOWN ||
+           h->kind == ZIDL__HANDLER_REQUEST_ERROR;
 }
 
 static const char *tag_of(source_emitter *e, const zidl__decl *actor, const zidl__handler *h)
 {
     if (h->kind == ZIDL__HANDLER_DOWN)
         return zidl__down_tag_name(e->arena, e->file, actor->name);
+    if (h->kind == ZIDL__HANDLER_REQUEST_ERROR)
+        return zidl__request_error_tag_name(e->arena, e->file, actor->name);
     return zidl__tag_name(e->arena, e->file, actor->name, h->name);
 }
 
@@ -365,6 +373,13 @@ static void emit_handler_table(source_emitter *e, const zidl__decl *actor, const
             ZIDL__EXPAND(&entries, e->tmpl, "handler_table_entry", {"tag", tag_of(e, actor, h)},
                          {"dispatch", dispatch}, {"drop", "NULL"}, {"type_id", "0"},
                          {"flags", "ZACTOR_HANDLER_DOWN"});
+            continue;
+        }
+        if (h->kind == ZIDL__HANDLER_REQUEST_ERROR) {
+            /* Likewise a zactor_request_error. */
+            ZIDL__EXPAND(&entries, e->tmpl, "handler_table_entry", {"tag", tag_of(e, actor, h)},
+                         {"dispatch", dispatch}, {"drop", "NULL"}, {"type_id", "0"},
+                         {"flags", "ZACTOR_HANDLER_REQUEST_ERROR"});
             continue;
         }
         if (h->kind != ZIDL__HANDLER_MESSAGE)
@@ -401,6 +416,37 @@ static const char *send_checks(source_emitter *e, const zidl__decl *message)
     return result;
 }
 
+/* The checks that open a fulfil function: a reply its validator refuses
+ * breaks its schema (ZACTOR_EINVAL). A NULL reply is the runtime's
+ * ZACTOR_EARG. */
+static const char *fulfil_checks(source_emitter *e, const zidl__decl *reply)
+{
+    if (!reply->needs_validation)
+        return "";
+    zidl__strbuf checks;
+    zidl__strbuf_init(&checks, e->arena->mem);
+    if (!reply->holds_bytes)
+        ZIDL__EXPAND(&checks, e->tmpl, "fulfil_check_invalid", {"validator", validator(e, reply)});
+    else
+        ZIDL__EXPAND(&checks, e->tmpl, "fulfil_check_invalid_releasing",
+                     {"validator", validator(e, reply)}, {"drop", dropper(e, reply)});
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&checks));
+    zidl__strbuf_free(&checks);
+    return result;
+}
+
+static void emit_promise(source_emitter *e, const zidl__decl *actor, const zidl__handler *h)
+{
+    const zidl__decl *reply = h->reply_message;
+    ZIDL__EXPAND(e->out, e->tmpl, "promise", {"defer", actor_name(e, actor, "defer_", h->name)},
+                 {"fulfil", actor_name(e, actor, "fulfil_", h->name)},
+                 {"promise", zidl__c_name(e->arena, e->file, actor->name,
+                                          zidl__arena_sprintf(e->arena, "_%s_promise", h->name))},
+                 {"reply", message_type(e, reply)}, {"checks", fulfil_checks(e, reply)},
+                 {"tag", zidl__tag_name(e->arena, e->file, actor->name, h->name)},
+                 {"reply_drop", reply->holds_bytes ? dropper(e, reply) : "NULL"});
+}
+
 static void emit_sends(source_emitter *e, const zidl__decl *actor, const char *ref,
                        const char *actor_type)
 {
@@ -424,6 +470,8 @@ static void emit_sends(source_emitter *e, const zidl__decl *actor, const char *r
                          {"tag", tag},
                          {"reply_type_id", zidl__macro_name(e->arena, h->reply_message->file,
                                                             h->reply_message->name, "TYPE_ID")});
+        if (h->has_reply)
+            emit_promise(e, actor, h);
     }
 }
 
@@ -434,15 +482,15 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
     const char *actor_type = zidl__c_name(e->arena, e->file, actor->name, "_actor_type");
     const char *table = zidl__c_name(e->arena, e->file, actor->name, "_handlers");
     ZIDL__EXPAND(e->out, e->tmpl, "actor_begin", {"name", actor->name});
-    emit_dispatchers(e, actor, state);
-
+    /* The tags first: the request dispatchers name theirs. */
     unsigned handler_count = 0;
     for (size_t i = 0; i < actor->handlers.count; i++)
         handler_count += in_table(actor->handlers.items[i]);
-    if (handler_count > 0) {
+    if (handler_count > 0)
         emit_tags(e, actor);
+    emit_dispatchers(e, actor, state);
+    if (handler_count > 0)
         emit_handler_table(e, actor, table);
-    }
 
     const zidl__handler *start = find_hook(actor, ZIDL__HANDLER_START);
     const zidl__handler *stop = find_hook(actor, ZIDL__HANDLER_STOP);

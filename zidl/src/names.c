@@ -44,6 +44,13 @@ char *zidl__down_tag_name(zidl__arena *arena, const zidl__file *file, const char
     return out;
 }
 
+char *zidl__request_error_tag_name(zidl__arena *arena, const zidl__file *file, const char *actor)
+{
+    char *out = zidl__c_name(arena, file, actor, "_REQUEST_ERROR_TAG");
+    upcase(out);
+    return out;
+}
+
 static void upcase(char *s)
 {
     for (; *s != '\0'; s++)
@@ -196,6 +203,9 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
         if (h->kind == ZIDL__HANDLER_DOWN)
             emit(e, zidl__down_tag_name(e->arena, file, decl->name), h->loc,
                  describe(e, "the handler tag", "of", subject));
+        if (h->kind == ZIDL__HANDLER_REQUEST_ERROR)
+            emit(e, zidl__request_error_tag_name(e->arena, file, decl->name), h->loc,
+                 describe(e, "the handler tag", "of", subject));
         if (h->kind != ZIDL__HANDLER_MESSAGE)
             continue;
         emit(e, zidl__tag_name(e->arena, file, decl->name, h->name), h->loc,
@@ -214,6 +224,21 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
              zidl__c_name(e->arena, file, decl->name,
                           concat(e->arena, "_request_", h->name, "", "")),
              h->loc, describe(e, "the request function", "of", subject));
+        emit(e,
+             zidl__c_name(e->arena, file, decl->name,
+                          concat(e->arena, "_request_", h->name, "_tracked", "")),
+             h->loc, describe(e, "the tracked request function", "of", subject));
+        emit(e,
+             zidl__c_name(e->arena, file, decl->name,
+                          concat(e->arena, "_", h->name, "_promise", "")),
+             h->loc, describe(e, "the promise type", "of", subject));
+        emit(e,
+             zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_defer_", h->name, "", "")),
+             h->loc, describe(e, "the defer function", "of", subject));
+        emit(e,
+             zidl__c_name(e->arena, file, decl->name,
+                          concat(e->arena, "_fulfil_", h->name, "", "")),
+             h->loc, describe(e, "the fulfil function", "of", subject));
         emit(e,
              zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_drop_", h->name, "", "")),
              h->loc, describe(e, "the request release function", "of", subject));

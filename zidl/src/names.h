@@ -33,6 +33,9 @@ char *zidl__tag_name(zidl__arena *arena, const zidl__file *file, const char *act
  * tag has "_TAG_" and the message's name after the actor's, so none can
  * be spelled like it (a message `Down` gets CHAT_ROOM_TAG_DOWN). */
 char *zidl__down_tag_name(zidl__arena *arena, const zidl__file *file, const char *actor);
+/* "CHAT_ROOM_REQUEST_ERROR_TAG": the tag of Room's `on request_error;`
+ * entry (a message `RequestError` gets CHAT_ROOM_TAG_REQUEST_ERROR). */
+char *zidl__request_error_tag_name(zidl__arena *arena, const zidl__file *file, const char *actor);
 /* "chat.Room", the actor's name at run time. */
 char *zidl__qualified_name(zidl__arena *arena, const zidl__file *file, const char *name);
 /* Output file names: "room.zidl.h", "room.zidl.c", "room_actors.c". */

@@ -339,6 +339,11 @@ static void resolve_handler(resolver *r, zidl__handler *h)
         h->kind = ZIDL__HANDLER_DOWN;
         return;
     }
+    /* Likewise `on request_error;`, which came later still. */
+    if (strcmp(h->name, "request_error") == 0 && !message_visible(r, h->name)) {
+        h->kind = ZIDL__HANDLER_REQUEST_ERROR;
+        return;
+    }
     h->kind = ZIDL__HANDLER_MESSAGE;
     bool ambiguous;
     zidl__decl *decl = lookup(r, h->name, h->name_loc, &ambiguous);

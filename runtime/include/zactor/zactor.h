@@ -30,8 +30,9 @@ extern "C" {
  * zactor_actor_type descriptor, its handler entries, request envelopes and
  * the mailbox slot layout below). Bumped on any change to them, so that
  * stale generated code fails to compile. 2: handler entries, bytes, replies.
+ * 3: request ids in reply_to, request thunks that may defer their reply.
  */
-#define ZACTOR_ABI_VERSION 2
+#define ZACTOR_ABI_VERSION 3
 
 /* C11 _Static_assert and C++ static_assert under one name for generated code. */
 #ifdef __cplusplus
@@ -135,11 +136,12 @@ typedef struct zactor_config {
      * zactor_system_destroy), and a reply whose requester had stopped.
      * actor_type_name is the target's qualified name ("chat.Room"),
      * message_type_id the message's *_TYPE_ID (a request's: the request
-     * message's). It runs on the thread that found the letter: a worker
-     * (letters of an actor that stopped; replies from handlers) or the
-     * thread in zactor_system_destroy. So it must be thread-safe and quick,
-     * and must not block on the system (no wait, ask or destroy); it may
-     * send. NULL: no hook. */
+     * message's; a reply's: the reply message's). Also a reply to a
+     * tracked request answered already, and a deferred reply failed or
+     * dropped for a requester without `on request_error;`. It runs on the thread that found the
+     * letter: a worker (letters of an actor that stopped; replies from handlers) or the thread in
+     * zactor_system_destroy. So it must be thread-safe and quick, and must not block on the system
+     * (no wait, ask or destroy); it may send. NULL: no hook. */
     zactor_dead_letter_fn dead_letter_hook;
     void *dead_letter_user; /* passed to dead_letter_hook */
     /* NULL: the real machine, unless the environment variable
@@ -409,6 +411,49 @@ int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *typ
  * ZACTOR_EARG (ctx NULL, or no monitor of the running actor has that id:
  * never set, removed already, or its Down delivered). */
 int zactor_demonitor(zactor_ctx *ctx, uint64_t id);
+
+/* ------------------------------------------------------------------ */
+/* Request failures and promises                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * What an actor that declares `on request_error;` receives when a request
+ * it made (with the generated *_request_* functions or
+ * zactor_request_tracked) ends without a reply. Each such request ends in
+ * exactly one of its reply or one notice. code: ZACTOR_EDEAD (the target
+ * ended before handling the request, or ended holding its promise),
+ * ZACTOR_EINVAL (the reply broke its schema), or the code the target
+ * passed to zactor_promise_fail. No notice is delivered once the system
+ * is stopping (no handler runs then).
+ */
+typedef struct zactor_request_error {
+    uint64_t request;         /* the request's id (zactor_request_tracked's *id) */
+    zactor_ref target;        /* the actor the request went to */
+    uint32_t message_type_id; /* the request message's *_TYPE_ID */
+    int code;                 /* a negative ZACTOR_E* code, see above */
+} zactor_request_error;
+
+/*
+ * A deferred reply (zactor_defer): a value, copy and keep it anywhere the
+ * actor's handlers can reach (a field of its state, memory a ptr field
+ * points to). Generated code wraps it in one struct per request
+ * (chat_Room_Join_promise). Only the actor that deferred may answer it,
+ * once; if it ends first (stop, failure, kill, destroy), the runtime
+ * answers it with ZACTOR_EDEAD.
+ */
+typedef struct zactor_promise {
+    uint64_t id; /* 0: no promise */
+} zactor_promise;
+
+/*
+ * From a handler of the actor that deferred: answers the promise with an
+ * error. An asker's zactor_ask returns code; a requester that declares
+ * `on request_error;` receives one zactor_request_error with code; any
+ * other requester receives nothing (the reply counts as a dead letter).
+ * Returns 0, or ZACTOR_EARG (ctx is not the running handler's, code is
+ * not negative, or the running actor holds no promise with that id).
+ */
+int zactor_promise_fail(zactor_ctx *ctx, zactor_promise promise, int code);
 
 /* ------------------------------------------------------------------ */
 /* Names                                                               */
@@ -681,6 +726,10 @@ typedef void (*zactor_hook_fn)(void *self, zactor_ctx *ctx);
  * zactor_down (message_type_id 0). */
 #define ZACTOR_HANDLER_DOWN 2u
 
+/* zactor_handler_entry.flags: the entry of `on request_error;`; the
+ * payload is a zactor_request_error (message_type_id 0). */
+#define ZACTOR_HANDLER_REQUEST_ERROR 4u
+
 /* One per `on Message` line, indexed by tag (the order of the lines). */
 typedef struct zactor_handler_entry {
     zactor_handler_fn handle;
@@ -745,6 +794,7 @@ typedef struct zactor_reply_to {
     const zactor_actor_type *requester_type; /* NULL for an ask */
     uint32_t generation;                     /* the requester's generation */
     uint32_t tag;                            /* the requester's entry for the reply */
+    uint64_t request;                        /* a tracked request's id; 0: untracked */
 } zactor_reply_to;
 
 /* zactor_ask's timeout_ns that never expires. */
@@ -774,14 +824,69 @@ int zactor_ask(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void 
  * From a handler (ctx): sends the request envelope to handlers[tag] of
  * `to` (flagged ZACTOR_HANDLER_REQUEST); the reply arrives later as an
  * ordinary message to the running actor, at the entry of its own type
- * whose message_type_id is reply_type_id. Returns 0, the errors of
- * zactor_send, ZACTOR_EARG when ctx is NULL or not the running handler's,
- * or ZACTOR_ETYPE when the running actor has no such entry (or
- * handlers[tag] is not a request entry). The payload is taken in every
- * case, as for zactor_send.
+ * whose message_type_id is reply_type_id. When the running actor's type
+ * has an `on request_error` entry (ZACTOR_HANDLER_REQUEST_ERROR), the
+ * request is tracked, as zactor_request_tracked says. Returns 0, the errors
+ * of zactor_send, ZACTOR_EARG when ctx is NULL or not the running
+ * handler's, ZACTOR_ETYPE when the running actor has no such entry (or
+ * handlers[tag] is not a request entry), or ZACTOR_ENOMEM. The payload is
+ * taken in every case, as for zactor_send.
  */
 int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
                    void *request, size_t size, uint32_t reply_type_id);
+
+/*
+ * zactor_request that also returns the request's id in *id (never 0):
+ * the running actor's type must declare `on request_error;`, and every
+ * request it makes is then tracked (with zactor_request too, which just
+ * does not return the id). A tracked request ends in exactly one of: its
+ * reply, at the reply entry; or one zactor_request_error at the
+ * `on request_error` entry, whose request field is *id. Returns 0 (*id
+ * set), the errors of zactor_request (then no notice follows and *id is
+ * 0), ZACTOR_EARG also when id is NULL, ZACTOR_ETYPE also when the
+ * running actor declares no `on request_error;`, ZACTOR_ENOMEM. The
+ * payload is taken in every case, as for zactor_send.
+ */
+int zactor_request_tracked(zactor_ref to, const zactor_actor_type *type, uint32_t tag,
+                           zactor_ctx *ctx, void *request, size_t size, uint32_t reply_type_id,
+                           uint64_t *id);
+
+/* Called by the generated request thunk around the user's handler of
+ * entry tag: enter before it (reply_to is the envelope's), leave after it.
+ * leave returns reply_to, or NULL when the handler deferred its reply with
+ * zactor_defer (zactor_reply then drops the thunk's reply). */
+void zactor_request_enter(zactor_ctx *ctx, const zactor_reply_to *reply_to, uint32_t tag);
+const zactor_reply_to *zactor_request_leave(zactor_ctx *ctx);
+
+/*
+ * From the request handler of entry tag (ctx, while it runs): the reply will not
+ * be sent when the handler returns (what the handler wrote to *reply is
+ * released and forgotten); instead *out receives a promise, which a later
+ * handler of the same actor answers with zactor_promise_fulfil (the
+ * generated *_fulfil_* functions) or zactor_promise_fail. Returns 0, or
+ * ZACTOR_EARG (ctx is not the running handler's, out is NULL, the running
+ * handler is not the request handler of tag, or it deferred already), ZACTOR_ENOMEM
+ * (then the reply is sent as usual when the handler returns).
+ * Generated code calls it from *_defer_*.
+ */
+int zactor_defer(zactor_ctx *ctx, uint32_t tag, zactor_promise *out);
+
+/*
+ * From a handler of the actor that deferred: answers the promise, given by
+ * zactor_defer for entry tag, with the reply (size bytes at reply), as the
+ * request thunk would have: copied to
+ * the asker's out, or sent to the requester. Its payload is taken in every
+ * case, as for zactor_send. Returns 0, or ZACTOR_EARG (ctx is not the
+ * running handler's, reply NULL, or the running actor holds no promise
+ * with that id for tag: never given, answered already, or another
+ * actor's).
+ * A requester that has ended makes the reply a dead letter; an asker
+ * that gave up drops it: the call still returns 0, the promise is used
+ * up. Generated code calls it from *_fulfil_*, after checking the reply
+ * against its schema.
+ */
+int zactor_promise_fulfil(zactor_ctx *ctx, zactor_promise promise, uint32_t tag, const void *reply,
+                          size_t size, zactor_drop_fn drop);
 
 /* Called by the generated dispatch of an `on down` entry before the user's
  * handler: true when the Down's monitor is still set (it is removed now),
@@ -794,9 +899,13 @@ bool zactor_down_take(zactor_ctx *ctx, const zactor_down *down);
  * reply_to: copied to the asker's out (or, when the asker gave up, dropped
  * with drop), or sent to the requester (a requester that has stopped makes
  * it a dead letter: counted, hook called, dropped). reply NULL: the handler's
- * reply broke its schema; the asker gets ZACTOR_EINVAL, a requester gets
- * nothing (a dead letter). Called once per request by the generated
- * request thunk, after the user's handler returned.
+ * reply broke its schema; the asker gets ZACTOR_EINVAL, a tracked
+ * requester a ZACTOR_EINVAL notice, any other requester nothing (a dead
+ * letter). A reply to a tracked request that was answered already (it
+ * expired) is a dead letter too. reply_to NULL (the handler deferred):
+ * only drops the reply. Called once per request by the generated request
+ * thunk, after the user's handler returned, with zactor_request_leave's
+ * result.
  */
 void zactor_reply(const zactor_reply_to *reply_to, const void *reply, size_t size,
                   zactor_drop_fn drop);

@@ -33,16 +33,16 @@ static bool grid_Board_is_valid(const grid_Board *msg)
 
 /* ---- Actor Walker: dispatch, type descriptor, spawn and sends ---- */
 
-static void grid_Walker_dispatch_Board(void *self, zactor_ctx *ctx, const void *msg)
-{
-    grid_Walker_on_Board((grid_Walker *)self, ctx, (const grid_Board *)msg);
-}
-
 /* The tag of a message in Walker's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum grid_Walker_tag {
     GRID_WALKER_TAG_BOARD,
 };
+
+static void grid_Walker_dispatch_Board(void *self, zactor_ctx *ctx, const void *msg)
+{
+    grid_Walker_on_Board((grid_Walker *)self, ctx, (const grid_Board *)msg);
+}
 
 static const zactor_handler_entry grid_Walker_handlers[] = {
     [GRID_WALKER_TAG_BOARD] = {grid_Walker_dispatch_Board, NULL, GRID_BOARD_TYPE_ID, 0},

@@ -52,6 +52,14 @@ static void blobs_Digest_drop(const void *payload)
 
 /* ---- Actor Store: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Store's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum blobs_Store_tag {
+    BLOBS_STORE_TAG_BLOB,
+    BLOBS_STORE_TAG_BUNDLE,
+    BLOBS_STORE_TAG_HASH,
+};
+
 static void blobs_Store_dispatch_Blob(void *self, zactor_ctx *ctx, const void *msg)
 {
     blobs_Store_on_Blob((blobs_Store *)self, ctx, (const blobs_Blob *)msg);
@@ -71,23 +79,19 @@ static void blobs_Store_drop_Hash(const void *payload)
     blobs_Hash_drop(&((const blobs_Store_Hash_request *)payload)->msg);
 }
 
-/* Runs the handler on a request, then delivers its reply. */
+/* Runs the handler on a request, then delivers its reply, unless the
+ * handler deferred it (reply_to is then NULL, and zactor_reply releases
+ * the reply without sending it). */
 static void blobs_Store_dispatch_Hash(void *self, zactor_ctx *ctx, const void *payload)
 {
     const blobs_Store_Hash_request *request = (const blobs_Store_Hash_request *)payload;
     blobs_Digest reply = BLOBS_DIGEST_INIT;
+    zactor_request_enter(ctx, &request->reply_to, BLOBS_STORE_TAG_HASH);
     blobs_Store_on_Hash((blobs_Store *)self, ctx, &request->msg, &reply);
-    zactor_reply(&request->reply_to, &reply, sizeof reply, blobs_Digest_drop);
+    const zactor_reply_to *reply_to = zactor_request_leave(ctx);
+    zactor_reply(reply_to, &reply, sizeof reply, blobs_Digest_drop);
     blobs_Hash_drop(&request->msg);
 }
-
-/* The tag of a message in Store's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum blobs_Store_tag {
-    BLOBS_STORE_TAG_BLOB,
-    BLOBS_STORE_TAG_BUNDLE,
-    BLOBS_STORE_TAG_HASH,
-};
 
 static const zactor_handler_entry blobs_Store_handlers[] = {
     [BLOBS_STORE_TAG_BLOB] = {blobs_Store_dispatch_Blob, blobs_Blob_drop, BLOBS_BLOB_TYPE_ID, 0},
@@ -177,4 +181,29 @@ int blobs_Store_request_Hash(blobs_Store_ref to, zactor_ctx *ctx, const blobs_Ha
     request.msg = *msg;
     return zactor_request(to.raw, &blobs_Store_actor_type, BLOBS_STORE_TAG_HASH, ctx, &request,
                           sizeof request, BLOBS_DIGEST_TYPE_ID);
+}
+
+int blobs_Store_request_Hash_tracked(blobs_Store_ref to, zactor_ctx *ctx, const blobs_Hash *msg,
+                                     uint64_t *out)
+{
+    blobs_Store_Hash_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_tracked(to.raw, &blobs_Store_actor_type, BLOBS_STORE_TAG_HASH, ctx,
+                                  &request, sizeof request, BLOBS_DIGEST_TYPE_ID, out);
+}
+
+int blobs_Store_defer_Hash(zactor_ctx *ctx, blobs_Store_Hash_promise *promise)
+{
+    if (promise == NULL)
+        return ZACTOR_EARG;
+    return zactor_defer(ctx, BLOBS_STORE_TAG_HASH, &promise->raw);
+}
+
+int blobs_Store_fulfil_Hash(zactor_ctx *ctx, blobs_Store_Hash_promise promise,
+                            const blobs_Digest *reply)
+{
+    return zactor_promise_fulfil(ctx, promise.raw, BLOBS_STORE_TAG_HASH, reply, sizeof *reply,
+                                 blobs_Digest_drop);
 }

@@ -64,16 +64,16 @@ static bool cfg_Configure_is_valid(const cfg_Configure *msg)
 
 /* ---- Actor Service: dispatch, type descriptor, spawn and sends ---- */
 
-static void cfg_Service_dispatch_Configure(void *self, zactor_ctx *ctx, const void *msg)
-{
-    cfg_Service_on_Configure((cfg_Service *)self, ctx, (const cfg_Configure *)msg);
-}
-
 /* The tag of a message in Service's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum cfg_Service_tag {
     CFG_SERVICE_TAG_CONFIGURE,
 };
+
+static void cfg_Service_dispatch_Configure(void *self, zactor_ctx *ctx, const void *msg)
+{
+    cfg_Service_on_Configure((cfg_Service *)self, ctx, (const cfg_Configure *)msg);
+}
 
 static const zactor_handler_entry cfg_Service_handlers[] = {
     [CFG_SERVICE_TAG_CONFIGURE] = {cfg_Service_dispatch_Configure, NULL, CFG_CONFIGURE_TYPE_ID, 0},

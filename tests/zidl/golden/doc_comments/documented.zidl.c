@@ -24,6 +24,12 @@ static bool docs_Order_is_valid(const docs_Order *msg)
 
 /* ---- Actor Shop: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Shop's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum docs_Shop_tag {
+    DOCS_SHOP_TAG_ORDER,
+};
+
 static void docs_Shop_dispatch_start(void *self, zactor_ctx *ctx)
 {
     docs_Shop_on_start((docs_Shop *)self, ctx);
@@ -33,12 +39,6 @@ static void docs_Shop_dispatch_Order(void *self, zactor_ctx *ctx, const void *ms
 {
     docs_Shop_on_Order((docs_Shop *)self, ctx, (const docs_Order *)msg);
 }
-
-/* The tag of a message in Shop's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum docs_Shop_tag {
-    DOCS_SHOP_TAG_ORDER,
-};
 
 static const zactor_handler_entry docs_Shop_handlers[] = {
     [DOCS_SHOP_TAG_ORDER] = {docs_Shop_dispatch_Order, NULL, DOCS_ORDER_TYPE_ID, 0},

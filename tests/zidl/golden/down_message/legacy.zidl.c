@@ -3,16 +3,16 @@
 
 /* ---- Actor Lift: dispatch, type descriptor, spawn and sends ---- */
 
-static void Lift_dispatch_down(void *self, zactor_ctx *ctx, const void *msg)
-{
-    Lift_on_down((Lift *)self, ctx, (const down *)msg);
-}
-
 /* The tag of a message in Lift's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum Lift_tag {
     LIFT_TAG_DOWN,
 };
+
+static void Lift_dispatch_down(void *self, zactor_ctx *ctx, const void *msg)
+{
+    Lift_on_down((Lift *)self, ctx, (const down *)msg);
+}
 
 static const zactor_handler_entry Lift_handlers[] = {
     [LIFT_TAG_DOWN] = {Lift_dispatch_down, NULL, DOWN_TYPE_ID, 0},
@@ -65,4 +65,70 @@ int Lift_send_down(Lift_ref to, const down *msg)
     if (msg == NULL)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &Lift_actor_type, LIFT_TAG_DOWN, msg, sizeof *msg);
+}
+
+/* ---- Actor Clerk: dispatch, type descriptor, spawn and sends ---- */
+
+/* The tag of a message in Clerk's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum Clerk_tag {
+    CLERK_TAG_REQUEST_ERROR,
+};
+
+static void Clerk_dispatch_request_error(void *self, zactor_ctx *ctx, const void *msg)
+{
+    Clerk_on_request_error((Clerk *)self, ctx, (const request_error *)msg);
+}
+
+static const zactor_handler_entry Clerk_handlers[] = {
+    [CLERK_TAG_REQUEST_ERROR] = {Clerk_dispatch_request_error, NULL, REQUEST_ERROR_TYPE_ID, 0},
+};
+
+static const zactor_actor_type Clerk_actor_type = {
+    .abi_version = ZACTOR_ABI_VERSION,
+    .name = "Clerk",
+    .state_size = sizeof(Clerk),
+    .state_align = _Alignof(Clerk),
+    .slot_size = sizeof(Clerk_slot),
+    .handler_count = sizeof Clerk_handlers / sizeof Clerk_handlers[0],
+    .handlers = Clerk_handlers,
+    .on_start = NULL,
+    .on_stop = NULL,
+};
+
+Clerk_ref Clerk_spawn(zactor_system *sys, const Clerk *init)
+{
+    Clerk_ref ref;
+    ref.raw = zactor_spawn(sys, &Clerk_actor_type, init);
+    return ref;
+}
+
+int Clerk_monitor(zactor_ctx *ctx, Clerk_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &Clerk_actor_type, out);
+}
+
+int Clerk_register(zactor_system *sys, const char *name, Clerk_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int Clerk_lookup(zactor_system *sys, const char *name, Clerk_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &Clerk_actor_type, &out->raw);
+}
+
+zactor_child_spec Clerk_child(const char *name, const Clerk *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &Clerk_actor_type, init, restart, NULL};
+    return child;
+}
+
+int Clerk_send_request_error(Clerk_ref to, const request_error *msg)
+{
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &Clerk_actor_type, CLERK_TAG_REQUEST_ERROR, msg, sizeof *msg);
 }

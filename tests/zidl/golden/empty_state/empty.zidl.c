@@ -3,6 +3,13 @@
 
 /* ---- Actor Idle: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Idle's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum blank_Idle_tag {
+    BLANK_IDLE_TAG_PING,
+    BLANK_IDLE_TAG_CARRY,
+};
+
 static void blank_Idle_dispatch_Ping(void *self, zactor_ctx *ctx, const void *msg)
 {
     blank_Idle_on_Ping((blank_Idle *)self, ctx, (const blank_Ping *)msg);
@@ -12,13 +19,6 @@ static void blank_Idle_dispatch_Carry(void *self, zactor_ctx *ctx, const void *m
 {
     blank_Idle_on_Carry((blank_Idle *)self, ctx, (const blank_Carry *)msg);
 }
-
-/* The tag of a message in Idle's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum blank_Idle_tag {
-    BLANK_IDLE_TAG_PING,
-    BLANK_IDLE_TAG_CARRY,
-};
 
 static const zactor_handler_entry blank_Idle_handlers[] = {
     [BLANK_IDLE_TAG_PING] = {blank_Idle_dispatch_Ping, NULL, BLANK_PING_TYPE_ID, 0},
@@ -83,16 +83,16 @@ int blank_Idle_send_Carry(blank_Idle_ref to, const blank_Carry *msg)
 
 /* ---- Actor Stateless: dispatch, type descriptor, spawn and sends ---- */
 
-static void blank_Stateless_dispatch_Ping(void *self, zactor_ctx *ctx, const void *msg)
-{
-    blank_Stateless_on_Ping((blank_Stateless *)self, ctx, (const blank_Ping *)msg);
-}
-
 /* The tag of a message in Stateless's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum blank_Stateless_tag {
     BLANK_STATELESS_TAG_PING,
 };
+
+static void blank_Stateless_dispatch_Ping(void *self, zactor_ctx *ctx, const void *msg)
+{
+    blank_Stateless_on_Ping((blank_Stateless *)self, ctx, (const blank_Ping *)msg);
+}
 
 static const zactor_handler_entry blank_Stateless_handlers[] = {
     [BLANK_STATELESS_TAG_PING] = {blank_Stateless_dispatch_Ping, NULL, BLANK_PING_TYPE_ID, 0},

@@ -94,16 +94,16 @@ static bool colors_Paint_is_valid(const colors_Paint *msg)
 
 /* ---- Actor Painter: dispatch, type descriptor, spawn and sends ---- */
 
-static void colors_Painter_dispatch_Paint(void *self, zactor_ctx *ctx, const void *msg)
-{
-    colors_Painter_on_Paint((colors_Painter *)self, ctx, (const colors_Paint *)msg);
-}
-
 /* The tag of a message in Painter's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum colors_Painter_tag {
     COLORS_PAINTER_TAG_PAINT,
 };
+
+static void colors_Painter_dispatch_Paint(void *self, zactor_ctx *ctx, const void *msg)
+{
+    colors_Painter_on_Paint((colors_Painter *)self, ctx, (const colors_Paint *)msg);
+}
 
 static const zactor_handler_entry colors_Painter_handlers[] = {
     [COLORS_PAINTER_TAG_PAINT] = {colors_Painter_dispatch_Paint, NULL, COLORS_PAINT_TYPE_ID, 0},

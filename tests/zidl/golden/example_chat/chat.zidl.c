@@ -90,6 +90,16 @@ static void chat_Shared_drop(const void *payload)
 
 /* ---- Actor Room: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Room's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum chat_Room_tag {
+    CHAT_ROOM_TAG_JOIN,
+    CHAT_ROOM_TAG_POST,
+    CHAT_ROOM_TAG_LEAVE,
+    CHAT_ROOM_TAG_PHOTO,
+    CHAT_ROOM_TAG_COUNTMEMBERS,
+};
+
 static void chat_Room_dispatch_Join(void *self, zactor_ctx *ctx, const void *msg)
 {
     chat_Room_on_Join((chat_Room *)self, ctx, (const chat_Join *)msg);
@@ -111,24 +121,18 @@ static void chat_Room_dispatch_Photo(void *self, zactor_ctx *ctx, const void *ms
     chat_Photo_drop(msg);
 }
 
-/* Runs the handler on a request, then delivers its reply. */
+/* Runs the handler on a request, then delivers its reply, unless the
+ * handler deferred it (reply_to is then NULL, and zactor_reply releases
+ * the reply without sending it). */
 static void chat_Room_dispatch_CountMembers(void *self, zactor_ctx *ctx, const void *payload)
 {
     const chat_Room_CountMembers_request *request = (const chat_Room_CountMembers_request *)payload;
     chat_MemberCount reply = CHAT_MEMBERCOUNT_INIT;
+    zactor_request_enter(ctx, &request->reply_to, CHAT_ROOM_TAG_COUNTMEMBERS);
     chat_Room_on_CountMembers((chat_Room *)self, ctx, &request->msg, &reply);
-    zactor_reply(&request->reply_to, &reply, sizeof reply, NULL);
+    const zactor_reply_to *reply_to = zactor_request_leave(ctx);
+    zactor_reply(reply_to, &reply, sizeof reply, NULL);
 }
-
-/* The tag of a message in Room's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum chat_Room_tag {
-    CHAT_ROOM_TAG_JOIN,
-    CHAT_ROOM_TAG_POST,
-    CHAT_ROOM_TAG_LEAVE,
-    CHAT_ROOM_TAG_PHOTO,
-    CHAT_ROOM_TAG_COUNTMEMBERS,
-};
 
 static const zactor_handler_entry chat_Room_handlers[] = {
     [CHAT_ROOM_TAG_JOIN] = {chat_Room_dispatch_Join, NULL, CHAT_JOIN_TYPE_ID, 0},
@@ -234,7 +238,39 @@ int chat_Room_request_CountMembers(chat_Room_ref to, zactor_ctx *ctx, const chat
                           sizeof request, CHAT_MEMBERCOUNT_TYPE_ID);
 }
 
+int chat_Room_request_CountMembers_tracked(chat_Room_ref to, zactor_ctx *ctx,
+                                           const chat_CountMembers *msg, uint64_t *out)
+{
+    chat_Room_CountMembers_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_tracked(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNTMEMBERS, ctx,
+                                  &request, sizeof request, CHAT_MEMBERCOUNT_TYPE_ID, out);
+}
+
+int chat_Room_defer_CountMembers(zactor_ctx *ctx, chat_Room_CountMembers_promise *promise)
+{
+    if (promise == NULL)
+        return ZACTOR_EARG;
+    return zactor_defer(ctx, CHAT_ROOM_TAG_COUNTMEMBERS, &promise->raw);
+}
+
+int chat_Room_fulfil_CountMembers(zactor_ctx *ctx, chat_Room_CountMembers_promise promise,
+                                  const chat_MemberCount *reply)
+{
+    return zactor_promise_fulfil(ctx, promise.raw, CHAT_ROOM_TAG_COUNTMEMBERS, reply, sizeof *reply,
+                                 NULL);
+}
+
 /* ---- Actor User: dispatch, type descriptor, spawn and sends ---- */
+
+/* The tag of a message in User's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum chat_User_tag {
+    CHAT_USER_TAG_DELIVERED,
+    CHAT_USER_TAG_SHARED,
+};
 
 static void chat_User_dispatch_Delivered(void *self, zactor_ctx *ctx, const void *msg)
 {
@@ -251,13 +287,6 @@ static void chat_User_dispatch_stop(void *self, zactor_ctx *ctx)
 {
     chat_User_on_stop((chat_User *)self, ctx);
 }
-
-/* The tag of a message in User's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum chat_User_tag {
-    CHAT_USER_TAG_DELIVERED,
-    CHAT_USER_TAG_SHARED,
-};
 
 static const zactor_handler_entry chat_User_handlers[] = {
     [CHAT_USER_TAG_DELIVERED] = {chat_User_dispatch_Delivered, NULL, CHAT_DELIVERED_TYPE_ID, 0},

@@ -3,16 +3,16 @@
 
 /* ---- Actor Ponger: dispatch, type descriptor, spawn and sends ---- */
 
-static void pingpong_Ponger_dispatch_Ping(void *self, zactor_ctx *ctx, const void *msg)
-{
-    pingpong_Ponger_on_Ping((pingpong_Ponger *)self, ctx, (const pingpong_Ping *)msg);
-}
-
 /* The tag of a message in Ponger's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum pingpong_Ponger_tag {
     PINGPONG_PONGER_TAG_PING,
 };
+
+static void pingpong_Ponger_dispatch_Ping(void *self, zactor_ctx *ctx, const void *msg)
+{
+    pingpong_Ponger_on_Ping((pingpong_Ponger *)self, ctx, (const pingpong_Ping *)msg);
+}
 
 static const zactor_handler_entry pingpong_Ponger_handlers[] = {
     [PINGPONG_PONGER_TAG_PING] = {pingpong_Ponger_dispatch_Ping, NULL, PINGPONG_PING_TYPE_ID, 0},
@@ -71,6 +71,12 @@ int pingpong_Ponger_send_Ping(pingpong_Ponger_ref to, const pingpong_Ping *msg)
 
 /* ---- Actor Pinger: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Pinger's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum pingpong_Pinger_tag {
+    PINGPONG_PINGER_TAG_PONG,
+};
+
 static void pingpong_Pinger_dispatch_start(void *self, zactor_ctx *ctx)
 {
     pingpong_Pinger_on_start((pingpong_Pinger *)self, ctx);
@@ -80,12 +86,6 @@ static void pingpong_Pinger_dispatch_Pong(void *self, zactor_ctx *ctx, const voi
 {
     pingpong_Pinger_on_Pong((pingpong_Pinger *)self, ctx, (const pingpong_Pong *)msg);
 }
-
-/* The tag of a message in Pinger's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum pingpong_Pinger_tag {
-    PINGPONG_PINGER_TAG_PONG,
-};
 
 static const zactor_handler_entry pingpong_Pinger_handlers[] = {
     [PINGPONG_PINGER_TAG_PONG] = {pingpong_Pinger_dispatch_Pong, NULL, PINGPONG_PONG_TYPE_ID, 0},

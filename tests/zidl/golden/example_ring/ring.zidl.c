@@ -3,6 +3,13 @@
 
 /* ---- Actor Node: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Node's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum ring_Node_tag {
+    RING_NODE_TAG_LINK,
+    RING_NODE_TAG_TOKEN,
+};
+
 static void ring_Node_dispatch_Link(void *self, zactor_ctx *ctx, const void *msg)
 {
     ring_Node_on_Link((ring_Node *)self, ctx, (const ring_Link *)msg);
@@ -12,13 +19,6 @@ static void ring_Node_dispatch_Token(void *self, zactor_ctx *ctx, const void *ms
 {
     ring_Node_on_Token((ring_Node *)self, ctx, (const ring_Token *)msg);
 }
-
-/* The tag of a message in Node's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum ring_Node_tag {
-    RING_NODE_TAG_LINK,
-    RING_NODE_TAG_TOKEN,
-};
 
 static const zactor_handler_entry ring_Node_handlers[] = {
     [RING_NODE_TAG_LINK] = {ring_Node_dispatch_Link, NULL, RING_LINK_TYPE_ID, 0},

@@ -3,16 +3,16 @@
 
 /* ---- Actor Logger: dispatch, type descriptor, spawn and sends ---- */
 
-static void common_Logger_dispatch_Ping(void *self, zactor_ctx *ctx, const void *msg)
-{
-    common_Logger_on_Ping((common_Logger *)self, ctx, (const common_Ping *)msg);
-}
-
 /* The tag of a message in Logger's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum common_Logger_tag {
     COMMON_LOGGER_TAG_PING,
 };
+
+static void common_Logger_dispatch_Ping(void *self, zactor_ctx *ctx, const void *msg)
+{
+    common_Logger_on_Ping((common_Logger *)self, ctx, (const common_Ping *)msg);
+}
 
 static const zactor_handler_entry common_Logger_handlers[] = {
     [COMMON_LOGGER_TAG_PING] = {common_Logger_dispatch_Ping, NULL, COMMON_PING_TYPE_ID, 0},

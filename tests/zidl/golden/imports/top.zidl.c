@@ -44,6 +44,13 @@ static bool app_Move_is_valid(const app_Move *msg)
 
 /* ---- Actor Mover: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Mover's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum app_Mover_tag {
+    APP_MOVER_TAG_MOVE,
+    APP_MOVER_TAG_PING,
+};
+
 static void app_Mover_dispatch_Move(void *self, zactor_ctx *ctx, const void *msg)
 {
     app_Mover_on_Move((app_Mover *)self, ctx, (const app_Move *)msg);
@@ -53,13 +60,6 @@ static void app_Mover_dispatch_Ping(void *self, zactor_ctx *ctx, const void *msg
 {
     app_Mover_on_Ping((app_Mover *)self, ctx, (const common_Ping *)msg);
 }
-
-/* The tag of a message in Mover's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum app_Mover_tag {
-    APP_MOVER_TAG_MOVE,
-    APP_MOVER_TAG_PING,
-};
 
 static const zactor_handler_entry app_Mover_handlers[] = {
     [APP_MOVER_TAG_MOVE] = {app_Mover_dispatch_Move, NULL, APP_MOVE_TYPE_ID, 0},

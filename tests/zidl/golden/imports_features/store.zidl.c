@@ -55,27 +55,31 @@ static void media_Found_drop(const void *payload)
 
 /* ---- Actor Store: dispatch, type descriptor, spawn and sends ---- */
 
-static void store_Store_dispatch_Blob(void *self, zactor_ctx *ctx, const void *msg)
-{
-    store_Store_on_Blob((store_Store *)self, ctx, (const media_Blob *)msg);
-    media_Blob_drop(msg);
-}
-
-/* Runs the handler on a request, then delivers its reply. */
-static void store_Store_dispatch_Lookup(void *self, zactor_ctx *ctx, const void *payload)
-{
-    const store_Store_Lookup_request *request = (const store_Store_Lookup_request *)payload;
-    media_Found reply = MEDIA_FOUND_INIT;
-    store_Store_on_Lookup((store_Store *)self, ctx, &request->msg, &reply);
-    zactor_reply(&request->reply_to, &reply, sizeof reply, media_Found_drop);
-}
-
 /* The tag of a message in Store's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum store_Store_tag {
     STORE_STORE_TAG_BLOB,
     STORE_STORE_TAG_LOOKUP,
 };
+
+static void store_Store_dispatch_Blob(void *self, zactor_ctx *ctx, const void *msg)
+{
+    store_Store_on_Blob((store_Store *)self, ctx, (const media_Blob *)msg);
+    media_Blob_drop(msg);
+}
+
+/* Runs the handler on a request, then delivers its reply, unless the
+ * handler deferred it (reply_to is then NULL, and zactor_reply releases
+ * the reply without sending it). */
+static void store_Store_dispatch_Lookup(void *self, zactor_ctx *ctx, const void *payload)
+{
+    const store_Store_Lookup_request *request = (const store_Store_Lookup_request *)payload;
+    media_Found reply = MEDIA_FOUND_INIT;
+    zactor_request_enter(ctx, &request->reply_to, STORE_STORE_TAG_LOOKUP);
+    store_Store_on_Lookup((store_Store *)self, ctx, &request->msg, &reply);
+    const zactor_reply_to *reply_to = zactor_request_leave(ctx);
+    zactor_reply(reply_to, &reply, sizeof reply, media_Found_drop);
+}
 
 static const zactor_handler_entry store_Store_handlers[] = {
     [STORE_STORE_TAG_BLOB] = {store_Store_dispatch_Blob, media_Blob_drop, MEDIA_BLOB_TYPE_ID, 0},
@@ -158,19 +162,44 @@ int store_Store_request_Lookup(store_Store_ref to, zactor_ctx *ctx, const store_
                           sizeof request, MEDIA_FOUND_TYPE_ID);
 }
 
-/* ---- Actor Client: dispatch, type descriptor, spawn and sends ---- */
-
-static void store_Client_dispatch_Found(void *self, zactor_ctx *ctx, const void *msg)
+int store_Store_request_Lookup_tracked(store_Store_ref to, zactor_ctx *ctx, const store_Lookup *msg,
+                                       uint64_t *out)
 {
-    store_Client_on_Found((store_Client *)self, ctx, (const media_Found *)msg);
-    media_Found_drop(msg);
+    store_Store_Lookup_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_tracked(to.raw, &store_Store_actor_type, STORE_STORE_TAG_LOOKUP, ctx,
+                                  &request, sizeof request, MEDIA_FOUND_TYPE_ID, out);
 }
+
+int store_Store_defer_Lookup(zactor_ctx *ctx, store_Store_Lookup_promise *promise)
+{
+    if (promise == NULL)
+        return ZACTOR_EARG;
+    return zactor_defer(ctx, STORE_STORE_TAG_LOOKUP, &promise->raw);
+}
+
+int store_Store_fulfil_Lookup(zactor_ctx *ctx, store_Store_Lookup_promise promise,
+                              const media_Found *reply)
+{
+    return zactor_promise_fulfil(ctx, promise.raw, STORE_STORE_TAG_LOOKUP, reply, sizeof *reply,
+                                 media_Found_drop);
+}
+
+/* ---- Actor Client: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Client's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum store_Client_tag {
     STORE_CLIENT_TAG_FOUND,
 };
+
+static void store_Client_dispatch_Found(void *self, zactor_ctx *ctx, const void *msg)
+{
+    store_Client_on_Found((store_Client *)self, ctx, (const media_Found *)msg);
+    media_Found_drop(msg);
+}
 
 static const zactor_handler_entry store_Client_handlers[] = {
     [STORE_CLIENT_TAG_FOUND] = {store_Client_dispatch_Found, media_Found_drop, MEDIA_FOUND_TYPE_ID,

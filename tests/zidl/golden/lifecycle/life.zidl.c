@@ -3,6 +3,12 @@
 
 /* ---- Actor Clock: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Clock's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum life_Clock_tag {
+    LIFE_CLOCK_TAG_TICK,
+};
+
 static void life_Clock_dispatch_stop(void *self, zactor_ctx *ctx)
 {
     life_Clock_on_stop((life_Clock *)self, ctx);
@@ -17,12 +23,6 @@ static void life_Clock_dispatch_start(void *self, zactor_ctx *ctx)
 {
     life_Clock_on_start((life_Clock *)self, ctx);
 }
-
-/* The tag of a message in Clock's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum life_Clock_tag {
-    LIFE_CLOCK_TAG_TICK,
-};
 
 static const zactor_handler_entry life_Clock_handlers[] = {
     [LIFE_CLOCK_TAG_TICK] = {life_Clock_dispatch_Tick, NULL, LIFE_TICK_TYPE_ID, 0},

@@ -3,16 +3,16 @@
 
 /* ---- Actor Worker: dispatch, type descriptor, spawn and sends ---- */
 
-static void watch_Worker_dispatch_Job(void *self, zactor_ctx *ctx, const void *msg)
-{
-    watch_Worker_on_Job((watch_Worker *)self, ctx, (const watch_Job *)msg);
-}
-
 /* The tag of a message in Worker's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum watch_Worker_tag {
     WATCH_WORKER_TAG_JOB,
 };
+
+static void watch_Worker_dispatch_Job(void *self, zactor_ctx *ctx, const void *msg)
+{
+    watch_Worker_on_Job((watch_Worker *)self, ctx, (const watch_Job *)msg);
+}
 
 static const zactor_handler_entry watch_Worker_handlers[] = {
     [WATCH_WORKER_TAG_JOB] = {watch_Worker_dispatch_Job, NULL, WATCH_JOB_TYPE_ID, 0},
@@ -70,6 +70,13 @@ int watch_Worker_send_Job(watch_Worker_ref to, const watch_Job *msg)
 
 /* ---- Actor Supervisor: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Supervisor's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum watch_Supervisor_tag {
+    WATCH_SUPERVISOR_TAG_DOWN,
+    WATCH_SUPERVISOR_DOWN_TAG,
+};
+
 static void watch_Supervisor_dispatch_start(void *self, zactor_ctx *ctx)
 {
     watch_Supervisor_on_start((watch_Supervisor *)self, ctx);
@@ -92,13 +99,6 @@ static void watch_Supervisor_dispatch_stop(void *self, zactor_ctx *ctx)
 {
     watch_Supervisor_on_stop((watch_Supervisor *)self, ctx);
 }
-
-/* The tag of a message in Supervisor's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum watch_Supervisor_tag {
-    WATCH_SUPERVISOR_TAG_DOWN,
-    WATCH_SUPERVISOR_DOWN_TAG,
-};
 
 static const zactor_handler_entry watch_Supervisor_handlers[] = {
     [WATCH_SUPERVISOR_TAG_DOWN] = {watch_Supervisor_dispatch_Down, NULL, WATCH_DOWN_TYPE_ID, 0},
@@ -158,6 +158,12 @@ int watch_Supervisor_send_Down(watch_Supervisor_ref to, const watch_Down *msg)
 
 /* ---- Actor Undertaker: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Undertaker's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum watch_Undertaker_tag {
+    WATCH_UNDERTAKER_DOWN_TAG,
+};
+
 static void watch_Undertaker_dispatch_down(void *self, zactor_ctx *ctx, const void *msg)
 {
     const zactor_down *down = (const zactor_down *)msg;
@@ -165,12 +171,6 @@ static void watch_Undertaker_dispatch_down(void *self, zactor_ctx *ctx, const vo
     if (zactor_down_take(ctx, down))
         watch_Undertaker_on_down((watch_Undertaker *)self, ctx, down);
 }
-
-/* The tag of a message in Undertaker's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum watch_Undertaker_tag {
-    WATCH_UNDERTAKER_DOWN_TAG,
-};
 
 static const zactor_handler_entry watch_Undertaker_handlers[] = {
     [WATCH_UNDERTAKER_DOWN_TAG] = {watch_Undertaker_dispatch_down, NULL, 0, ZACTOR_HANDLER_DOWN},

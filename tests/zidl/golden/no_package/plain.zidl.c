@@ -31,6 +31,12 @@ static bool Sample_is_valid(const Sample *msg)
 
 /* ---- Actor Sensor: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Sensor's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum Sensor_tag {
+    SENSOR_TAG_SAMPLE,
+};
+
 static void Sensor_dispatch_start(void *self, zactor_ctx *ctx)
 {
     Sensor_on_start((Sensor *)self, ctx);
@@ -40,12 +46,6 @@ static void Sensor_dispatch_Sample(void *self, zactor_ctx *ctx, const void *msg)
 {
     Sensor_on_Sample((Sensor *)self, ctx, (const Sample *)msg);
 }
-
-/* The tag of a message in Sensor's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum Sensor_tag {
-    SENSOR_TAG_SAMPLE,
-};
 
 static const zactor_handler_entry Sensor_handlers[] = {
     [SENSOR_TAG_SAMPLE] = {Sensor_dispatch_Sample, NULL, SAMPLE_TYPE_ID, 0},

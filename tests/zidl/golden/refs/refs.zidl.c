@@ -3,16 +3,16 @@
 
 /* ---- Actor Server: dispatch, type descriptor, spawn and sends ---- */
 
-static void net_Server_dispatch_Hello(void *self, zactor_ctx *ctx, const void *msg)
-{
-    net_Server_on_Hello((net_Server *)self, ctx, (const net_Hello *)msg);
-}
-
 /* The tag of a message in Server's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum net_Server_tag {
     NET_SERVER_TAG_HELLO,
 };
+
+static void net_Server_dispatch_Hello(void *self, zactor_ctx *ctx, const void *msg)
+{
+    net_Server_on_Hello((net_Server *)self, ctx, (const net_Hello *)msg);
+}
 
 static const zactor_handler_entry net_Server_handlers[] = {
     [NET_SERVER_TAG_HELLO] = {net_Server_dispatch_Hello, NULL, NET_HELLO_TYPE_ID, 0},
@@ -69,16 +69,16 @@ int net_Server_send_Hello(net_Server_ref to, const net_Hello *msg)
 
 /* ---- Actor Client: dispatch, type descriptor, spawn and sends ---- */
 
-static void net_Client_dispatch_Welcome(void *self, zactor_ctx *ctx, const void *msg)
-{
-    net_Client_on_Welcome((net_Client *)self, ctx, (const net_Welcome *)msg);
-}
-
 /* The tag of a message in Client's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum net_Client_tag {
     NET_CLIENT_TAG_WELCOME,
 };
+
+static void net_Client_dispatch_Welcome(void *self, zactor_ctx *ctx, const void *msg)
+{
+    net_Client_on_Welcome((net_Client *)self, ctx, (const net_Welcome *)msg);
+}
 
 static const zactor_handler_entry net_Client_handlers[] = {
     [NET_CLIENT_TAG_WELCOME] = {net_Client_dispatch_Welcome, NULL, NET_WELCOME_TYPE_ID, 0},

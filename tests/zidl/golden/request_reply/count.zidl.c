@@ -42,53 +42,6 @@ static bool chat_Found_is_valid(const chat_Found *msg)
 
 /* ---- Actor Room: dispatch, type descriptor, spawn and sends ---- */
 
-/* Runs the handler on a request, then delivers its reply. */
-static void chat_Room_dispatch_Count(void *self, zactor_ctx *ctx, const void *payload)
-{
-    const chat_Room_Count_request *request = (const chat_Room_Count_request *)payload;
-    chat_CountReply reply = CHAT_COUNTREPLY_INIT;
-    chat_Room_on_Count((chat_Room *)self, ctx, &request->msg, &reply);
-    if (chat_CountReply_is_valid(&reply)) {
-        zactor_reply(&request->reply_to, &reply, sizeof reply, NULL);
-    } else {
-        /* The reply broke its schema: the asker gets ZACTOR_EINVAL. */
-        zactor_reply(&request->reply_to, NULL, 0, NULL);
-    }
-}
-
-/* Runs the handler on a request, then delivers its reply. */
-static void chat_Room_dispatch_Lookup(void *self, zactor_ctx *ctx, const void *payload)
-{
-    const chat_Room_Lookup_request *request = (const chat_Room_Lookup_request *)payload;
-    chat_Found reply = CHAT_FOUND_INIT;
-    chat_Room_on_Lookup((chat_Room *)self, ctx, &request->msg, &reply);
-    if (chat_Found_is_valid(&reply)) {
-        zactor_reply(&request->reply_to, &reply, sizeof reply, NULL);
-    } else {
-        /* The reply broke its schema: the asker gets ZACTOR_EINVAL. */
-        zactor_reply(&request->reply_to, NULL, 0, NULL);
-    }
-}
-
-/* Runs the handler on a request, then delivers its reply. */
-static void chat_Room_dispatch_Census(void *self, zactor_ctx *ctx, const void *payload)
-{
-    const chat_Room_Census_request *request = (const chat_Room_Census_request *)payload;
-    chat_CountReply reply = CHAT_COUNTREPLY_INIT;
-    chat_Room_on_Census((chat_Room *)self, ctx, &request->msg, &reply);
-    if (chat_CountReply_is_valid(&reply)) {
-        zactor_reply(&request->reply_to, &reply, sizeof reply, NULL);
-    } else {
-        /* The reply broke its schema: the asker gets ZACTOR_EINVAL. */
-        zactor_reply(&request->reply_to, NULL, 0, NULL);
-    }
-}
-
-static void chat_Room_dispatch_Count2(void *self, zactor_ctx *ctx, const void *msg)
-{
-    chat_Room_on_Count2((chat_Room *)self, ctx, (const chat_Count2 *)msg);
-}
-
 /* The tag of a message in Room's mailbox: its entry in the handler
  * table, in the order of the `on` lines. */
 enum chat_Room_tag {
@@ -97,6 +50,65 @@ enum chat_Room_tag {
     CHAT_ROOM_TAG_CENSUS,
     CHAT_ROOM_TAG_COUNT2,
 };
+
+/* Runs the handler on a request, then delivers its reply, unless the
+ * handler deferred it (reply_to is then NULL, and zactor_reply releases
+ * the reply without sending it). */
+static void chat_Room_dispatch_Count(void *self, zactor_ctx *ctx, const void *payload)
+{
+    const chat_Room_Count_request *request = (const chat_Room_Count_request *)payload;
+    chat_CountReply reply = CHAT_COUNTREPLY_INIT;
+    zactor_request_enter(ctx, &request->reply_to, CHAT_ROOM_TAG_COUNT);
+    chat_Room_on_Count((chat_Room *)self, ctx, &request->msg, &reply);
+    const zactor_reply_to *reply_to = zactor_request_leave(ctx);
+    if (chat_CountReply_is_valid(&reply)) {
+        zactor_reply(reply_to, &reply, sizeof reply, NULL);
+    } else {
+        /* The reply broke its schema: the asker gets ZACTOR_EINVAL. */
+        zactor_reply(reply_to, NULL, 0, NULL);
+    }
+}
+
+/* Runs the handler on a request, then delivers its reply, unless the
+ * handler deferred it (reply_to is then NULL, and zactor_reply releases
+ * the reply without sending it). */
+static void chat_Room_dispatch_Lookup(void *self, zactor_ctx *ctx, const void *payload)
+{
+    const chat_Room_Lookup_request *request = (const chat_Room_Lookup_request *)payload;
+    chat_Found reply = CHAT_FOUND_INIT;
+    zactor_request_enter(ctx, &request->reply_to, CHAT_ROOM_TAG_LOOKUP);
+    chat_Room_on_Lookup((chat_Room *)self, ctx, &request->msg, &reply);
+    const zactor_reply_to *reply_to = zactor_request_leave(ctx);
+    if (chat_Found_is_valid(&reply)) {
+        zactor_reply(reply_to, &reply, sizeof reply, NULL);
+    } else {
+        /* The reply broke its schema: the asker gets ZACTOR_EINVAL. */
+        zactor_reply(reply_to, NULL, 0, NULL);
+    }
+}
+
+/* Runs the handler on a request, then delivers its reply, unless the
+ * handler deferred it (reply_to is then NULL, and zactor_reply releases
+ * the reply without sending it). */
+static void chat_Room_dispatch_Census(void *self, zactor_ctx *ctx, const void *payload)
+{
+    const chat_Room_Census_request *request = (const chat_Room_Census_request *)payload;
+    chat_CountReply reply = CHAT_COUNTREPLY_INIT;
+    zactor_request_enter(ctx, &request->reply_to, CHAT_ROOM_TAG_CENSUS);
+    chat_Room_on_Census((chat_Room *)self, ctx, &request->msg, &reply);
+    const zactor_reply_to *reply_to = zactor_request_leave(ctx);
+    if (chat_CountReply_is_valid(&reply)) {
+        zactor_reply(reply_to, &reply, sizeof reply, NULL);
+    } else {
+        /* The reply broke its schema: the asker gets ZACTOR_EINVAL. */
+        zactor_reply(reply_to, NULL, 0, NULL);
+    }
+}
+
+static void chat_Room_dispatch_Count2(void *self, zactor_ctx *ctx, const void *msg)
+{
+    chat_Room_on_Count2((chat_Room *)self, ctx, (const chat_Count2 *)msg);
+}
 
 static const zactor_handler_entry chat_Room_handlers[] = {
     [CHAT_ROOM_TAG_COUNT] = {chat_Room_dispatch_Count, NULL, CHAT_COUNT_TYPE_ID,
@@ -171,6 +183,32 @@ int chat_Room_request_Count(chat_Room_ref to, zactor_ctx *ctx, const chat_Count 
                           sizeof request, CHAT_COUNTREPLY_TYPE_ID);
 }
 
+int chat_Room_request_Count_tracked(chat_Room_ref to, zactor_ctx *ctx, const chat_Count *msg,
+                                    uint64_t *out)
+{
+    chat_Room_Count_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_tracked(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, ctx, &request,
+                                  sizeof request, CHAT_COUNTREPLY_TYPE_ID, out);
+}
+
+int chat_Room_defer_Count(zactor_ctx *ctx, chat_Room_Count_promise *promise)
+{
+    if (promise == NULL)
+        return ZACTOR_EARG;
+    return zactor_defer(ctx, CHAT_ROOM_TAG_COUNT, &promise->raw);
+}
+
+int chat_Room_fulfil_Count(zactor_ctx *ctx, chat_Room_Count_promise promise,
+                           const chat_CountReply *reply)
+{
+    if (reply != NULL && !chat_CountReply_is_valid(reply))
+        return ZACTOR_EINVAL;
+    return zactor_promise_fulfil(ctx, promise.raw, CHAT_ROOM_TAG_COUNT, reply, sizeof *reply, NULL);
+}
+
 int chat_Room_ask_Lookup(chat_Room_ref to, const chat_Lookup *msg, chat_Found *out,
                          uint64_t timeout_ns)
 {
@@ -196,6 +234,35 @@ int chat_Room_request_Lookup(chat_Room_ref to, zactor_ctx *ctx, const chat_Looku
                           sizeof request, CHAT_FOUND_TYPE_ID);
 }
 
+int chat_Room_request_Lookup_tracked(chat_Room_ref to, zactor_ctx *ctx, const chat_Lookup *msg,
+                                     uint64_t *out)
+{
+    chat_Room_Lookup_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Lookup_is_valid(msg))
+        return ZACTOR_EINVAL;
+    request.msg = *msg;
+    return zactor_request_tracked(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_LOOKUP, ctx,
+                                  &request, sizeof request, CHAT_FOUND_TYPE_ID, out);
+}
+
+int chat_Room_defer_Lookup(zactor_ctx *ctx, chat_Room_Lookup_promise *promise)
+{
+    if (promise == NULL)
+        return ZACTOR_EARG;
+    return zactor_defer(ctx, CHAT_ROOM_TAG_LOOKUP, &promise->raw);
+}
+
+int chat_Room_fulfil_Lookup(zactor_ctx *ctx, chat_Room_Lookup_promise promise,
+                            const chat_Found *reply)
+{
+    if (reply != NULL && !chat_Found_is_valid(reply))
+        return ZACTOR_EINVAL;
+    return zactor_promise_fulfil(ctx, promise.raw, CHAT_ROOM_TAG_LOOKUP, reply, sizeof *reply,
+                                 NULL);
+}
+
 int chat_Room_ask_Census(chat_Room_ref to, const chat_Census *msg, chat_CountReply *out,
                          uint64_t timeout_ns)
 {
@@ -217,6 +284,33 @@ int chat_Room_request_Census(chat_Room_ref to, zactor_ctx *ctx, const chat_Censu
                           sizeof request, CHAT_COUNTREPLY_TYPE_ID);
 }
 
+int chat_Room_request_Census_tracked(chat_Room_ref to, zactor_ctx *ctx, const chat_Census *msg,
+                                     uint64_t *out)
+{
+    chat_Room_Census_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_tracked(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_CENSUS, ctx,
+                                  &request, sizeof request, CHAT_COUNTREPLY_TYPE_ID, out);
+}
+
+int chat_Room_defer_Census(zactor_ctx *ctx, chat_Room_Census_promise *promise)
+{
+    if (promise == NULL)
+        return ZACTOR_EARG;
+    return zactor_defer(ctx, CHAT_ROOM_TAG_CENSUS, &promise->raw);
+}
+
+int chat_Room_fulfil_Census(zactor_ctx *ctx, chat_Room_Census_promise promise,
+                            const chat_CountReply *reply)
+{
+    if (reply != NULL && !chat_CountReply_is_valid(reply))
+        return ZACTOR_EINVAL;
+    return zactor_promise_fulfil(ctx, promise.raw, CHAT_ROOM_TAG_CENSUS, reply, sizeof *reply,
+                                 NULL);
+}
+
 int chat_Room_send_Count2(chat_Room_ref to, const chat_Count2 *msg)
 {
     if (msg == NULL)
@@ -225,6 +319,13 @@ int chat_Room_send_Count2(chat_Room_ref to, const chat_Count2 *msg)
 }
 
 /* ---- Actor Client: dispatch, type descriptor, spawn and sends ---- */
+
+/* The tag of a message in Client's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum chat_Client_tag {
+    CHAT_CLIENT_TAG_COUNTREPLY,
+    CHAT_CLIENT_TAG_FOUND,
+};
 
 static void chat_Client_dispatch_start(void *self, zactor_ctx *ctx)
 {
@@ -240,13 +341,6 @@ static void chat_Client_dispatch_Found(void *self, zactor_ctx *ctx, const void *
 {
     chat_Client_on_Found((chat_Client *)self, ctx, (const chat_Found *)msg);
 }
-
-/* The tag of a message in Client's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum chat_Client_tag {
-    CHAT_CLIENT_TAG_COUNTREPLY,
-    CHAT_CLIENT_TAG_FOUND,
-};
 
 static const zactor_handler_entry chat_Client_handlers[] = {
     [CHAT_CLIENT_TAG_COUNTREPLY] = {chat_Client_dispatch_CountReply, NULL, CHAT_COUNTREPLY_TYPE_ID,

@@ -10,7 +10,8 @@ void chat_Room_on_Count(chat_Room *self, zactor_ctx *ctx, const chat_Count *msg,
     (void)msg;
     (void)reply;
     /* TODO: how Room answers Count: fill in *reply (it starts
-     * from CHAT_COUNTREPLY_INIT); it is sent when this function returns. */
+     * from CHAT_COUNTREPLY_INIT); it is sent when this function returns, unless
+     * the handler defers it (chat_Room_defer_Count). */
 }
 
 void chat_Room_on_Lookup(chat_Room *self, zactor_ctx *ctx, const chat_Lookup *msg,
@@ -21,7 +22,8 @@ void chat_Room_on_Lookup(chat_Room *self, zactor_ctx *ctx, const chat_Lookup *ms
     (void)msg;
     (void)reply;
     /* TODO: how Room answers Lookup: fill in *reply (it starts
-     * from CHAT_FOUND_INIT); it is sent when this function returns. */
+     * from CHAT_FOUND_INIT); it is sent when this function returns, unless
+     * the handler defers it (chat_Room_defer_Lookup). */
 }
 
 void chat_Room_on_Census(chat_Room *self, zactor_ctx *ctx, const chat_Census *msg,
@@ -32,7 +34,8 @@ void chat_Room_on_Census(chat_Room *self, zactor_ctx *ctx, const chat_Census *ms
     (void)msg;
     (void)reply;
     /* TODO: how Room answers Census: fill in *reply (it starts
-     * from CHAT_COUNTREPLY_INIT); it is sent when this function returns. */
+     * from CHAT_COUNTREPLY_INIT); it is sent when this function returns, unless
+     * the handler defers it (chat_Room_defer_Census). */
 }
 
 void chat_Room_on_Count2(chat_Room *self, zactor_ctx *ctx, const chat_Count2 *msg)

@@ -3,6 +3,17 @@
 
 /* ---- Actor Sink: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Sink's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum sizes_Sink_tag {
+    SIZES_SINK_TAG_SMALL,
+    SIZES_SINK_TAG_EDGESMALL,
+    SIZES_SINK_TAG_MEDIUM,
+    SIZES_SINK_TAG_EDGEMEDIUM,
+    SIZES_SINK_TAG_LARGE,
+    SIZES_SINK_TAG_PADDED,
+};
+
 static void sizes_Sink_dispatch_Small(void *self, zactor_ctx *ctx, const void *msg)
 {
     sizes_Sink_on_Small((sizes_Sink *)self, ctx, (const sizes_Small *)msg);
@@ -32,17 +43,6 @@ static void sizes_Sink_dispatch_Padded(void *self, zactor_ctx *ctx, const void *
 {
     sizes_Sink_on_Padded((sizes_Sink *)self, ctx, (const sizes_Padded *)msg);
 }
-
-/* The tag of a message in Sink's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum sizes_Sink_tag {
-    SIZES_SINK_TAG_SMALL,
-    SIZES_SINK_TAG_EDGESMALL,
-    SIZES_SINK_TAG_MEDIUM,
-    SIZES_SINK_TAG_EDGEMEDIUM,
-    SIZES_SINK_TAG_LARGE,
-    SIZES_SINK_TAG_PADDED,
-};
 
 static const zactor_handler_entry sizes_Sink_handlers[] = {
     [SIZES_SINK_TAG_SMALL] = {sizes_Sink_dispatch_Small, NULL, SIZES_SMALL_TYPE_ID, 0},

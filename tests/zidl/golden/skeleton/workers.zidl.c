@@ -15,6 +15,12 @@ static bool jobs_Job_is_valid(const jobs_Job *msg)
 
 /* ---- Actor Boss: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Boss's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum jobs_Boss_tag {
+    JOBS_BOSS_TAG_DONE,
+};
+
 static void jobs_Boss_dispatch_start(void *self, zactor_ctx *ctx)
 {
     jobs_Boss_on_start((jobs_Boss *)self, ctx);
@@ -24,12 +30,6 @@ static void jobs_Boss_dispatch_Done(void *self, zactor_ctx *ctx, const void *msg
 {
     jobs_Boss_on_Done((jobs_Boss *)self, ctx, (const jobs_Done *)msg);
 }
-
-/* The tag of a message in Boss's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum jobs_Boss_tag {
-    JOBS_BOSS_TAG_DONE,
-};
 
 static const zactor_handler_entry jobs_Boss_handlers[] = {
     [JOBS_BOSS_TAG_DONE] = {jobs_Boss_dispatch_Done, NULL, JOBS_DONE_TYPE_ID, 0},
@@ -86,6 +86,12 @@ int jobs_Boss_send_Done(jobs_Boss_ref to, const jobs_Done *msg)
 
 /* ---- Actor Worker: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Worker's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum jobs_Worker_tag {
+    JOBS_WORKER_TAG_JOB,
+};
+
 static void jobs_Worker_dispatch_Job(void *self, zactor_ctx *ctx, const void *msg)
 {
     jobs_Worker_on_Job((jobs_Worker *)self, ctx, (const jobs_Job *)msg);
@@ -95,12 +101,6 @@ static void jobs_Worker_dispatch_stop(void *self, zactor_ctx *ctx)
 {
     jobs_Worker_on_stop((jobs_Worker *)self, ctx);
 }
-
-/* The tag of a message in Worker's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum jobs_Worker_tag {
-    JOBS_WORKER_TAG_JOB,
-};
 
 static const zactor_handler_entry jobs_Worker_handlers[] = {
     [JOBS_WORKER_TAG_JOB] = {jobs_Worker_dispatch_Job, NULL, JOBS_JOB_TYPE_ID, 0},

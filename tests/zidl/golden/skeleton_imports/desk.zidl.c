@@ -15,17 +15,28 @@ static bool forms_Answer_is_valid(const forms_Answer *msg)
 
 /* ---- Actor Clerk: dispatch, type descriptor, spawn and sends ---- */
 
-/* Runs the handler on a request, then delivers its reply. */
+/* The tag of a message in Clerk's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum desk_Clerk_tag {
+    DESK_CLERK_TAG_QUESTION,
+    DESK_CLERK_TAG_ANSWER,
+};
+
+/* Runs the handler on a request, then delivers its reply, unless the
+ * handler deferred it (reply_to is then NULL, and zactor_reply releases
+ * the reply without sending it). */
 static void desk_Clerk_dispatch_Question(void *self, zactor_ctx *ctx, const void *payload)
 {
     const desk_Clerk_Question_request *request = (const desk_Clerk_Question_request *)payload;
     forms_Answer reply = FORMS_ANSWER_INIT;
+    zactor_request_enter(ctx, &request->reply_to, DESK_CLERK_TAG_QUESTION);
     desk_Clerk_on_Question((desk_Clerk *)self, ctx, &request->msg, &reply);
+    const zactor_reply_to *reply_to = zactor_request_leave(ctx);
     if (forms_Answer_is_valid(&reply)) {
-        zactor_reply(&request->reply_to, &reply, sizeof reply, NULL);
+        zactor_reply(reply_to, &reply, sizeof reply, NULL);
     } else {
         /* The reply broke its schema: the asker gets ZACTOR_EINVAL. */
-        zactor_reply(&request->reply_to, NULL, 0, NULL);
+        zactor_reply(reply_to, NULL, 0, NULL);
     }
 }
 
@@ -33,13 +44,6 @@ static void desk_Clerk_dispatch_Answer(void *self, zactor_ctx *ctx, const void *
 {
     desk_Clerk_on_Answer((desk_Clerk *)self, ctx, (const forms_Answer *)msg);
 }
-
-/* The tag of a message in Clerk's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum desk_Clerk_tag {
-    DESK_CLERK_TAG_QUESTION,
-    DESK_CLERK_TAG_ANSWER,
-};
 
 static const zactor_handler_entry desk_Clerk_handlers[] = {
     [DESK_CLERK_TAG_QUESTION] = {desk_Clerk_dispatch_Question, NULL, FORMS_QUESTION_TYPE_ID,
@@ -108,6 +112,33 @@ int desk_Clerk_request_Question(desk_Clerk_ref to, zactor_ctx *ctx, const forms_
     request.msg = *msg;
     return zactor_request(to.raw, &desk_Clerk_actor_type, DESK_CLERK_TAG_QUESTION, ctx, &request,
                           sizeof request, FORMS_ANSWER_TYPE_ID);
+}
+
+int desk_Clerk_request_Question_tracked(desk_Clerk_ref to, zactor_ctx *ctx,
+                                        const forms_Question *msg, uint64_t *out)
+{
+    desk_Clerk_Question_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_tracked(to.raw, &desk_Clerk_actor_type, DESK_CLERK_TAG_QUESTION, ctx,
+                                  &request, sizeof request, FORMS_ANSWER_TYPE_ID, out);
+}
+
+int desk_Clerk_defer_Question(zactor_ctx *ctx, desk_Clerk_Question_promise *promise)
+{
+    if (promise == NULL)
+        return ZACTOR_EARG;
+    return zactor_defer(ctx, DESK_CLERK_TAG_QUESTION, &promise->raw);
+}
+
+int desk_Clerk_fulfil_Question(zactor_ctx *ctx, desk_Clerk_Question_promise promise,
+                               const forms_Answer *reply)
+{
+    if (reply != NULL && !forms_Answer_is_valid(reply))
+        return ZACTOR_EINVAL;
+    return zactor_promise_fulfil(ctx, promise.raw, DESK_CLERK_TAG_QUESTION, reply, sizeof *reply,
+                                 NULL);
 }
 
 int desk_Clerk_send_Answer(desk_Clerk_ref to, const forms_Answer *msg)

@@ -10,7 +10,8 @@ void desk_Clerk_on_Question(desk_Clerk *self, zactor_ctx *ctx, const forms_Quest
     (void)msg;
     (void)reply;
     /* TODO: how Clerk answers Question: fill in *reply (it starts
-     * from FORMS_ANSWER_INIT); it is sent when this function returns. */
+     * from FORMS_ANSWER_INIT); it is sent when this function returns, unless
+     * the handler defers it (desk_Clerk_defer_Question). */
 }
 
 void desk_Clerk_on_Answer(desk_Clerk *self, zactor_ctx *ctx, const forms_Answer *msg)

@@ -38,6 +38,13 @@ static bool chat_Join_is_valid(const chat_Join *msg)
 
 /* ---- Actor Room: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Room's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum chat_Room_tag {
+    CHAT_ROOM_TAG_JOIN,
+    CHAT_ROOM_TAG_COUNT,
+};
+
 static void chat_Room_dispatch_start(void *self, zactor_ctx *ctx)
 {
     chat_Room_on_start((chat_Room *)self, ctx);
@@ -53,21 +60,18 @@ static void chat_Room_dispatch_Join(void *self, zactor_ctx *ctx, const void *msg
     chat_Room_on_Join((chat_Room *)self, ctx, (const chat_Join *)msg);
 }
 
-/* Runs the handler on a request, then delivers its reply. */
+/* Runs the handler on a request, then delivers its reply, unless the
+ * handler deferred it (reply_to is then NULL, and zactor_reply releases
+ * the reply without sending it). */
 static void chat_Room_dispatch_Count(void *self, zactor_ctx *ctx, const void *payload)
 {
     const chat_Room_Count_request *request = (const chat_Room_Count_request *)payload;
     chat_CountReply reply = CHAT_COUNTREPLY_INIT;
+    zactor_request_enter(ctx, &request->reply_to, CHAT_ROOM_TAG_COUNT);
     chat_Room_on_Count((chat_Room *)self, ctx, &request->msg, &reply);
-    zactor_reply(&request->reply_to, &reply, sizeof reply, NULL);
+    const zactor_reply_to *reply_to = zactor_request_leave(ctx);
+    zactor_reply(reply_to, &reply, sizeof reply, NULL);
 }
-
-/* The tag of a message in Room's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum chat_Room_tag {
-    CHAT_ROOM_TAG_JOIN,
-    CHAT_ROOM_TAG_COUNT,
-};
 
 static const zactor_handler_entry chat_Room_handlers[] = {
     [CHAT_ROOM_TAG_JOIN] = {chat_Room_dispatch_Join, NULL, CHAT_JOIN_TYPE_ID, 0},
@@ -145,4 +149,28 @@ int chat_Room_request_Count(chat_Room_ref to, zactor_ctx *ctx, const chat_Count 
     request.msg = *msg;
     return zactor_request(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, ctx, &request,
                           sizeof request, CHAT_COUNTREPLY_TYPE_ID);
+}
+
+int chat_Room_request_Count_tracked(chat_Room_ref to, zactor_ctx *ctx, const chat_Count *msg,
+                                    uint64_t *out)
+{
+    chat_Room_Count_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_tracked(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, ctx, &request,
+                                  sizeof request, CHAT_COUNTREPLY_TYPE_ID, out);
+}
+
+int chat_Room_defer_Count(zactor_ctx *ctx, chat_Room_Count_promise *promise)
+{
+    if (promise == NULL)
+        return ZACTOR_EARG;
+    return zactor_defer(ctx, CHAT_ROOM_TAG_COUNT, &promise->raw);
+}
+
+int chat_Room_fulfil_Count(zactor_ctx *ctx, chat_Room_Count_promise promise,
+                           const chat_CountReply *reply)
+{
+    return zactor_promise_fulfil(ctx, promise.raw, CHAT_ROOM_TAG_COUNT, reply, sizeof *reply, NULL);
 }

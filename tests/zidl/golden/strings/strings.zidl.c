@@ -28,6 +28,13 @@ static bool text_Greeting_is_valid(const text_Greeting *msg)
 
 /* ---- Actor Greeter: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Greeter's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum text_Greeter_tag {
+    TEXT_GREETER_TAG_GREETING,
+    TEXT_GREETER_TAG_NUMBER,
+};
+
 static void text_Greeter_dispatch_Greeting(void *self, zactor_ctx *ctx, const void *msg)
 {
     text_Greeter_on_Greeting((text_Greeter *)self, ctx, (const text_Greeting *)msg);
@@ -37,13 +44,6 @@ static void text_Greeter_dispatch_Number(void *self, zactor_ctx *ctx, const void
 {
     text_Greeter_on_Number((text_Greeter *)self, ctx, (const text_Number *)msg);
 }
-
-/* The tag of a message in Greeter's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum text_Greeter_tag {
-    TEXT_GREETER_TAG_GREETING,
-    TEXT_GREETER_TAG_NUMBER,
-};
 
 static const zactor_handler_entry text_Greeter_handlers[] = {
     [TEXT_GREETER_TAG_GREETING] = {text_Greeter_dispatch_Greeting, NULL, TEXT_GREETING_TYPE_ID, 0},

@@ -22,6 +22,13 @@ static bool shapes_Tag_is_valid(const shapes_Tag *msg)
 
 /* ---- Actor Canvas: dispatch, type descriptor, spawn and sends ---- */
 
+/* The tag of a message in Canvas's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum shapes_Canvas_tag {
+    SHAPES_CANVAS_TAG_MOVE,
+    SHAPES_CANVAS_TAG_TAG,
+};
+
 static void shapes_Canvas_dispatch_Move(void *self, zactor_ctx *ctx, const void *msg)
 {
     shapes_Canvas_on_Move((shapes_Canvas *)self, ctx, (const shapes_Move *)msg);
@@ -31,13 +38,6 @@ static void shapes_Canvas_dispatch_Tag(void *self, zactor_ctx *ctx, const void *
 {
     shapes_Canvas_on_Tag((shapes_Canvas *)self, ctx, (const shapes_Tag *)msg);
 }
-
-/* The tag of a message in Canvas's mailbox: its entry in the handler
- * table, in the order of the `on` lines. */
-enum shapes_Canvas_tag {
-    SHAPES_CANVAS_TAG_MOVE,
-    SHAPES_CANVAS_TAG_TAG,
-};
 
 static const zactor_handler_entry shapes_Canvas_handlers[] = {
     [SHAPES_CANVAS_TAG_MOVE] = {shapes_Canvas_dispatch_Move, NULL, SHAPES_MOVE_TYPE_ID, 0},
