@@ -14,6 +14,7 @@
 #include "pool.h"
 #include "reply.h"
 #include "scheduler.h"
+#include "timer.h"
 #include "topology.h"
 #include "zactor/zactor.h"
 
@@ -44,6 +45,7 @@ struct zactor_system {
     zactor__kills kills;                    /* codes of kills not yet taken (end.c) */
     zactor__monitors monitors;              /* every monitor (monitor.c) */
     zactor__names names;                    /* registered names (names.c) */
+    zactor__timers timers;                  /* timers and the clock (timer.c) */
     zactor_dead_letter_fn dead_letter_hook; /* from the config, fixed */
     void *dead_letter_user;
 };
@@ -63,6 +65,11 @@ void zactor__system_deactivate(zactor__worker *worker);
 /* The worker ran out of work: its deferred idle transitions reach
  * `active` (and may wake zactor_system_wait). */
 void zactor__system_flush_idle(zactor__worker *worker);
+
+/* The first timer became live: `active` counts one more unit until
+ * zactor__system_idle_timers (the last one ended). */
+void zactor__system_busy_timers(zactor_system *sys);
+void zactor__system_idle_timers(zactor_system *sys);
 
 /* First rings that idle actors gave back so far (for tests; 0 when built
  * with -DZACTOR_STATS=OFF). */
