@@ -264,7 +264,9 @@ static uint32_t slot_take(zactor__timers *timers)
         timers->heap = heap;
         timers->capacity = capacity;
     }
-    timers->slots[timers->used].generation = 1;
+    zactor__timer_slot *slot = &timers->slots[timers->used];
+    memset(slot, 0, sizeof *slot); /* not live: the owners' rehash skips it */
+    slot->generation = 1;
     return timers->used++;
 }
 
