@@ -267,8 +267,10 @@ static void owner_on_start(void *self, zactor_ctx *ctx)
     Owner *o = self;
     for (uint32_t i = 0; i < 100; i++) {
         Tick tick = tick_of(i);
-        /* Long one-shots, fast periodic ones: none may fire once we end. */
-        uint64_t delay = i % 2 ? 3000000000u : 1000000u;
+        /* One-shots and fast periodic ones, first due well after we end
+         * (a firing due before the end would rightly be handled): none
+         * may fire, and wait must not wait for them. */
+        uint64_t delay = i % 2 ? 3000000000u : 2000000000u;
         uint64_t period = i % 2 ? 0 : 1000000u;
         CHECK_EQ(zactor_send_after(o->target, &target_type, 0, &tick, sizeof tick, delay, period,
                                    NULL),
