@@ -66,3 +66,25 @@ int Lift_send_down(Lift_ref to, const down *msg)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &Lift_actor_type, LIFT_TAG_DOWN, msg, sizeof *msg);
 }
+
+int Lift_send_down_after(Lift_ref to, const down *msg, uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &Lift_actor_type, LIFT_TAG_DOWN, msg, sizeof *msg, delay_ns, 0,
+                             timer);
+}
+
+int Lift_send_down_every(Lift_ref to, const down *msg, uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &Lift_actor_type, LIFT_TAG_DOWN, msg, sizeof *msg, period_ns,
+                             period_ns, timer);
+}
