@@ -7,11 +7,17 @@
  *            cancel returned ZACTOR_ENOENT was handled exactly once
  *   owner    timers armed by an actor that then ends: none fires, wait
  *            returns, everything is freed (LSan)
+ *   self_cancel  periodic timers cancelled from their target's own
+ *            handler: no firing handled after the cancel, not even one
+ *            already queued
+ *   parked   deterministic mode: a timer armed from outside while the
+ *            worker is parked wakes it (no lost wake-up)
  *   virtual  deterministic mode: timers of up to 10 s (virtual) finish at
  *            once, and two runs of one seed deliver in the same order */
 #include <pthread.h>
 #include <string.h>
 
+#include "parked.h"
 #include "rt_test.h"
 
 typedef struct Tick {
@@ -309,6 +315,102 @@ static void test_owner(void)
     CHECK_EQ(zactor_system_destroy(sys), 0);
 }
 
+/* ---- self_cancel -------------------------------------------------------- */
+
+/* Each Ticker arms a fast periodic timer to itself in its `on start` and
+ * cancels it from its own handler at the SELF_STOP-th firing, while the
+ * timer thread is likely to have queued the next one already: that one is
+ * skipped, and no firing is handled after the cancel. */
+#define SELF_TICKERS 64u
+#define SELF_STOP 5u
+
+typedef struct Ticker {
+    zactor_timer timer;
+    uint32_t index;
+    uint32_t ticks;
+} Ticker;
+
+static _Atomic uint32_t self_ticks[SELF_TICKERS];
+static const zactor_actor_type ticker_type;
+
+static void ticker_on_start(void *self, zactor_ctx *ctx)
+{
+    Ticker *t = self;
+    Tick tick = tick_of(t->index);
+    CHECK_EQ(zactor_send_after(zactor_self(ctx), &ticker_type, 0, &tick, sizeof tick, 0, 1000,
+                               &t->timer),
+             0);
+}
+
+static void ticker_on_tick(void *self, zactor_ctx *ctx, const void *msg)
+{
+    (void)ctx;
+    Ticker *t = self;
+    const Tick *tick = msg;
+    CHECK_EQ(tick->id, t->index);
+    t->ticks++;
+    atomic_fetch_add_explicit(&self_ticks[t->index], 1, memory_order_relaxed);
+    CHECK(t->ticks <= SELF_STOP); /* never delivered after the cancel */
+    if (t->ticks == SELF_STOP)
+        CHECK_EQ(zactor_timer_cancel(t->timer), 0);
+}
+
+static const zactor_handler_entry ticker_handlers[] = {TEST_ENTRY(ticker_on_tick)};
+static const zactor_actor_type ticker_type =
+    TEST_ACTOR_TYPE(name("test.TimerTicker"), state(Ticker), slot(OwnerSlot),
+                    handlers(ticker_handlers), on_start(ticker_on_start));
+
+static void test_self_cancel(void)
+{
+    zactor_system *sys = start_system(2);
+    for (int round = 0; round < 10; round++) {
+        for (uint32_t i = 0; i < SELF_TICKERS; i++) {
+            atomic_store(&self_ticks[i], 0);
+            Ticker init = {{NULL, 0}, i, 0};
+            CHECK(!zactor_ref_is_null(zactor_spawn(sys, &ticker_type, &init)));
+        }
+        /* Every timer was cancelled (the tickers live on): wait returns,
+         * after any firing queued before a cancel was skipped. */
+        CHECK_EQ(zactor_system_wait(sys), 0);
+        for (uint32_t i = 0; i < SELF_TICKERS; i++)
+            CHECK_EQ(atomic_load(&self_ticks[i]), SELF_STOP);
+    }
+    CHECK_EQ(zactor_system_destroy(sys), 0);
+}
+
+/* ---- parked ------------------------------------------------------------- */
+
+/* Deterministic mode has no timer thread: a timer armed from outside while
+ * the one worker is parked must wake it (else wait never returns). Half of
+ * the rounds arm once the worker is surely asleep, half at once, into the
+ * window where it is deciding to park. */
+static void test_parked(void)
+{
+    zactor_config cfg;
+    zactor_config_init(&cfg);
+    cfg.deterministic_seed = 11;
+    zactor_system *sys = zactor_system_create(&cfg);
+    CHECK(sys != NULL);
+    zactor_ref target = zactor_spawn(sys, &target_type, NULL);
+    uint32_t rounds = (uint32_t)scaled(400);
+    reset_counts(rounds);
+    for (uint32_t i = 0; i < rounds; i++) {
+        if (i % 2 == 0) {
+            while (!test_workers_asleep(sys, 1))
+                sleep_ms(1);
+        }
+        uint64_t before = zactor_system_now(sys);
+        Tick tick = tick_of(i);
+        CHECK_EQ(zactor_send_after(target, &target_type, 0, &tick, sizeof tick, 1000000000u, 0,
+                                   NULL),
+                 0);
+        CHECK_EQ(zactor_system_wait(sys), 0);
+        CHECK_EQ(atomic_load(&handled[i]), 1);
+        CHECK_EQ(zactor_system_now(sys), before + 1000000000u);
+    }
+    CHECK_EQ(zactor_system_destroy(sys), 0);
+}
+
 /* ---- virtual ------------------------------------------------------------ */
 
 typedef struct Armer {
@@ -378,6 +480,10 @@ int main(int argc, char **argv)
         test_race();
     if (all || strcmp(which, "owner") == 0)
         test_owner();
+    if (all || strcmp(which, "self_cancel") == 0)
+        test_self_cancel();
+    if (all || strcmp(which, "parked") == 0)
+        test_parked();
     if (all || strcmp(which, "virtual") == 0) {
         /* A million timers (fewer under sanitizers) over 10 virtual
          * seconds: replayed from the seed, another seed differs. */
