@@ -19,14 +19,17 @@ static _Atomic uint32_t ticks, last_tick;
 void rtt_Clock_on_Tick(rtt_Clock *self, zactor_ctx *ctx, const rtt_Tick *msg)
 {
     (void)ctx;
-    self->ticks++;
     self->last = msg->n;
     atomic_fetch_add(&ticks, 1);
     atomic_store(&last_tick, msg->n);
-    /* Cancelled from its own target's handler: never delivered again. */
-    if (self->stop_after != 0 && self->ticks == self->stop_after)
+    if (msg->n != 9)
+        return;
+    /* The periodic timer the Clock armed for itself (on_Arm), cancelled
+     * here at its stop_after-th firing: never delivered again. */
+    self->ticks++;
+    CHECK(self->ticks <= self->stop_after);
+    if (self->ticks == self->stop_after)
         CHECK_EQ(zactor_timer_cancel(clock_timer), 0);
-    CHECK(self->stop_after == 0 || self->ticks <= self->stop_after);
 }
 
 void rtt_Clock_on_Label(rtt_Clock *self, zactor_ctx *ctx, const rtt_Label *msg)
