@@ -395,6 +395,26 @@ int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, con
     return send_message(to, type, tag, msg, size);
 }
 
+uint8_t *zactor__reader_flags(zactor__mailbox_reader *reader)
+{
+    return &((zactor_cell *)((unsigned char *)reader - offsetof(zactor_cell, reader)))->flags;
+}
+
+int zactor__send_timer(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void *box)
+{
+    zactor_system *sys = to.cell->sys;
+    if (zactor__system_stopping(sys))
+        return ZACTOR_ESTOPPED;
+    /* The size says "timer box" to the push (mailbox.c, write_slot). */
+    zactor__parcel parcel = {type, tag, box, ZACTOR__PARCEL_TIMER, box, NULL};
+    /* As a thread outside the handlers: the deterministic worker fires
+     * between turns, with no handler's outbox or slot to use. */
+    int rc = deliver(to, type, &parcel, 1, NULL);
+    if (rc != 0 && parcel.letter)
+        zactor__pool_free(&sys->pool, NULL, parcel.letter);
+    return rc;
+}
+
 int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
                 size_t size)
 {
@@ -461,6 +481,8 @@ void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx, zactor_end_kind 
     zactor__monitors_actor_ended(cell, before, reason);
     if (cell->flags & ZACTOR__CELL_PROMISES)
         zactor__promises_actor_ended(cell, zactor__life_generation(before));
+    if (cell->flags & ZACTOR__CELL_TIMERS)
+        zactor__timers_owner_ended(&cell->sys->timers, cell, zactor__life_generation(before));
 }
 
 void zactor__actor_end_if_asked(zactor_cell *cell, zactor_ctx *ctx)

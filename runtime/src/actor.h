@@ -28,8 +28,13 @@ enum {
     ZACTOR__CELL_FAILED = 8u,    /* the request was zactor_fail()'s */
     ZACTOR__CELL_MONITORS = 16u, /* it set monitors (monitor.c): remove them at its end */
     ZACTOR__CELL_PROMISES =
-        32u /* it deferred a reply (promise.c): answer what is open at its end */
+        32u,                  /* it deferred a reply (promise.c): answer what is open at its end */
+    ZACTOR__CELL_TIMERS = 2u, /* it armed timers (timer.c): end them at its end */
+    /* The message just taken is a cancelled timer's firing: the turn
+     * skips it (set by the take, mailbox.c; cleared by the turn). */
+    ZACTOR__CELL_SKIP = ZACTOR__MAILBOX_SKIP
 };
+_Static_assert(ZACTOR__MAILBOX_SKIP == 64u, "the skip bit is a cell flag of its own");
 
 struct zactor_cell {
     /* Senders' line: written by every send. */
@@ -91,6 +96,11 @@ zactor_ref zactor__spawn(zactor_system *sys, const zactor_actor_type *type, cons
  * payload on failure: for ask, request and reply, which drop themselves. */
 int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
                  size_t size);
+
+/* Sends a timer's firing, boxed by timer.c (a pooled block: the
+ * zactor__timer_box header, then the message), from a thread outside the
+ * handlers. 0, or an error with nothing queued (the box is the caller's). */
+int zactor__send_timer(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void *box);
 
 /* Worker side of a turn (worker.c runs the turn, these keep the life word). */
 /* Runs `on start` if the actor has not started yet (then stops it if the

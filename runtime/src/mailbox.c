@@ -70,6 +70,7 @@
 
 #include "life.h"
 #include "platform.h"
+#include "timer.h"
 
 /* The functions a send or a take runs for every message (parcel_init,
  * prepare, push, take, release and their helpers) are forced inline into
@@ -99,8 +100,10 @@ _Static_assert(((ZACTOR__LIFE_TICKET_MASK + 1) % MAX_SLOTS) == 0,
                "tickets wrap on a slot boundary of every ring");
 
 /* zactor_slot_header.where: where the payload lives (low bits), and in a
- * letter its ticket (above WHERE_TICKET_SHIFT). */
-enum { WHERE_INLINE = 0, WHERE_POOLED = 1, WHERE_HEAP = 2, WHERE_KIND_MASK = 3 };
+ * letter its ticket (above WHERE_TICKET_SHIFT). WHERE_TIMER: a timer's
+ * firing, a pooled zactor__timer_box with the message after its header,
+ * which the take checks against its timer (timer.c). */
+enum { WHERE_INLINE = 0, WHERE_POOLED = 1, WHERE_HEAP = 2, WHERE_TIMER = 3, WHERE_KIND_MASK = 3 };
 #define WHERE_TICKET_SHIFT 2
 _Static_assert(ZACTOR__LIFE_TICKET_BITS + WHERE_TICKET_SHIFT <= 32, "a ticket fits in where");
 
@@ -433,7 +436,9 @@ static ZACTOR__ALWAYS_INLINE void write_slot(unsigned char *bytes, const zactor_
 {
     zactor_slot_header header = {parcel->tag, WHERE_INLINE | ticket_bits};
     if (parcel->box)
-        header.where |= parcel->size <= ZACTOR_MEDIUM_MAX ? WHERE_POOLED : WHERE_HEAP;
+        header.where |= parcel->size <= ZACTOR_MEDIUM_MAX      ? WHERE_POOLED
+                        : parcel->size == ZACTOR__PARCEL_TIMER ? WHERE_TIMER
+                                                               : WHERE_HEAP;
     memcpy(bytes, &header, sizeof header);
     if (parcel->box)
         memcpy(bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, &parcel->box, sizeof parcel->box);
@@ -773,8 +778,10 @@ static bool collect_overflow(zactor__mailbox_cursor *cursor)
     return true;
 }
 
-/* Fills the envelope from slot bytes. */
-static void open_slot(const unsigned char *bytes, zactor__envelope *envelope)
+/* Fills the envelope from slot bytes. false for the firing of a timer
+ * cancelled since it was queued: not to be handled. Only boxed payloads
+ * are looked at for that: inline ones pay nothing. */
+static ZACTOR__ALWAYS_INLINE bool open_slot(const unsigned char *bytes, zactor__envelope *envelope)
 {
     zactor_slot_header header;
     memcpy(&header, bytes, sizeof header);
@@ -782,10 +789,22 @@ static void open_slot(const unsigned char *bytes, zactor__envelope *envelope)
     envelope->box = NULL;
     if ((header.where & WHERE_KIND_MASK) == WHERE_INLINE) {
         envelope->payload = bytes + ZACTOR_SLOT_PAYLOAD_OFFSET;
-    } else {
-        memcpy(&envelope->box, bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, sizeof envelope->box);
-        envelope->payload = envelope->box;
+        return true;
     }
+    memcpy(&envelope->box, bytes + ZACTOR_SLOT_PAYLOAD_OFFSET, sizeof envelope->box);
+    envelope->payload = envelope->box;
+    if ((header.where & WHERE_KIND_MASK) != WHERE_TIMER)
+        return true;
+    envelope->payload = (const unsigned char *)envelope->box + ZACTOR__TIMER_BOX_HEADER;
+    return zactor__timer_taken(envelope->box);
+}
+
+/* open_slot for a take: a firing not to be handled sets the skip flag. */
+static ZACTOR__ALWAYS_INLINE void open_taken(const zactor__mailbox_cursor *cursor,
+                                             const unsigned char *bytes, zactor__envelope *envelope)
+{
+    if (!open_slot(bytes, envelope))
+        *zactor__reader_flags(cursor->reader) |= ZACTOR__MAILBOX_SKIP;
 }
 
 /* The oldest ready letter if it holds ticket. */
@@ -797,10 +816,11 @@ static zactor__letter *ready_letter(const zactor__mailbox_reader *reader, uint32
     return letter_ticket(oldest) == ticket ? oldest : NULL;
 }
 
-static bool take_letter(zactor__letter *letter, zactor__envelope *envelope)
+static bool take_letter(const zactor__mailbox_cursor *cursor, zactor__letter *letter,
+                        zactor__envelope *envelope)
 {
     envelope->letter = letter;
-    open_slot(letter->bytes, envelope);
+    open_taken(cursor, letter->bytes, envelope);
     return true;
 }
 
@@ -812,19 +832,19 @@ static ZACTOR__OUT_OF_LINE bool take_slow(zactor__mailbox_cursor *cursor,
     uint32_t head = reader->head;
     zactor__letter *letter = ready_letter(reader, head);
     if (letter)
-        return take_letter(letter, envelope);
+        return take_letter(cursor, letter, envelope);
     zactor__ring *ring = ring_of(cursor, head);
     if (ring) {
         ring_slot *slot = slot_at(ring, head);
         /* Acquire: pairs with the sender's release of seq; the bytes are visible. */
         if (atomic_load_explicit(&slot->seq, memory_order_acquire) == (PUBLISHED | head)) {
             envelope->letter = NULL;
-            open_slot(slot->bytes, envelope);
+            open_taken(cursor, slot->bytes, envelope);
             return true;
         }
     }
     if (collect_overflow(cursor) && (letter = ready_letter(reader, head)))
-        return take_letter(letter, envelope);
+        return take_letter(cursor, letter, envelope);
     return false;
 }
 
@@ -836,7 +856,7 @@ ZACTOR__ALWAYS_INLINE bool zactor__mailbox_take(zactor__mailbox_cursor *cursor,
     /* A backlog in letters: the next ticket is most likely the oldest. */
     zactor__letter *letter = ready_letter(reader, head);
     if (letter)
-        return take_letter(letter, envelope);
+        return take_letter(cursor, letter, envelope);
     zactor__ring *ring = cursor->ring;
     /* Relaxed: only the consumer writes prev. */
     if (ring && !atomic_load_explicit(&ring->prev, memory_order_relaxed)) {
@@ -844,7 +864,7 @@ ZACTOR__ALWAYS_INLINE bool zactor__mailbox_take(zactor__mailbox_cursor *cursor,
         /* Acquire: pairs with the sender's release of seq; the bytes are visible. */
         if (atomic_load_explicit(&slot->seq, memory_order_acquire) == (PUBLISHED | head)) {
             envelope->letter = NULL;
-            open_slot(slot->bytes, envelope);
+            open_taken(cursor, slot->bytes, envelope);
             return true;
         }
         /* Nothing in the slot: a letter, or nothing yet. */
@@ -953,8 +973,9 @@ static void discard_slot(const unsigned char *bytes, zactor__pool *pool, zactor_
                          zactor__undelivered_fn undelivered, void *user)
 {
     zactor__envelope envelope;
-    open_slot(bytes, &envelope);
-    undelivered(user, envelope.tag, envelope.payload);
+    /* A cancelled timer's firing is no dead letter: it was never due. */
+    if (open_slot(bytes, &envelope))
+        undelivered(user, envelope.tag, envelope.payload);
     if (envelope.box)
         zactor__pool_free(pool, cache, envelope.box);
 }

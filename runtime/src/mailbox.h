@@ -48,6 +48,19 @@ typedef struct zactor__mailbox_reader {
     _Atomic(zactor__letter *) overflow;
 } zactor__mailbox_reader;
 
+/* zactor__parcel.size of a timer's firing (timer.c): box is a
+ * zactor__timer_box, the message after its header. */
+#define ZACTOR__PARCEL_TIMER SIZE_MAX
+
+/* The bit the take sets in the flags of the reader's cell
+ * (zactor__reader_flags) when the message it took is a firing of a timer
+ * cancelled since (the turn skips it): ZACTOR__CELL_SKIP in actor.h. */
+#define ZACTOR__MAILBOX_SKIP 64u
+
+/* The owner-only flags of the cell that holds reader (actor.c): found
+ * from the reader, so that a take costs nothing more per turn. */
+uint8_t *zactor__reader_flags(zactor__mailbox_reader *reader);
+
 /* What a sender prepares before it counts itself: the payload's box, and
  * a letter in case the ring has no room for its ticket. */
 typedef struct zactor__parcel {

@@ -477,6 +477,25 @@ static bool work_visible(zactor__scheduler *sched)
     return false;
 }
 
+/* Deterministic mode: a timer is armed, so the worker must fire it
+ * rather than park. Checked under park_lock: an arm from outside the
+ * system wakes the worker after its own unlock of the timers (timer.c),
+ * so either we see the timer here or its wake finds us waiting. */
+static bool timers_armed(zactor__worker *worker)
+{
+    return worker->schedule.deterministic && zactor__timers_armed(&worker->sys->timers);
+}
+
+/* Deterministic mode, nothing to run: time jumps to the next due timer,
+ * which fires (timer.c), until a firing makes an actor runnable. */
+static zactor_cell *advance_virtual_time(zactor__worker *worker)
+{
+    zactor_cell *cell = NULL;
+    while (!cell && zactor__timers_advance(&worker->sys->timers))
+        cell = find_work(worker);
+    return cell;
+}
+
 /* Called while counted as searching. Returns true, still counted as
  * searching, when there may be work; false when the system is stopping. */
 static bool park(zactor__worker *worker)
@@ -491,9 +510,10 @@ static bool park(zactor__worker *worker)
     node->parked++;
     worker->park.parked = true;
     bool woken = false;
-    if (!work_visible(sched)) {
+    if (!work_visible(sched) && !timers_armed(worker)) {
         zactor__count_owned(&worker->counters.parks, 1);
-        while (!worker->park.token && !zactor__system_stopping(worker->sys))
+        while (!worker->park.token && !zactor__system_stopping(worker->sys) &&
+               !timers_armed(worker))
             pthread_cond_wait(&worker->park.cond, &sched->park_lock);
         if (worker->park.token) {
             worker->park.token = false;
@@ -538,6 +558,8 @@ zactor_cell *zactor__scheduler_next(zactor__worker *worker)
     zactor_cell *cell = find_work(worker);
     if (cell)
         return cell;
+    if (worker->schedule.deterministic && (cell = advance_virtual_time(worker)))
+        return cell;
     /* Out of work: idle actors give back their rings first, so that a
      * quiescent system holds none (zactor_system_wait returns after the
      * flush below). */
@@ -558,6 +580,10 @@ zactor_cell *zactor__scheduler_next(zactor__worker *worker)
                 return cell;
             }
             zactor__cpu_relax();
+        }
+        if (worker->schedule.deterministic && (cell = advance_virtual_time(worker))) {
+            stop_searching(worker);
+            return cell;
         }
         if (!park(worker)) {
             /* Seq_cst: as above. */

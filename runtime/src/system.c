@@ -106,6 +106,16 @@ static void lower_active(zactor_system *sys, uint64_t count)
     pthread_mutex_unlock(&sys->wait_lock);
 }
 
+void zactor__system_busy_timers(zactor_system *sys)
+{
+    zactor__system_activate(sys, NULL);
+}
+
+void zactor__system_idle_timers(zactor_system *sys)
+{
+    lower_active(sys, 1);
+}
+
 void zactor__system_deactivate(zactor__worker *worker)
 {
     worker->quiescence.deferred_idle++;
@@ -211,14 +221,24 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
         goto fail_pool;
     if (zactor__cells_init(&sys->cells) != 0)
         goto fail_cells;
+    if (zactor__timers_init(&sys->timers, sys, cfg->deterministic_seed != 0) != 0)
+        goto fail_timers;
     rc = ZACTOR_EAGAIN;
     if (zactor__workers_start(sys, workers, cfg->deterministic_seed) != 0)
         goto fail_workers;
+    if (zactor__timers_start(&sys->timers) != 0) {
+        zactor_system_stop(sys);
+        zactor__workers_join(sys);
+        goto fail_workers;
+    }
     *out = sys;
     return 0;
 
 fail_workers:
     zactor__actors_shutdown(sys);
+    zactor__timers_destroy(&sys->timers);
+fail_timers:
+    pthread_mutex_destroy(&sys->cells.lock); /* no cell was handed out */
 fail_cells:
     zactor__pool_destroy(&sys->pool);
 fail_pool:
@@ -282,6 +302,7 @@ void zactor_system_stop(zactor_system *sys)
     pthread_cond_broadcast(&sys->wait_cond);
     pthread_mutex_unlock(&sys->wait_lock);
     zactor__asks_stop(&sys->asks);
+    zactor__timers_stop(&sys->timers);
     zactor__scheduler_wake_all(&sys->sched);
 }
 
@@ -294,7 +315,10 @@ int zactor_system_destroy(zactor_system *sys)
         return ZACTOR_EDEADLK;
     zactor_system_stop(sys);
     zactor__workers_join(sys);
+    zactor__timers_join(&sys->timers);
+    /* The boxed firings still queued ask their timers as they are freed. */
     zactor__actors_shutdown(sys);
+    zactor__timers_destroy(&sys->timers);
     zactor__scheduler_destroy(&sys->sched);
     zactor__pool_destroy(&sys->pool);
     zactor__promises_destroy(&sys->promises);

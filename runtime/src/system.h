@@ -16,6 +16,7 @@
 #include "reply.h"
 #include "request.h"
 #include "scheduler.h"
+#include "timer.h"
 #include "topology.h"
 #include "zactor/zactor.h"
 
@@ -48,6 +49,7 @@ struct zactor_system {
     zactor__names names;                    /* registered names (names.c) */
     zactor__requests requests;              /* tracked requests not yet answered (request.c) */
     zactor__promises promises;              /* deferred replies not yet answered (promise.c) */
+    zactor__timers timers;                  /* timers and the clock (timer.c) */
     zactor_dead_letter_fn dead_letter_hook; /* from the config, fixed */
     void *dead_letter_user;
 };
@@ -67,6 +69,11 @@ void zactor__system_deactivate(zactor__worker *worker);
 /* The worker ran out of work: its deferred idle transitions reach
  * `active` (and may wake zactor_system_wait). */
 void zactor__system_flush_idle(zactor__worker *worker);
+
+/* The first timer became live: `active` counts one more unit until
+ * zactor__system_idle_timers (the last one ended). */
+void zactor__system_busy_timers(zactor_system *sys);
+void zactor__system_idle_timers(zactor_system *sys);
 
 /* First rings that idle actors gave back so far (for tests; 0 when built
  * with -DZACTOR_STATS=OFF). */

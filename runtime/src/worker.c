@@ -85,8 +85,14 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
          handled++) {
         if (handled == BATCH_CLOCK_AT)
             clock_start = monotonic_ns();
-        if (cell->flags & ZACTOR__CELL_STOPPED) {
-            zactor__dead_letter(sys, type, envelope.tag, envelope.payload);
+        /* One test for both rare cases: a stopped actor's dead letters, and
+         * the firing of a timer cancelled since it was queued (timer.c:
+         * skipped, neither handled nor a dead letter; it owns nothing). */
+        if (cell->flags & (ZACTOR__CELL_STOPPED | ZACTOR__CELL_SKIP)) {
+            if (cell->flags & ZACTOR__CELL_SKIP)
+                cell->flags &= (uint8_t)~ZACTOR__CELL_SKIP;
+            else
+                zactor__dead_letter(sys, type, envelope.tag, envelope.payload);
             dead++;
         } else {
             type->handlers[envelope.tag].handle(cell->state, ctx, envelope.payload);

@@ -67,8 +67,9 @@ static const char *const library_names[] = {
 /* Parameters and locals of the generated functions: a type with one of
  * these names would be hidden inside the function bodies that use it. */
 static const char *const generated_locals[] = {
-    "child", "ctx",     "i",       "init", "msg", "name",       "out", "payload", "ref",
-    "reply", "request", "restart", "self", "sys", "timeout_ns", "to",  "value",
+    "child", "ctx",     "delay_ns",   "i",     "init",  "msg",     "name",
+    "out",   "payload", "period_ns",  "ref",   "reply", "request", "restart",
+    "self",  "sys",     "timeout_ns", "timer", "to",    "value",
 };
 
 static bool in_list(const char *const *list, size_t count, const char *name)

@@ -396,10 +396,10 @@ static const char *breakage(header_emitter *e, const zidl__decl *decl, const cha
     return SECTION_TEXT(e, section, {"subject", subject});
 }
 
-typedef enum call_kind { CALL_SEND, CALL_ASK, CALL_REQUEST } call_kind;
+typedef enum call_kind { CALL_SEND, CALL_TIMER, CALL_ASK, CALL_REQUEST } call_kind;
 
 /* "ZACTOR_EINVAL when ...; ZACTOR_EARG when ...; ...; ZACTOR_ENOMEM": exactly
- * the codes this send, ask or request function can return besides 0. */
+ * the codes this send, timer, ask or request function can return besides 0. */
 static const char *error_list(header_emitter *e, const zidl__handler *h, call_kind kind)
 {
     const char *reply_name = h->has_reply ? h->reply_message->name : "";
@@ -416,6 +416,7 @@ static const char *error_list(header_emitter *e, const zidl__handler *h, call_ki
         errors[count++] = SECTION_TEXT(e, "error_invalid_reply", {"broken", reply_broken});
     static const char *const arg_sections[] = {
         [CALL_SEND] = "error_arg_send",
+        [CALL_TIMER] = "error_arg_timer",
         [CALL_ASK] = "error_arg_ask",
         [CALL_REQUEST] = "error_arg_request",
     };
@@ -453,6 +454,39 @@ static void emit_sends(header_emitter *e, const zidl__decl *actor, const char *r
                          {"doc", doc_comment(e, SECTION_TEXT(e, "send_doc", {"errors", errors}))});
         previous = errors;
         ZIDL__EXPAND(e->out, e->tmpl, "send", {"send", actor_function(e, actor, "send_", h->name)},
+                     {"ref", ref},
+                     {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
+    }
+}
+
+/* Whether `on M;` has the timer functions send_M_after and send_M_every: not
+ * when M holds bytes, which the runtime refuses for timers (the names are
+ * reserved all the same, names.c). */
+static bool has_timers(const zidl__handler *h)
+{
+    return h->kind == ZIDL__HANDLER_MESSAGE && !h->has_reply && !h->message->holds_bytes;
+}
+
+/* The timer functions, after the sends, one comment above each run of
+ * them that can return the same codes. */
+static void emit_timers(header_emitter *e, const zidl__decl *actor, const char *ref)
+{
+    const char *previous = NULL;
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl__handler *h = actor->handlers.items[i];
+        if (!has_timers(h))
+            continue;
+        const char *errors = error_list(e, h, CALL_TIMER);
+        if (previous == NULL || strcmp(previous, errors) != 0)
+            ZIDL__EXPAND(e->out, e->tmpl, "timers_comment",
+                         {"doc",
+                          doc_comment(e, SECTION_TEXT(e, "timers_doc", {"errors", errors}))});
+        previous = errors;
+        ZIDL__EXPAND(e->out, e->tmpl, "timers",
+                     {"after", actor_function(e, actor, "send_",
+                                              zidl__arena_sprintf(e->arena, "%s_after", h->name))},
+                     {"every", actor_function(e, actor, "send_",
+                                              zidl__arena_sprintf(e->arena, "%s_every", h->name))},
                      {"ref", ref},
                      {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
     }
@@ -550,6 +584,7 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
         {"child", zidl__c_name(e->arena, e->file, actor->name, "_child")}, {"ref", ref},
         {"state", state});
     emit_sends(e, actor, ref);
+    emit_timers(e, actor, ref);
     emit_requests(e, actor, ref);
     emit_promises(e, actor);
 

@@ -475,6 +475,26 @@ static void emit_sends(source_emitter *e, const zidl__decl *actor, const char *r
     }
 }
 
+/* The timer functions of every `on M;` whose M holds no bytes (the runtime
+ * refuses those for timers), after the sends. */
+static void emit_timers(source_emitter *e, const zidl__decl *actor, const char *ref,
+                        const char *actor_type)
+{
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL__HANDLER_MESSAGE || h->has_reply || h->message->holds_bytes)
+            continue;
+        ZIDL__EXPAND(e->out, e->tmpl, "timers",
+                     {"after", actor_name(e, actor, "send_",
+                                          zidl__arena_sprintf(e->arena, "%s_after", h->name))},
+                     {"every", actor_name(e, actor, "send_",
+                                          zidl__arena_sprintf(e->arena, "%s_every", h->name))},
+                     {"ref", ref}, {"message", message_type(e, h->message)},
+                     {"checks", send_checks(e, h->message)}, {"actor_type", actor_type},
+                     {"tag", zidl__tag_name(e->arena, e->file, actor->name, h->name)});
+    }
+}
+
 static void emit_actor(source_emitter *e, const zidl__decl *actor)
 {
     const char *state = zidl__c_name(e->arena, e->file, actor->name, "");
@@ -514,6 +534,7 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
                  {"child", zidl__c_name(e->arena, e->file, actor->name, "_child")}, {"ref", ref},
                  {"state", state}, {"actor_type", actor_type});
     emit_sends(e, actor, ref, actor_type);
+    emit_timers(e, actor, ref, actor_type);
 }
 
 void zidl__emit_source(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out)

@@ -215,6 +215,17 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
                  zidl__c_name(e->arena, file, decl->name,
                               concat(e->arena, "_send_", h->name, "", "")),
                  h->loc, describe(e, "the send function", "of", subject));
+            /* Reserved also when the message holds bytes and the timer
+             * functions are not generated: adding a bytes field to a
+             * message then never makes a name free or clash. */
+            emit(e,
+                 zidl__c_name(e->arena, file, decl->name,
+                              concat(e->arena, "_send_", h->name, "_after", "")),
+                 h->loc, describe(e, "the delayed send function", "of", subject));
+            emit(e,
+                 zidl__c_name(e->arena, file, decl->name,
+                              concat(e->arena, "_send_", h->name, "_every", "")),
+                 h->loc, describe(e, "the periodic send function", "of", subject));
             continue;
         }
         emit(e,

@@ -620,6 +620,70 @@ static inline zactor_child_spec zactor_supervisor_child(const char *name,
 }
 
 /* ------------------------------------------------------------------ */
+/* Timers                                                              */
+/* ------------------------------------------------------------------ */
+
+/* A timer set by zactor_send_after, for zactor_timer_cancel. A value:
+ * copy it freely. id 0: no timer (what a failed arm leaves). */
+typedef struct zactor_timer {
+    zactor_system *sys;
+    uint64_t id;
+} zactor_timer;
+
+/* The system's clock in nanoseconds: CLOCK_MONOTONIC, or in
+ * deterministic mode a virtual clock that starts at 0 and moves only when
+ * the worker has nothing to run and a timer is armed: it then jumps to
+ * that timer's due time. 0 when sys is NULL. */
+uint64_t zactor_system_now(const zactor_system *sys);
+
+/*
+ * Arms a timer that sends a copy of the message (size bytes at msg) to
+ * handlers[tag] of `to`, an actor of `type`, delay_ns nanoseconds from
+ * now (zactor_system_now), and when period_ns is not 0, again every
+ * period_ns after that, at fixed rate: the k-th firing is due at
+ * now + delay_ns + k * period_ns, whatever the handlers took (periods
+ * already past when the timer thread gets to them are skipped, not
+ * fired in a burst), and while a firing still waits in the target's
+ * mailbox the next one is not queued. The generated functions
+ * pkg_A_send_M_after and pkg_A_send_M_every call this.
+ *
+ * *timer (when timer is not NULL) receives the timer, {NULL, 0} on an
+ * error. The timer belongs to the actor whose handler or hook is running
+ * on the calling thread, if any: it ends when that actor ends. From
+ * outside the handlers it has no owner. It also ends when its one firing
+ * has been taken for handling, when a firing finds the target ended (the
+ * firing is a dead letter: counted, hook called), and when cancelled.
+ * While a timer has not ended it counts as pending work for
+ * zactor_system_wait: a periodic timer until it is cancelled, or its
+ * owner or target ends. zactor_system_stop stops every timer firing;
+ * destroy frees the timers and their firings still queued (dead letters,
+ * as any message queued then; a firing of a cancelled timer is none).
+ *
+ * Returns 0, ZACTOR_EARG (a null ref, type NULL, msg NULL with a nonzero
+ * size, delay_ns or period_ns above 2^62), ZACTOR_ETYPE (the actor is not
+ * of `type`, tag out of range, handlers[tag] a request or `on down`
+ * entry, or its message holds bytes: a copy sent many times, or never,
+ * cannot own their references), ZACTOR_EDEAD, ZACTOR_ESTOPPED,
+ * ZACTOR_ENOMEM. As zactor_send, it takes the payload: on an error with
+ * a valid type and tag, handlers[tag].drop releases what msg owns.
+ * Resolution: the timer thread sleeps until the earliest due time and
+ * sends from outside the system; bench/timers measures the lateness.
+ */
+int zactor_send_after(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                      size_t size, uint64_t delay_ns, uint64_t period_ns, zactor_timer *timer);
+
+/*
+ * Cancels a timer. Returns 0 when the timer had not ended: it never
+ * fires again, and no firing of it already queued in the target's
+ * mailbox is handled (it is skipped, not a dead letter); a handler of a
+ * firing that had already begun runs on. Returns ZACTOR_ENOENT when the
+ * timer has ended (its one firing taken for handling, cancelled before,
+ * its owner or target ended), ZACTOR_EARG for {NULL, 0} or sys NULL.
+ * Any thread or handler.
+ */
+int zactor_timer_cancel(zactor_timer timer);
+
+/* ------------------------------------------------------------------ */
 /* Bytes: zero-copy variable-length payloads                           */
 /* ------------------------------------------------------------------ */
 

@@ -99,3 +99,31 @@ int grid_Walker_send_Board(grid_Walker_ref to, const grid_Board *msg)
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &grid_Walker_actor_type, GRID_WALKER_TAG_BOARD, msg, sizeof *msg);
 }
+
+int grid_Walker_send_Board_after(grid_Walker_ref to, const grid_Board *msg, uint64_t delay_ns,
+                                 zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!grid_Board_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &grid_Walker_actor_type, GRID_WALKER_TAG_BOARD, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int grid_Walker_send_Board_every(grid_Walker_ref to, const grid_Board *msg, uint64_t period_ns,
+                                 zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!grid_Board_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &grid_Walker_actor_type, GRID_WALKER_TAG_BOARD, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}

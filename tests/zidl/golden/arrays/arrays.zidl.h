@@ -122,6 +122,21 @@ zactor_child_spec grid_Walker_child(const char *name, const grid_Walker *init,
  * ZACTOR_ENOMEM. */
 int grid_Walker_send_Board(grid_Walker_ref to, const grid_Board *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when a string in *msg
+ * lacks its NUL or an enum in it holds no declared value; ZACTOR_EARG when
+ * msg is NULL, `to` is a null ref, period_ns is 0, or delay_ns or period_ns
+ * is above 2^62; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int grid_Walker_send_Board_after(grid_Walker_ref to, const grid_Board *msg, uint64_t delay_ns,
+                                 zactor_timer *timer);
+int grid_Walker_send_Board_every(grid_Walker_ref to, const grid_Board *msg, uint64_t period_ns,
+                                 zactor_timer *timer);
+
 /* Handlers of Walker: the user defines these. */
 void grid_Walker_on_Board(grid_Walker *self, zactor_ctx *ctx, const grid_Board *msg);
 

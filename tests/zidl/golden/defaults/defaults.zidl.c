@@ -131,3 +131,31 @@ int cfg_Service_send_Configure(cfg_Service_ref to, const cfg_Configure *msg)
     return zactor_send(to.raw, &cfg_Service_actor_type, CFG_SERVICE_TAG_CONFIGURE, msg,
                        sizeof *msg);
 }
+
+int cfg_Service_send_Configure_after(cfg_Service_ref to, const cfg_Configure *msg,
+                                     uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!cfg_Configure_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &cfg_Service_actor_type, CFG_SERVICE_TAG_CONFIGURE, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int cfg_Service_send_Configure_every(cfg_Service_ref to, const cfg_Configure *msg,
+                                     uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!cfg_Configure_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &cfg_Service_actor_type, CFG_SERVICE_TAG_CONFIGURE, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}

@@ -151,6 +151,21 @@ zactor_child_spec cfg_Service_child(const char *name, const cfg_Service *init,
  * ZACTOR_ENOMEM. */
 int cfg_Service_send_Configure(cfg_Service_ref to, const cfg_Configure *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when a string in *msg
+ * lacks its NUL or an enum in it holds no declared value; ZACTOR_EARG when
+ * msg is NULL, `to` is a null ref, period_ns is 0, or delay_ns or period_ns
+ * is above 2^62; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int cfg_Service_send_Configure_after(cfg_Service_ref to, const cfg_Configure *msg,
+                                     uint64_t delay_ns, zactor_timer *timer);
+int cfg_Service_send_Configure_every(cfg_Service_ref to, const cfg_Configure *msg,
+                                     uint64_t period_ns, zactor_timer *timer);
+
 /* Handlers of Service: the user defines these. */
 void cfg_Service_on_Configure(cfg_Service *self, zactor_ctx *ctx, const cfg_Configure *msg);
 

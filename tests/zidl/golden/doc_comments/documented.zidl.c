@@ -94,3 +94,31 @@ int docs_Shop_send_Order(docs_Shop_ref to, const docs_Order *msg)
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &docs_Shop_actor_type, DOCS_SHOP_TAG_ORDER, msg, sizeof *msg);
 }
+
+int docs_Shop_send_Order_after(docs_Shop_ref to, const docs_Order *msg, uint64_t delay_ns,
+                               zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!docs_Order_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &docs_Shop_actor_type, DOCS_SHOP_TAG_ORDER, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int docs_Shop_send_Order_every(docs_Shop_ref to, const docs_Order *msg, uint64_t period_ns,
+                               zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!docs_Order_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &docs_Shop_actor_type, DOCS_SHOP_TAG_ORDER, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}

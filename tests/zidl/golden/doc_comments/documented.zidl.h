@@ -124,6 +124,21 @@ zactor_child_spec docs_Shop_child(const char *name, const docs_Shop *init, zacto
  * when the system is stopping; ZACTOR_ENOMEM. */
 int docs_Shop_send_Order(docs_Shop_ref to, const docs_Order *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when an enum in *msg
+ * holds no declared value; ZACTOR_EARG when msg is NULL, `to` is a null ref,
+ * period_ns is 0, or delay_ns or period_ns is above 2^62; ZACTOR_EDEAD when
+ * the actor has stopped; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM. */
+int docs_Shop_send_Order_after(docs_Shop_ref to, const docs_Order *msg, uint64_t delay_ns,
+                               zactor_timer *timer);
+int docs_Shop_send_Order_every(docs_Shop_ref to, const docs_Order *msg, uint64_t period_ns,
+                               zactor_timer *timer);
+
 /* Handlers of Shop: the user defines these. */
 /// Runs first.
 void docs_Shop_on_start(docs_Shop *self, zactor_ctx *ctx);

@@ -67,6 +67,28 @@ int Lift_send_down(Lift_ref to, const down *msg)
     return zactor_send(to.raw, &Lift_actor_type, LIFT_TAG_DOWN, msg, sizeof *msg);
 }
 
+int Lift_send_down_after(Lift_ref to, const down *msg, uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &Lift_actor_type, LIFT_TAG_DOWN, msg, sizeof *msg, delay_ns, 0,
+                             timer);
+}
+
+int Lift_send_down_every(Lift_ref to, const down *msg, uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &Lift_actor_type, LIFT_TAG_DOWN, msg, sizeof *msg, period_ns,
+                             period_ns, timer);
+}
+
 /* ---- Actor Clerk: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Clerk's mailbox: its entry in the handler
@@ -131,4 +153,28 @@ int Clerk_send_request_error(Clerk_ref to, const request_error *msg)
     if (msg == NULL)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &Clerk_actor_type, CLERK_TAG_REQUEST_ERROR, msg, sizeof *msg);
+}
+
+int Clerk_send_request_error_after(Clerk_ref to, const request_error *msg, uint64_t delay_ns,
+                                   zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &Clerk_actor_type, CLERK_TAG_REQUEST_ERROR, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int Clerk_send_request_error_every(Clerk_ref to, const request_error *msg, uint64_t period_ns,
+                                   zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &Clerk_actor_type, CLERK_TAG_REQUEST_ERROR, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
 }

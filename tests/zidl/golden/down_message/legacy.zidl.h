@@ -108,6 +108,18 @@ zactor_child_spec Lift_child(const char *name, const Lift *init, zactor_restart 
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int Lift_send_down(Lift_ref to, const down *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int Lift_send_down_after(Lift_ref to, const down *msg, uint64_t delay_ns, zactor_timer *timer);
+int Lift_send_down_every(Lift_ref to, const down *msg, uint64_t period_ns, zactor_timer *timer);
+
 /* Handlers of Lift: the user defines these. */
 void Lift_on_down(Lift *self, zactor_ctx *ctx, const down *msg);
 
@@ -177,6 +189,20 @@ zactor_child_spec Clerk_child(const char *name, const Clerk *init, zactor_restar
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int Clerk_send_request_error(Clerk_ref to, const request_error *msg);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int Clerk_send_request_error_after(Clerk_ref to, const request_error *msg, uint64_t delay_ns,
+                                   zactor_timer *timer);
+int Clerk_send_request_error_every(Clerk_ref to, const request_error *msg, uint64_t period_ns,
+                                   zactor_timer *timer);
 
 /* Handlers of Clerk: the user defines these. */
 void Clerk_on_request_error(Clerk *self, zactor_ctx *ctx, const request_error *msg);

@@ -81,6 +81,54 @@ int blank_Idle_send_Carry(blank_Idle_ref to, const blank_Carry *msg)
     return zactor_send(to.raw, &blank_Idle_actor_type, BLANK_IDLE_TAG_CARRY, msg, sizeof *msg);
 }
 
+int blank_Idle_send_Ping_after(blank_Idle_ref to, const blank_Ping *msg, uint64_t delay_ns,
+                               zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &blank_Idle_actor_type, BLANK_IDLE_TAG_PING, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int blank_Idle_send_Ping_every(blank_Idle_ref to, const blank_Ping *msg, uint64_t period_ns,
+                               zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &blank_Idle_actor_type, BLANK_IDLE_TAG_PING, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}
+
+int blank_Idle_send_Carry_after(blank_Idle_ref to, const blank_Carry *msg, uint64_t delay_ns,
+                                zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &blank_Idle_actor_type, BLANK_IDLE_TAG_CARRY, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int blank_Idle_send_Carry_every(blank_Idle_ref to, const blank_Carry *msg, uint64_t period_ns,
+                                zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &blank_Idle_actor_type, BLANK_IDLE_TAG_CARRY, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}
+
 /* ---- Actor Stateless: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Stateless's mailbox: its entry in the handler
@@ -147,4 +195,28 @@ int blank_Stateless_send_Ping(blank_Stateless_ref to, const blank_Ping *msg)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &blank_Stateless_actor_type, BLANK_STATELESS_TAG_PING, msg,
                        sizeof *msg);
+}
+
+int blank_Stateless_send_Ping_after(blank_Stateless_ref to, const blank_Ping *msg,
+                                    uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &blank_Stateless_actor_type, BLANK_STATELESS_TAG_PING, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int blank_Stateless_send_Ping_every(blank_Stateless_ref to, const blank_Ping *msg,
+                                    uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &blank_Stateless_actor_type, BLANK_STATELESS_TAG_PING, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
 }

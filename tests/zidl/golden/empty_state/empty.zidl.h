@@ -118,6 +118,24 @@ zactor_child_spec blank_Idle_child(const char *name, const blank_Idle *init,
 int blank_Idle_send_Ping(blank_Idle_ref to, const blank_Ping *msg);
 int blank_Idle_send_Carry(blank_Idle_ref to, const blank_Carry *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int blank_Idle_send_Ping_after(blank_Idle_ref to, const blank_Ping *msg, uint64_t delay_ns,
+                               zactor_timer *timer);
+int blank_Idle_send_Ping_every(blank_Idle_ref to, const blank_Ping *msg, uint64_t period_ns,
+                               zactor_timer *timer);
+int blank_Idle_send_Carry_after(blank_Idle_ref to, const blank_Carry *msg, uint64_t delay_ns,
+                                zactor_timer *timer);
+int blank_Idle_send_Carry_every(blank_Idle_ref to, const blank_Carry *msg, uint64_t period_ns,
+                                zactor_timer *timer);
+
 /* Handlers of Idle: the user defines these. */
 void blank_Idle_on_Ping(blank_Idle *self, zactor_ctx *ctx, const blank_Ping *msg);
 void blank_Idle_on_Carry(blank_Idle *self, zactor_ctx *ctx, const blank_Carry *msg);
@@ -189,6 +207,20 @@ zactor_child_spec blank_Stateless_child(const char *name, const blank_Stateless 
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int blank_Stateless_send_Ping(blank_Stateless_ref to, const blank_Ping *msg);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int blank_Stateless_send_Ping_after(blank_Stateless_ref to, const blank_Ping *msg,
+                                    uint64_t delay_ns, zactor_timer *timer);
+int blank_Stateless_send_Ping_every(blank_Stateless_ref to, const blank_Ping *msg,
+                                    uint64_t period_ns, zactor_timer *timer);
 
 /* Handlers of Stateless: the user defines these. */
 void blank_Stateless_on_Ping(blank_Stateless *self, zactor_ctx *ctx, const blank_Ping *msg);

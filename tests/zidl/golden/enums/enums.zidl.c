@@ -161,3 +161,31 @@ int colors_Painter_send_Paint(colors_Painter_ref to, const colors_Paint *msg)
     return zactor_send(to.raw, &colors_Painter_actor_type, COLORS_PAINTER_TAG_PAINT, msg,
                        sizeof *msg);
 }
+
+int colors_Painter_send_Paint_after(colors_Painter_ref to, const colors_Paint *msg,
+                                    uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!colors_Paint_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &colors_Painter_actor_type, COLORS_PAINTER_TAG_PAINT, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int colors_Painter_send_Paint_every(colors_Painter_ref to, const colors_Paint *msg,
+                                    uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!colors_Paint_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &colors_Painter_actor_type, COLORS_PAINTER_TAG_PAINT, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}

@@ -145,6 +145,21 @@ zactor_child_spec colors_Painter_child(const char *name, const colors_Painter *i
  * when the system is stopping; ZACTOR_ENOMEM. */
 int colors_Painter_send_Paint(colors_Painter_ref to, const colors_Paint *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when an enum in *msg
+ * holds no declared value; ZACTOR_EARG when msg is NULL, `to` is a null ref,
+ * period_ns is 0, or delay_ns or period_ns is above 2^62; ZACTOR_EDEAD when
+ * the actor has stopped; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM. */
+int colors_Painter_send_Paint_after(colors_Painter_ref to, const colors_Paint *msg,
+                                    uint64_t delay_ns, zactor_timer *timer);
+int colors_Painter_send_Paint_every(colors_Painter_ref to, const colors_Paint *msg,
+                                    uint64_t period_ns, zactor_timer *timer);
+
 /* Handlers of Painter: the user defines these. */
 void colors_Painter_on_Paint(colors_Painter *self, zactor_ctx *ctx, const colors_Paint *msg);
 

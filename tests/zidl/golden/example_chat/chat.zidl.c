@@ -263,6 +263,86 @@ int chat_Room_fulfil_CountMembers(zactor_ctx *ctx, chat_Room_CountMembers_promis
                                  NULL);
 }
 
+int chat_Room_send_Join_after(chat_Room_ref to, const chat_Join *msg, uint64_t delay_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Join_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_JOIN, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int chat_Room_send_Join_every(chat_Room_ref to, const chat_Join *msg, uint64_t period_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Join_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_JOIN, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}
+
+int chat_Room_send_Post_after(chat_Room_ref to, const chat_Post *msg, uint64_t delay_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Post_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_POST, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int chat_Room_send_Post_every(chat_Room_ref to, const chat_Post *msg, uint64_t period_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Post_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_POST, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}
+
+int chat_Room_send_Leave_after(chat_Room_ref to, const chat_Leave *msg, uint64_t delay_ns,
+                               zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_LEAVE, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int chat_Room_send_Leave_every(chat_Room_ref to, const chat_Leave *msg, uint64_t period_ns,
+                               zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_LEAVE, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}
+
 /* ---- Actor User: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in User's mailbox: its entry in the handler
@@ -353,4 +433,32 @@ int chat_User_send_Shared(chat_User_ref to, const chat_Shared *msg)
         return ZACTOR_EINVAL;
     }
     return zactor_send(to.raw, &chat_User_actor_type, CHAT_USER_TAG_SHARED, msg, sizeof *msg);
+}
+
+int chat_User_send_Delivered_after(chat_User_ref to, const chat_Delivered *msg, uint64_t delay_ns,
+                                   zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Delivered_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &chat_User_actor_type, CHAT_USER_TAG_DELIVERED, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int chat_User_send_Delivered_every(chat_User_ref to, const chat_Delivered *msg, uint64_t period_ns,
+                                   zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Delivered_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &chat_User_actor_type, CHAT_USER_TAG_DELIVERED, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
 }

@@ -239,6 +239,49 @@ int chat_Room_send_Post(chat_Room_ref to, const chat_Post *msg);
 int chat_Room_send_Leave(chat_Room_ref to, const chat_Leave *msg);
 int chat_Room_send_Photo(chat_Room_ref to, const chat_Photo *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when a string in *msg
+ * lacks its NUL or an enum in it holds no declared value; ZACTOR_EARG when
+ * msg is NULL, `to` is a null ref, period_ns is 0, or delay_ns or period_ns
+ * is above 2^62; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int chat_Room_send_Join_after(chat_Room_ref to, const chat_Join *msg, uint64_t delay_ns,
+                              zactor_timer *timer);
+int chat_Room_send_Join_every(chat_Room_ref to, const chat_Join *msg, uint64_t period_ns,
+                              zactor_timer *timer);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when a string in *msg
+ * lacks its NUL; ZACTOR_EARG when msg is NULL, `to` is a null ref, period_ns
+ * is 0, or delay_ns or period_ns is above 2^62; ZACTOR_EDEAD when the actor
+ * has stopped; ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
+int chat_Room_send_Post_after(chat_Room_ref to, const chat_Post *msg, uint64_t delay_ns,
+                              zactor_timer *timer);
+int chat_Room_send_Post_every(chat_Room_ref to, const chat_Post *msg, uint64_t period_ns,
+                              zactor_timer *timer);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int chat_Room_send_Leave_after(chat_Room_ref to, const chat_Leave *msg, uint64_t delay_ns,
+                               zactor_timer *timer);
+int chat_Room_send_Leave_every(chat_Room_ref to, const chat_Leave *msg, uint64_t period_ns,
+                               zactor_timer *timer);
+
 /* From a thread outside this system's handlers: sends a copy of *msg and
  * waits up to timeout_ns nanoseconds (ZACTOR_TIMEOUT_NEVER: no limit) for the
  * reply, copied to *out. Returns 0, or ZACTOR_EARG when msg or out is NULL or
@@ -367,6 +410,20 @@ zactor_child_spec chat_User_child(const char *name, const chat_User *init, zacto
  * system is stopping; ZACTOR_ENOMEM. */
 int chat_User_send_Delivered(chat_User_ref to, const chat_Delivered *msg);
 int chat_User_send_Shared(chat_User_ref to, const chat_Shared *msg);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when a string in *msg
+ * lacks its NUL; ZACTOR_EARG when msg is NULL, `to` is a null ref, period_ns
+ * is 0, or delay_ns or period_ns is above 2^62; ZACTOR_EDEAD when the actor
+ * has stopped; ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
+int chat_User_send_Delivered_after(chat_User_ref to, const chat_Delivered *msg, uint64_t delay_ns,
+                                   zactor_timer *timer);
+int chat_User_send_Delivered_every(chat_User_ref to, const chat_Delivered *msg, uint64_t period_ns,
+                                   zactor_timer *timer);
 
 /* Handlers of User: the user defines these. */
 void chat_User_on_Delivered(chat_User *self, zactor_ctx *ctx, const chat_Delivered *msg);

@@ -69,6 +69,30 @@ int pingpong_Ponger_send_Ping(pingpong_Ponger_ref to, const pingpong_Ping *msg)
                        sizeof *msg);
 }
 
+int pingpong_Ponger_send_Ping_after(pingpong_Ponger_ref to, const pingpong_Ping *msg,
+                                    uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &pingpong_Ponger_actor_type, PINGPONG_PONGER_TAG_PING, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int pingpong_Ponger_send_Ping_every(pingpong_Ponger_ref to, const pingpong_Ping *msg,
+                                    uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &pingpong_Ponger_actor_type, PINGPONG_PONGER_TAG_PING, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}
+
 /* ---- Actor Pinger: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Pinger's mailbox: its entry in the handler
@@ -140,4 +164,28 @@ int pingpong_Pinger_send_Pong(pingpong_Pinger_ref to, const pingpong_Pong *msg)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &pingpong_Pinger_actor_type, PINGPONG_PINGER_TAG_PONG, msg,
                        sizeof *msg);
+}
+
+int pingpong_Pinger_send_Pong_after(pingpong_Pinger_ref to, const pingpong_Pong *msg,
+                                    uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &pingpong_Pinger_actor_type, PINGPONG_PINGER_TAG_PONG, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int pingpong_Pinger_send_Pong_every(pingpong_Pinger_ref to, const pingpong_Pong *msg,
+                                    uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &pingpong_Pinger_actor_type, PINGPONG_PINGER_TAG_PONG, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
 }

@@ -113,6 +113,20 @@ zactor_child_spec pingpong_Ponger_child(const char *name, const pingpong_Ponger 
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int pingpong_Ponger_send_Ping(pingpong_Ponger_ref to, const pingpong_Ping *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int pingpong_Ponger_send_Ping_after(pingpong_Ponger_ref to, const pingpong_Ping *msg,
+                                    uint64_t delay_ns, zactor_timer *timer);
+int pingpong_Ponger_send_Ping_every(pingpong_Ponger_ref to, const pingpong_Ping *msg,
+                                    uint64_t period_ns, zactor_timer *timer);
+
 /* Handlers of Ponger: the user defines these. */
 void pingpong_Ponger_on_Ping(pingpong_Ponger *self, zactor_ctx *ctx, const pingpong_Ping *msg);
 
@@ -187,6 +201,20 @@ zactor_child_spec pingpong_Pinger_child(const char *name, const pingpong_Pinger 
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int pingpong_Pinger_send_Pong(pingpong_Pinger_ref to, const pingpong_Pong *msg);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int pingpong_Pinger_send_Pong_after(pingpong_Pinger_ref to, const pingpong_Pong *msg,
+                                    uint64_t delay_ns, zactor_timer *timer);
+int pingpong_Pinger_send_Pong_every(pingpong_Pinger_ref to, const pingpong_Pong *msg,
+                                    uint64_t period_ns, zactor_timer *timer);
 
 /* Handlers of Pinger: the user defines these. */
 void pingpong_Pinger_on_start(pingpong_Pinger *self, zactor_ctx *ctx);

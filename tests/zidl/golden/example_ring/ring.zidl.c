@@ -80,3 +80,51 @@ int ring_Node_send_Token(ring_Node_ref to, const ring_Token *msg)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &ring_Node_actor_type, RING_NODE_TAG_TOKEN, msg, sizeof *msg);
 }
+
+int ring_Node_send_Link_after(ring_Node_ref to, const ring_Link *msg, uint64_t delay_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &ring_Node_actor_type, RING_NODE_TAG_LINK, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int ring_Node_send_Link_every(ring_Node_ref to, const ring_Link *msg, uint64_t period_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &ring_Node_actor_type, RING_NODE_TAG_LINK, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}
+
+int ring_Node_send_Token_after(ring_Node_ref to, const ring_Token *msg, uint64_t delay_ns,
+                               zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &ring_Node_actor_type, RING_NODE_TAG_TOKEN, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int ring_Node_send_Token_every(ring_Node_ref to, const ring_Token *msg, uint64_t period_ns,
+                               zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &ring_Node_actor_type, RING_NODE_TAG_TOKEN, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}

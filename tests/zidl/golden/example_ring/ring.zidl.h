@@ -115,6 +115,24 @@ zactor_child_spec ring_Node_child(const char *name, const ring_Node *init, zacto
 int ring_Node_send_Link(ring_Node_ref to, const ring_Link *msg);
 int ring_Node_send_Token(ring_Node_ref to, const ring_Token *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int ring_Node_send_Link_after(ring_Node_ref to, const ring_Link *msg, uint64_t delay_ns,
+                              zactor_timer *timer);
+int ring_Node_send_Link_every(ring_Node_ref to, const ring_Link *msg, uint64_t period_ns,
+                              zactor_timer *timer);
+int ring_Node_send_Token_after(ring_Node_ref to, const ring_Token *msg, uint64_t delay_ns,
+                               zactor_timer *timer);
+int ring_Node_send_Token_every(ring_Node_ref to, const ring_Token *msg, uint64_t period_ns,
+                               zactor_timer *timer);
+
 /* Handlers of Node: the user defines these. */
 void ring_Node_on_Link(ring_Node *self, zactor_ctx *ctx, const ring_Link *msg);
 void ring_Node_on_Token(ring_Node *self, zactor_ctx *ctx, const ring_Token *msg);

@@ -67,3 +67,27 @@ int common_Logger_send_Ping(common_Logger_ref to, const common_Ping *msg)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &common_Logger_actor_type, COMMON_LOGGER_TAG_PING, msg, sizeof *msg);
 }
+
+int common_Logger_send_Ping_after(common_Logger_ref to, const common_Ping *msg, uint64_t delay_ns,
+                                  zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &common_Logger_actor_type, COMMON_LOGGER_TAG_PING, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int common_Logger_send_Ping_every(common_Logger_ref to, const common_Ping *msg, uint64_t period_ns,
+                                  zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &common_Logger_actor_type, COMMON_LOGGER_TAG_PING, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}

@@ -113,6 +113,20 @@ zactor_child_spec common_Logger_child(const char *name, const common_Logger *ini
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int common_Logger_send_Ping(common_Logger_ref to, const common_Ping *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int common_Logger_send_Ping_after(common_Logger_ref to, const common_Ping *msg, uint64_t delay_ns,
+                                  zactor_timer *timer);
+int common_Logger_send_Ping_every(common_Logger_ref to, const common_Ping *msg, uint64_t period_ns,
+                                  zactor_timer *timer);
+
 /* Handlers of Logger: the user defines these. */
 void common_Logger_on_Ping(common_Logger *self, zactor_ctx *ctx, const common_Ping *msg);
 

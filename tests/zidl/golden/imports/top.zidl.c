@@ -123,3 +123,55 @@ int app_Mover_send_Ping(app_Mover_ref to, const common_Ping *msg)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &app_Mover_actor_type, APP_MOVER_TAG_PING, msg, sizeof *msg);
 }
+
+int app_Mover_send_Move_after(app_Mover_ref to, const app_Move *msg, uint64_t delay_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!app_Move_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &app_Mover_actor_type, APP_MOVER_TAG_MOVE, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int app_Mover_send_Move_every(app_Mover_ref to, const app_Move *msg, uint64_t period_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!app_Move_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &app_Mover_actor_type, APP_MOVER_TAG_MOVE, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}
+
+int app_Mover_send_Ping_after(app_Mover_ref to, const common_Ping *msg, uint64_t delay_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &app_Mover_actor_type, APP_MOVER_TAG_PING, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int app_Mover_send_Ping_every(app_Mover_ref to, const common_Ping *msg, uint64_t period_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &app_Mover_actor_type, APP_MOVER_TAG_PING, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}

@@ -111,6 +111,35 @@ int app_Mover_send_Move(app_Mover_ref to, const app_Move *msg);
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int app_Mover_send_Ping(app_Mover_ref to, const common_Ping *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when a string in *msg
+ * lacks its NUL or an enum in it holds no declared value; ZACTOR_EARG when
+ * msg is NULL, `to` is a null ref, period_ns is 0, or delay_ns or period_ns
+ * is above 2^62; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int app_Mover_send_Move_after(app_Mover_ref to, const app_Move *msg, uint64_t delay_ns,
+                              zactor_timer *timer);
+int app_Mover_send_Move_every(app_Mover_ref to, const app_Move *msg, uint64_t period_ns,
+                              zactor_timer *timer);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int app_Mover_send_Ping_after(app_Mover_ref to, const common_Ping *msg, uint64_t delay_ns,
+                              zactor_timer *timer);
+int app_Mover_send_Ping_every(app_Mover_ref to, const common_Ping *msg, uint64_t period_ns,
+                              zactor_timer *timer);
+
 /* Handlers of Mover: the user defines these. */
 void app_Mover_on_Move(app_Mover *self, zactor_ctx *ctx, const app_Move *msg);
 void app_Mover_on_Ping(app_Mover *self, zactor_ctx *ctx, const common_Ping *msg);

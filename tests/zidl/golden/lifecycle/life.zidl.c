@@ -76,3 +76,27 @@ int life_Clock_send_Tick(life_Clock_ref to, const life_Tick *msg)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &life_Clock_actor_type, LIFE_CLOCK_TAG_TICK, msg, sizeof *msg);
 }
+
+int life_Clock_send_Tick_after(life_Clock_ref to, const life_Tick *msg, uint64_t delay_ns,
+                               zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &life_Clock_actor_type, LIFE_CLOCK_TAG_TICK, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int life_Clock_send_Tick_every(life_Clock_ref to, const life_Tick *msg, uint64_t period_ns,
+                               zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &life_Clock_actor_type, LIFE_CLOCK_TAG_TICK, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}

@@ -100,6 +100,20 @@ zactor_child_spec life_Clock_child(const char *name, const life_Clock *init,
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int life_Clock_send_Tick(life_Clock_ref to, const life_Tick *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int life_Clock_send_Tick_after(life_Clock_ref to, const life_Tick *msg, uint64_t delay_ns,
+                               zactor_timer *timer);
+int life_Clock_send_Tick_every(life_Clock_ref to, const life_Tick *msg, uint64_t period_ns,
+                               zactor_timer *timer);
+
 /* Handlers of Clock: the user defines these. */
 void life_Clock_on_stop(life_Clock *self, zactor_ctx *ctx);
 void life_Clock_on_Tick(life_Clock *self, zactor_ctx *ctx, const life_Tick *msg);

@@ -68,6 +68,30 @@ int watch_Worker_send_Job(watch_Worker_ref to, const watch_Job *msg)
     return zactor_send(to.raw, &watch_Worker_actor_type, WATCH_WORKER_TAG_JOB, msg, sizeof *msg);
 }
 
+int watch_Worker_send_Job_after(watch_Worker_ref to, const watch_Job *msg, uint64_t delay_ns,
+                                zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &watch_Worker_actor_type, WATCH_WORKER_TAG_JOB, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int watch_Worker_send_Job_every(watch_Worker_ref to, const watch_Job *msg, uint64_t period_ns,
+                                zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &watch_Worker_actor_type, WATCH_WORKER_TAG_JOB, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}
+
 /* ---- Actor Supervisor: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Supervisor's mailbox: its entry in the handler
@@ -154,6 +178,30 @@ int watch_Supervisor_send_Down(watch_Supervisor_ref to, const watch_Down *msg)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &watch_Supervisor_actor_type, WATCH_SUPERVISOR_TAG_DOWN, msg,
                        sizeof *msg);
+}
+
+int watch_Supervisor_send_Down_after(watch_Supervisor_ref to, const watch_Down *msg,
+                                     uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &watch_Supervisor_actor_type, WATCH_SUPERVISOR_TAG_DOWN, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int watch_Supervisor_send_Down_every(watch_Supervisor_ref to, const watch_Down *msg,
+                                     uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &watch_Supervisor_actor_type, WATCH_SUPERVISOR_TAG_DOWN, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
 }
 
 /* ---- Actor Undertaker: dispatch, type descriptor, spawn and sends ---- */

@@ -112,6 +112,20 @@ zactor_child_spec watch_Worker_child(const char *name, const watch_Worker *init,
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int watch_Worker_send_Job(watch_Worker_ref to, const watch_Job *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int watch_Worker_send_Job_after(watch_Worker_ref to, const watch_Job *msg, uint64_t delay_ns,
+                                zactor_timer *timer);
+int watch_Worker_send_Job_every(watch_Worker_ref to, const watch_Job *msg, uint64_t period_ns,
+                                zactor_timer *timer);
+
 /* Handlers of Worker: the user defines these. */
 void watch_Worker_on_Job(watch_Worker *self, zactor_ctx *ctx, const watch_Job *msg);
 
@@ -182,6 +196,20 @@ zactor_child_spec watch_Supervisor_child(const char *name, const watch_Superviso
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int watch_Supervisor_send_Down(watch_Supervisor_ref to, const watch_Down *msg);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int watch_Supervisor_send_Down_after(watch_Supervisor_ref to, const watch_Down *msg,
+                                     uint64_t delay_ns, zactor_timer *timer);
+int watch_Supervisor_send_Down_every(watch_Supervisor_ref to, const watch_Down *msg,
+                                     uint64_t period_ns, zactor_timer *timer);
 
 /* Handlers of Supervisor: the user defines these. */
 void watch_Supervisor_on_start(watch_Supervisor *self, zactor_ctx *ctx);

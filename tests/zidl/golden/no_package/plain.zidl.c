@@ -101,3 +101,31 @@ int Sensor_send_Sample(Sensor_ref to, const Sample *msg)
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &Sensor_actor_type, SENSOR_TAG_SAMPLE, msg, sizeof *msg);
 }
+
+int Sensor_send_Sample_after(Sensor_ref to, const Sample *msg, uint64_t delay_ns,
+                             zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!Sample_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &Sensor_actor_type, SENSOR_TAG_SAMPLE, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int Sensor_send_Sample_every(Sensor_ref to, const Sample *msg, uint64_t period_ns,
+                             zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!Sample_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &Sensor_actor_type, SENSOR_TAG_SAMPLE, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}

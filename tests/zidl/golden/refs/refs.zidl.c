@@ -67,6 +67,30 @@ int net_Server_send_Hello(net_Server_ref to, const net_Hello *msg)
     return zactor_send(to.raw, &net_Server_actor_type, NET_SERVER_TAG_HELLO, msg, sizeof *msg);
 }
 
+int net_Server_send_Hello_after(net_Server_ref to, const net_Hello *msg, uint64_t delay_ns,
+                                zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &net_Server_actor_type, NET_SERVER_TAG_HELLO, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int net_Server_send_Hello_every(net_Server_ref to, const net_Hello *msg, uint64_t period_ns,
+                                zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &net_Server_actor_type, NET_SERVER_TAG_HELLO, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}
+
 /* ---- Actor Client: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Client's mailbox: its entry in the handler
@@ -131,4 +155,28 @@ int net_Client_send_Welcome(net_Client_ref to, const net_Welcome *msg)
     if (msg == NULL)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &net_Client_actor_type, NET_CLIENT_TAG_WELCOME, msg, sizeof *msg);
+}
+
+int net_Client_send_Welcome_after(net_Client_ref to, const net_Welcome *msg, uint64_t delay_ns,
+                                  zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &net_Client_actor_type, NET_CLIENT_TAG_WELCOME, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int net_Client_send_Welcome_every(net_Client_ref to, const net_Welcome *msg, uint64_t period_ns,
+                                  zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &net_Client_actor_type, NET_CLIENT_TAG_WELCOME, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
 }

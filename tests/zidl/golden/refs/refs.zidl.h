@@ -113,6 +113,20 @@ zactor_child_spec net_Server_child(const char *name, const net_Server *init,
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int net_Server_send_Hello(net_Server_ref to, const net_Hello *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int net_Server_send_Hello_after(net_Server_ref to, const net_Hello *msg, uint64_t delay_ns,
+                                zactor_timer *timer);
+int net_Server_send_Hello_every(net_Server_ref to, const net_Hello *msg, uint64_t period_ns,
+                                zactor_timer *timer);
+
 /* Handlers of Server: the user defines these. */
 void net_Server_on_Hello(net_Server *self, zactor_ctx *ctx, const net_Hello *msg);
 
@@ -183,6 +197,20 @@ zactor_child_spec net_Client_child(const char *name, const net_Client *init,
  * NULL or `to` is a null ref; ZACTOR_EDEAD when the actor has stopped;
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int net_Client_send_Welcome(net_Client_ref to, const net_Welcome *msg);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int net_Client_send_Welcome_after(net_Client_ref to, const net_Welcome *msg, uint64_t delay_ns,
+                                  zactor_timer *timer);
+int net_Client_send_Welcome_every(net_Client_ref to, const net_Welcome *msg, uint64_t period_ns,
+                                  zactor_timer *timer);
 
 /* Handlers of Client: the user defines these. */
 void net_Client_on_Welcome(net_Client *self, zactor_ctx *ctx, const net_Welcome *msg);

@@ -318,6 +318,30 @@ int chat_Room_send_Count2(chat_Room_ref to, const chat_Count2 *msg)
     return zactor_send(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT2, msg, sizeof *msg);
 }
 
+int chat_Room_send_Count2_after(chat_Room_ref to, const chat_Count2 *msg, uint64_t delay_ns,
+                                zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT2, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int chat_Room_send_Count2_every(chat_Room_ref to, const chat_Count2 *msg, uint64_t period_ns,
+                                zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT2, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}
+
 /* ---- Actor Client: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Client's mailbox: its entry in the handler
@@ -408,4 +432,60 @@ int chat_Client_send_Found(chat_Client_ref to, const chat_Found *msg)
     if (!chat_Found_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &chat_Client_actor_type, CHAT_CLIENT_TAG_FOUND, msg, sizeof *msg);
+}
+
+int chat_Client_send_CountReply_after(chat_Client_ref to, const chat_CountReply *msg,
+                                      uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_CountReply_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &chat_Client_actor_type, CHAT_CLIENT_TAG_COUNTREPLY, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int chat_Client_send_CountReply_every(chat_Client_ref to, const chat_CountReply *msg,
+                                      uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_CountReply_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &chat_Client_actor_type, CHAT_CLIENT_TAG_COUNTREPLY, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}
+
+int chat_Client_send_Found_after(chat_Client_ref to, const chat_Found *msg, uint64_t delay_ns,
+                                 zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Found_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &chat_Client_actor_type, CHAT_CLIENT_TAG_FOUND, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int chat_Client_send_Found_every(chat_Client_ref to, const chat_Found *msg, uint64_t period_ns,
+                                 zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Found_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &chat_Client_actor_type, CHAT_CLIENT_TAG_FOUND, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
 }

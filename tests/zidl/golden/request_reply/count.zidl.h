@@ -181,6 +181,20 @@ zactor_child_spec chat_Room_child(const char *name, const chat_Room *init, zacto
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int chat_Room_send_Count2(chat_Room_ref to, const chat_Count2 *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int chat_Room_send_Count2_after(chat_Room_ref to, const chat_Count2 *msg, uint64_t delay_ns,
+                                zactor_timer *timer);
+int chat_Room_send_Count2_every(chat_Room_ref to, const chat_Count2 *msg, uint64_t period_ns,
+                                zactor_timer *timer);
+
 /* From a thread outside this system's handlers: sends a copy of *msg and
  * waits up to timeout_ns nanoseconds (ZACTOR_TIMEOUT_NEVER: no limit) for the
  * reply, copied to *out. Returns 0, or ZACTOR_EINVAL when the handler's reply
@@ -425,6 +439,36 @@ int chat_Client_send_CountReply(chat_Client_ref to, const chat_CountReply *msg);
  * actor has stopped; ZACTOR_ESTOPPED when the system is stopping;
  * ZACTOR_ENOMEM. */
 int chat_Client_send_Found(chat_Client_ref to, const chat_Found *msg);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when an enum in *msg
+ * holds no declared value; ZACTOR_EARG when msg is NULL, `to` is a null ref,
+ * period_ns is 0, or delay_ns or period_ns is above 2^62; ZACTOR_EDEAD when
+ * the actor has stopped; ZACTOR_ESTOPPED when the system is stopping;
+ * ZACTOR_ENOMEM. */
+int chat_Client_send_CountReply_after(chat_Client_ref to, const chat_CountReply *msg,
+                                      uint64_t delay_ns, zactor_timer *timer);
+int chat_Client_send_CountReply_every(chat_Client_ref to, const chat_CountReply *msg,
+                                      uint64_t period_ns, zactor_timer *timer);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when a string in *msg
+ * lacks its NUL or an enum in it holds no declared value; ZACTOR_EARG when
+ * msg is NULL, `to` is a null ref, period_ns is 0, or delay_ns or period_ns
+ * is above 2^62; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int chat_Client_send_Found_after(chat_Client_ref to, const chat_Found *msg, uint64_t delay_ns,
+                                 zactor_timer *timer);
+int chat_Client_send_Found_every(chat_Client_ref to, const chat_Found *msg, uint64_t period_ns,
+                                 zactor_timer *timer);
 
 /* Handlers of Client: the user defines these. */
 void chat_Client_on_start(chat_Client *self, zactor_ctx *ctx);

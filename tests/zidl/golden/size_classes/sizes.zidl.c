@@ -137,3 +137,147 @@ int sizes_Sink_send_Padded(sizes_Sink_ref to, const sizes_Padded *msg)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_PADDED, msg, sizeof *msg);
 }
+
+int sizes_Sink_send_Small_after(sizes_Sink_ref to, const sizes_Small *msg, uint64_t delay_ns,
+                                zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_SMALL, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int sizes_Sink_send_Small_every(sizes_Sink_ref to, const sizes_Small *msg, uint64_t period_ns,
+                                zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_SMALL, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}
+
+int sizes_Sink_send_EdgeSmall_after(sizes_Sink_ref to, const sizes_EdgeSmall *msg,
+                                    uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_EDGESMALL, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int sizes_Sink_send_EdgeSmall_every(sizes_Sink_ref to, const sizes_EdgeSmall *msg,
+                                    uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_EDGESMALL, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}
+
+int sizes_Sink_send_Medium_after(sizes_Sink_ref to, const sizes_Medium *msg, uint64_t delay_ns,
+                                 zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_MEDIUM, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int sizes_Sink_send_Medium_every(sizes_Sink_ref to, const sizes_Medium *msg, uint64_t period_ns,
+                                 zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_MEDIUM, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}
+
+int sizes_Sink_send_EdgeMedium_after(sizes_Sink_ref to, const sizes_EdgeMedium *msg,
+                                     uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_EDGEMEDIUM, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int sizes_Sink_send_EdgeMedium_every(sizes_Sink_ref to, const sizes_EdgeMedium *msg,
+                                     uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_EDGEMEDIUM, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}
+
+int sizes_Sink_send_Large_after(sizes_Sink_ref to, const sizes_Large *msg, uint64_t delay_ns,
+                                zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_LARGE, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int sizes_Sink_send_Large_every(sizes_Sink_ref to, const sizes_Large *msg, uint64_t period_ns,
+                                zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_LARGE, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}
+
+int sizes_Sink_send_Padded_after(sizes_Sink_ref to, const sizes_Padded *msg, uint64_t delay_ns,
+                                 zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_PADDED, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int sizes_Sink_send_Padded_every(sizes_Sink_ref to, const sizes_Padded *msg, uint64_t period_ns,
+                                 zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &sizes_Sink_actor_type, SIZES_SINK_TAG_PADDED, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}

@@ -156,6 +156,40 @@ int sizes_Sink_send_EdgeMedium(sizes_Sink_ref to, const sizes_EdgeMedium *msg);
 int sizes_Sink_send_Large(sizes_Sink_ref to, const sizes_Large *msg);
 int sizes_Sink_send_Padded(sizes_Sink_ref to, const sizes_Padded *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int sizes_Sink_send_Small_after(sizes_Sink_ref to, const sizes_Small *msg, uint64_t delay_ns,
+                                zactor_timer *timer);
+int sizes_Sink_send_Small_every(sizes_Sink_ref to, const sizes_Small *msg, uint64_t period_ns,
+                                zactor_timer *timer);
+int sizes_Sink_send_EdgeSmall_after(sizes_Sink_ref to, const sizes_EdgeSmall *msg,
+                                    uint64_t delay_ns, zactor_timer *timer);
+int sizes_Sink_send_EdgeSmall_every(sizes_Sink_ref to, const sizes_EdgeSmall *msg,
+                                    uint64_t period_ns, zactor_timer *timer);
+int sizes_Sink_send_Medium_after(sizes_Sink_ref to, const sizes_Medium *msg, uint64_t delay_ns,
+                                 zactor_timer *timer);
+int sizes_Sink_send_Medium_every(sizes_Sink_ref to, const sizes_Medium *msg, uint64_t period_ns,
+                                 zactor_timer *timer);
+int sizes_Sink_send_EdgeMedium_after(sizes_Sink_ref to, const sizes_EdgeMedium *msg,
+                                     uint64_t delay_ns, zactor_timer *timer);
+int sizes_Sink_send_EdgeMedium_every(sizes_Sink_ref to, const sizes_EdgeMedium *msg,
+                                     uint64_t period_ns, zactor_timer *timer);
+int sizes_Sink_send_Large_after(sizes_Sink_ref to, const sizes_Large *msg, uint64_t delay_ns,
+                                zactor_timer *timer);
+int sizes_Sink_send_Large_every(sizes_Sink_ref to, const sizes_Large *msg, uint64_t period_ns,
+                                zactor_timer *timer);
+int sizes_Sink_send_Padded_after(sizes_Sink_ref to, const sizes_Padded *msg, uint64_t delay_ns,
+                                 zactor_timer *timer);
+int sizes_Sink_send_Padded_every(sizes_Sink_ref to, const sizes_Padded *msg, uint64_t period_ns,
+                                 zactor_timer *timer);
+
 /* Handlers of Sink: the user defines these. */
 void sizes_Sink_on_Small(sizes_Sink *self, zactor_ctx *ctx, const sizes_Small *msg);
 void sizes_Sink_on_EdgeSmall(sizes_Sink *self, zactor_ctx *ctx, const sizes_EdgeSmall *msg);

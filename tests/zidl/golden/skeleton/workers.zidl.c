@@ -84,6 +84,30 @@ int jobs_Boss_send_Done(jobs_Boss_ref to, const jobs_Done *msg)
     return zactor_send(to.raw, &jobs_Boss_actor_type, JOBS_BOSS_TAG_DONE, msg, sizeof *msg);
 }
 
+int jobs_Boss_send_Done_after(jobs_Boss_ref to, const jobs_Done *msg, uint64_t delay_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &jobs_Boss_actor_type, JOBS_BOSS_TAG_DONE, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int jobs_Boss_send_Done_every(jobs_Boss_ref to, const jobs_Done *msg, uint64_t period_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &jobs_Boss_actor_type, JOBS_BOSS_TAG_DONE, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}
+
 /* ---- Actor Worker: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Worker's mailbox: its entry in the handler
@@ -156,4 +180,32 @@ int jobs_Worker_send_Job(jobs_Worker_ref to, const jobs_Job *msg)
     if (!jobs_Job_is_valid(msg))
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &jobs_Worker_actor_type, JOBS_WORKER_TAG_JOB, msg, sizeof *msg);
+}
+
+int jobs_Worker_send_Job_after(jobs_Worker_ref to, const jobs_Job *msg, uint64_t delay_ns,
+                               zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!jobs_Job_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &jobs_Worker_actor_type, JOBS_WORKER_TAG_JOB, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int jobs_Worker_send_Job_every(jobs_Worker_ref to, const jobs_Job *msg, uint64_t period_ns,
+                               zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!jobs_Job_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &jobs_Worker_actor_type, JOBS_WORKER_TAG_JOB, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
 }

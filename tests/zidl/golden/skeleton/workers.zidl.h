@@ -111,6 +111,20 @@ zactor_child_spec jobs_Boss_child(const char *name, const jobs_Boss *init, zacto
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int jobs_Boss_send_Done(jobs_Boss_ref to, const jobs_Done *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int jobs_Boss_send_Done_after(jobs_Boss_ref to, const jobs_Done *msg, uint64_t delay_ns,
+                              zactor_timer *timer);
+int jobs_Boss_send_Done_every(jobs_Boss_ref to, const jobs_Done *msg, uint64_t period_ns,
+                              zactor_timer *timer);
+
 /* Handlers of Boss: the user defines these. */
 void jobs_Boss_on_start(jobs_Boss *self, zactor_ctx *ctx);
 void jobs_Boss_on_Done(jobs_Boss *self, zactor_ctx *ctx, const jobs_Done *msg);
@@ -183,6 +197,20 @@ zactor_child_spec jobs_Worker_child(const char *name, const jobs_Worker *init,
  * null ref; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the
  * system is stopping; ZACTOR_ENOMEM. */
 int jobs_Worker_send_Job(jobs_Worker_ref to, const jobs_Job *msg);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when a string in *msg
+ * lacks its NUL; ZACTOR_EARG when msg is NULL, `to` is a null ref, period_ns
+ * is 0, or delay_ns or period_ns is above 2^62; ZACTOR_EDEAD when the actor
+ * has stopped; ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
+int jobs_Worker_send_Job_after(jobs_Worker_ref to, const jobs_Job *msg, uint64_t delay_ns,
+                               zactor_timer *timer);
+int jobs_Worker_send_Job_every(jobs_Worker_ref to, const jobs_Job *msg, uint64_t period_ns,
+                               zactor_timer *timer);
 
 /* Handlers of Worker: the user defines these. */
 void jobs_Worker_on_Job(jobs_Worker *self, zactor_ctx *ctx, const jobs_Job *msg);

@@ -149,3 +149,31 @@ int desk_Clerk_send_Answer(desk_Clerk_ref to, const forms_Answer *msg)
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &desk_Clerk_actor_type, DESK_CLERK_TAG_ANSWER, msg, sizeof *msg);
 }
+
+int desk_Clerk_send_Answer_after(desk_Clerk_ref to, const forms_Answer *msg, uint64_t delay_ns,
+                                 zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!forms_Answer_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &desk_Clerk_actor_type, DESK_CLERK_TAG_ANSWER, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int desk_Clerk_send_Answer_every(desk_Clerk_ref to, const forms_Answer *msg, uint64_t period_ns,
+                                 zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!forms_Answer_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &desk_Clerk_actor_type, DESK_CLERK_TAG_ANSWER, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}

@@ -97,6 +97,20 @@ zactor_child_spec desk_Clerk_child(const char *name, const desk_Clerk *init,
  * system is stopping; ZACTOR_ENOMEM. */
 int desk_Clerk_send_Answer(desk_Clerk_ref to, const forms_Answer *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when a string in *msg
+ * lacks its NUL; ZACTOR_EARG when msg is NULL, `to` is a null ref, period_ns
+ * is 0, or delay_ns or period_ns is above 2^62; ZACTOR_EDEAD when the actor
+ * has stopped; ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
+int desk_Clerk_send_Answer_after(desk_Clerk_ref to, const forms_Answer *msg, uint64_t delay_ns,
+                                 zactor_timer *timer);
+int desk_Clerk_send_Answer_every(desk_Clerk_ref to, const forms_Answer *msg, uint64_t period_ns,
+                                 zactor_timer *timer);
+
 /* From a thread outside this system's handlers: sends a copy of *msg and
  * waits up to timeout_ns nanoseconds (ZACTOR_TIMEOUT_NEVER: no limit) for the
  * reply, copied to *out. Returns 0, or ZACTOR_EINVAL when the handler's reply

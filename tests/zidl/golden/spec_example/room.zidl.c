@@ -174,3 +174,31 @@ int chat_Room_fulfil_Count(zactor_ctx *ctx, chat_Room_Count_promise promise,
 {
     return zactor_promise_fulfil(ctx, promise.raw, CHAT_ROOM_TAG_COUNT, reply, sizeof *reply, NULL);
 }
+
+int chat_Room_send_Join_after(chat_Room_ref to, const chat_Join *msg, uint64_t delay_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Join_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_JOIN, msg, sizeof *msg,
+                             delay_ns, 0, timer);
+}
+
+int chat_Room_send_Join_every(chat_Room_ref to, const chat_Join *msg, uint64_t period_ns,
+                              zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Join_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_JOIN, msg, sizeof *msg,
+                             period_ns, period_ns, timer);
+}

@@ -159,6 +159,21 @@ zactor_child_spec chat_Room_child(const char *name, const chat_Room *init, zacto
  * ZACTOR_ENOMEM. */
 int chat_Room_send_Join(chat_Room_ref to, const chat_Join *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when a string in *msg
+ * lacks its NUL or an enum in it holds no declared value; ZACTOR_EARG when
+ * msg is NULL, `to` is a null ref, period_ns is 0, or delay_ns or period_ns
+ * is above 2^62; ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED
+ * when the system is stopping; ZACTOR_ENOMEM. */
+int chat_Room_send_Join_after(chat_Room_ref to, const chat_Join *msg, uint64_t delay_ns,
+                              zactor_timer *timer);
+int chat_Room_send_Join_every(chat_Room_ref to, const chat_Join *msg, uint64_t period_ns,
+                              zactor_timer *timer);
+
 /* From a thread outside this system's handlers: sends a copy of *msg and
  * waits up to timeout_ns nanoseconds (ZACTOR_TIMEOUT_NEVER: no limit) for the
  * reply, copied to *out. Returns 0, or ZACTOR_EARG when msg or out is NULL or

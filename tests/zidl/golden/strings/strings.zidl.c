@@ -109,3 +109,55 @@ int text_Greeter_send_Number(text_Greeter_ref to, const text_Number *msg)
         return ZACTOR_EARG;
     return zactor_send(to.raw, &text_Greeter_actor_type, TEXT_GREETER_TAG_NUMBER, msg, sizeof *msg);
 }
+
+int text_Greeter_send_Greeting_after(text_Greeter_ref to, const text_Greeting *msg,
+                                     uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!text_Greeting_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &text_Greeter_actor_type, TEXT_GREETER_TAG_GREETING, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int text_Greeter_send_Greeting_every(text_Greeter_ref to, const text_Greeting *msg,
+                                     uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!text_Greeting_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &text_Greeter_actor_type, TEXT_GREETER_TAG_GREETING, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}
+
+int text_Greeter_send_Number_after(text_Greeter_ref to, const text_Number *msg, uint64_t delay_ns,
+                                   zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &text_Greeter_actor_type, TEXT_GREETER_TAG_NUMBER, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int text_Greeter_send_Number_every(text_Greeter_ref to, const text_Number *msg, uint64_t period_ns,
+                                   zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &text_Greeter_actor_type, TEXT_GREETER_TAG_NUMBER, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}

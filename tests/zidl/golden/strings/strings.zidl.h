@@ -125,6 +125,34 @@ int text_Greeter_send_Greeting(text_Greeter_ref to, const text_Greeting *msg);
  * ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
 int text_Greeter_send_Number(text_Greeter_ref to, const text_Number *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when a string in *msg
+ * lacks its NUL; ZACTOR_EARG when msg is NULL, `to` is a null ref, period_ns
+ * is 0, or delay_ns or period_ns is above 2^62; ZACTOR_EDEAD when the actor
+ * has stopped; ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
+int text_Greeter_send_Greeting_after(text_Greeter_ref to, const text_Greeting *msg,
+                                     uint64_t delay_ns, zactor_timer *timer);
+int text_Greeter_send_Greeting_every(text_Greeter_ref to, const text_Greeting *msg,
+                                     uint64_t period_ns, zactor_timer *timer);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int text_Greeter_send_Number_after(text_Greeter_ref to, const text_Number *msg, uint64_t delay_ns,
+                                   zactor_timer *timer);
+int text_Greeter_send_Number_every(text_Greeter_ref to, const text_Number *msg, uint64_t period_ns,
+                                   zactor_timer *timer);
+
 /* Handlers of Greeter: the user defines these. */
 void text_Greeter_on_Greeting(text_Greeter *self, zactor_ctx *ctx, const text_Greeting *msg);
 void text_Greeter_on_Number(text_Greeter *self, zactor_ctx *ctx, const text_Number *msg);

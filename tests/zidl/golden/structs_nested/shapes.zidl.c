@@ -102,3 +102,55 @@ int shapes_Canvas_send_Tag(shapes_Canvas_ref to, const shapes_Tag *msg)
         return ZACTOR_EINVAL;
     return zactor_send(to.raw, &shapes_Canvas_actor_type, SHAPES_CANVAS_TAG_TAG, msg, sizeof *msg);
 }
+
+int shapes_Canvas_send_Move_after(shapes_Canvas_ref to, const shapes_Move *msg, uint64_t delay_ns,
+                                  zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &shapes_Canvas_actor_type, SHAPES_CANVAS_TAG_MOVE, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int shapes_Canvas_send_Move_every(shapes_Canvas_ref to, const shapes_Move *msg, uint64_t period_ns,
+                                  zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &shapes_Canvas_actor_type, SHAPES_CANVAS_TAG_MOVE, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}
+
+int shapes_Canvas_send_Tag_after(shapes_Canvas_ref to, const shapes_Tag *msg, uint64_t delay_ns,
+                                 zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!shapes_Tag_is_valid(msg))
+        return ZACTOR_EINVAL;
+    return zactor_send_after(to.raw, &shapes_Canvas_actor_type, SHAPES_CANVAS_TAG_TAG, msg,
+                             sizeof *msg, delay_ns, 0, timer);
+}
+
+int shapes_Canvas_send_Tag_every(shapes_Canvas_ref to, const shapes_Tag *msg, uint64_t period_ns,
+                                 zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!shapes_Tag_is_valid(msg))
+        return ZACTOR_EINVAL;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &shapes_Canvas_actor_type, SHAPES_CANVAS_TAG_TAG, msg,
+                             sizeof *msg, period_ns, period_ns, timer);
+}

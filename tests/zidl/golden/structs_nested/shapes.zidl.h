@@ -147,6 +147,34 @@ int shapes_Canvas_send_Move(shapes_Canvas_ref to, const shapes_Move *msg);
  * system is stopping; ZACTOR_ENOMEM. */
 int shapes_Canvas_send_Tag(shapes_Canvas_ref to, const shapes_Tag *msg);
 
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EARG when msg is NULL, `to` is a
+ * null ref, period_ns is 0, or delay_ns or period_ns is above 2^62;
+ * ZACTOR_EDEAD when the actor has stopped; ZACTOR_ESTOPPED when the system is
+ * stopping; ZACTOR_ENOMEM. */
+int shapes_Canvas_send_Move_after(shapes_Canvas_ref to, const shapes_Move *msg, uint64_t delay_ns,
+                                  zactor_timer *timer);
+int shapes_Canvas_send_Move_every(shapes_Canvas_ref to, const shapes_Move *msg, uint64_t period_ns,
+                                  zactor_timer *timer);
+
+/* Arms a timer that sends a copy of *msg, as the send function would,
+ * delay_ns nanoseconds from now (the _after function), or every period_ns
+ * nanoseconds at fixed rate, the first after period_ns (the _every function);
+ * see zactor_send_after. *timer (timer may be NULL) receives the timer, for
+ * zactor_timer_cancel; {NULL, 0} on an error. A timer armed in a handler ends
+ * when that actor ends. Returns 0, or ZACTOR_EINVAL when a string in *msg
+ * lacks its NUL; ZACTOR_EARG when msg is NULL, `to` is a null ref, period_ns
+ * is 0, or delay_ns or period_ns is above 2^62; ZACTOR_EDEAD when the actor
+ * has stopped; ZACTOR_ESTOPPED when the system is stopping; ZACTOR_ENOMEM. */
+int shapes_Canvas_send_Tag_after(shapes_Canvas_ref to, const shapes_Tag *msg, uint64_t delay_ns,
+                                 zactor_timer *timer);
+int shapes_Canvas_send_Tag_every(shapes_Canvas_ref to, const shapes_Tag *msg, uint64_t period_ns,
+                                 zactor_timer *timer);
+
 /* Handlers of Canvas: the user defines these. */
 void shapes_Canvas_on_Move(shapes_Canvas *self, zactor_ctx *ctx, const shapes_Move *msg);
 void shapes_Canvas_on_Tag(shapes_Canvas *self, zactor_ctx *ctx, const shapes_Tag *msg);

@@ -1,0 +1,634 @@
+/* timer.c - timers: delayed and periodic sends, and virtual time.
+ *
+ * Store. Every timer is a slot of one slab per system, under one mutex;
+ * its id is the slot's index + 1 in the low 32 bits and the slot's
+ * generation in the high 32, bumped when the timer ends, so a stale id
+ * (a cancelled or fired timer whose slot was reused) finds nothing.
+ *
+ * Order. Armed timers sit in a binary min-heap of slot indices by (due
+ * time, arming sequence), each slot knowing its heap position: arm and
+ * cancel are O(log n), the earliest is at the root, and equal due times
+ * fire in arming order, which deterministic mode needs to replay. A
+ * hierarchical wheel would make arm O(1) but fires out of order within a
+ * tick and has to be walked while nothing is due; a million timers are 20
+ * heap levels (bench/timers).
+ *
+ * Firing. One thread per system sleeps on a condition variable (on
+ * CLOCK_MONOTONIC) until the root is due, or until an arm puts an earlier
+ * timer at the root; workers do no timer work while nothing is due. It
+ * pops what is due, copies each message into a pooled box (header: the
+ * timer's id) and, with the mutex released, sends the boxes from outside
+ * the system (actor.c, zactor__send_timer). A periodic timer is re-armed
+ * at fixed rate (due + period, skipping periods already past); while its
+ * previous firing is still queued it does not queue another (a slow
+ * target gets at most one firing of each timer in its mailbox).
+ *
+ * Cancel. A firing waits in the mailbox marked `queued` in its slot; the
+ * worker that takes it asks zactor__timer_taken, under the mutex, whether
+ * the slot is still live with that firing queued. A cancel ends the slot
+ * under the same mutex: exactly one of them wins, so once a cancel has
+ * returned 0 no firing of the timer is handled. The taker that loses
+ * tells the turn to skip the message (ZACTOR__CELL_SKIP, worker.c).
+ *
+ * Ends. A one-shot timer ends when its firing is taken (or cannot be
+ * queued); any timer ends when cancelled, when its owner (the actor whose
+ * handler armed it) ends, and when a firing finds its target ended (the
+ * firing is then a dead letter). Owned timers are chained per owner cell
+ * in a small hash, so an owner's end costs its own timers only.
+ *
+ * Quiescence: while any timer is live the system counts one unit of
+ * `active` (system.c), so zactor_system_wait waits for it.
+ *
+ * Deterministic mode: no thread. The clock is virtual (starts at 0); the
+ * worker, finding nothing to run, moves it to the root's due time and
+ * fires everything due then (scheduler.c), sending as the timer thread
+ * would. */
+#include "timer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "actor.h"
+#include "dead_letter.h"
+#include "system.h"
+#include "worker.h"
+
+/* Timers fired per lock hold: the rest wait for the next pass. */
+#define FIRE_BATCH 64u
+/* Delays and periods above this are refused (about 146 years). */
+#define MAX_NS (UINT64_C(1) << 62)
+/* A firing whose box cannot be allocated is tried again this much later. */
+#define RETRY_NS UINT64_C(1000000)
+
+struct zactor__timer_slot {
+    uint64_t due;    /* system clock, ns */
+    uint64_t seq;    /* arming order */
+    uint64_t period; /* 0: once */
+    zactor_ref to;
+    const zactor_actor_type *type;
+    zactor_cell *owner; /* NULL: armed from outside a handler */
+    void *msg;          /* the message's copy (NULL when size is 0) */
+    uint32_t owner_generation;
+    uint32_t tag;
+    uint32_t size;
+    uint32_t generation; /* the id's high half; bumped at the end */
+    uint32_t heap_pos;   /* position in the heap + 1; 0: not armed */
+    uint32_t next;       /* free list, or owner chain: index + 1, 0 = end */
+    uint32_t prev;       /* owner chain */
+    bool live;
+    bool queued; /* a firing waits in the target's mailbox */
+};
+
+typedef struct firing {
+    zactor_ref to;
+    const zactor_actor_type *type;
+    uint32_t tag;
+    uint64_t id;
+    zactor__timer_box *box;
+} firing;
+
+static uint64_t clock_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+static uint64_t timers_now(const zactor__timers *timers)
+{
+    /* Relaxed: the virtual clock is a value, ordered for the worker by the
+     * mutex it writes it under; other readers need no more than a value
+     * the clock had. */
+    return timers->deterministic ? atomic_load_explicit(&timers->virtual_now, memory_order_relaxed)
+                                 : clock_ns();
+}
+
+uint64_t zactor_system_now(const zactor_system *sys)
+{
+    if (!sys)
+        return 0;
+    return timers_now(&sys->timers);
+}
+
+static uint64_t slot_id(const zactor__timers *timers, uint32_t index)
+{
+    return (uint64_t)timers->slots[index].generation << 32 | (uint64_t)(index + 1u);
+}
+
+/* The live slot of id, or NULL. Under lock. */
+static zactor__timer_slot *find(zactor__timers *timers, uint64_t id)
+{
+    uint32_t index = (uint32_t)id - 1u;
+    if ((uint32_t)id == 0 || index >= timers->used)
+        return NULL;
+    zactor__timer_slot *slot = &timers->slots[index];
+    return slot->live && slot->generation == (uint32_t)(id >> 32) ? slot : NULL;
+}
+
+/* ---- heap --------------------------------------------------------------- */
+
+static bool earlier(const zactor__timers *timers, uint32_t a, uint32_t b)
+{
+    const zactor__timer_slot *x = &timers->slots[a], *y = &timers->slots[b];
+    return x->due < y->due || (x->due == y->due && x->seq < y->seq);
+}
+
+static void heap_put(zactor__timers *timers, uint32_t pos, uint32_t index)
+{
+    timers->heap[pos] = index;
+    timers->slots[index].heap_pos = pos + 1u;
+}
+
+static void sift_up(zactor__timers *timers, uint32_t pos)
+{
+    uint32_t index = timers->heap[pos];
+    while (pos > 0) {
+        uint32_t parent = (pos - 1u) / 2u;
+        if (!earlier(timers, index, timers->heap[parent]))
+            break;
+        heap_put(timers, pos, timers->heap[parent]);
+        pos = parent;
+    }
+    heap_put(timers, pos, index);
+}
+
+static void sift_down(zactor__timers *timers, uint32_t pos)
+{
+    uint32_t index = timers->heap[pos];
+    for (;;) {
+        uint32_t child = 2u * pos + 1u;
+        if (child >= timers->heap_size)
+            break;
+        if (child + 1u < timers->heap_size &&
+            earlier(timers, timers->heap[child + 1u], timers->heap[child]))
+            child++;
+        if (!earlier(timers, timers->heap[child], index))
+            break;
+        heap_put(timers, pos, timers->heap[child]);
+        pos = child;
+    }
+    heap_put(timers, pos, index);
+}
+
+static void heap_push(zactor__timers *timers, uint32_t index)
+{
+    heap_put(timers, timers->heap_size++, index);
+    sift_up(timers, timers->heap_size - 1u);
+}
+
+static void heap_remove(zactor__timers *timers, uint32_t index)
+{
+    uint32_t pos = timers->slots[index].heap_pos - 1u;
+    timers->slots[index].heap_pos = 0;
+    uint32_t last = timers->heap[--timers->heap_size];
+    if (pos == timers->heap_size)
+        return;
+    heap_put(timers, pos, last);
+    sift_up(timers, pos);
+    sift_down(timers, timers->slots[last].heap_pos - 1u);
+}
+
+/* ---- owners ------------------------------------------------------------- */
+
+static uint32_t owner_bucket(const zactor__timers *timers, const zactor_cell *cell)
+{
+    uint64_t h = (uint64_t)(uintptr_t)cell * UINT64_C(0x9E3779B97F4A7C15);
+    return (uint32_t)(h >> 32) & (timers->owner_buckets - 1u);
+}
+
+static void owner_link(zactor__timers *timers, uint32_t index)
+{
+    zactor__timer_slot *slot = &timers->slots[index];
+    uint32_t *head = &timers->owners[owner_bucket(timers, slot->owner)];
+    slot->prev = 0;
+    slot->next = *head;
+    if (*head)
+        timers->slots[*head - 1u].prev = index + 1u;
+    *head = index + 1u;
+}
+
+static void owner_unlink(zactor__timers *timers, uint32_t index)
+{
+    zactor__timer_slot *slot = &timers->slots[index];
+    if (slot->prev)
+        timers->slots[slot->prev - 1u].next = slot->next;
+    else
+        timers->owners[owner_bucket(timers, slot->owner)] = slot->next;
+    if (slot->next)
+        timers->slots[slot->next - 1u].prev = slot->prev;
+}
+
+/* Room for one more owned timer: the hash keeps at most two per bucket
+ * on average. 0 or ZACTOR_ENOMEM. */
+static int owners_reserve(zactor__timers *timers)
+{
+    if (timers->owned < 2u * timers->owner_buckets)
+        return 0;
+    uint32_t buckets = timers->owner_buckets ? 2u * timers->owner_buckets : 64u;
+    uint32_t *owners = calloc(buckets, sizeof *owners);
+    if (!owners)
+        return ZACTOR_ENOMEM;
+    free(timers->owners);
+    timers->owners = owners;
+    timers->owner_buckets = buckets;
+    for (uint32_t i = 0; i < timers->used; i++) {
+        if (timers->slots[i].live && timers->slots[i].owner)
+            owner_link(timers, i);
+    }
+    return 0;
+}
+
+/* ---- slots -------------------------------------------------------------- */
+
+/* A free slot's index, or UINT32_MAX when memory is short. */
+static uint32_t slot_take(zactor__timers *timers)
+{
+    if (timers->free) {
+        uint32_t index = timers->free - 1u;
+        timers->free = timers->slots[index].next;
+        return index;
+    }
+    if (timers->used == timers->capacity) {
+        if (timers->capacity >= UINT32_MAX / 2u)
+            return UINT32_MAX;
+        uint32_t capacity = timers->capacity ? 2u * timers->capacity : 64u;
+        zactor__timer_slot *slots = realloc(timers->slots, capacity * sizeof *slots);
+        if (!slots)
+            return UINT32_MAX;
+        timers->slots = slots;
+        uint32_t *heap = realloc(timers->heap, capacity * sizeof *heap);
+        if (!heap)
+            return UINT32_MAX;
+        timers->heap = heap;
+        timers->capacity = capacity;
+    }
+    zactor__timer_slot *slot = &timers->slots[timers->used];
+    memset(slot, 0, sizeof *slot); /* not live: the owners' rehash skips it */
+    slot->generation = 1;
+    return timers->used++;
+}
+
+/* Ends a live timer: out of the heap and its owner's chain, its copy
+ * freed, its id dead. The last live timer gives back the system's unit
+ * of `active`. Under lock. */
+static void end_timer(zactor__timers *timers, zactor__timer_slot *slot)
+{
+    uint32_t index = (uint32_t)(slot - timers->slots);
+    if (slot->heap_pos)
+        heap_remove(timers, index);
+    if (slot->owner) {
+        owner_unlink(timers, index);
+        timers->owned--;
+    }
+    free(slot->msg);
+    slot->msg = NULL;
+    slot->live = false;
+    slot->queued = false;
+    slot->generation++;
+    if (slot->generation == 0)
+        slot->generation = 1;
+    slot->next = timers->free;
+    timers->free = index + 1u;
+    if (--timers->live == 0)
+        zactor__system_idle_timers(timers->sys);
+}
+
+/* ---- arm and cancel ------------------------------------------------------ */
+
+static int check_target(zactor_ref to, const zactor_actor_type *type, uint32_t tag)
+{
+    if (tag >= type->handler_count)
+        return ZACTOR_ETYPE;
+    const zactor_handler_entry *entry = &type->handlers[tag];
+    /* Requests need a reply_to per send; a message holding bytes would be
+     * delivered more than once, or after a cancel had to release it. */
+    if (entry->flags & (ZACTOR_HANDLER_REQUEST | ZACTOR_HANDLER_DOWN) || entry->drop)
+        return ZACTOR_ETYPE;
+    /* Acquire: when generation and ALIVE match, spawn's type is visible. */
+    uint64_t life = atomic_load_explicit(&to.cell->life, memory_order_acquire);
+    if (zactor__life_generation(life) != to.generation || !(life & ZACTOR__LIFE_ALIVE))
+        return ZACTOR_EDEAD;
+    /* Relaxed: ordered by the acquire above. */
+    if (atomic_load_explicit(&to.cell->type, memory_order_relaxed) != type)
+        return ZACTOR_ETYPE;
+    return 0;
+}
+
+static int arm(zactor__timers *timers, zactor_ref to, const zactor_actor_type *type, uint32_t tag,
+               const void *msg, size_t size, uint64_t delay_ns, uint64_t period_ns, uint64_t *id)
+{
+    void *copy = NULL;
+    if (size) {
+        copy = malloc(size);
+        if (!copy)
+            return ZACTOR_ENOMEM;
+        memcpy(copy, msg, size);
+    }
+    /* The owner: the actor whose handler or hook runs on this thread. */
+    zactor__worker *worker = zactor__worker_of(timers->sys);
+    zactor_cell *owner = worker ? worker->ctx.cell : NULL;
+    pthread_mutex_lock(&timers->lock);
+    uint32_t index = slot_take(timers);
+    if (index == UINT32_MAX || (owner && owners_reserve(timers) != 0)) {
+        if (index != UINT32_MAX) {
+            timers->slots[index].next = timers->free;
+            timers->free = index + 1u;
+        }
+        pthread_mutex_unlock(&timers->lock);
+        free(copy);
+        return ZACTOR_ENOMEM;
+    }
+    zactor__timer_slot *slot = &timers->slots[index];
+    slot->due = timers_now(timers) + delay_ns;
+    slot->seq = timers->seq++;
+    slot->period = period_ns;
+    slot->to = to;
+    slot->type = type;
+    slot->owner = owner;
+    slot->msg = copy;
+    slot->tag = tag;
+    slot->size = (uint32_t)size;
+    slot->heap_pos = 0;
+    slot->live = true;
+    slot->queued = false;
+    if (owner) {
+        /* Relaxed: the owner's own turn runs here; its generation is fixed. */
+        slot->owner_generation =
+            zactor__life_generation(atomic_load_explicit(&owner->life, memory_order_relaxed));
+        owner->flags |= ZACTOR__CELL_TIMERS;
+        timers->owned++;
+        owner_link(timers, index);
+    }
+    heap_push(timers, index);
+    if (timers->live++ == 0)
+        zactor__system_busy_timers(timers->sys);
+    *id = slot_id(timers, index);
+    bool earliest = timers->heap[0] == index;
+    if (earliest && !timers->deterministic)
+        pthread_cond_signal(&timers->cond);
+    pthread_mutex_unlock(&timers->lock);
+    /* Deterministic mode: a worker parked for lack of work must see it. */
+    if (timers->deterministic && !worker)
+        zactor__scheduler_wake_all(&timers->sys->sched);
+    return 0;
+}
+
+int zactor_send_after(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                      size_t size, uint64_t delay_ns, uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer)
+        *timer = (zactor_timer){NULL, 0};
+    if (!type)
+        return ZACTOR_EARG;
+    int rc = 0;
+    if (!to.cell || (!msg && size) || size > UINT32_MAX || delay_ns > MAX_NS || period_ns > MAX_NS)
+        rc = ZACTOR_EARG;
+    else if (zactor__system_stopping(to.cell->sys))
+        rc = ZACTOR_ESTOPPED;
+    else
+        rc = check_target(to, type, tag);
+    uint64_t id = 0;
+    if (rc == 0)
+        rc = arm(&to.cell->sys->timers, to, type, tag, msg, size, delay_ns, period_ns, &id);
+    if (rc != 0) {
+        if (msg && tag < type->handler_count)
+            zactor__payload_drop(type, tag, msg);
+        return rc;
+    }
+    if (timer)
+        *timer = (zactor_timer){to.cell->sys, id};
+    return 0;
+}
+
+int zactor_timer_cancel(zactor_timer timer)
+{
+    if (!timer.sys || timer.id == 0)
+        return ZACTOR_EARG;
+    zactor__timers *timers = &timer.sys->timers;
+    pthread_mutex_lock(&timers->lock);
+    zactor__timer_slot *slot = find(timers, timer.id);
+    if (slot)
+        end_timer(timers, slot);
+    pthread_mutex_unlock(&timers->lock);
+    return slot ? 0 : ZACTOR_ENOENT;
+}
+
+bool zactor__timer_taken(const zactor__timer_box *box)
+{
+    zactor__timers *timers = box->timers;
+    pthread_mutex_lock(&timers->lock);
+    zactor__timer_slot *slot = find(timers, box->id);
+    bool handle = slot && slot->queued;
+    if (handle) {
+        slot->queued = false;
+        if (slot->period == 0)
+            end_timer(timers, slot);
+    }
+    pthread_mutex_unlock(&timers->lock);
+    return handle;
+}
+
+void zactor__timers_owner_ended(zactor__timers *timers, zactor_cell *cell, uint32_t generation)
+{
+    pthread_mutex_lock(&timers->lock);
+    if (timers->owner_buckets) {
+        uint32_t next = timers->owners[owner_bucket(timers, cell)];
+        while (next) {
+            zactor__timer_slot *slot = &timers->slots[next - 1u];
+            next = slot->next;
+            if (slot->owner == cell && slot->owner_generation == generation)
+                end_timer(timers, slot);
+        }
+    }
+    pthread_mutex_unlock(&timers->lock);
+    cell->flags &= (uint8_t)~ZACTOR__CELL_TIMERS;
+}
+
+/* ---- firing ------------------------------------------------------------- */
+
+/* Pops the timers due at `now` into out (at most FIRE_BATCH), marking
+ * their firings queued; re-arms periodic ones. Returns how many. */
+static uint32_t collect(zactor__timers *timers, uint64_t now, firing *out)
+{
+    uint32_t n = 0;
+    while (n < FIRE_BATCH && timers->heap_size && timers->slots[timers->heap[0]].due <= now) {
+        uint32_t index = timers->heap[0];
+        zactor__timer_slot *slot = &timers->slots[index];
+        heap_remove(timers, index);
+        bool skip = slot->queued; /* the previous firing is still queued */
+        uint64_t due = slot->due;
+        zactor__timer_box *box = NULL;
+        if (!skip) {
+            box = zactor__pool_alloc(&timers->sys->pool, NULL,
+                                     ZACTOR__TIMER_BOX_HEADER + (size_t)slot->size);
+            if (!box) {
+                skip = true;
+                if (slot->period == 0)
+                    due = now + RETRY_NS;
+            }
+        }
+        if (slot->period) {
+            /* Fixed rate: the next period not yet past. */
+            slot->due = due + slot->period * ((now - due) / slot->period + 1u);
+            slot->seq = timers->seq++;
+            heap_push(timers, index);
+        } else if (skip) {
+            slot->due = due;
+            heap_push(timers, index);
+        }
+        if (skip)
+            continue;
+        box->timers = timers;
+        box->id = slot_id(timers, index);
+        if (slot->size)
+            memcpy((unsigned char *)box + ZACTOR__TIMER_BOX_HEADER, slot->msg, slot->size);
+        slot->queued = true;
+        out[n++] = (firing){slot->to, slot->type, slot->tag, box->id, box};
+    }
+    return n;
+}
+
+/* Sends the firings, the mutex released. A firing that cannot be queued
+ * is no longer queued; to an ended target it is a dead letter and ends
+ * its timer. */
+static void send_firings(zactor__timers *timers, firing *batch, uint32_t n)
+{
+    zactor_system *sys = timers->sys;
+    for (uint32_t i = 0; i < n; i++) {
+        firing *f = &batch[i];
+        int rc = zactor__send_timer(f->to, f->type, f->tag, f->box);
+        if (rc == 0)
+            continue;
+        if (rc == ZACTOR_EDEAD)
+            zactor__dead_letter(sys, f->type, f->tag,
+                                (unsigned char *)f->box + ZACTOR__TIMER_BOX_HEADER);
+        zactor__pool_free(&sys->pool, NULL, f->box);
+        pthread_mutex_lock(&timers->lock);
+        zactor__timer_slot *slot = find(timers, f->id);
+        if (slot && slot->queued) {
+            slot->queued = false;
+            if (slot->period == 0 || rc == ZACTOR_EDEAD)
+                end_timer(timers, slot);
+        }
+        pthread_mutex_unlock(&timers->lock);
+    }
+}
+
+static void *timer_main(void *arg)
+{
+    zactor__timers *timers = arg;
+    firing batch[FIRE_BATCH];
+    pthread_mutex_lock(&timers->lock);
+    while (!timers->quit) {
+        if (timers->heap_size == 0) {
+            pthread_cond_wait(&timers->cond, &timers->lock);
+            continue;
+        }
+        uint64_t now = clock_ns();
+        uint64_t due = timers->slots[timers->heap[0]].due;
+        if (due > now) {
+            struct timespec until = {(time_t)(due / 1000000000u), (long)(due % 1000000000u)};
+            pthread_cond_timedwait(&timers->cond, &timers->lock, &until);
+            continue;
+        }
+        uint32_t n = collect(timers, now, batch);
+        pthread_mutex_unlock(&timers->lock);
+        send_firings(timers, batch, n);
+        pthread_mutex_lock(&timers->lock);
+    }
+    pthread_mutex_unlock(&timers->lock);
+    return NULL;
+}
+
+bool zactor__timers_advance(zactor__timers *timers)
+{
+    firing batch[FIRE_BATCH];
+    pthread_mutex_lock(&timers->lock);
+    if (timers->heap_size == 0) {
+        pthread_mutex_unlock(&timers->lock);
+        return false;
+    }
+    uint64_t due = timers->slots[timers->heap[0]].due;
+    /* Relaxed: only this worker writes it, under the mutex. */
+    if (due > atomic_load_explicit(&timers->virtual_now, memory_order_relaxed))
+        atomic_store_explicit(&timers->virtual_now, due, memory_order_relaxed);
+    uint64_t now = atomic_load_explicit(&timers->virtual_now, memory_order_relaxed);
+    for (;;) {
+        uint32_t n = collect(timers, now, batch);
+        pthread_mutex_unlock(&timers->lock);
+        send_firings(timers, batch, n);
+        if (n < FIRE_BATCH)
+            return true;
+        pthread_mutex_lock(&timers->lock);
+    }
+}
+
+bool zactor__timers_armed(zactor__timers *timers)
+{
+    pthread_mutex_lock(&timers->lock);
+    bool armed = timers->heap_size != 0;
+    pthread_mutex_unlock(&timers->lock);
+    return armed;
+}
+
+/* ---- lifetime ----------------------------------------------------------- */
+
+int zactor__timers_init(zactor__timers *timers, zactor_system *sys, bool deterministic)
+{
+    memset(timers, 0, sizeof *timers);
+    timers->sys = sys;
+    timers->deterministic = deterministic;
+    atomic_init(&timers->virtual_now, 0);
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0)
+        return -1;
+    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (rc == 0)
+        rc = pthread_cond_init(&timers->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    if (rc != 0)
+        return -1;
+    if (pthread_mutex_init(&timers->lock, NULL) != 0) {
+        pthread_cond_destroy(&timers->cond);
+        return -1;
+    }
+    return 0;
+}
+
+int zactor__timers_start(zactor__timers *timers)
+{
+    if (timers->deterministic)
+        return 0;
+    if (pthread_create(&timers->thread, NULL, timer_main, timers) != 0)
+        return -1;
+    timers->thread_started = true;
+    return 0;
+}
+
+void zactor__timers_stop(zactor__timers *timers)
+{
+    pthread_mutex_lock(&timers->lock);
+    timers->quit = true;
+    pthread_cond_signal(&timers->cond);
+    pthread_mutex_unlock(&timers->lock);
+}
+
+void zactor__timers_join(zactor__timers *timers)
+{
+    if (timers->thread_started)
+        pthread_join(timers->thread, NULL);
+    timers->thread_started = false;
+}
+
+void zactor__timers_destroy(zactor__timers *timers)
+{
+    for (uint32_t i = 0; i < timers->used; i++)
+        free(timers->slots[i].live ? timers->slots[i].msg : NULL);
+    free(timers->slots);
+    free(timers->heap);
+    free(timers->owners);
+    pthread_cond_destroy(&timers->cond);
+    pthread_mutex_destroy(&timers->lock);
+}
