@@ -167,6 +167,51 @@ static void struct_names(emitter *e, const zidl__file *file, const zidl__decl *d
          describe(e, "the size class macro of", kind, decl->name));
 }
 
+/* A name one `on` line gives rise to: the actor's name, prefix, the
+ * handler's name, suffix. */
+typedef struct handler_name {
+    const char *prefix;
+    const char *suffix;
+    const char *what;
+} handler_name;
+
+/* Every `on` line. */
+static const handler_name every_handler[] = {
+    {"_on_", "", "the handler"},
+    {"_dispatch_", "", "the dispatcher"},
+};
+
+/* `on M;`. The timer functions are reserved also when the message holds
+ * bytes and they are not generated: adding a bytes field to a message
+ * then never makes a name free or clash. */
+static const handler_name message_handler[] = {
+    {"_send_", "", "the send function"},
+    {"_send_", "_after", "the delayed send function"},
+    {"_send_", "_every", "the periodic send function"},
+};
+
+/* `on M -> R;`. */
+static const handler_name request_handler[] = {
+    {"_ask_", "", "the ask function"},
+    {"_request_", "", "the request function"},
+    {"_request_", "_tracked", "the tracked request function"},
+    {"_", "_promise", "the promise type"},
+    {"_defer_", "", "the defer function"},
+    {"_fulfil_", "", "the fulfil function"},
+    {"_drop_", "", "the request release function"},
+};
+
+static void emit_handler_names(emitter *e, const zidl__file *file, const zidl__decl *decl,
+                               const zidl__handler *h, const char *subject,
+                               const handler_name *names, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        emit(e,
+             zidl__c_name(e->arena, file, decl->name,
+                          concat(e->arena, names[i].prefix, h->name, names[i].suffix, "")),
+             h->loc, describe(e, names[i].what, "of", subject));
+}
+
 static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *decl)
 {
     static const struct {
@@ -194,12 +239,8 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
         const zidl__handler *h = decl->handlers.items[i];
         const char *in_actor = concat(e->arena, "' in actor '", decl->name, "", "");
         const char *subject = concat(e->arena, h->name, in_actor, "", "");
-        emit(e, zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_on_", h->name, "", "")),
-             h->loc, describe(e, "the handler", "of", subject));
-        emit(e,
-             zidl__c_name(e->arena, file, decl->name,
-                          concat(e->arena, "_dispatch_", h->name, "", "")),
-             h->loc, describe(e, "the dispatcher", "of", subject));
+        emit_handler_names(e, file, decl, h, subject, every_handler,
+                           sizeof every_handler / sizeof every_handler[0]);
         if (h->kind == ZIDL__HANDLER_DOWN)
             emit(e, zidl__down_tag_name(e->arena, file, decl->name), h->loc,
                  describe(e, "the handler tag", "of", subject));
@@ -211,48 +252,12 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
         emit(e, zidl__tag_name(e->arena, file, decl->name, h->name), h->loc,
              describe(e, "the handler tag", "of", subject));
         if (!h->has_reply) {
-            emit(e,
-                 zidl__c_name(e->arena, file, decl->name,
-                              concat(e->arena, "_send_", h->name, "", "")),
-                 h->loc, describe(e, "the send function", "of", subject));
-            /* Reserved also when the message holds bytes and the timer
-             * functions are not generated: adding a bytes field to a
-             * message then never makes a name free or clash. */
-            emit(e,
-                 zidl__c_name(e->arena, file, decl->name,
-                              concat(e->arena, "_send_", h->name, "_after", "")),
-                 h->loc, describe(e, "the delayed send function", "of", subject));
-            emit(e,
-                 zidl__c_name(e->arena, file, decl->name,
-                              concat(e->arena, "_send_", h->name, "_every", "")),
-                 h->loc, describe(e, "the periodic send function", "of", subject));
+            emit_handler_names(e, file, decl, h, subject, message_handler,
+                               sizeof message_handler / sizeof message_handler[0]);
             continue;
         }
-        emit(e,
-             zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_ask_", h->name, "", "")),
-             h->loc, describe(e, "the ask function", "of", subject));
-        emit(e,
-             zidl__c_name(e->arena, file, decl->name,
-                          concat(e->arena, "_request_", h->name, "", "")),
-             h->loc, describe(e, "the request function", "of", subject));
-        emit(e,
-             zidl__c_name(e->arena, file, decl->name,
-                          concat(e->arena, "_request_", h->name, "_tracked", "")),
-             h->loc, describe(e, "the tracked request function", "of", subject));
-        emit(e,
-             zidl__c_name(e->arena, file, decl->name,
-                          concat(e->arena, "_", h->name, "_promise", "")),
-             h->loc, describe(e, "the promise type", "of", subject));
-        emit(e,
-             zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_defer_", h->name, "", "")),
-             h->loc, describe(e, "the defer function", "of", subject));
-        emit(e,
-             zidl__c_name(e->arena, file, decl->name,
-                          concat(e->arena, "_fulfil_", h->name, "", "")),
-             h->loc, describe(e, "the fulfil function", "of", subject));
-        emit(e,
-             zidl__c_name(e->arena, file, decl->name, concat(e->arena, "_drop_", h->name, "", "")),
-             h->loc, describe(e, "the request release function", "of", subject));
+        emit_handler_names(e, file, decl, h, subject, request_handler,
+                           sizeof request_handler / sizeof request_handler[0]);
         emit(e, zidl__request_envelope_name(e->arena, file, decl->name, h->name), h->loc,
              describe(e, "the request envelope type", "of", subject));
     }
