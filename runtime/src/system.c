@@ -314,8 +314,10 @@ int zactor_system_destroy(zactor_system *sys)
     if (zactor__current_worker)
         return ZACTOR_EDEADLK;
     zactor_system_stop(sys);
-    zactor__workers_join(sys);
+    /* The timer thread first: a firing it is sending may wake a worker,
+     * whose park condition free_workers destroys once they are joined. */
     zactor__timers_join(&sys->timers);
+    zactor__workers_join(sys);
     /* The boxed firings still queued ask their timers as they are freed. */
     zactor__actors_shutdown(sys);
     zactor__timers_destroy(&sys->timers);

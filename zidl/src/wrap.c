@@ -170,10 +170,21 @@ static size_t head_end(const line_wrapper *w, const break_point *b)
     return end;
 }
 
+/* The spaces that begin line (len bytes, not NUL-terminated: the line
+ * lies in the whole file's text, and strspn would read to its end, which
+ * ASan's strict string checks make quadratic over a large file). */
+static size_t leading_spaces(const char *line, size_t len)
+{
+    size_t n = 0;
+    while (n < len && line[n] == ' ')
+        n++;
+    return n;
+}
+
 static void wrap_line(zidl__strbuf *out, const char *line, size_t len)
 {
     zidl__mem *mem = out->mem;
-    line_wrapper w = {line, len, strspn(line, " "), NULL, 0, NULL, NULL, 0};
+    line_wrapper w = {line, len, leading_spaces(line, len), NULL, 0, NULL, NULL, 0};
     w.breaks = zidl__mem_alloc(mem, len * sizeof *w.breaks);
     w.openers = zidl__mem_alloc(mem, len * sizeof *w.openers);
     w.lines = zidl__mem_alloc(mem, (len + 1) * sizeof *w.lines);
@@ -231,7 +242,8 @@ static void wrap_line(zidl__strbuf *out, const char *line, size_t len)
  * lines are theirs and kept. */
 static void wrap_comment_line(zidl__strbuf *out, const char *line, size_t len)
 {
-    size_t star = strspn(line, " ") + (line[strspn(line, " ")] == '/' ? 1 : 0);
+    size_t indent = leading_spaces(line, len);
+    size_t star = indent + (indent < len && line[indent] == '/' ? 1 : 0);
     size_t start = 0;
     size_t col0 = 0;
     while (col0 + (len - start) > ZIDL__LINE_LIMIT) {
@@ -257,7 +269,8 @@ static void wrap_comment_line(zidl__strbuf *out, const char *line, size_t len)
 /* `#define NAME value` too long for one line: the value goes on the next. */
 static void wrap_define_line(zidl__strbuf *out, const char *line, size_t len)
 {
-    size_t name_end = 8 + strcspn(line + 8, " ");
+    const char *space = memchr(line + 8, ' ', len - 8);
+    size_t name_end = space != NULL ? (size_t)(space - line) : len;
     if (name_end >= len || line[len - 1] == '\\') {
         zidl__strbuf_append(out, line, len);
     } else {
