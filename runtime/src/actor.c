@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "dead_letter.h"
 #include "end.h"
 #include "error.h"
@@ -217,13 +218,55 @@ static uint64_t wait_unlocked(zactor_cell *cell, unsigned *spins)
     return atomic_load_explicit(&cell->life, memory_order_acquire);
 }
 
+/* How a send meets a bounded mailbox (zactor.h, bounded mailboxes). */
+typedef enum send_kind {
+    SEND_BOUNDED, /* a message, an ask's or a request's envelope */
+    SEND_EXEMPT   /* a reply, a Down, a request error, a timer's firing */
+} send_kind;
+
+/* The running handler's actor, when a send comes from a handler or hook. */
+static zactor_cell *sending_actor(zactor__worker *worker)
+{
+    return worker ? worker->ctx.cell : NULL;
+}
+
+/* A send found `to`'s mailbox at its bound: ZACTOR_EFULL when it is to
+ * be refused, else 0 (it goes past the bound). Out of line: the bound is
+ * the rare case, even for bounded actors. */
+static ZACTOR__OUT_OF_LINE int bound_reached(zactor_ref to, const zactor_actor_type *type,
+                                             zactor__worker *worker, send_kind kind)
+{
+    if (kind == SEND_EXEMPT)
+        return 0;
+    if (type->mailbox_policy == ZACTOR_MAILBOX_BACKPRESSURE && sending_actor(worker))
+        return 0;
+    zactor__count_shared(&to.cell->sys->flow.refused, 1);
+    return ZACTOR_EFULL;
+}
+
+/* A send went past `to`'s bound: a handler's send under backpressure
+ * mutes its actor (not one to itself), and a muted receiver must run. */
+static ZACTOR__OUT_OF_LINE void went_past_bound(zactor_ref to, const zactor_actor_type *type,
+                                                zactor__worker *worker, send_kind kind)
+{
+    zactor_cell *sender = sending_actor(worker);
+    if (kind == SEND_BOUNDED && type->mailbox_policy == ZACTOR_MAILBOX_BACKPRESSURE && sender &&
+        sender != to.cell) {
+        worker->mute_target = to;
+        /* Relaxed: read back by this thread at the handler's end. */
+        atomic_fetch_or_explicit(&sender->asks, ZACTOR__ASK_MUTE, memory_order_relaxed);
+    }
+    zactor__flow_over_bound(to.cell->sys, to.cell);
+}
+
 /* Takes n consecutive tickets of `to`'s mailbox with one CAS and pushes
  * the prepared parcels in order. n is 1 for a plain send, up to
- * ZACTOR__OUTBOX_SLOTS for a flush. 0, or an error with nothing queued
- * (the parcels are still the caller's). */
+ * ZACTOR__OUTBOX_SLOTS for a flush (never to a bounded mailbox: see
+ * zactor__outbox_choose). 0, or an error with nothing queued (the parcels
+ * are still the caller's). */
 static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type *type,
                                          zactor__parcel *parcels, uint32_t n,
-                                         zactor__worker *worker)
+                                         zactor__worker *worker, send_kind kind)
 {
     zactor_cell *cell = to.cell;
     zactor_system *sys = cell->sys;
@@ -234,6 +277,7 @@ static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type 
     uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
     uint64_t counted;
     unsigned spins = 0;
+    bool over_bound;
     for (;;) {
         /* The word's top 32 bits are the generation unless KILL or WATCHED
          * is set: one compare on the common path. */
@@ -249,6 +293,11 @@ static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type 
         /* Relaxed: ordered by the acquire of a matching life word above. */
         if (atomic_load_explicit(&cell->type, memory_order_relaxed) != type)
             return ZACTOR_ETYPE;
+        /* The CAS below checks the tail this depth was measured from. */
+        over_bound = type->mailbox_bound != 0 &&
+                     zactor__flow_depth(cell, life) + n > type->mailbox_bound;
+        if (over_bound && (rc = bound_reached(to, type, worker, kind)) != 0)
+            return rc;
         /* Each parcel is prepared with the word its ticket would be taken
          * from, had it been sent alone: the first may install the ring. */
         counted = life;
@@ -294,6 +343,8 @@ static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type 
         zactor__system_activate(sys, worker);
         zactor__schedule(sys, cell);
     }
+    if (over_bound)
+        went_past_bound(to, type, worker, kind);
     return 0;
 }
 
@@ -305,7 +356,7 @@ void zactor__outbox_deliver(zactor__worker *worker)
     zactor_system *sys = worker->sys;
     int rc = zactor__system_stopping(sys)
                  ? ZACTOR_ESTOPPED
-                 : deliver(outbox->to, outbox->type, outbox->parcels, n, worker);
+                 : deliver(outbox->to, outbox->type, outbox->parcels, n, worker, SEND_BOUNDED);
     if (rc == 0) {
         zactor__count_owned(&worker->counters.outbox_sends, n);
         return;
@@ -351,7 +402,8 @@ static ZACTOR__OUT_OF_LINE int bad_send(zactor_ref to, const zactor_actor_type *
 /* zactor__send's body, inlined into zactor_send too: a send from a handler
  * then makes one call into the runtime, not two. */
 static ZACTOR__ALWAYS_INLINE int send_message(zactor_ref to, const zactor_actor_type *type,
-                                              uint32_t tag, const void *msg, size_t size)
+                                              uint32_t tag, const void *msg, size_t size,
+                                              send_kind kind)
 {
     zactor_cell *cell = to.cell;
     if (!cell || !type || tag >= type->handler_count || (!msg && size))
@@ -378,7 +430,7 @@ static ZACTOR__ALWAYS_INLINE int send_message(zactor_ref to, const zactor_actor_
     zactor__pool_cache *cache = worker ? &worker->cache : NULL;
     int rc = zactor__mailbox_parcel_init(&parcel, type, tag, msg, size, &sys->pool, cache);
     if (rc == 0)
-        rc = deliver(to, type, &parcel, 1, worker);
+        rc = deliver(to, type, &parcel, 1, worker, kind);
     if (rc != 0) {
         zactor__mailbox_parcel_discard(&parcel, &sys->pool, cache);
         /* A failed CAS may have chosen the outbox for this actor: its next
@@ -392,7 +444,13 @@ static ZACTOR__ALWAYS_INLINE int send_message(zactor_ref to, const zactor_actor_
 int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
                  size_t size)
 {
-    return send_message(to, type, tag, msg, size);
+    return send_message(to, type, tag, msg, size, SEND_BOUNDED);
+}
+
+int zactor__send_exempt(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                        size_t size)
+{
+    return send_message(to, type, tag, msg, size, SEND_EXEMPT);
 }
 
 uint8_t *zactor__reader_flags(zactor__mailbox_reader *reader)
@@ -409,7 +467,7 @@ int zactor__send_timer(zactor_ref to, const zactor_actor_type *type, uint32_t ta
     zactor__parcel parcel = {type, tag, box, ZACTOR__PARCEL_TIMER, box, NULL};
     /* As a thread outside the handlers: the deterministic worker fires
      * between turns, with no handler's outbox or slot to use. */
-    int rc = deliver(to, type, &parcel, 1, NULL);
+    int rc = deliver(to, type, &parcel, 1, NULL, SEND_EXEMPT);
     if (rc != 0 && parcel.letter)
         zactor__pool_free(&sys->pool, NULL, parcel.letter);
     return rc;
@@ -424,7 +482,32 @@ int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, cons
         return ZACTOR_EARG;
     if (tag >= type->handler_count || (type->handlers[tag].flags & ZACTOR_HANDLER_REQUEST))
         return ZACTOR_ETYPE;
-    int rc = send_message(to, type, tag, msg, size);
+    int rc = send_message(to, type, tag, msg, size, SEND_BOUNDED);
+    if (rc != 0 && msg)
+        zactor__payload_drop(type, tag, msg);
+    return rc;
+}
+
+int zactor_send_wait(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                     size_t size, uint64_t timeout_ns)
+{
+    if (!type)
+        return ZACTOR_EARG;
+    if (tag >= type->handler_count || (type->handlers[tag].flags & ZACTOR_HANDLER_REQUEST))
+        return ZACTOR_ETYPE;
+    struct timespec deadline;
+    bool timed = zactor__deadline_after(timeout_ns, &deadline);
+    int rc;
+    for (;;) {
+        rc = send_message(to, type, tag, msg, size, SEND_BOUNDED);
+        /* A worker never sleeps: from a handler this is zactor_send. */
+        if (rc != ZACTOR_EFULL || zactor__current_worker)
+            break;
+        if (!zactor__flow_wait_room(to.cell->sys, to, timed ? &deadline : NULL)) {
+            rc = ZACTOR_ETIMEDOUT;
+            break;
+        }
+    }
     if (rc != 0 && msg)
         zactor__payload_drop(type, tag, msg);
     return rc;
@@ -483,6 +566,9 @@ void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx, zactor_end_kind 
         zactor__promises_actor_ended(cell, zactor__life_generation(before));
     if (cell->flags & ZACTOR__CELL_TIMERS)
         zactor__timers_owner_ended(&cell->sys->timers, cell, zactor__life_generation(before));
+    /* The actors muted on it, and threads waiting for room, go on. */
+    if (type->mailbox_bound)
+        zactor__flow_drained(cell->sys, cell);
 }
 
 void zactor__actor_end_if_asked(zactor_cell *cell, zactor_ctx *ctx)

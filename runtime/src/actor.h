@@ -71,7 +71,10 @@ _Static_assert(sizeof(struct zactor_cell) == 2 * ZACTOR__CACHE_LINE, "a cell is 
 _Static_assert(ATOMIC_CHAR_LOCK_FREE == 2, "asks is a plain byte");
 
 /* zactor_cell.asks. */
-enum { ZACTOR__ASK_STOP = 1u, ZACTOR__ASK_KILL = 2u };
+/* MUTE: a handler's send went past a backpressure bound; the turn ends
+ * after it and the actor is muted (flow.c). Set and cleared by the turn's
+ * own thread. */
+enum { ZACTOR__ASK_STOP = 1u, ZACTOR__ASK_KILL = 2u, ZACTOR__ASK_MUTE = 4u };
 
 /* Per-system store of cells: never returned to malloc before the system is
  * destroyed, so a stale ref can always read its cell's life word. */
@@ -96,6 +99,11 @@ zactor_ref zactor__spawn(zactor_system *sys, const zactor_actor_type *type, cons
  * payload on failure: for ask, request and reply, which drop themselves. */
 int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
                  size_t size);
+
+/* zactor__send for what a bound never refuses (zactor.h, bounded
+ * mailboxes): replies, Downs, request error notices. */
+int zactor__send_exempt(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                        size_t size);
 
 /* Sends a timer's firing, boxed by timer.c (a pooled block: the
  * zactor__timer_box header, then the message), from a thread outside the

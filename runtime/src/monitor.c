@@ -108,7 +108,7 @@ static void down_send(const zactor__monitor *m, const char *type_name, zactor_en
 {
     zactor_down down = {m->target, type_name, reason, m->id};
     /* A watcher that ended or a stopping system: nobody to tell. */
-    (void)zactor__send(m->watcher, m->watcher_type, m->down_tag, &down, sizeof down);
+    (void)zactor__send_exempt(m->watcher, m->watcher_type, m->down_tag, &down, sizeof down);
 }
 
 /* The running actor of ctx as a watcher: its type and the tag of its `on

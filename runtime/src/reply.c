@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "actor.h"
+#include "clock.h"
 #include "dead_letter.h"
 #include "request.h"
 #include "system.h"
@@ -69,18 +70,7 @@ static zactor__waiter *new_waiter(zactor__asks *asks, void *out, size_t out_size
     zactor__waiter *w = malloc(sizeof *w);
     if (!w)
         return NULL;
-    pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0) {
-        free(w);
-        return NULL;
-    }
-    /* Deadlines on the monotonic clock: a wall-clock jump must not stretch
-     * or cut short a timeout. */
-    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    if (rc == 0)
-        rc = pthread_cond_init(&w->wake, &attr);
-    pthread_condattr_destroy(&attr);
-    if (rc != 0) {
+    if (zactor__cond_init_monotonic(&w->wake) != 0) {
         free(w);
         return NULL;
     }
@@ -148,25 +138,10 @@ static int leave(zactor__waiter *w)
     return state;
 }
 
-/* now + timeout_ns on CLOCK_MONOTONIC; false when that is too far to
- * represent (then the caller waits without a deadline). */
-static bool deadline_after(uint64_t timeout_ns, struct timespec *deadline)
-{
-    const uint64_t billion = 1000000000u;
-    /* ~292 years: beyond any time_t arithmetic trouble, and as good as never. */
-    if (timeout_ns == ZACTOR_TIMEOUT_NEVER || timeout_ns / billion > (UINT64_C(1) << 33))
-        return false;
-    clock_gettime(CLOCK_MONOTONIC, deadline);
-    uint64_t nsec = (uint64_t)deadline->tv_nsec + timeout_ns % billion;
-    deadline->tv_sec += (time_t)(timeout_ns / billion + nsec / billion);
-    deadline->tv_nsec = (long)(nsec % billion);
-    return true;
-}
-
 static void wait_for_reply(zactor__waiter *w, uint64_t timeout_ns)
 {
     struct timespec deadline;
-    bool timed = deadline_after(timeout_ns, &deadline);
+    bool timed = zactor__deadline_after(timeout_ns, &deadline);
     zactor__asks *asks = w->asks;
     pthread_mutex_lock(&asks->lock);
     while (w->state == WAITING) {
@@ -405,7 +380,7 @@ void zactor_reply(const zactor_reply_to *reply_to, const void *reply, size_t siz
     int rc = ZACTOR_EINVAL;
     if (reply) {
         zactor_ref requester = {cell, reply_to->generation};
-        rc = zactor__send(requester, type, reply_to->tag, reply, size);
+        rc = zactor__send_exempt(requester, type, reply_to->tag, reply, size);
     }
     if (rc != 0)
         reply_dead_letter(reply_to, reply, drop);

@@ -72,8 +72,8 @@ void zactor__request_notify(const zactor__request *request, int code)
 {
     zactor_request_error error = {request->id, request->target, request->message_type_id, code};
     /* Nothing to drop: a zactor_request_error owns nothing. */
-    (void)zactor__send(request->requester, request->requester_type, request->error_tag, &error,
-                       sizeof error);
+    (void)zactor__send_exempt(request->requester, request->requester_type, request->error_tag,
+                              &error, sizeof error);
 }
 
 bool zactor__request_expire(zactor_system *sys, uint64_t id)

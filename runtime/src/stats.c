@@ -52,6 +52,9 @@ int zactor_stats_read_sized(const zactor_system *sys, zactor_stats *out, size_t 
     sums.messages_sent = zactor__counter_read(&sys->sent_outside);
     sums.dead_letters = zactor__counter_read(&sys->dead_letters);
     sums.overflow_letters = zactor__counter_read(&sys->overflow_letters);
+    sums.mailbox_refused = zactor__counter_read(&sys->flow.refused);
+    sums.mailbox_over_bound = zactor__counter_read(&sys->flow.over_bound);
+    sums.senders_muted = zactor__counter_read(&sys->flow.mutes_total);
     for (unsigned cls = 0; cls < ZACTOR_STATS_SIZE_CLASSES; cls++) {
         sums.pool_allocs[cls] = zactor__counter_read(&sys->pool.allocs[cls]);
         sums.pool_frees[cls] = zactor__counter_read(&sys->pool.frees[cls]);

@@ -223,6 +223,8 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
         goto fail_cells;
     if (zactor__timers_init(&sys->timers, sys, cfg->deterministic_seed != 0) != 0)
         goto fail_timers;
+    if (zactor__flow_init(&sys->flow) != 0)
+        goto fail_flow;
     rc = ZACTOR_EAGAIN;
     if (zactor__workers_start(sys, workers, cfg->deterministic_seed) != 0)
         goto fail_workers;
@@ -236,6 +238,8 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
 
 fail_workers:
     zactor__actors_shutdown(sys);
+    zactor__flow_destroy(&sys->flow);
+fail_flow:
     zactor__timers_destroy(&sys->timers);
 fail_timers:
     pthread_mutex_destroy(&sys->cells.lock); /* no cell was handed out */
@@ -303,6 +307,7 @@ void zactor_system_stop(zactor_system *sys)
     pthread_mutex_unlock(&sys->wait_lock);
     zactor__asks_stop(&sys->asks);
     zactor__timers_stop(&sys->timers);
+    zactor__flow_stop(&sys->flow);
     zactor__scheduler_wake_all(&sys->sched);
 }
 
@@ -320,6 +325,7 @@ int zactor_system_destroy(zactor_system *sys)
     zactor__workers_join(sys);
     /* The boxed firings still queued ask their timers as they are freed. */
     zactor__actors_shutdown(sys);
+    zactor__flow_destroy(&sys->flow);
     zactor__timers_destroy(&sys->timers);
     zactor__scheduler_destroy(&sys->sched);
     zactor__pool_destroy(&sys->pool);

@@ -9,6 +9,7 @@
 
 #include "actor.h"
 #include "end.h"
+#include "flow.h"
 #include "monitor.h"
 #include "names.h"
 #include "pool.h"
@@ -50,6 +51,7 @@ struct zactor_system {
     zactor__requests requests;              /* tracked requests not yet answered (request.c) */
     zactor__promises promises;              /* deferred replies not yet answered (promise.c) */
     zactor__timers timers;                  /* timers and the clock (timer.c) */
+    zactor__flow flow;                      /* muted senders, waits for room (flow.c) */
     zactor_dead_letter_fn dead_letter_hook; /* from the config, fixed */
     void *dead_letter_user;
 };

@@ -51,6 +51,7 @@
 #include <time.h>
 
 #include "actor.h"
+#include "clock.h"
 #include "dead_letter.h"
 #include "system.h"
 #include "worker.h"
@@ -581,14 +582,7 @@ int zactor__timers_init(zactor__timers *timers, zactor_system *sys, bool determi
     timers->sys = sys;
     timers->deterministic = deterministic;
     atomic_init(&timers->virtual_now, 0);
-    pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0)
-        return -1;
-    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    if (rc == 0)
-        rc = pthread_cond_init(&timers->cond, &attr);
-    pthread_condattr_destroy(&attr);
-    if (rc != 0)
+    if (zactor__cond_init_monotonic(&timers->cond) != 0)
         return -1;
     if (pthread_mutex_init(&timers->lock, NULL) != 0) {
         pthread_cond_destroy(&timers->cond);

@@ -55,6 +55,24 @@ static uint32_t next_batch_limit(uint32_t limit, uint64_t measured, uint64_t ela
     return (uint32_t)fits;
 }
 
+/* A handler's send went past a backpressure bound (flow.c): the turn
+ * ends after that handler. */
+static bool mute_asked(zactor_cell *cell)
+{
+    /* Relaxed: set by this thread (actor.c, went_past_bound). */
+    return atomic_load_explicit(&cell->asks, memory_order_relaxed) & ZACTOR__ASK_MUTE;
+}
+
+/* The end of a turn that asked for a mute: true when the actor is muted
+ * now (it stays RUNNABLE and active, held by flow.c until the receiver
+ * drains), false when it ends its turn as usual. */
+static ZACTOR__OUT_OF_LINE bool end_muted(zactor__worker *worker, zactor_cell *cell)
+{
+    /* Relaxed: only this thread sets MUTE; a kill's bit stays. */
+    atomic_fetch_and_explicit(&cell->asks, (uint8_t)~ZACTOR__ASK_MUTE, memory_order_relaxed);
+    return zactor__flow_mute(worker, cell);
+}
+
 static void run_turn(zactor__worker *worker, zactor_cell *cell)
 {
     zactor_system *sys = worker->sys;
@@ -73,6 +91,10 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     uint32_t limit = worker->schedule.deterministic
                          ? 1u + (uint32_t)(zactor__worker_random(worker) % DETERMINISTIC_BATCH)
                          : cell->batch_limit;
+    /* `on start` went past a backpressure bound: muted before any message. */
+    bool muting = starting && mute_asked(cell);
+    if (muting)
+        limit = 0;
     uint64_t clock_start = 0;
     uint32_t handled = 0;
     uint32_t dead = 0;
@@ -101,6 +123,12 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
             if (zactor__end_asked(cell)) {
                 zactor__actor_end_if_asked(cell, ctx);
                 zactor__outbox_close(worker);
+                if (mute_asked(cell)) {
+                    muting = true;
+                    zactor__mailbox_release(&cursor, &envelope);
+                    handled++;
+                    break;
+                }
             }
         }
         zactor__mailbox_release(&cursor, &envelope);
@@ -108,13 +136,18 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     /* Every handler and hook delivered its outbox when it returned. */
     ZACTOR__INVARIANT(worker->outbox.count == 0);
     uint32_t head = zactor__mailbox_close(&cursor);
+    /* What the turn handed back may let muted senders and waiting threads on. */
+    if (type->mailbox_bound)
+        zactor__flow_drained(sys, cell);
     ctx->cell = NULL;
-    if (handled == limit && !worker->schedule.deterministic)
+    if (handled == limit && !muting && !worker->schedule.deterministic)
         cell->batch_limit = (uint16_t)next_batch_limit(limit, handled - BATCH_CLOCK_AT,
                                                        monotonic_ns() - clock_start);
     zactor__count_owned(&worker->counters.turns, 1);
     zactor__count_owned(&worker->counters.messages, handled - dead);
     zactor__count_owned(&worker->counters.batches[zactor__batch_bucket(handled)], 1);
+    if (muting && end_muted(worker, cell))
+        return;
     zactor__actor_end_turn(worker, cell, head, starting || handled > 0);
 }
 

@@ -69,6 +69,7 @@ struct zactor__worker {
     pthread_t thread;
     zactor__worker_counters counters; /* stats.h: written by this worker only */
     zactor__outbox outbox;            /* actor.c */
+    zactor_ref mute_target;           /* flow.c: the full mailbox the running handler sent to */
     _Alignas(ZACTOR__CACHE_LINE) zactor__worker_park park; /* scheduler.c */
 };
 _Static_assert(offsetof(struct zactor__worker, sys) % ZACTOR__CACHE_LINE == 0,
@@ -121,7 +122,8 @@ void zactor__outbox_deliver(zactor__worker *worker);
 static inline void zactor__outbox_choose(zactor__worker *worker, zactor_ref to,
                                          const zactor_actor_type *type)
 {
-    if (!worker->outbox.to.cell) {
+    /* A bounded mailbox must see each send, to refuse it or mute its sender. */
+    if (!worker->outbox.to.cell && !type->mailbox_bound) {
         worker->outbox.to = to;
         worker->outbox.type = type;
     }

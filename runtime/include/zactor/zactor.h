@@ -31,8 +31,9 @@ extern "C" {
  * the mailbox slot layout below). Bumped on any change to them, so that
  * stale generated code fails to compile. 2: handler entries, bytes, replies.
  * 3: request ids in reply_to, request thunks that may defer their reply.
+ * 4: mailbox bound and policy in the actor type.
  */
-#define ZACTOR_ABI_VERSION 3
+#define ZACTOR_ABI_VERSION 4
 
 /* C11 _Static_assert and C++ static_assert under one name for generated code. */
 #ifdef __cplusplus
@@ -256,6 +257,10 @@ typedef struct zactor_stats {
     uint64_t steals;                              /* runnable actors taken from another worker */
     uint64_t parks;                               /* times a worker slept for lack of work */
     uint64_t batches[ZACTOR_STATS_BATCH_BUCKETS]; /* turns by messages handled */
+    /* Bounded mailboxes (see zactor_send_wait's section). */
+    uint64_t mailbox_refused;    /* sends refused with ZACTOR_EFULL */
+    uint64_t mailbox_over_bound; /* messages queued at or past a bound */
+    uint64_t senders_muted;      /* times an actor was muted by a full mailbox */
 } zactor_stats;
 
 /* zactor_stats_read with the sizes of the caller's structs (out_size bytes
@@ -684,6 +689,59 @@ int zactor_send_after(zactor_ref to, const zactor_actor_type *type, uint32_t tag
 int zactor_timer_cancel(zactor_timer timer);
 
 /* ------------------------------------------------------------------ */
+/* Bounded mailboxes and backpressure                                  */
+/* ------------------------------------------------------------------ */
+
+/* zactor_actor_type.mailbox_policy: what a send finds when the mailbox is
+ * at its bound (`mailbox N refuse;` or `mailbox N backpressure;`). */
+#define ZACTOR_MAILBOX_UNBOUNDED 0u
+#define ZACTOR_MAILBOX_REFUSE 1u
+#define ZACTOR_MAILBOX_BACKPRESSURE 2u
+/* The largest bound a schema may declare. */
+#define ZACTOR_MAILBOX_BOUND_MAX (UINT32_C(1) << 24)
+
+/*
+ * A mailbox's depth: the messages sent to its actor and not yet handled
+ * (queued, and the one being handled). Unbounded mailboxes are the
+ * default. An actor type whose schema declares `mailbox N policy;` has a
+ * bound N and a low mark N / 2. A send that finds the depth at N or above:
+ *
+ * - REFUSE: returns ZACTOR_EFULL and queues nothing (the payload is
+ *   dropped, as on any send error). So do an ask and a request.
+ * - BACKPRESSURE, from a handler or hook of another actor: the message is
+ *   queued past the bound and the sending actor is muted: its turn ends
+ *   when the current handler returns, and it is not scheduled again until
+ *   the receiver has drained to its low mark or ended. No worker blocks.
+ *   A muted actor is still pending work for zactor_system_wait, and a kill
+ *   ends it when it runs again. Not muted, but still queued past the
+ *   bound: a send to itself, and a send from an actor whose own bounded
+ *   mailbox is above its low mark (so that loaded actors sending to one
+ *   another cannot mute one another for ever).
+ * - BACKPRESSURE, from a thread outside the system: ZACTOR_EFULL, nothing
+ *   queued; zactor_send_wait (the generated *_send_*_wait) waits for room.
+ *
+ * Never refused and never muting, at any depth: replies, Down notices,
+ * zactor_request_error notices and timer firings. They queue in order
+ * with the rest, past the bound when it is reached.
+ *
+ * zactor_stats counts sends refused (mailbox_refused), messages queued
+ * while the depth was at the bound or above (mailbox_over_bound), and
+ * mutes (senders_muted).
+ */
+
+/* The depth of the mailbox of `actor` into *depth, read in O(1) from
+ * any thread. A turn hands back what it handled in steps (at the latest
+ * when it ends), so from outside the depth may still count messages
+ * handled a moment ago: never fewer than are queued. Returns 0,
+ * ZACTOR_EDEAD (the actor has stopped), or ZACTOR_EARG (a null ref, or
+ * depth NULL). */
+int zactor_mailbox_depth(zactor_ref actor, uint32_t *depth);
+
+/* From a handler or hook: the messages sent to the running actor and not
+ * yet handled, the one being handled included; exact. 0 when ctx is NULL. */
+uint32_t zactor_ctx_mailbox_depth(const zactor_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
 /* Bytes: zero-copy variable-length payloads                           */
 /* ------------------------------------------------------------------ */
 
@@ -812,6 +870,8 @@ typedef struct zactor_actor_type {
     const zactor_handler_entry *handlers; /* dispatch table, indexed by tag */
     zactor_hook_fn on_start;              /* NULL when the actor has no `on start` */
     zactor_hook_fn on_stop;               /* NULL when the actor has no `on stop` */
+    uint32_t mailbox_bound;               /* `mailbox N ...;`: N, 0 when unbounded */
+    uint32_t mailbox_policy; /* ZACTOR_MAILBOX_*: REFUSE or BACKPRESSURE when bounded */
 } zactor_actor_type;
 
 /* Spawns an actor of the given type with a copy of *init (NULL: zeroed).
@@ -863,6 +923,19 @@ typedef struct zactor_reply_to {
 
 /* zactor_ask's timeout_ns that never expires. */
 #define ZACTOR_TIMEOUT_NEVER UINT64_MAX
+
+/*
+ * zactor_send that waits for room in a bounded mailbox: when the send
+ * finds the mailbox of `to` at its bound, the calling thread sleeps until
+ * the actor has drained it to its low mark (or ended, or the system
+ * stops), then tries again; until timeout_ns nanoseconds have passed
+ * (CLOCK_MONOTONIC; ZACTOR_TIMEOUT_NEVER: no limit). Returns what
+ * zactor_send returns, or ZACTOR_ETIMEDOUT (nothing queued). The payload
+ * is taken in every case, as for zactor_send. From a handler it never
+ * waits (a worker must not block): it is zactor_send.
+ */
+int zactor_send_wait(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                     size_t size, uint64_t timeout_ns);
 
 /*
  * From a thread outside the system's handlers: sends the request envelope
