@@ -43,6 +43,7 @@
  *   slot(Type)          slot_size of Type, a TEST_SLOT type
  *   handlers(array)     the entries and handler_count, counted from the array
  *   on_start(hook), on_stop(hook)
+ *   mailbox(bound, policy)  mailbox_bound and mailbox_policy (ZACTOR_MAILBOX_*)
  *
  * abi_version is always ZACTOR_ABI_VERSION. Keys come in any order; a key
  * left out leaves its fields zero (no handlers: a count of 0 and NULL).
@@ -54,13 +55,14 @@
  * of a pointer instead of an array does not compile (TEST_COUNT_OF), nor
  * does an unknown key (TEST_TYPE_KEY_<key> is not defined), nor, with
  * -Werror, a key given twice (-Woverride-init, -Winitializer-overrides).
- * At most 6 keys, one per field group.
+ * At most 7 keys, one per field group.
  */
-#define TEST_ACTOR_TYPE(...)                                                                     \
-    {                                                                                            \
-        .abi_version = ZACTOR_ABI_VERSION,                                                       \
-        TEST_TYPE_PICK_(__VA_ARGS__, TEST_TYPE_KEYS_6_, TEST_TYPE_KEYS_5_, TEST_TYPE_KEYS_4_,    \
-                        TEST_TYPE_KEYS_3_, TEST_TYPE_KEYS_2_, TEST_TYPE_KEYS_1_, ~)(__VA_ARGS__) \
+#define TEST_ACTOR_TYPE(...)                                                                  \
+    {                                                                                         \
+        .abi_version = ZACTOR_ABI_VERSION,                                                    \
+        TEST_TYPE_PICK_(__VA_ARGS__, TEST_TYPE_KEYS_7_, TEST_TYPE_KEYS_6_, TEST_TYPE_KEYS_5_, \
+                        TEST_TYPE_KEYS_4_, TEST_TYPE_KEYS_3_, TEST_TYPE_KEYS_2_,              \
+                        TEST_TYPE_KEYS_1_, ~)(__VA_ARGS__)                                    \
     }
 
 /* Elements of an array, as a constant. For a pointer, &(array) has type
@@ -81,16 +83,18 @@
 #define TEST_TYPE_KEY_handlers(array) .handler_count = TEST_COUNT_OF(array), .handlers = (array)
 #define TEST_TYPE_KEY_on_start(hook) .on_start = (hook)
 #define TEST_TYPE_KEY_on_stop(hook) .on_stop = (hook)
+#define TEST_TYPE_KEY_mailbox(bound, policy) .mailbox_bound = (bound), .mailbox_policy = (policy)
 
-/* Applies TEST_TYPE_KEY_ to each of 1 to 6 keys. The expansions follow
- * the keys, from 6 down, so that n keys push the one for n into the 7th
+/* Applies TEST_TYPE_KEY_ to each of 1 to 7 keys. The expansions follow
+ * the keys, from 7 down, so that n keys push the one for n into the 8th
  * argument of TEST_TYPE_PICK_. */
-#define TEST_TYPE_PICK_(k1, k2, k3, k4, k5, k6, pick, ...) pick
+#define TEST_TYPE_PICK_(k1, k2, k3, k4, k5, k6, k7, pick, ...) pick
 #define TEST_TYPE_KEYS_1_(k) TEST_TYPE_KEY_(k)
 #define TEST_TYPE_KEYS_2_(k, ...) TEST_TYPE_KEY_(k), TEST_TYPE_KEYS_1_(__VA_ARGS__)
 #define TEST_TYPE_KEYS_3_(k, ...) TEST_TYPE_KEY_(k), TEST_TYPE_KEYS_2_(__VA_ARGS__)
 #define TEST_TYPE_KEYS_4_(k, ...) TEST_TYPE_KEY_(k), TEST_TYPE_KEYS_3_(__VA_ARGS__)
 #define TEST_TYPE_KEYS_5_(k, ...) TEST_TYPE_KEY_(k), TEST_TYPE_KEYS_4_(__VA_ARGS__)
 #define TEST_TYPE_KEYS_6_(k, ...) TEST_TYPE_KEY_(k), TEST_TYPE_KEYS_5_(__VA_ARGS__)
+#define TEST_TYPE_KEYS_7_(k, ...) TEST_TYPE_KEY_(k), TEST_TYPE_KEYS_6_(__VA_ARGS__)
 
 #endif
