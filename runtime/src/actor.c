@@ -245,7 +245,8 @@ static ZACTOR__OUT_OF_LINE int bound_reached(zactor_ref to, const zactor_actor_t
 }
 
 /* A send went past `to`'s bound: a handler's send under backpressure
- * mutes its actor (not one to itself), and a muted receiver must run. */
+ * mutes its actor (not one to itself: the turn goes on, and flow.c would
+ * not park an actor above its own low mark anyway). */
 static ZACTOR__OUT_OF_LINE void went_past_bound(zactor_ref to, const zactor_actor_type *type,
                                                 zactor__worker *worker, send_kind kind)
 {
@@ -256,7 +257,7 @@ static ZACTOR__OUT_OF_LINE void went_past_bound(zactor_ref to, const zactor_acto
         /* Relaxed: read back by this thread at the handler's end. */
         atomic_fetch_or_explicit(&sender->asks, ZACTOR__ASK_MUTE, memory_order_relaxed);
     }
-    zactor__flow_over_bound(to.cell->sys, to.cell);
+    zactor__count_shared(&to.cell->sys->flow.over_bound, 1);
 }
 
 /* Takes n consecutive tickets of `to`'s mailbox with one CAS and pushes
@@ -264,9 +265,9 @@ static ZACTOR__OUT_OF_LINE void went_past_bound(zactor_ref to, const zactor_acto
  * ZACTOR__OUTBOX_SLOTS for a flush (never to a bounded mailbox: see
  * zactor__outbox_choose). 0, or an error with nothing queued (the parcels
  * are still the caller's). */
-static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type *type,
-                                         zactor__parcel *parcels, uint32_t n,
-                                         zactor__worker *worker, send_kind kind)
+static ZACTOR__ALWAYS_INLINE int deliver_to(zactor_ref to, const zactor_actor_type *type,
+                                            zactor__parcel *parcels, uint32_t n,
+                                            zactor__worker *worker, send_kind kind, bool bounded)
 {
     zactor_cell *cell = to.cell;
     zactor_system *sys = cell->sys;
@@ -294,8 +295,7 @@ static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type 
         if (atomic_load_explicit(&cell->type, memory_order_relaxed) != type)
             return ZACTOR_ETYPE;
         /* The CAS below checks the tail this depth was measured from. */
-        over_bound = type->mailbox_bound != 0 &&
-                     zactor__flow_depth(cell, life) + n > type->mailbox_bound;
+        over_bound = bounded && zactor__flow_depth(cell, life) + n > type->mailbox_bound;
         if (over_bound && (rc = bound_reached(to, type, worker, kind)) != 0)
             return rc;
         /* Each parcel is prepared with the word its ticket would be taken
@@ -346,6 +346,25 @@ static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type 
     if (over_bound)
         went_past_bound(to, type, worker, kind);
     return 0;
+}
+
+/* deliver_to for a bounded actor type: its own copy, out of line, so that
+ * the send to an unbounded actor carries no trace of the bound. */
+static ZACTOR__OUT_OF_LINE int deliver_bounded(zactor_ref to, const zactor_actor_type *type,
+                                               zactor__parcel *parcels, uint32_t n,
+                                               zactor__worker *worker, send_kind kind)
+{
+    return deliver_to(to, type, parcels, n, worker, kind, true);
+}
+
+static ZACTOR__ALWAYS_INLINE int deliver(zactor_ref to, const zactor_actor_type *type,
+                                         zactor__parcel *parcels, uint32_t n,
+                                         zactor__worker *worker, send_kind kind)
+{
+    /* The caller's descriptor: the loop checks it is the actor's. */
+    if (type->mailbox_bound)
+        return deliver_bounded(to, type, parcels, n, worker, kind);
+    return deliver_to(to, type, parcels, n, worker, kind, false);
 }
 
 void zactor__outbox_deliver(zactor__worker *worker)

@@ -25,11 +25,15 @@
  * entry is complete. Threads in zactor_send_wait pair with the drain the
  * same way through `waiting`.
  *
- * Cycles. A parked actor was at or below its own low mark when it parked
- * (or unbounded: nobody can be muted on it). A send that finds a mailbox
- * full unmutes that mailbox's actor, if parked: it has to run to drain.
- * So every actor muted on a parked one has unmuted it, and no ring of
- * actors waits on one another for ever.
+ * Cycles. An actor parks only while its receiver is above the receiver's
+ * low mark, and only while its own depth is at or below its own low mark
+ * (an unbounded actor is never a receiver). Take the last actor to park
+ * in a ring of parked actors, each waiting for the next: the one parked
+ * on it saw it above its low mark, yet it was at or below when it parked
+ * itself, so it drained in between, and that drain released the one
+ * parked on it. So no ring of actors waits on one another for ever. A
+ * send to itself never mutes an actor (its own depth is then above its
+ * low mark anyway).
  *
  * The list is scanned under the lock: muting is the rare, slow path of an
  * overloaded system, and entries number at most the live actors.
@@ -43,6 +47,7 @@
 #include "actor.h"
 #include "clock.h"
 #include "scheduler.h"
+#include "stats.h"
 #include "system.h"
 #include "worker.h"
 
@@ -153,13 +158,12 @@ bool zactor__flow_mute(zactor__worker *worker, zactor_cell *cell)
     }
     flow->mutes[n] = (zactor__mute){cell, receiver};
     atomic_store_explicit(&flow->muted, n + 1, memory_order_relaxed);
-    /* Seq_cst: see Dekker at the top; pairs with the fence of a drain or
-     * of a send that found us full. */
+    /* Seq_cst: see Dekker at the top; pairs with the fence of a drain. */
     atomic_thread_fence(memory_order_seq_cst);
     uint64_t life;
     const zactor_actor_type *type = live_actor_type(receiver, &life);
-    /* Relaxed: our own word; the fence above orders it after the sends
-     * that filled our mailbox, if they unmuted nobody. */
+    /* Relaxed: our own word; a stale tail understates our depth only by
+     * sends that came after the drain of ours that we saw. */
     uint64_t own_life = atomic_load_explicit(&cell->life, memory_order_relaxed);
     bool park = type && !drained(receiver.cell, type, life) &&
                 (!own->mailbox_bound || drained(cell, own, own_life)) &&
@@ -167,33 +171,9 @@ bool zactor__flow_mute(zactor__worker *worker, zactor_cell *cell)
     if (!park)
         remove_mute(flow, n);
     pthread_mutex_unlock(&flow->lock);
-    if (park) {
-        /* Relaxed: a statistic. */
-        atomic_fetch_add_explicit(&flow->mutes_total, 1, memory_order_relaxed);
-    }
+    if (park)
+        zactor__count_shared(&flow->mutes_total, 1);
     return park;
-}
-
-void zactor__flow_over_bound(zactor_system *sys, zactor_cell *cell)
-{
-    zactor__flow *flow = &sys->flow;
-    /* Relaxed: a statistic. */
-    atomic_fetch_add_explicit(&flow->over_bound, 1, memory_order_relaxed);
-    /* Seq_cst: our ticket (the CAS before) against a parking actor's read
-     * of its own depth; see Dekker at the top. */
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&flow->muted, memory_order_relaxed) == 0)
-        return;
-    pthread_mutex_lock(&flow->lock);
-    uint32_t n = atomic_load_explicit(&flow->muted, memory_order_relaxed);
-    for (uint32_t i = 0; i < n; i++) {
-        if (flow->mutes[i].sender == cell) {
-            remove_mute(flow, i);
-            unmute(sys, cell);
-            break;
-        }
-    }
-    pthread_mutex_unlock(&flow->lock);
 }
 
 void zactor__flow_drained(zactor_system *sys, zactor_cell *cell)

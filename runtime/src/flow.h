@@ -43,11 +43,6 @@ void zactor__flow_stop(zactor__flow *flow);
 /* The depth of a mailbox from its life word (senders' view, flow.c). */
 uint32_t zactor__flow_depth(zactor_cell *cell, uint64_t life);
 
-/* A send queued a message into cell's mailbox past its bound (exempt,
- * or backpressure from a handler): if the actor is muted, it must run to
- * drain its mailbox: it is unmuted now. */
-void zactor__flow_over_bound(zactor_system *sys, zactor_cell *cell);
-
 /* End of a turn of worker's actor `cell` whose handler asked to be muted
  * on worker->mute_target: true when the actor is now muted (the turn's
  * end must leave it alone: it stays RUNNABLE, held by the mute), false

@@ -73,6 +73,57 @@ static ZACTOR__OUT_OF_LINE bool end_muted(zactor__worker *worker, zactor_cell *c
     return zactor__flow_mute(worker, cell);
 }
 
+/* The counters of a turn that handled `handled` messages, `dead` of them
+ * dead letters. */
+static inline void count_turn(zactor__worker *worker, uint32_t handled, uint32_t dead)
+{
+    zactor__count_owned(&worker->counters.turns, 1);
+    zactor__count_owned(&worker->counters.messages, handled - dead);
+    zactor__count_owned(&worker->counters.batches[zactor__batch_bucket(handled)], 1);
+}
+
+/* A bounded actor's turn handed back what it handled: muted senders and
+ * waiting threads may go on. */
+static inline void turn_drained(zactor_system *sys, zactor_cell *cell,
+                                const zactor_actor_type *type)
+{
+    if (type->mailbox_bound)
+        zactor__flow_drained(sys, cell);
+}
+
+/* A handler asked for a mute: the turn ends after it, having handled
+ * `handled` messages (`dead` of them dead letters), without adapting the
+ * batch limit. Out of line, so that the common turn's end has no test
+ * for it. */
+static ZACTOR__OUT_OF_LINE void end_turn_muted(zactor__worker *worker, zactor_cell *cell,
+                                               const zactor_actor_type *type,
+                                               zactor__mailbox_cursor *cursor, uint32_t handled,
+                                               uint32_t dead)
+{
+    uint32_t head = zactor__mailbox_close(cursor);
+    turn_drained(worker->sys, cell, type);
+    worker->ctx.cell = NULL;
+    count_turn(worker, handled, dead);
+    if (!end_muted(worker, cell))
+        zactor__actor_end_turn(worker, cell, head, true);
+}
+
+/* The start of a turn found an ask: a kill (the actor ends before any
+ * message), or a mute asked by `on start` (the turn ends before any
+ * message: true when the actor is muted now). Out of line: rare. */
+static ZACTOR__OUT_OF_LINE bool start_asked(zactor__worker *worker, zactor_cell *cell)
+{
+    zactor__actor_end_if_asked(cell, &worker->ctx);
+    if (!mute_asked(cell))
+        return false;
+    zactor__outbox_close(worker);
+    if (!end_muted(worker, cell))
+        return false;
+    worker->ctx.cell = NULL;
+    count_turn(worker, 0, 0);
+    return true;
+}
+
 static void run_turn(zactor__worker *worker, zactor_cell *cell)
 {
     zactor_system *sys = worker->sys;
@@ -84,17 +135,13 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     bool starting = !(cell->flags & ZACTOR__CELL_STARTED);
     zactor__actor_start(cell, ctx);
     /* A kill that scheduled an idle actor: it ends before any message. */
-    if (zactor__end_asked(cell))
-        zactor__actor_end_if_asked(cell, ctx);
+    if (zactor__end_asked(cell) && start_asked(worker, cell))
+        return;
     zactor__outbox_close(worker);
     /* Deterministic mode varies where turns end, to explore interleavings. */
     uint32_t limit = worker->schedule.deterministic
                          ? 1u + (uint32_t)(zactor__worker_random(worker) % DETERMINISTIC_BATCH)
                          : cell->batch_limit;
-    /* `on start` went past a backpressure bound: muted before any message. */
-    bool muting = starting && mute_asked(cell);
-    if (muting)
-        limit = 0;
     uint64_t clock_start = 0;
     uint32_t handled = 0;
     uint32_t dead = 0;
@@ -124,10 +171,9 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
                 zactor__actor_end_if_asked(cell, ctx);
                 zactor__outbox_close(worker);
                 if (mute_asked(cell)) {
-                    muting = true;
                     zactor__mailbox_release(&cursor, &envelope);
-                    handled++;
-                    break;
+                    end_turn_muted(worker, cell, type, &cursor, handled + 1, dead);
+                    return;
                 }
             }
         }
@@ -136,18 +182,12 @@ static void run_turn(zactor__worker *worker, zactor_cell *cell)
     /* Every handler and hook delivered its outbox when it returned. */
     ZACTOR__INVARIANT(worker->outbox.count == 0);
     uint32_t head = zactor__mailbox_close(&cursor);
-    /* What the turn handed back may let muted senders and waiting threads on. */
-    if (type->mailbox_bound)
-        zactor__flow_drained(sys, cell);
+    turn_drained(sys, cell, type);
     ctx->cell = NULL;
-    if (handled == limit && !muting && !worker->schedule.deterministic)
+    if (handled == limit && !worker->schedule.deterministic)
         cell->batch_limit = (uint16_t)next_batch_limit(limit, handled - BATCH_CLOCK_AT,
                                                        monotonic_ns() - clock_start);
-    zactor__count_owned(&worker->counters.turns, 1);
-    zactor__count_owned(&worker->counters.messages, handled - dead);
-    zactor__count_owned(&worker->counters.batches[zactor__batch_bucket(handled)], 1);
-    if (muting && end_muted(worker, cell))
-        return;
+    count_turn(worker, handled, dead);
     zactor__actor_end_turn(worker, cell, head, starting || handled > 0);
 }
 

@@ -565,6 +565,55 @@ static void test_muted_receiver_ends(void)
     zactor_system_destroy(sys);
 }
 
+/* An `on start` whose send goes past a backpressure bound mutes its actor
+ * before any message: a message already queued for it waits until the
+ * receiver drains. */
+static atomic_bool starter_handled;
+static zactor_ref starter_sink;
+static void starter_on_start(void *self, zactor_ctx *ctx)
+{
+    (void)self;
+    (void)ctx;
+    Item item = {3, 0};
+    CHECK_EQ(zactor_send(starter_sink, &backpressure4_type, SINK_ITEM, &item, sizeof item), 0);
+}
+static void starter_on_next(void *self, zactor_ctx *ctx, const void *msg)
+{
+    (void)self;
+    (void)ctx;
+    (void)msg;
+    atomic_store(&starter_handled, true);
+}
+static const zactor_handler_entry starter_handlers[] = {TEST_ENTRY(starter_on_next)};
+static const zactor_actor_type starter_type =
+    TEST_ACTOR_TYPE(name("test.Starter"), state(char), slot(NextSlot), handlers(starter_handlers),
+                    on_start(starter_on_start));
+
+static void test_start_mute(void)
+{
+    reset_seen();
+    atomic_store(&starter_handled, false);
+    zactor_system *sys = start_system(2);
+    starter_sink = zactor_spawn(sys, &backpressure4_type, NULL);
+    test_gate_close(&seen.gate);
+    send_item(starter_sink, &backpressure4_type, 0, HOLD, 0);
+    test_gate_wait_held(&seen.gate);
+    for (uint32_t seq = 0; seq < 3; seq++)
+        send_item(starter_sink, &backpressure4_type, 0, seq, 0);
+    zactor_ref starter = zactor_spawn(sys, &starter_type, NULL);
+    Next next = {0};
+    CHECK_EQ(zactor_send(starter, &starter_type, 0, &next, sizeof next), 0);
+    while (read_stats(sys).senders_muted == 0)
+        sleep_ms(1);
+    sleep_ms(20);
+    CHECK(!atomic_load(&starter_handled));
+    test_gate_open(&seen.gate);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK(atomic_load(&starter_handled));
+    CHECK_EQ(atomic_load(&seen.handled), 5);
+    zactor_system_destroy(sys);
+}
+
 static void test_depth_arguments(void)
 {
     zactor_system *sys = start_system(1);
@@ -612,6 +661,8 @@ int main(int argc, char **argv)
         test_wait_wakes();
         test_muted_receiver_ends();
     }
+    if (all || strcmp(which, "start") == 0)
+        test_start_mute();
     if (all || strcmp(which, "arguments") == 0) {
         test_depth_arguments();
         test_handler_never_waits();
