@@ -124,16 +124,19 @@ static const zactor_handler_entry victim_handlers[] = {TEST_ENTRY(victim_on_next
 static zactor_actor_type victim_type =
     TEST_ACTOR_TYPE(name("test.Victim"), state(char), slot(NextSlot), handlers(victim_handlers));
 
-/* A producer (unbounded) sends its items to the sink one per turn: each
- * Next sends one item and, while items are left, sends itself the next
- * Next, so that a mute takes effect between items. A refusal (EFULL) is
- * retried on the next turn; EDEAD ends its run. */
+/* A producer (unbounded) sends its items to the sink `burst` per turn
+ * (1 when 0): each Next sends them and, while items are left, sends itself
+ * the next Next, so that a mute takes effect between bursts. A refusal
+ * (EFULL) ends the burst; the item is tried again on the next turn. EDEAD
+ * ends its run. Bursts from handlers on two workers make the sends contend,
+ * which is when a handler's sends would batch in its worker's outbox. */
 typedef struct Producer {
     zactor_ref sink;
     const zactor_actor_type *sink_type;
     uint32_t id;
     uint32_t count;
     uint32_t sent;
+    uint32_t burst;
 } Producer;
 
 static const zactor_actor_type producer_type;
@@ -142,17 +145,19 @@ static void producer_on_next(void *self, zactor_ctx *ctx, const void *msg)
 {
     (void)msg;
     Producer *p = self;
-    Item item = {p->id, p->sent};
-    int rc = zactor_send(p->sink, p->sink_type, SINK_ITEM, &item, sizeof item);
-    if (rc == ZACTOR_EDEAD) {
-        atomic_fetch_add(&seen.dead, 1);
-        return;
-    }
-    if (rc == ZACTOR_EFULL) {
-        /* Only a refusing mailbox refuses a handler's send. */
-        CHECK(p->sink_type->mailbox_policy == ZACTOR_MAILBOX_REFUSE);
-        atomic_fetch_add(&seen.refusals, 1);
-    } else {
+    for (uint32_t i = 0; i < (p->burst ? p->burst : 1) && p->sent < p->count; i++) {
+        Item item = {p->id, p->sent};
+        int rc = zactor_send(p->sink, p->sink_type, SINK_ITEM, &item, sizeof item);
+        if (rc == ZACTOR_EDEAD) {
+            atomic_fetch_add(&seen.dead, 1);
+            return;
+        }
+        if (rc == ZACTOR_EFULL) {
+            /* Only a refusing mailbox refuses a handler's send. */
+            CHECK(p->sink_type->mailbox_policy == ZACTOR_MAILBOX_REFUSE);
+            atomic_fetch_add(&seen.refusals, 1);
+            break;
+        }
         CHECK_EQ(rc, 0);
         p->sent++;
     }
@@ -239,13 +244,13 @@ static void test_refuse(void)
 
 /* n producers send `count` items each to a sink of sink_type. */
 static void run_fanin(zactor_system *sys, const zactor_actor_type *sink_type, uint32_t producers,
-                      uint32_t count)
+                      uint32_t count, uint32_t burst)
 {
     zactor_ref sink = zactor_spawn(sys, sink_type, NULL);
     CHECK(!zactor_ref_is_null(sink));
     zactor_ref refs[MAX_PRODUCERS];
     for (uint32_t i = 0; i < producers; i++) {
-        Producer init = {sink, sink_type, i, count, 0};
+        Producer init = {sink, sink_type, i, count, 0, burst};
         refs[i] = zactor_spawn(sys, &producer_type, &init);
         CHECK(!zactor_ref_is_null(refs[i]));
     }
@@ -272,16 +277,17 @@ static zactor_system *start_deterministic(uint64_t seed)
 }
 
 /* 100 producers into a backpressure bound of 64: each producer puts at
- * most one message past the bound before it is muted, so the depth never
- * exceeds 64 + 100; nothing is lost or reordered. With one deterministic
- * worker the mutes are certain; with two workers it is a stress test. */
-static void test_fanin(bool deterministic)
+ * most one burst past the bound before it is muted, so the depth never
+ * exceeds 64 + 100 * burst; nothing is lost or reordered. With one
+ * deterministic worker the mutes are certain; with two workers it is a
+ * stress test. */
+static void test_fanin(bool deterministic, uint32_t burst)
 {
     reset_seen();
     zactor_system *sys = deterministic ? start_deterministic(42) : start_system(2);
     uint32_t count = (uint32_t)scaled(2000);
-    run_fanin(sys, &backpressure64_type, 100, count);
-    CHECK(atomic_load(&seen.max_depth) <= 64 + 100);
+    run_fanin(sys, &backpressure64_type, 100, count, burst);
+    CHECK(atomic_load(&seen.max_depth) <= 64 + 100 * burst);
     CHECK(atomic_load(&seen.max_depth) > 0);
     zactor_stats stats = read_stats(sys);
     CHECK_EQ(stats.mailbox_refused, 0);
@@ -295,13 +301,14 @@ static void test_fanin(bool deterministic)
 }
 
 /* Producers into a refusing bound of 64: handlers' sends are refused
- * (counted, retried), never past the bound: the depth stays at 64 or less. */
-static void test_fanin_refuse(bool deterministic)
+ * (counted, retried), never past the bound: the depth stays at 64 or less,
+ * bursts included. */
+static void test_fanin_refuse(bool deterministic, uint32_t burst)
 {
     reset_seen();
     zactor_system *sys = deterministic ? start_deterministic(7) : start_system(2);
     uint32_t count = (uint32_t)scaled(1000);
-    run_fanin(sys, &refuse64_type, 100, count);
+    run_fanin(sys, &refuse64_type, 100, count, burst);
     CHECK(atomic_load(&seen.max_depth) <= 64);
     zactor_stats stats = read_stats(sys);
     CHECK_EQ(stats.mailbox_refused, atomic_load(&seen.refusals));
@@ -547,7 +554,7 @@ static void test_muted_receiver_ends(void)
     test_gate_close(&seen.gate);
     send_item(sink, &backpressure4_type, 1, HOLD, 0);
     test_gate_wait_held(&seen.gate);
-    Producer init = {sink, &backpressure4_type, 0, 1000, 0};
+    Producer init = {sink, &backpressure4_type, 0, 1000, 0, 1};
     zactor_ref producer = zactor_spawn(sys, &producer_type, &init);
     Next next = {0};
     CHECK_EQ(zactor_send(producer, &producer_type, 0, &next, sizeof next), 0);
@@ -642,12 +649,14 @@ int main(int argc, char **argv)
     if (all || strcmp(which, "refuse") == 0)
         test_refuse();
     if (all || strcmp(which, "fanin") == 0) {
-        test_fanin(true);
-        test_fanin(false);
+        test_fanin(true, 1);
+        test_fanin(false, 1);
+        test_fanin(false, 8);
     }
     if (all || strcmp(which, "fanin_refuse") == 0) {
-        test_fanin_refuse(true);
-        test_fanin_refuse(false);
+        test_fanin_refuse(true, 1);
+        test_fanin_refuse(false, 1);
+        test_fanin_refuse(false, 8);
     }
     if (all || strcmp(which, "cycle") == 0) {
         test_cycle(true);
