@@ -306,9 +306,12 @@ static int send_request(zactor_ref to, const zactor_actor_type *type, uint32_t t
             return ZACTOR_ENOMEM;
         }
         /* Tracked before it is sent: the target may answer at once. */
-        zactor__request entry = {
-            0,    zactor_self(ctx), self_type, error_tag, type->handlers[tag].message_type_id, to,
-            timer};
+        zactor__request entry = {.requester = zactor_self(ctx),
+                                 .requester_type = self_type,
+                                 .error_tag = error_tag,
+                                 .message_type_id = type->handlers[tag].message_type_id,
+                                 .target = to,
+                                 .timer = timer};
         if (!zactor__request_track(ctx->sys, &entry)) {
             zactor__request_settle(ctx->sys, &entry);
             zactor__payload_drop(type, tag, envelope);
