@@ -239,9 +239,13 @@ static bool find_requester_entries(const zactor_actor_type *type, uint32_t reply
     return found;
 }
 
-/* zactor_request and zactor_request_tracked: id NULL for the former. */
+/* zactor_request, _tracked and _timeout. tracked: the running actor must
+ * declare `on request_error;`. timeout_ns: ZACTOR_TIMEOUT_NEVER, or when
+ * the request ends with ZACTOR_ETIMEDOUT (tracked requests only). id: the
+ * request's id, or NULL. */
 static int send_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
-                        void *envelope, size_t size, uint32_t reply_type_id, uint64_t *id)
+                        void *envelope, size_t size, uint32_t reply_type_id, bool tracked,
+                        uint64_t timeout_ns, uint64_t *id)
 {
     int rc = check_request_entry(type, tag);
     if (rc != 0)
@@ -258,7 +262,7 @@ static int send_request(zactor_ref to, const zactor_actor_type *type, uint32_t t
         atomic_load_explicit(&ctx->cell->type, memory_order_relaxed);
     uint32_t reply_tag = 0, error_tag;
     if (!find_requester_entries(self_type, reply_type_id, &reply_tag, &error_tag) ||
-        (id && error_tag == UINT32_MAX)) {
+        (tracked && error_tag == UINT32_MAX)) {
         zactor__payload_drop(type, tag, envelope);
         return ZACTOR_ETYPE;
     }
@@ -266,55 +270,95 @@ static int send_request(zactor_ref to, const zactor_actor_type *type, uint32_t t
     reply_to->requester_type = self_type;
     reply_to->generation = zactor_self(ctx).generation;
     reply_to->tag = reply_tag;
+    uint64_t timer = 0;
     if (error_tag != UINT32_MAX) {
-        /* Tracked before it is sent: the target may answer at once. */
-        zactor__request tracked = {
-            0, zactor_self(ctx), self_type, error_tag, type->handlers[tag].message_type_id, to};
-        if (!zactor__request_track(ctx->sys, &tracked)) {
+        /* The timer is opened before the send, so that an answer that
+         * comes at once can end it, and armed after it (below), so that
+         * it cannot expire a request this call still refuses. */
+        if (timeout_ns != ZACTOR_TIMEOUT_NEVER &&
+            zactor__timer_request_new(&ctx->sys->timers, ctx->cell, &timer) != 0) {
             zactor__payload_drop(type, tag, envelope);
             return ZACTOR_ENOMEM;
         }
-        reply_to->request = tracked.id;
+        /* Tracked before it is sent: the target may answer at once. */
+        zactor__request entry = {.requester = zactor_self(ctx),
+                                 .requester_type = self_type,
+                                 .error_tag = error_tag,
+                                 .message_type_id = type->handlers[tag].message_type_id,
+                                 .target = to,
+                                 .timer = timer};
+        if (!zactor__request_track(ctx->sys, &entry)) {
+            zactor__request_settle(ctx->sys, &entry);
+            zactor__payload_drop(type, tag, envelope);
+            return ZACTOR_ENOMEM;
+        }
+        reply_to->request = entry.id;
     }
+    uint64_t request = reply_to->request;
     rc = zactor__send(to, type, tag, envelope, size);
     if (rc != 0) {
         /* Refused: the caller hears of it now, so no notice follows. The
-         * envelope never left, so nobody else can have taken the entry. */
-        if (reply_to->request) {
+         * envelope never left and the timer is not armed, so nobody else
+         * can have taken the entry. */
+        if (request) {
             zactor__request untracked;
-            zactor__request_take(ctx->sys, reply_to->request, &untracked);
+            if (zactor__request_take(ctx->sys, request, &untracked))
+                zactor__request_settle(ctx->sys, &untracked);
             reply_to->request = 0;
         }
         zactor__payload_drop(type, tag, envelope);
         return rc;
     }
+    if (timer)
+        zactor__timer_request_start(&ctx->sys->timers, timer, request, timeout_ns);
     if (id)
-        *id = reply_to->request;
+        *id = request;
     return 0;
 }
 
 int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
                    void *request_envelope, size_t size, uint32_t reply_type_id)
 {
-    return send_request(to, type, tag, ctx, request_envelope, size, reply_type_id, NULL);
+    return send_request(to, type, tag, ctx, request_envelope, size, reply_type_id, false,
+                        ZACTOR_TIMEOUT_NEVER, NULL);
+}
+
+/* A request call refused before anything was sent: its payload dropped,
+ * when there is an entry to drop it with. Returns code. */
+static int refuse_request(const zactor_actor_type *type, uint32_t tag, void *envelope, size_t size,
+                          int code)
+{
+    int rc = check_request_entry(type, tag);
+    if (rc != 0)
+        return rc;
+    if (envelope && size >= sizeof(zactor_reply_to)) {
+        clear_reply_to(envelope, size);
+        zactor__payload_drop(type, tag, envelope);
+    }
+    return code;
 }
 
 int zactor_request_tracked(zactor_ref to, const zactor_actor_type *type, uint32_t tag,
                            zactor_ctx *ctx, void *request_envelope, size_t size,
                            uint32_t reply_type_id, uint64_t *id)
 {
-    if (!id) {
-        int rc = check_request_entry(type, tag);
-        if (rc != 0)
-            return rc;
-        if (request_envelope && size >= sizeof(zactor_reply_to)) {
-            clear_reply_to(request_envelope, size);
-            zactor__payload_drop(type, tag, request_envelope);
-        }
-        return ZACTOR_EARG;
-    }
+    if (!id)
+        return refuse_request(type, tag, request_envelope, size, ZACTOR_EARG);
     *id = 0;
-    return send_request(to, type, tag, ctx, request_envelope, size, reply_type_id, id);
+    return send_request(to, type, tag, ctx, request_envelope, size, reply_type_id, true,
+                        ZACTOR_TIMEOUT_NEVER, id);
+}
+
+int zactor_request_timeout(zactor_ref to, const zactor_actor_type *type, uint32_t tag,
+                           zactor_ctx *ctx, void *request_envelope, size_t size,
+                           uint32_t reply_type_id, uint64_t timeout_ns, uint64_t *id)
+{
+    if (id)
+        *id = 0;
+    if (timeout_ns > ZACTOR__TIMER_MAX_NS && timeout_ns != ZACTOR_TIMEOUT_NEVER)
+        return refuse_request(type, tag, request_envelope, size, ZACTOR_EARG);
+    return send_request(to, type, tag, ctx, request_envelope, size, reply_type_id, true, timeout_ns,
+                        id);
 }
 
 static void answer_asker(zactor__waiter *w, const void *reply, size_t size, zactor_drop_fn drop)
@@ -363,8 +407,8 @@ void zactor_reply(const zactor_reply_to *reply_to, const void *reply, size_t siz
         return;
     }
     zactor_cell *cell = reply_to->target;
+    zactor__request tracked = {.timer = 0};
     if (reply_to->request) {
-        zactor__request tracked;
         if (!zactor__request_take(cell->sys, reply_to->request, &tracked)) {
             /* Answered already (timed out): a late reply, never a second
              * answer. */
@@ -374,6 +418,7 @@ void zactor_reply(const zactor_reply_to *reply_to, const void *reply, size_t siz
         if (!reply) {
             /* The handler's reply broke its schema. */
             zactor__request_notify(&tracked, ZACTOR_EINVAL);
+            zactor__request_settle(cell->sys, &tracked);
             return;
         }
     }
@@ -384,6 +429,8 @@ void zactor_reply(const zactor_reply_to *reply_to, const void *reply, size_t siz
     }
     if (rc != 0)
         reply_dead_letter(reply_to, reply, drop);
+    /* After the reply is queued: its timeout ends now. */
+    zactor__request_settle(cell->sys, &tracked);
 }
 
 void zactor__reply_to_fail(const zactor_reply_to *reply_to, int code, bool count)
@@ -394,8 +441,10 @@ void zactor__reply_to_fail(const zactor_reply_to *reply_to, int code, bool count
         zactor_cell *cell = reply_to->target;
         zactor__request tracked;
         if (reply_to->request) {
-            if (zactor__request_take(cell->sys, reply_to->request, &tracked))
+            if (zactor__request_take(cell->sys, reply_to->request, &tracked)) {
                 zactor__request_notify(&tracked, code);
+                zactor__request_settle(cell->sys, &tracked);
+            }
         } else if (count) {
             reply_dead_letter(reply_to, NULL, NULL);
         }

@@ -9,7 +9,13 @@
  * first: the reply (reply.c), the envelope dropped unhandled (reply.c),
  * a promise failed or dropped (promise.c), the timer (expire). Only the
  * one that found the entry answers, so a request gets exactly one answer;
- * a reply that finds no entry is a late one and becomes a dead letter. */
+ * a reply that finds no entry is a late one and becomes a dead letter.
+ *
+ * A request made with a timeout (zactor_request_timeout) also holds the id
+ * of its timer (timer.c). Whoever takes the entry but the timer ends that
+ * timer once it has answered (zactor__request_settle), so an answer in
+ * time leaves no timer to keep the system busy; the timer, when it fires
+ * first, takes the entry here (expire) and ends itself. */
 #include "request.h"
 
 #include <stdlib.h>
@@ -74,6 +80,12 @@ void zactor__request_notify(const zactor__request *request, int code)
     /* Nothing to drop: a zactor_request_error owns nothing. */
     (void)zactor__send_exempt(request->requester, request->requester_type, request->error_tag,
                               &error, sizeof error);
+}
+
+void zactor__request_settle(zactor_system *sys, const zactor__request *request)
+{
+    if (request->timer)
+        zactor__timer_end(&sys->timers, request->timer);
 }
 
 bool zactor__request_expire(zactor_system *sys, uint64_t id)

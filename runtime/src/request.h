@@ -19,6 +19,7 @@ typedef struct zactor__request {
     uint32_t error_tag;       /* the requester's `on request_error` entry */
     uint32_t message_type_id; /* the request message's */
     zactor_ref target;
+    uint64_t timer; /* its timeout's timer (timer.c); 0: no timeout */
 } zactor__request;
 
 /* Every tracked request of the system not yet answered, under one mutex.
@@ -50,6 +51,12 @@ bool zactor__request_take(zactor_system *sys, uint64_t id, zactor__request *out)
  * cannot be delivered (the requester ended, the system is stopping) is
  * dropped uncounted, like a Down. */
 void zactor__request_notify(const zactor__request *request, int code);
+
+/* After the one that took request (zactor__request_take) has answered
+ * it, or dropped its answer: the request's timeout timer, if any, ends
+ * now, so that a request answered in time keeps nothing pending. Every
+ * taker but the timer itself calls it (the timer ends itself). */
+void zactor__request_settle(zactor_system *sys, const zactor__request *request);
 
 /* The timer's entry point: if request id is still waiting for its answer,
  * it ends now with a ZACTOR_ETIMEDOUT notice (true); a reply that comes

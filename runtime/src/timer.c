@@ -36,6 +36,17 @@
  * firing is then a dead letter). Owned timers are chained per owner cell
  * in a small hash, so an owner's end costs its own timers only.
  *
+ * Request timeouts. A tracked request made with a timeout has a timer of
+ * its own kind: no message, the request's id instead. It is opened (live,
+ * owned by the requester) before the request is sent and armed after, so
+ * that an answer that comes at once finds its id to end. Firing it sends
+ * nothing: the timer thread (or the deterministic worker) calls
+ * zactor__request_expire, which sends the notice if the request was
+ * still waiting, and then ends the timer. Whoever else answers the
+ * request ends its timer at once (request.c), and the requester's end
+ * ends it as the owner's, so a request answered in time, or whose
+ * requester is gone, leaves nothing pending.
+ *
  * Quiescence: while any timer is live the system counts one unit of
  * `active` (system.c), so zactor_system_wait waits for it.
  *
@@ -53,13 +64,12 @@
 #include "actor.h"
 #include "clock.h"
 #include "dead_letter.h"
+#include "request.h"
 #include "system.h"
 #include "worker.h"
 
 /* Timers fired per lock hold: the rest wait for the next pass. */
 #define FIRE_BATCH 64u
-/* Delays and periods above this are refused (about 146 years). */
-#define MAX_NS (UINT64_C(1) << 62)
 /* A firing whose box cannot be allocated is tried again this much later. */
 #define RETRY_NS UINT64_C(1000000)
 
@@ -71,6 +81,7 @@ struct zactor__timer_slot {
     const zactor_actor_type *type;
     zactor_cell *owner; /* NULL: armed from outside a handler */
     void *msg;          /* the message's copy (NULL when size is 0) */
+    uint64_t request;   /* a request's timeout: the request's id, no message */
     uint32_t owner_generation;
     uint32_t tag;
     uint32_t size;
@@ -87,7 +98,8 @@ typedef struct firing {
     const zactor_actor_type *type;
     uint32_t tag;
     uint64_t id;
-    zactor__timer_box *box;
+    zactor__timer_box *box; /* NULL: a request's timeout */
+    uint64_t request;
 } firing;
 
 static uint64_t clock_ns(void)
@@ -317,6 +329,50 @@ static int check_target(zactor_ref to, const zactor_actor_type *type, uint32_t t
     return 0;
 }
 
+/* A new live timer owned by owner (NULL: none), not armed, or UINT32_MAX
+ * when memory is short. Under lock. */
+static uint32_t slot_open(zactor__timers *timers, zactor_cell *owner)
+{
+    uint32_t index = slot_take(timers);
+    if (index == UINT32_MAX || (owner && owners_reserve(timers) != 0)) {
+        if (index != UINT32_MAX) {
+            timers->slots[index].next = timers->free;
+            timers->free = index + 1u;
+        }
+        return UINT32_MAX;
+    }
+    zactor__timer_slot *slot = &timers->slots[index];
+    slot->owner = owner;
+    slot->msg = NULL;
+    slot->request = 0;
+    slot->heap_pos = 0;
+    slot->live = true;
+    slot->queued = false;
+    if (owner) {
+        /* Relaxed: the owner's own turn runs here; its generation is fixed. */
+        slot->owner_generation =
+            zactor__life_generation(atomic_load_explicit(&owner->life, memory_order_relaxed));
+        owner->flags |= ZACTOR__CELL_TIMERS;
+        timers->owned++;
+        owner_link(timers, index);
+    }
+    if (timers->live++ == 0)
+        zactor__system_busy_timers(timers->sys);
+    return index;
+}
+
+/* Puts the live slot of index into the heap, due delay_ns from now. Under
+ * lock. */
+static void slot_arm(zactor__timers *timers, uint32_t index, uint64_t delay_ns)
+{
+    zactor__timer_slot *slot = &timers->slots[index];
+    slot->due = timers_now(timers) + delay_ns;
+    slot->seq = timers->seq++;
+    heap_push(timers, index);
+    if (timers->heap[0] == index && !timers->deterministic)
+        pthread_cond_signal(&timers->cond);
+}
+
 static int arm(zactor__timers *timers, zactor_ref to, const zactor_actor_type *type, uint32_t tag,
                const void *msg, size_t size, uint64_t delay_ns, uint64_t period_ns, uint64_t *id)
 {
@@ -329,46 +385,22 @@ static int arm(zactor__timers *timers, zactor_ref to, const zactor_actor_type *t
     }
     /* The owner: the actor whose handler or hook runs on this thread. */
     zactor__worker *worker = zactor__worker_of(timers->sys);
-    zactor_cell *owner = worker ? worker->ctx.cell : NULL;
     pthread_mutex_lock(&timers->lock);
-    uint32_t index = slot_take(timers);
-    if (index == UINT32_MAX || (owner && owners_reserve(timers) != 0)) {
-        if (index != UINT32_MAX) {
-            timers->slots[index].next = timers->free;
-            timers->free = index + 1u;
-        }
+    uint32_t index = slot_open(timers, worker ? worker->ctx.cell : NULL);
+    if (index == UINT32_MAX) {
         pthread_mutex_unlock(&timers->lock);
         free(copy);
         return ZACTOR_ENOMEM;
     }
     zactor__timer_slot *slot = &timers->slots[index];
-    slot->due = timers_now(timers) + delay_ns;
-    slot->seq = timers->seq++;
     slot->period = period_ns;
     slot->to = to;
     slot->type = type;
-    slot->owner = owner;
     slot->msg = copy;
     slot->tag = tag;
     slot->size = (uint32_t)size;
-    slot->heap_pos = 0;
-    slot->live = true;
-    slot->queued = false;
-    if (owner) {
-        /* Relaxed: the owner's own turn runs here; its generation is fixed. */
-        slot->owner_generation =
-            zactor__life_generation(atomic_load_explicit(&owner->life, memory_order_relaxed));
-        owner->flags |= ZACTOR__CELL_TIMERS;
-        timers->owned++;
-        owner_link(timers, index);
-    }
-    heap_push(timers, index);
-    if (timers->live++ == 0)
-        zactor__system_busy_timers(timers->sys);
+    slot_arm(timers, index, delay_ns);
     *id = slot_id(timers, index);
-    bool earliest = timers->heap[0] == index;
-    if (earliest && !timers->deterministic)
-        pthread_cond_signal(&timers->cond);
     pthread_mutex_unlock(&timers->lock);
     /* Deterministic mode: a worker parked for lack of work must see it. */
     if (timers->deterministic && !worker)
@@ -384,7 +416,8 @@ int zactor_send_after(zactor_ref to, const zactor_actor_type *type, uint32_t tag
     if (!type)
         return ZACTOR_EARG;
     int rc = 0;
-    if (!to.cell || (!msg && size) || size > UINT32_MAX || delay_ns > MAX_NS || period_ns > MAX_NS)
+    if (!to.cell || (!msg && size) || size > UINT32_MAX || delay_ns > ZACTOR__TIMER_MAX_NS ||
+        period_ns > ZACTOR__TIMER_MAX_NS)
         rc = ZACTOR_EARG;
     else if (zactor__system_stopping(to.cell->sys))
         rc = ZACTOR_ESTOPPED;
@@ -403,17 +436,64 @@ int zactor_send_after(zactor_ref to, const zactor_actor_type *type, uint32_t tag
     return 0;
 }
 
+/* Ends timer id if it is live; false when it had ended. */
+static bool cancel(zactor__timers *timers, uint64_t id)
+{
+    pthread_mutex_lock(&timers->lock);
+    zactor__timer_slot *slot = find(timers, id);
+    if (slot)
+        end_timer(timers, slot);
+    pthread_mutex_unlock(&timers->lock);
+    return slot != NULL;
+}
+
 int zactor_timer_cancel(zactor_timer timer)
 {
     if (!timer.sys || timer.id == 0)
         return ZACTOR_EARG;
-    zactor__timers *timers = &timer.sys->timers;
+    return cancel(&timer.sys->timers, timer.id) ? 0 : ZACTOR_ENOENT;
+}
+
+/* ---- request timeouts ---------------------------------------------------- */
+
+int zactor__timer_request_new(zactor__timers *timers, zactor_cell *owner, uint64_t *id)
+{
     pthread_mutex_lock(&timers->lock);
-    zactor__timer_slot *slot = find(timers, timer.id);
-    if (slot)
-        end_timer(timers, slot);
+    uint32_t index = slot_open(timers, owner);
+    if (index != UINT32_MAX) {
+        zactor__timer_slot *slot = &timers->slots[index];
+        slot->period = 0;
+        slot->type = NULL;
+        slot->size = 0;
+        *id = slot_id(timers, index);
+    }
     pthread_mutex_unlock(&timers->lock);
-    return slot ? 0 : ZACTOR_ENOENT;
+    return index == UINT32_MAX ? ZACTOR_ENOMEM : 0;
+}
+
+void zactor__timer_request_start(zactor__timers *timers, uint64_t id, uint64_t request,
+                                 uint64_t timeout_ns)
+{
+    pthread_mutex_lock(&timers->lock);
+    zactor__timer_slot *slot = find(timers, id);
+    if (slot) {
+        slot->request = request;
+        slot_arm(timers, (uint32_t)(slot - timers->slots), timeout_ns);
+    }
+    pthread_mutex_unlock(&timers->lock);
+}
+
+void zactor__timer_end(zactor__timers *timers, uint64_t id)
+{
+    (void)cancel(timers, id);
+}
+
+uint32_t zactor__timers_live(zactor__timers *timers)
+{
+    pthread_mutex_lock(&timers->lock);
+    uint32_t live = timers->live;
+    pthread_mutex_unlock(&timers->lock);
+    return live;
 }
 
 bool zactor__timer_taken(const zactor__timer_box *box)
@@ -458,6 +538,12 @@ static uint32_t collect(zactor__timers *timers, uint64_t now, firing *out)
         uint32_t index = timers->heap[0];
         zactor__timer_slot *slot = &timers->slots[index];
         heap_remove(timers, index);
+        if (slot->request) {
+            /* A request's timeout: it stays live (pending work) until
+             * send_firings has expired the request. */
+            out[n++] = (firing){.id = slot_id(timers, index), .request = slot->request};
+            continue;
+        }
         bool skip = slot->queued; /* the previous firing is still queued */
         uint64_t due = slot->due;
         zactor__timer_box *box = NULL;
@@ -486,7 +572,7 @@ static uint32_t collect(zactor__timers *timers, uint64_t now, firing *out)
         if (slot->size)
             memcpy((unsigned char *)box + ZACTOR__TIMER_BOX_HEADER, slot->msg, slot->size);
         slot->queued = true;
-        out[n++] = (firing){slot->to, slot->type, slot->tag, box->id, box};
+        out[n++] = (firing){slot->to, slot->type, slot->tag, box->id, box, 0};
     }
     return n;
 }
@@ -499,6 +585,14 @@ static void send_firings(zactor__timers *timers, firing *batch, uint32_t n)
     zactor_system *sys = timers->sys;
     for (uint32_t i = 0; i < n; i++) {
         firing *f = &batch[i];
+        if (f->request) {
+            /* The notice first, then the end of the timer: the system does
+             * not look idle in between. A request answered meanwhile
+             * ended its timer already (request.c). */
+            (void)zactor__request_expire(sys, f->request);
+            zactor__timer_end(timers, f->id);
+            continue;
+        }
         int rc = zactor__send_timer(f->to, f->type, f->tag, f->box);
         if (rc == 0)
             continue;

@@ -69,6 +69,28 @@ bool zactor__timer_taken(const zactor__timer_box *box);
 /* An actor that armed timers (ZACTOR__CELL_TIMERS) ended: its timers end. */
 void zactor__timers_owner_ended(zactor__timers *timers, zactor_cell *cell, uint32_t generation);
 
+/* Delays, periods and request timeouts above this are refused (about
+ * 146 years). */
+#define ZACTOR__TIMER_MAX_NS (UINT64_C(1) << 62)
+
+/* Request timeouts (request.c), in two steps around the request's send.
+ * new: a timer owned by the running actor `owner` (it ends when that
+ * actor ends), live (pending work) but not yet armed, its id in *id; 0 or
+ * ZACTOR_ENOMEM. start: arms it to expire request `request` timeout_ns
+ * from now; nothing when it has ended meanwhile (the request was answered
+ * between its send and this call). When it comes due the timer thread (or
+ * the deterministic worker) calls zactor__request_expire, and only then
+ * ends the timer, so that the notice is queued before the system may look
+ * idle. */
+int zactor__timer_request_new(zactor__timers *timers, zactor_cell *owner, uint64_t *id);
+void zactor__timer_request_start(zactor__timers *timers, uint64_t id, uint64_t request,
+                                 uint64_t timeout_ns);
+/* Ends timer id if it is live (a request's timer, once its request is
+ * answered). */
+void zactor__timer_end(zactor__timers *timers, uint64_t id);
+/* Timers not yet ended (tests). */
+uint32_t zactor__timers_live(zactor__timers *timers);
+
 /* Deterministic mode, the worker found nothing to run: moves the virtual
  * clock to the earliest armed timer and fires every timer due then.
  * false when no timer is armed. */

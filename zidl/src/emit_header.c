@@ -511,11 +511,14 @@ static void emit_requests(header_emitter *e, const zidl__decl *actor, const char
             SECTION_TEXT(e, "request_doc", {"errors", error_list(e, h, CALL_REQUEST)},
                          {"reply_name", reply->name});
         const char *request = actor_function(e, actor, "request_", h->name);
+        const char *tracked = zidl__arena_sprintf(e->arena, "%s_tracked", request);
         const char *tracked_doc = SECTION_TEXT(e, "request_tracked_doc", {"request", request});
+        const char *timeout_doc = SECTION_TEXT(e, "request_timeout_doc", {"tracked", tracked});
         ZIDL__EXPAND(e->out, e->tmpl, "request", {"doc", doc_comment(e, request_doc)},
                      {"request", request}, {"ref", ref}, {"message", message},
-                     {"tracked_doc", doc_comment(e, tracked_doc)},
-                     {"tracked", zidl__arena_sprintf(e->arena, "%s_tracked", request)});
+                     {"tracked_doc", doc_comment(e, tracked_doc)}, {"tracked", tracked},
+                     {"timeout_doc", doc_comment(e, timeout_doc)},
+                     {"timeout", zidl__arena_sprintf(e->arena, "%s_timeout", request)});
     }
 }
 

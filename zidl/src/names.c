@@ -195,6 +195,7 @@ static const handler_name request_handler[] = {
     {"_ask_", "", "the ask function"},
     {"_request_", "", "the request function"},
     {"_request_", "_tracked", "the tracked request function"},
+    {"_request_", "_timeout", "the request function with a timeout"},
     {"_", "_promise", "the promise type"},
     {"_defer_", "", "the defer function"},
     {"_fulfil_", "", "the fulfil function"},

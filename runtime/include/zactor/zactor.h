@@ -427,8 +427,9 @@ int zactor_demonitor(zactor_ctx *ctx, uint64_t id);
  * zactor_request_tracked) ends without a reply. Each such request ends in
  * exactly one of its reply or one notice. code: ZACTOR_EDEAD (the target
  * ended before handling the request, or ended holding its promise),
- * ZACTOR_EINVAL (the reply broke its schema), or the code the target
- * passed to zactor_promise_fail. No notice is delivered once the system
+ * ZACTOR_EINVAL (the reply broke its schema), ZACTOR_ETIMEDOUT (made with
+ * zactor_request_timeout, and not answered in time), or the code the
+ * target passed to zactor_promise_fail. No notice is delivered once the system
  * is stopping (no handler runs then).
  */
 typedef struct zactor_request_error {
@@ -921,7 +922,7 @@ typedef struct zactor_reply_to {
     uint64_t request;                        /* a tracked request's id; 0: untracked */
 } zactor_reply_to;
 
-/* zactor_ask's timeout_ns that never expires. */
+/* zactor_ask's and zactor_request_timeout's timeout_ns that never expires. */
 #define ZACTOR_TIMEOUT_NEVER UINT64_MAX
 
 /*
@@ -987,6 +988,27 @@ int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, z
 int zactor_request_tracked(zactor_ref to, const zactor_actor_type *type, uint32_t tag,
                            zactor_ctx *ctx, void *request, size_t size, uint32_t reply_type_id,
                            uint64_t *id);
+
+/*
+ * zactor_request_tracked with a deadline: if the request has not ended
+ * timeout_ns nanoseconds after this call (zactor_system_now's clock:
+ * virtual in deterministic mode), it ends then with one
+ * zactor_request_error whose code is ZACTOR_ETIMEDOUT; a reply that
+ * comes later is a dead letter (counted, hook called, its bytes
+ * released), never delivered. ZACTOR_TIMEOUT_NEVER: no deadline. The
+ * deadline is a timer of the running actor's: an answer (reply or notice)
+ * ends it at once, and so does the running actor's end (the request
+ * stays tracked, its notice then goes nowhere); zactor_system_stop stops
+ * it. While it waits it counts as pending work for zactor_system_wait.
+ * id may be NULL; otherwise *id receives the request's id (0 on an
+ * error). Returns 0, the errors of zactor_request_tracked (then no notice
+ * follows), ZACTOR_EARG also when timeout_ns is above 2^62 and not
+ * ZACTOR_TIMEOUT_NEVER, ZACTOR_ENOMEM also when the timer cannot be
+ * had. The payload is taken in every case, as for zactor_send.
+ */
+int zactor_request_timeout(zactor_ref to, const zactor_actor_type *type, uint32_t tag,
+                           zactor_ctx *ctx, void *request, size_t size, uint32_t reply_type_id,
+                           uint64_t timeout_ns, uint64_t *id);
 
 /* Called by the generated request thunk around the user's handler of
  * entry tag: enter before it (reply_to is the envelope's), leave after it.

@@ -194,6 +194,17 @@ int blobs_Store_request_Hash_tracked(blobs_Store_ref to, zactor_ctx *ctx, const 
                                   &request, sizeof request, BLOBS_DIGEST_TYPE_ID, out);
 }
 
+int blobs_Store_request_Hash_timeout(blobs_Store_ref to, zactor_ctx *ctx, const blobs_Hash *msg,
+                                     uint64_t timeout_ns, uint64_t *out)
+{
+    blobs_Store_Hash_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_timeout(to.raw, &blobs_Store_actor_type, BLOBS_STORE_TAG_HASH, ctx,
+                                  &request, sizeof request, BLOBS_DIGEST_TYPE_ID, timeout_ns, out);
+}
+
 int blobs_Store_defer_Hash(zactor_ctx *ctx, blobs_Store_Hash_promise *promise)
 {
     if (promise == NULL)

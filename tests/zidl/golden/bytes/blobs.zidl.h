@@ -183,6 +183,19 @@ int blobs_Store_request_Hash(blobs_Store_ref to, zactor_ctx *ctx, const blobs_Ha
 int blobs_Store_request_Hash_tracked(blobs_Store_ref to, zactor_ctx *ctx, const blobs_Hash *msg,
                                      uint64_t *request);
 
+/* As blobs_Store_request_Hash_tracked, with a deadline: if the request has
+ * not ended timeout_ns nanoseconds from now (ZACTOR_TIMEOUT_NEVER: never;
+ * virtual time in deterministic mode), the `on request_error` handler gets it
+ * with ZACTOR_ETIMEDOUT, and a reply that comes later is a dead letter, never
+ * delivered. The deadline ends as soon as the request is answered, and when
+ * the requesting actor ends. *request receives the request's id, as for
+ * blobs_Store_request_Hash_tracked; request may be NULL. Returns 0, or
+ * ZACTOR_EARG when timeout_ns is above 2^62 and not ZACTOR_TIMEOUT_NEVER; or
+ * the other codes of blobs_Store_request_Hash_tracked (then no error notice
+ * follows). */
+int blobs_Store_request_Hash_timeout(blobs_Store_ref to, zactor_ctx *ctx, const blobs_Hash *msg,
+                                     uint64_t timeout_ns, uint64_t *request);
+
 /* A deferred Hash reply of Store (see zactor_promise). */
 typedef struct blobs_Store_Hash_promise {
     zactor_promise raw;

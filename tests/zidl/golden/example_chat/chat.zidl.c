@@ -249,6 +249,19 @@ int chat_Room_request_CountMembers_tracked(chat_Room_ref to, zactor_ctx *ctx,
                                   &request, sizeof request, CHAT_MEMBERCOUNT_TYPE_ID, out);
 }
 
+int chat_Room_request_CountMembers_timeout(chat_Room_ref to, zactor_ctx *ctx,
+                                           const chat_CountMembers *msg, uint64_t timeout_ns,
+                                           uint64_t *out)
+{
+    chat_Room_CountMembers_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_timeout(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNTMEMBERS, ctx,
+                                  &request, sizeof request, CHAT_MEMBERCOUNT_TYPE_ID, timeout_ns,
+                                  out);
+}
+
 int chat_Room_defer_CountMembers(zactor_ctx *ctx, chat_Room_CountMembers_promise *promise)
 {
     if (promise == NULL)

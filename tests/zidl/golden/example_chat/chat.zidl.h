@@ -309,6 +309,20 @@ int chat_Room_request_CountMembers(chat_Room_ref to, zactor_ctx *ctx, const chat
 int chat_Room_request_CountMembers_tracked(chat_Room_ref to, zactor_ctx *ctx,
                                            const chat_CountMembers *msg, uint64_t *request);
 
+/* As chat_Room_request_CountMembers_tracked, with a deadline: if the request
+ * has not ended timeout_ns nanoseconds from now (ZACTOR_TIMEOUT_NEVER: never;
+ * virtual time in deterministic mode), the `on request_error` handler gets it
+ * with ZACTOR_ETIMEDOUT, and a reply that comes later is a dead letter, never
+ * delivered. The deadline ends as soon as the request is answered, and when
+ * the requesting actor ends. *request receives the request's id, as for
+ * chat_Room_request_CountMembers_tracked; request may be NULL. Returns 0, or
+ * ZACTOR_EARG when timeout_ns is above 2^62 and not ZACTOR_TIMEOUT_NEVER; or
+ * the other codes of chat_Room_request_CountMembers_tracked (then no error
+ * notice follows). */
+int chat_Room_request_CountMembers_timeout(chat_Room_ref to, zactor_ctx *ctx,
+                                           const chat_CountMembers *msg, uint64_t timeout_ns,
+                                           uint64_t *request);
+
 /* A deferred CountMembers reply of Room (see zactor_promise). */
 typedef struct chat_Room_CountMembers_promise {
     zactor_promise raw;

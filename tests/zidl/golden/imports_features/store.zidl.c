@@ -173,6 +173,17 @@ int store_Store_request_Lookup_tracked(store_Store_ref to, zactor_ctx *ctx, cons
                                   &request, sizeof request, MEDIA_FOUND_TYPE_ID, out);
 }
 
+int store_Store_request_Lookup_timeout(store_Store_ref to, zactor_ctx *ctx, const store_Lookup *msg,
+                                       uint64_t timeout_ns, uint64_t *out)
+{
+    store_Store_Lookup_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_timeout(to.raw, &store_Store_actor_type, STORE_STORE_TAG_LOOKUP, ctx,
+                                  &request, sizeof request, MEDIA_FOUND_TYPE_ID, timeout_ns, out);
+}
+
 int store_Store_defer_Lookup(zactor_ctx *ctx, store_Store_Lookup_promise *promise)
 {
     if (promise == NULL)

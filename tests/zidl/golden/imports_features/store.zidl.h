@@ -138,6 +138,19 @@ int store_Store_request_Lookup(store_Store_ref to, zactor_ctx *ctx, const store_
 int store_Store_request_Lookup_tracked(store_Store_ref to, zactor_ctx *ctx, const store_Lookup *msg,
                                        uint64_t *request);
 
+/* As store_Store_request_Lookup_tracked, with a deadline: if the request has
+ * not ended timeout_ns nanoseconds from now (ZACTOR_TIMEOUT_NEVER: never;
+ * virtual time in deterministic mode), the `on request_error` handler gets it
+ * with ZACTOR_ETIMEDOUT, and a reply that comes later is a dead letter, never
+ * delivered. The deadline ends as soon as the request is answered, and when
+ * the requesting actor ends. *request receives the request's id, as for
+ * store_Store_request_Lookup_tracked; request may be NULL. Returns 0, or
+ * ZACTOR_EARG when timeout_ns is above 2^62 and not ZACTOR_TIMEOUT_NEVER; or
+ * the other codes of store_Store_request_Lookup_tracked (then no error notice
+ * follows). */
+int store_Store_request_Lookup_timeout(store_Store_ref to, zactor_ctx *ctx, const store_Lookup *msg,
+                                       uint64_t timeout_ns, uint64_t *request);
+
 /* A deferred Lookup reply of Store (see zactor_promise). */
 typedef struct store_Store_Lookup_promise {
     zactor_promise raw;

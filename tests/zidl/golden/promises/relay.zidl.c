@@ -128,6 +128,17 @@ int relay_Cache_request_Lookup_tracked(relay_Cache_ref to, zactor_ctx *ctx, cons
                                   &request, sizeof request, RELAY_FOUND_TYPE_ID, out);
 }
 
+int relay_Cache_request_Lookup_timeout(relay_Cache_ref to, zactor_ctx *ctx, const relay_Lookup *msg,
+                                       uint64_t timeout_ns, uint64_t *out)
+{
+    relay_Cache_Lookup_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_timeout(to.raw, &relay_Cache_actor_type, RELAY_CACHE_TAG_LOOKUP, ctx,
+                                  &request, sizeof request, RELAY_FOUND_TYPE_ID, timeout_ns, out);
+}
+
 int relay_Cache_defer_Lookup(zactor_ctx *ctx, relay_Cache_Lookup_promise *promise)
 {
     if (promise == NULL)
@@ -248,6 +259,17 @@ int relay_Store_request_Lookup_tracked(relay_Store_ref to, zactor_ctx *ctx, cons
     request.msg = *msg;
     return zactor_request_tracked(to.raw, &relay_Store_actor_type, RELAY_STORE_TAG_LOOKUP, ctx,
                                   &request, sizeof request, RELAY_FOUND_TYPE_ID, out);
+}
+
+int relay_Store_request_Lookup_timeout(relay_Store_ref to, zactor_ctx *ctx, const relay_Lookup *msg,
+                                       uint64_t timeout_ns, uint64_t *out)
+{
+    relay_Store_Lookup_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_timeout(to.raw, &relay_Store_actor_type, RELAY_STORE_TAG_LOOKUP, ctx,
+                                  &request, sizeof request, RELAY_FOUND_TYPE_ID, timeout_ns, out);
 }
 
 int relay_Store_defer_Lookup(zactor_ctx *ctx, relay_Store_Lookup_promise *promise)

@@ -148,6 +148,19 @@ int relay_Cache_request_Lookup(relay_Cache_ref to, zactor_ctx *ctx, const relay_
 int relay_Cache_request_Lookup_tracked(relay_Cache_ref to, zactor_ctx *ctx, const relay_Lookup *msg,
                                        uint64_t *request);
 
+/* As relay_Cache_request_Lookup_tracked, with a deadline: if the request has
+ * not ended timeout_ns nanoseconds from now (ZACTOR_TIMEOUT_NEVER: never;
+ * virtual time in deterministic mode), the `on request_error` handler gets it
+ * with ZACTOR_ETIMEDOUT, and a reply that comes later is a dead letter, never
+ * delivered. The deadline ends as soon as the request is answered, and when
+ * the requesting actor ends. *request receives the request's id, as for
+ * relay_Cache_request_Lookup_tracked; request may be NULL. Returns 0, or
+ * ZACTOR_EARG when timeout_ns is above 2^62 and not ZACTOR_TIMEOUT_NEVER; or
+ * the other codes of relay_Cache_request_Lookup_tracked (then no error notice
+ * follows). */
+int relay_Cache_request_Lookup_timeout(relay_Cache_ref to, zactor_ctx *ctx, const relay_Lookup *msg,
+                                       uint64_t timeout_ns, uint64_t *request);
+
 /* A deferred Lookup reply of Cache (see zactor_promise). */
 typedef struct relay_Cache_Lookup_promise {
     zactor_promise raw;
@@ -180,8 +193,9 @@ void relay_Cache_on_Found(relay_Cache *self, zactor_ctx *ctx, const relay_Found 
  * that ends without a reply: error->request is its id (the one
  * *_request_*_tracked gave), error->target the actor it went to, error->code
  * why (ZACTOR_EDEAD: the target ended before answering; ZACTOR_EINVAL: the
- * reply broke its schema; or the code the target gave zactor_promise_fail). A
- * request ends in exactly one of its reply or this call. */
+ * reply broke its schema; ZACTOR_ETIMEDOUT: a *_request_*_timeout deadline
+ * passed; or the code the target gave zactor_promise_fail). A request ends in
+ * exactly one of its reply or this call. */
 void relay_Cache_on_request_error(relay_Cache *self, zactor_ctx *ctx,
                                   const zactor_request_error *error);
 
@@ -282,6 +296,19 @@ int relay_Store_request_Lookup(relay_Store_ref to, zactor_ctx *ctx, const relay_
 int relay_Store_request_Lookup_tracked(relay_Store_ref to, zactor_ctx *ctx, const relay_Lookup *msg,
                                        uint64_t *request);
 
+/* As relay_Store_request_Lookup_tracked, with a deadline: if the request has
+ * not ended timeout_ns nanoseconds from now (ZACTOR_TIMEOUT_NEVER: never;
+ * virtual time in deterministic mode), the `on request_error` handler gets it
+ * with ZACTOR_ETIMEDOUT, and a reply that comes later is a dead letter, never
+ * delivered. The deadline ends as soon as the request is answered, and when
+ * the requesting actor ends. *request receives the request's id, as for
+ * relay_Store_request_Lookup_tracked; request may be NULL. Returns 0, or
+ * ZACTOR_EARG when timeout_ns is above 2^62 and not ZACTOR_TIMEOUT_NEVER; or
+ * the other codes of relay_Store_request_Lookup_tracked (then no error notice
+ * follows). */
+int relay_Store_request_Lookup_timeout(relay_Store_ref to, zactor_ctx *ctx, const relay_Lookup *msg,
+                                       uint64_t timeout_ns, uint64_t *request);
+
 /* A deferred Lookup reply of Store (see zactor_promise). */
 typedef struct relay_Store_Lookup_promise {
     zactor_promise raw;
@@ -376,8 +403,9 @@ zactor_child_spec relay_Silent_child(const char *name, const relay_Silent *init,
  * that ends without a reply: error->request is its id (the one
  * *_request_*_tracked gave), error->target the actor it went to, error->code
  * why (ZACTOR_EDEAD: the target ended before answering; ZACTOR_EINVAL: the
- * reply broke its schema; or the code the target gave zactor_promise_fail). A
- * request ends in exactly one of its reply or this call. */
+ * reply broke its schema; ZACTOR_ETIMEDOUT: a *_request_*_timeout deadline
+ * passed; or the code the target gave zactor_promise_fail). A request ends in
+ * exactly one of its reply or this call. */
 void relay_Silent_on_request_error(relay_Silent *self, zactor_ctx *ctx,
                                    const zactor_request_error *error);
 

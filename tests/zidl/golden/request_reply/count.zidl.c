@@ -194,6 +194,17 @@ int chat_Room_request_Count_tracked(chat_Room_ref to, zactor_ctx *ctx, const cha
                                   sizeof request, CHAT_COUNTREPLY_TYPE_ID, out);
 }
 
+int chat_Room_request_Count_timeout(chat_Room_ref to, zactor_ctx *ctx, const chat_Count *msg,
+                                    uint64_t timeout_ns, uint64_t *out)
+{
+    chat_Room_Count_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_timeout(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, ctx, &request,
+                                  sizeof request, CHAT_COUNTREPLY_TYPE_ID, timeout_ns, out);
+}
+
 int chat_Room_defer_Count(zactor_ctx *ctx, chat_Room_Count_promise *promise)
 {
     if (promise == NULL)
@@ -247,6 +258,19 @@ int chat_Room_request_Lookup_tracked(chat_Room_ref to, zactor_ctx *ctx, const ch
                                   &request, sizeof request, CHAT_FOUND_TYPE_ID, out);
 }
 
+int chat_Room_request_Lookup_timeout(chat_Room_ref to, zactor_ctx *ctx, const chat_Lookup *msg,
+                                     uint64_t timeout_ns, uint64_t *out)
+{
+    chat_Room_Lookup_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (!chat_Lookup_is_valid(msg))
+        return ZACTOR_EINVAL;
+    request.msg = *msg;
+    return zactor_request_timeout(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_LOOKUP, ctx,
+                                  &request, sizeof request, CHAT_FOUND_TYPE_ID, timeout_ns, out);
+}
+
 int chat_Room_defer_Lookup(zactor_ctx *ctx, chat_Room_Lookup_promise *promise)
 {
     if (promise == NULL)
@@ -293,6 +317,18 @@ int chat_Room_request_Census_tracked(chat_Room_ref to, zactor_ctx *ctx, const ch
     request.msg = *msg;
     return zactor_request_tracked(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_CENSUS, ctx,
                                   &request, sizeof request, CHAT_COUNTREPLY_TYPE_ID, out);
+}
+
+int chat_Room_request_Census_timeout(chat_Room_ref to, zactor_ctx *ctx, const chat_Census *msg,
+                                     uint64_t timeout_ns, uint64_t *out)
+{
+    chat_Room_Census_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_timeout(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_CENSUS, ctx,
+                                  &request, sizeof request, CHAT_COUNTREPLY_TYPE_ID, timeout_ns,
+                                  out);
 }
 
 int chat_Room_defer_Census(zactor_ctx *ctx, chat_Room_Census_promise *promise)

@@ -223,6 +223,19 @@ int chat_Room_request_Count(chat_Room_ref to, zactor_ctx *ctx, const chat_Count 
 int chat_Room_request_Count_tracked(chat_Room_ref to, zactor_ctx *ctx, const chat_Count *msg,
                                     uint64_t *request);
 
+/* As chat_Room_request_Count_tracked, with a deadline: if the request has not
+ * ended timeout_ns nanoseconds from now (ZACTOR_TIMEOUT_NEVER: never; virtual
+ * time in deterministic mode), the `on request_error` handler gets it with
+ * ZACTOR_ETIMEDOUT, and a reply that comes later is a dead letter, never
+ * delivered. The deadline ends as soon as the request is answered, and when
+ * the requesting actor ends. *request receives the request's id, as for
+ * chat_Room_request_Count_tracked; request may be NULL. Returns 0, or
+ * ZACTOR_EARG when timeout_ns is above 2^62 and not ZACTOR_TIMEOUT_NEVER; or
+ * the other codes of chat_Room_request_Count_tracked (then no error notice
+ * follows). */
+int chat_Room_request_Count_timeout(chat_Room_ref to, zactor_ctx *ctx, const chat_Count *msg,
+                                    uint64_t timeout_ns, uint64_t *request);
+
 /* From a thread outside this system's handlers: sends a copy of *msg and
  * waits up to timeout_ns nanoseconds (ZACTOR_TIMEOUT_NEVER: no limit) for the
  * reply, copied to *out. Returns 0, or ZACTOR_EINVAL when a string in *msg
@@ -253,6 +266,19 @@ int chat_Room_request_Lookup(chat_Room_ref to, zactor_ctx *ctx, const chat_Looku
 int chat_Room_request_Lookup_tracked(chat_Room_ref to, zactor_ctx *ctx, const chat_Lookup *msg,
                                      uint64_t *request);
 
+/* As chat_Room_request_Lookup_tracked, with a deadline: if the request has
+ * not ended timeout_ns nanoseconds from now (ZACTOR_TIMEOUT_NEVER: never;
+ * virtual time in deterministic mode), the `on request_error` handler gets it
+ * with ZACTOR_ETIMEDOUT, and a reply that comes later is a dead letter, never
+ * delivered. The deadline ends as soon as the request is answered, and when
+ * the requesting actor ends. *request receives the request's id, as for
+ * chat_Room_request_Lookup_tracked; request may be NULL. Returns 0, or
+ * ZACTOR_EARG when timeout_ns is above 2^62 and not ZACTOR_TIMEOUT_NEVER; or
+ * the other codes of chat_Room_request_Lookup_tracked (then no error notice
+ * follows). */
+int chat_Room_request_Lookup_timeout(chat_Room_ref to, zactor_ctx *ctx, const chat_Lookup *msg,
+                                     uint64_t timeout_ns, uint64_t *request);
+
 /* From a thread outside this system's handlers: sends a copy of *msg and
  * waits up to timeout_ns nanoseconds (ZACTOR_TIMEOUT_NEVER: no limit) for the
  * reply, copied to *out. Returns 0, or ZACTOR_EINVAL when the handler's reply
@@ -280,6 +306,19 @@ int chat_Room_request_Census(chat_Room_ref to, zactor_ctx *ctx, const chat_Censu
  * chat_Room_request_Census (then no error notice follows). */
 int chat_Room_request_Census_tracked(chat_Room_ref to, zactor_ctx *ctx, const chat_Census *msg,
                                      uint64_t *request);
+
+/* As chat_Room_request_Census_tracked, with a deadline: if the request has
+ * not ended timeout_ns nanoseconds from now (ZACTOR_TIMEOUT_NEVER: never;
+ * virtual time in deterministic mode), the `on request_error` handler gets it
+ * with ZACTOR_ETIMEDOUT, and a reply that comes later is a dead letter, never
+ * delivered. The deadline ends as soon as the request is answered, and when
+ * the requesting actor ends. *request receives the request's id, as for
+ * chat_Room_request_Census_tracked; request may be NULL. Returns 0, or
+ * ZACTOR_EARG when timeout_ns is above 2^62 and not ZACTOR_TIMEOUT_NEVER; or
+ * the other codes of chat_Room_request_Census_tracked (then no error notice
+ * follows). */
+int chat_Room_request_Census_timeout(chat_Room_ref to, zactor_ctx *ctx, const chat_Census *msg,
+                                     uint64_t timeout_ns, uint64_t *request);
 
 /* A deferred Count reply of Room (see zactor_promise). */
 typedef struct chat_Room_Count_promise {

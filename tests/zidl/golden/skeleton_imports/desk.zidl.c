@@ -125,6 +125,18 @@ int desk_Clerk_request_Question_tracked(desk_Clerk_ref to, zactor_ctx *ctx,
                                   &request, sizeof request, FORMS_ANSWER_TYPE_ID, out);
 }
 
+int desk_Clerk_request_Question_timeout(desk_Clerk_ref to, zactor_ctx *ctx,
+                                        const forms_Question *msg, uint64_t timeout_ns,
+                                        uint64_t *out)
+{
+    desk_Clerk_Question_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_timeout(to.raw, &desk_Clerk_actor_type, DESK_CLERK_TAG_QUESTION, ctx,
+                                  &request, sizeof request, FORMS_ANSWER_TYPE_ID, timeout_ns, out);
+}
+
 int desk_Clerk_defer_Question(zactor_ctx *ctx, desk_Clerk_Question_promise *promise)
 {
     if (promise == NULL)

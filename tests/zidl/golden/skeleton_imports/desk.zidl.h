@@ -139,6 +139,20 @@ int desk_Clerk_request_Question(desk_Clerk_ref to, zactor_ctx *ctx, const forms_
 int desk_Clerk_request_Question_tracked(desk_Clerk_ref to, zactor_ctx *ctx,
                                         const forms_Question *msg, uint64_t *request);
 
+/* As desk_Clerk_request_Question_tracked, with a deadline: if the request has
+ * not ended timeout_ns nanoseconds from now (ZACTOR_TIMEOUT_NEVER: never;
+ * virtual time in deterministic mode), the `on request_error` handler gets it
+ * with ZACTOR_ETIMEDOUT, and a reply that comes later is a dead letter, never
+ * delivered. The deadline ends as soon as the request is answered, and when
+ * the requesting actor ends. *request receives the request's id, as for
+ * desk_Clerk_request_Question_tracked; request may be NULL. Returns 0, or
+ * ZACTOR_EARG when timeout_ns is above 2^62 and not ZACTOR_TIMEOUT_NEVER; or
+ * the other codes of desk_Clerk_request_Question_tracked (then no error
+ * notice follows). */
+int desk_Clerk_request_Question_timeout(desk_Clerk_ref to, zactor_ctx *ctx,
+                                        const forms_Question *msg, uint64_t timeout_ns,
+                                        uint64_t *request);
+
 /* A deferred Question reply of Clerk (see zactor_promise). */
 typedef struct desk_Clerk_Question_promise {
     zactor_promise raw;

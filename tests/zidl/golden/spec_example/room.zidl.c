@@ -162,6 +162,17 @@ int chat_Room_request_Count_tracked(chat_Room_ref to, zactor_ctx *ctx, const cha
                                   sizeof request, CHAT_COUNTREPLY_TYPE_ID, out);
 }
 
+int chat_Room_request_Count_timeout(chat_Room_ref to, zactor_ctx *ctx, const chat_Count *msg,
+                                    uint64_t timeout_ns, uint64_t *out)
+{
+    chat_Room_Count_request request;
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    request.msg = *msg;
+    return zactor_request_timeout(to.raw, &chat_Room_actor_type, CHAT_ROOM_TAG_COUNT, ctx, &request,
+                                  sizeof request, CHAT_COUNTREPLY_TYPE_ID, timeout_ns, out);
+}
+
 int chat_Room_defer_Count(zactor_ctx *ctx, chat_Room_Count_promise *promise)
 {
     if (promise == NULL)
