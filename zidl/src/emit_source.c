@@ -500,13 +500,13 @@ static const char *mailbox_fields(source_emitter *e, const zidl__decl *actor)
 {
     if (actor->mailbox_bound == 0)
         return "";
+    bool refuse = actor->mailbox_policy == ZIDL__MAILBOX_REFUSE;
     zidl__strbuf text;
     zidl__strbuf_init(&text, e->arena->mem);
-    ZIDL__EXPAND(
-        &text, e->tmpl, "actor_type_mailbox",
-        {"bound", zidl__arena_sprintf(e->arena, "%lu", (unsigned long)actor->mailbox_bound)},
-        {"policy", actor->mailbox_policy == ZIDL__MAILBOX_REFUSE ? "ZACTOR_MAILBOX_REFUSE"
-                                                                 : "ZACTOR_MAILBOX_BACKPRESSURE"});
+    ZIDL__EXPAND(&text, e->tmpl, "actor_type_mailbox",
+                 {"bound",
+                  zidl__arena_sprintf(e->arena, "%lu", (unsigned long)actor->mailbox_bound)},
+                 {"policy", refuse ? "ZACTOR_MAILBOX_REFUSE" : "ZACTOR_MAILBOX_BACKPRESSURE"});
     char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
     zidl__strbuf_free(&text);
     return result;
