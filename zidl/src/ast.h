@@ -121,6 +121,23 @@ typedef struct zidl__handler {
     struct zidl__decl *reply_message; /* resolved `-> Reply`, if has_reply */
 } zidl__handler;
 
+/* What a send finds when an actor's mailbox is at its bound. */
+typedef enum zidl__mailbox_policy {
+    ZIDL__MAILBOX_UNBOUNDED, /* no `mailbox` line */
+    ZIDL__MAILBOX_REFUSE,
+    ZIDL__MAILBOX_BACKPRESSURE
+} zidl__mailbox_policy;
+
+/* A `mailbox N policy;` line, as written: check rejects the broken ones. */
+typedef struct zidl__mailbox {
+    zidl__loc loc; /* of `mailbox` */
+    bool has_bound;
+    zidl__value bound;  /* N: an integer unless mistyped (a name, a decimal) */
+    const char *policy; /* NULL when missing */
+    zidl__loc policy_loc;
+    zidl__loc end_loc; /* of the `;`, where a missing part was expected */
+} zidl__mailbox;
+
 typedef enum zidl__decl_kind {
     ZIDL__DECL_ENUM,
     ZIDL__DECL_STRUCT,
@@ -156,6 +173,9 @@ typedef struct zidl__decl {
     zidl__loc state_loc;
     zidl__loc extra_state_loc; /* a second `state`, which check rejects */
     ZIDL__LIST(zidl__handler) handlers;
+    ZIDL__LIST(zidl__mailbox) mailboxes; /* more than one is an error */
+    uint32_t mailbox_bound;              /* set by check: N, 0 when unbounded */
+    zidl__mailbox_policy mailbox_policy; /* set by check */
     /* filled in by layout */
     uint64_t size;
     uint64_t align;

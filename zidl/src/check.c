@@ -12,6 +12,7 @@
 
 #include "names.h"
 #include "passes.h"
+#include "suggest.h"
 
 typedef struct checker {
     zidl__file *file;
@@ -459,6 +460,111 @@ static void check_handlers(checker *c, zidl__decl *actor)
     zidl__symtab_free(&seen);
 }
 
+/* The policy words of a mailbox line, indexed by zidl__mailbox_policy. */
+static const char *const mailbox_policies[] = {
+    [ZIDL__MAILBOX_REFUSE] = "refuse",
+    [ZIDL__MAILBOX_BACKPRESSURE] = "backpressure",
+};
+
+/* The policy named word, or ZIDL__MAILBOX_UNBOUNDED when none is. */
+static zidl__mailbox_policy find_policy(const char *word)
+{
+    for (size_t i = ZIDL__MAILBOX_REFUSE; i <= ZIDL__MAILBOX_BACKPRESSURE; i++) {
+        if (strcmp(word, mailbox_policies[i]) == 0)
+            return (zidl__mailbox_policy)i;
+    }
+    return ZIDL__MAILBOX_UNBOUNDED;
+}
+
+/* The policy word closest to a misspelt one, or NULL when none is close. */
+static const char *near_policy(const char *word)
+{
+    zidl__suggestion s;
+    zidl__suggest_init(&s, word);
+    for (size_t i = ZIDL__MAILBOX_REFUSE; i <= ZIDL__MAILBOX_BACKPRESSURE; i++)
+        zidl__suggest_consider(&s, mailbox_policies[i], mailbox_policies[i]);
+    return s.best;
+}
+
+/* N of `mailbox N ...;`: its value, or 0 after reporting why it is none. */
+static uint32_t mailbox_bound(checker *c, const zidl__decl *actor, const zidl__mailbox *m)
+{
+    const zidl__value *bound = &m->bound;
+    if (bound->is_name || bound->is_float || bound->negative) {
+        zidl__diag_report(c->diag, c->file, bound->loc, ZIDL__ERROR,
+                          "the mailbox bound of actor '%s' must be an integer from 1 to %llu, "
+                          "not '%s'",
+                          actor->name, (unsigned long long)ZIDL__MAX_MAILBOX_BOUND,
+                          written_value(c, bound));
+        return 0;
+    }
+    if (bound->magnitude == 0) {
+        zidl__diag_report(c->diag, c->file, bound->loc, ZIDL__ERROR,
+                          "the mailbox bound of actor '%s' must be at least 1", actor->name);
+        return 0;
+    }
+    if (bound->magnitude > ZIDL__MAX_MAILBOX_BOUND) {
+        zidl__diag_report(c->diag, c->file, bound->loc, ZIDL__ERROR,
+                          "the mailbox bound of actor '%s' is %llu, more than the maximum "
+                          "of %llu",
+                          actor->name, (unsigned long long)bound->magnitude,
+                          (unsigned long long)ZIDL__MAX_MAILBOX_BOUND);
+        return 0;
+    }
+    return (uint32_t)bound->magnitude;
+}
+
+/* The policy of `mailbox N policy;`, or ZIDL__MAILBOX_UNBOUNDED after
+ * reporting why it is none. */
+static zidl__mailbox_policy mailbox_policy(checker *c, const zidl__mailbox *m)
+{
+    if (m->policy == NULL) {
+        zidl__diag_report(c->diag, c->file, m->end_loc, ZIDL__ERROR,
+                          "expected the mailbox policy, 'refuse' or 'backpressure', "
+                          "after the bound");
+        return ZIDL__MAILBOX_UNBOUNDED;
+    }
+    zidl__mailbox_policy policy = find_policy(m->policy);
+    if (policy == ZIDL__MAILBOX_UNBOUNDED) {
+        const char *near = near_policy(m->policy);
+        zidl__diag_report(c->diag, c->file, m->policy_loc, ZIDL__ERROR,
+                          "unknown mailbox policy '%s': expected 'refuse' or 'backpressure'%s",
+                          m->policy,
+                          near ? zidl__arena_sprintf(c->arena, "; did you mean '%s'?", near) : "");
+    }
+    return policy;
+}
+
+/* One `mailbox` line. A lone word after `mailbox` (the parser took it for
+ * the policy) is a policy with N missing when it is one or close to one,
+ * and else N mistyped with the policy missing. */
+static void check_mailbox(checker *c, zidl__decl *actor, const zidl__mailbox *m, bool first)
+{
+    zidl__mailbox lone = *m;
+    if (!m->has_bound && m->policy != NULL && find_policy(m->policy) == ZIDL__MAILBOX_UNBOUNDED &&
+        near_policy(m->policy) == NULL) {
+        lone.has_bound = true;
+        lone.bound.is_name = true;
+        lone.bound.name = m->policy;
+        lone.bound.loc = m->policy_loc;
+        lone.policy = NULL;
+        m = &lone;
+    }
+    uint32_t bound = 0;
+    if (m->has_bound)
+        bound = mailbox_bound(c, actor, m);
+    else
+        zidl__diag_report(c->diag, c->file, m->policy ? m->policy_loc : m->end_loc, ZIDL__ERROR,
+                          "expected the mailbox bound N, an integer from 1 to %llu, after "
+                          "'mailbox'",
+                          (unsigned long long)ZIDL__MAX_MAILBOX_BOUND);
+    zidl__mailbox_policy policy = mailbox_policy(c, m);
+    if (first && bound != 0 && policy != ZIDL__MAILBOX_UNBOUNDED) {
+        actor->mailbox_bound = bound;
+        actor->mailbox_policy = policy;
+    }
+}
+
 static void check_actor(checker *c, zidl__decl *actor)
 {
     if (actor->state_count > 1) {
@@ -466,6 +572,16 @@ static void check_actor(checker *c, zidl__decl *actor)
                           "'state' declared more than once in actor '%s'", actor->name);
         zidl__diag_report(c->diag, c->file, actor->state_loc, ZIDL__NOTE,
                           "the first 'state' is here");
+    }
+    for (size_t i = 0; i < actor->mailboxes.count; i++) {
+        const zidl__mailbox *m = actor->mailboxes.items[i];
+        if (i > 0) {
+            zidl__diag_report(c->diag, c->file, m->loc, ZIDL__ERROR,
+                              "'mailbox' declared more than once in actor '%s'", actor->name);
+            zidl__diag_report(c->diag, c->file, actor->mailboxes.items[0]->loc, ZIDL__NOTE,
+                              "the first 'mailbox' is here");
+        }
+        check_mailbox(c, actor, m, i == 0);
     }
     check_fields(c, &actor->fields, true, describe_owner(c, "the state of actor", actor));
     check_handlers(c, actor);

@@ -396,11 +396,36 @@ static const char *breakage(header_emitter *e, const zidl__decl *decl, const cha
     return SECTION_TEXT(e, section, {"subject", subject});
 }
 
-typedef enum call_kind { CALL_SEND, CALL_TIMER, CALL_ASK, CALL_REQUEST } call_kind;
+typedef enum call_kind { CALL_SEND, CALL_WAIT, CALL_TIMER, CALL_ASK, CALL_REQUEST } call_kind;
+
+/* The ZACTOR_EFULL clause of a function of a bounded actor, or NULL when
+ * it cannot return that code: a timer firing is never refused, nor, under
+ * backpressure, a handler's send or request (it goes past the bound), nor
+ * a waiting send from outside (it waits instead). */
+static const char *full_error(header_emitter *e, const zidl__decl *actor, call_kind kind)
+{
+    if (actor->mailbox_bound == 0 || kind == CALL_TIMER)
+        return NULL;
+    bool refuse = actor->mailbox_policy == ZIDL__MAILBOX_REFUSE;
+    const char *section = NULL;
+    if (kind == CALL_WAIT)
+        section = refuse ? "error_full_in_handler" : NULL;
+    else if (kind == CALL_SEND)
+        section = refuse ? "error_full" : "error_full_outside";
+    else if (kind == CALL_ASK || refuse)
+        section = "error_full";
+    if (section == NULL)
+        return NULL;
+    return SECTION_TEXT(e, section,
+                        {"bound_macro",
+                         zidl__macro_name(e->arena, e->file, actor->name, "MAILBOX_BOUND")});
+}
 
 /* "ZACTOR_EINVAL when ...; ZACTOR_EARG when ...; ...; ZACTOR_ENOMEM": exactly
- * the codes this send, timer, ask or request function can return besides 0. */
-static const char *error_list(header_emitter *e, const zidl__handler *h, call_kind kind)
+ * the codes this send, timer, ask or request function of actor can return
+ * besides 0. */
+static const char *error_list(header_emitter *e, const zidl__decl *actor, const zidl__handler *h,
+                              call_kind kind)
 {
     const char *reply_name = h->has_reply ? h->reply_message->name : "";
     const char *errors[10];
@@ -415,12 +440,16 @@ static const char *error_list(header_emitter *e, const zidl__handler *h, call_ki
     else if (reply_broken != NULL)
         errors[count++] = SECTION_TEXT(e, "error_invalid_reply", {"broken", reply_broken});
     static const char *const arg_sections[] = {
-        [CALL_SEND] = "error_arg_send",
-        [CALL_TIMER] = "error_arg_timer",
-        [CALL_ASK] = "error_arg_ask",
+        [CALL_SEND] = "error_arg_send",       [CALL_WAIT] = "error_arg_send",
+        [CALL_TIMER] = "error_arg_timer",     [CALL_ASK] = "error_arg_ask",
         [CALL_REQUEST] = "error_arg_request",
     };
     errors[count++] = section_text(e, arg_sections[kind], NULL, 0);
+    if (kind == CALL_WAIT)
+        errors[count++] = section_text(e, "error_timedout_room", NULL, 0);
+    const char *full = full_error(e, actor, kind);
+    if (full != NULL)
+        errors[count++] = full;
     if (kind == CALL_ASK) {
         errors[count++] = section_text(e, "error_timedout", NULL, 0);
         errors[count++] = section_text(e, "error_deadlock", NULL, 0);
@@ -448,12 +477,37 @@ static void emit_sends(header_emitter *e, const zidl__decl *actor, const char *r
         const zidl__handler *h = actor->handlers.items[i];
         if (h->kind != ZIDL__HANDLER_MESSAGE || h->has_reply)
             continue;
-        const char *errors = error_list(e, h, CALL_SEND);
+        const char *errors = error_list(e, actor, h, CALL_SEND);
         if (previous == NULL || strcmp(previous, errors) != 0)
             ZIDL__EXPAND(e->out, e->tmpl, "sends_doc",
                          {"doc", doc_comment(e, SECTION_TEXT(e, "send_doc", {"errors", errors}))});
         previous = errors;
         ZIDL__EXPAND(e->out, e->tmpl, "send", {"send", actor_function(e, actor, "send_", h->name)},
+                     {"ref", ref},
+                     {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
+    }
+}
+
+/* The waiting send functions of a bounded actor, after the sends, one
+ * comment above each run of them that can return the same codes. */
+static void emit_send_waits(header_emitter *e, const zidl__decl *actor, const char *ref)
+{
+    if (actor->mailbox_bound == 0)
+        return;
+    const char *previous = NULL;
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL__HANDLER_MESSAGE || h->has_reply)
+            continue;
+        const char *errors = error_list(e, actor, h, CALL_WAIT);
+        if (previous == NULL || strcmp(previous, errors) != 0)
+            ZIDL__EXPAND(e->out, e->tmpl, "send_waits_comment",
+                         {"doc",
+                          doc_comment(e, SECTION_TEXT(e, "send_wait_doc", {"errors", errors}))});
+        previous = errors;
+        ZIDL__EXPAND(e->out, e->tmpl, "send_wait",
+                     {"wait", actor_function(e, actor, "send_",
+                                             zidl__arena_sprintf(e->arena, "%s_wait", h->name))},
                      {"ref", ref},
                      {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
     }
@@ -476,7 +530,7 @@ static void emit_timers(header_emitter *e, const zidl__decl *actor, const char *
         const zidl__handler *h = actor->handlers.items[i];
         if (!has_timers(h))
             continue;
-        const char *errors = error_list(e, h, CALL_TIMER);
+        const char *errors = error_list(e, actor, h, CALL_TIMER);
         if (previous == NULL || strcmp(previous, errors) != 0)
             ZIDL__EXPAND(e->out, e->tmpl, "timers_comment",
                          {"doc",
@@ -502,13 +556,14 @@ static void emit_requests(header_emitter *e, const zidl__decl *actor, const char
             continue;
         const char *message = zidl__c_name(e->arena, h->message->file, h->message->name, "");
         const zidl__decl *reply = h->reply_message;
-        const char *ask_doc = SECTION_TEXT(e, "ask_doc", {"errors", error_list(e, h, CALL_ASK)});
+        const char *ask_doc =
+            SECTION_TEXT(e, "ask_doc", {"errors", error_list(e, actor, h, CALL_ASK)});
         ZIDL__EXPAND(e->out, e->tmpl, "ask", {"doc", doc_comment(e, ask_doc)},
                      {"ask", actor_function(e, actor, "ask_", h->name)}, {"ref", ref},
                      {"message", message},
                      {"reply", zidl__c_name(e->arena, reply->file, reply->name, "")});
         const char *request_doc =
-            SECTION_TEXT(e, "request_doc", {"errors", error_list(e, h, CALL_REQUEST)},
+            SECTION_TEXT(e, "request_doc", {"errors", error_list(e, actor, h, CALL_REQUEST)},
                          {"reply_name", reply->name});
         const char *request = actor_function(e, actor, "request_", h->name);
         const char *tracked = zidl__arena_sprintf(e->arena, "%s_tracked", request);
@@ -563,6 +618,12 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
         ZIDL__EXPAND(&doc, e->tmpl, "state_comment", {"name", actor->name});
     emit_struct(e, zidl__strbuf_str(&doc), actor->name, &actor->fields);
     zidl__strbuf_free(&doc);
+    if (actor->mailbox_bound != 0)
+        ZIDL__EXPAND(
+            e->out, e->tmpl, "mailbox_bound", {"name", actor->name},
+            {"macro", zidl__macro_name(e->arena, e->file, actor->name, "MAILBOX_BOUND")},
+            {"bound", zidl__arena_sprintf(e->arena, "%lu", (unsigned long)actor->mailbox_bound)},
+            {"policy", actor->mailbox_policy == ZIDL__MAILBOX_REFUSE ? "refuse" : "backpressure"});
     emit_request_envelopes(e, actor);
     emit_slot(e, actor);
     const char *spawn_doc =
@@ -587,6 +648,7 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
         {"child", zidl__c_name(e->arena, e->file, actor->name, "_child")}, {"ref", ref},
         {"state", state});
     emit_sends(e, actor, ref);
+    emit_send_waits(e, actor, ref);
     emit_timers(e, actor, ref);
     emit_requests(e, actor, ref);
     emit_promises(e, actor);

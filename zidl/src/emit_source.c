@@ -475,6 +475,43 @@ static void emit_sends(source_emitter *e, const zidl__decl *actor, const char *r
     }
 }
 
+/* The waiting send function of every `on M;` of a bounded actor, after
+ * the sends: the same checks, then zactor_send_wait. */
+static void emit_send_waits(source_emitter *e, const zidl__decl *actor, const char *ref,
+                            const char *actor_type)
+{
+    if (actor->mailbox_bound == 0)
+        return;
+    for (size_t i = 0; i < actor->handlers.count; i++) {
+        const zidl__handler *h = actor->handlers.items[i];
+        if (h->kind != ZIDL__HANDLER_MESSAGE || h->has_reply)
+            continue;
+        ZIDL__EXPAND(e->out, e->tmpl, "send_wait",
+                     {"wait", actor_name(e, actor, "send_",
+                                         zidl__arena_sprintf(e->arena, "%s_wait", h->name))},
+                     {"ref", ref}, {"message", message_type(e, h->message)},
+                     {"checks", send_checks(e, h->message)}, {"actor_type", actor_type},
+                     {"tag", zidl__tag_name(e->arena, e->file, actor->name, h->name)});
+    }
+}
+
+/* The descriptor's mailbox fields: none for an unbounded actor (zero). */
+static const char *mailbox_fields(source_emitter *e, const zidl__decl *actor)
+{
+    if (actor->mailbox_bound == 0)
+        return "";
+    bool refuse = actor->mailbox_policy == ZIDL__MAILBOX_REFUSE;
+    zidl__strbuf text;
+    zidl__strbuf_init(&text, e->arena->mem);
+    ZIDL__EXPAND(&text, e->tmpl, "actor_type_mailbox",
+                 {"bound",
+                  zidl__arena_sprintf(e->arena, "%lu", (unsigned long)actor->mailbox_bound)},
+                 {"policy", refuse ? "ZACTOR_MAILBOX_REFUSE" : "ZACTOR_MAILBOX_BACKPRESSURE"});
+    char *result = zidl__arena_strdup(e->arena, zidl__strbuf_str(&text));
+    zidl__strbuf_free(&text);
+    return result;
+}
+
 /* The timer functions of every `on M;` whose M holds no bytes (the runtime
  * refuses those for timers), after the sends. */
 static void emit_timers(source_emitter *e, const zidl__decl *actor, const char *ref,
@@ -524,7 +561,8 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
                  {"handlers", handler_count > 0 ? table : "NULL"},
                  {"on_start", start ? actor_name(e, actor, "dispatch_", "start") : "NULL"},
                  {"on_stop", stop ? actor_name(e, actor, "dispatch_", "stop") : "NULL"},
-                 {"ref", ref}, {"spawn", zidl__c_name(e->arena, e->file, actor->name, "_spawn")});
+                 {"mailbox", mailbox_fields(e, actor)}, {"ref", ref},
+                 {"spawn", zidl__c_name(e->arena, e->file, actor->name, "_spawn")});
     ZIDL__EXPAND(e->out, e->tmpl, "monitor",
                  {"monitor", zidl__c_name(e->arena, e->file, actor->name, "_monitor")},
                  {"ref", ref}, {"actor_type", actor_type});
@@ -534,6 +572,7 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
                  {"child", zidl__c_name(e->arena, e->file, actor->name, "_child")}, {"ref", ref},
                  {"state", state}, {"actor_type", actor_type});
     emit_sends(e, actor, ref, actor_type);
+    emit_send_waits(e, actor, ref, actor_type);
     emit_timers(e, actor, ref, actor_type);
 }
 

@@ -190,6 +190,12 @@ static const handler_name message_handler[] = {
     {"_send_", "_every", "the periodic send function"},
 };
 
+/* `on M;` in an actor with a `mailbox` line (only there: a schema that
+ * declares no bound keeps every name it had). */
+static const handler_name bounded_message_handler[] = {
+    {"_send_", "_wait", "the waiting send function"},
+};
+
 /* `on M -> R;`. */
 static const handler_name request_handler[] = {
     {"_ask_", "", "the ask function"},
@@ -236,6 +242,9 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
              describe(e, fixed[i].what, "actor", decl->name));
     emit(e, zidl__macro_name(e->arena, file, decl->name, "INIT"), decl->loc,
          describe(e, "the state initialiser macro of", "actor", decl->name));
+    if (decl->mailbox_bound != 0)
+        emit(e, zidl__macro_name(e->arena, file, decl->name, "MAILBOX_BOUND"), decl->loc,
+             describe(e, "the mailbox bound macro of", "actor", decl->name));
     for (size_t i = 0; i < decl->handlers.count; i++) {
         const zidl__handler *h = decl->handlers.items[i];
         const char *in_actor = concat(e->arena, "' in actor '", decl->name, "", "");
@@ -255,6 +264,10 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
         if (!h->has_reply) {
             emit_handler_names(e, file, decl, h, subject, message_handler,
                                sizeof message_handler / sizeof message_handler[0]);
+            if (decl->mailbox_bound != 0)
+                emit_handler_names(e, file, decl, h, subject, bounded_message_handler,
+                                   sizeof bounded_message_handler /
+                                       sizeof bounded_message_handler[0]);
             continue;
         }
         emit_handler_names(e, file, decl, h, subject, request_handler,

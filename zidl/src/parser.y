@@ -3,7 +3,9 @@
  * Builds the syntax tree of one file. Error recovery resynchronises at `;`
  * and `}` so that one run reports every syntax error, not only the first.
  * Constructs that zidlc does not support yet (bytes, request/reply,
- * default values) are parsed here and rejected by the check pass. */
+ * default values) are parsed here and rejected by the check pass.
+ * `state` and `mailbox` are contextual words, not keywords: an IDENT that
+ * opens an actor member, checked by name. */
 %define api.pure full
 /* Every symbol of the parser starts with zidl_yy, so that a program that
  * links libzidl may have a bison parser of its own. */
@@ -55,6 +57,9 @@ static zidl__decl *new_decl(zidl__lexer *lex, zidl__decl_kind kind);
 static void name_decl(zidl__lexer *lex, zidl__decl *decl, YYLTYPE keyword,
                       char *name, YYLTYPE name_loc);
 static void add_decl(zidl__lexer *lex, zidl__decl *decl);
+static zidl__mailbox *new_mailbox(zidl__lexer *lex);
+static void actor_word(zidl__lexer *lex, zidl__decl *actor, const char *word, YYLTYPE word_loc,
+                       zidl__mailbox *mailbox, YYLTYPE end);
 }
 
 %union {
@@ -70,6 +75,7 @@ static void add_decl(zidl__lexer *lex, zidl__decl *decl);
     zidl__value value;
     zidl__dim dim;
     zidl__default dflt;
+    zidl__mailbox *mailbox;
 }
 
 %token YYEOF 0 "end of file"
@@ -87,7 +93,8 @@ static void add_decl(zidl__lexer *lex, zidl__decl *decl);
 %type <enumerator> enumerator
 %type <enumerators> enum_body enumerator_list
 %type <handler> handler
-%type <value> int_value value
+%type <value> int_value number value
+%type <mailbox> mailbox_args
 %type <dim> array_suffix
 %type <dflt> default_suffix
 
@@ -265,6 +272,12 @@ default_suffix
     ;
 
 value
+    : number
+    | qname
+        { memset(&$$, 0, sizeof $$); $$.is_name = true; $$.name = $1; $$.loc = at(@1); }
+    ;
+
+number
     : int_value
     | FLOAT
         { memset(&$$, 0, sizeof $$); $$.is_float = true; $$.text = $1; $$.loc = at(@1); }
@@ -276,8 +289,6 @@ value
             $$.negative = true;
             $$.loc = at(@1);
         }
-    | qname
-        { memset(&$$, 0, sizeof $$); $$.is_name = true; $$.name = $1; $$.loc = at(@1); }
     ;
 
 type
@@ -343,9 +354,14 @@ actor_members
     | actor_members IDENT field_block
         {
             $$ = $1;
-            if (strcmp($2, "state") != 0) {
+            if (strcmp($2, "mailbox") == 0) {
                 zidl__diag_report(lex->diag, lex->file, at(@2), ZIDL__ERROR,
-                                  "expected 'state' or 'on' in an actor, found '%s'", $2);
+                                  "'mailbox' takes a bound and a policy, not a block: "
+                                  "'mailbox N refuse;' or 'mailbox N backpressure;'");
+            } else if (strcmp($2, "state") != 0) {
+                zidl__diag_report(lex->diag, lex->file, at(@2), ZIDL__ERROR,
+                                  "expected 'state', 'mailbox' or 'on' in an actor, found '%s'",
+                                  $2);
             } else if ($$->state_count++ == 0) {
                 $$->state_loc = at(@2);
                 $$->fields = *$3;
@@ -353,10 +369,43 @@ actor_members
                 $$->extra_state_loc = at(@2);
             }
         }
+    | actor_members IDENT mailbox_args ';'
+        { $$ = $1; actor_word(lex, $$, $2, @2, $3, @4); }
     | actor_members handler
         { $$ = $1; ZIDL__LIST_PUSH(lex->arena, $$->handlers, $2); }
     | actor_members error ';'
         { yyerrok; $$ = $1; }
+    ;
+
+/* What follows `mailbox`: N and a policy, either missing or mistyped, so
+ * that check can say which. A lone word is taken for the policy; check
+ * decides whether it was meant as one. A doc comment above the line is
+ * ignored, as above `state`. */
+mailbox_args
+    : %empty
+        { $$ = new_mailbox(lex); }
+    | IDENT
+        { $$ = new_mailbox(lex); $$->policy = $1; $$->policy_loc = at(@1); }
+    | IDENT IDENT
+        {
+            $$ = new_mailbox(lex);
+            $$->has_bound = true;
+            $$->bound.is_name = true;
+            $$->bound.name = $1;
+            $$->bound.loc = at(@1);
+            $$->policy = $2;
+            $$->policy_loc = at(@2);
+        }
+    | number
+        { $$ = new_mailbox(lex); $$->has_bound = true; $$->bound = $1; }
+    | number IDENT
+        {
+            $$ = new_mailbox(lex);
+            $$->has_bound = true;
+            $$->bound = $1;
+            $$->policy = $2;
+            $$->policy_loc = at(@2);
+        }
     ;
 
 handler
@@ -416,4 +465,27 @@ static void add_decl(zidl__lexer *lex, zidl__decl *decl)
 {
     ZIDL__LIST_PUSH(lex->arena, lex->file->decls, decl);
     lex->file->item_count++;
+}
+
+static zidl__mailbox *new_mailbox(zidl__lexer *lex)
+{
+    return zidl__arena_alloc(lex->arena, sizeof(zidl__mailbox));
+}
+
+/* `word ... ;` in an actor, other than `state { ... }`: a mailbox line
+ * when word is `mailbox`. */
+static void actor_word(zidl__lexer *lex, zidl__decl *actor, const char *word, YYLTYPE word_loc,
+                       zidl__mailbox *mailbox, YYLTYPE end)
+{
+    if (strcmp(word, "mailbox") == 0) {
+        mailbox->loc = at(word_loc);
+        mailbox->end_loc = at(end);
+        ZIDL__LIST_PUSH(lex->arena, actor->mailboxes, mailbox);
+    } else if (strcmp(word, "state") == 0) {
+        zidl__diag_report(lex->diag, lex->file, at(word_loc), ZIDL__ERROR,
+                          "'state' takes its fields in braces: 'state { ... }'");
+    } else {
+        zidl__diag_report(lex->diag, lex->file, at(word_loc), ZIDL__ERROR,
+                          "expected 'state', 'mailbox' or 'on' in an actor, found '%s'", word);
+    }
 }

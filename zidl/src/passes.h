@@ -38,5 +38,7 @@ void zidl__emit_skeleton(const zidl__file *file, zidl__arena *arena, zidl__strbu
 #define ZIDL__MAX_COUNT (UINT64_C(1) << 20)       /* string<N>, [N] */
 #define ZIDL__MAX_TYPE_SIZE (UINT64_C(1) << 24)   /* bytes of one struct */
 #define ZIDL__MAX_DEFAULT_ELEMENTS UINT64_C(4096) /* [N] of a type with defaults */
+/* `mailbox N ...;`: the runtime's ZACTOR_MAILBOX_BOUND_MAX (zactor.h). */
+#define ZIDL__MAX_MAILBOX_BOUND (UINT64_C(1) << 24)
 
 #endif /* ZIDL__PASSES_H */
