@@ -16,12 +16,17 @@
  *          arm_cancel_ns   (arming + cancelling) / N
  *          bytes_per_timer VmRSS growth while arming / N (the 16-byte
  *                          handles included, as libuv's records are)
+ *   t3 N  T3 resolution: one timer at a time, N times: a Ticker arms a
+ *        200 us one-shot timer to itself (tm_Ticker_send_Fire_after, from
+ *        its handler), records how late it fired, and arms the next.
+ *          late_p50_us, late_p99_us, late_max_us   nearest rank, all N
  *
- *   usage: timers_bench t1|t2 [N]   (default 1000000)
+ *   usage: timers_bench t1|t2|t3 [N]   (default 1000000; t3: 2000)
  */
 #define _POSIX_C_SOURCE 200809L
 #include "timers.zidl.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +34,8 @@
 #include "bench.h"
 
 #define PROGRAM "timers_bench"
-#define USAGE "usage: timers_bench t1|t2 [N]"
+#define USAGE "usage: timers_bench t1|t2|t3 [N]"
+#define T3_DELAY_NS 200000u
 #define LEAD_MS 3000u /* T1: the first deadline, after the start */
 #define PER_MS 1000u  /* T1: timers per millisecond of deadline */
 #define T2_DELAY_NS 60000000000u
@@ -42,15 +48,31 @@ struct tm_report {
     uint64_t t_last; /* ns, the last receipt */
 };
 
+/* Records one lateness (receipt - deadline) in report. */
+static void record_late(struct tm_report *report, uint64_t deadline_ns)
+{
+    uint64_t now = bench_now_ns();
+    if (report->fired < report->count)
+        report->late[report->fired] = now > deadline_ns ? now - deadline_ns : 0;
+    report->fired++;
+    report->t_last = now;
+}
+
 void tm_Collector_on_Fire(tm_Collector *self, zactor_ctx *ctx, const tm_Fire *msg)
 {
     (void)ctx;
-    uint64_t now = bench_now_ns();
-    struct tm_report *report = self->report;
-    if (report->fired < report->count)
-        report->late[report->fired] = now > msg->deadline_ns ? now - msg->deadline_ns : 0;
-    report->fired++;
-    report->t_last = now;
+    record_late(self->report, msg->deadline_ns);
+}
+
+void tm_Ticker_on_Fire(tm_Ticker *self, zactor_ctx *ctx, const tm_Fire *msg)
+{
+    record_late(self->report, msg->deadline_ns);
+    if (--self->left == 0)
+        return;
+    zactor_system *sys = zactor_ctx_system(ctx);
+    tm_Fire next = {zactor_system_now(sys) + self->delay_ns};
+    if (tm_Ticker_send_Fire_after((tm_Ticker_ref){zactor_self(ctx)}, &next, self->delay_ns, NULL))
+        self->left = 0; /* main sees fired < n and fails */
 }
 
 static void t1(uint64_t n)
@@ -142,16 +164,45 @@ static void t2(uint64_t n)
     free(timers);
 }
 
+static void t3(uint64_t n)
+{
+    struct tm_report report = {malloc(n * sizeof(uint64_t)), n, 0, 0};
+    if (!report.late)
+        bench_fail(PROGRAM, "out of memory");
+    zactor_system *sys = bench_system_create(PROGRAM);
+    tm_Ticker_ref ticker =
+        tm_Ticker_spawn(sys, &(tm_Ticker){.report = &report, .left = n, .delay_ns = T3_DELAY_NS});
+    if (zactor_ref_is_null(ticker.raw))
+        bench_fail(PROGRAM, "spawn failed");
+    bench_wait(PROGRAM, sys);
+    tm_Fire first = {zactor_system_now(sys) + T3_DELAY_NS};
+    if (tm_Ticker_send_Fire_after(ticker, &first, T3_DELAY_NS, NULL) != 0)
+        bench_fail(PROGRAM, "arm");
+    bench_wait(PROGRAM, sys);
+    if (report.fired != n)
+        bench_fail(PROGRAM, "a timer did not fire");
+    printf("INFO T3 zactor n=%llu delay_us=%u\n", (unsigned long long)n, T3_DELAY_NS / 1000u);
+    bench_result("T3", "late_p50_us", (double)bench_percentile(report.late, n, 0.50) / 1e3, 1);
+    bench_result("T3", "late_p99_us", (double)bench_percentile(report.late, n, 0.99) / 1e3, 1);
+    bench_result("T3", "late_max_us", (double)bench_percentile(report.late, n, 1.0) / 1e3, 1);
+    zactor_system_destroy(sys);
+    free(report.late);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2 || (strcmp(argv[1], "t1") != 0 && strcmp(argv[1], "t2") != 0)) {
+    const char *mode = argc > 1 ? argv[1] : "";
+    if (strcmp(mode, "t1") != 0 && strcmp(mode, "t2") != 0 && strcmp(mode, "t3") != 0) {
         fprintf(stderr, "%s\n", USAGE);
         return 2;
     }
-    uint64_t n = bench_arg_count(argc, argv, 2, 1000000, "N", USAGE);
-    if (strcmp(argv[1], "t1") == 0)
+    bool is_t3 = strcmp(mode, "t3") == 0;
+    uint64_t n = bench_arg_count(argc, argv, 2, is_t3 ? 2000 : 1000000, "N", USAGE);
+    if (strcmp(mode, "t1") == 0)
         t1(n);
-    else
+    else if (strcmp(mode, "t2") == 0)
         t2(n);
+    else
+        t3(n);
     return 0;
 }
