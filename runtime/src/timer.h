@@ -17,6 +17,15 @@ typedef struct zactor__timer_slot zactor__timer_slot;
  * the message at ZACTOR__TIMER_BOX_HEADER (the slot's `where` says so,
  * mailbox.c). The taker asks zactor__timer_taken whether to deliver it. */
 typedef struct zactor__timers zactor__timers;
+
+/* An armed timer in the heap: its key (due time, arming order) beside the
+ * slot it orders, so that sifting compares without touching the slots. */
+typedef struct zactor__timer_entry {
+    uint64_t due;
+    uint64_t seq;
+    uint32_t index;
+} zactor__timer_entry;
+
 typedef struct zactor__timer_box {
     zactor__timers *timers;
     uint64_t id; /* the timer that fired it */
@@ -34,7 +43,10 @@ struct zactor__timers {
     uint32_t used;             /* slots ever handed out */
     uint32_t free;             /* free list head (index + 1), 0 when empty */
     uint32_t live;             /* timers not yet ended: count as pending work */
-    uint32_t *heap;            /* armed timers by (due, seq): slot indices */
+    zactor__timer_entry *heap; /* armed timers: a 4-ary min-heap by (due, seq) */
+    /* Per slot: its position in the heap + 1, 0 when not armed. Apart from
+     * the slots, so that a sift's writes land on few cache lines. */
+    uint32_t *heap_pos;
     uint32_t heap_size;
     uint32_t *owners;       /* hash of owner cells: chains of slot index + 1 */
     uint32_t owner_buckets; /* a power of two, 0 before the first owned timer */
