@@ -44,6 +44,10 @@ static _Atomic uint64_t order_hash;
 #define MAX_TIMERS (1u << 20)
 static _Atomic uint32_t handled[MAX_TIMERS];
 static _Atomic uint64_t big_handled;
+/* The order ticks were handled in (test_order), with their virtual times. */
+static uint32_t receipt_ids[MAX_TIMERS];
+static uint64_t receipt_times[MAX_TIMERS];
+static _Atomic uint32_t receipts;
 
 static void target_on_tick(void *self, zactor_ctx *ctx, const void *msg)
 {
@@ -55,6 +59,11 @@ static void target_on_tick(void *self, zactor_ctx *ctx, const void *msg)
     uint64_t h = atomic_load_explicit(&order_hash, memory_order_relaxed);
     h = (h ^ tick->id ^ zactor_system_now(zactor_ctx_system(ctx))) * UINT64_C(0x100000001B3);
     atomic_store_explicit(&order_hash, h, memory_order_relaxed);
+    uint32_t n = atomic_fetch_add_explicit(&receipts, 1, memory_order_relaxed);
+    if (n < MAX_TIMERS) {
+        receipt_ids[n] = tick->id;
+        receipt_times[n] = zactor_system_now(zactor_ctx_system(ctx));
+    }
     t->handled++;
 }
 
@@ -474,6 +483,65 @@ static uint64_t virtual_run(uint64_t seed, uint32_t count)
     return hash;
 }
 
+/* Arms test_order's timers from `on start`: the virtual clock stands
+ * still while a handler runs, so each due time is known exactly. */
+typedef struct OrderArmer {
+    zactor_ref target;
+    uint32_t count;
+    uint64_t *due; /* per id: the absolute due time, owned by the test */
+} OrderArmer;
+
+static void order_armer_on_start(void *self, zactor_ctx *ctx)
+{
+    OrderArmer *a = self;
+    uint64_t now = zactor_system_now(zactor_ctx_system(ctx));
+    uint64_t rng = 88172645463325252u;
+    for (uint32_t id = 0; id < a->count; id++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        uint64_t delay = (rng % 64u) * 1000000u; /* 64 due times: ties everywhere */
+        a->due[id] = now + delay;
+        Tick tick = tick_of(id);
+        CHECK_EQ(zactor_send_after(a->target, &target_type, 0, &tick, sizeof tick, delay, 0, NULL),
+                 0);
+    }
+}
+
+static const zactor_actor_type order_armer_type =
+    TEST_ACTOR_TYPE(name("test.OrderArmer"), state(OrderArmer), slot(OwnerSlot),
+                    handlers(owner_handlers), on_start(order_armer_on_start));
+
+/* Timers fire in (due time, arming order): in deterministic mode one
+ * target receives them in exactly that order, each at its due time. Many
+ * timers share a due time (ties), and the heap holds thousands at once. */
+static void test_order(void)
+{
+    uint32_t count = (uint32_t)scaled(20000);
+    zactor_config cfg;
+    zactor_config_init(&cfg);
+    cfg.deterministic_seed = 11;
+    zactor_system *sys = zactor_system_create(&cfg);
+    CHECK(sys != NULL);
+    reset_counts(count);
+    atomic_store(&receipts, 0);
+    zactor_ref target = zactor_spawn(sys, &target_type, NULL);
+    uint64_t *due = malloc(count * sizeof *due);
+    CHECK(due != NULL);
+    OrderArmer init = {target, count, due};
+    CHECK(!zactor_ref_is_null(zactor_spawn(sys, &order_armer_type, &init)));
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(atomic_load(&receipts), count);
+    for (uint32_t n = 0; n < count; n++) {
+        uint32_t id = receipt_ids[n];
+        CHECK_EQ(receipt_times[n], due[id]);
+        if (n > 0) {
+            uint32_t prev = receipt_ids[n - 1];
+            CHECK(due[prev] < due[id] || (due[prev] == due[id] && prev < id));
+        }
+    }
+    CHECK_EQ(zactor_system_destroy(sys), 0);
+    free(due);
+}
+
 int main(int argc, char **argv)
 {
     const char *which = argc > 1 ? argv[1] : "all";
@@ -490,6 +558,8 @@ int main(int argc, char **argv)
         test_self_cancel();
     if (all || strcmp(which, "parked") == 0)
         test_parked();
+    if (all || strcmp(which, "order") == 0)
+        test_order();
     if (all || strcmp(which, "virtual") == 0) {
         /* A million timers (fewer under sanitizers) over 10 virtual
          * seconds: replayed from the seed, another seed differs. */
