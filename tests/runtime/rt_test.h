@@ -52,6 +52,17 @@ static inline zactor_system *start_system(unsigned workers)
     return sys;
 }
 
+/* A system in deterministic mode (one worker, virtual time), from seed. */
+static inline zactor_system *start_deterministic(uint64_t seed)
+{
+    zactor_config cfg;
+    zactor_config_init(&cfg);
+    cfg.deterministic_seed = seed;
+    zactor_system *sys = zactor_system_create(&cfg);
+    CHECK(sys != NULL);
+    return sys;
+}
+
 static inline void sleep_ms(unsigned ms)
 {
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};

@@ -93,24 +93,17 @@ static const zactor_handler_entry sink_handlers[] = {
     TEST_ENTRY(sink_on_watch),
     {sink_on_down, NULL, 0, ZACTOR_HANDLER_DOWN},
 };
-static const zactor_actor_type refuse4_type =
-    TEST_ACTOR_TYPE(name("test.Refuse4"), state(char), slot(SinkSlot), handlers(sink_handlers),
-                    mailbox(4, ZACTOR_MAILBOX_REFUSE));
-static const zactor_actor_type backpressure4_type =
-    TEST_ACTOR_TYPE(name("test.Backpressure4"), state(char), slot(SinkSlot),
-                    handlers(sink_handlers), mailbox(4, ZACTOR_MAILBOX_BACKPRESSURE));
-static const zactor_actor_type refuse64_type =
-    TEST_ACTOR_TYPE(name("test.Refuse64"), state(char), slot(SinkSlot), handlers(sink_handlers),
-                    mailbox(64, ZACTOR_MAILBOX_REFUSE));
-static const zactor_actor_type backpressure64_type =
-    TEST_ACTOR_TYPE(name("test.Backpressure64"), state(char), slot(SinkSlot),
-                    handlers(sink_handlers), mailbox(64, ZACTOR_MAILBOX_BACKPRESSURE));
-static const zactor_actor_type backpressure16_type =
-    TEST_ACTOR_TYPE(name("test.Backpressure16"), state(char), slot(SinkSlot),
-                    handlers(sink_handlers), mailbox(16, ZACTOR_MAILBOX_BACKPRESSURE));
-static const zactor_actor_type refuse16_type =
-    TEST_ACTOR_TYPE(name("test.Refuse16"), state(char), slot(SinkSlot), handlers(sink_handlers),
-                    mailbox(16, ZACTOR_MAILBOX_REFUSE));
+/* One sink type per bound and policy the cases need. */
+#define SINK_TYPE(variable, bound, policy)                                    \
+    static const zactor_actor_type variable =                                 \
+        TEST_ACTOR_TYPE(name("test." #variable), state(char), slot(SinkSlot), \
+                        handlers(sink_handlers), mailbox(bound, ZACTOR_MAILBOX_##policy))
+SINK_TYPE(refuse4_type, 4, REFUSE);
+SINK_TYPE(refuse16_type, 16, REFUSE);
+SINK_TYPE(refuse64_type, 64, REFUSE);
+SINK_TYPE(backpressure4_type, 4, BACKPRESSURE);
+SINK_TYPE(backpressure16_type, 16, BACKPRESSURE);
+SINK_TYPE(backpressure64_type, 64, BACKPRESSURE);
 
 /* The victim a sink monitors: an unbounded actor that only ends. */
 static void victim_on_next(void *self, zactor_ctx *ctx, const void *msg)
@@ -264,16 +257,6 @@ static void run_fanin(zactor_system *sys, const zactor_actor_type *sink_type, ui
         CHECK_EQ(atomic_load(&seen.next_seq[i]), count);
     CHECK_EQ(atomic_load(&seen.out_of_order), 0);
     CHECK_EQ(depth_of(sink), 0);
-}
-
-static zactor_system *start_deterministic(uint64_t seed)
-{
-    zactor_config cfg;
-    zactor_config_init(&cfg);
-    cfg.deterministic_seed = seed;
-    zactor_system *sys = zactor_system_create(&cfg);
-    CHECK(sys != NULL);
-    return sys;
 }
 
 /* 100 producers into a backpressure bound of 64: each producer puts at

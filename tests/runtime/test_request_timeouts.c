@@ -377,11 +377,7 @@ static unsigned virtual_run(uint64_t seed, event *out)
         {HOW_HOLD, 20u * SECOND, false},
         {HOW_NOW, 5u * SECOND, false},
     };
-    zactor_config cfg;
-    zactor_config_init(&cfg);
-    cfg.deterministic_seed = seed;
-    zactor_system *sys = zactor_system_create(&cfg);
-    CHECK(sys != NULL);
+    zactor_system *sys = start_deterministic(seed);
     virtual_world *w = calloc(1, sizeof *w);
     CHECK(w != NULL);
     for (unsigned i = 0; i < VIRTUAL_ASKERS; i++) {

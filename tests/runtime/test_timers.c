@@ -401,11 +401,7 @@ static void test_self_cancel(void)
  * window where it is deciding to park. */
 static void test_parked(void)
 {
-    zactor_config cfg;
-    zactor_config_init(&cfg);
-    cfg.deterministic_seed = 11;
-    zactor_system *sys = zactor_system_create(&cfg);
-    CHECK(sys != NULL);
+    zactor_system *sys = start_deterministic(11);
     zactor_ref target = zactor_spawn(sys, &target_type, NULL);
     uint32_t rounds = (uint32_t)scaled(400);
     reset_counts(rounds);
@@ -456,11 +452,7 @@ static const zactor_actor_type armer_type =
 /* Runs the virtual test once; returns the hash of every target's order. */
 static uint64_t virtual_run(uint64_t seed, uint32_t count)
 {
-    zactor_config cfg;
-    zactor_config_init(&cfg);
-    cfg.deterministic_seed = seed;
-    zactor_system *sys = zactor_system_create(&cfg);
-    CHECK(sys != NULL);
+    zactor_system *sys = start_deterministic(seed);
     CHECK_EQ(zactor_system_now(sys), 0);
     reset_counts(count + 1);
     atomic_store(&order_hash, 0);
@@ -516,11 +508,7 @@ static const zactor_actor_type order_armer_type =
 static void test_order(void)
 {
     uint32_t count = (uint32_t)scaled(20000);
-    zactor_config cfg;
-    zactor_config_init(&cfg);
-    cfg.deterministic_seed = 11;
-    zactor_system *sys = zactor_system_create(&cfg);
-    CHECK(sys != NULL);
+    zactor_system *sys = start_deterministic(11);
     reset_counts(count);
     atomic_store(&receipts, 0);
     zactor_ref target = zactor_spawn(sys, &target_type, NULL);
