@@ -183,6 +183,7 @@ typedef struct zidl__decl {
     uint32_t type_id;
     bool needs_validation; /* holds a string or an enum, maybe nested */
     bool holds_bytes;      /* holds a bytes field, maybe nested */
+    bool holds_ptr;        /* holds a ptr field, maybe nested: local-only, no wire form */
     bool has_defaults;     /* a field has a default value, maybe nested */
     bool laid_out;
     /* check's search for recursive types */

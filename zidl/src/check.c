@@ -68,9 +68,9 @@ static const char *const library_names[] = {
 /* Parameters and locals of the generated functions: a type with one of
  * these names would be hidden inside the function bodies that use it. */
 static const char *const generated_locals[] = {
-    "child", "ctx",     "delay_ns",   "i",     "init",  "msg",     "name",
-    "out",   "payload", "period_ns",  "ref",   "reply", "request", "restart",
-    "self",  "sys",     "timeout_ns", "timer", "to",    "value",
+    "cap",     "child", "ctx",  "delay_ns", "err",       "i",          "in",  "init",  "len",
+    "msg",     "name",  "out",  "payload",  "period_ns", "r",          "ref", "reply", "request",
+    "restart", "self",  "size", "sys",      "timer",     "timeout_ns", "to",  "value", "w",
 };
 
 static bool in_list(const char *const *list, size_t count, const char *name)
@@ -391,13 +391,10 @@ static void check_default(checker *c, const zidl__field *field)
     /* An unresolved type was reported already. */
 }
 
-static void check_field(checker *c, const zidl__field *field, bool in_state)
+static void check_field(checker *c, const zidl__field *field)
 {
     check_name(c, field->name, field->loc, "a field");
     const zidl__type *type = &field->type;
-    if (type->kind == ZIDL__TYPE_PTR && !in_state)
-        zidl__diag_report(c->diag, c->file, type->loc, ZIDL__ERROR,
-                          "'ptr' is only allowed inside 'state { }'");
     if (type->kind == ZIDL__TYPE_STRING)
         check_count(c, type->string_max, type->loc, "the length N of string<N>");
     if (field->is_array)
@@ -406,14 +403,13 @@ static void check_field(checker *c, const zidl__field *field, bool in_state)
         check_default(c, field);
 }
 
-static void check_fields(checker *c, const zidl__field_list *fields, bool in_state,
-                         const char *owner)
+static void check_fields(checker *c, const zidl__field_list *fields, const char *owner)
 {
     zidl__symtab seen;
     zidl__symtab_init(&seen, c->arena->mem);
     for (size_t i = 0; i < fields->count; i++) {
         zidl__field *field = fields->items[i];
-        check_field(c, field, in_state);
+        check_field(c, field);
         zidl__field *first = zidl__symtab_put(&seen, field->name, field);
         if (first != NULL) {
             zidl__diag_report(c->diag, c->file, field->loc, ZIDL__ERROR,
@@ -583,7 +579,7 @@ static void check_actor(checker *c, zidl__decl *actor)
         }
         check_mailbox(c, actor, m, i == 0);
     }
-    check_fields(c, &actor->fields, true, describe_owner(c, "the state of actor", actor));
+    check_fields(c, &actor->fields, describe_owner(c, "the state of actor", actor));
     check_handlers(c, actor);
 }
 
@@ -870,7 +866,7 @@ void zidl__check(zidl__file *file, zidl__diag *diag, zidl__arena *arena)
             break;
         case ZIDL__DECL_STRUCT:
         case ZIDL__DECL_MESSAGE:
-            check_fields(&c, &decl->fields, false,
+            check_fields(&c, &decl->fields,
                          describe_owner(&c, zidl__decl_kind_name(decl->kind), decl));
             break;
         case ZIDL__DECL_ACTOR:

@@ -273,7 +273,9 @@ static void emit_message_macros(header_emitter *e, const zidl__decl *decl)
         {"type_id_macro", zidl__macro_name(e->arena, e->file, decl->name, "TYPE_ID")},
         {"type_id", zidl__arena_sprintf(e->arena, "0x%08xu", (unsigned)decl->type_id)},
         {"size_class_macro", zidl__macro_name(e->arena, e->file, decl->name, "SIZE_CLASS")},
-        {"size_class", classes[decl->size_class]}, {"size_test", size_test}, {"type", type});
+        {"size_class", classes[decl->size_class]}, {"size_test", size_test}, {"type", type},
+        {"local_only_macro", zidl__macro_name(e->arena, e->file, decl->name, "LOCAL_ONLY")},
+        {"local_only", decl->holds_ptr ? "1" : "0"});
 }
 
 static bool has_kind(const zidl__file *file, zidl__decl_kind kind)
@@ -692,6 +694,30 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
 
 /* `#include "x.zidl.h"` for each file imported directly; those include
  * the headers of their own imports. */
+/* The wire functions of the messages that travel (no ptr), in declaration
+ * order, and the file's table of them. */
+static void emit_wire(header_emitter *e)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < e->file->decls.count; i++) {
+        const zidl__decl *decl = e->file->decls.items[i];
+        if (decl->kind != ZIDL__DECL_MESSAGE || decl->holds_ptr)
+            continue;
+        if (count++ == 0)
+            zidl__template_expand(e->out, e->tmpl, "wire_begin", NULL, 0);
+        ZIDL__EXPAND(e->out, e->tmpl, "wire_message",
+                     {"size", zidl__c_name(e->arena, e->file, decl->name, "_wire_size")},
+                     {"encode", zidl__c_name(e->arena, e->file, decl->name, "_wire_encode")},
+                     {"decode", zidl__c_name(e->arena, e->file, decl->name, "_wire_decode")},
+                     {"type", zidl__c_name(e->arena, e->file, decl->name, "")});
+    }
+    if (count > 0)
+        ZIDL__EXPAND(e->out, e->tmpl, "wire_table",
+                     {"count_macro", zidl__wire_count_name(e->arena, e->file)},
+                     {"count", zidl__arena_sprintf(e->arena, "%zu", count)},
+                     {"table", zidl__wire_table_name(e->arena, e->file)});
+}
+
 static const char *import_includes(header_emitter *e)
 {
     zidl__strbuf text;
@@ -741,6 +767,8 @@ void zidl__emit_header(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
         if (decl->kind == ZIDL__DECL_MESSAGE)
             emit_message_macros(&e, decl);
     }
+
+    emit_wire(&e);
 
     for (size_t i = 0; i < file->decls.count; i++) {
         if (file->decls.items[i]->kind == ZIDL__DECL_ACTOR)

@@ -1,4 +1,5 @@
 /* emit_source.c - writes <file>.zidl.c from templates/source.c.tmpl. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "names.h"
@@ -19,7 +20,18 @@ typedef struct source_emitter {
      * copies. */
     ZIDL__LIST(zidl__file) imported;
     zidl__symtab imported_keys;
+    zidl__symtab wired;                /* C type name -> wire_info of every struct and message
+                                        * a travelling message of this file holds */
+    ZIDL__LIST(zidl__decl) travelling; /* this file's messages without ptr */
 } source_emitter;
+
+/* The wire size of a struct or message: fixed, plus what its strings and
+ * bytes hold when it varies. */
+typedef struct wire_info {
+    const zidl__decl *decl;
+    uint64_t fixed;
+    bool varies;
+} wire_info;
 
 static bool is_data(const zidl__type *type)
 {
@@ -184,8 +196,6 @@ static void emit_validators(source_emitter *e)
 {
     if (e->validated.count == 0)
         return;
-    if (uses_strings(e))
-        zidl__template_expand(e->out, e->tmpl, "string_include", NULL, 0);
     zidl__template_expand(e->out, e->tmpl, "validators_begin", NULL, 0);
     for (size_t i = 0; i < e->imported.count; i++)
         emit_file_validators(e, e->imported.items[i]);
@@ -532,6 +542,265 @@ static void emit_timers(source_emitter *e, const zidl__decl *actor, const char *
     }
 }
 
+static const wire_info *wire_info_of(source_emitter *e, const zidl__decl *decl)
+{
+    return zidl__symtab_get(&e->wired, type_name(e, decl));
+}
+
+/* The wire size of one element of a field's type: *fixed bytes, and
+ * whether more vary with the value (a string's or bytes' data). */
+static void element_wire_size(source_emitter *e, const zidl__type *type, uint64_t *fixed,
+                              bool *varies)
+{
+    static const uint64_t sizes[] = {
+        [ZIDL__BOOL] = 1, [ZIDL__I8] = 1,  [ZIDL__I16] = 2, [ZIDL__I32] = 4,
+        [ZIDL__I64] = 8,  [ZIDL__U8] = 1,  [ZIDL__U16] = 2, [ZIDL__U32] = 4,
+        [ZIDL__U64] = 8,  [ZIDL__F32] = 4, [ZIDL__F64] = 8,
+    };
+    *varies = false;
+    switch (type->kind) {
+    case ZIDL__TYPE_SCALAR:
+        *fixed = sizes[type->scalar];
+        return;
+    case ZIDL__TYPE_STRING: /* all of it varies: the measure counts its length too */
+    case ZIDL__TYPE_BYTES:
+        *fixed = 0;
+        *varies = true;
+        return;
+    case ZIDL__TYPE_REF:
+        *fixed = 16;
+        return;
+    case ZIDL__TYPE_DECL:
+        if (type->decl->kind == ZIDL__DECL_ENUM) {
+            *fixed = sizes[type->decl->underlying];
+            return;
+        }
+        const wire_info *info = wire_info_of(e, type->decl);
+        *fixed = info->varies ? 0 : info->fixed;
+        *varies = info->varies;
+        return;
+    case ZIDL__TYPE_PTR:
+    case ZIDL__TYPE_NAMED:
+        break;
+    }
+    *fixed = 0; /* unreachable: a travelling message holds no ptr */
+}
+
+/* Marks decl and the structs and messages it holds, each once (memoised:
+ * nesting may repeat a type many times), computing their wire sizes. */
+static const wire_info *mark_wired(source_emitter *e, zidl__decl *decl)
+{
+    const wire_info *known = wire_info_of(e, decl);
+    if (known != NULL)
+        return known;
+    wire_info *info = zidl__arena_alloc(e->arena, sizeof *info);
+    info->decl = decl;
+    info->fixed = 0;
+    info->varies = false;
+    for (size_t i = 0; i < decl->fields.count; i++) {
+        const zidl__field *field = decl->fields.items[i];
+        if (is_data(&field->type))
+            mark_wired(e, field->type.decl);
+        uint64_t fixed;
+        bool varies;
+        element_wire_size(e, &field->type, &fixed, &varies);
+        if (field->type.kind == ZIDL__TYPE_STRING || field->type.kind == ZIDL__TYPE_BYTES)
+            varies = true;
+        info->fixed += fixed * (field->is_array ? field->array_len : 1);
+        info->varies = info->varies || varies;
+    }
+    zidl__symtab_put(&e->wired, type_name(e, decl), info);
+    return info;
+}
+
+static const char *count_text(source_emitter *e, uint64_t n)
+{
+    return zidl__arena_sprintf(e->arena, "%llu", (unsigned long long)n);
+}
+
+static const char *wire_fn(source_emitter *e, const zidl__decl *decl, const char *suffix)
+{
+    return zidl__c_name(e->arena, decl->file, decl->name, suffix);
+}
+
+/* What one field adds to its type's measure: its strings and bytes, and
+ * its nested types whose size varies. */
+static void emit_field_measure(source_emitter *e, const zidl__field *field)
+{
+    const zidl__type *type = &field->type;
+    const char *section;
+    const char *function = "";
+    if (type->kind == ZIDL__TYPE_STRING)
+        section = field->is_array ? "wire_measure_string_in_array" : "wire_measure_string";
+    else if (type->kind == ZIDL__TYPE_BYTES)
+        section = field->is_array ? "wire_measure_bytes_in_array" : "wire_measure_bytes";
+    else if (is_data(type) && wire_info_of(e, type->decl)->varies) {
+        section = field->is_array ? "wire_measure_call_in_array" : "wire_measure_call";
+        function = wire_fn(e, type->decl, "_wire_measure");
+    } else
+        return;
+    if (field->is_array)
+        ZIDL__EXPAND(e->out, e->tmpl, "wire_measure_array_begin",
+                     {"count", count_text(e, field->array_len)});
+    ZIDL__EXPAND(e->out, e->tmpl, section, {"field", field->name}, {"function", function});
+}
+
+/* The scalar helper a field's element travels through: "u8", "f64"... */
+static const char *wire_kind(const zidl__type *type)
+{
+    if (type->kind == ZIDL__TYPE_SCALAR)
+        return zidl__scalar_name(type->scalar);
+    if (is_enum(type))
+        return zidl__scalar_name(type->decl->underlying);
+    return "";
+}
+
+static const char *wire_section(const zidl__type *type, const char *prefix)
+{
+    const char *what;
+    if (type->kind == ZIDL__TYPE_SCALAR)
+        what = "scalar";
+    else if (is_enum(type))
+        what = strcmp(prefix, "get") == 0 ? "enum" : "scalar";
+    else if (type->kind == ZIDL__TYPE_STRING)
+        what = "string";
+    else if (type->kind == ZIDL__TYPE_BYTES)
+        what = "bytes";
+    else if (type->kind == ZIDL__TYPE_REF)
+        what = "ref";
+    else
+        what = "call";
+    return what;
+}
+
+static void emit_field_wire(source_emitter *e, const zidl__field *field, const char *prefix)
+{
+    const zidl__type *type = &field->type;
+    /* An enum's check makes its loop body two statements. */
+    bool braces = strcmp(prefix, "get") == 0 && is_enum(type);
+    if (field->is_array)
+        ZIDL__EXPAND(e->out, e->tmpl, braces ? "wire_get_array_begin" : "wire_array_begin",
+                     {"count", count_text(e, field->array_len)});
+    const char *section =
+        zidl__arena_sprintf(e->arena, "wire_%s_%s%s", prefix, wire_section(type, prefix),
+                            field->is_array ? "_in_array" : "");
+    ZIDL__EXPAND(e->out, e->tmpl, section, {"field", field->name}, {"kind", wire_kind(type)},
+                 {"function",
+                  is_data(type)
+                      ? wire_fn(e, type->decl, zidl__arena_sprintf(e->arena, "_wire_%s", prefix))
+                      : ""},
+                 {"validator", is_enum(type) ? validator(e, type->decl) : ""});
+    if (field->is_array && braces)
+        zidl__template_expand(e->out, e->tmpl, "wire_get_array_end", NULL, 0);
+}
+
+static void emit_wire_functions(source_emitter *e, const wire_info *info)
+{
+    const zidl__decl *decl = info->decl;
+    const char *type = type_name(e, decl);
+    if (info->varies) {
+        ZIDL__EXPAND(e->out, e->tmpl, "wire_measure_begin",
+                     {"function", wire_fn(e, decl, "_wire_measure")}, {"type", type},
+                     {"fixed", count_text(e, info->fixed)});
+        for (size_t i = 0; i < decl->fields.count; i++)
+            emit_field_measure(e, decl->fields.items[i]);
+        zidl__template_expand(e->out, e->tmpl, "wire_measure_end", NULL, 0);
+    }
+    const char *const prefixes[] = {"put", "get"};
+    for (size_t p = 0; p < 2; p++) {
+        ZIDL__EXPAND(e->out, e->tmpl, p == 0 ? "wire_put_begin" : "wire_get_begin",
+                     {"function", wire_fn(e, decl, p == 0 ? "_wire_put" : "_wire_get")},
+                     {"type", type});
+        if (decl->fields.count == 0)
+            zidl__template_expand(e->out, e->tmpl, p == 0 ? "wire_put_empty" : "wire_get_empty",
+                                  NULL, 0);
+        for (size_t i = 0; i < decl->fields.count; i++)
+            emit_field_wire(e, decl->fields.items[i], prefixes[p]);
+        zidl__template_expand(e->out, e->tmpl, "wire_end", NULL, 0);
+    }
+}
+
+static void emit_file_wire_functions(source_emitter *e, const zidl__file *file)
+{
+    for (size_t i = 0; i < file->data_order.count; i++) {
+        const wire_info *info = wire_info_of(e, file->data_order.items[i]);
+        if (info != NULL)
+            emit_wire_functions(e, info);
+    }
+}
+
+static void emit_message_wire(source_emitter *e, const zidl__decl *message)
+{
+    const wire_info *info = wire_info_of(e, message);
+    const char *type = type_name(e, message);
+    const char *size = wire_fn(e, message, "_wire_size");
+    const char *encode = wire_fn(e, message, "_wire_encode");
+    const char *decode = wire_fn(e, message, "_wire_decode");
+    const char *type_id = zidl__macro_name(e->arena, message->file, message->name, "TYPE_ID");
+    if (info->varies)
+        ZIDL__EXPAND(e->out, e->tmpl, "wire_size_measured", {"size", size}, {"type", type},
+                     {"measure", wire_fn(e, message, "_wire_measure")});
+    else
+        ZIDL__EXPAND(e->out, e->tmpl, "wire_size_fixed", {"size", size}, {"type", type},
+                     {"total", count_text(e, 4 + info->fixed)});
+    zidl__strbuf check;
+    zidl__strbuf_init(&check, e->arena->mem);
+    if (message->needs_validation)
+        ZIDL__EXPAND(&check, e->tmpl, "wire_encode_check", {"validator", validator(e, message)});
+    ZIDL__EXPAND(e->out, e->tmpl, "wire_encode", {"encode", encode}, {"type", type},
+                 {"check", zidl__strbuf_str(&check)}, {"size", size}, {"type_id", type_id},
+                 {"put", wire_fn(e, message, "_wire_put")});
+    zidl__strbuf_free(&check);
+    ZIDL__EXPAND(e->out, e->tmpl, "wire_decode", {"decode", decode}, {"type", type},
+                 {"type_id", type_id}, {"get", wire_fn(e, message, "_wire_get")});
+    if (message->holds_bytes)
+        ZIDL__EXPAND(e->out, e->tmpl, "wire_decode_end_releasing", {"drop", dropper(e, message)});
+    else
+        zidl__template_expand(e->out, e->tmpl, "wire_decode_end", NULL, 0);
+    ZIDL__EXPAND(e->out, e->tmpl, "wire_thunks", {"size", size}, {"encode", encode},
+                 {"decode", decode}, {"type", type});
+}
+
+static int by_type_id(const void *a, const void *b)
+{
+    uint32_t x = (*(const zidl__decl *const *)a)->type_id;
+    uint32_t y = (*(const zidl__decl *const *)b)->type_id;
+    return x < y ? -1 : x > y;
+}
+
+static void emit_wire(source_emitter *e)
+{
+    if (e->travelling.count == 0)
+        return;
+    zidl__template_expand(e->out, e->tmpl, "wire_begin", NULL, 0);
+    for (size_t i = 0; i < e->imported.count; i++)
+        emit_file_wire_functions(e, e->imported.items[i]);
+    emit_file_wire_functions(e, e->file);
+    for (size_t i = 0; i < e->travelling.count; i++)
+        emit_message_wire(e, e->travelling.items[i]);
+
+    size_t count = e->travelling.count;
+    zidl__decl **sorted = zidl__arena_alloc(e->arena, count * sizeof *sorted);
+    memcpy(sorted, e->travelling.items, count * sizeof *sorted);
+    qsort(sorted, count, sizeof *sorted, by_type_id);
+    zidl__strbuf entries;
+    zidl__strbuf_init(&entries, e->arena->mem);
+    for (size_t i = 0; i < count; i++) {
+        const zidl__decl *m = sorted[i];
+        ZIDL__EXPAND(&entries, e->tmpl, "wire_table_entry",
+                     {"type_id", zidl__macro_name(e->arena, m->file, m->name, "TYPE_ID")},
+                     {"name", zidl__qualified_name(e->arena, m->file, m->name)},
+                     {"type", type_name(e, m)}, {"size", wire_fn(e, m, "_wire_size")},
+                     {"encode", wire_fn(e, m, "_wire_encode")},
+                     {"decode", wire_fn(e, m, "_wire_decode")});
+    }
+    ZIDL__EXPAND(e->out, e->tmpl, "wire_table", {"source", e->file->base},
+                 {"table", zidl__wire_table_name(e->arena, e->file)},
+                 {"count", zidl__wire_count_name(e->arena, e->file)},
+                 {"entries", zidl__strbuf_str(&entries)});
+    zidl__strbuf_free(&entries);
+}
+
 static void emit_actor(source_emitter *e, const zidl__decl *actor)
 {
     const char *state = zidl__c_name(e->arena, e->file, actor->name, "");
@@ -579,11 +848,22 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
 void zidl__emit_source(const zidl__file *file, zidl__arena *arena, zidl__strbuf *out)
 {
     source_emitter e = {file, arena, out, zidl__template_text(arena->mem, "source.c.tmpl"),
-                        {0},  {0},   {0}, {0}};
+                        {0},  {0},   {0}, {0},
+                        {0},  {0}};
     zidl__symtab_init(&e.validated, arena->mem);
     zidl__symtab_init(&e.dropped, arena->mem);
     zidl__symtab_init(&e.imported_keys, arena->mem);
+    zidl__symtab_init(&e.wired, arena->mem);
     collect_imported(&e, file);
+    for (size_t i = 0; i < file->decls.count; i++) {
+        zidl__decl *message = file->decls.items[i];
+        if (message->kind != ZIDL__DECL_MESSAGE || message->holds_ptr)
+            continue;
+        ZIDL__LIST_PUSH(arena, e.travelling, message);
+        mark_wired(&e, message);
+        mark_validated(&e, message);
+        mark_dropped(&e, message);
+    }
     for (size_t i = 0; i < file->decls.count; i++) {
         const zidl__decl *actor = file->decls.items[i];
         if (actor->kind != ZIDL__DECL_ACTOR)
@@ -602,14 +882,18 @@ void zidl__emit_source(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
     }
     ZIDL__EXPAND(out, e.tmpl, "file_begin", {"version", ZIDL_VERSION_STRING},
                  {"source", file->base}, {"header", zidl__header_file_name(arena, file)});
+    if (e.travelling.count > 0 || (e.validated.count > 0 && uses_strings(&e)))
+        zidl__template_expand(out, e.tmpl, "string_include", NULL, 0);
     emit_validators(&e);
     emit_drops(&e);
+    emit_wire(&e);
     for (size_t i = 0; i < file->decls.count; i++) {
         if (file->decls.items[i]->kind == ZIDL__DECL_ACTOR)
             emit_actor(&e, file->decls.items[i]);
     }
     zidl__wrap_lines(out);
     zidl__symtab_free(&e.imported_keys);
+    zidl__symtab_free(&e.wired);
     zidl__symtab_free(&e.validated);
     zidl__symtab_free(&e.dropped);
 }

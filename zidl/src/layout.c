@@ -96,6 +96,11 @@ static bool holds_bytes(const zidl__type *type)
            (type->kind == ZIDL__TYPE_DECL && type->decl->holds_bytes);
 }
 
+static bool holds_ptr(const zidl__type *type)
+{
+    return type->kind == ZIDL__TYPE_PTR || (type->kind == ZIDL__TYPE_DECL && type->decl->holds_ptr);
+}
+
 static bool has_defaults(const zidl__field *field)
 {
     const zidl__type *type = &field->type;
@@ -149,6 +154,8 @@ static void lay_out(layouter *l, zidl__decl *decl)
             decl->needs_validation = true;
         if (holds_bytes(&field->type))
             decl->holds_bytes = true;
+        if (holds_ptr(&field->type))
+            decl->holds_ptr = true;
         if (has_defaults(field))
             decl->has_defaults = true;
         check_default_array(l, field);

@@ -105,6 +105,35 @@ char *zidl__source_file_name(zidl__arena *arena, const zidl__file *file)
     return concat(arena, file->base, ".c", "", "");
 }
 
+/* "room" for room.zidl: the file's base name without ".zidl", each
+ * character that may not stand in a C name made '_', and "zidl_" in front
+ * of a leading digit when no package prefix comes first. */
+static char *file_stem(zidl__arena *arena, const zidl__file *file)
+{
+    size_t len = strlen(file->base);
+    const char *ext = ".zidl";
+    if (len > strlen(ext) && strcmp(file->base + len - strlen(ext), ext) == 0)
+        len -= strlen(ext);
+    bool digit_first = zidl__file_package(file) == NULL && isdigit((unsigned char)file->base[0]);
+    char *stem = concat(arena, digit_first ? "zidl_" : "",
+                        zidl__arena_strndup(arena, file->base, len), "", "");
+    for (char *p = stem; *p != '\0'; p++) {
+        if (!isalnum((unsigned char)*p))
+            *p = '_';
+    }
+    return stem;
+}
+
+char *zidl__wire_table_name(zidl__arena *arena, const zidl__file *file)
+{
+    return zidl__c_name(arena, file, file_stem(arena, file), "_wire_table");
+}
+
+char *zidl__wire_count_name(zidl__arena *arena, const zidl__file *file)
+{
+    return zidl__macro_name(arena, file, file_stem(arena, file), "WIRE_COUNT");
+}
+
 char *zidl__skeleton_file_name(zidl__arena *arena, const zidl__file *file)
 {
     size_t len = strlen(file->base);
@@ -159,12 +188,41 @@ static void struct_names(emitter *e, const zidl__file *file, const zidl__decl *d
          describe(e, "the bytes release function of", kind, decl->name));
     emit(e, zidl__macro_name(e->arena, file, decl->name, "INIT"), decl->loc,
          describe(e, "the initialiser macro of", kind, decl->name));
+    /* The wire functions are reserved also for a type that holds a ptr
+     * and has none: adding a ptr then never makes a name free or clash. */
+    static const struct {
+        const char *suffix;
+        const char *what;
+    } wire[] = {
+        {"_wire_measure", "the wire size function of"},
+        {"_wire_put", "the wire writer of"},
+        {"_wire_get", "the wire reader of"},
+    };
+    for (size_t i = 0; i < sizeof wire / sizeof wire[0]; i++)
+        emit(e, zidl__c_name(e->arena, file, decl->name, wire[i].suffix), decl->loc,
+             describe(e, wire[i].what, kind, decl->name));
     if (decl->kind != ZIDL__DECL_MESSAGE)
         return;
     emit(e, zidl__macro_name(e->arena, file, decl->name, "TYPE_ID"), decl->loc,
          describe(e, "the type id macro of", kind, decl->name));
     emit(e, zidl__macro_name(e->arena, file, decl->name, "SIZE_CLASS"), decl->loc,
          describe(e, "the size class macro of", kind, decl->name));
+    emit(e, zidl__macro_name(e->arena, file, decl->name, "LOCAL_ONLY"), decl->loc,
+         describe(e, "the local-only macro of", kind, decl->name));
+    static const struct {
+        const char *suffix;
+        const char *what;
+    } message_wire[] = {
+        {"_wire_size", "the wire size function of"},
+        {"_wire_encode", "the wire encoder of"},
+        {"_wire_decode", "the wire decoder of"},
+        {"_wire_size_any", "the wire table's size function of"},
+        {"_wire_encode_any", "the wire table's encoder of"},
+        {"_wire_decode_any", "the wire table's decoder of"},
+    };
+    for (size_t i = 0; i < sizeof message_wire / sizeof message_wire[0]; i++)
+        emit(e, zidl__c_name(e->arena, file, decl->name, message_wire[i].suffix), decl->loc,
+             describe(e, message_wire[i].what, kind, decl->name));
 }
 
 /* A name one `on` line gives rise to: the actor's name, prefix, the
@@ -283,6 +341,10 @@ void zidl__names_for_each(zidl__arena *arena, const zidl__file *file, zidl__name
     zidl__loc start = {1, 1};
     emit(&e, zidl__guard_name(arena, file), start,
          concat(arena, "the include guard of ", file->base, "", ""));
+    emit(&e, zidl__wire_table_name(arena, file), start,
+         concat(arena, "the wire table of ", file->base, "", ""));
+    emit(&e, zidl__wire_count_name(arena, file), start,
+         concat(arena, "the wire table's count of ", file->base, "", ""));
     for (size_t i = 0; i < file->decls.count; i++) {
         const zidl__decl *decl = file->decls.items[i];
         switch (decl->kind) {

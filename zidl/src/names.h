@@ -36,6 +36,10 @@ char *zidl__down_tag_name(zidl__arena *arena, const zidl__file *file, const char
 /* "CHAT_ROOM_REQUEST_ERROR_TAG": the tag of Room's `on request_error;`
  * entry (a message `RequestError` gets CHAT_ROOM_TAG_REQUEST_ERROR). */
 char *zidl__request_error_tag_name(zidl__arena *arena, const zidl__file *file, const char *actor);
+/* "chat_room_wire_table" and "CHAT_ROOM_WIRE_COUNT" for room.zidl in
+ * package chat: the file's table of wire messages and their count. */
+char *zidl__wire_table_name(zidl__arena *arena, const zidl__file *file);
+char *zidl__wire_count_name(zidl__arena *arena, const zidl__file *file);
 /* "chat.Room", the actor's name at run time. */
 char *zidl__qualified_name(zidl__arena *arena, const zidl__file *file, const char *name);
 /* Output file names: "room.zidl.h", "room.zidl.c", "room_actors.c". */

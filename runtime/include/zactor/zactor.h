@@ -800,6 +800,276 @@ zactor_bytes zactor_bytes_retain(zactor_bytes bytes);
 void zactor_bytes_release(zactor_bytes bytes);
 
 /* ------------------------------------------------------------------ */
+/* Wire format (docs/wire.md)                                          */
+/*                                                                     */
+/* zidlc generates, for every message that holds no ptr, an encoder    */
+/* and a decoder to a host-independent byte layout: little-endian      */
+/* integers and floats, length-prefixed strings and bytes, refs as a   */
+/* node id and an actor id. The helpers below are what that generated */
+/* code shares; user code calls the generated pkg_M_wire_* functions.  */
+/* ------------------------------------------------------------------ */
+
+/* How refs cross the wire: a ref is written as two 64-bit ids (its
+ * node's and its actor's), which encode_ref makes from a zactor_ref and
+ * decode_ref turns back into one. Each returns 0 or a negative ZACTOR_E*
+ * code, which the encoder or decoder then returns. A message that holds
+ * no ref needs no context (ctx may be NULL); one that holds a ref, with a
+ * NULL ctx or callback, fails with ZACTOR_EARG. */
+typedef struct zactor_wire_ctx {
+    int (*encode_ref)(void *user, zactor_ref ref, uint64_t *node, uint64_t *actor);
+    int (*decode_ref)(void *user, uint64_t node, uint64_t actor, zactor_ref *out);
+    void *user;
+} zactor_wire_ctx;
+
+/* One message type of a schema file, as listed in its generated
+ * <prefix><stem>_wire_table (sorted by type_id). encode, decode and
+ * wire_size are the message's pkg_M_wire_* functions with the message as
+ * a void pointer: decode writes sizeof the message's struct (size) bytes
+ * at out. */
+typedef struct zactor_wire_entry {
+    uint32_t type_id;
+    const char *name; /* "chat.Join" */
+    size_t size;      /* of the message's C struct */
+    size_t (*wire_size)(const void *msg);
+    int (*encode)(const void *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap, size_t *len);
+    int (*decode)(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, void *out);
+} zactor_wire_entry;
+
+/* The entry of type_id in a table sorted by type id (binary search), or
+ * NULL when there is none (an unknown type id: a peer built from another
+ * version of the schema) or table is NULL. */
+const zactor_wire_entry *zactor_wire_find(const zactor_wire_entry *table, size_t count,
+                                          uint32_t type_id);
+
+/* The frame's type id: its first four bytes, little-endian. Returns 0, or
+ * ZACTOR_EINVAL when len < 4, ZACTOR_EARG when in or type_id is NULL. */
+int zactor_wire_type_id(const uint8_t *in, size_t len, uint32_t *type_id);
+
+/* A writer into out[0, cap) and a reader of in[0, len). Both have a
+ * sticky error: the first failure is kept (a put or get after it does
+ * nothing, a get returns 0), so generated code reads straight through
+ * and checks once at the end. Neither ever goes past its end: a write
+ * that does not fit, or a read of more than is left, fails with
+ * ZACTOR_EINVAL. */
+typedef struct zactor_wire_writer {
+    uint8_t *at;
+    uint8_t *end;
+    zactor_wire_ctx *ctx;
+    int error;
+} zactor_wire_writer;
+
+typedef struct zactor_wire_reader {
+    const uint8_t *at;
+    const uint8_t *end;
+    zactor_wire_ctx *ctx;
+    int error;
+} zactor_wire_reader;
+
+static inline void zactor_wire_writer_fail(zactor_wire_writer *w, int error)
+{
+    if (w->error == 0)
+        w->error = error;
+    w->at = w->end;
+}
+
+static inline void zactor_wire_reader_fail(zactor_wire_reader *r, int error)
+{
+    if (r->error == 0)
+        r->error = error;
+    r->at = r->end;
+}
+
+/* Room for n more bytes, else the writer fails. */
+static inline bool zactor_wire_writer_room(zactor_wire_writer *w, size_t n)
+{
+    if (w->error == 0 && (size_t)(w->end - w->at) >= n)
+        return true;
+    zactor_wire_writer_fail(w, ZACTOR_EINVAL);
+    return false;
+}
+
+/* The next n bytes, else NULL and the reader fails (truncated input). */
+static inline const uint8_t *zactor_wire_reader_take(zactor_wire_reader *r, size_t n)
+{
+    if (r->error != 0 || (size_t)(r->end - r->at) < n) {
+        zactor_wire_reader_fail(r, ZACTOR_EINVAL);
+        return NULL;
+    }
+    const uint8_t *p = r->at;
+    r->at += n;
+    return p;
+}
+
+/* Unsigned integers, least significant byte first. */
+static inline void zactor_wire_put_u8(zactor_wire_writer *w, uint8_t v)
+{
+    if (zactor_wire_writer_room(w, 1))
+        *w->at++ = v;
+}
+
+static inline void zactor_wire_put_u16(zactor_wire_writer *w, uint16_t v)
+{
+    if (!zactor_wire_writer_room(w, 2))
+        return;
+    w->at[0] = (uint8_t)v;
+    w->at[1] = (uint8_t)(v >> 8);
+    w->at += 2;
+}
+
+static inline void zactor_wire_put_u32(zactor_wire_writer *w, uint32_t v)
+{
+    if (!zactor_wire_writer_room(w, 4))
+        return;
+    for (unsigned i = 0; i < 4; i++)
+        w->at[i] = (uint8_t)(v >> (8 * i));
+    w->at += 4;
+}
+
+static inline void zactor_wire_put_u64(zactor_wire_writer *w, uint64_t v)
+{
+    if (!zactor_wire_writer_room(w, 8))
+        return;
+    for (unsigned i = 0; i < 8; i++)
+        w->at[i] = (uint8_t)(v >> (8 * i));
+    w->at += 8;
+}
+
+static inline uint8_t zactor_wire_get_u8(zactor_wire_reader *r)
+{
+    const uint8_t *p = zactor_wire_reader_take(r, 1);
+    return p != NULL ? p[0] : 0;
+}
+
+static inline uint16_t zactor_wire_get_u16(zactor_wire_reader *r)
+{
+    const uint8_t *p = zactor_wire_reader_take(r, 2);
+    return p != NULL ? (uint16_t)(p[0] | p[1] << 8) : 0;
+}
+
+static inline uint32_t zactor_wire_get_u32(zactor_wire_reader *r)
+{
+    const uint8_t *p = zactor_wire_reader_take(r, 4);
+    uint32_t v = 0;
+    for (unsigned i = 0; p != NULL && i < 4; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+static inline uint64_t zactor_wire_get_u64(zactor_wire_reader *r)
+{
+    const uint8_t *p = zactor_wire_reader_take(r, 8);
+    uint64_t v = 0;
+    for (unsigned i = 0; p != NULL && i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* Signed integers travel as their two's complement bits; the get turns
+ * them back without an implementation-defined conversion. */
+static inline void zactor_wire_put_i8(zactor_wire_writer *w, int8_t v)
+{
+    zactor_wire_put_u8(w, (uint8_t)v);
+}
+
+static inline void zactor_wire_put_i16(zactor_wire_writer *w, int16_t v)
+{
+    zactor_wire_put_u16(w, (uint16_t)v);
+}
+
+static inline void zactor_wire_put_i32(zactor_wire_writer *w, int32_t v)
+{
+    zactor_wire_put_u32(w, (uint32_t)v);
+}
+
+static inline void zactor_wire_put_i64(zactor_wire_writer *w, int64_t v)
+{
+    zactor_wire_put_u64(w, (uint64_t)v);
+}
+
+static inline int8_t zactor_wire_get_i8(zactor_wire_reader *r)
+{
+    uint8_t v = zactor_wire_get_u8(r);
+    return v <= INT8_MAX ? (int8_t)v : (int8_t)(v - 128u) - 128;
+}
+
+static inline int16_t zactor_wire_get_i16(zactor_wire_reader *r)
+{
+    uint16_t v = zactor_wire_get_u16(r);
+    return v <= INT16_MAX ? (int16_t)v : (int16_t)((int16_t)(v - 32768u) - 32768);
+}
+
+static inline int32_t zactor_wire_get_i32(zactor_wire_reader *r)
+{
+    uint32_t v = zactor_wire_get_u32(r);
+    return v <= INT32_MAX ? (int32_t)v : (int32_t)(v - 2147483648u) - INT32_MAX - 1;
+}
+
+static inline int64_t zactor_wire_get_i64(zactor_wire_reader *r)
+{
+    uint64_t v = zactor_wire_get_u64(r);
+    return v <= INT64_MAX ? (int64_t)v : (int64_t)(v - 9223372036854775808u) - INT64_MAX - 1;
+}
+
+/* Floats travel as their IEEE 754 bits (binary32 and binary64). */
+void zactor_wire_put_f32(zactor_wire_writer *w, float v);
+void zactor_wire_put_f64(zactor_wire_writer *w, double v);
+float zactor_wire_get_f32(zactor_wire_reader *r);
+double zactor_wire_get_f64(zactor_wire_reader *r);
+
+/* bool: one byte, 0 or 1; any other byte fails the reader. */
+static inline void zactor_wire_put_bool(zactor_wire_writer *w, bool v)
+{
+    zactor_wire_put_u8(w, v ? 1 : 0);
+}
+
+static inline bool zactor_wire_get_bool(zactor_wire_reader *r)
+{
+    uint8_t v = zactor_wire_get_u8(r);
+    if (v > 1)
+        zactor_wire_reader_fail(r, ZACTOR_EINVAL);
+    return v == 1;
+}
+
+/* string<N>, held in char[N + 1] (array_size): a u32 length, then the
+ * bytes before the NUL (no NUL, no padding). string_size is the field's
+ * wire size (4 + its length; a string without its NUL counts array_size
+ * bytes). A put of a string without its NUL fails the writer; a get
+ * writes out[0, length] (the bytes, then a NUL) and fails the reader on a
+ * length above array_size - 1 or a NUL inside (ZACTOR_EINVAL). */
+size_t zactor_wire_string_size(const char *s, size_t array_size);
+void zactor_wire_put_string(zactor_wire_writer *w, const char *s, size_t array_size);
+void zactor_wire_get_string(zactor_wire_reader *r, char *out, size_t array_size);
+
+/* bytes: a u32 length, then the data. A buffer of 4 GiB or more fails
+ * the writer (ZACTOR_EINVAL). */
+static inline size_t zactor_wire_bytes_size(zactor_bytes bytes)
+{
+    return 4 + zactor_bytes_size(bytes);
+}
+
+void zactor_wire_put_bytes(zactor_wire_writer *w, zactor_bytes bytes);
+
+/* Allocates the buffer (zactor_bytes_alloc) only once the length is known
+ * to fit in what is left: a length claim larger than the input fails
+ * with ZACTOR_EINVAL before any allocation. Out of memory fails with
+ * ZACTOR_ENOMEM. *out is left empty on failure. */
+void zactor_wire_get_bytes(zactor_wire_reader *r, zactor_bytes *out);
+
+/* ref<A>: 16 bytes, the node id then the actor id (u64 each), from and to
+ * a zactor_ref through the context's callbacks. */
+void zactor_wire_put_ref(zactor_wire_writer *w, zactor_ref ref);
+void zactor_wire_get_ref(zactor_wire_reader *r, zactor_ref *out);
+
+/* The reader's result: its error, or ZACTOR_EINVAL when bytes are left
+ * over (trailing garbage after a complete message), else 0. */
+static inline int zactor_wire_reader_finish(const zactor_wire_reader *r)
+{
+    if (r->error != 0)
+        return r->error;
+    return r->at == r->end ? 0 : ZACTOR_EINVAL;
+}
+
+/* ------------------------------------------------------------------ */
 /* Contract with generated code                                        */
 /*                                                                     */
 /* zidlc emits one zactor_actor_type per actor and calls the functions */

@@ -31,6 +31,129 @@ static bool grid_Board_is_valid(const grid_Board *msg)
     return true;
 }
 
+/* Wire form (docs/wire.md): each field in declaration order, integers and
+ * floats little-endian, strings and bytes as a u32 length and the data,
+ * refs as a node id and an actor id. */
+
+static void grid_Pos_wire_put(zactor_wire_writer *w, const grid_Pos *value)
+{
+    zactor_wire_put_u16(w, value->x);
+    zactor_wire_put_u16(w, value->y);
+}
+
+static void grid_Pos_wire_get(zactor_wire_reader *r, grid_Pos *value)
+{
+    value->x = zactor_wire_get_u16(r);
+    value->y = zactor_wire_get_u16(r);
+}
+
+static size_t grid_Board_wire_measure(const grid_Board *value)
+{
+    size_t size = 73;
+    for (size_t i = 0; i < 4; i++)
+        size += zactor_wire_string_size(value->names[i], sizeof value->names[i]);
+    return size;
+}
+
+static void grid_Board_wire_put(zactor_wire_writer *w, const grid_Board *value)
+{
+    for (size_t i = 0; i < 16; i++)
+        zactor_wire_put_u8(w, value->cells[i]);
+    for (size_t i = 0; i < 3; i++)
+        grid_Pos_wire_put(w, &value->marks[i]);
+    for (size_t i = 0; i < 4; i++)
+        zactor_wire_put_string(w, value->names[i], sizeof value->names[i]);
+    for (size_t i = 0; i < 2; i++)
+        zactor_wire_put_f32(w, value->weights[i]);
+    for (size_t i = 0; i < 5; i++)
+        zactor_wire_put_bool(w, value->seen[i]);
+    for (size_t i = 0; i < 2; i++)
+        zactor_wire_put_ref(w, value->walkers[i].raw);
+}
+
+static void grid_Board_wire_get(zactor_wire_reader *r, grid_Board *value)
+{
+    for (size_t i = 0; i < 16; i++) {
+        value->cells[i] = zactor_wire_get_u8(r);
+        if (!grid_Cell_is_valid(value->cells[i]))
+            zactor_wire_reader_fail(r, ZACTOR_EINVAL);
+    }
+    for (size_t i = 0; i < 3; i++)
+        grid_Pos_wire_get(r, &value->marks[i]);
+    for (size_t i = 0; i < 4; i++)
+        zactor_wire_get_string(r, value->names[i], sizeof value->names[i]);
+    for (size_t i = 0; i < 2; i++)
+        value->weights[i] = zactor_wire_get_f32(r);
+    for (size_t i = 0; i < 5; i++)
+        value->seen[i] = zactor_wire_get_bool(r);
+    for (size_t i = 0; i < 2; i++)
+        zactor_wire_get_ref(r, &value->walkers[i].raw);
+}
+
+size_t grid_Board_wire_size(const grid_Board *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + grid_Board_wire_measure(msg);
+}
+
+int grid_Board_wire_encode(const grid_Board *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!grid_Board_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = grid_Board_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, GRID_BOARD_TYPE_ID);
+    grid_Board_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int grid_Board_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, grid_Board *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != GRID_BOARD_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    grid_Board_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t grid_Board_wire_size_any(const void *msg)
+{
+    return grid_Board_wire_size((const grid_Board *)msg);
+}
+
+static int grid_Board_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    return grid_Board_wire_encode((const grid_Board *)msg, ctx, out, cap, len);
+}
+
+static int grid_Board_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                      void *out)
+{
+    return grid_Board_wire_decode(in, len, ctx, (grid_Board *)out);
+}
+
+/* The messages of arrays.zidl that travel, sorted by type id (zactor_wire_find). */
+const zactor_wire_entry grid_arrays_wire_table[GRID_ARRAYS_WIRE_COUNT] = {
+    {GRID_BOARD_TYPE_ID, "grid.Board", sizeof(grid_Board), grid_Board_wire_size_any,
+     grid_Board_wire_encode_any, grid_Board_wire_decode_any},
+};
+
 /* ---- Actor Walker: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Walker's mailbox: its entry in the handler

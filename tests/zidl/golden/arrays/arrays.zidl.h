@@ -47,9 +47,32 @@ typedef struct grid_Board {
 #define GRID_BOARD_INIT {{0}, {GRID_POS_INIT}, {""}, {0.0f}, {false}, {{{NULL, 0}}}}
 #define GRID_BOARD_TYPE_ID 0x35aa7d24u
 #define GRID_BOARD_SIZE_CLASS ZACTOR_SIZE_MEDIUM
+#define GRID_BOARD_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(grid_Board) > ZACTOR_SMALL_MAX &&
                          sizeof(grid_Board) <= ZACTOR_MEDIUM_MAX,
                      "grid_Board: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t grid_Board_wire_size(const grid_Board *msg);
+int grid_Board_wire_encode(const grid_Board *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int grid_Board_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, grid_Board *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define GRID_ARRAYS_WIRE_COUNT 1
+extern const zactor_wire_entry grid_arrays_wire_table[GRID_ARRAYS_WIRE_COUNT];
 
 /* ---- Actor Walker: state, mailbox slot, spawn, sends, handlers ---- */
 

@@ -22,6 +22,306 @@ static void flow_Chunk_drop(const void *payload)
     zactor_bytes_release(value->data);
 }
 
+/* Wire form (docs/wire.md): each field in declaration order, integers and
+ * floats little-endian, strings and bytes as a u32 length and the data,
+ * refs as a node id and an actor id. */
+
+static size_t flow_Job_wire_measure(const flow_Job *value)
+{
+    size_t size = 5;
+    size += zactor_wire_string_size(value->label, sizeof value->label);
+    return size;
+}
+
+static void flow_Job_wire_put(zactor_wire_writer *w, const flow_Job *value)
+{
+    zactor_wire_put_u32(w, value->id);
+    zactor_wire_put_string(w, value->label, sizeof value->label);
+    zactor_wire_put_u8(w, value->mailbox);
+}
+
+static void flow_Job_wire_get(zactor_wire_reader *r, flow_Job *value)
+{
+    value->id = zactor_wire_get_u32(r);
+    zactor_wire_get_string(r, value->label, sizeof value->label);
+    value->mailbox = zactor_wire_get_u8(r);
+}
+
+static size_t flow_Chunk_wire_measure(const flow_Chunk *value)
+{
+    size_t size = 0;
+    size += zactor_wire_bytes_size(value->data);
+    return size;
+}
+
+static void flow_Chunk_wire_put(zactor_wire_writer *w, const flow_Chunk *value)
+{
+    zactor_wire_put_bytes(w, value->data);
+}
+
+static void flow_Chunk_wire_get(zactor_wire_reader *r, flow_Chunk *value)
+{
+    zactor_wire_get_bytes(r, &value->data);
+}
+
+static void flow_Count_wire_put(zactor_wire_writer *w, const flow_Count *value)
+{
+    zactor_wire_put_u32(w, value->upto);
+}
+
+static void flow_Count_wire_get(zactor_wire_reader *r, flow_Count *value)
+{
+    value->upto = zactor_wire_get_u32(r);
+}
+
+static void flow_Total_wire_put(zactor_wire_writer *w, const flow_Total *value)
+{
+    zactor_wire_put_u64(w, value->sum);
+}
+
+static void flow_Total_wire_get(zactor_wire_reader *r, flow_Total *value)
+{
+    value->sum = zactor_wire_get_u64(r);
+}
+
+size_t flow_Job_wire_size(const flow_Job *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + flow_Job_wire_measure(msg);
+}
+
+int flow_Job_wire_encode(const flow_Job *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                         size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!flow_Job_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = flow_Job_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, FLOW_JOB_TYPE_ID);
+    flow_Job_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int flow_Job_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, flow_Job *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != FLOW_JOB_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    flow_Job_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t flow_Job_wire_size_any(const void *msg)
+{
+    return flow_Job_wire_size((const flow_Job *)msg);
+}
+
+static int flow_Job_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                                    size_t *len)
+{
+    return flow_Job_wire_encode((const flow_Job *)msg, ctx, out, cap, len);
+}
+
+static int flow_Job_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, void *out)
+{
+    return flow_Job_wire_decode(in, len, ctx, (flow_Job *)out);
+}
+
+size_t flow_Chunk_wire_size(const flow_Chunk *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + flow_Chunk_wire_measure(msg);
+}
+
+int flow_Chunk_wire_encode(const flow_Chunk *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = flow_Chunk_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, FLOW_CHUNK_TYPE_ID);
+    flow_Chunk_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int flow_Chunk_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, flow_Chunk *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != FLOW_CHUNK_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    flow_Chunk_wire_get(&r, out);
+    int err = zactor_wire_reader_finish(&r);
+    if (err != 0)
+        flow_Chunk_drop(out); /* the bytes decoded before the failure */
+    return err;
+}
+
+static size_t flow_Chunk_wire_size_any(const void *msg)
+{
+    return flow_Chunk_wire_size((const flow_Chunk *)msg);
+}
+
+static int flow_Chunk_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    return flow_Chunk_wire_encode((const flow_Chunk *)msg, ctx, out, cap, len);
+}
+
+static int flow_Chunk_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                      void *out)
+{
+    return flow_Chunk_wire_decode(in, len, ctx, (flow_Chunk *)out);
+}
+
+size_t flow_Count_wire_size(const flow_Count *msg)
+{
+    (void)msg;
+    return 8; /* the type id and the fields */
+}
+
+int flow_Count_wire_encode(const flow_Count *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = flow_Count_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, FLOW_COUNT_TYPE_ID);
+    flow_Count_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int flow_Count_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, flow_Count *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != FLOW_COUNT_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    flow_Count_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t flow_Count_wire_size_any(const void *msg)
+{
+    return flow_Count_wire_size((const flow_Count *)msg);
+}
+
+static int flow_Count_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    return flow_Count_wire_encode((const flow_Count *)msg, ctx, out, cap, len);
+}
+
+static int flow_Count_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                      void *out)
+{
+    return flow_Count_wire_decode(in, len, ctx, (flow_Count *)out);
+}
+
+size_t flow_Total_wire_size(const flow_Total *msg)
+{
+    (void)msg;
+    return 12; /* the type id and the fields */
+}
+
+int flow_Total_wire_encode(const flow_Total *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = flow_Total_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, FLOW_TOTAL_TYPE_ID);
+    flow_Total_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int flow_Total_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, flow_Total *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != FLOW_TOTAL_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    flow_Total_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t flow_Total_wire_size_any(const void *msg)
+{
+    return flow_Total_wire_size((const flow_Total *)msg);
+}
+
+static int flow_Total_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    return flow_Total_wire_encode((const flow_Total *)msg, ctx, out, cap, len);
+}
+
+static int flow_Total_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                      void *out)
+{
+    return flow_Total_wire_decode(in, len, ctx, (flow_Total *)out);
+}
+
+/* The messages of flow.zidl that travel, sorted by type id (zactor_wire_find). */
+const zactor_wire_entry flow_flow_wire_table[FLOW_FLOW_WIRE_COUNT] = {
+    {FLOW_CHUNK_TYPE_ID, "flow.Chunk", sizeof(flow_Chunk), flow_Chunk_wire_size_any,
+     flow_Chunk_wire_encode_any, flow_Chunk_wire_decode_any},
+    {FLOW_TOTAL_TYPE_ID, "flow.Total", sizeof(flow_Total), flow_Total_wire_size_any,
+     flow_Total_wire_encode_any, flow_Total_wire_decode_any},
+    {FLOW_JOB_TYPE_ID, "flow.Job", sizeof(flow_Job), flow_Job_wire_size_any,
+     flow_Job_wire_encode_any, flow_Job_wire_decode_any},
+    {FLOW_COUNT_TYPE_ID, "flow.Count", sizeof(flow_Count), flow_Count_wire_size_any,
+     flow_Count_wire_encode_any, flow_Count_wire_decode_any},
+};
+
 /* ---- Actor Gate: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Gate's mailbox: its entry in the handler

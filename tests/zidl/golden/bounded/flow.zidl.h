@@ -36,6 +36,7 @@ typedef struct flow_Job {
 #define FLOW_JOB_INIT {0, "", 0}
 #define FLOW_JOB_TYPE_ID 0xbd28e84au
 #define FLOW_JOB_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define FLOW_JOB_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(flow_Job) <= ZACTOR_SMALL_MAX,
                      "flow_Job: C layout disagrees with zidlc's size class");
 
@@ -45,6 +46,7 @@ typedef struct flow_Chunk {
 #define FLOW_CHUNK_INIT {{NULL}}
 #define FLOW_CHUNK_TYPE_ID 0x4aff7659u
 #define FLOW_CHUNK_SIZE_CLASS ZACTOR_SIZE_LARGE
+#define FLOW_CHUNK_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(flow_Chunk) <= ZACTOR_SMALL_MAX,
                      "flow_Chunk: C layout disagrees with zidlc's size class");
 
@@ -54,6 +56,7 @@ typedef struct flow_Count {
 #define FLOW_COUNT_INIT {0}
 #define FLOW_COUNT_TYPE_ID 0xc94897d8u
 #define FLOW_COUNT_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define FLOW_COUNT_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(flow_Count) <= ZACTOR_SMALL_MAX,
                      "flow_Count: C layout disagrees with zidlc's size class");
 
@@ -63,8 +66,43 @@ typedef struct flow_Total {
 #define FLOW_TOTAL_INIT {0}
 #define FLOW_TOTAL_TYPE_ID 0xae886567u
 #define FLOW_TOTAL_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define FLOW_TOTAL_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(flow_Total) <= ZACTOR_SMALL_MAX,
                      "flow_Total: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t flow_Job_wire_size(const flow_Job *msg);
+int flow_Job_wire_encode(const flow_Job *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                         size_t *len);
+int flow_Job_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, flow_Job *out);
+size_t flow_Chunk_wire_size(const flow_Chunk *msg);
+int flow_Chunk_wire_encode(const flow_Chunk *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int flow_Chunk_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, flow_Chunk *out);
+size_t flow_Count_wire_size(const flow_Count *msg);
+int flow_Count_wire_encode(const flow_Count *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int flow_Count_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, flow_Count *out);
+size_t flow_Total_wire_size(const flow_Total *msg);
+int flow_Total_wire_encode(const flow_Total *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int flow_Total_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, flow_Total *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define FLOW_FLOW_WIRE_COUNT 4
+extern const zactor_wire_entry flow_flow_wire_table[FLOW_FLOW_WIRE_COUNT];
 
 /* ---- Actor Gate: state, mailbox slot, spawn, sends, handlers ---- */
 

@@ -50,6 +50,364 @@ static void blobs_Digest_drop(const void *payload)
     zactor_bytes_release(value->copy);
 }
 
+/* Wire form (docs/wire.md): each field in declaration order, integers and
+ * floats little-endian, strings and bytes as a u32 length and the data,
+ * refs as a node id and an actor id. */
+
+static size_t blobs_Chunk_wire_measure(const blobs_Chunk *value)
+{
+    size_t size = 4;
+    size += zactor_wire_bytes_size(value->data);
+    return size;
+}
+
+static void blobs_Chunk_wire_put(zactor_wire_writer *w, const blobs_Chunk *value)
+{
+    zactor_wire_put_u32(w, value->index);
+    zactor_wire_put_bytes(w, value->data);
+}
+
+static void blobs_Chunk_wire_get(zactor_wire_reader *r, blobs_Chunk *value)
+{
+    value->index = zactor_wire_get_u32(r);
+    zactor_wire_get_bytes(r, &value->data);
+}
+
+static size_t blobs_Blob_wire_measure(const blobs_Blob *value)
+{
+    size_t size = 0;
+    size += zactor_wire_bytes_size(value->data);
+    return size;
+}
+
+static void blobs_Blob_wire_put(zactor_wire_writer *w, const blobs_Blob *value)
+{
+    zactor_wire_put_bytes(w, value->data);
+}
+
+static void blobs_Blob_wire_get(zactor_wire_reader *r, blobs_Blob *value)
+{
+    zactor_wire_get_bytes(r, &value->data);
+}
+
+static size_t blobs_Bundle_wire_measure(const blobs_Bundle *value)
+{
+    size_t size = 0;
+    size += zactor_wire_string_size(value->name, sizeof value->name);
+    size += blobs_Chunk_wire_measure(&value->first);
+    for (size_t i = 0; i < 3; i++)
+        size += blobs_Chunk_wire_measure(&value->rest[i]);
+    for (size_t i = 0; i < 2; i++)
+        size += zactor_wire_bytes_size(value->extras[i]);
+    return size;
+}
+
+static void blobs_Bundle_wire_put(zactor_wire_writer *w, const blobs_Bundle *value)
+{
+    zactor_wire_put_string(w, value->name, sizeof value->name);
+    blobs_Chunk_wire_put(w, &value->first);
+    for (size_t i = 0; i < 3; i++)
+        blobs_Chunk_wire_put(w, &value->rest[i]);
+    for (size_t i = 0; i < 2; i++)
+        zactor_wire_put_bytes(w, value->extras[i]);
+}
+
+static void blobs_Bundle_wire_get(zactor_wire_reader *r, blobs_Bundle *value)
+{
+    zactor_wire_get_string(r, value->name, sizeof value->name);
+    blobs_Chunk_wire_get(r, &value->first);
+    for (size_t i = 0; i < 3; i++)
+        blobs_Chunk_wire_get(r, &value->rest[i]);
+    for (size_t i = 0; i < 2; i++)
+        zactor_wire_get_bytes(r, &value->extras[i]);
+}
+
+static size_t blobs_Hash_wire_measure(const blobs_Hash *value)
+{
+    size_t size = 0;
+    size += zactor_wire_bytes_size(value->data);
+    return size;
+}
+
+static void blobs_Hash_wire_put(zactor_wire_writer *w, const blobs_Hash *value)
+{
+    zactor_wire_put_bytes(w, value->data);
+}
+
+static void blobs_Hash_wire_get(zactor_wire_reader *r, blobs_Hash *value)
+{
+    zactor_wire_get_bytes(r, &value->data);
+}
+
+static size_t blobs_Digest_wire_measure(const blobs_Digest *value)
+{
+    size_t size = 8;
+    size += zactor_wire_bytes_size(value->copy);
+    return size;
+}
+
+static void blobs_Digest_wire_put(zactor_wire_writer *w, const blobs_Digest *value)
+{
+    zactor_wire_put_u64(w, value->sum);
+    zactor_wire_put_bytes(w, value->copy);
+}
+
+static void blobs_Digest_wire_get(zactor_wire_reader *r, blobs_Digest *value)
+{
+    value->sum = zactor_wire_get_u64(r);
+    zactor_wire_get_bytes(r, &value->copy);
+}
+
+size_t blobs_Blob_wire_size(const blobs_Blob *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + blobs_Blob_wire_measure(msg);
+}
+
+int blobs_Blob_wire_encode(const blobs_Blob *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = blobs_Blob_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, BLOBS_BLOB_TYPE_ID);
+    blobs_Blob_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int blobs_Blob_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, blobs_Blob *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != BLOBS_BLOB_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    blobs_Blob_wire_get(&r, out);
+    int err = zactor_wire_reader_finish(&r);
+    if (err != 0)
+        blobs_Blob_drop(out); /* the bytes decoded before the failure */
+    return err;
+}
+
+static size_t blobs_Blob_wire_size_any(const void *msg)
+{
+    return blobs_Blob_wire_size((const blobs_Blob *)msg);
+}
+
+static int blobs_Blob_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    return blobs_Blob_wire_encode((const blobs_Blob *)msg, ctx, out, cap, len);
+}
+
+static int blobs_Blob_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                      void *out)
+{
+    return blobs_Blob_wire_decode(in, len, ctx, (blobs_Blob *)out);
+}
+
+size_t blobs_Bundle_wire_size(const blobs_Bundle *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + blobs_Bundle_wire_measure(msg);
+}
+
+int blobs_Bundle_wire_encode(const blobs_Bundle *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                             size_t cap, size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!blobs_Bundle_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = blobs_Bundle_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, BLOBS_BUNDLE_TYPE_ID);
+    blobs_Bundle_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int blobs_Bundle_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, blobs_Bundle *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != BLOBS_BUNDLE_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    blobs_Bundle_wire_get(&r, out);
+    int err = zactor_wire_reader_finish(&r);
+    if (err != 0)
+        blobs_Bundle_drop(out); /* the bytes decoded before the failure */
+    return err;
+}
+
+static size_t blobs_Bundle_wire_size_any(const void *msg)
+{
+    return blobs_Bundle_wire_size((const blobs_Bundle *)msg);
+}
+
+static int blobs_Bundle_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                        size_t cap, size_t *len)
+{
+    return blobs_Bundle_wire_encode((const blobs_Bundle *)msg, ctx, out, cap, len);
+}
+
+static int blobs_Bundle_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                        void *out)
+{
+    return blobs_Bundle_wire_decode(in, len, ctx, (blobs_Bundle *)out);
+}
+
+size_t blobs_Hash_wire_size(const blobs_Hash *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + blobs_Hash_wire_measure(msg);
+}
+
+int blobs_Hash_wire_encode(const blobs_Hash *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = blobs_Hash_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, BLOBS_HASH_TYPE_ID);
+    blobs_Hash_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int blobs_Hash_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, blobs_Hash *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != BLOBS_HASH_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    blobs_Hash_wire_get(&r, out);
+    int err = zactor_wire_reader_finish(&r);
+    if (err != 0)
+        blobs_Hash_drop(out); /* the bytes decoded before the failure */
+    return err;
+}
+
+static size_t blobs_Hash_wire_size_any(const void *msg)
+{
+    return blobs_Hash_wire_size((const blobs_Hash *)msg);
+}
+
+static int blobs_Hash_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    return blobs_Hash_wire_encode((const blobs_Hash *)msg, ctx, out, cap, len);
+}
+
+static int blobs_Hash_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                      void *out)
+{
+    return blobs_Hash_wire_decode(in, len, ctx, (blobs_Hash *)out);
+}
+
+size_t blobs_Digest_wire_size(const blobs_Digest *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + blobs_Digest_wire_measure(msg);
+}
+
+int blobs_Digest_wire_encode(const blobs_Digest *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                             size_t cap, size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = blobs_Digest_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, BLOBS_DIGEST_TYPE_ID);
+    blobs_Digest_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int blobs_Digest_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, blobs_Digest *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != BLOBS_DIGEST_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    blobs_Digest_wire_get(&r, out);
+    int err = zactor_wire_reader_finish(&r);
+    if (err != 0)
+        blobs_Digest_drop(out); /* the bytes decoded before the failure */
+    return err;
+}
+
+static size_t blobs_Digest_wire_size_any(const void *msg)
+{
+    return blobs_Digest_wire_size((const blobs_Digest *)msg);
+}
+
+static int blobs_Digest_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                        size_t cap, size_t *len)
+{
+    return blobs_Digest_wire_encode((const blobs_Digest *)msg, ctx, out, cap, len);
+}
+
+static int blobs_Digest_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                        void *out)
+{
+    return blobs_Digest_wire_decode(in, len, ctx, (blobs_Digest *)out);
+}
+
+/* The messages of blobs.zidl that travel, sorted by type id (zactor_wire_find). */
+const zactor_wire_entry blobs_blobs_wire_table[BLOBS_BLOBS_WIRE_COUNT] = {
+    {BLOBS_BUNDLE_TYPE_ID, "blobs.Bundle", sizeof(blobs_Bundle), blobs_Bundle_wire_size_any,
+     blobs_Bundle_wire_encode_any, blobs_Bundle_wire_decode_any},
+    {BLOBS_HASH_TYPE_ID, "blobs.Hash", sizeof(blobs_Hash), blobs_Hash_wire_size_any,
+     blobs_Hash_wire_encode_any, blobs_Hash_wire_decode_any},
+    {BLOBS_BLOB_TYPE_ID, "blobs.Blob", sizeof(blobs_Blob), blobs_Blob_wire_size_any,
+     blobs_Blob_wire_encode_any, blobs_Blob_wire_decode_any},
+    {BLOBS_DIGEST_TYPE_ID, "blobs.Digest", sizeof(blobs_Digest), blobs_Digest_wire_size_any,
+     blobs_Digest_wire_encode_any, blobs_Digest_wire_decode_any},
+};
+
 /* ---- Actor Store: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Store's mailbox: its entry in the handler

@@ -38,6 +38,7 @@ typedef struct blobs_Blob {
 #define BLOBS_BLOB_INIT {{NULL}}
 #define BLOBS_BLOB_TYPE_ID 0x4c193d9au
 #define BLOBS_BLOB_SIZE_CLASS ZACTOR_SIZE_LARGE
+#define BLOBS_BLOB_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(blobs_Blob) <= ZACTOR_SMALL_MAX,
                      "blobs_Blob: C layout disagrees with zidlc's size class");
 
@@ -50,6 +51,7 @@ typedef struct blobs_Bundle {
 #define BLOBS_BUNDLE_INIT {"", BLOBS_CHUNK_INIT, {BLOBS_CHUNK_INIT}, {{NULL}}}
 #define BLOBS_BUNDLE_TYPE_ID 0x0009d272u
 #define BLOBS_BUNDLE_SIZE_CLASS ZACTOR_SIZE_LARGE
+#define BLOBS_BUNDLE_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(blobs_Bundle) > ZACTOR_SMALL_MAX &&
                          sizeof(blobs_Bundle) <= ZACTOR_MEDIUM_MAX,
                      "blobs_Bundle: C layout disagrees with zidlc's size class");
@@ -60,6 +62,7 @@ typedef struct blobs_Hash {
 #define BLOBS_HASH_INIT {{NULL}}
 #define BLOBS_HASH_TYPE_ID 0x11513047u
 #define BLOBS_HASH_SIZE_CLASS ZACTOR_SIZE_LARGE
+#define BLOBS_HASH_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(blobs_Hash) <= ZACTOR_SMALL_MAX,
                      "blobs_Hash: C layout disagrees with zidlc's size class");
 
@@ -70,8 +73,45 @@ typedef struct blobs_Digest {
 #define BLOBS_DIGEST_INIT {0, {NULL}}
 #define BLOBS_DIGEST_TYPE_ID 0xbc5a6fa0u
 #define BLOBS_DIGEST_SIZE_CLASS ZACTOR_SIZE_LARGE
+#define BLOBS_DIGEST_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(blobs_Digest) <= ZACTOR_SMALL_MAX,
                      "blobs_Digest: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t blobs_Blob_wire_size(const blobs_Blob *msg);
+int blobs_Blob_wire_encode(const blobs_Blob *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int blobs_Blob_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, blobs_Blob *out);
+size_t blobs_Bundle_wire_size(const blobs_Bundle *msg);
+int blobs_Bundle_wire_encode(const blobs_Bundle *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                             size_t cap, size_t *len);
+int blobs_Bundle_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                             blobs_Bundle *out);
+size_t blobs_Hash_wire_size(const blobs_Hash *msg);
+int blobs_Hash_wire_encode(const blobs_Hash *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int blobs_Hash_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, blobs_Hash *out);
+size_t blobs_Digest_wire_size(const blobs_Digest *msg);
+int blobs_Digest_wire_encode(const blobs_Digest *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                             size_t cap, size_t *len);
+int blobs_Digest_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                             blobs_Digest *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define BLOBS_BLOBS_WIRE_COUNT 4
+extern const zactor_wire_entry blobs_blobs_wire_table[BLOBS_BLOBS_WIRE_COUNT];
 
 /* ---- Actor Store: state, mailbox slot, spawn, sends, handlers ---- */
 

@@ -62,6 +62,171 @@ static bool cfg_Configure_is_valid(const cfg_Configure *msg)
     return true;
 }
 
+/* Wire form (docs/wire.md): each field in declaration order, integers and
+ * floats little-endian, strings and bytes as a u32 length and the data,
+ * refs as a node id and an actor id. */
+
+static void cfg_Limits_wire_put(zactor_wire_writer *w, const cfg_Limits *value)
+{
+    zactor_wire_put_bool(w, value->enabled);
+    zactor_wire_put_bool(w, value->verbose);
+    zactor_wire_put_i8(w, value->a);
+    zactor_wire_put_i16(w, value->b);
+    zactor_wire_put_i32(w, value->c);
+    zactor_wire_put_i64(w, value->d);
+    zactor_wire_put_u8(w, value->e);
+    zactor_wire_put_u16(w, value->f);
+    zactor_wire_put_u32(w, value->g);
+    zactor_wire_put_u64(w, value->h);
+    zactor_wire_put_f32(w, value->x);
+    zactor_wire_put_f64(w, value->y);
+    zactor_wire_put_f64(w, value->z);
+    zactor_wire_put_u8(w, value->mood);
+    zactor_wire_put_i16(w, value->level);
+    zactor_wire_put_u32(w, value->plain);
+}
+
+static void cfg_Limits_wire_get(zactor_wire_reader *r, cfg_Limits *value)
+{
+    value->enabled = zactor_wire_get_bool(r);
+    value->verbose = zactor_wire_get_bool(r);
+    value->a = zactor_wire_get_i8(r);
+    value->b = zactor_wire_get_i16(r);
+    value->c = zactor_wire_get_i32(r);
+    value->d = zactor_wire_get_i64(r);
+    value->e = zactor_wire_get_u8(r);
+    value->f = zactor_wire_get_u16(r);
+    value->g = zactor_wire_get_u32(r);
+    value->h = zactor_wire_get_u64(r);
+    value->x = zactor_wire_get_f32(r);
+    value->y = zactor_wire_get_f64(r);
+    value->z = zactor_wire_get_f64(r);
+    value->mood = zactor_wire_get_u8(r);
+    if (!cfg_Mood_is_valid(value->mood))
+        zactor_wire_reader_fail(r, ZACTOR_EINVAL);
+    value->level = zactor_wire_get_i16(r);
+    if (!cfg_Level_is_valid(value->level))
+        zactor_wire_reader_fail(r, ZACTOR_EINVAL);
+    value->plain = zactor_wire_get_u32(r);
+}
+
+static size_t cfg_Plain_wire_measure(const cfg_Plain *value)
+{
+    size_t size = 1;
+    size += zactor_wire_string_size(value->s, sizeof value->s);
+    return size;
+}
+
+static void cfg_Plain_wire_put(zactor_wire_writer *w, const cfg_Plain *value)
+{
+    zactor_wire_put_u8(w, value->a);
+    zactor_wire_put_string(w, value->s, sizeof value->s);
+}
+
+static void cfg_Plain_wire_get(zactor_wire_reader *r, cfg_Plain *value)
+{
+    value->a = zactor_wire_get_u8(r);
+    zactor_wire_get_string(r, value->s, sizeof value->s);
+}
+
+static size_t cfg_Configure_wire_measure(const cfg_Configure *value)
+{
+    size_t size = 197;
+    for (size_t i = 0; i < 3; i++)
+        size += cfg_Plain_wire_measure(&value->plains[i]);
+    size += zactor_wire_string_size(value->tag, sizeof value->tag);
+    return size;
+}
+
+static void cfg_Configure_wire_put(zactor_wire_writer *w, const cfg_Configure *value)
+{
+    cfg_Limits_wire_put(w, &value->limits);
+    for (size_t i = 0; i < 2; i++)
+        cfg_Limits_wire_put(w, &value->history[i]);
+    for (size_t i = 0; i < 3; i++)
+        cfg_Plain_wire_put(w, &value->plains[i]);
+    zactor_wire_put_u32(w, value->count);
+    zactor_wire_put_string(w, value->tag, sizeof value->tag);
+    zactor_wire_put_ref(w, value->reply_to_service.raw);
+}
+
+static void cfg_Configure_wire_get(zactor_wire_reader *r, cfg_Configure *value)
+{
+    cfg_Limits_wire_get(r, &value->limits);
+    for (size_t i = 0; i < 2; i++)
+        cfg_Limits_wire_get(r, &value->history[i]);
+    for (size_t i = 0; i < 3; i++)
+        cfg_Plain_wire_get(r, &value->plains[i]);
+    value->count = zactor_wire_get_u32(r);
+    zactor_wire_get_string(r, value->tag, sizeof value->tag);
+    zactor_wire_get_ref(r, &value->reply_to_service.raw);
+}
+
+size_t cfg_Configure_wire_size(const cfg_Configure *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + cfg_Configure_wire_measure(msg);
+}
+
+int cfg_Configure_wire_encode(const cfg_Configure *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                              size_t cap, size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!cfg_Configure_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = cfg_Configure_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CFG_CONFIGURE_TYPE_ID);
+    cfg_Configure_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int cfg_Configure_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                              cfg_Configure *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CFG_CONFIGURE_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    cfg_Configure_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t cfg_Configure_wire_size_any(const void *msg)
+{
+    return cfg_Configure_wire_size((const cfg_Configure *)msg);
+}
+
+static int cfg_Configure_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                         size_t cap, size_t *len)
+{
+    return cfg_Configure_wire_encode((const cfg_Configure *)msg, ctx, out, cap, len);
+}
+
+static int cfg_Configure_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                         void *out)
+{
+    return cfg_Configure_wire_decode(in, len, ctx, (cfg_Configure *)out);
+}
+
+/* The messages of defaults.zidl that travel, sorted by type id (zactor_wire_find). */
+const zactor_wire_entry cfg_defaults_wire_table[CFG_DEFAULTS_WIRE_COUNT] = {
+    {CFG_CONFIGURE_TYPE_ID, "cfg.Configure", sizeof(cfg_Configure), cfg_Configure_wire_size_any,
+     cfg_Configure_wire_encode_any, cfg_Configure_wire_decode_any},
+};
+
 /* ---- Actor Service: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Service's mailbox: its entry in the handler

@@ -77,9 +77,33 @@ typedef struct cfg_Configure {
     {CFG_LIMITS_INIT, {CFG_LIMITS_INIT, CFG_LIMITS_INIT}, {CFG_PLAIN_INIT}, 3u, "", {{NULL, 0}}}
 #define CFG_CONFIGURE_TYPE_ID 0x6e762993u
 #define CFG_CONFIGURE_SIZE_CLASS ZACTOR_SIZE_MEDIUM
+#define CFG_CONFIGURE_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(cfg_Configure) > ZACTOR_SMALL_MAX &&
                          sizeof(cfg_Configure) <= ZACTOR_MEDIUM_MAX,
                      "cfg_Configure: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t cfg_Configure_wire_size(const cfg_Configure *msg);
+int cfg_Configure_wire_encode(const cfg_Configure *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                              size_t cap, size_t *len);
+int cfg_Configure_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                              cfg_Configure *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define CFG_DEFAULTS_WIRE_COUNT 1
+extern const zactor_wire_entry cfg_defaults_wire_table[CFG_DEFAULTS_WIRE_COUNT];
 
 /* ---- Actor Service: state, mailbox slot, spawn, sends, handlers ---- */
 

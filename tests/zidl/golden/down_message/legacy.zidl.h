@@ -30,6 +30,7 @@ typedef struct down {
 #define DOWN_INIT {0}
 #define DOWN_TYPE_ID 0xff1b9d89u
 #define DOWN_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define DOWN_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(down) <= ZACTOR_SMALL_MAX,
                      "down: C layout disagrees with zidlc's size class");
 
@@ -39,8 +40,35 @@ typedef struct request_error {
 #define REQUEST_ERROR_INIT {0}
 #define REQUEST_ERROR_TYPE_ID 0xfc670cacu
 #define REQUEST_ERROR_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define REQUEST_ERROR_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(request_error) <= ZACTOR_SMALL_MAX,
                      "request_error: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t down_wire_size(const down *msg);
+int down_wire_encode(const down *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap, size_t *len);
+int down_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, down *out);
+size_t request_error_wire_size(const request_error *msg);
+int request_error_wire_encode(const request_error *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                              size_t cap, size_t *len);
+int request_error_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                              request_error *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define LEGACY_WIRE_COUNT 2
+extern const zactor_wire_entry legacy_wire_table[LEGACY_WIRE_COUNT];
 
 /* ---- Actor Lift: state, mailbox slot, spawn, sends, handlers ---- */
 

@@ -35,6 +35,7 @@ typedef struct blank_Ping {
 #define BLANK_PING_INIT {0}
 #define BLANK_PING_TYPE_ID 0x076fb677u
 #define BLANK_PING_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define BLANK_PING_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(blank_Ping) <= ZACTOR_SMALL_MAX,
                      "blank_Ping: C layout disagrees with zidlc's size class");
 
@@ -45,8 +46,35 @@ typedef struct blank_Carry {
 #define BLANK_CARRY_INIT {BLANK_NOTHING_INIT, 0}
 #define BLANK_CARRY_TYPE_ID 0x915c8a95u
 #define BLANK_CARRY_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define BLANK_CARRY_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(blank_Carry) <= ZACTOR_SMALL_MAX,
                      "blank_Carry: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t blank_Ping_wire_size(const blank_Ping *msg);
+int blank_Ping_wire_encode(const blank_Ping *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int blank_Ping_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, blank_Ping *out);
+size_t blank_Carry_wire_size(const blank_Carry *msg);
+int blank_Carry_wire_encode(const blank_Carry *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len);
+int blank_Carry_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, blank_Carry *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define BLANK_EMPTY_WIRE_COUNT 2
+extern const zactor_wire_entry blank_empty_wire_table[BLANK_EMPTY_WIRE_COUNT];
 
 /* ---- Actor Idle: state, mailbox slot, spawn, sends, handlers ---- */
 

@@ -88,6 +88,671 @@ static void chat_Shared_drop(const void *payload)
     zactor_bytes_release(value->image);
 }
 
+/* Wire form (docs/wire.md): each field in declaration order, integers and
+ * floats little-endian, strings and bytes as a u32 length and the data,
+ * refs as a node id and an actor id. */
+
+static void chat_Point_wire_put(zactor_wire_writer *w, const chat_Point *value)
+{
+    zactor_wire_put_f64(w, value->x);
+    zactor_wire_put_f64(w, value->y);
+}
+
+static void chat_Point_wire_get(zactor_wire_reader *r, chat_Point *value)
+{
+    value->x = zactor_wire_get_f64(r);
+    value->y = zactor_wire_get_f64(r);
+}
+
+static size_t chat_Profile_wire_measure(const chat_Profile *value)
+{
+    size_t size = 13;
+    size += zactor_wire_string_size(value->name, sizeof value->name);
+    return size;
+}
+
+static void chat_Profile_wire_put(zactor_wire_writer *w, const chat_Profile *value)
+{
+    zactor_wire_put_string(w, value->name, sizeof value->name);
+    zactor_wire_put_u8(w, value->mood);
+    for (size_t i = 0; i < 3; i++)
+        zactor_wire_put_u32(w, value->badges[i]);
+}
+
+static void chat_Profile_wire_get(zactor_wire_reader *r, chat_Profile *value)
+{
+    zactor_wire_get_string(r, value->name, sizeof value->name);
+    value->mood = zactor_wire_get_u8(r);
+    if (!chat_Mood_is_valid(value->mood))
+        zactor_wire_reader_fail(r, ZACTOR_EINVAL);
+    for (size_t i = 0; i < 3; i++) {
+        value->badges[i] = zactor_wire_get_u32(r);
+        if (!chat_Badge_is_valid(value->badges[i]))
+            zactor_wire_reader_fail(r, ZACTOR_EINVAL);
+    }
+}
+
+static size_t chat_Join_wire_measure(const chat_Join *value)
+{
+    size_t size = 44;
+    size += chat_Profile_wire_measure(&value->profile);
+    return size;
+}
+
+static void chat_Join_wire_put(zactor_wire_writer *w, const chat_Join *value)
+{
+    zactor_wire_put_u64(w, value->user_id);
+    chat_Profile_wire_put(w, &value->profile);
+    chat_Point_wire_put(w, &value->seat);
+    for (size_t i = 0; i < 4; i++)
+        zactor_wire_put_u8(w, value->color[i]);
+    zactor_wire_put_ref(w, value->user.raw);
+}
+
+static void chat_Join_wire_get(zactor_wire_reader *r, chat_Join *value)
+{
+    value->user_id = zactor_wire_get_u64(r);
+    chat_Profile_wire_get(r, &value->profile);
+    chat_Point_wire_get(r, &value->seat);
+    for (size_t i = 0; i < 4; i++)
+        value->color[i] = zactor_wire_get_u8(r);
+    zactor_wire_get_ref(r, &value->user.raw);
+}
+
+static size_t chat_Post_wire_measure(const chat_Post *value)
+{
+    size_t size = 8;
+    size += zactor_wire_string_size(value->text, sizeof value->text);
+    return size;
+}
+
+static void chat_Post_wire_put(zactor_wire_writer *w, const chat_Post *value)
+{
+    zactor_wire_put_u64(w, value->user_id);
+    zactor_wire_put_string(w, value->text, sizeof value->text);
+}
+
+static void chat_Post_wire_get(zactor_wire_reader *r, chat_Post *value)
+{
+    value->user_id = zactor_wire_get_u64(r);
+    zactor_wire_get_string(r, value->text, sizeof value->text);
+}
+
+static void chat_Leave_wire_put(zactor_wire_writer *w, const chat_Leave *value)
+{
+    zactor_wire_put_u64(w, value->user_id);
+}
+
+static void chat_Leave_wire_get(zactor_wire_reader *r, chat_Leave *value)
+{
+    value->user_id = zactor_wire_get_u64(r);
+}
+
+static size_t chat_Photo_wire_measure(const chat_Photo *value)
+{
+    size_t size = 8;
+    size += zactor_wire_bytes_size(value->image);
+    return size;
+}
+
+static void chat_Photo_wire_put(zactor_wire_writer *w, const chat_Photo *value)
+{
+    zactor_wire_put_u64(w, value->user_id);
+    zactor_wire_put_bytes(w, value->image);
+}
+
+static void chat_Photo_wire_get(zactor_wire_reader *r, chat_Photo *value)
+{
+    value->user_id = zactor_wire_get_u64(r);
+    zactor_wire_get_bytes(r, &value->image);
+}
+
+static size_t chat_Shared_wire_measure(const chat_Shared *value)
+{
+    size_t size = 0;
+    size += zactor_wire_string_size(value->from, sizeof value->from);
+    size += zactor_wire_bytes_size(value->image);
+    return size;
+}
+
+static void chat_Shared_wire_put(zactor_wire_writer *w, const chat_Shared *value)
+{
+    zactor_wire_put_string(w, value->from, sizeof value->from);
+    zactor_wire_put_bytes(w, value->image);
+}
+
+static void chat_Shared_wire_get(zactor_wire_reader *r, chat_Shared *value)
+{
+    zactor_wire_get_string(r, value->from, sizeof value->from);
+    zactor_wire_get_bytes(r, &value->image);
+}
+
+static void chat_CountMembers_wire_put(zactor_wire_writer *w, const chat_CountMembers *value)
+{
+    zactor_wire_put_bool(w, value->with_posts);
+}
+
+static void chat_CountMembers_wire_get(zactor_wire_reader *r, chat_CountMembers *value)
+{
+    value->with_posts = zactor_wire_get_bool(r);
+}
+
+static void chat_MemberCount_wire_put(zactor_wire_writer *w, const chat_MemberCount *value)
+{
+    zactor_wire_put_u32(w, value->members);
+    zactor_wire_put_u64(w, value->posts);
+}
+
+static void chat_MemberCount_wire_get(zactor_wire_reader *r, chat_MemberCount *value)
+{
+    value->members = zactor_wire_get_u32(r);
+    value->posts = zactor_wire_get_u64(r);
+}
+
+static size_t chat_Delivered_wire_measure(const chat_Delivered *value)
+{
+    size_t size = 16;
+    size += zactor_wire_string_size(value->from, sizeof value->from);
+    size += zactor_wire_string_size(value->text, sizeof value->text);
+    return size;
+}
+
+static void chat_Delivered_wire_put(zactor_wire_writer *w, const chat_Delivered *value)
+{
+    zactor_wire_put_string(w, value->from, sizeof value->from);
+    zactor_wire_put_string(w, value->text, sizeof value->text);
+    chat_Point_wire_put(w, &value->from_seat);
+}
+
+static void chat_Delivered_wire_get(zactor_wire_reader *r, chat_Delivered *value)
+{
+    zactor_wire_get_string(r, value->from, sizeof value->from);
+    zactor_wire_get_string(r, value->text, sizeof value->text);
+    chat_Point_wire_get(r, &value->from_seat);
+}
+
+size_t chat_Join_wire_size(const chat_Join *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + chat_Join_wire_measure(msg);
+}
+
+int chat_Join_wire_encode(const chat_Join *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!chat_Join_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = chat_Join_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_JOIN_TYPE_ID);
+    chat_Join_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Join_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Join *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_JOIN_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Join_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_Join_wire_size_any(const void *msg)
+{
+    return chat_Join_wire_size((const chat_Join *)msg);
+}
+
+static int chat_Join_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                     size_t cap, size_t *len)
+{
+    return chat_Join_wire_encode((const chat_Join *)msg, ctx, out, cap, len);
+}
+
+static int chat_Join_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, void *out)
+{
+    return chat_Join_wire_decode(in, len, ctx, (chat_Join *)out);
+}
+
+size_t chat_Post_wire_size(const chat_Post *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + chat_Post_wire_measure(msg);
+}
+
+int chat_Post_wire_encode(const chat_Post *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!chat_Post_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = chat_Post_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_POST_TYPE_ID);
+    chat_Post_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Post_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Post *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_POST_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Post_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_Post_wire_size_any(const void *msg)
+{
+    return chat_Post_wire_size((const chat_Post *)msg);
+}
+
+static int chat_Post_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                     size_t cap, size_t *len)
+{
+    return chat_Post_wire_encode((const chat_Post *)msg, ctx, out, cap, len);
+}
+
+static int chat_Post_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, void *out)
+{
+    return chat_Post_wire_decode(in, len, ctx, (chat_Post *)out);
+}
+
+size_t chat_Leave_wire_size(const chat_Leave *msg)
+{
+    (void)msg;
+    return 12; /* the type id and the fields */
+}
+
+int chat_Leave_wire_encode(const chat_Leave *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = chat_Leave_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_LEAVE_TYPE_ID);
+    chat_Leave_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Leave_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Leave *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_LEAVE_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Leave_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_Leave_wire_size_any(const void *msg)
+{
+    return chat_Leave_wire_size((const chat_Leave *)msg);
+}
+
+static int chat_Leave_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    return chat_Leave_wire_encode((const chat_Leave *)msg, ctx, out, cap, len);
+}
+
+static int chat_Leave_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                      void *out)
+{
+    return chat_Leave_wire_decode(in, len, ctx, (chat_Leave *)out);
+}
+
+size_t chat_Photo_wire_size(const chat_Photo *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + chat_Photo_wire_measure(msg);
+}
+
+int chat_Photo_wire_encode(const chat_Photo *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = chat_Photo_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_PHOTO_TYPE_ID);
+    chat_Photo_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Photo_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Photo *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_PHOTO_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Photo_wire_get(&r, out);
+    int err = zactor_wire_reader_finish(&r);
+    if (err != 0)
+        chat_Photo_drop(out); /* the bytes decoded before the failure */
+    return err;
+}
+
+static size_t chat_Photo_wire_size_any(const void *msg)
+{
+    return chat_Photo_wire_size((const chat_Photo *)msg);
+}
+
+static int chat_Photo_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    return chat_Photo_wire_encode((const chat_Photo *)msg, ctx, out, cap, len);
+}
+
+static int chat_Photo_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                      void *out)
+{
+    return chat_Photo_wire_decode(in, len, ctx, (chat_Photo *)out);
+}
+
+size_t chat_Shared_wire_size(const chat_Shared *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + chat_Shared_wire_measure(msg);
+}
+
+int chat_Shared_wire_encode(const chat_Shared *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!chat_Shared_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = chat_Shared_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_SHARED_TYPE_ID);
+    chat_Shared_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Shared_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Shared *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_SHARED_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Shared_wire_get(&r, out);
+    int err = zactor_wire_reader_finish(&r);
+    if (err != 0)
+        chat_Shared_drop(out); /* the bytes decoded before the failure */
+    return err;
+}
+
+static size_t chat_Shared_wire_size_any(const void *msg)
+{
+    return chat_Shared_wire_size((const chat_Shared *)msg);
+}
+
+static int chat_Shared_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                       size_t cap, size_t *len)
+{
+    return chat_Shared_wire_encode((const chat_Shared *)msg, ctx, out, cap, len);
+}
+
+static int chat_Shared_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                       void *out)
+{
+    return chat_Shared_wire_decode(in, len, ctx, (chat_Shared *)out);
+}
+
+size_t chat_CountMembers_wire_size(const chat_CountMembers *msg)
+{
+    (void)msg;
+    return 5; /* the type id and the fields */
+}
+
+int chat_CountMembers_wire_encode(const chat_CountMembers *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                  size_t cap, size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = chat_CountMembers_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_COUNTMEMBERS_TYPE_ID);
+    chat_CountMembers_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_CountMembers_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                  chat_CountMembers *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_COUNTMEMBERS_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_CountMembers_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_CountMembers_wire_size_any(const void *msg)
+{
+    return chat_CountMembers_wire_size((const chat_CountMembers *)msg);
+}
+
+static int chat_CountMembers_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                             size_t cap, size_t *len)
+{
+    return chat_CountMembers_wire_encode((const chat_CountMembers *)msg, ctx, out, cap, len);
+}
+
+static int chat_CountMembers_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                             void *out)
+{
+    return chat_CountMembers_wire_decode(in, len, ctx, (chat_CountMembers *)out);
+}
+
+size_t chat_MemberCount_wire_size(const chat_MemberCount *msg)
+{
+    (void)msg;
+    return 16; /* the type id and the fields */
+}
+
+int chat_MemberCount_wire_encode(const chat_MemberCount *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                 size_t cap, size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = chat_MemberCount_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_MEMBERCOUNT_TYPE_ID);
+    chat_MemberCount_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_MemberCount_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                 chat_MemberCount *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_MEMBERCOUNT_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_MemberCount_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_MemberCount_wire_size_any(const void *msg)
+{
+    return chat_MemberCount_wire_size((const chat_MemberCount *)msg);
+}
+
+static int chat_MemberCount_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                            size_t cap, size_t *len)
+{
+    return chat_MemberCount_wire_encode((const chat_MemberCount *)msg, ctx, out, cap, len);
+}
+
+static int chat_MemberCount_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                            void *out)
+{
+    return chat_MemberCount_wire_decode(in, len, ctx, (chat_MemberCount *)out);
+}
+
+size_t chat_Delivered_wire_size(const chat_Delivered *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + chat_Delivered_wire_measure(msg);
+}
+
+int chat_Delivered_wire_encode(const chat_Delivered *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                               size_t cap, size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!chat_Delivered_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = chat_Delivered_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_DELIVERED_TYPE_ID);
+    chat_Delivered_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Delivered_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                               chat_Delivered *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_DELIVERED_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Delivered_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_Delivered_wire_size_any(const void *msg)
+{
+    return chat_Delivered_wire_size((const chat_Delivered *)msg);
+}
+
+static int chat_Delivered_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                          size_t cap, size_t *len)
+{
+    return chat_Delivered_wire_encode((const chat_Delivered *)msg, ctx, out, cap, len);
+}
+
+static int chat_Delivered_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                          void *out)
+{
+    return chat_Delivered_wire_decode(in, len, ctx, (chat_Delivered *)out);
+}
+
+/* The messages of chat.zidl that travel, sorted by type id (zactor_wire_find). */
+const zactor_wire_entry chat_chat_wire_table[CHAT_CHAT_WIRE_COUNT] = {
+    {CHAT_POST_TYPE_ID, "chat.Post", sizeof(chat_Post), chat_Post_wire_size_any,
+     chat_Post_wire_encode_any, chat_Post_wire_decode_any},
+    {CHAT_MEMBERCOUNT_TYPE_ID, "chat.MemberCount", sizeof(chat_MemberCount),
+     chat_MemberCount_wire_size_any, chat_MemberCount_wire_encode_any,
+     chat_MemberCount_wire_decode_any},
+    {CHAT_SHARED_TYPE_ID, "chat.Shared", sizeof(chat_Shared), chat_Shared_wire_size_any,
+     chat_Shared_wire_encode_any, chat_Shared_wire_decode_any},
+    {CHAT_PHOTO_TYPE_ID, "chat.Photo", sizeof(chat_Photo), chat_Photo_wire_size_any,
+     chat_Photo_wire_encode_any, chat_Photo_wire_decode_any},
+    {CHAT_LEAVE_TYPE_ID, "chat.Leave", sizeof(chat_Leave), chat_Leave_wire_size_any,
+     chat_Leave_wire_encode_any, chat_Leave_wire_decode_any},
+    {CHAT_DELIVERED_TYPE_ID, "chat.Delivered", sizeof(chat_Delivered), chat_Delivered_wire_size_any,
+     chat_Delivered_wire_encode_any, chat_Delivered_wire_decode_any},
+    {CHAT_COUNTMEMBERS_TYPE_ID, "chat.CountMembers", sizeof(chat_CountMembers),
+     chat_CountMembers_wire_size_any, chat_CountMembers_wire_encode_any,
+     chat_CountMembers_wire_decode_any},
+    {CHAT_JOIN_TYPE_ID, "chat.Join", sizeof(chat_Join), chat_Join_wire_size_any,
+     chat_Join_wire_encode_any, chat_Join_wire_decode_any},
+};
+
 /* ---- Actor Room: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Room's mailbox: its entry in the handler

@@ -63,6 +63,7 @@ typedef struct chat_Join {
 #define CHAT_JOIN_INIT {0, CHAT_PROFILE_INIT, CHAT_POINT_INIT, {0}, {{NULL, 0}}}
 #define CHAT_JOIN_TYPE_ID 0xb3663937u
 #define CHAT_JOIN_SIZE_CLASS ZACTOR_SIZE_MEDIUM
+#define CHAT_JOIN_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Join) > ZACTOR_SMALL_MAX &&
                          sizeof(chat_Join) <= ZACTOR_MEDIUM_MAX,
                      "chat_Join: C layout disagrees with zidlc's size class");
@@ -74,6 +75,7 @@ typedef struct chat_Post {
 #define CHAT_POST_INIT {0, ""}
 #define CHAT_POST_TYPE_ID 0x169c0620u
 #define CHAT_POST_SIZE_CLASS ZACTOR_SIZE_MEDIUM
+#define CHAT_POST_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Post) > ZACTOR_SMALL_MAX &&
                          sizeof(chat_Post) <= ZACTOR_MEDIUM_MAX,
                      "chat_Post: C layout disagrees with zidlc's size class");
@@ -84,6 +86,7 @@ typedef struct chat_Leave {
 #define CHAT_LEAVE_INIT {0}
 #define CHAT_LEAVE_TYPE_ID 0x5634af9fu
 #define CHAT_LEAVE_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define CHAT_LEAVE_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Leave) <= ZACTOR_SMALL_MAX,
                      "chat_Leave: C layout disagrees with zidlc's size class");
 
@@ -95,6 +98,7 @@ typedef struct chat_Photo {
 #define CHAT_PHOTO_INIT {0, {NULL}}
 #define CHAT_PHOTO_TYPE_ID 0x34bda438u
 #define CHAT_PHOTO_SIZE_CLASS ZACTOR_SIZE_LARGE
+#define CHAT_PHOTO_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Photo) <= ZACTOR_SMALL_MAX,
                      "chat_Photo: C layout disagrees with zidlc's size class");
 
@@ -105,6 +109,7 @@ typedef struct chat_Shared {
 #define CHAT_SHARED_INIT {"", {NULL}}
 #define CHAT_SHARED_TYPE_ID 0x2c09b531u
 #define CHAT_SHARED_SIZE_CLASS ZACTOR_SIZE_LARGE
+#define CHAT_SHARED_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Shared) <= ZACTOR_SMALL_MAX,
                      "chat_Shared: C layout disagrees with zidlc's size class");
 
@@ -114,6 +119,7 @@ typedef struct chat_CountMembers {
 #define CHAT_COUNTMEMBERS_INIT {true}
 #define CHAT_COUNTMEMBERS_TYPE_ID 0x75067833u
 #define CHAT_COUNTMEMBERS_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define CHAT_COUNTMEMBERS_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_CountMembers) <= ZACTOR_SMALL_MAX,
                      "chat_CountMembers: C layout disagrees with zidlc's size class");
 
@@ -124,6 +130,7 @@ typedef struct chat_MemberCount {
 #define CHAT_MEMBERCOUNT_INIT {0, 0}
 #define CHAT_MEMBERCOUNT_TYPE_ID 0x24e7d761u
 #define CHAT_MEMBERCOUNT_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define CHAT_MEMBERCOUNT_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_MemberCount) <= ZACTOR_SMALL_MAX,
                      "chat_MemberCount: C layout disagrees with zidlc's size class");
 
@@ -136,9 +143,63 @@ typedef struct chat_Delivered {
 #define CHAT_DELIVERED_INIT {"", "", CHAT_POINT_INIT}
 #define CHAT_DELIVERED_TYPE_ID 0x71947ea7u
 #define CHAT_DELIVERED_SIZE_CLASS ZACTOR_SIZE_MEDIUM
+#define CHAT_DELIVERED_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Delivered) > ZACTOR_SMALL_MAX &&
                          sizeof(chat_Delivered) <= ZACTOR_MEDIUM_MAX,
                      "chat_Delivered: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t chat_Join_wire_size(const chat_Join *msg);
+int chat_Join_wire_encode(const chat_Join *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len);
+int chat_Join_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Join *out);
+size_t chat_Post_wire_size(const chat_Post *msg);
+int chat_Post_wire_encode(const chat_Post *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len);
+int chat_Post_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Post *out);
+size_t chat_Leave_wire_size(const chat_Leave *msg);
+int chat_Leave_wire_encode(const chat_Leave *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int chat_Leave_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Leave *out);
+size_t chat_Photo_wire_size(const chat_Photo *msg);
+int chat_Photo_wire_encode(const chat_Photo *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int chat_Photo_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Photo *out);
+size_t chat_Shared_wire_size(const chat_Shared *msg);
+int chat_Shared_wire_encode(const chat_Shared *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len);
+int chat_Shared_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Shared *out);
+size_t chat_CountMembers_wire_size(const chat_CountMembers *msg);
+int chat_CountMembers_wire_encode(const chat_CountMembers *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                  size_t cap, size_t *len);
+int chat_CountMembers_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                  chat_CountMembers *out);
+size_t chat_MemberCount_wire_size(const chat_MemberCount *msg);
+int chat_MemberCount_wire_encode(const chat_MemberCount *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                 size_t cap, size_t *len);
+int chat_MemberCount_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                 chat_MemberCount *out);
+size_t chat_Delivered_wire_size(const chat_Delivered *msg);
+int chat_Delivered_wire_encode(const chat_Delivered *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                               size_t cap, size_t *len);
+int chat_Delivered_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                               chat_Delivered *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define CHAT_CHAT_WIRE_COUNT 8
+extern const zactor_wire_entry chat_chat_wire_table[CHAT_CHAT_WIRE_COUNT];
 
 /* ---- Actor Room: state, mailbox slot, spawn, sends, handlers ---- */
 

@@ -33,6 +33,7 @@ typedef struct pingpong_Ping {
 #define PINGPONG_PING_INIT {0, {{NULL, 0}}}
 #define PINGPONG_PING_TYPE_ID 0x0d3df220u
 #define PINGPONG_PING_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define PINGPONG_PING_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(pingpong_Ping) <= ZACTOR_SMALL_MAX,
                      "pingpong_Ping: C layout disagrees with zidlc's size class");
 
@@ -42,8 +43,37 @@ typedef struct pingpong_Pong {
 #define PINGPONG_PONG_INIT {0}
 #define PINGPONG_PONG_TYPE_ID 0x4a232695u
 #define PINGPONG_PONG_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define PINGPONG_PONG_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(pingpong_Pong) <= ZACTOR_SMALL_MAX,
                      "pingpong_Pong: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t pingpong_Ping_wire_size(const pingpong_Ping *msg);
+int pingpong_Ping_wire_encode(const pingpong_Ping *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                              size_t cap, size_t *len);
+int pingpong_Ping_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                              pingpong_Ping *out);
+size_t pingpong_Pong_wire_size(const pingpong_Pong *msg);
+int pingpong_Pong_wire_encode(const pingpong_Pong *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                              size_t cap, size_t *len);
+int pingpong_Pong_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                              pingpong_Pong *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define PINGPONG_PINGPONG_WIRE_COUNT 2
+extern const zactor_wire_entry pingpong_pingpong_wire_table[PINGPONG_PINGPONG_WIRE_COUNT];
 
 /* ---- Actor Ponger: state, mailbox slot, spawn, sends, handlers ---- */
 

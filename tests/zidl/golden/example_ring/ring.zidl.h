@@ -31,6 +31,7 @@ typedef struct ring_Link {
 #define RING_LINK_INIT {{{NULL, 0}}}
 #define RING_LINK_TYPE_ID 0x7115d6d6u
 #define RING_LINK_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define RING_LINK_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(ring_Link) <= ZACTOR_SMALL_MAX,
                      "ring_Link: C layout disagrees with zidlc's size class");
 
@@ -41,8 +42,35 @@ typedef struct ring_Token {
 #define RING_TOKEN_INIT {0}
 #define RING_TOKEN_TYPE_ID 0xfde675d3u
 #define RING_TOKEN_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define RING_TOKEN_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(ring_Token) <= ZACTOR_SMALL_MAX,
                      "ring_Token: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t ring_Link_wire_size(const ring_Link *msg);
+int ring_Link_wire_encode(const ring_Link *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len);
+int ring_Link_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, ring_Link *out);
+size_t ring_Token_wire_size(const ring_Token *msg);
+int ring_Token_wire_encode(const ring_Token *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int ring_Token_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, ring_Token *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define RING_RING_WIRE_COUNT 2
+extern const zactor_wire_entry ring_ring_wire_table[RING_RING_WIRE_COUNT];
 
 /* ---- Actor Node: state, mailbox slot, spawn, sends, handlers ---- */
 

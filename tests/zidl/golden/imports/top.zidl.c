@@ -42,6 +42,137 @@ static bool app_Move_is_valid(const app_Move *msg)
     return true;
 }
 
+/* Wire form (docs/wire.md): each field in declaration order, integers and
+ * floats little-endian, strings and bytes as a u32 length and the data,
+ * refs as a node id and an actor id. */
+
+static size_t common_Tag_wire_measure(const common_Tag *value)
+{
+    size_t size = 1;
+    size += zactor_wire_string_size(value->label, sizeof value->label);
+    return size;
+}
+
+static void common_Tag_wire_put(zactor_wire_writer *w, const common_Tag *value)
+{
+    zactor_wire_put_string(w, value->label, sizeof value->label);
+    zactor_wire_put_u8(w, value->level);
+}
+
+static void common_Tag_wire_get(zactor_wire_reader *r, common_Tag *value)
+{
+    zactor_wire_get_string(r, value->label, sizeof value->label);
+    value->level = zactor_wire_get_u8(r);
+    if (!common_Level_is_valid(value->level))
+        zactor_wire_reader_fail(r, ZACTOR_EINVAL);
+}
+
+static size_t Point_wire_measure(const Point *value)
+{
+    size_t size = 16;
+    size += common_Tag_wire_measure(&value->tag);
+    return size;
+}
+
+static void Point_wire_put(zactor_wire_writer *w, const Point *value)
+{
+    zactor_wire_put_f64(w, value->x);
+    zactor_wire_put_f64(w, value->y);
+    common_Tag_wire_put(w, &value->tag);
+}
+
+static void Point_wire_get(zactor_wire_reader *r, Point *value)
+{
+    value->x = zactor_wire_get_f64(r);
+    value->y = zactor_wire_get_f64(r);
+    common_Tag_wire_get(r, &value->tag);
+}
+
+static size_t app_Move_wire_measure(const app_Move *value)
+{
+    size_t size = 16;
+    size += Point_wire_measure(&value->to);
+    size += common_Tag_wire_measure(&value->tag);
+    return size;
+}
+
+static void app_Move_wire_put(zactor_wire_writer *w, const app_Move *value)
+{
+    Point_wire_put(w, &value->to);
+    common_Tag_wire_put(w, &value->tag);
+    zactor_wire_put_ref(w, value->log.raw);
+}
+
+static void app_Move_wire_get(zactor_wire_reader *r, app_Move *value)
+{
+    Point_wire_get(r, &value->to);
+    common_Tag_wire_get(r, &value->tag);
+    zactor_wire_get_ref(r, &value->log.raw);
+}
+
+size_t app_Move_wire_size(const app_Move *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + app_Move_wire_measure(msg);
+}
+
+int app_Move_wire_encode(const app_Move *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                         size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!app_Move_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = app_Move_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, APP_MOVE_TYPE_ID);
+    app_Move_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int app_Move_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, app_Move *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != APP_MOVE_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    app_Move_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t app_Move_wire_size_any(const void *msg)
+{
+    return app_Move_wire_size((const app_Move *)msg);
+}
+
+static int app_Move_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                                    size_t *len)
+{
+    return app_Move_wire_encode((const app_Move *)msg, ctx, out, cap, len);
+}
+
+static int app_Move_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, void *out)
+{
+    return app_Move_wire_decode(in, len, ctx, (app_Move *)out);
+}
+
+/* The messages of top.zidl that travel, sorted by type id (zactor_wire_find). */
+const zactor_wire_entry app_top_wire_table[APP_TOP_WIRE_COUNT] = {
+    {APP_MOVE_TYPE_ID, "app.Move", sizeof(app_Move), app_Move_wire_size_any,
+     app_Move_wire_encode_any, app_Move_wire_decode_any},
+};
+
 /* ---- Actor Mover: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Mover's mailbox: its entry in the handler

@@ -33,8 +33,31 @@ typedef struct app_Move {
 #define APP_MOVE_INIT {POINT_INIT, COMMON_TAG_INIT, {{NULL, 0}}}
 #define APP_MOVE_TYPE_ID 0xfa58ce10u
 #define APP_MOVE_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define APP_MOVE_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(app_Move) <= ZACTOR_SMALL_MAX,
                      "app_Move: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t app_Move_wire_size(const app_Move *msg);
+int app_Move_wire_encode(const app_Move *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                         size_t *len);
+int app_Move_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, app_Move *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define APP_TOP_WIRE_COUNT 1
+extern const zactor_wire_entry app_top_wire_table[APP_TOP_WIRE_COUNT];
 
 /* ---- Actor Mover: state, mailbox slot, spawn, sends, handlers ---- */
 

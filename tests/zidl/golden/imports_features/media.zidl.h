@@ -40,6 +40,7 @@ typedef struct media_Blob {
 #define MEDIA_BLOB_INIT {{MEDIA_FRAME_INIT, MEDIA_FRAME_INIT}, 90u}
 #define MEDIA_BLOB_TYPE_ID 0xf7b60f59u
 #define MEDIA_BLOB_SIZE_CLASS ZACTOR_SIZE_LARGE
+#define MEDIA_BLOB_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(media_Blob) <= ZACTOR_SMALL_MAX,
                      "media_Blob: C layout disagrees with zidlc's size class");
 
@@ -50,8 +51,35 @@ typedef struct media_Found {
 #define MEDIA_FOUND_INIT {{NULL}, false}
 #define MEDIA_FOUND_TYPE_ID 0xf77d45ccu
 #define MEDIA_FOUND_SIZE_CLASS ZACTOR_SIZE_LARGE
+#define MEDIA_FOUND_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(media_Found) <= ZACTOR_SMALL_MAX,
                      "media_Found: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t media_Blob_wire_size(const media_Blob *msg);
+int media_Blob_wire_encode(const media_Blob *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int media_Blob_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, media_Blob *out);
+size_t media_Found_wire_size(const media_Found *msg);
+int media_Found_wire_encode(const media_Found *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len);
+int media_Found_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, media_Found *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define MEDIA_MEDIA_WIRE_COUNT 2
+extern const zactor_wire_entry media_media_wire_table[MEDIA_MEDIA_WIRE_COUNT];
 
 #ifdef __cplusplus
 }

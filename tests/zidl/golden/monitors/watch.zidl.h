@@ -31,6 +31,7 @@ typedef struct watch_Job {
 #define WATCH_JOB_INIT {0}
 #define WATCH_JOB_TYPE_ID 0x593da5b6u
 #define WATCH_JOB_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define WATCH_JOB_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(watch_Job) <= ZACTOR_SMALL_MAX,
                      "watch_Job: C layout disagrees with zidlc's size class");
 
@@ -41,8 +42,35 @@ typedef struct watch_Down {
 #define WATCH_DOWN_INIT {0}
 #define WATCH_DOWN_TYPE_ID 0x16058ffcu
 #define WATCH_DOWN_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define WATCH_DOWN_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(watch_Down) <= ZACTOR_SMALL_MAX,
                      "watch_Down: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t watch_Job_wire_size(const watch_Job *msg);
+int watch_Job_wire_encode(const watch_Job *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len);
+int watch_Job_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, watch_Job *out);
+size_t watch_Down_wire_size(const watch_Down *msg);
+int watch_Down_wire_encode(const watch_Down *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int watch_Down_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, watch_Down *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define WATCH_WATCH_WIRE_COUNT 2
+extern const zactor_wire_entry watch_watch_wire_table[WATCH_WATCH_WIRE_COUNT];
 
 /* ---- Actor Worker: state, mailbox slot, spawn, sends, handlers ---- */
 

@@ -31,6 +31,7 @@ typedef struct relay_Lookup {
 #define RELAY_LOOKUP_INIT {0}
 #define RELAY_LOOKUP_TYPE_ID 0x3b626589u
 #define RELAY_LOOKUP_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define RELAY_LOOKUP_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(relay_Lookup) <= ZACTOR_SMALL_MAX,
                      "relay_Lookup: C layout disagrees with zidlc's size class");
 
@@ -41,8 +42,36 @@ typedef struct relay_Found {
 #define RELAY_FOUND_INIT {0, {NULL}}
 #define RELAY_FOUND_TYPE_ID 0x100ae09cu
 #define RELAY_FOUND_SIZE_CLASS ZACTOR_SIZE_LARGE
+#define RELAY_FOUND_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(relay_Found) <= ZACTOR_SMALL_MAX,
                      "relay_Found: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t relay_Lookup_wire_size(const relay_Lookup *msg);
+int relay_Lookup_wire_encode(const relay_Lookup *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                             size_t cap, size_t *len);
+int relay_Lookup_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                             relay_Lookup *out);
+size_t relay_Found_wire_size(const relay_Found *msg);
+int relay_Found_wire_encode(const relay_Found *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len);
+int relay_Found_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, relay_Found *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define RELAY_RELAY_WIRE_COUNT 2
+extern const zactor_wire_entry relay_relay_wire_table[RELAY_RELAY_WIRE_COUNT];
 
 /* ---- Actor Cache: state, mailbox slot, spawn, sends, handlers ---- */
 

@@ -31,6 +31,7 @@ typedef struct net_Hello {
 #define NET_HELLO_INIT {{{NULL, 0}}, {{NULL, 0}}}
 #define NET_HELLO_TYPE_ID 0x6c67f27cu
 #define NET_HELLO_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define NET_HELLO_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(net_Hello) <= ZACTOR_SMALL_MAX,
                      "net_Hello: C layout disagrees with zidlc's size class");
 
@@ -41,8 +42,35 @@ typedef struct net_Welcome {
 #define NET_WELCOME_INIT {{{NULL, 0}}, 0}
 #define NET_WELCOME_TYPE_ID 0xe6b9284bu
 #define NET_WELCOME_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define NET_WELCOME_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(net_Welcome) <= ZACTOR_SMALL_MAX,
                      "net_Welcome: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t net_Hello_wire_size(const net_Hello *msg);
+int net_Hello_wire_encode(const net_Hello *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len);
+int net_Hello_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, net_Hello *out);
+size_t net_Welcome_wire_size(const net_Welcome *msg);
+int net_Welcome_wire_encode(const net_Welcome *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len);
+int net_Welcome_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, net_Welcome *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define NET_REFS_WIRE_COUNT 2
+extern const zactor_wire_entry net_refs_wire_table[NET_REFS_WIRE_COUNT];
 
 /* ---- Actor Server: state, mailbox slot, spawn, sends, handlers ---- */
 

@@ -40,6 +40,452 @@ static bool chat_Found_is_valid(const chat_Found *msg)
     return true;
 }
 
+/* Wire form (docs/wire.md): each field in declaration order, integers and
+ * floats little-endian, strings and bytes as a u32 length and the data,
+ * refs as a node id and an actor id. */
+
+static void chat_Count_wire_put(zactor_wire_writer *w, const chat_Count *value)
+{
+    zactor_wire_put_u32(w, value->flags);
+}
+
+static void chat_Count_wire_get(zactor_wire_reader *r, chat_Count *value)
+{
+    value->flags = zactor_wire_get_u32(r);
+}
+
+static void chat_CountReply_wire_put(zactor_wire_writer *w, const chat_CountReply *value)
+{
+    zactor_wire_put_u32(w, value->members);
+    zactor_wire_put_u8(w, value->mood);
+}
+
+static void chat_CountReply_wire_get(zactor_wire_reader *r, chat_CountReply *value)
+{
+    value->members = zactor_wire_get_u32(r);
+    value->mood = zactor_wire_get_u8(r);
+    if (!chat_Mood_is_valid(value->mood))
+        zactor_wire_reader_fail(r, ZACTOR_EINVAL);
+}
+
+static size_t chat_Lookup_wire_measure(const chat_Lookup *value)
+{
+    size_t size = 0;
+    size += zactor_wire_string_size(value->name, sizeof value->name);
+    return size;
+}
+
+static void chat_Lookup_wire_put(zactor_wire_writer *w, const chat_Lookup *value)
+{
+    zactor_wire_put_string(w, value->name, sizeof value->name);
+}
+
+static void chat_Lookup_wire_get(zactor_wire_reader *r, chat_Lookup *value)
+{
+    zactor_wire_get_string(r, value->name, sizeof value->name);
+}
+
+static size_t chat_Found_wire_measure(const chat_Found *value)
+{
+    size_t size = 2;
+    size += zactor_wire_string_size(value->name, sizeof value->name);
+    return size;
+}
+
+static void chat_Found_wire_put(zactor_wire_writer *w, const chat_Found *value)
+{
+    zactor_wire_put_bool(w, value->present);
+    zactor_wire_put_string(w, value->name, sizeof value->name);
+    zactor_wire_put_u8(w, value->mood);
+}
+
+static void chat_Found_wire_get(zactor_wire_reader *r, chat_Found *value)
+{
+    value->present = zactor_wire_get_bool(r);
+    zactor_wire_get_string(r, value->name, sizeof value->name);
+    value->mood = zactor_wire_get_u8(r);
+    if (!chat_Mood_is_valid(value->mood))
+        zactor_wire_reader_fail(r, ZACTOR_EINVAL);
+}
+
+static void chat_Census_wire_put(zactor_wire_writer *w, const chat_Census *value)
+{
+    for (size_t i = 0; i < 100; i++)
+        zactor_wire_put_u8(w, value->filter[i]);
+}
+
+static void chat_Census_wire_get(zactor_wire_reader *r, chat_Census *value)
+{
+    for (size_t i = 0; i < 100; i++)
+        value->filter[i] = zactor_wire_get_u8(r);
+}
+
+static void chat_Count2_wire_put(zactor_wire_writer *w, const chat_Count2 *value)
+{
+    zactor_wire_put_u8(w, value->unused);
+}
+
+static void chat_Count2_wire_get(zactor_wire_reader *r, chat_Count2 *value)
+{
+    value->unused = zactor_wire_get_u8(r);
+}
+
+size_t chat_Count_wire_size(const chat_Count *msg)
+{
+    (void)msg;
+    return 8; /* the type id and the fields */
+}
+
+int chat_Count_wire_encode(const chat_Count *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = chat_Count_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_COUNT_TYPE_ID);
+    chat_Count_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Count_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Count *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_COUNT_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Count_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_Count_wire_size_any(const void *msg)
+{
+    return chat_Count_wire_size((const chat_Count *)msg);
+}
+
+static int chat_Count_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    return chat_Count_wire_encode((const chat_Count *)msg, ctx, out, cap, len);
+}
+
+static int chat_Count_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                      void *out)
+{
+    return chat_Count_wire_decode(in, len, ctx, (chat_Count *)out);
+}
+
+size_t chat_CountReply_wire_size(const chat_CountReply *msg)
+{
+    (void)msg;
+    return 9; /* the type id and the fields */
+}
+
+int chat_CountReply_wire_encode(const chat_CountReply *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                size_t cap, size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!chat_CountReply_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = chat_CountReply_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_COUNTREPLY_TYPE_ID);
+    chat_CountReply_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_CountReply_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                chat_CountReply *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_COUNTREPLY_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_CountReply_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_CountReply_wire_size_any(const void *msg)
+{
+    return chat_CountReply_wire_size((const chat_CountReply *)msg);
+}
+
+static int chat_CountReply_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                           size_t cap, size_t *len)
+{
+    return chat_CountReply_wire_encode((const chat_CountReply *)msg, ctx, out, cap, len);
+}
+
+static int chat_CountReply_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                           void *out)
+{
+    return chat_CountReply_wire_decode(in, len, ctx, (chat_CountReply *)out);
+}
+
+size_t chat_Lookup_wire_size(const chat_Lookup *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + chat_Lookup_wire_measure(msg);
+}
+
+int chat_Lookup_wire_encode(const chat_Lookup *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!chat_Lookup_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = chat_Lookup_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_LOOKUP_TYPE_ID);
+    chat_Lookup_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Lookup_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Lookup *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_LOOKUP_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Lookup_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_Lookup_wire_size_any(const void *msg)
+{
+    return chat_Lookup_wire_size((const chat_Lookup *)msg);
+}
+
+static int chat_Lookup_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                       size_t cap, size_t *len)
+{
+    return chat_Lookup_wire_encode((const chat_Lookup *)msg, ctx, out, cap, len);
+}
+
+static int chat_Lookup_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                       void *out)
+{
+    return chat_Lookup_wire_decode(in, len, ctx, (chat_Lookup *)out);
+}
+
+size_t chat_Found_wire_size(const chat_Found *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + chat_Found_wire_measure(msg);
+}
+
+int chat_Found_wire_encode(const chat_Found *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!chat_Found_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = chat_Found_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_FOUND_TYPE_ID);
+    chat_Found_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Found_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Found *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_FOUND_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Found_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_Found_wire_size_any(const void *msg)
+{
+    return chat_Found_wire_size((const chat_Found *)msg);
+}
+
+static int chat_Found_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    return chat_Found_wire_encode((const chat_Found *)msg, ctx, out, cap, len);
+}
+
+static int chat_Found_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                      void *out)
+{
+    return chat_Found_wire_decode(in, len, ctx, (chat_Found *)out);
+}
+
+size_t chat_Census_wire_size(const chat_Census *msg)
+{
+    (void)msg;
+    return 104; /* the type id and the fields */
+}
+
+int chat_Census_wire_encode(const chat_Census *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = chat_Census_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_CENSUS_TYPE_ID);
+    chat_Census_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Census_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Census *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_CENSUS_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Census_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_Census_wire_size_any(const void *msg)
+{
+    return chat_Census_wire_size((const chat_Census *)msg);
+}
+
+static int chat_Census_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                       size_t cap, size_t *len)
+{
+    return chat_Census_wire_encode((const chat_Census *)msg, ctx, out, cap, len);
+}
+
+static int chat_Census_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                       void *out)
+{
+    return chat_Census_wire_decode(in, len, ctx, (chat_Census *)out);
+}
+
+size_t chat_Count2_wire_size(const chat_Count2 *msg)
+{
+    (void)msg;
+    return 5; /* the type id and the fields */
+}
+
+int chat_Count2_wire_encode(const chat_Count2 *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = chat_Count2_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_COUNT2_TYPE_ID);
+    chat_Count2_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Count2_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Count2 *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_COUNT2_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Count2_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_Count2_wire_size_any(const void *msg)
+{
+    return chat_Count2_wire_size((const chat_Count2 *)msg);
+}
+
+static int chat_Count2_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                       size_t cap, size_t *len)
+{
+    return chat_Count2_wire_encode((const chat_Count2 *)msg, ctx, out, cap, len);
+}
+
+static int chat_Count2_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                       void *out)
+{
+    return chat_Count2_wire_decode(in, len, ctx, (chat_Count2 *)out);
+}
+
+/* The messages of count.zidl that travel, sorted by type id (zactor_wire_find). */
+const zactor_wire_entry chat_count_wire_table[CHAT_COUNT_WIRE_COUNT] = {
+    {CHAT_FOUND_TYPE_ID, "chat.Found", sizeof(chat_Found), chat_Found_wire_size_any,
+     chat_Found_wire_encode_any, chat_Found_wire_decode_any},
+    {CHAT_COUNT_TYPE_ID, "chat.Count", sizeof(chat_Count), chat_Count_wire_size_any,
+     chat_Count_wire_encode_any, chat_Count_wire_decode_any},
+    {CHAT_COUNT2_TYPE_ID, "chat.Count2", sizeof(chat_Count2), chat_Count2_wire_size_any,
+     chat_Count2_wire_encode_any, chat_Count2_wire_decode_any},
+    {CHAT_LOOKUP_TYPE_ID, "chat.Lookup", sizeof(chat_Lookup), chat_Lookup_wire_size_any,
+     chat_Lookup_wire_encode_any, chat_Lookup_wire_decode_any},
+    {CHAT_CENSUS_TYPE_ID, "chat.Census", sizeof(chat_Census), chat_Census_wire_size_any,
+     chat_Census_wire_encode_any, chat_Census_wire_decode_any},
+    {CHAT_COUNTREPLY_TYPE_ID, "chat.CountReply", sizeof(chat_CountReply),
+     chat_CountReply_wire_size_any, chat_CountReply_wire_encode_any,
+     chat_CountReply_wire_decode_any},
+};
+
 /* ---- Actor Room: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Room's mailbox: its entry in the handler

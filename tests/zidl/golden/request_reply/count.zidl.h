@@ -37,6 +37,7 @@ typedef struct chat_Count {
 #define CHAT_COUNT_INIT {0}
 #define CHAT_COUNT_TYPE_ID 0x53159352u
 #define CHAT_COUNT_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define CHAT_COUNT_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Count) <= ZACTOR_SMALL_MAX,
                      "chat_Count: C layout disagrees with zidlc's size class");
 
@@ -47,6 +48,7 @@ typedef struct chat_CountReply {
 #define CHAT_COUNTREPLY_INIT {0, CHAT_MOOD_HAPPY}
 #define CHAT_COUNTREPLY_TYPE_ID 0xe95d5074u
 #define CHAT_COUNTREPLY_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define CHAT_COUNTREPLY_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_CountReply) <= ZACTOR_SMALL_MAX,
                      "chat_CountReply: C layout disagrees with zidlc's size class");
 
@@ -56,6 +58,7 @@ typedef struct chat_Lookup {
 #define CHAT_LOOKUP_INIT {""}
 #define CHAT_LOOKUP_TYPE_ID 0x9941703bu
 #define CHAT_LOOKUP_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define CHAT_LOOKUP_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Lookup) <= ZACTOR_SMALL_MAX,
                      "chat_Lookup: C layout disagrees with zidlc's size class");
 
@@ -68,6 +71,7 @@ typedef struct chat_Found {
 #define CHAT_FOUND_INIT {false, "", 0}
 #define CHAT_FOUND_TYPE_ID 0x366472e0u
 #define CHAT_FOUND_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define CHAT_FOUND_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Found) <= ZACTOR_SMALL_MAX,
                      "chat_Found: C layout disagrees with zidlc's size class");
 
@@ -78,6 +82,7 @@ typedef struct chat_Census {
 #define CHAT_CENSUS_INIT {{0}}
 #define CHAT_CENSUS_TYPE_ID 0xdb951df9u
 #define CHAT_CENSUS_SIZE_CLASS ZACTOR_SIZE_MEDIUM
+#define CHAT_CENSUS_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Census) > ZACTOR_SMALL_MAX &&
                          sizeof(chat_Census) <= ZACTOR_MEDIUM_MAX,
                      "chat_Census: C layout disagrees with zidlc's size class");
@@ -88,8 +93,52 @@ typedef struct chat_Count2 {
 #define CHAT_COUNT2_INIT {0}
 #define CHAT_COUNT2_TYPE_ID 0x69761ba5u
 #define CHAT_COUNT2_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define CHAT_COUNT2_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Count2) <= ZACTOR_SMALL_MAX,
                      "chat_Count2: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t chat_Count_wire_size(const chat_Count *msg);
+int chat_Count_wire_encode(const chat_Count *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int chat_Count_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Count *out);
+size_t chat_CountReply_wire_size(const chat_CountReply *msg);
+int chat_CountReply_wire_encode(const chat_CountReply *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                size_t cap, size_t *len);
+int chat_CountReply_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                chat_CountReply *out);
+size_t chat_Lookup_wire_size(const chat_Lookup *msg);
+int chat_Lookup_wire_encode(const chat_Lookup *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len);
+int chat_Lookup_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Lookup *out);
+size_t chat_Found_wire_size(const chat_Found *msg);
+int chat_Found_wire_encode(const chat_Found *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int chat_Found_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Found *out);
+size_t chat_Census_wire_size(const chat_Census *msg);
+int chat_Census_wire_encode(const chat_Census *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len);
+int chat_Census_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Census *out);
+size_t chat_Count2_wire_size(const chat_Count2 *msg);
+int chat_Count2_wire_encode(const chat_Count2 *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len);
+int chat_Count2_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Count2 *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define CHAT_COUNT_WIRE_COUNT 6
+extern const zactor_wire_entry chat_count_wire_table[CHAT_COUNT_WIRE_COUNT];
 
 /* ---- Actor Room: state, mailbox slot, spawn, sends, handlers ---- */
 

@@ -29,6 +29,7 @@ typedef struct sizes_Small {
 #define SIZES_SMALL_INIT {{0}}
 #define SIZES_SMALL_TYPE_ID 0x69254707u
 #define SIZES_SMALL_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define SIZES_SMALL_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(sizes_Small) <= ZACTOR_SMALL_MAX,
                      "sizes_Small: C layout disagrees with zidlc's size class");
 
@@ -38,6 +39,7 @@ typedef struct sizes_EdgeSmall {
 #define SIZES_EDGESMALL_INIT {{0}}
 #define SIZES_EDGESMALL_TYPE_ID 0xda38caf3u
 #define SIZES_EDGESMALL_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define SIZES_EDGESMALL_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(sizes_EdgeSmall) <= ZACTOR_SMALL_MAX,
                      "sizes_EdgeSmall: C layout disagrees with zidlc's size class");
 
@@ -47,6 +49,7 @@ typedef struct sizes_Medium {
 #define SIZES_MEDIUM_INIT {{0}}
 #define SIZES_MEDIUM_TYPE_ID 0x9dcc3ce8u
 #define SIZES_MEDIUM_SIZE_CLASS ZACTOR_SIZE_MEDIUM
+#define SIZES_MEDIUM_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(sizes_Medium) > ZACTOR_SMALL_MAX &&
                          sizeof(sizes_Medium) <= ZACTOR_MEDIUM_MAX,
                      "sizes_Medium: C layout disagrees with zidlc's size class");
@@ -57,6 +60,7 @@ typedef struct sizes_EdgeMedium {
 #define SIZES_EDGEMEDIUM_INIT {{0}}
 #define SIZES_EDGEMEDIUM_TYPE_ID 0x2ed3bf9au
 #define SIZES_EDGEMEDIUM_SIZE_CLASS ZACTOR_SIZE_MEDIUM
+#define SIZES_EDGEMEDIUM_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(sizes_EdgeMedium) > ZACTOR_SMALL_MAX &&
                          sizeof(sizes_EdgeMedium) <= ZACTOR_MEDIUM_MAX,
                      "sizes_EdgeMedium: C layout disagrees with zidlc's size class");
@@ -67,6 +71,7 @@ typedef struct sizes_Large {
 #define SIZES_LARGE_INIT {{0}}
 #define SIZES_LARGE_TYPE_ID 0xec96a234u
 #define SIZES_LARGE_SIZE_CLASS ZACTOR_SIZE_LARGE
+#define SIZES_LARGE_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(sizes_Large) > ZACTOR_MEDIUM_MAX,
                      "sizes_Large: C layout disagrees with zidlc's size class");
 
@@ -78,8 +83,55 @@ typedef struct sizes_Padded {
 #define SIZES_PADDED_INIT {0, 0, 0}
 #define SIZES_PADDED_TYPE_ID 0x91e713a2u
 #define SIZES_PADDED_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define SIZES_PADDED_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(sizes_Padded) <= ZACTOR_SMALL_MAX,
                      "sizes_Padded: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t sizes_Small_wire_size(const sizes_Small *msg);
+int sizes_Small_wire_encode(const sizes_Small *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len);
+int sizes_Small_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, sizes_Small *out);
+size_t sizes_EdgeSmall_wire_size(const sizes_EdgeSmall *msg);
+int sizes_EdgeSmall_wire_encode(const sizes_EdgeSmall *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                size_t cap, size_t *len);
+int sizes_EdgeSmall_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                sizes_EdgeSmall *out);
+size_t sizes_Medium_wire_size(const sizes_Medium *msg);
+int sizes_Medium_wire_encode(const sizes_Medium *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                             size_t cap, size_t *len);
+int sizes_Medium_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                             sizes_Medium *out);
+size_t sizes_EdgeMedium_wire_size(const sizes_EdgeMedium *msg);
+int sizes_EdgeMedium_wire_encode(const sizes_EdgeMedium *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                 size_t cap, size_t *len);
+int sizes_EdgeMedium_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                 sizes_EdgeMedium *out);
+size_t sizes_Large_wire_size(const sizes_Large *msg);
+int sizes_Large_wire_encode(const sizes_Large *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len);
+int sizes_Large_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, sizes_Large *out);
+size_t sizes_Padded_wire_size(const sizes_Padded *msg);
+int sizes_Padded_wire_encode(const sizes_Padded *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                             size_t cap, size_t *len);
+int sizes_Padded_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                             sizes_Padded *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define SIZES_SIZES_WIRE_COUNT 6
+extern const zactor_wire_entry sizes_sizes_wire_table[SIZES_SIZES_WIRE_COUNT];
 
 /* ---- Actor Sink: state, mailbox slot, spawn, sends, handlers ---- */
 

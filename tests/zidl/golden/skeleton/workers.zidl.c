@@ -13,6 +13,160 @@ static bool jobs_Job_is_valid(const jobs_Job *msg)
     return true;
 }
 
+/* Wire form (docs/wire.md): each field in declaration order, integers and
+ * floats little-endian, strings and bytes as a u32 length and the data,
+ * refs as a node id and an actor id. */
+
+static size_t jobs_Job_wire_measure(const jobs_Job *value)
+{
+    size_t size = 8;
+    size += zactor_wire_string_size(value->command, sizeof value->command);
+    return size;
+}
+
+static void jobs_Job_wire_put(zactor_wire_writer *w, const jobs_Job *value)
+{
+    zactor_wire_put_u64(w, value->id);
+    zactor_wire_put_string(w, value->command, sizeof value->command);
+}
+
+static void jobs_Job_wire_get(zactor_wire_reader *r, jobs_Job *value)
+{
+    value->id = zactor_wire_get_u64(r);
+    zactor_wire_get_string(r, value->command, sizeof value->command);
+}
+
+static void jobs_Done_wire_put(zactor_wire_writer *w, const jobs_Done *value)
+{
+    zactor_wire_put_u64(w, value->id);
+    zactor_wire_put_i32(w, value->status);
+}
+
+static void jobs_Done_wire_get(zactor_wire_reader *r, jobs_Done *value)
+{
+    value->id = zactor_wire_get_u64(r);
+    value->status = zactor_wire_get_i32(r);
+}
+
+size_t jobs_Job_wire_size(const jobs_Job *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + jobs_Job_wire_measure(msg);
+}
+
+int jobs_Job_wire_encode(const jobs_Job *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                         size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!jobs_Job_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = jobs_Job_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, JOBS_JOB_TYPE_ID);
+    jobs_Job_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int jobs_Job_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, jobs_Job *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != JOBS_JOB_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    jobs_Job_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t jobs_Job_wire_size_any(const void *msg)
+{
+    return jobs_Job_wire_size((const jobs_Job *)msg);
+}
+
+static int jobs_Job_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                                    size_t *len)
+{
+    return jobs_Job_wire_encode((const jobs_Job *)msg, ctx, out, cap, len);
+}
+
+static int jobs_Job_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, void *out)
+{
+    return jobs_Job_wire_decode(in, len, ctx, (jobs_Job *)out);
+}
+
+size_t jobs_Done_wire_size(const jobs_Done *msg)
+{
+    (void)msg;
+    return 16; /* the type id and the fields */
+}
+
+int jobs_Done_wire_encode(const jobs_Done *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = jobs_Done_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, JOBS_DONE_TYPE_ID);
+    jobs_Done_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int jobs_Done_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, jobs_Done *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != JOBS_DONE_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    jobs_Done_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t jobs_Done_wire_size_any(const void *msg)
+{
+    return jobs_Done_wire_size((const jobs_Done *)msg);
+}
+
+static int jobs_Done_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                     size_t cap, size_t *len)
+{
+    return jobs_Done_wire_encode((const jobs_Done *)msg, ctx, out, cap, len);
+}
+
+static int jobs_Done_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, void *out)
+{
+    return jobs_Done_wire_decode(in, len, ctx, (jobs_Done *)out);
+}
+
+/* The messages of workers.zidl that travel, sorted by type id (zactor_wire_find). */
+const zactor_wire_entry jobs_workers_wire_table[JOBS_WORKERS_WIRE_COUNT] = {
+    {JOBS_DONE_TYPE_ID, "jobs.Done", sizeof(jobs_Done), jobs_Done_wire_size_any,
+     jobs_Done_wire_encode_any, jobs_Done_wire_decode_any},
+    {JOBS_JOB_TYPE_ID, "jobs.Job", sizeof(jobs_Job), jobs_Job_wire_size_any,
+     jobs_Job_wire_encode_any, jobs_Job_wire_decode_any},
+};
+
 /* ---- Actor Boss: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Boss's mailbox: its entry in the handler

@@ -31,6 +31,7 @@ typedef struct jobs_Job {
 #define JOBS_JOB_INIT {0, ""}
 #define JOBS_JOB_TYPE_ID 0xf883ec87u
 #define JOBS_JOB_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define JOBS_JOB_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(jobs_Job) <= ZACTOR_SMALL_MAX,
                      "jobs_Job: C layout disagrees with zidlc's size class");
 
@@ -41,8 +42,35 @@ typedef struct jobs_Done {
 #define JOBS_DONE_INIT {0, 0}
 #define JOBS_DONE_TYPE_ID 0x2bd3d7e0u
 #define JOBS_DONE_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define JOBS_DONE_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(jobs_Done) <= ZACTOR_SMALL_MAX,
                      "jobs_Done: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t jobs_Job_wire_size(const jobs_Job *msg);
+int jobs_Job_wire_encode(const jobs_Job *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                         size_t *len);
+int jobs_Job_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, jobs_Job *out);
+size_t jobs_Done_wire_size(const jobs_Done *msg);
+int jobs_Done_wire_encode(const jobs_Done *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len);
+int jobs_Done_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, jobs_Done *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define JOBS_WORKERS_WIRE_COUNT 2
+extern const zactor_wire_entry jobs_workers_wire_table[JOBS_WORKERS_WIRE_COUNT];
 
 /* ---- Actor Boss: state, mailbox slot, spawn, sends, handlers ---- */
 

@@ -25,6 +25,7 @@ typedef struct forms_Question {
 #define FORMS_QUESTION_INIT {0}
 #define FORMS_QUESTION_TYPE_ID 0x1ec1d338u
 #define FORMS_QUESTION_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define FORMS_QUESTION_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(forms_Question) <= ZACTOR_SMALL_MAX,
                      "forms_Question: C layout disagrees with zidlc's size class");
 
@@ -36,8 +37,37 @@ typedef struct forms_Answer {
 #define FORMS_ANSWER_INIT {0, "", 2u}
 #define FORMS_ANSWER_TYPE_ID 0x37357a9du
 #define FORMS_ANSWER_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define FORMS_ANSWER_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(forms_Answer) <= ZACTOR_SMALL_MAX,
                      "forms_Answer: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t forms_Question_wire_size(const forms_Question *msg);
+int forms_Question_wire_encode(const forms_Question *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                               size_t cap, size_t *len);
+int forms_Question_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                               forms_Question *out);
+size_t forms_Answer_wire_size(const forms_Answer *msg);
+int forms_Answer_wire_encode(const forms_Answer *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                             size_t cap, size_t *len);
+int forms_Answer_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                             forms_Answer *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define FORMS_FORMS_WIRE_COUNT 2
+extern const zactor_wire_entry forms_forms_wire_table[FORMS_FORMS_WIRE_COUNT];
 
 #ifdef __cplusplus
 }

@@ -36,6 +36,360 @@ static bool chat_Join_is_valid(const chat_Join *msg)
     return true;
 }
 
+/* Bytes release: what a message owns (one reference per bytes handle) is
+ * released once its handler returned, or when it is never handled. */
+
+static void chat_Blob_drop(const void *payload)
+{
+    const chat_Blob *value = (const chat_Blob *)payload;
+    zactor_bytes_release(value->data);
+}
+
+/* Wire form (docs/wire.md): each field in declaration order, integers and
+ * floats little-endian, strings and bytes as a u32 length and the data,
+ * refs as a node id and an actor id. */
+
+static size_t common_Tag_wire_measure(const common_Tag *value)
+{
+    size_t size = 2;
+    size += zactor_wire_string_size(value->label, sizeof value->label);
+    return size;
+}
+
+static void common_Tag_wire_put(zactor_wire_writer *w, const common_Tag *value)
+{
+    zactor_wire_put_string(w, value->label, sizeof value->label);
+    zactor_wire_put_u16(w, value->weight);
+}
+
+static void common_Tag_wire_get(zactor_wire_reader *r, common_Tag *value)
+{
+    zactor_wire_get_string(r, value->label, sizeof value->label);
+    value->weight = zactor_wire_get_u16(r);
+}
+
+static void chat_Point_wire_put(zactor_wire_writer *w, const chat_Point *value)
+{
+    zactor_wire_put_f64(w, value->x);
+    zactor_wire_put_f64(w, value->y);
+}
+
+static void chat_Point_wire_get(zactor_wire_reader *r, chat_Point *value)
+{
+    value->x = zactor_wire_get_f64(r);
+    value->y = zactor_wire_get_f64(r);
+}
+
+static size_t chat_Join_wire_measure(const chat_Join *value)
+{
+    size_t size = 45;
+    size += zactor_wire_string_size(value->name, sizeof value->name);
+    size += common_Tag_wire_measure(&value->tag);
+    return size;
+}
+
+static void chat_Join_wire_put(zactor_wire_writer *w, const chat_Join *value)
+{
+    zactor_wire_put_u64(w, value->user_id);
+    zactor_wire_put_string(w, value->name, sizeof value->name);
+    chat_Point_wire_put(w, &value->pos);
+    for (size_t i = 0; i < 4; i++)
+        zactor_wire_put_u8(w, value->flags[i]);
+    zactor_wire_put_u8(w, value->mood);
+    zactor_wire_put_ref(w, value->room.raw);
+    common_Tag_wire_put(w, &value->tag);
+}
+
+static void chat_Join_wire_get(zactor_wire_reader *r, chat_Join *value)
+{
+    value->user_id = zactor_wire_get_u64(r);
+    zactor_wire_get_string(r, value->name, sizeof value->name);
+    chat_Point_wire_get(r, &value->pos);
+    for (size_t i = 0; i < 4; i++)
+        value->flags[i] = zactor_wire_get_u8(r);
+    value->mood = zactor_wire_get_u8(r);
+    if (!chat_Mood_is_valid(value->mood))
+        zactor_wire_reader_fail(r, ZACTOR_EINVAL);
+    zactor_wire_get_ref(r, &value->room.raw);
+    common_Tag_wire_get(r, &value->tag);
+}
+
+static size_t chat_Blob_wire_measure(const chat_Blob *value)
+{
+    size_t size = 0;
+    size += zactor_wire_bytes_size(value->data);
+    return size;
+}
+
+static void chat_Blob_wire_put(zactor_wire_writer *w, const chat_Blob *value)
+{
+    zactor_wire_put_bytes(w, value->data);
+}
+
+static void chat_Blob_wire_get(zactor_wire_reader *r, chat_Blob *value)
+{
+    zactor_wire_get_bytes(r, &value->data);
+}
+
+static void chat_Count_wire_put(zactor_wire_writer *w, const chat_Count *value)
+{
+    zactor_wire_put_u32(w, value->flags);
+}
+
+static void chat_Count_wire_get(zactor_wire_reader *r, chat_Count *value)
+{
+    value->flags = zactor_wire_get_u32(r);
+}
+
+static void chat_CountReply_wire_put(zactor_wire_writer *w, const chat_CountReply *value)
+{
+    zactor_wire_put_u32(w, value->members);
+}
+
+static void chat_CountReply_wire_get(zactor_wire_reader *r, chat_CountReply *value)
+{
+    value->members = zactor_wire_get_u32(r);
+}
+
+size_t chat_Join_wire_size(const chat_Join *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + chat_Join_wire_measure(msg);
+}
+
+int chat_Join_wire_encode(const chat_Join *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!chat_Join_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = chat_Join_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_JOIN_TYPE_ID);
+    chat_Join_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Join_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Join *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_JOIN_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Join_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_Join_wire_size_any(const void *msg)
+{
+    return chat_Join_wire_size((const chat_Join *)msg);
+}
+
+static int chat_Join_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                     size_t cap, size_t *len)
+{
+    return chat_Join_wire_encode((const chat_Join *)msg, ctx, out, cap, len);
+}
+
+static int chat_Join_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, void *out)
+{
+    return chat_Join_wire_decode(in, len, ctx, (chat_Join *)out);
+}
+
+size_t chat_Blob_wire_size(const chat_Blob *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + chat_Blob_wire_measure(msg);
+}
+
+int chat_Blob_wire_encode(const chat_Blob *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = chat_Blob_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_BLOB_TYPE_ID);
+    chat_Blob_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Blob_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Blob *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_BLOB_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Blob_wire_get(&r, out);
+    int err = zactor_wire_reader_finish(&r);
+    if (err != 0)
+        chat_Blob_drop(out); /* the bytes decoded before the failure */
+    return err;
+}
+
+static size_t chat_Blob_wire_size_any(const void *msg)
+{
+    return chat_Blob_wire_size((const chat_Blob *)msg);
+}
+
+static int chat_Blob_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                     size_t cap, size_t *len)
+{
+    return chat_Blob_wire_encode((const chat_Blob *)msg, ctx, out, cap, len);
+}
+
+static int chat_Blob_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, void *out)
+{
+    return chat_Blob_wire_decode(in, len, ctx, (chat_Blob *)out);
+}
+
+size_t chat_Count_wire_size(const chat_Count *msg)
+{
+    (void)msg;
+    return 8; /* the type id and the fields */
+}
+
+int chat_Count_wire_encode(const chat_Count *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = chat_Count_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_COUNT_TYPE_ID);
+    chat_Count_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_Count_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Count *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_COUNT_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_Count_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_Count_wire_size_any(const void *msg)
+{
+    return chat_Count_wire_size((const chat_Count *)msg);
+}
+
+static int chat_Count_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    return chat_Count_wire_encode((const chat_Count *)msg, ctx, out, cap, len);
+}
+
+static int chat_Count_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                      void *out)
+{
+    return chat_Count_wire_decode(in, len, ctx, (chat_Count *)out);
+}
+
+size_t chat_CountReply_wire_size(const chat_CountReply *msg)
+{
+    (void)msg;
+    return 8; /* the type id and the fields */
+}
+
+int chat_CountReply_wire_encode(const chat_CountReply *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                size_t cap, size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = chat_CountReply_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, CHAT_COUNTREPLY_TYPE_ID);
+    chat_CountReply_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int chat_CountReply_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                chat_CountReply *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != CHAT_COUNTREPLY_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    chat_CountReply_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t chat_CountReply_wire_size_any(const void *msg)
+{
+    return chat_CountReply_wire_size((const chat_CountReply *)msg);
+}
+
+static int chat_CountReply_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                           size_t cap, size_t *len)
+{
+    return chat_CountReply_wire_encode((const chat_CountReply *)msg, ctx, out, cap, len);
+}
+
+static int chat_CountReply_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                           void *out)
+{
+    return chat_CountReply_wire_decode(in, len, ctx, (chat_CountReply *)out);
+}
+
+/* The messages of room.zidl that travel, sorted by type id (zactor_wire_find). */
+const zactor_wire_entry chat_room_wire_table[CHAT_ROOM_WIRE_COUNT] = {
+    {CHAT_COUNTREPLY_TYPE_ID, "chat.CountReply", sizeof(chat_CountReply),
+     chat_CountReply_wire_size_any, chat_CountReply_wire_encode_any,
+     chat_CountReply_wire_decode_any},
+    {CHAT_COUNT_TYPE_ID, "chat.Count", sizeof(chat_Count), chat_Count_wire_size_any,
+     chat_Count_wire_encode_any, chat_Count_wire_decode_any},
+    {CHAT_JOIN_TYPE_ID, "chat.Join", sizeof(chat_Join), chat_Join_wire_size_any,
+     chat_Join_wire_encode_any, chat_Join_wire_decode_any},
+    {CHAT_BLOB_TYPE_ID, "chat.Blob", sizeof(chat_Blob), chat_Blob_wire_size_any,
+     chat_Blob_wire_encode_any, chat_Blob_wire_decode_any},
+};
+
 /* ---- Actor Room: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Room's mailbox: its entry in the handler

@@ -52,6 +52,7 @@ typedef struct chat_Join {
 #define CHAT_JOIN_INIT {0, "", CHAT_POINT_INIT, {0}, CHAT_MOOD_HAPPY, {{NULL, 0}}, COMMON_TAG_INIT}
 #define CHAT_JOIN_TYPE_ID 0x90318fb4u
 #define CHAT_JOIN_SIZE_CLASS ZACTOR_SIZE_MEDIUM
+#define CHAT_JOIN_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Join) > ZACTOR_SMALL_MAX &&
                          sizeof(chat_Join) <= ZACTOR_MEDIUM_MAX,
                      "chat_Join: C layout disagrees with zidlc's size class");
@@ -62,6 +63,7 @@ typedef struct chat_Blob {
 #define CHAT_BLOB_INIT {{NULL}}
 #define CHAT_BLOB_TYPE_ID 0xb81021d7u
 #define CHAT_BLOB_SIZE_CLASS ZACTOR_SIZE_LARGE
+#define CHAT_BLOB_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Blob) <= ZACTOR_SMALL_MAX,
                      "chat_Blob: C layout disagrees with zidlc's size class");
 
@@ -71,6 +73,7 @@ typedef struct chat_Count {
 #define CHAT_COUNT_INIT {0}
 #define CHAT_COUNT_TYPE_ID 0x53159352u
 #define CHAT_COUNT_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define CHAT_COUNT_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_Count) <= ZACTOR_SMALL_MAX,
                      "chat_Count: C layout disagrees with zidlc's size class");
 
@@ -80,8 +83,44 @@ typedef struct chat_CountReply {
 #define CHAT_COUNTREPLY_INIT {0}
 #define CHAT_COUNTREPLY_TYPE_ID 0x03206c81u
 #define CHAT_COUNTREPLY_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define CHAT_COUNTREPLY_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(chat_CountReply) <= ZACTOR_SMALL_MAX,
                      "chat_CountReply: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t chat_Join_wire_size(const chat_Join *msg);
+int chat_Join_wire_encode(const chat_Join *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len);
+int chat_Join_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Join *out);
+size_t chat_Blob_wire_size(const chat_Blob *msg);
+int chat_Blob_wire_encode(const chat_Blob *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                          size_t *len);
+int chat_Blob_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Blob *out);
+size_t chat_Count_wire_size(const chat_Count *msg);
+int chat_Count_wire_encode(const chat_Count *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int chat_Count_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, chat_Count *out);
+size_t chat_CountReply_wire_size(const chat_CountReply *msg);
+int chat_CountReply_wire_encode(const chat_CountReply *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                size_t cap, size_t *len);
+int chat_CountReply_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                chat_CountReply *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define CHAT_ROOM_WIRE_COUNT 4
+extern const zactor_wire_entry chat_room_wire_table[CHAT_ROOM_WIRE_COUNT];
 
 /* ---- Actor Room: state, mailbox slot, spawn, sends, handlers ---- */
 

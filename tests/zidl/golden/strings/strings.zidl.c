@@ -26,6 +26,185 @@ static bool text_Greeting_is_valid(const text_Greeting *msg)
     return true;
 }
 
+/* Wire form (docs/wire.md): each field in declaration order, integers and
+ * floats little-endian, strings and bytes as a u32 length and the data,
+ * refs as a node id and an actor id. */
+
+static size_t text_Name_wire_measure(const text_Name *value)
+{
+    size_t size = 0;
+    size += zactor_wire_string_size(value->initial, sizeof value->initial);
+    size += zactor_wire_string_size(value->full, sizeof value->full);
+    return size;
+}
+
+static void text_Name_wire_put(zactor_wire_writer *w, const text_Name *value)
+{
+    zactor_wire_put_string(w, value->initial, sizeof value->initial);
+    zactor_wire_put_string(w, value->full, sizeof value->full);
+}
+
+static void text_Name_wire_get(zactor_wire_reader *r, text_Name *value)
+{
+    zactor_wire_get_string(r, value->initial, sizeof value->initial);
+    zactor_wire_get_string(r, value->full, sizeof value->full);
+}
+
+static size_t text_Greeting_wire_measure(const text_Greeting *value)
+{
+    size_t size = 0;
+    size += zactor_wire_string_size(value->letter, sizeof value->letter);
+    size += zactor_wire_string_size(value->body, sizeof value->body);
+    size += text_Name_wire_measure(&value->who);
+    return size;
+}
+
+static void text_Greeting_wire_put(zactor_wire_writer *w, const text_Greeting *value)
+{
+    zactor_wire_put_string(w, value->letter, sizeof value->letter);
+    zactor_wire_put_string(w, value->body, sizeof value->body);
+    text_Name_wire_put(w, &value->who);
+}
+
+static void text_Greeting_wire_get(zactor_wire_reader *r, text_Greeting *value)
+{
+    zactor_wire_get_string(r, value->letter, sizeof value->letter);
+    zactor_wire_get_string(r, value->body, sizeof value->body);
+    text_Name_wire_get(r, &value->who);
+}
+
+static void text_Number_wire_put(zactor_wire_writer *w, const text_Number *value)
+{
+    zactor_wire_put_u32(w, value->value);
+}
+
+static void text_Number_wire_get(zactor_wire_reader *r, text_Number *value)
+{
+    value->value = zactor_wire_get_u32(r);
+}
+
+size_t text_Greeting_wire_size(const text_Greeting *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + text_Greeting_wire_measure(msg);
+}
+
+int text_Greeting_wire_encode(const text_Greeting *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                              size_t cap, size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!text_Greeting_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = text_Greeting_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, TEXT_GREETING_TYPE_ID);
+    text_Greeting_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int text_Greeting_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                              text_Greeting *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != TEXT_GREETING_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    text_Greeting_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t text_Greeting_wire_size_any(const void *msg)
+{
+    return text_Greeting_wire_size((const text_Greeting *)msg);
+}
+
+static int text_Greeting_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                         size_t cap, size_t *len)
+{
+    return text_Greeting_wire_encode((const text_Greeting *)msg, ctx, out, cap, len);
+}
+
+static int text_Greeting_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                         void *out)
+{
+    return text_Greeting_wire_decode(in, len, ctx, (text_Greeting *)out);
+}
+
+size_t text_Number_wire_size(const text_Number *msg)
+{
+    (void)msg;
+    return 8; /* the type id and the fields */
+}
+
+int text_Number_wire_encode(const text_Number *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = text_Number_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, TEXT_NUMBER_TYPE_ID);
+    text_Number_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int text_Number_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, text_Number *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != TEXT_NUMBER_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    text_Number_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t text_Number_wire_size_any(const void *msg)
+{
+    return text_Number_wire_size((const text_Number *)msg);
+}
+
+static int text_Number_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                       size_t cap, size_t *len)
+{
+    return text_Number_wire_encode((const text_Number *)msg, ctx, out, cap, len);
+}
+
+static int text_Number_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                       void *out)
+{
+    return text_Number_wire_decode(in, len, ctx, (text_Number *)out);
+}
+
+/* The messages of strings.zidl that travel, sorted by type id (zactor_wire_find). */
+const zactor_wire_entry text_strings_wire_table[TEXT_STRINGS_WIRE_COUNT] = {
+    {TEXT_GREETING_TYPE_ID, "text.Greeting", sizeof(text_Greeting), text_Greeting_wire_size_any,
+     text_Greeting_wire_encode_any, text_Greeting_wire_decode_any},
+    {TEXT_NUMBER_TYPE_ID, "text.Number", sizeof(text_Number), text_Number_wire_size_any,
+     text_Number_wire_encode_any, text_Number_wire_decode_any},
+};
+
 /* ---- Actor Greeter: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Greeter's mailbox: its entry in the handler

@@ -37,6 +37,7 @@ typedef struct text_Greeting {
 #define TEXT_GREETING_INIT {"", "", TEXT_NAME_INIT}
 #define TEXT_GREETING_TYPE_ID 0x37590d47u
 #define TEXT_GREETING_SIZE_CLASS ZACTOR_SIZE_MEDIUM
+#define TEXT_GREETING_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(text_Greeting) > ZACTOR_SMALL_MAX &&
                          sizeof(text_Greeting) <= ZACTOR_MEDIUM_MAX,
                      "text_Greeting: C layout disagrees with zidlc's size class");
@@ -47,8 +48,36 @@ typedef struct text_Number {
 #define TEXT_NUMBER_INIT {0}
 #define TEXT_NUMBER_TYPE_ID 0x4d8f794fu
 #define TEXT_NUMBER_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define TEXT_NUMBER_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(text_Number) <= ZACTOR_SMALL_MAX,
                      "text_Number: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t text_Greeting_wire_size(const text_Greeting *msg);
+int text_Greeting_wire_encode(const text_Greeting *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                              size_t cap, size_t *len);
+int text_Greeting_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                              text_Greeting *out);
+size_t text_Number_wire_size(const text_Number *msg);
+int text_Number_wire_encode(const text_Number *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len);
+int text_Number_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, text_Number *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define TEXT_STRINGS_WIRE_COUNT 2
+extern const zactor_wire_entry text_strings_wire_table[TEXT_STRINGS_WIRE_COUNT];
 
 /* ---- Actor Greeter: state, mailbox slot, spawn, sends, handlers ---- */
 

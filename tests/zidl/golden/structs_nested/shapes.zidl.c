@@ -20,6 +20,275 @@ static bool shapes_Tag_is_valid(const shapes_Tag *msg)
     return true;
 }
 
+/* Wire form (docs/wire.md): each field in declaration order, integers and
+ * floats little-endian, strings and bytes as a u32 length and the data,
+ * refs as a node id and an actor id. */
+
+static void shapes_Point_wire_put(zactor_wire_writer *w, const shapes_Point *value)
+{
+    zactor_wire_put_i32(w, value->x);
+    zactor_wire_put_i32(w, value->y);
+}
+
+static void shapes_Point_wire_get(zactor_wire_reader *r, shapes_Point *value)
+{
+    value->x = zactor_wire_get_i32(r);
+    value->y = zactor_wire_get_i32(r);
+}
+
+static void shapes_Segment_wire_put(zactor_wire_writer *w, const shapes_Segment *value)
+{
+    shapes_Point_wire_put(w, &value->from);
+    shapes_Point_wire_put(w, &value->to);
+}
+
+static void shapes_Segment_wire_get(zactor_wire_reader *r, shapes_Segment *value)
+{
+    shapes_Point_wire_get(r, &value->from);
+    shapes_Point_wire_get(r, &value->to);
+}
+
+static void shapes_Header_wire_put(zactor_wire_writer *w, const shapes_Header *value)
+{
+    zactor_wire_put_u64(w, value->seq);
+    zactor_wire_put_u8(w, value->flags);
+}
+
+static void shapes_Header_wire_get(zactor_wire_reader *r, shapes_Header *value)
+{
+    value->seq = zactor_wire_get_u64(r);
+    value->flags = zactor_wire_get_u8(r);
+}
+
+static void shapes_Move_wire_put(zactor_wire_writer *w, const shapes_Move *value)
+{
+    shapes_Segment_wire_put(w, &value->path);
+    shapes_Header_wire_put(w, &value->header);
+}
+
+static void shapes_Move_wire_get(zactor_wire_reader *r, shapes_Move *value)
+{
+    shapes_Segment_wire_get(r, &value->path);
+    shapes_Header_wire_get(r, &value->header);
+}
+
+static size_t shapes_Labelled_wire_measure(const shapes_Labelled *value)
+{
+    size_t size = 8;
+    size += zactor_wire_string_size(value->label, sizeof value->label);
+    return size;
+}
+
+static void shapes_Labelled_wire_put(zactor_wire_writer *w, const shapes_Labelled *value)
+{
+    shapes_Point_wire_put(w, &value->where);
+    zactor_wire_put_string(w, value->label, sizeof value->label);
+}
+
+static void shapes_Labelled_wire_get(zactor_wire_reader *r, shapes_Labelled *value)
+{
+    shapes_Point_wire_get(r, &value->where);
+    zactor_wire_get_string(r, value->label, sizeof value->label);
+}
+
+static size_t shapes_Tag_wire_measure(const shapes_Tag *value)
+{
+    size_t size = 9;
+    size += shapes_Labelled_wire_measure(&value->first);
+    return size;
+}
+
+static void shapes_Tag_wire_put(zactor_wire_writer *w, const shapes_Tag *value)
+{
+    shapes_Labelled_wire_put(w, &value->first);
+    shapes_Header_wire_put(w, &value->header);
+}
+
+static void shapes_Tag_wire_get(zactor_wire_reader *r, shapes_Tag *value)
+{
+    shapes_Labelled_wire_get(r, &value->first);
+    shapes_Header_wire_get(r, &value->header);
+}
+
+size_t shapes_Move_wire_size(const shapes_Move *msg)
+{
+    (void)msg;
+    return 29; /* the type id and the fields */
+}
+
+int shapes_Move_wire_encode(const shapes_Move *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = shapes_Move_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, SHAPES_MOVE_TYPE_ID);
+    shapes_Move_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int shapes_Move_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, shapes_Move *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != SHAPES_MOVE_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    shapes_Move_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t shapes_Move_wire_size_any(const void *msg)
+{
+    return shapes_Move_wire_size((const shapes_Move *)msg);
+}
+
+static int shapes_Move_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                       size_t cap, size_t *len)
+{
+    return shapes_Move_wire_encode((const shapes_Move *)msg, ctx, out, cap, len);
+}
+
+static int shapes_Move_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                       void *out)
+{
+    return shapes_Move_wire_decode(in, len, ctx, (shapes_Move *)out);
+}
+
+size_t shapes_Header_wire_size(const shapes_Header *msg)
+{
+    (void)msg;
+    return 13; /* the type id and the fields */
+}
+
+int shapes_Header_wire_encode(const shapes_Header *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                              size_t cap, size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = shapes_Header_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, SHAPES_HEADER_TYPE_ID);
+    shapes_Header_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int shapes_Header_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                              shapes_Header *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != SHAPES_HEADER_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    shapes_Header_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t shapes_Header_wire_size_any(const void *msg)
+{
+    return shapes_Header_wire_size((const shapes_Header *)msg);
+}
+
+static int shapes_Header_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                         size_t cap, size_t *len)
+{
+    return shapes_Header_wire_encode((const shapes_Header *)msg, ctx, out, cap, len);
+}
+
+static int shapes_Header_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                         void *out)
+{
+    return shapes_Header_wire_decode(in, len, ctx, (shapes_Header *)out);
+}
+
+size_t shapes_Tag_wire_size(const shapes_Tag *msg)
+{
+    if (msg == NULL)
+        return 0;
+    return 4 + shapes_Tag_wire_measure(msg);
+}
+
+int shapes_Tag_wire_encode(const shapes_Tag *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    if (!shapes_Tag_is_valid(msg))
+        return ZACTOR_EINVAL;
+    size_t size = shapes_Tag_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, SHAPES_TAG_TYPE_ID);
+    shapes_Tag_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int shapes_Tag_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, shapes_Tag *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != SHAPES_TAG_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    shapes_Tag_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t shapes_Tag_wire_size_any(const void *msg)
+{
+    return shapes_Tag_wire_size((const shapes_Tag *)msg);
+}
+
+static int shapes_Tag_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    return shapes_Tag_wire_encode((const shapes_Tag *)msg, ctx, out, cap, len);
+}
+
+static int shapes_Tag_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                                      void *out)
+{
+    return shapes_Tag_wire_decode(in, len, ctx, (shapes_Tag *)out);
+}
+
+/* The messages of shapes.zidl that travel, sorted by type id (zactor_wire_find). */
+const zactor_wire_entry shapes_shapes_wire_table[SHAPES_SHAPES_WIRE_COUNT] = {
+    {SHAPES_HEADER_TYPE_ID, "shapes.Header", sizeof(shapes_Header), shapes_Header_wire_size_any,
+     shapes_Header_wire_encode_any, shapes_Header_wire_decode_any},
+    {SHAPES_MOVE_TYPE_ID, "shapes.Move", sizeof(shapes_Move), shapes_Move_wire_size_any,
+     shapes_Move_wire_encode_any, shapes_Move_wire_decode_any},
+    {SHAPES_TAG_TYPE_ID, "shapes.Tag", sizeof(shapes_Tag), shapes_Tag_wire_size_any,
+     shapes_Tag_wire_encode_any, shapes_Tag_wire_decode_any},
+};
+
 /* ---- Actor Canvas: dispatch, type descriptor, spawn and sends ---- */
 
 /* The tag of a message in Canvas's mailbox: its entry in the handler

@@ -42,6 +42,7 @@ typedef struct shapes_Header {
 #define SHAPES_HEADER_INIT {0, 0}
 #define SHAPES_HEADER_TYPE_ID 0x0ef3faa8u
 #define SHAPES_HEADER_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define SHAPES_HEADER_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(shapes_Header) <= ZACTOR_SMALL_MAX,
                      "shapes_Header: C layout disagrees with zidlc's size class");
 
@@ -52,6 +53,7 @@ typedef struct shapes_Move {
 #define SHAPES_MOVE_INIT {SHAPES_SEGMENT_INIT, SHAPES_HEADER_INIT}
 #define SHAPES_MOVE_TYPE_ID 0x55254f8eu
 #define SHAPES_MOVE_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define SHAPES_MOVE_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(shapes_Move) <= ZACTOR_SMALL_MAX,
                      "shapes_Move: C layout disagrees with zidlc's size class");
 
@@ -68,8 +70,40 @@ typedef struct shapes_Tag {
 #define SHAPES_TAG_INIT {SHAPES_LABELLED_INIT, SHAPES_HEADER_INIT}
 #define SHAPES_TAG_TYPE_ID 0xee973c83u
 #define SHAPES_TAG_SIZE_CLASS ZACTOR_SIZE_SMALL
+#define SHAPES_TAG_LOCAL_ONLY 0
 ZACTOR_STATIC_ASSERT(sizeof(shapes_Tag) <= ZACTOR_SMALL_MAX,
                      "shapes_Tag: C layout disagrees with zidlc's size class");
+
+/* Wire form (docs/wire.md), for every message without a ptr (LOCAL_ONLY
+ * 0): a frame is the type id then the fields, little-endian, with no
+ * padding. M_wire_size is the exact size of msg's frame. M_wire_encode
+ * writes it to out[0, cap) and its size to *len; it returns 0,
+ * ZACTOR_EINVAL (msg breaks its schema, as for a send), ZACTOR_EARG (msg,
+ * out or len NULL, or cap too small: *len is then the size it takes; a
+ * ref with no ctx->encode_ref) or the code ctx->encode_ref returned.
+ * M_wire_decode reads one whole frame of len bytes into *out; it returns
+ * 0, ZACTOR_EINVAL (malformed: truncated, trailing bytes, another type id,
+ * a length or a bool, enum or string out of its schema), ZACTOR_ENOMEM
+ * (a bytes buffer), ZACTOR_EARG (in or out NULL, a ref with no
+ * ctx->decode_ref) or the code ctx->decode_ref returned; on failure *out
+ * owns nothing. */
+size_t shapes_Move_wire_size(const shapes_Move *msg);
+int shapes_Move_wire_encode(const shapes_Move *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                            size_t *len);
+int shapes_Move_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, shapes_Move *out);
+size_t shapes_Header_wire_size(const shapes_Header *msg);
+int shapes_Header_wire_encode(const shapes_Header *msg, zactor_wire_ctx *ctx, uint8_t *out,
+                              size_t cap, size_t *len);
+int shapes_Header_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx,
+                              shapes_Header *out);
+size_t shapes_Tag_wire_size(const shapes_Tag *msg);
+int shapes_Tag_wire_encode(const shapes_Tag *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                           size_t *len);
+int shapes_Tag_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, shapes_Tag *out);
+
+/* The messages above, sorted by type id, for zactor_wire_find. */
+#define SHAPES_SHAPES_WIRE_COUNT 3
+extern const zactor_wire_entry shapes_shapes_wire_table[SHAPES_SHAPES_WIRE_COUNT];
 
 /* ---- Actor Canvas: state, mailbox slot, spawn, sends, handlers ---- */
 
