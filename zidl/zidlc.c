@@ -22,6 +22,9 @@ static const char usage[] =
     "  --depfile FILE   write a Make-style depfile naming every file read\n"
     "  --skeleton       also write room_actors.c with an empty body per handler\n"
     "  --list-outputs   write nothing; print the path of every output file\n"
+    "  --list-local-only\n"
+    "                   write nothing; print every message that holds a ptr\n"
+    "                   and so has no wire form (file:line:col: name)\n"
     "  -Werror          treat warnings as errors\n"
     "  -w               do not report warnings\n"
     "  --help           print this help and exit\n"
@@ -31,6 +34,12 @@ static void print_diagnostic(void *user, const char *text)
 {
     (void)user;
     fputs(text, stderr);
+}
+
+static void print_local_only(void *user, const char *path, int line, int col, const char *name)
+{
+    (void)user;
+    printf("%s:%d:%d: local-only message '%s'\n", path, line, col, name);
 }
 
 static void print_output(void *user, const char *path)
@@ -99,6 +108,9 @@ int main(int argc, char **argv)
         } else if (strcmp(arg, "--list-outputs") == 0) {
             opts.dry_run = true;
             opts.on_output = print_output;
+        } else if (strcmp(arg, "--list-local-only") == 0) {
+            opts.dry_run = true;
+            opts.on_local_only = print_local_only;
         } else if (strcmp(arg, "-Werror") == 0) {
             opts.warnings_as_errors = true;
         } else if (strcmp(arg, "-w") == 0) {

@@ -224,6 +224,24 @@ elseif(CASE STREQUAL "list_outputs")
   run(--list-outputs --skeleton top.zidl)
   expect("stdout" "${out}" "top.zidl.h\ntop.zidl.c\ntop_actors.c\ncommon.zidl.h\ncommon.zidl.c\ncommon_actors.c\n")
 
+elseif(CASE STREQUAL "list_local_only")
+  # --list-local-only: every message that holds a ptr (directly or in a
+  # struct), imports included, in reading order; nothing is written.
+  file(WRITE "${WORK_DIR}/top.zidl"
+       "package top;\nimport \"common.zidl\";\nstruct Work { ptr p; }\n"
+       "message Job { Work w2; }\nmessage Plain { C c; }\nactor A { on Job; on Plain; }\n")
+  file(WRITE "${WORK_DIR}/common.zidl" "struct C { u8 x; }\nmessage Raw { ptr q; }\n")
+  run(--list-local-only -w -o gen top.zidl)
+  expect("status" "${status}" "0")
+  expect("stdout" "${out}"
+         "common.zidl:2:9: local-only message 'Raw'\ntop.zidl:4:9: local-only message 'top.Job'\n")
+  if(EXISTS "${WORK_DIR}/gen")
+    message(FATAL_ERROR "--list-local-only wrote files")
+  endif()
+  file(WRITE "${WORK_DIR}/none.zidl" "message M { u8 x; }\nactor A { on M; }\n")
+  run(--list-local-only none.zidl)
+  expect("stdout" "${out}" "")
+
 elseif(CASE STREQUAL "import_type_ids")
   # A type id depends on the package and the names, not on which file
   # declares what: splitting a package over two files keeps every id.

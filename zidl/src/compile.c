@@ -140,6 +140,20 @@ static void write_outputs(run *r)
     zidl__strbuf_free(&depfile_text);
 }
 
+static void report_local_only(run *r)
+{
+    const zidl_options *opts = r->opts;
+    for (size_t i = 0; i < r->loader.order.count; i++) {
+        const zidl__file *file = r->loader.order.items[i];
+        for (size_t j = 0; j < file->decls.count; j++) {
+            const zidl__decl *decl = file->decls.items[j];
+            if (decl->kind == ZIDL__DECL_MESSAGE && decl->holds_ptr)
+                opts->on_local_only(opts->user, file->path, decl->loc.line, decl->loc.col,
+                                    zidl__qualified_name(&r->arena, file, decl->name));
+        }
+    }
+}
+
 /* The run proper; false when it ended early: out of memory, or a broken
  * invariant (r->mem.internal_error says which). The setjmp is here, not in
  * zidl_compile(), so that no local of the function that calls setjmp
@@ -161,6 +175,8 @@ static bool run_all(run *r, const char *const *files, size_t count)
     zidl__diag_flush(&r->diag);
     if (r->diag.errors == 0)
         write_outputs(r);
+    if (r->diag.errors == 0 && r->opts->on_local_only != NULL)
+        report_local_only(r);
     r->mem.on_failure = NULL;
     return true;
 }

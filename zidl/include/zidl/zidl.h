@@ -48,6 +48,13 @@ typedef int (*zidl_read_fn)(void *user, const char *path, char **text, size_t *l
 /* Receives the path of every output file of a successful run. */
 typedef void (*zidl_output_fn)(void *user, const char *path);
 
+/* Receives each local-only message of a successful run (one that holds a
+ * ptr, directly or in a struct, and so has no wire form: docs/wire.md):
+ * the file as given, the position of its name, and its qualified name
+ * ("chat.Job"). Files in reading order, messages in declaration order. */
+typedef void (*zidl_local_only_fn)(void *user, const char *path, int line, int col,
+                                   const char *name);
+
 /* Allocates like realloc(): block NULL allocates size bytes, otherwise the
  * block is resized to size, or freed when size is 0 (the result is then
  * ignored). Memory must be aligned for any object. NULL for a size above 0
@@ -81,6 +88,8 @@ typedef struct zidl_options {
     zidl_read_fn read_file;
     /* Told every output path of a successful run (NULL: not told). */
     zidl_output_fn on_output;
+    /* Told every local-only message of a successful run (NULL: not told). */
+    zidl_local_only_fn on_local_only;
     /* Every block the run allocates, and frees (NULL: realloc() and
      * free()). When it fails the run frees what it holds and returns
      * ZIDL_ENOMEM; tests use it to fail the Nth allocation. The buffers
