@@ -22,6 +22,9 @@ static const char usage[] =
     "  --depfile FILE   write a Make-style depfile naming every file read\n"
     "  --skeleton       also write room_actors.c with an empty body per handler\n"
     "  --list-outputs   write nothing; print the path of every output file\n"
+    "  --check-compat OLD.zidl NEW.zidl\n"
+    "                   write nothing; report every change from OLD to NEW\n"
+    "                   that breaks the wire (exit 1 when there is one)\n"
     "  --list-local-only\n"
     "                   write nothing; print every message that holds a ptr\n"
     "                   and so has no wire form (file:line:col: name)\n"
@@ -90,6 +93,7 @@ int main(int argc, char **argv)
     }
     size_t input_count = 0;
     bool only_files = false;
+    bool check_compat = false;
     int status = -1;
     for (int i = 1; i < argc && status < 0; i++) {
         const char *arg = argv[i];
@@ -111,6 +115,8 @@ int main(int argc, char **argv)
         } else if (strcmp(arg, "--list-local-only") == 0) {
             opts.dry_run = true;
             opts.on_local_only = print_local_only;
+        } else if (strcmp(arg, "--check-compat") == 0) {
+            check_compat = true;
         } else if (strcmp(arg, "-Werror") == 0) {
             opts.warnings_as_errors = true;
         } else if (strcmp(arg, "-w") == 0) {
@@ -133,6 +139,13 @@ int main(int argc, char **argv)
     }
     if (status < 0 && input_count == 0)
         status = usage_error("no input files", NULL);
+    if (status < 0 && check_compat) {
+        opts.include_dirs = include_dirs;
+        if (input_count != 2)
+            status = usage_error("--check-compat takes two files, OLD and NEW", NULL);
+        else
+            status = zidl_check_compat(&opts, inputs[0], inputs[1]) == 0 ? 0 : 1;
+    }
     if (status < 0) {
         opts.include_dirs = include_dirs;
         status = zidl_compile(&opts, inputs, input_count) == 0 ? 0 : 1;

@@ -10,7 +10,7 @@
  * and a failed run must write no output nor depfile and report only
  * `oom_test: error: out of memory`. The sweep is done three ways: the
  * schemas read from disk, served by a reader, and a schema with errors
- * (whose last run returns its error count). */
+ * (whose last run returns its error count); then zidl_check_compat(). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -148,10 +148,47 @@ static unsigned long sweep(const char *label, const char *schema, const char *ou
     return n;
 }
 
+/* zidl_check_compat() likewise: every run frees every block; the last
+ * one gets through and reports the changes. */
+static unsigned long sweep_compat(const char *old_file, const char *new_file, int expected)
+{
+    unsigned long n;
+    for (n = 1;; n++) {
+        run_state state = {0, n, 0, "", 0};
+        zidl_options opts;
+        zidl_options_init(&opts);
+        opts.allocate = failing_allocate;
+        opts.on_diagnostic = remember;
+        opts.program_name = "oom_test";
+        opts.user = &state;
+        int result = zidl_check_compat(&opts, old_file, new_file);
+        if (state.live != 0) {
+            fprintf(stderr, "compat: N = %lu: %ld blocks leaked\n", n, state.live);
+            test_failures++;
+        }
+        if (result != ZIDL_ENOMEM) {
+            if (result != expected) {
+                fprintf(stderr, "compat: N = %lu: result %d, expected %d\n", n, result, expected);
+                test_failures++;
+            }
+            break;
+        }
+        EXPECT(strcmp(state.last, "oom_test: error: out of memory\n") == 0);
+        if (n == 1000000) {
+            fprintf(stderr, "compat: still out of memory after %lu runs\n", n);
+            test_failures++;
+            break;
+        }
+    }
+    printf("compat: %lu runs, N = 1..%lu\n", n, n);
+    return n;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s WORK_DIR GOOD_SCHEMA BAD_SCHEMA\n", argv[0]);
+    if (argc != 6) {
+        fprintf(stderr, "usage: %s WORK_DIR GOOD_SCHEMA BAD_SCHEMA OLD_SCHEMA NEW_SCHEMA\n",
+                argv[0]);
         return 2;
     }
     const char *work_dir = argv[1];
@@ -171,6 +208,8 @@ int main(int argc, char **argv)
     runs += sweep("reader", argv[2], reader_dir, true, 0, outputs, count);
     /* errors/import_error_in_imported.zidl: one error in each file. */
     runs += sweep("errors", argv[3], errors_dir, false, 2, outputs, count);
+    /* compat/changes: twelve changes. */
+    runs += sweep_compat(argv[4], argv[5], 12);
     printf("%lu runs in all\n", runs);
     if (test_failures == 0)
         puts("all zidl out-of-memory tests passed");

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "load.h"
 #include "names.h"
 #include "output.h"
@@ -62,7 +63,8 @@ static bool imports_free_of_errors(const zidl__file *file)
     return true;
 }
 
-static void run_passes(run *r, zidl__file *file)
+/* type_ids: the ids of this version of the schema (see run_compat). */
+static void run_passes(run *r, zidl__file *file, zidl__symtab *type_ids)
 {
     file->imports_ok = imports_free_of_errors(file);
     if (!file->syntax_ok || !imports_resolved(file))
@@ -71,7 +73,7 @@ static void run_passes(run *r, zidl__file *file)
     zidl__resolve(file, &r->diag, &r->arena);
     zidl__check(file, &r->diag, &r->arena);
     if (file->errors == errors_before && file->imports_ok)
-        zidl__layout(file, &r->diag, &r->arena, &r->type_ids);
+        zidl__layout(file, &r->diag, &r->arena, type_ids);
 }
 
 /* Emits one file's outputs in memory, appended to *outputs. */
@@ -169,7 +171,7 @@ static bool run_all(run *r, const char *const *files, size_t count)
     for (size_t i = 0; i < count; i++)
         zidl__load_root(&r->loader, files[i]);
     for (size_t i = 0; i < r->loader.order.count; i++)
-        run_passes(r, r->loader.order.items[i]);
+        run_passes(r, r->loader.order.items[i], &r->type_ids);
     if (r->diag.errors == 0)
         zidl__warn(r->loader.order.items, r->loader.order.count, &r->diag);
     zidl__diag_flush(&r->diag);
@@ -179,6 +181,75 @@ static bool run_all(run *r, const char *const *files, size_t count)
         report_local_only(r);
     r->mem.on_failure = NULL;
     return true;
+}
+
+/* zidl_check_compat()'s run: OLD and its imports, then NEW and its
+ * imports, each through the passes with its own loader and type ids (the
+ * two versions share most ids), then the comparison of the two roots. */
+static bool run_compat(run *r, zidl__loader *new_loader, zidl__symtab *new_ids,
+                       const char *old_path, const char *new_path)
+{
+    jmp_buf ended_early;
+    if (setjmp(ended_early) != 0)
+        return false;
+    r->mem.on_failure = &ended_early;
+    zidl__load_root(&r->loader, old_path);
+    for (size_t i = 0; i < r->loader.order.count; i++)
+        run_passes(r, r->loader.order.items[i], &r->type_ids);
+    /* Delivered now: NEW's files are numbered from 0 again. */
+    zidl__diag_flush(&r->diag);
+    zidl__load_root(new_loader, new_path);
+    for (size_t i = 0; i < new_loader->order.count; i++)
+        run_passes(r, new_loader->order.items[i], new_ids);
+    zidl__diag_flush(&r->diag);
+    if (r->diag.errors == 0 && r->loader.roots.count == 1 && new_loader->roots.count == 1) {
+        /* Changes in NEW first, then what OLD had and NEW lacks. */
+        for (size_t i = 0; i < r->loader.order.count; i++)
+            r->loader.order.items[i]->index += new_loader->order.count;
+        zidl__compare(r->loader.roots.items[0], new_loader->roots.items[0], &r->diag, &r->arena);
+        zidl__diag_flush(&r->diag);
+    }
+    r->mem.on_failure = NULL;
+    return true;
+}
+
+int zidl_check_compat(const zidl_options *opts, const char *old_file, const char *new_file)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    r.opts = opts;
+    zidl__mem_init(&r.mem, opts);
+    zidl__diag_init(&r.diag, opts, &r.mem);
+    zidl__arena_init(&r.arena, &r.mem);
+    zidl__symtab_init(&r.type_ids, &r.mem);
+    zidl__loader_init(&r.loader, opts, &r.diag, &r.arena);
+    zidl__loader new_loader;
+    zidl__symtab new_ids;
+    zidl__symtab_init(&new_ids, &r.mem);
+    zidl__loader_init(&new_loader, opts, &r.diag, &r.arena);
+
+    if (old_file == NULL || new_file == NULL ||
+        !run_compat(&r, &new_loader, &new_ids, old_file, new_file)) {
+        zidl__mem_free_all(&r.mem);
+        if (old_file == NULL || new_file == NULL)
+            return ZIDL_EINTERNAL;
+        if (r.mem.internal_error[0] == '\0') {
+            zidl__diag_run_ended(opts, "out of memory");
+            return ZIDL_ENOMEM;
+        }
+        char what[sizeof r.mem.internal_error + 32];
+        snprintf(what, sizeof what, "internal error: %s", r.mem.internal_error);
+        zidl__diag_run_ended(opts, what);
+        return ZIDL_EINTERNAL;
+    }
+    int errors = (int)r.diag.errors;
+    zidl__loader_free(&new_loader);
+    zidl__loader_free(&r.loader);
+    zidl__symtab_free(&new_ids);
+    zidl__symtab_free(&r.type_ids);
+    zidl__arena_free(&r.arena);
+    zidl__diag_free(&r.diag);
+    return errors;
 }
 
 int zidl_compile(const zidl_options *opts, const char *const *files, size_t count)

@@ -119,6 +119,21 @@ void zidl_options_init(zidl_options *opts);
  * the same way. */
 int zidl_compile(const zidl_options *opts, const char *const *files, size_t count);
 
+/* Compares two versions of one schema for the wire (docs/wire.md): loads
+ * and checks old_file and new_file, each with its own imports (resolved
+ * relative to each), writes nothing, and reports as an error every change
+ * that breaks the wire between them: a message of OLD missing from NEW
+ * (at OLD's position), and in a message both have, directly or in a type
+ * it holds, a field removed, added, renamed, moved or retyped, a string
+ * bound or array length changed, an enumerator removed, added or
+ * renumbered, an enum's underlying type changed (at NEW's positions).
+ * Returns 0 when every message of OLD still travels to NEW, otherwise the
+ * number of errors (changes, or errors in either schema, which end the
+ * run before any comparison), or ZIDL_ENOMEM / ZIDL_EINTERNAL as
+ * zidl_compile(), or ZIDL_EINTERNAL when a file name is NULL. The
+ * options' output, skeleton, depfile and warning settings are not used. */
+int zidl_check_compat(const zidl_options *opts, const char *old_file, const char *new_file);
+
 #ifdef __cplusplus
 }
 #endif
