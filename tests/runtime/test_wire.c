@@ -156,7 +156,8 @@ static void test_example_bytes(void)
     CHECK_EQ(entry->wire_size(&msg), EXAMPLE_LEN);
     CHECK_EQ(entry->decode(frame, len, &ctx, &back), 0);
     CHECK(strcmp(back.name, "hi") == 0);
-    zactor_bytes_release(back.data);
+    CHECK(entry->drop != NULL); /* Example holds bytes */
+    entry->drop(&back);
     uint8_t again[64];
     CHECK_EQ(entry->encode(&msg, &ctx, again, sizeof again, &len), 0);
     CHECK(len == EXAMPLE_LEN && memcmp(again, expected, EXAMPLE_LEN) == 0);
@@ -177,6 +178,7 @@ static void test_table(void)
     uint32_t unknown = WT_EXAMPLE_TYPE_ID ^ WT_ALL_TYPE_ID ^ WT_EMPTY_TYPE_ID;
     CHECK(zactor_wire_find(wt_wire_wire_table, WT_WIRE_WIRE_COUNT, unknown) == NULL);
     CHECK(zactor_wire_find(NULL, 0, WT_ALL_TYPE_ID) == NULL);
+    CHECK(zactor_wire_find(wt_wire_wire_table, WT_WIRE_WIRE_COUNT, WT_EMPTY_TYPE_ID)->drop == NULL);
     uint32_t id;
     CHECK_EQ(zactor_wire_type_id((const uint8_t *)"abc", 3, &id), ZACTOR_EINVAL);
 

@@ -792,7 +792,8 @@ static void emit_wire(source_emitter *e)
                      {"name", zidl__qualified_name(e->arena, m->file, m->name)},
                      {"type", type_name(e, m)}, {"size", wire_fn(e, m, "_wire_size")},
                      {"encode", wire_fn(e, m, "_wire_encode")},
-                     {"decode", wire_fn(e, m, "_wire_decode")});
+                     {"decode", wire_fn(e, m, "_wire_decode")},
+                     {"drop", m->holds_bytes ? dropper(e, m) : "NULL"});
     }
     ZIDL__EXPAND(e->out, e->tmpl, "wire_table", {"source", e->file->base},
                  {"table", zidl__wire_table_name(e->arena, e->file)},

@@ -825,7 +825,8 @@ typedef struct zactor_wire_ctx {
  * <prefix><stem>_wire_table (sorted by type_id). encode, decode and
  * wire_size are the message's pkg_M_wire_* functions with the message as
  * a void pointer: decode writes sizeof the message's struct (size) bytes
- * at out. */
+ * at out. drop releases what a decoded message owns (its bytes), NULL
+ * for a message that holds no bytes. */
 typedef struct zactor_wire_entry {
     uint32_t type_id;
     const char *name; /* "chat.Join" */
@@ -833,6 +834,7 @@ typedef struct zactor_wire_entry {
     size_t (*wire_size)(const void *msg);
     int (*encode)(const void *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap, size_t *len);
     int (*decode)(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, void *out);
+    void (*drop)(const void *msg);
 } zactor_wire_entry;
 
 /* The entry of type_id in a table sorted by type id (binary search), or

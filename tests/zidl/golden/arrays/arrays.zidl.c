@@ -151,7 +151,7 @@ static int grid_Board_wire_decode_any(const uint8_t *in, size_t len, zactor_wire
 /* The messages of arrays.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry grid_arrays_wire_table[GRID_ARRAYS_WIRE_COUNT] = {
     {GRID_BOARD_TYPE_ID, "grid.Board", sizeof(grid_Board), grid_Board_wire_size_any,
-     grid_Board_wire_encode_any, grid_Board_wire_decode_any},
+     grid_Board_wire_encode_any, grid_Board_wire_decode_any, NULL},
 };
 
 /* ---- Actor Walker: dispatch, type descriptor, spawn and sends ---- */

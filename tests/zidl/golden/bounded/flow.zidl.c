@@ -313,13 +313,13 @@ static int flow_Total_wire_decode_any(const uint8_t *in, size_t len, zactor_wire
 /* The messages of flow.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry flow_flow_wire_table[FLOW_FLOW_WIRE_COUNT] = {
     {FLOW_CHUNK_TYPE_ID, "flow.Chunk", sizeof(flow_Chunk), flow_Chunk_wire_size_any,
-     flow_Chunk_wire_encode_any, flow_Chunk_wire_decode_any},
+     flow_Chunk_wire_encode_any, flow_Chunk_wire_decode_any, flow_Chunk_drop},
     {FLOW_TOTAL_TYPE_ID, "flow.Total", sizeof(flow_Total), flow_Total_wire_size_any,
-     flow_Total_wire_encode_any, flow_Total_wire_decode_any},
+     flow_Total_wire_encode_any, flow_Total_wire_decode_any, NULL},
     {FLOW_JOB_TYPE_ID, "flow.Job", sizeof(flow_Job), flow_Job_wire_size_any,
-     flow_Job_wire_encode_any, flow_Job_wire_decode_any},
+     flow_Job_wire_encode_any, flow_Job_wire_decode_any, NULL},
     {FLOW_COUNT_TYPE_ID, "flow.Count", sizeof(flow_Count), flow_Count_wire_size_any,
-     flow_Count_wire_encode_any, flow_Count_wire_decode_any},
+     flow_Count_wire_encode_any, flow_Count_wire_decode_any, NULL},
 };
 
 /* ---- Actor Gate: dispatch, type descriptor, spawn and sends ---- */

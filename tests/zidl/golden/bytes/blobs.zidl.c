@@ -399,13 +399,13 @@ static int blobs_Digest_wire_decode_any(const uint8_t *in, size_t len, zactor_wi
 /* The messages of blobs.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry blobs_blobs_wire_table[BLOBS_BLOBS_WIRE_COUNT] = {
     {BLOBS_BUNDLE_TYPE_ID, "blobs.Bundle", sizeof(blobs_Bundle), blobs_Bundle_wire_size_any,
-     blobs_Bundle_wire_encode_any, blobs_Bundle_wire_decode_any},
+     blobs_Bundle_wire_encode_any, blobs_Bundle_wire_decode_any, blobs_Bundle_drop},
     {BLOBS_HASH_TYPE_ID, "blobs.Hash", sizeof(blobs_Hash), blobs_Hash_wire_size_any,
-     blobs_Hash_wire_encode_any, blobs_Hash_wire_decode_any},
+     blobs_Hash_wire_encode_any, blobs_Hash_wire_decode_any, blobs_Hash_drop},
     {BLOBS_BLOB_TYPE_ID, "blobs.Blob", sizeof(blobs_Blob), blobs_Blob_wire_size_any,
-     blobs_Blob_wire_encode_any, blobs_Blob_wire_decode_any},
+     blobs_Blob_wire_encode_any, blobs_Blob_wire_decode_any, blobs_Blob_drop},
     {BLOBS_DIGEST_TYPE_ID, "blobs.Digest", sizeof(blobs_Digest), blobs_Digest_wire_size_any,
-     blobs_Digest_wire_encode_any, blobs_Digest_wire_decode_any},
+     blobs_Digest_wire_encode_any, blobs_Digest_wire_decode_any, blobs_Digest_drop},
 };
 
 /* ---- Actor Store: dispatch, type descriptor, spawn and sends ---- */

@@ -224,7 +224,7 @@ static int cfg_Configure_wire_decode_any(const uint8_t *in, size_t len, zactor_w
 /* The messages of defaults.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry cfg_defaults_wire_table[CFG_DEFAULTS_WIRE_COUNT] = {
     {CFG_CONFIGURE_TYPE_ID, "cfg.Configure", sizeof(cfg_Configure), cfg_Configure_wire_size_any,
-     cfg_Configure_wire_encode_any, cfg_Configure_wire_decode_any},
+     cfg_Configure_wire_encode_any, cfg_Configure_wire_decode_any, NULL},
 };
 
 /* ---- Actor Service: dispatch, type descriptor, spawn and sends ---- */

@@ -116,7 +116,7 @@ static int docs_Order_wire_decode_any(const uint8_t *in, size_t len, zactor_wire
 /* The messages of documented.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry docs_documented_wire_table[DOCS_DOCUMENTED_WIRE_COUNT] = {
     {DOCS_ORDER_TYPE_ID, "docs.Order", sizeof(docs_Order), docs_Order_wire_size_any,
-     docs_Order_wire_encode_any, docs_Order_wire_decode_any},
+     docs_Order_wire_encode_any, docs_Order_wire_decode_any, NULL},
 };
 
 /* ---- Actor Shop: dispatch, type descriptor, spawn and sends ---- */

@@ -139,9 +139,9 @@ static int request_error_wire_decode_any(const uint8_t *in, size_t len, zactor_w
 /* The messages of legacy.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry legacy_wire_table[LEGACY_WIRE_COUNT] = {
     {REQUEST_ERROR_TYPE_ID, "request_error", sizeof(request_error), request_error_wire_size_any,
-     request_error_wire_encode_any, request_error_wire_decode_any},
+     request_error_wire_encode_any, request_error_wire_decode_any, NULL},
     {DOWN_TYPE_ID, "down", sizeof(down), down_wire_size_any, down_wire_encode_any,
-     down_wire_decode_any},
+     down_wire_decode_any, NULL},
 };
 
 /* ---- Actor Lift: dispatch, type descriptor, spawn and sends ---- */

@@ -156,9 +156,9 @@ static int blank_Carry_wire_decode_any(const uint8_t *in, size_t len, zactor_wir
 /* The messages of empty.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry blank_empty_wire_table[BLANK_EMPTY_WIRE_COUNT] = {
     {BLANK_PING_TYPE_ID, "blank.Ping", sizeof(blank_Ping), blank_Ping_wire_size_any,
-     blank_Ping_wire_encode_any, blank_Ping_wire_decode_any},
+     blank_Ping_wire_encode_any, blank_Ping_wire_decode_any, NULL},
     {BLANK_CARRY_TYPE_ID, "blank.Carry", sizeof(blank_Carry), blank_Carry_wire_size_any,
-     blank_Carry_wire_encode_any, blank_Carry_wire_decode_any},
+     blank_Carry_wire_encode_any, blank_Carry_wire_decode_any, NULL},
 };
 
 /* ---- Actor Idle: dispatch, type descriptor, spawn and sends ---- */

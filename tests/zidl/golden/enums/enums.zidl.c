@@ -190,7 +190,7 @@ static int colors_Paint_wire_decode_any(const uint8_t *in, size_t len, zactor_wi
 /* The messages of enums.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry colors_enums_wire_table[COLORS_ENUMS_WIRE_COUNT] = {
     {COLORS_PAINT_TYPE_ID, "colors.Paint", sizeof(colors_Paint), colors_Paint_wire_size_any,
-     colors_Paint_wire_encode_any, colors_Paint_wire_decode_any},
+     colors_Paint_wire_encode_any, colors_Paint_wire_decode_any, NULL},
 };
 
 /* ---- Actor Painter: dispatch, type descriptor, spawn and sends ---- */

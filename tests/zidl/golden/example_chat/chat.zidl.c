@@ -734,23 +734,23 @@ static int chat_Delivered_wire_decode_any(const uint8_t *in, size_t len, zactor_
 /* The messages of chat.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry chat_chat_wire_table[CHAT_CHAT_WIRE_COUNT] = {
     {CHAT_POST_TYPE_ID, "chat.Post", sizeof(chat_Post), chat_Post_wire_size_any,
-     chat_Post_wire_encode_any, chat_Post_wire_decode_any},
+     chat_Post_wire_encode_any, chat_Post_wire_decode_any, NULL},
     {CHAT_MEMBERCOUNT_TYPE_ID, "chat.MemberCount", sizeof(chat_MemberCount),
      chat_MemberCount_wire_size_any, chat_MemberCount_wire_encode_any,
-     chat_MemberCount_wire_decode_any},
+     chat_MemberCount_wire_decode_any, NULL},
     {CHAT_SHARED_TYPE_ID, "chat.Shared", sizeof(chat_Shared), chat_Shared_wire_size_any,
-     chat_Shared_wire_encode_any, chat_Shared_wire_decode_any},
+     chat_Shared_wire_encode_any, chat_Shared_wire_decode_any, chat_Shared_drop},
     {CHAT_PHOTO_TYPE_ID, "chat.Photo", sizeof(chat_Photo), chat_Photo_wire_size_any,
-     chat_Photo_wire_encode_any, chat_Photo_wire_decode_any},
+     chat_Photo_wire_encode_any, chat_Photo_wire_decode_any, chat_Photo_drop},
     {CHAT_LEAVE_TYPE_ID, "chat.Leave", sizeof(chat_Leave), chat_Leave_wire_size_any,
-     chat_Leave_wire_encode_any, chat_Leave_wire_decode_any},
+     chat_Leave_wire_encode_any, chat_Leave_wire_decode_any, NULL},
     {CHAT_DELIVERED_TYPE_ID, "chat.Delivered", sizeof(chat_Delivered), chat_Delivered_wire_size_any,
-     chat_Delivered_wire_encode_any, chat_Delivered_wire_decode_any},
+     chat_Delivered_wire_encode_any, chat_Delivered_wire_decode_any, NULL},
     {CHAT_COUNTMEMBERS_TYPE_ID, "chat.CountMembers", sizeof(chat_CountMembers),
      chat_CountMembers_wire_size_any, chat_CountMembers_wire_encode_any,
-     chat_CountMembers_wire_decode_any},
+     chat_CountMembers_wire_decode_any, NULL},
     {CHAT_JOIN_TYPE_ID, "chat.Join", sizeof(chat_Join), chat_Join_wire_size_any,
-     chat_Join_wire_encode_any, chat_Join_wire_decode_any},
+     chat_Join_wire_encode_any, chat_Join_wire_decode_any, NULL},
 };
 
 /* ---- Actor Room: dispatch, type descriptor, spawn and sends ---- */

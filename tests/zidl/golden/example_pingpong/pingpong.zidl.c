@@ -144,9 +144,9 @@ static int pingpong_Pong_wire_decode_any(const uint8_t *in, size_t len, zactor_w
 /* The messages of pingpong.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry pingpong_pingpong_wire_table[PINGPONG_PINGPONG_WIRE_COUNT] = {
     {PINGPONG_PING_TYPE_ID, "pingpong.Ping", sizeof(pingpong_Ping), pingpong_Ping_wire_size_any,
-     pingpong_Ping_wire_encode_any, pingpong_Ping_wire_decode_any},
+     pingpong_Ping_wire_encode_any, pingpong_Ping_wire_decode_any, NULL},
     {PINGPONG_PONG_TYPE_ID, "pingpong.Pong", sizeof(pingpong_Pong), pingpong_Pong_wire_size_any,
-     pingpong_Pong_wire_encode_any, pingpong_Pong_wire_decode_any},
+     pingpong_Pong_wire_encode_any, pingpong_Pong_wire_decode_any, NULL},
 };
 
 /* ---- Actor Ponger: dispatch, type descriptor, spawn and sends ---- */

@@ -139,9 +139,9 @@ static int ring_Token_wire_decode_any(const uint8_t *in, size_t len, zactor_wire
 /* The messages of ring.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry ring_ring_wire_table[RING_RING_WIRE_COUNT] = {
     {RING_LINK_TYPE_ID, "ring.Link", sizeof(ring_Link), ring_Link_wire_size_any,
-     ring_Link_wire_encode_any, ring_Link_wire_decode_any},
+     ring_Link_wire_encode_any, ring_Link_wire_decode_any, NULL},
     {RING_TOKEN_TYPE_ID, "ring.Token", sizeof(ring_Token), ring_Token_wire_size_any,
-     ring_Token_wire_encode_any, ring_Token_wire_decode_any},
+     ring_Token_wire_encode_any, ring_Token_wire_decode_any, NULL},
 };
 
 /* ---- Actor Node: dispatch, type descriptor, spawn and sends ---- */

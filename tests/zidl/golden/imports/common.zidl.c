@@ -75,7 +75,7 @@ static int common_Ping_wire_decode_any(const uint8_t *in, size_t len, zactor_wir
 /* The messages of common.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry common_common_wire_table[COMMON_COMMON_WIRE_COUNT] = {
     {COMMON_PING_TYPE_ID, "common.Ping", sizeof(common_Ping), common_Ping_wire_size_any,
-     common_Ping_wire_encode_any, common_Ping_wire_decode_any},
+     common_Ping_wire_encode_any, common_Ping_wire_decode_any, NULL},
 };
 
 /* ---- Actor Logger: dispatch, type descriptor, spawn and sends ---- */

@@ -170,7 +170,7 @@ static int app_Move_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_c
 /* The messages of top.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry app_top_wire_table[APP_TOP_WIRE_COUNT] = {
     {APP_MOVE_TYPE_ID, "app.Move", sizeof(app_Move), app_Move_wire_size_any,
-     app_Move_wire_encode_any, app_Move_wire_decode_any},
+     app_Move_wire_encode_any, app_Move_wire_decode_any, NULL},
 };
 
 /* ---- Actor Mover: dispatch, type descriptor, spawn and sends ---- */

@@ -244,7 +244,7 @@ static int media_Found_wire_decode_any(const uint8_t *in, size_t len, zactor_wir
 /* The messages of media.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry media_media_wire_table[MEDIA_MEDIA_WIRE_COUNT] = {
     {MEDIA_FOUND_TYPE_ID, "media.Found", sizeof(media_Found), media_Found_wire_size_any,
-     media_Found_wire_encode_any, media_Found_wire_decode_any},
+     media_Found_wire_encode_any, media_Found_wire_decode_any, media_Found_drop},
     {MEDIA_BLOB_TYPE_ID, "media.Blob", sizeof(media_Blob), media_Blob_wire_size_any,
-     media_Blob_wire_encode_any, media_Blob_wire_decode_any},
+     media_Blob_wire_encode_any, media_Blob_wire_decode_any, media_Blob_drop},
 };

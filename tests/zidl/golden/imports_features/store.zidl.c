@@ -127,7 +127,7 @@ static int store_Lookup_wire_decode_any(const uint8_t *in, size_t len, zactor_wi
 /* The messages of store.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry store_store_wire_table[STORE_STORE_WIRE_COUNT] = {
     {STORE_LOOKUP_TYPE_ID, "store.Lookup", sizeof(store_Lookup), store_Lookup_wire_size_any,
-     store_Lookup_wire_encode_any, store_Lookup_wire_decode_any},
+     store_Lookup_wire_encode_any, store_Lookup_wire_decode_any, NULL},
 };
 
 /* ---- Actor Store: dispatch, type descriptor, spawn and sends ---- */

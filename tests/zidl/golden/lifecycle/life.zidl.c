@@ -74,7 +74,7 @@ static int life_Tick_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_
 /* The messages of life.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry life_life_wire_table[LIFE_LIFE_WIRE_COUNT] = {
     {LIFE_TICK_TYPE_ID, "life.Tick", sizeof(life_Tick), life_Tick_wire_size_any,
-     life_Tick_wire_encode_any, life_Tick_wire_decode_any},
+     life_Tick_wire_encode_any, life_Tick_wire_decode_any, NULL},
 };
 
 /* ---- Actor Clock: dispatch, type descriptor, spawn and sends ---- */

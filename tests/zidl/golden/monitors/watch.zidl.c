@@ -139,9 +139,9 @@ static int watch_Down_wire_decode_any(const uint8_t *in, size_t len, zactor_wire
 /* The messages of watch.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry watch_watch_wire_table[WATCH_WATCH_WIRE_COUNT] = {
     {WATCH_DOWN_TYPE_ID, "watch.Down", sizeof(watch_Down), watch_Down_wire_size_any,
-     watch_Down_wire_encode_any, watch_Down_wire_decode_any},
+     watch_Down_wire_encode_any, watch_Down_wire_decode_any, NULL},
     {WATCH_JOB_TYPE_ID, "watch.Job", sizeof(watch_Job), watch_Job_wire_size_any,
-     watch_Job_wire_encode_any, watch_Job_wire_decode_any},
+     watch_Job_wire_encode_any, watch_Job_wire_decode_any, NULL},
 };
 
 /* ---- Actor Worker: dispatch, type descriptor, spawn and sends ---- */

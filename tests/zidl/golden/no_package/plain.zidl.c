@@ -120,7 +120,7 @@ static int Sample_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx
 /* The messages of plain.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry plain_wire_table[PLAIN_WIRE_COUNT] = {
     {SAMPLE_TYPE_ID, "Sample", sizeof(Sample), Sample_wire_size_any, Sample_wire_encode_any,
-     Sample_wire_decode_any},
+     Sample_wire_decode_any, NULL},
 };
 
 /* ---- Actor Sensor: dispatch, type descriptor, spawn and sends ---- */

@@ -162,9 +162,9 @@ static int relay_Found_wire_decode_any(const uint8_t *in, size_t len, zactor_wir
 /* The messages of relay.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry relay_relay_wire_table[RELAY_RELAY_WIRE_COUNT] = {
     {RELAY_FOUND_TYPE_ID, "relay.Found", sizeof(relay_Found), relay_Found_wire_size_any,
-     relay_Found_wire_encode_any, relay_Found_wire_decode_any},
+     relay_Found_wire_encode_any, relay_Found_wire_decode_any, relay_Found_drop},
     {RELAY_LOOKUP_TYPE_ID, "relay.Lookup", sizeof(relay_Lookup), relay_Lookup_wire_size_any,
-     relay_Lookup_wire_encode_any, relay_Lookup_wire_decode_any},
+     relay_Lookup_wire_encode_any, relay_Lookup_wire_decode_any, NULL},
 };
 
 /* ---- Actor Cache: dispatch, type descriptor, spawn and sends ---- */

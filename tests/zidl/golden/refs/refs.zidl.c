@@ -143,9 +143,9 @@ static int net_Welcome_wire_decode_any(const uint8_t *in, size_t len, zactor_wir
 /* The messages of refs.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry net_refs_wire_table[NET_REFS_WIRE_COUNT] = {
     {NET_HELLO_TYPE_ID, "net.Hello", sizeof(net_Hello), net_Hello_wire_size_any,
-     net_Hello_wire_encode_any, net_Hello_wire_decode_any},
+     net_Hello_wire_encode_any, net_Hello_wire_decode_any, NULL},
     {NET_WELCOME_TYPE_ID, "net.Welcome", sizeof(net_Welcome), net_Welcome_wire_size_any,
-     net_Welcome_wire_encode_any, net_Welcome_wire_decode_any},
+     net_Welcome_wire_encode_any, net_Welcome_wire_decode_any, NULL},
 };
 
 /* ---- Actor Server: dispatch, type descriptor, spawn and sends ---- */

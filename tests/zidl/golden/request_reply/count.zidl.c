@@ -472,18 +472,18 @@ static int chat_Count2_wire_decode_any(const uint8_t *in, size_t len, zactor_wir
 /* The messages of count.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry chat_count_wire_table[CHAT_COUNT_WIRE_COUNT] = {
     {CHAT_FOUND_TYPE_ID, "chat.Found", sizeof(chat_Found), chat_Found_wire_size_any,
-     chat_Found_wire_encode_any, chat_Found_wire_decode_any},
+     chat_Found_wire_encode_any, chat_Found_wire_decode_any, NULL},
     {CHAT_COUNT_TYPE_ID, "chat.Count", sizeof(chat_Count), chat_Count_wire_size_any,
-     chat_Count_wire_encode_any, chat_Count_wire_decode_any},
+     chat_Count_wire_encode_any, chat_Count_wire_decode_any, NULL},
     {CHAT_COUNT2_TYPE_ID, "chat.Count2", sizeof(chat_Count2), chat_Count2_wire_size_any,
-     chat_Count2_wire_encode_any, chat_Count2_wire_decode_any},
+     chat_Count2_wire_encode_any, chat_Count2_wire_decode_any, NULL},
     {CHAT_LOOKUP_TYPE_ID, "chat.Lookup", sizeof(chat_Lookup), chat_Lookup_wire_size_any,
-     chat_Lookup_wire_encode_any, chat_Lookup_wire_decode_any},
+     chat_Lookup_wire_encode_any, chat_Lookup_wire_decode_any, NULL},
     {CHAT_CENSUS_TYPE_ID, "chat.Census", sizeof(chat_Census), chat_Census_wire_size_any,
-     chat_Census_wire_encode_any, chat_Census_wire_decode_any},
+     chat_Census_wire_encode_any, chat_Census_wire_decode_any, NULL},
     {CHAT_COUNTREPLY_TYPE_ID, "chat.CountReply", sizeof(chat_CountReply),
      chat_CountReply_wire_size_any, chat_CountReply_wire_encode_any,
-     chat_CountReply_wire_decode_any},
+     chat_CountReply_wire_decode_any, NULL},
 };
 
 /* ---- Actor Room: dispatch, type descriptor, spawn and sends ---- */

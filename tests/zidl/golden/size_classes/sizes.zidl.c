@@ -417,18 +417,18 @@ static int sizes_Padded_wire_decode_any(const uint8_t *in, size_t len, zactor_wi
 const zactor_wire_entry sizes_sizes_wire_table[SIZES_SIZES_WIRE_COUNT] = {
     {SIZES_EDGEMEDIUM_TYPE_ID, "sizes.EdgeMedium", sizeof(sizes_EdgeMedium),
      sizes_EdgeMedium_wire_size_any, sizes_EdgeMedium_wire_encode_any,
-     sizes_EdgeMedium_wire_decode_any},
+     sizes_EdgeMedium_wire_decode_any, NULL},
     {SIZES_SMALL_TYPE_ID, "sizes.Small", sizeof(sizes_Small), sizes_Small_wire_size_any,
-     sizes_Small_wire_encode_any, sizes_Small_wire_decode_any},
+     sizes_Small_wire_encode_any, sizes_Small_wire_decode_any, NULL},
     {SIZES_PADDED_TYPE_ID, "sizes.Padded", sizeof(sizes_Padded), sizes_Padded_wire_size_any,
-     sizes_Padded_wire_encode_any, sizes_Padded_wire_decode_any},
+     sizes_Padded_wire_encode_any, sizes_Padded_wire_decode_any, NULL},
     {SIZES_MEDIUM_TYPE_ID, "sizes.Medium", sizeof(sizes_Medium), sizes_Medium_wire_size_any,
-     sizes_Medium_wire_encode_any, sizes_Medium_wire_decode_any},
+     sizes_Medium_wire_encode_any, sizes_Medium_wire_decode_any, NULL},
     {SIZES_EDGESMALL_TYPE_ID, "sizes.EdgeSmall", sizeof(sizes_EdgeSmall),
      sizes_EdgeSmall_wire_size_any, sizes_EdgeSmall_wire_encode_any,
-     sizes_EdgeSmall_wire_decode_any},
+     sizes_EdgeSmall_wire_decode_any, NULL},
     {SIZES_LARGE_TYPE_ID, "sizes.Large", sizeof(sizes_Large), sizes_Large_wire_size_any,
-     sizes_Large_wire_encode_any, sizes_Large_wire_decode_any},
+     sizes_Large_wire_encode_any, sizes_Large_wire_decode_any, NULL},
 };
 
 /* ---- Actor Sink: dispatch, type descriptor, spawn and sends ---- */

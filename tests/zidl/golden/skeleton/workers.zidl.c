@@ -162,9 +162,9 @@ static int jobs_Done_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_
 /* The messages of workers.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry jobs_workers_wire_table[JOBS_WORKERS_WIRE_COUNT] = {
     {JOBS_DONE_TYPE_ID, "jobs.Done", sizeof(jobs_Done), jobs_Done_wire_size_any,
-     jobs_Done_wire_encode_any, jobs_Done_wire_decode_any},
+     jobs_Done_wire_encode_any, jobs_Done_wire_decode_any, NULL},
     {JOBS_JOB_TYPE_ID, "jobs.Job", sizeof(jobs_Job), jobs_Job_wire_size_any,
-     jobs_Job_wire_encode_any, jobs_Job_wire_decode_any},
+     jobs_Job_wire_encode_any, jobs_Job_wire_decode_any, NULL},
 };
 
 /* ---- Actor Boss: dispatch, type descriptor, spawn and sends ---- */

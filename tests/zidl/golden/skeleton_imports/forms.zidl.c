@@ -165,7 +165,7 @@ static int forms_Answer_wire_decode_any(const uint8_t *in, size_t len, zactor_wi
 /* The messages of forms.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry forms_forms_wire_table[FORMS_FORMS_WIRE_COUNT] = {
     {FORMS_QUESTION_TYPE_ID, "forms.Question", sizeof(forms_Question), forms_Question_wire_size_any,
-     forms_Question_wire_encode_any, forms_Question_wire_decode_any},
+     forms_Question_wire_encode_any, forms_Question_wire_decode_any, NULL},
     {FORMS_ANSWER_TYPE_ID, "forms.Answer", sizeof(forms_Answer), forms_Answer_wire_size_any,
-     forms_Answer_wire_encode_any, forms_Answer_wire_decode_any},
+     forms_Answer_wire_encode_any, forms_Answer_wire_decode_any, NULL},
 };

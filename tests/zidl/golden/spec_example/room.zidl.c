@@ -381,13 +381,13 @@ static int chat_CountReply_wire_decode_any(const uint8_t *in, size_t len, zactor
 const zactor_wire_entry chat_room_wire_table[CHAT_ROOM_WIRE_COUNT] = {
     {CHAT_COUNTREPLY_TYPE_ID, "chat.CountReply", sizeof(chat_CountReply),
      chat_CountReply_wire_size_any, chat_CountReply_wire_encode_any,
-     chat_CountReply_wire_decode_any},
+     chat_CountReply_wire_decode_any, NULL},
     {CHAT_COUNT_TYPE_ID, "chat.Count", sizeof(chat_Count), chat_Count_wire_size_any,
-     chat_Count_wire_encode_any, chat_Count_wire_decode_any},
+     chat_Count_wire_encode_any, chat_Count_wire_decode_any, NULL},
     {CHAT_JOIN_TYPE_ID, "chat.Join", sizeof(chat_Join), chat_Join_wire_size_any,
-     chat_Join_wire_encode_any, chat_Join_wire_decode_any},
+     chat_Join_wire_encode_any, chat_Join_wire_decode_any, NULL},
     {CHAT_BLOB_TYPE_ID, "chat.Blob", sizeof(chat_Blob), chat_Blob_wire_size_any,
-     chat_Blob_wire_encode_any, chat_Blob_wire_decode_any},
+     chat_Blob_wire_encode_any, chat_Blob_wire_decode_any, chat_Blob_drop},
 };
 
 /* ---- Actor Room: dispatch, type descriptor, spawn and sends ---- */

@@ -200,9 +200,9 @@ static int text_Number_wire_decode_any(const uint8_t *in, size_t len, zactor_wir
 /* The messages of strings.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry text_strings_wire_table[TEXT_STRINGS_WIRE_COUNT] = {
     {TEXT_GREETING_TYPE_ID, "text.Greeting", sizeof(text_Greeting), text_Greeting_wire_size_any,
-     text_Greeting_wire_encode_any, text_Greeting_wire_decode_any},
+     text_Greeting_wire_encode_any, text_Greeting_wire_decode_any, NULL},
     {TEXT_NUMBER_TYPE_ID, "text.Number", sizeof(text_Number), text_Number_wire_size_any,
-     text_Number_wire_encode_any, text_Number_wire_decode_any},
+     text_Number_wire_encode_any, text_Number_wire_decode_any, NULL},
 };
 
 /* ---- Actor Greeter: dispatch, type descriptor, spawn and sends ---- */

@@ -282,11 +282,11 @@ static int shapes_Tag_wire_decode_any(const uint8_t *in, size_t len, zactor_wire
 /* The messages of shapes.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry shapes_shapes_wire_table[SHAPES_SHAPES_WIRE_COUNT] = {
     {SHAPES_HEADER_TYPE_ID, "shapes.Header", sizeof(shapes_Header), shapes_Header_wire_size_any,
-     shapes_Header_wire_encode_any, shapes_Header_wire_decode_any},
+     shapes_Header_wire_encode_any, shapes_Header_wire_decode_any, NULL},
     {SHAPES_MOVE_TYPE_ID, "shapes.Move", sizeof(shapes_Move), shapes_Move_wire_size_any,
-     shapes_Move_wire_encode_any, shapes_Move_wire_decode_any},
+     shapes_Move_wire_encode_any, shapes_Move_wire_decode_any, NULL},
     {SHAPES_TAG_TYPE_ID, "shapes.Tag", sizeof(shapes_Tag), shapes_Tag_wire_size_any,
-     shapes_Tag_wire_encode_any, shapes_Tag_wire_decode_any},
+     shapes_Tag_wire_encode_any, shapes_Tag_wire_decode_any, NULL},
 };
 
 /* ---- Actor Canvas: dispatch, type descriptor, spawn and sends ---- */

@@ -327,9 +327,9 @@ static int wire_All_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_c
 /* The messages of travel.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry wire_travel_wire_table[WIRE_TRAVEL_WIRE_COUNT] = {
     {WIRE_PING_TYPE_ID, "wire.Ping", sizeof(wire_Ping), wire_Ping_wire_size_any,
-     wire_Ping_wire_encode_any, wire_Ping_wire_decode_any},
+     wire_Ping_wire_encode_any, wire_Ping_wire_decode_any, NULL},
     {WIRE_ALL_TYPE_ID, "wire.All", sizeof(wire_All), wire_All_wire_size_any,
-     wire_All_wire_encode_any, wire_All_wire_decode_any},
+     wire_All_wire_encode_any, wire_All_wire_decode_any, wire_All_drop},
 };
 
 /* ---- Actor Sink: dispatch, type descriptor, spawn and sends ---- */
