@@ -187,6 +187,8 @@ static void test_table(void)
     uint8_t frame[8];
     size_t len;
     CHECK_EQ(wt_Empty_wire_size(&empty), 4);
+    CHECK_EQ(wt_Empty_wire_size(NULL), 0);
+    CHECK_EQ(wt_All_wire_size(NULL), 0);
     CHECK_EQ(wt_Empty_wire_encode(&empty, NULL, frame, sizeof frame, &len), 0);
     CHECK_EQ(len, 4);
     CHECK_EQ(wt_Empty_wire_decode(frame, 4, NULL, &empty), 0);

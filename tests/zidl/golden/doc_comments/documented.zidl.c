@@ -58,8 +58,7 @@ static void docs_Order_wire_get(zactor_wire_reader *r, docs_Order *value)
 
 size_t docs_Order_wire_size(const docs_Order *msg)
 {
-    (void)msg;
-    return 28; /* the type id and the fields */
+    return msg != NULL ? 28 : 0; /* the type id and the fields */
 }
 
 int docs_Order_wire_encode(const docs_Order *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,

@@ -29,8 +29,7 @@ static void request_error_wire_get(zactor_wire_reader *r, request_error *value)
 
 size_t down_wire_size(const down *msg)
 {
-    (void)msg;
-    return 8; /* the type id and the fields */
+    return msg != NULL ? 8 : 0; /* the type id and the fields */
 }
 
 int down_wire_encode(const down *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap, size_t *len)
@@ -82,8 +81,7 @@ static int down_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *
 
 size_t request_error_wire_size(const request_error *msg)
 {
-    (void)msg;
-    return 8; /* the type id and the fields */
+    return msg != NULL ? 8 : 0; /* the type id and the fields */
 }
 
 int request_error_wire_encode(const request_error *msg, zactor_wire_ctx *ctx, uint8_t *out,

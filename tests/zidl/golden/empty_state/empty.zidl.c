@@ -45,8 +45,7 @@ static void blank_Carry_wire_get(zactor_wire_reader *r, blank_Carry *value)
 
 size_t blank_Ping_wire_size(const blank_Ping *msg)
 {
-    (void)msg;
-    return 4; /* the type id and the fields */
+    return msg != NULL ? 4 : 0; /* the type id and the fields */
 }
 
 int blank_Ping_wire_encode(const blank_Ping *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
@@ -100,8 +99,7 @@ static int blank_Ping_wire_decode_any(const uint8_t *in, size_t len, zactor_wire
 
 size_t blank_Carry_wire_size(const blank_Carry *msg)
 {
-    (void)msg;
-    return 5; /* the type id and the fields */
+    return msg != NULL ? 5 : 0; /* the type id and the fields */
 }
 
 int blank_Carry_wire_encode(const blank_Carry *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,

@@ -132,8 +132,7 @@ static void colors_Paint_wire_get(zactor_wire_reader *r, colors_Paint *value)
 
 size_t colors_Paint_wire_size(const colors_Paint *msg)
 {
-    (void)msg;
-    return 30; /* the type id and the fields */
+    return msg != NULL ? 30 : 0; /* the type id and the fields */
 }
 
 int colors_Paint_wire_encode(const colors_Paint *msg, zactor_wire_ctx *ctx, uint8_t *out,

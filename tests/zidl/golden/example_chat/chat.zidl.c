@@ -387,8 +387,7 @@ static int chat_Post_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_
 
 size_t chat_Leave_wire_size(const chat_Leave *msg)
 {
-    (void)msg;
-    return 12; /* the type id and the fields */
+    return msg != NULL ? 12 : 0; /* the type id and the fields */
 }
 
 int chat_Leave_wire_encode(const chat_Leave *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
@@ -562,8 +561,7 @@ static int chat_Shared_wire_decode_any(const uint8_t *in, size_t len, zactor_wir
 
 size_t chat_CountMembers_wire_size(const chat_CountMembers *msg)
 {
-    (void)msg;
-    return 5; /* the type id and the fields */
+    return msg != NULL ? 5 : 0; /* the type id and the fields */
 }
 
 int chat_CountMembers_wire_encode(const chat_CountMembers *msg, zactor_wire_ctx *ctx, uint8_t *out,
@@ -618,8 +616,7 @@ static int chat_CountMembers_wire_decode_any(const uint8_t *in, size_t len, zact
 
 size_t chat_MemberCount_wire_size(const chat_MemberCount *msg)
 {
-    (void)msg;
-    return 16; /* the type id and the fields */
+    return msg != NULL ? 16 : 0; /* the type id and the fields */
 }
 
 int chat_MemberCount_wire_encode(const chat_MemberCount *msg, zactor_wire_ctx *ctx, uint8_t *out,

@@ -29,8 +29,7 @@ static void ring_Token_wire_get(zactor_wire_reader *r, ring_Token *value)
 
 size_t ring_Link_wire_size(const ring_Link *msg)
 {
-    (void)msg;
-    return 20; /* the type id and the fields */
+    return msg != NULL ? 20 : 0; /* the type id and the fields */
 }
 
 int ring_Link_wire_encode(const ring_Link *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
@@ -83,8 +82,7 @@ static int ring_Link_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_
 
 size_t ring_Token_wire_size(const ring_Token *msg)
 {
-    (void)msg;
-    return 12; /* the type id and the fields */
+    return msg != NULL ? 12 : 0; /* the type id and the fields */
 }
 
 int ring_Token_wire_encode(const ring_Token *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,

@@ -19,8 +19,7 @@ static void common_Ping_wire_get(zactor_wire_reader *r, common_Ping *value)
 
 size_t common_Ping_wire_size(const common_Ping *msg)
 {
-    (void)msg;
-    return 8; /* the type id and the fields */
+    return msg != NULL ? 8 : 0; /* the type id and the fields */
 }
 
 int common_Ping_wire_encode(const common_Ping *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,

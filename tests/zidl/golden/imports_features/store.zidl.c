@@ -71,8 +71,7 @@ static void store_Lookup_wire_get(zactor_wire_reader *r, store_Lookup *value)
 
 size_t store_Lookup_wire_size(const store_Lookup *msg)
 {
-    (void)msg;
-    return 8; /* the type id and the fields */
+    return msg != NULL ? 8 : 0; /* the type id and the fields */
 }
 
 int store_Lookup_wire_encode(const store_Lookup *msg, zactor_wire_ctx *ctx, uint8_t *out,

@@ -19,8 +19,7 @@ static void life_Tick_wire_get(zactor_wire_reader *r, life_Tick *value)
 
 size_t life_Tick_wire_size(const life_Tick *msg)
 {
-    (void)msg;
-    return 12; /* the type id and the fields */
+    return msg != NULL ? 12 : 0; /* the type id and the fields */
 }
 
 int life_Tick_wire_encode(const life_Tick *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,

@@ -29,8 +29,7 @@ static void watch_Down_wire_get(zactor_wire_reader *r, watch_Down *value)
 
 size_t watch_Job_wire_size(const watch_Job *msg)
 {
-    (void)msg;
-    return 8; /* the type id and the fields */
+    return msg != NULL ? 8 : 0; /* the type id and the fields */
 }
 
 int watch_Job_wire_encode(const watch_Job *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
@@ -83,8 +82,7 @@ static int watch_Job_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_
 
 size_t watch_Down_wire_size(const watch_Down *msg)
 {
-    (void)msg;
-    return 12; /* the type id and the fields */
+    return msg != NULL ? 12 : 0; /* the type id and the fields */
 }
 
 int watch_Down_wire_encode(const watch_Down *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,

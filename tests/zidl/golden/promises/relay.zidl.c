@@ -47,8 +47,7 @@ static void relay_Found_wire_get(zactor_wire_reader *r, relay_Found *value)
 
 size_t relay_Lookup_wire_size(const relay_Lookup *msg)
 {
-    (void)msg;
-    return 8; /* the type id and the fields */
+    return msg != NULL ? 8 : 0; /* the type id and the fields */
 }
 
 int relay_Lookup_wire_encode(const relay_Lookup *msg, zactor_wire_ctx *ctx, uint8_t *out,

@@ -33,8 +33,7 @@ static void net_Welcome_wire_get(zactor_wire_reader *r, net_Welcome *value)
 
 size_t net_Hello_wire_size(const net_Hello *msg)
 {
-    (void)msg;
-    return 36; /* the type id and the fields */
+    return msg != NULL ? 36 : 0; /* the type id and the fields */
 }
 
 int net_Hello_wire_encode(const net_Hello *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
@@ -87,8 +86,7 @@ static int net_Hello_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_
 
 size_t net_Welcome_wire_size(const net_Welcome *msg)
 {
-    (void)msg;
-    return 24; /* the type id and the fields */
+    return msg != NULL ? 24 : 0; /* the type id and the fields */
 }
 
 int net_Welcome_wire_encode(const net_Welcome *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,

@@ -132,8 +132,7 @@ static void chat_Count2_wire_get(zactor_wire_reader *r, chat_Count2 *value)
 
 size_t chat_Count_wire_size(const chat_Count *msg)
 {
-    (void)msg;
-    return 8; /* the type id and the fields */
+    return msg != NULL ? 8 : 0; /* the type id and the fields */
 }
 
 int chat_Count_wire_encode(const chat_Count *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
@@ -187,8 +186,7 @@ static int chat_Count_wire_decode_any(const uint8_t *in, size_t len, zactor_wire
 
 size_t chat_CountReply_wire_size(const chat_CountReply *msg)
 {
-    (void)msg;
-    return 9; /* the type id and the fields */
+    return msg != NULL ? 9 : 0; /* the type id and the fields */
 }
 
 int chat_CountReply_wire_encode(const chat_CountReply *msg, zactor_wire_ctx *ctx, uint8_t *out,
@@ -361,8 +359,7 @@ static int chat_Found_wire_decode_any(const uint8_t *in, size_t len, zactor_wire
 
 size_t chat_Census_wire_size(const chat_Census *msg)
 {
-    (void)msg;
-    return 104; /* the type id and the fields */
+    return msg != NULL ? 104 : 0; /* the type id and the fields */
 }
 
 int chat_Census_wire_encode(const chat_Census *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
@@ -416,8 +413,7 @@ static int chat_Census_wire_decode_any(const uint8_t *in, size_t len, zactor_wir
 
 size_t chat_Count2_wire_size(const chat_Count2 *msg)
 {
-    (void)msg;
-    return 5; /* the type id and the fields */
+    return msg != NULL ? 5 : 0; /* the type id and the fields */
 }
 
 int chat_Count2_wire_encode(const chat_Count2 *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,

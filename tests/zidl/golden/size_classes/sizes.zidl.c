@@ -83,8 +83,7 @@ static void sizes_Padded_wire_get(zactor_wire_reader *r, sizes_Padded *value)
 
 size_t sizes_Small_wire_size(const sizes_Small *msg)
 {
-    (void)msg;
-    return 68; /* the type id and the fields */
+    return msg != NULL ? 68 : 0; /* the type id and the fields */
 }
 
 int sizes_Small_wire_encode(const sizes_Small *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
@@ -138,8 +137,7 @@ static int sizes_Small_wire_decode_any(const uint8_t *in, size_t len, zactor_wir
 
 size_t sizes_EdgeSmall_wire_size(const sizes_EdgeSmall *msg)
 {
-    (void)msg;
-    return 68; /* the type id and the fields */
+    return msg != NULL ? 68 : 0; /* the type id and the fields */
 }
 
 int sizes_EdgeSmall_wire_encode(const sizes_EdgeSmall *msg, zactor_wire_ctx *ctx, uint8_t *out,
@@ -194,8 +192,7 @@ static int sizes_EdgeSmall_wire_decode_any(const uint8_t *in, size_t len, zactor
 
 size_t sizes_Medium_wire_size(const sizes_Medium *msg)
 {
-    (void)msg;
-    return 69; /* the type id and the fields */
+    return msg != NULL ? 69 : 0; /* the type id and the fields */
 }
 
 int sizes_Medium_wire_encode(const sizes_Medium *msg, zactor_wire_ctx *ctx, uint8_t *out,
@@ -249,8 +246,7 @@ static int sizes_Medium_wire_decode_any(const uint8_t *in, size_t len, zactor_wi
 
 size_t sizes_EdgeMedium_wire_size(const sizes_EdgeMedium *msg)
 {
-    (void)msg;
-    return 1028; /* the type id and the fields */
+    return msg != NULL ? 1028 : 0; /* the type id and the fields */
 }
 
 int sizes_EdgeMedium_wire_encode(const sizes_EdgeMedium *msg, zactor_wire_ctx *ctx, uint8_t *out,
@@ -305,8 +301,7 @@ static int sizes_EdgeMedium_wire_decode_any(const uint8_t *in, size_t len, zacto
 
 size_t sizes_Large_wire_size(const sizes_Large *msg)
 {
-    (void)msg;
-    return 1036; /* the type id and the fields */
+    return msg != NULL ? 1036 : 0; /* the type id and the fields */
 }
 
 int sizes_Large_wire_encode(const sizes_Large *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
@@ -360,8 +355,7 @@ static int sizes_Large_wire_decode_any(const uint8_t *in, size_t len, zactor_wir
 
 size_t sizes_Padded_wire_size(const sizes_Padded *msg)
 {
-    (void)msg;
-    return 14; /* the type id and the fields */
+    return msg != NULL ? 14 : 0; /* the type id and the fields */
 }
 
 int sizes_Padded_wire_encode(const sizes_Padded *msg, zactor_wire_ctx *ctx, uint8_t *out,

@@ -107,8 +107,7 @@ static int jobs_Job_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_c
 
 size_t jobs_Done_wire_size(const jobs_Done *msg)
 {
-    (void)msg;
-    return 16; /* the type id and the fields */
+    return msg != NULL ? 16 : 0; /* the type id and the fields */
 }
 
 int jobs_Done_wire_encode(const jobs_Done *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,

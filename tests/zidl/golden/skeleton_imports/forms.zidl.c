@@ -50,8 +50,7 @@ static void forms_Answer_wire_get(zactor_wire_reader *r, forms_Answer *value)
 
 size_t forms_Question_wire_size(const forms_Question *msg)
 {
-    (void)msg;
-    return 8; /* the type id and the fields */
+    return msg != NULL ? 8 : 0; /* the type id and the fields */
 }
 
 int forms_Question_wire_encode(const forms_Question *msg, zactor_wire_ctx *ctx, uint8_t *out,

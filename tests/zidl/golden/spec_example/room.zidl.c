@@ -268,8 +268,7 @@ static int chat_Blob_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_
 
 size_t chat_Count_wire_size(const chat_Count *msg)
 {
-    (void)msg;
-    return 8; /* the type id and the fields */
+    return msg != NULL ? 8 : 0; /* the type id and the fields */
 }
 
 int chat_Count_wire_encode(const chat_Count *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
@@ -323,8 +322,7 @@ static int chat_Count_wire_decode_any(const uint8_t *in, size_t len, zactor_wire
 
 size_t chat_CountReply_wire_size(const chat_CountReply *msg)
 {
-    (void)msg;
-    return 8; /* the type id and the fields */
+    return msg != NULL ? 8 : 0; /* the type id and the fields */
 }
 
 int chat_CountReply_wire_encode(const chat_CountReply *msg, zactor_wire_ctx *ctx, uint8_t *out,

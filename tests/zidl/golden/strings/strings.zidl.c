@@ -144,8 +144,7 @@ static int text_Greeting_wire_decode_any(const uint8_t *in, size_t len, zactor_w
 
 size_t text_Number_wire_size(const text_Number *msg)
 {
-    (void)msg;
-    return 8; /* the type id and the fields */
+    return msg != NULL ? 8 : 0; /* the type id and the fields */
 }
 
 int text_Number_wire_encode(const text_Number *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,

@@ -112,8 +112,7 @@ static void shapes_Tag_wire_get(zactor_wire_reader *r, shapes_Tag *value)
 
 size_t shapes_Move_wire_size(const shapes_Move *msg)
 {
-    (void)msg;
-    return 29; /* the type id and the fields */
+    return msg != NULL ? 29 : 0; /* the type id and the fields */
 }
 
 int shapes_Move_wire_encode(const shapes_Move *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
@@ -167,8 +166,7 @@ static int shapes_Move_wire_decode_any(const uint8_t *in, size_t len, zactor_wir
 
 size_t shapes_Header_wire_size(const shapes_Header *msg)
 {
-    (void)msg;
-    return 13; /* the type id and the fields */
+    return msg != NULL ? 13 : 0; /* the type id and the fields */
 }
 
 int shapes_Header_wire_encode(const shapes_Header *msg, zactor_wire_ctx *ctx, uint8_t *out,

@@ -212,8 +212,7 @@ static void wire_All_wire_get(zactor_wire_reader *r, wire_All *value)
 
 size_t wire_Ping_wire_size(const wire_Ping *msg)
 {
-    (void)msg;
-    return 4; /* the type id and the fields */
+    return msg != NULL ? 4 : 0; /* the type id and the fields */
 }
 
 int wire_Ping_wire_encode(const wire_Ping *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
