@@ -174,8 +174,11 @@ zactor_ref zactor__spawn(zactor_system *sys, const zactor_actor_type *type, cons
         return failed_ref(ZACTOR_ENOMEM);
     }
     cell->batch_limit = ZACTOR__BATCH_INITIAL;
-    /* Relaxed: published by the release store of life below, as is home. */
-    atomic_store_explicit(&cell->type, type, memory_order_relaxed);
+    /* Release: published to senders by the release store of life below,
+     * as is home; and to a stale sender that reads this type after its
+     * look at an older life word (zactor__wrong_type): it then sees the recycle's
+     * store of the new generation, which came before ours. */
+    atomic_store_explicit(&cell->type, type, memory_order_release);
     zactor__scheduler_home(sys, cell);
     /* Relaxed: the cell came from the free list under its mutex (or is new),
      * so we see the generation its recycler left. */
@@ -216,6 +219,17 @@ static uint64_t wait_unlocked(zactor_cell *cell, unsigned *spins)
         zactor__cpu_relax();
     /* Acquire: as the first load in zactor__send. */
     return atomic_load_explicit(&cell->life, memory_order_acquire);
+}
+
+/* See actor.h. */
+ZACTOR__OUT_OF_LINE int zactor__wrong_type(zactor_ref to)
+{
+    (void)atomic_load_explicit(&to.cell->type, memory_order_acquire);
+    /* Relaxed: ordered after the acquire above. */
+    uint64_t life = atomic_load_explicit(&to.cell->life, memory_order_relaxed);
+    if (zactor__life_generation(life) != to.generation || !(life & ZACTOR__LIFE_ALIVE))
+        return ZACTOR_EDEAD;
+    return ZACTOR_ETYPE;
 }
 
 /* How a send meets a bounded mailbox (zactor.h, bounded mailboxes). */
@@ -293,7 +307,7 @@ static ZACTOR__ALWAYS_INLINE int deliver_to(zactor_ref to, const zactor_actor_ty
         }
         /* Relaxed: ordered by the acquire of a matching life word above. */
         if (atomic_load_explicit(&cell->type, memory_order_relaxed) != type)
-            return ZACTOR_ETYPE;
+            return zactor__wrong_type(to);
         /* The CAS below checks the tail this depth was measured from. */
         over_bound = bounded && zactor__flow_depth(cell, life) + n > type->mailbox_bound;
         if (over_bound && (rc = bound_reached(to, type, worker, kind)) != 0)

@@ -100,6 +100,15 @@ zactor_ref zactor__spawn(zactor_system *sys, const zactor_actor_type *type, cons
 int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
                  size_t size);
 
+/* A send found the cell of `to` holding an actor of another type than the
+ * one it was given: a mistyped send (ZACTOR_ETYPE), or a stale ref whose
+ * cell was recycled for an actor of another type between the sender's look
+ * at the life word and its look at the type (ZACTOR_EDEAD, as for any
+ * stale ref). Acquire on the type: pairs with spawn's release of it, so
+ * the life word read next shows the recycle's generation if there was
+ * one. */
+int zactor__wrong_type(zactor_ref to);
+
 /* zactor__send for what a bound never refuses (zactor.h, bounded
  * mailboxes): replies, Downs, request error notices. */
 int zactor__send_exempt(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,

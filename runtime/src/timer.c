@@ -344,7 +344,7 @@ static int check_target(zactor_ref to, const zactor_actor_type *type, uint32_t t
         return ZACTOR_EDEAD;
     /* Relaxed: ordered by the acquire above. */
     if (atomic_load_explicit(&to.cell->type, memory_order_relaxed) != type)
-        return ZACTOR_ETYPE;
+        return zactor__wrong_type(to);
     return 0;
 }
 
