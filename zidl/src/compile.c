@@ -213,6 +213,22 @@ static bool run_compat(run *r, zidl__loader *new_loader, zidl__symtab *new_ids,
     return true;
 }
 
+/* A run that ran out of memory or hit an internal error: the passes were
+ * left anywhere, holding blocks no one else knows of; every block is on
+ * the run's list. Frees them all and says why the run ended. */
+static int run_failed(run *r)
+{
+    zidl__mem_free_all(&r->mem);
+    if (r->mem.internal_error[0] == '\0') {
+        zidl__diag_run_ended(r->opts, "out of memory");
+        return ZIDL_ENOMEM;
+    }
+    char what[sizeof r->mem.internal_error + 32];
+    snprintf(what, sizeof what, "internal error: %s", r->mem.internal_error);
+    zidl__diag_run_ended(r->opts, what);
+    return ZIDL_EINTERNAL;
+}
+
 int zidl_check_compat(const zidl_options *opts, const char *old_file, const char *new_file)
 {
     run r;
@@ -230,17 +246,11 @@ int zidl_check_compat(const zidl_options *opts, const char *old_file, const char
 
     if (old_file == NULL || new_file == NULL ||
         !run_compat(&r, &new_loader, &new_ids, old_file, new_file)) {
-        zidl__mem_free_all(&r.mem);
-        if (old_file == NULL || new_file == NULL)
+        if (old_file == NULL || new_file == NULL) {
+            zidl__mem_free_all(&r.mem);
             return ZIDL_EINTERNAL;
-        if (r.mem.internal_error[0] == '\0') {
-            zidl__diag_run_ended(opts, "out of memory");
-            return ZIDL_ENOMEM;
         }
-        char what[sizeof r.mem.internal_error + 32];
-        snprintf(what, sizeof what, "internal error: %s", r.mem.internal_error);
-        zidl__diag_run_ended(opts, what);
-        return ZIDL_EINTERNAL;
+        return run_failed(&r);
     }
     int errors = (int)r.diag.errors;
     zidl__loader_free(&new_loader);
@@ -264,17 +274,7 @@ int zidl_compile(const zidl_options *opts, const char *const *files, size_t coun
     zidl__loader_init(&r.loader, opts, &r.diag, &r.arena);
 
     if (!run_all(&r, files, count)) {
-        /* The passes were left anywhere, holding blocks no one else knows
-         * of; every block is on the run's list. */
-        zidl__mem_free_all(&r.mem);
-        if (r.mem.internal_error[0] == '\0') {
-            zidl__diag_run_ended(opts, "out of memory");
-            return ZIDL_ENOMEM;
-        }
-        char what[sizeof r.mem.internal_error + 32];
-        snprintf(what, sizeof what, "internal error: %s", r.mem.internal_error);
-        zidl__diag_run_ended(opts, what);
-        return ZIDL_EINTERNAL;
+        return run_failed(&r);
     }
     int errors = (int)r.diag.errors;
     zidl__loader_free(&r.loader);
