@@ -92,20 +92,27 @@ uint32_t zactor__flow_depth(zactor_cell *cell, uint64_t life)
     return zactor__ticket_distance(released, zactor__life_tail(life));
 }
 
-/* The receiver's life word and type, if ref still names a live actor. */
-static const zactor_actor_type *live_actor_type(zactor_ref ref, uint64_t *life)
+/* The type of the actor ref names and its depth now, or NULL when it has
+ * ended. released is read before the tail: both only grow, so the depth
+ * is then at least the true depth at the moment of either read. (The
+ * other order can see an old tail and a new released: a depth that was
+ * never true, below the low mark while the mailbox never drained.) */
+static const zactor_actor_type *live_actor_type(zactor_ref ref, uint32_t *depth)
 {
+    /* Acquire: the life word below is read after it. */
+    uint32_t released = atomic_load_explicit(&ref.cell->mailbox.released, memory_order_acquire);
     /* Acquire: a live word's generation makes spawn's store of type visible. */
-    *life = atomic_load_explicit(&ref.cell->life, memory_order_acquire);
-    if (zactor__life_generation(*life) != ref.generation || !(*life & ZACTOR__LIFE_ALIVE))
+    uint64_t life = atomic_load_explicit(&ref.cell->life, memory_order_acquire);
+    if (zactor__life_generation(life) != ref.generation || !(life & ZACTOR__LIFE_ALIVE))
         return NULL;
+    *depth = zactor__ticket_distance(released, zactor__life_tail(life));
     return atomic_load_explicit(&ref.cell->type, memory_order_relaxed);
 }
 
-/* true when the depth is at or below the type's low mark. */
-static bool drained(zactor_cell *cell, const zactor_actor_type *type, uint64_t life)
+/* true when depth is at or below the type's low mark. */
+static bool drained(const zactor_actor_type *type, uint32_t depth)
 {
-    return zactor__flow_depth(cell, life) <= type->mailbox_bound / 2u;
+    return depth <= type->mailbox_bound / 2u;
 }
 
 /* Under lock: removes entry i (order does not matter). */
@@ -160,13 +167,12 @@ bool zactor__flow_mute(zactor__worker *worker, zactor_cell *cell)
     atomic_store_explicit(&flow->muted, n + 1, memory_order_relaxed);
     /* Seq_cst: see Dekker at the top; pairs with the fence of a drain. */
     atomic_thread_fence(memory_order_seq_cst);
-    uint64_t life;
-    const zactor_actor_type *type = live_actor_type(receiver, &life);
-    /* Relaxed: our own word; a stale tail understates our depth only by
-     * sends that came after the drain of ours that we saw. */
+    uint32_t depth = 0;
+    const zactor_actor_type *type = live_actor_type(receiver, &depth);
+    /* Relaxed: our own word; released is ours too (this turn's close). */
     uint64_t own_life = atomic_load_explicit(&cell->life, memory_order_relaxed);
-    bool park = type && !drained(receiver.cell, type, life) &&
-                (!own->mailbox_bound || drained(cell, own, own_life)) &&
+    bool park = type && !drained(type, depth) &&
+                (!own->mailbox_bound || drained(own, zactor__flow_depth(cell, own_life))) &&
                 !zactor__system_stopping(sys);
     if (!park)
         remove_mute(flow, n);
@@ -188,7 +194,8 @@ void zactor__flow_drained(zactor_system *sys, zactor_cell *cell)
     /* Relaxed: our own actor's word (the fence orders it). */
     uint64_t life = atomic_load_explicit(&cell->life, memory_order_relaxed);
     const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
-    if ((life & ZACTOR__LIFE_ALIVE) && !drained(cell, type, life))
+    /* Our own released, then the tail: the order live_actor_type needs. */
+    if ((life & ZACTOR__LIFE_ALIVE) && !drained(type, zactor__flow_depth(cell, life)))
         return;
     pthread_mutex_lock(&flow->lock);
     uint32_t i = 0;
@@ -219,10 +226,9 @@ bool zactor__flow_wait_room(zactor_system *sys, zactor_ref to, const struct time
     /* Seq_cst: see Dekker at the top; pairs with the fence of a drain. */
     atomic_thread_fence(memory_order_seq_cst);
     for (;;) {
-        uint64_t life;
-        const zactor_actor_type *type = live_actor_type(to, &life);
-        if (!type || zactor__system_stopping(sys) ||
-            zactor__flow_depth(to.cell, life) < type->mailbox_bound)
+        uint32_t depth = 0;
+        const zactor_actor_type *type = live_actor_type(to, &depth);
+        if (!type || zactor__system_stopping(sys) || depth < type->mailbox_bound)
             break;
         if (!deadline) {
             pthread_cond_wait(&flow->room, &flow->lock);
@@ -242,10 +248,8 @@ int zactor_mailbox_depth(zactor_ref actor, uint32_t *depth)
 {
     if (!actor.cell || !depth)
         return ZACTOR_EARG;
-    uint64_t life;
-    if (!live_actor_type(actor, &life))
+    if (!live_actor_type(actor, depth))
         return ZACTOR_EDEAD;
-    *depth = zactor__flow_depth(actor.cell, life);
     return 0;
 }
 
