@@ -455,10 +455,12 @@ static void supervisor_on_stop(void *self, zactor_ctx *ctx)
 }
 
 static const zactor_handler_entry supervisor_handlers[] = {
-    [SUPERVISOR_TAG_DOWN] = {supervisor_on_down, NULL, 0, ZACTOR_HANDLER_DOWN},
-    [SUPERVISOR_TAG_STOP] = {supervisor_on_stop_request, NULL, ZACTOR_SUPERVISOR_STOP_TYPE_ID, 0},
-    [SUPERVISOR_TAG_STARTED] = {supervisor_on_started, NULL, ZACTOR_SUPERVISOR_STARTED_TYPE_ID,
-                                ZACTOR_HANDLER_REQUEST},
+    [SUPERVISOR_TAG_DOWN] = {.handle = supervisor_on_down, .flags = ZACTOR_HANDLER_DOWN},
+    [SUPERVISOR_TAG_STOP] = {.handle = supervisor_on_stop_request,
+                             .message_type_id = ZACTOR_SUPERVISOR_STOP_TYPE_ID},
+    [SUPERVISOR_TAG_STARTED] = {.handle = supervisor_on_started,
+                                .message_type_id = ZACTOR_SUPERVISOR_STARTED_TYPE_ID,
+                                .flags = ZACTOR_HANDLER_REQUEST},
 };
 
 static const zactor_actor_type supervisor_type = {

@@ -17,7 +17,7 @@
 /* Kept from clang-format, which (14) reads a braced list as a macro's whole
  * body as a block and spreads it over four lines. */
 /* clang-format off */
-#define TEST_ENTRY(handle) {(handle), NULL, 0, 0}
+#define TEST_ENTRY(fn) {.handle = (fn)}
 /* clang-format on */
 
 /* Declares a slot type the way zidlc does: header, then a union of the

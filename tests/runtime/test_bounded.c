@@ -91,7 +91,7 @@ TEST_SLOT(SinkSlot, Item item; Watch watch;);
 static const zactor_handler_entry sink_handlers[] = {
     TEST_ENTRY(sink_on_item),
     TEST_ENTRY(sink_on_watch),
-    {sink_on_down, NULL, 0, ZACTOR_HANDLER_DOWN},
+    {.handle = sink_on_down, .flags = ZACTOR_HANDLER_DOWN},
 };
 /* One sink type per bound and policy the cases need. */
 #define SINK_TYPE(variable, bound, policy)                                    \

@@ -155,8 +155,8 @@ static void on_tenant_stop(void *self, zactor_ctx *ctx)
 }
 
 static const zactor_handler_entry tenant_handlers[] = {
-    {on_small, drop_small, 0, 0},
-    {on_medium, drop_medium, 0, 0},
+    {.handle = on_small, .drop = drop_small},
+    {.handle = on_medium, .drop = drop_medium},
 };
 static const zactor_actor_type tenant_type =
     TEST_ACTOR_TYPE(name("test.Tenant"), state(Tenant), slot(TenantSlot), handlers(tenant_handlers),

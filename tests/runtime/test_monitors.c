@@ -115,7 +115,7 @@ static const zactor_actor_type target_type =
                     on_stop(target_on_stop));
 static const zactor_handler_entry watcher_handlers[] = {
     TEST_ENTRY(watcher_on_order),
-    {watcher_on_down, NULL, 0, ZACTOR_HANDLER_DOWN},
+    {.handle = watcher_on_down, .flags = ZACTOR_HANDLER_DOWN},
 };
 static const zactor_actor_type watcher_type =
     TEST_ACTOR_TYPE(name("test.Watcher"), state(Watcher), slot(OrderSlot),

@@ -114,8 +114,8 @@ static void drop_big_letter(const void *msg)
 
 static const zactor_handler_entry hoarder_handlers[] = {
     TEST_ENTRY(on_hold),
-    {on_letter, drop_letter, LETTER_TYPE_ID, 0},
-    {on_big_letter, drop_big_letter, BIG_LETTER_TYPE_ID, 0},
+    {.handle = on_letter, .drop = drop_letter, .message_type_id = LETTER_TYPE_ID},
+    {.handle = on_big_letter, .drop = drop_big_letter, .message_type_id = BIG_LETTER_TYPE_ID},
 };
 static const zactor_actor_type hoarder_type =
     TEST_ACTOR_TYPE(name("test.Hoarder"), state(char), slot(HoarderSlot),

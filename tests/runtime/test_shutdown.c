@@ -180,8 +180,8 @@ static void flooder_on_msg(void *self, zactor_ctx *ctx, const void *msg)
     release_handled(msg);
 }
 
-static const zactor_handler_entry flooder_handlers[] = {{flooder_on_msg, drop_owned, 0, 0},
-                                                        {flooder_on_msg, drop_owned, 0, 0}};
+static const zactor_handler_entry flooder_handlers[] = {
+    {.handle = flooder_on_msg, .drop = drop_owned}, {.handle = flooder_on_msg, .drop = drop_owned}};
 static const zactor_actor_type flooder_type =
     TEST_ACTOR_TYPE(name("test.Flooder"), state(Flooder), slot(FloodSlot),
                     handlers(flooder_handlers), on_start(flooder_on_start),
@@ -197,8 +197,9 @@ static void late_on_message(void *self, zactor_ctx *ctx, const void *msg)
     atomic_fetch_add(&late_deliveries, 1);
     release_handled(msg);
 }
-static const zactor_handler_entry late_handlers[] = {{late_on_message, drop_owned, 0, 0},
-                                                     {late_on_message, drop_owned, 0, 0}};
+static const zactor_handler_entry late_handlers[] = {
+    {.handle = late_on_message, .drop = drop_owned},
+    {.handle = late_on_message, .drop = drop_owned}};
 static void late_on_start(void *self, zactor_ctx *ctx)
 {
     (void)self;

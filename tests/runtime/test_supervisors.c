@@ -162,7 +162,7 @@ static void watcher_on_down(void *self, zactor_ctx *ctx, const void *msg)
 
 TEST_SLOT(WatcherSlot, Watch watch; zactor_down down;);
 static const zactor_handler_entry watcher_handlers[] = {
-    TEST_ENTRY(watcher_on_watch), {watcher_on_down, NULL, 0, ZACTOR_HANDLER_DOWN}};
+    TEST_ENTRY(watcher_on_watch), {.handle = watcher_on_down, .flags = ZACTOR_HANDLER_DOWN}};
 static const zactor_actor_type watcher_type =
     TEST_ACTOR_TYPE(name("test.Watcher"), state(char), slot(WatcherSlot),
                     handlers(watcher_handlers));

@@ -91,7 +91,7 @@ static void drop_nothing(const void *msg)
 static const zactor_handler_entry target_handlers[] = {
     TEST_ENTRY(target_on_tick),
     TEST_ENTRY(target_on_big),
-    {target_on_bytes, drop_nothing, 0, 0}, /* stands for a message holding bytes */
+    {.handle = target_on_bytes, .drop = drop_nothing}, /* stands for a message holding bytes */
 };
 static const zactor_actor_type target_type =
     TEST_ACTOR_TYPE(name("test.TimerTarget"), state(Target), slot(TargetSlot),

@@ -27,6 +27,21 @@ void wt_Box_on_Empty(wt_Box *self, zactor_ctx *ctx, const wt_Empty *msg)
     (void)self, (void)ctx, (void)msg;
 }
 
+void wt_Box_on_Ask(wt_Box *self, zactor_ctx *ctx, const wt_Ask *msg, wt_Answer *reply)
+{
+    (void)self, (void)ctx, (void)msg, (void)reply;
+}
+
+void wt_Box_on_Local(wt_Box *self, zactor_ctx *ctx, const wt_Local *msg)
+{
+    (void)self, (void)ctx, (void)msg;
+}
+
+void wt_Box_on_Peek(wt_Box *self, zactor_ctx *ctx, const wt_Peek *msg, wt_Local *reply)
+{
+    (void)self, (void)ctx, (void)msg, (void)reply;
+}
+
 #define NODE 7u
 #define REFS 4u
 static char cells[REFS]; /* stand-ins for actor cells: only their addresses count */
@@ -166,17 +181,20 @@ static void test_example_bytes(void)
 
 static void test_table(void)
 {
-    CHECK_EQ(WT_WIRE_WIRE_COUNT, 3);
+    CHECK_EQ(WT_WIRE_WIRE_COUNT, 6);
     for (size_t i = 1; i < WT_WIRE_WIRE_COUNT; i++)
         CHECK(wt_wire_wire_table[i - 1].type_id < wt_wire_wire_table[i].type_id);
-    const uint32_t ids[] = {WT_EXAMPLE_TYPE_ID, WT_ALL_TYPE_ID, WT_EMPTY_TYPE_ID};
-    for (size_t i = 0; i < 3; i++) {
+    const uint32_t ids[] = {WT_EXAMPLE_TYPE_ID, WT_ALL_TYPE_ID,    WT_EMPTY_TYPE_ID,
+                            WT_ASK_TYPE_ID,     WT_ANSWER_TYPE_ID, WT_PEEK_TYPE_ID};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         const zactor_wire_entry *entry =
             zactor_wire_find(wt_wire_wire_table, WT_WIRE_WIRE_COUNT, ids[i]);
         CHECK(entry != NULL && entry->type_id == ids[i]);
     }
     uint32_t unknown = WT_EXAMPLE_TYPE_ID ^ WT_ALL_TYPE_ID ^ WT_EMPTY_TYPE_ID;
     CHECK(zactor_wire_find(wt_wire_wire_table, WT_WIRE_WIRE_COUNT, unknown) == NULL);
+    CHECK(WT_LOCAL_LOCAL_ONLY == 1);
+    CHECK(zactor_wire_find(wt_wire_wire_table, WT_WIRE_WIRE_COUNT, WT_LOCAL_TYPE_ID) == NULL);
     CHECK(zactor_wire_find(NULL, 0, WT_ALL_TYPE_ID) == NULL);
     CHECK(zactor_wire_find(wt_wire_wire_table, WT_WIRE_WIRE_COUNT, WT_EMPTY_TYPE_ID)->drop == NULL);
     uint32_t id;
@@ -194,6 +212,49 @@ static void test_table(void)
     CHECK_EQ(wt_Empty_wire_decode(frame, 4, NULL, &empty), 0);
     CHECK_EQ(wt_Empty_wire_decode(frame, 3, NULL, &empty), ZACTOR_EINVAL);
     CHECK_EQ(wt_Empty_wire_decode(frame, 5, NULL, &empty), ZACTOR_EINVAL);
+}
+
+/* The entry of Box's handler table for messages of type_id. */
+static const zactor_handler_entry *handler_entry(const zactor_actor_type *type, uint32_t type_id)
+{
+    for (uint32_t i = 0; i < type->handler_count; i++) {
+        if (type->handlers[i].message_type_id == type_id)
+            return &type->handlers[i];
+    }
+    return NULL;
+}
+
+/* Each handler entry points at its message's entry in the wire table (the
+ * same pointer zactor_wire_find gives), a request's also at its reply's;
+ * a local-only message has none (docs/wire.md, "Handler entries"). */
+static void test_handler_entries(void)
+{
+    const zactor_actor_type *type = wt_Box_child(NULL, NULL, ZACTOR_RESTART_TEMPORARY).type;
+    CHECK(type != NULL);
+    CHECK_EQ(type->handler_count, 6);
+    const struct {
+        uint32_t type_id, reply_type_id;
+        bool travels, reply_travels;
+    } cases[] = {
+        {WT_EXAMPLE_TYPE_ID, 0, true, false}, {WT_ALL_TYPE_ID, 0, true, false},
+        {WT_EMPTY_TYPE_ID, 0, true, false},   {WT_ASK_TYPE_ID, WT_ANSWER_TYPE_ID, true, true},
+        {WT_LOCAL_TYPE_ID, 0, false, false},  {WT_PEEK_TYPE_ID, WT_LOCAL_TYPE_ID, true, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const zactor_handler_entry *entry = handler_entry(type, cases[i].type_id);
+        CHECK(entry != NULL);
+        const zactor_wire_entry *wire =
+            zactor_wire_find(wt_wire_wire_table, WT_WIRE_WIRE_COUNT, cases[i].type_id);
+        CHECK(cases[i].travels ? wire != NULL : wire == NULL);
+        CHECK(entry->wire == wire);
+        const zactor_wire_entry *reply_wire =
+            cases[i].reply_travels
+                ? zactor_wire_find(wt_wire_wire_table, WT_WIRE_WIRE_COUNT, cases[i].reply_type_id)
+                : NULL;
+        CHECK(!cases[i].reply_travels || reply_wire != NULL);
+        CHECK(entry->reply_wire == reply_wire);
+        CHECK_EQ(entry->flags, cases[i].reply_type_id != 0 ? ZACTOR_HANDLER_REQUEST : 0u);
+    }
 }
 
 static void test_malformed(void)
@@ -474,6 +535,7 @@ int main(void)
 {
     test_example_bytes();
     test_table();
+    test_handler_entries();
     test_malformed();
     test_encode_errors();
     test_helpers();

@@ -31,6 +31,21 @@ void wt_Box_on_Empty(wt_Box *self, zactor_ctx *ctx, const wt_Empty *msg)
     (void)self, (void)ctx, (void)msg;
 }
 
+void wt_Box_on_Ask(wt_Box *self, zactor_ctx *ctx, const wt_Ask *msg, wt_Answer *reply)
+{
+    (void)self, (void)ctx, (void)msg, (void)reply;
+}
+
+void wt_Box_on_Local(wt_Box *self, zactor_ctx *ctx, const wt_Local *msg)
+{
+    (void)self, (void)ctx, (void)msg;
+}
+
+void wt_Box_on_Peek(wt_Box *self, zactor_ctx *ctx, const wt_Peek *msg, wt_Local *reply)
+{
+    (void)self, (void)ctx, (void)msg, (void)reply;
+}
+
 /* Refs: node 1, actors 0 to 15, mapped to made-up cells and back. */
 static char cells[16];
 
@@ -60,6 +75,9 @@ static void check(const zactor_wire_entry *entry, const uint8_t *frame, size_t l
         wt_Example example;
         wt_All all;
         wt_Empty empty;
+        wt_Ask ask;
+        wt_Answer answer;
+        wt_Peek peek;
     } msg;
     if (entry->decode(frame, len, &ctx, &msg) != 0)
         return;

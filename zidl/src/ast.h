@@ -105,12 +105,14 @@ typedef enum zidl__handler_kind {
     ZIDL__HANDLER_STOP,
     ZIDL__HANDLER_DOWN,          /* `on down;`: Down notices of the actors it monitors */
     ZIDL__HANDLER_REQUEST_ERROR, /* `on request_error;`: requests it made that failed */
+    ZIDL__HANDLER_IO,            /* `on io;`: readiness of the descriptors it watches */
     ZIDL__HANDLER_MESSAGE
 } zidl__handler_kind;
 
 typedef struct zidl__handler {
     zidl__handler_kind kind;
-    const char *name; /* the message as written, or "start", "stop", "down", "request_error" */
+    const char *name; /* the message as written, or "start", "stop", "down", "request_error",
+                         "io" */
     zidl__loc loc;    /* of `on` */
     zidl__loc name_loc;
     const char *doc;

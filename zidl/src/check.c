@@ -796,7 +796,8 @@ static void check_slot_members(clash_search *s, const zidl__decl *actor)
 }
 
 /* Parameters that only some actors' functions have: `down` (the `on
- * down` handler), `error` (the `on request_error` handler) and `promise`
+ * down` handler), `error` (the `on request_error` handler), `ev` (the `on
+ * io` handler) and `promise`
  * (the fulfil function of a request the actor handles). A type of that
  * name, possible only without a package, would be shadowed by it in every
  * definition. Checked only for actors that have those functions, so
@@ -814,7 +815,7 @@ static void check_parameter(clash_search *s, const zidl__decl *actor, const zidl
 
 static void check_handler_parameters(clash_search *s, const zidl__decl *actor)
 {
-    bool down = false, request_error = false, promise = false;
+    bool down = false, request_error = false, io = false, promise = false;
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl__handler *h = actor->handlers.items[i];
         if (h->kind == ZIDL__HANDLER_DOWN && !down) {
@@ -823,6 +824,9 @@ static void check_handler_parameters(clash_search *s, const zidl__decl *actor)
         } else if (h->kind == ZIDL__HANDLER_REQUEST_ERROR && !request_error) {
             request_error = true;
             check_parameter(s, actor, h, "error", "'on request_error' handler");
+        } else if (h->kind == ZIDL__HANDLER_IO && !io) {
+            io = true;
+            check_parameter(s, actor, h, "ev", "'on io' handler");
         } else if (h->kind == ZIDL__HANDLER_MESSAGE && h->has_reply && !promise) {
             promise = true;
             check_parameter(s, actor, h, "promise", "fulfil functions");

@@ -686,6 +686,10 @@ static void emit_actor(header_emitter *e, const zidl__decl *actor)
                          {"doc", doc_lines(e, h->doc, "")},
                          {"about", doc_comment(e, section_text(e, "request_error_doc", NULL, 0))},
                          {"function", function}, {"state", state});
+        else if (h->kind == ZIDL__HANDLER_IO)
+            ZIDL__EXPAND(e->out, e->tmpl, "io_handler", {"doc", doc_lines(e, h->doc, "")},
+                         {"about", doc_comment(e, section_text(e, "io_doc", NULL, 0))},
+                         {"function", function}, {"state", state});
         else
             ZIDL__EXPAND(e->out, e->tmpl, "hook", {"doc", doc_lines(e, h->doc, "")},
                          {"function", function}, {"state", state});

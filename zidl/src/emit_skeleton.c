@@ -35,6 +35,9 @@ static void emit_actor(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
         else if (h->kind == ZIDL__HANDLER_REQUEST_ERROR)
             ZIDL__EXPAND(out, tmpl, "request_error_handler", {"function", function},
                          {"state", state}, {"name", actor->name});
+        else if (h->kind == ZIDL__HANDLER_IO)
+            ZIDL__EXPAND(out, tmpl, "io_handler", {"function", function}, {"state", state},
+                         {"name", actor->name});
         else
             ZIDL__EXPAND(out, tmpl, "hook", {"function", function}, {"state", state},
                          {"name", actor->name},

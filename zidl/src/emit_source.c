@@ -321,6 +321,9 @@ static void emit_dispatchers(source_emitter *e, const zidl__decl *actor, const c
         else if (h->kind == ZIDL__HANDLER_REQUEST_ERROR)
             ZIDL__EXPAND(e->out, e->tmpl, "dispatch_request_error", {"dispatch", dispatch},
                          {"handler", handler}, {"state", state});
+        else if (h->kind == ZIDL__HANDLER_IO)
+            ZIDL__EXPAND(e->out, e->tmpl, "dispatch_io", {"dispatch", dispatch},
+                         {"handler", handler}, {"state", state});
         else if (h->kind != ZIDL__HANDLER_MESSAGE)
             ZIDL__EXPAND(e->out, e->tmpl, "dispatch_hook", {"dispatch", dispatch},
                          {"handler", handler}, {"state", state});
@@ -339,12 +342,11 @@ static void emit_dispatchers(source_emitter *e, const zidl__decl *actor, const c
 }
 
 /* Whether the handler has an entry in the actor's handler table: every
- * message, the Down notices and the request errors; start and stop are
- * hooks of their own. */
+ * message, the Down notices, the request errors and the io events; start
+ * and stop are hooks of their own. */
 static bool in_table(const zidl__handler *h)
 {
-    return h->kind == ZIDL__HANDLER_MESSAGE || h->kind == ZIDL__HANDLER_DOWN ||
-           h->kind == ZIDL__HANDLER_REQUEST_ERROR;
+    return h->kind != ZIDL__HANDLER_START && h->kind != ZIDL__HANDLER_STOP;
 }
 
 static const char *tag_of(source_emitter *e, const zidl__decl *actor, const zidl__handler *h)
@@ -353,6 +355,8 @@ static const char *tag_of(source_emitter *e, const zidl__decl *actor, const zidl
         return zidl__down_tag_name(e->arena, e->file, actor->name);
     if (h->kind == ZIDL__HANDLER_REQUEST_ERROR)
         return zidl__request_error_tag_name(e->arena, e->file, actor->name);
+    if (h->kind == ZIDL__HANDLER_IO)
+        return zidl__io_tag_name(e->arena, e->file, actor->name);
     return zidl__tag_name(e->arena, e->file, actor->name, h->name);
 }
 
@@ -370,30 +374,59 @@ static void emit_tags(source_emitter *e, const zidl__decl *actor)
     zidl__template_expand(e->out, e->tmpl, "tags_end", NULL, 0);
 }
 
+/* The address of a message's entry in the wire table of the file that
+ * declares it (the table is sorted by type id: the entry's index is the
+ * number of that file's travelling messages with a smaller id), or "NULL"
+ * for a local-only message, which has none. */
+static const char *wire_entry(source_emitter *e, const zidl__decl *message)
+{
+    if (message->holds_ptr)
+        return "NULL";
+    const zidl__file *file = message->file;
+    size_t index = 0;
+    for (size_t i = 0; i < file->decls.count; i++) {
+        const zidl__decl *other = file->decls.items[i];
+        if (other->kind == ZIDL__DECL_MESSAGE && !other->holds_ptr &&
+            other->type_id < message->type_id)
+            index++;
+    }
+    return zidl__arena_sprintf(e->arena, "&%s[%zu]", zidl__wire_table_name(e->arena, file), index);
+}
+
+/* The flags of the entries that carry no message: the payload is the
+ * runtime's own struct (zactor_down, zactor_request_error,
+ * zactor_io_event), which owns nothing; the runtime finds the entry by
+ * its flag, not by a message type id. */
+static const char *notice_flags(const zidl__handler *h)
+{
+    switch (h->kind) {
+    case ZIDL__HANDLER_DOWN:
+        return "ZACTOR_HANDLER_DOWN";
+    case ZIDL__HANDLER_REQUEST_ERROR:
+        return "ZACTOR_HANDLER_REQUEST_ERROR";
+    case ZIDL__HANDLER_IO:
+        return "ZACTOR_HANDLER_IO";
+    default:
+        return NULL;
+    }
+}
+
 static void emit_handler_table(source_emitter *e, const zidl__decl *actor, const char *table)
 {
     zidl__strbuf entries;
     zidl__strbuf_init(&entries, e->arena->mem);
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl__handler *h = actor->handlers.items[i];
+        if (!in_table(h))
+            continue;
         const char *dispatch = actor_name(e, actor, "dispatch_", h->name);
-        if (h->kind == ZIDL__HANDLER_DOWN) {
-            /* A zactor_down owns nothing; the runtime finds the entry by
-             * its flag, not by a message type id. */
+        const char *flags = notice_flags(h);
+        if (flags != NULL) {
             ZIDL__EXPAND(&entries, e->tmpl, "handler_table_entry", {"tag", tag_of(e, actor, h)},
                          {"dispatch", dispatch}, {"drop", "NULL"}, {"type_id", "0"},
-                         {"flags", "ZACTOR_HANDLER_DOWN"});
+                         {"flags", flags}, {"wire", "NULL"}, {"reply_wire", "NULL"});
             continue;
         }
-        if (h->kind == ZIDL__HANDLER_REQUEST_ERROR) {
-            /* Likewise a zactor_request_error. */
-            ZIDL__EXPAND(&entries, e->tmpl, "handler_table_entry", {"tag", tag_of(e, actor, h)},
-                         {"dispatch", dispatch}, {"drop", "NULL"}, {"type_id", "0"},
-                         {"flags", "ZACTOR_HANDLER_REQUEST_ERROR"});
-            continue;
-        }
-        if (h->kind != ZIDL__HANDLER_MESSAGE)
-            continue;
         const char *drop = "NULL";
         if (h->message->holds_bytes)
             drop = h->has_reply ? actor_name(e, actor, "drop_", h->name) : dropper(e, h->message);
@@ -401,7 +434,9 @@ static void emit_handler_table(source_emitter *e, const zidl__decl *actor, const
                      {"dispatch", dispatch}, {"drop", drop},
                      {"type_id",
                       zidl__macro_name(e->arena, h->message->file, h->message->name, "TYPE_ID")},
-                     {"flags", h->has_reply ? "ZACTOR_HANDLER_REQUEST" : "0"});
+                     {"flags", h->has_reply ? "ZACTOR_HANDLER_REQUEST" : "0"},
+                     {"wire", wire_entry(e, h->message)},
+                     {"reply_wire", h->has_reply ? wire_entry(e, h->reply_message) : "NULL"});
     }
     ZIDL__EXPAND(e->out, e->tmpl, "handler_table", {"table", table},
                  {"entries", zidl__strbuf_str(&entries)});

@@ -51,6 +51,13 @@ char *zidl__request_error_tag_name(zidl__arena *arena, const zidl__file *file, c
     return out;
 }
 
+char *zidl__io_tag_name(zidl__arena *arena, const zidl__file *file, const char *actor)
+{
+    char *out = zidl__c_name(arena, file, actor, "_IO_TAG");
+    upcase(out);
+    return out;
+}
+
 static void upcase(char *s)
 {
     for (; *s != '\0'; s++)
@@ -314,6 +321,9 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
                  describe(e, "the handler tag", "of", subject));
         if (h->kind == ZIDL__HANDLER_REQUEST_ERROR)
             emit(e, zidl__request_error_tag_name(e->arena, file, decl->name), h->loc,
+                 describe(e, "the handler tag", "of", subject));
+        if (h->kind == ZIDL__HANDLER_IO)
+            emit(e, zidl__io_tag_name(e->arena, file, decl->name), h->loc,
                  describe(e, "the handler tag", "of", subject));
         if (h->kind != ZIDL__HANDLER_MESSAGE)
             continue;

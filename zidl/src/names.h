@@ -36,6 +36,9 @@ char *zidl__down_tag_name(zidl__arena *arena, const zidl__file *file, const char
 /* "CHAT_ROOM_REQUEST_ERROR_TAG": the tag of Room's `on request_error;`
  * entry (a message `RequestError` gets CHAT_ROOM_TAG_REQUEST_ERROR). */
 char *zidl__request_error_tag_name(zidl__arena *arena, const zidl__file *file, const char *actor);
+/* "CHAT_ROOM_IO_TAG": the tag of Room's `on io;` entry (a message `Io`
+ * gets CHAT_ROOM_TAG_IO). */
+char *zidl__io_tag_name(zidl__arena *arena, const zidl__file *file, const char *actor);
 /* "chat_room_wire_table" and "CHAT_ROOM_WIRE_COUNT" for room.zidl in
  * package chat: the file's table of wire messages and their count. */
 char *zidl__wire_table_name(zidl__arena *arena, const zidl__file *file);

@@ -339,9 +339,13 @@ static void resolve_handler(resolver *r, zidl__handler *h)
         h->kind = ZIDL__HANDLER_DOWN;
         return;
     }
-    /* Likewise `on request_error;`, which came later still. */
+    /* Likewise `on request_error;`, which came later still, and `on io;`. */
     if (strcmp(h->name, "request_error") == 0 && !message_visible(r, h->name)) {
         h->kind = ZIDL__HANDLER_REQUEST_ERROR;
+        return;
+    }
+    if (strcmp(h->name, "io") == 0 && !message_visible(r, h->name)) {
+        h->kind = ZIDL__HANDLER_IO;
         return;
     }
     h->kind = ZIDL__HANDLER_MESSAGE;

@@ -32,8 +32,9 @@ extern "C" {
  * stale generated code fails to compile. 2: handler entries, bytes, replies.
  * 3: request ids in reply_to, request thunks that may defer their reply.
  * 4: mailbox bound and policy in the actor type.
+ * 5: wire codecs in handler entries, `on io` entries.
  */
-#define ZACTOR_ABI_VERSION 4
+#define ZACTOR_ABI_VERSION 5
 
 /* C11 _Static_assert and C++ static_assert under one name for generated code. */
 #ifdef __cplusplus
@@ -416,6 +417,18 @@ int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *typ
  * ZACTOR_EARG (ctx NULL, or no monitor of the running actor has that id:
  * never set, removed already, or its Down delivered). */
 int zactor_demonitor(zactor_ctx *ctx, uint64_t id);
+
+/* What an actor that declares `on io;` receives when a file descriptor it
+ * watches (zactor_io_watch) is ready. */
+#define ZACTOR_IO_READ 1u  /* readable, or the peer closed (read returns 0) */
+#define ZACTOR_IO_WRITE 2u /* writable */
+#define ZACTOR_IO_ERROR 4u /* an error or hang-up is pending on the descriptor */
+typedef struct zactor_io_event {
+    int fd;          /* the watched descriptor */
+    uint32_t events; /* ZACTOR_IO_* bits that are ready */
+    uint64_t watch;  /* the id zactor_io_watch gave */
+} zactor_io_event;
+#define ZACTOR_HANDLER_IO 8u
 
 /* ------------------------------------------------------------------ */
 /* Request failures and promises                                       */
@@ -1125,12 +1138,24 @@ typedef void (*zactor_hook_fn)(void *self, zactor_ctx *ctx);
  * payload is a zactor_request_error (message_type_id 0). */
 #define ZACTOR_HANDLER_REQUEST_ERROR 4u
 
+/* zactor_handler_entry.flags: the entry of `on io;`; the payload is a
+ * zactor_io_event (message_type_id 0). ZACTOR_HANDLER_IO is defined with
+ * zactor_io_event, under "Monitors". */
+
 /* One per `on Message` line, indexed by tag (the order of the lines). */
 typedef struct zactor_handler_entry {
     zactor_handler_fn handle;
     zactor_drop_fn drop;      /* NULL when the payload owns nothing */
     uint32_t message_type_id; /* the message's *_TYPE_ID (a request's: the request's) */
     uint32_t flags;           /* ZACTOR_HANDLER_* */
+    /* The message's wire codecs (docs/wire.md): its entry in the wire
+     * table of the schema file that declares it. NULL for a local-only
+     * message and for the entries of `on down`, `on request_error` and
+     * `on io`. */
+    const zactor_wire_entry *wire;
+    /* A request entry's reply codecs, likewise; NULL otherwise, and when
+     * the reply is local-only. */
+    const zactor_wire_entry *reply_wire;
 } zactor_handler_entry;
 
 typedef struct zactor_actor_type {

@@ -168,7 +168,8 @@ static void grid_Walker_dispatch_Board(void *self, zactor_ctx *ctx, const void *
 }
 
 static const zactor_handler_entry grid_Walker_handlers[] = {
-    [GRID_WALKER_TAG_BOARD] = {grid_Walker_dispatch_Board, NULL, GRID_BOARD_TYPE_ID, 0},
+    [GRID_WALKER_TAG_BOARD] = {grid_Walker_dispatch_Board, NULL, GRID_BOARD_TYPE_ID, 0,
+                               &grid_arrays_wire_table[0], NULL},
 };
 
 static const zactor_actor_type grid_Walker_actor_type = {

@@ -334,7 +334,8 @@ static void flow_Gate_dispatch_Job(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry flow_Gate_handlers[] = {
-    [FLOW_GATE_TAG_JOB] = {flow_Gate_dispatch_Job, NULL, FLOW_JOB_TYPE_ID, 0},
+    [FLOW_GATE_TAG_JOB] = {flow_Gate_dispatch_Job, NULL, FLOW_JOB_TYPE_ID, 0,
+                           &flow_flow_wire_table[2], NULL},
 };
 
 static const zactor_actor_type flow_Gate_actor_type = {
@@ -477,11 +478,14 @@ static void flow_Sink_dispatch_down(void *self, zactor_ctx *ctx, const void *msg
 }
 
 static const zactor_handler_entry flow_Sink_handlers[] = {
-    [FLOW_SINK_TAG_JOB] = {flow_Sink_dispatch_Job, NULL, FLOW_JOB_TYPE_ID, 0},
-    [FLOW_SINK_TAG_CHUNK] = {flow_Sink_dispatch_Chunk, flow_Chunk_drop, FLOW_CHUNK_TYPE_ID, 0},
+    [FLOW_SINK_TAG_JOB] = {flow_Sink_dispatch_Job, NULL, FLOW_JOB_TYPE_ID, 0,
+                           &flow_flow_wire_table[2], NULL},
+    [FLOW_SINK_TAG_CHUNK] = {flow_Sink_dispatch_Chunk, flow_Chunk_drop, FLOW_CHUNK_TYPE_ID, 0,
+                             &flow_flow_wire_table[0], NULL},
     [FLOW_SINK_TAG_COUNT] = {flow_Sink_dispatch_Count, NULL, FLOW_COUNT_TYPE_ID,
-                             ZACTOR_HANDLER_REQUEST},
-    [FLOW_SINK_DOWN_TAG] = {flow_Sink_dispatch_down, NULL, 0, ZACTOR_HANDLER_DOWN},
+                             ZACTOR_HANDLER_REQUEST, &flow_flow_wire_table[3],
+                             &flow_flow_wire_table[1]},
+    [FLOW_SINK_DOWN_TAG] = {flow_Sink_dispatch_down, NULL, 0, ZACTOR_HANDLER_DOWN, NULL, NULL},
 };
 
 static const zactor_actor_type flow_Sink_actor_type = {
@@ -660,7 +664,8 @@ static void flow_Log_dispatch_Job(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry flow_Log_handlers[] = {
-    [FLOW_LOG_TAG_JOB] = {flow_Log_dispatch_Job, NULL, FLOW_JOB_TYPE_ID, 0},
+    [FLOW_LOG_TAG_JOB] = {flow_Log_dispatch_Job, NULL, FLOW_JOB_TYPE_ID, 0,
+                          &flow_flow_wire_table[2], NULL},
 };
 
 static const zactor_actor_type flow_Log_actor_type = {

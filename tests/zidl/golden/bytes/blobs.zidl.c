@@ -452,11 +452,13 @@ static void blobs_Store_dispatch_Hash(void *self, zactor_ctx *ctx, const void *p
 }
 
 static const zactor_handler_entry blobs_Store_handlers[] = {
-    [BLOBS_STORE_TAG_BLOB] = {blobs_Store_dispatch_Blob, blobs_Blob_drop, BLOBS_BLOB_TYPE_ID, 0},
+    [BLOBS_STORE_TAG_BLOB] = {blobs_Store_dispatch_Blob, blobs_Blob_drop, BLOBS_BLOB_TYPE_ID, 0,
+                              &blobs_blobs_wire_table[2], NULL},
     [BLOBS_STORE_TAG_BUNDLE] = {blobs_Store_dispatch_Bundle, blobs_Bundle_drop,
-                                BLOBS_BUNDLE_TYPE_ID, 0},
+                                BLOBS_BUNDLE_TYPE_ID, 0, &blobs_blobs_wire_table[0], NULL},
     [BLOBS_STORE_TAG_HASH] = {blobs_Store_dispatch_Hash, blobs_Store_drop_Hash, BLOBS_HASH_TYPE_ID,
-                              ZACTOR_HANDLER_REQUEST},
+                              ZACTOR_HANDLER_REQUEST, &blobs_blobs_wire_table[1],
+                              &blobs_blobs_wire_table[3]},
 };
 
 static const zactor_actor_type blobs_Store_actor_type = {

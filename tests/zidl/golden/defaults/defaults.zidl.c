@@ -241,7 +241,8 @@ static void cfg_Service_dispatch_Configure(void *self, zactor_ctx *ctx, const vo
 }
 
 static const zactor_handler_entry cfg_Service_handlers[] = {
-    [CFG_SERVICE_TAG_CONFIGURE] = {cfg_Service_dispatch_Configure, NULL, CFG_CONFIGURE_TYPE_ID, 0},
+    [CFG_SERVICE_TAG_CONFIGURE] = {cfg_Service_dispatch_Configure, NULL, CFG_CONFIGURE_TYPE_ID, 0,
+                                   &cfg_defaults_wire_table[0], NULL},
 };
 
 static const zactor_actor_type cfg_Service_actor_type = {

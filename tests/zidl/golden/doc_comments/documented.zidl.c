@@ -137,7 +137,8 @@ static void docs_Shop_dispatch_Order(void *self, zactor_ctx *ctx, const void *ms
 }
 
 static const zactor_handler_entry docs_Shop_handlers[] = {
-    [DOCS_SHOP_TAG_ORDER] = {docs_Shop_dispatch_Order, NULL, DOCS_ORDER_TYPE_ID, 0},
+    [DOCS_SHOP_TAG_ORDER] = {docs_Shop_dispatch_Order, NULL, DOCS_ORDER_TYPE_ID, 0,
+                             &docs_documented_wire_table[0], NULL},
 };
 
 static const zactor_actor_type docs_Shop_actor_type = {

@@ -27,6 +27,16 @@ static void request_error_wire_get(zactor_wire_reader *r, request_error *value)
     value->code = zactor_wire_get_u32(r);
 }
 
+static void io_wire_put(zactor_wire_writer *w, const io *value)
+{
+    zactor_wire_put_i32(w, value->fd);
+}
+
+static void io_wire_get(zactor_wire_reader *r, io *value)
+{
+    value->fd = zactor_wire_get_i32(r);
+}
+
 size_t down_wire_size(const down *msg)
 {
     return msg != NULL ? 8 : 0; /* the type id and the fields */
@@ -134,8 +144,61 @@ static int request_error_wire_decode_any(const uint8_t *in, size_t len, zactor_w
     return request_error_wire_decode(in, len, ctx, (request_error *)out);
 }
 
+size_t io_wire_size(const io *msg)
+{
+    return msg != NULL ? 8 : 0; /* the type id and the fields */
+}
+
+int io_wire_encode(const io *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap, size_t *len)
+{
+    if (msg == NULL || out == NULL || len == NULL)
+        return ZACTOR_EARG;
+    *len = 0;
+    size_t size = io_wire_size(msg);
+    if (cap < size) {
+        *len = size; /* what it takes */
+        return ZACTOR_EARG;
+    }
+    zactor_wire_writer w = {out, out + size, ctx, 0};
+    zactor_wire_put_u32(&w, IO_TYPE_ID);
+    io_wire_put(&w, msg);
+    if (w.error != 0)
+        return w.error;
+    *len = size;
+    return 0;
+}
+
+int io_wire_decode(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, io *out)
+{
+    if (in == NULL || out == NULL)
+        return ZACTOR_EARG;
+    memset(out, 0, sizeof *out);
+    zactor_wire_reader r = {in, in + len, ctx, 0};
+    if (zactor_wire_get_u32(&r) != IO_TYPE_ID)
+        zactor_wire_reader_fail(&r, ZACTOR_EINVAL);
+    io_wire_get(&r, out);
+    return zactor_wire_reader_finish(&r);
+}
+
+static size_t io_wire_size_any(const void *msg)
+{
+    return io_wire_size((const io *)msg);
+}
+
+static int io_wire_encode_any(const void *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap,
+                              size_t *len)
+{
+    return io_wire_encode((const io *)msg, ctx, out, cap, len);
+}
+
+static int io_wire_decode_any(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, void *out)
+{
+    return io_wire_decode(in, len, ctx, (io *)out);
+}
+
 /* The messages of legacy.zidl that travel, sorted by type id (zactor_wire_find). */
 const zactor_wire_entry legacy_wire_table[LEGACY_WIRE_COUNT] = {
+    {IO_TYPE_ID, "io", sizeof(io), io_wire_size_any, io_wire_encode_any, io_wire_decode_any, NULL},
     {REQUEST_ERROR_TYPE_ID, "request_error", sizeof(request_error), request_error_wire_size_any,
      request_error_wire_encode_any, request_error_wire_decode_any, NULL},
     {DOWN_TYPE_ID, "down", sizeof(down), down_wire_size_any, down_wire_encode_any,
@@ -156,7 +219,7 @@ static void Lift_dispatch_down(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry Lift_handlers[] = {
-    [LIFT_TAG_DOWN] = {Lift_dispatch_down, NULL, DOWN_TYPE_ID, 0},
+    [LIFT_TAG_DOWN] = {Lift_dispatch_down, NULL, DOWN_TYPE_ID, 0, &legacy_wire_table[2], NULL},
 };
 
 static const zactor_actor_type Lift_actor_type = {
@@ -244,7 +307,8 @@ static void Clerk_dispatch_request_error(void *self, zactor_ctx *ctx, const void
 }
 
 static const zactor_handler_entry Clerk_handlers[] = {
-    [CLERK_TAG_REQUEST_ERROR] = {Clerk_dispatch_request_error, NULL, REQUEST_ERROR_TYPE_ID, 0},
+    [CLERK_TAG_REQUEST_ERROR] = {Clerk_dispatch_request_error, NULL, REQUEST_ERROR_TYPE_ID, 0,
+                                 &legacy_wire_table[1], NULL},
 };
 
 static const zactor_actor_type Clerk_actor_type = {
@@ -318,4 +382,92 @@ int Clerk_send_request_error_every(Clerk_ref to, const request_error *msg, uint6
         return ZACTOR_EARG;
     return zactor_send_after(to.raw, &Clerk_actor_type, CLERK_TAG_REQUEST_ERROR, msg, sizeof *msg,
                              period_ns, period_ns, timer);
+}
+
+/* ---- Actor Pump: dispatch, type descriptor, spawn and sends ---- */
+
+/* The tag of a message in Pump's mailbox: its entry in the handler
+ * table, in the order of the `on` lines. */
+enum Pump_tag {
+    PUMP_TAG_IO,
+};
+
+static void Pump_dispatch_io(void *self, zactor_ctx *ctx, const void *msg)
+{
+    Pump_on_io((Pump *)self, ctx, (const io *)msg);
+}
+
+static const zactor_handler_entry Pump_handlers[] = {
+    [PUMP_TAG_IO] = {Pump_dispatch_io, NULL, IO_TYPE_ID, 0, &legacy_wire_table[0], NULL},
+};
+
+static const zactor_actor_type Pump_actor_type = {
+    .abi_version = ZACTOR_ABI_VERSION,
+    .name = "Pump",
+    .state_size = sizeof(Pump),
+    .state_align = _Alignof(Pump),
+    .slot_size = sizeof(Pump_slot),
+    .handler_count = sizeof Pump_handlers / sizeof Pump_handlers[0],
+    .handlers = Pump_handlers,
+    .on_start = NULL,
+    .on_stop = NULL,
+};
+
+Pump_ref Pump_spawn(zactor_system *sys, const Pump *init)
+{
+    Pump_ref ref;
+    ref.raw = zactor_spawn(sys, &Pump_actor_type, init);
+    return ref;
+}
+
+int Pump_monitor(zactor_ctx *ctx, Pump_ref ref, uint64_t *out)
+{
+    return zactor_monitor(ctx, ref.raw, &Pump_actor_type, out);
+}
+
+int Pump_register(zactor_system *sys, const char *name, Pump_ref ref)
+{
+    return zactor_name_register(sys, name, ref.raw);
+}
+
+int Pump_lookup(zactor_system *sys, const char *name, Pump_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_name_lookup(sys, name, &Pump_actor_type, &out->raw);
+}
+
+zactor_child_spec Pump_child(const char *name, const Pump *init, zactor_restart restart)
+{
+    zactor_child_spec child = {name, &Pump_actor_type, init, restart, NULL};
+    return child;
+}
+
+int Pump_send_io(Pump_ref to, const io *msg)
+{
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send(to.raw, &Pump_actor_type, PUMP_TAG_IO, msg, sizeof *msg);
+}
+
+int Pump_send_io_after(Pump_ref to, const io *msg, uint64_t delay_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &Pump_actor_type, PUMP_TAG_IO, msg, sizeof *msg, delay_ns, 0,
+                             timer);
+}
+
+int Pump_send_io_every(Pump_ref to, const io *msg, uint64_t period_ns, zactor_timer *timer)
+{
+    if (timer != NULL)
+        *timer = (zactor_timer){NULL, 0};
+    if (msg == NULL)
+        return ZACTOR_EARG;
+    if (period_ns == 0)
+        return ZACTOR_EARG;
+    return zactor_send_after(to.raw, &Pump_actor_type, PUMP_TAG_IO, msg, sizeof *msg, period_ns,
+                             period_ns, timer);
 }

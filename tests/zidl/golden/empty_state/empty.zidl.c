@@ -179,8 +179,10 @@ static void blank_Idle_dispatch_Carry(void *self, zactor_ctx *ctx, const void *m
 }
 
 static const zactor_handler_entry blank_Idle_handlers[] = {
-    [BLANK_IDLE_TAG_PING] = {blank_Idle_dispatch_Ping, NULL, BLANK_PING_TYPE_ID, 0},
-    [BLANK_IDLE_TAG_CARRY] = {blank_Idle_dispatch_Carry, NULL, BLANK_CARRY_TYPE_ID, 0},
+    [BLANK_IDLE_TAG_PING] = {blank_Idle_dispatch_Ping, NULL, BLANK_PING_TYPE_ID, 0,
+                             &blank_empty_wire_table[0], NULL},
+    [BLANK_IDLE_TAG_CARRY] = {blank_Idle_dispatch_Carry, NULL, BLANK_CARRY_TYPE_ID, 0,
+                              &blank_empty_wire_table[1], NULL},
 };
 
 static const zactor_actor_type blank_Idle_actor_type = {
@@ -301,7 +303,8 @@ static void blank_Stateless_dispatch_Ping(void *self, zactor_ctx *ctx, const voi
 }
 
 static const zactor_handler_entry blank_Stateless_handlers[] = {
-    [BLANK_STATELESS_TAG_PING] = {blank_Stateless_dispatch_Ping, NULL, BLANK_PING_TYPE_ID, 0},
+    [BLANK_STATELESS_TAG_PING] = {blank_Stateless_dispatch_Ping, NULL, BLANK_PING_TYPE_ID, 0,
+                                  &blank_empty_wire_table[0], NULL},
 };
 
 static const zactor_actor_type blank_Stateless_actor_type = {

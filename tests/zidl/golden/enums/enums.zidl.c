@@ -206,7 +206,8 @@ static void colors_Painter_dispatch_Paint(void *self, zactor_ctx *ctx, const voi
 }
 
 static const zactor_handler_entry colors_Painter_handlers[] = {
-    [COLORS_PAINTER_TAG_PAINT] = {colors_Painter_dispatch_Paint, NULL, COLORS_PAINT_TYPE_ID, 0},
+    [COLORS_PAINTER_TAG_PAINT] = {colors_Painter_dispatch_Paint, NULL, COLORS_PAINT_TYPE_ID, 0,
+                                  &colors_enums_wire_table[0], NULL},
 };
 
 static const zactor_actor_type colors_Painter_actor_type = {

@@ -797,12 +797,17 @@ static void chat_Room_dispatch_CountMembers(void *self, zactor_ctx *ctx, const v
 }
 
 static const zactor_handler_entry chat_Room_handlers[] = {
-    [CHAT_ROOM_TAG_JOIN] = {chat_Room_dispatch_Join, NULL, CHAT_JOIN_TYPE_ID, 0},
-    [CHAT_ROOM_TAG_POST] = {chat_Room_dispatch_Post, NULL, CHAT_POST_TYPE_ID, 0},
-    [CHAT_ROOM_TAG_LEAVE] = {chat_Room_dispatch_Leave, NULL, CHAT_LEAVE_TYPE_ID, 0},
-    [CHAT_ROOM_TAG_PHOTO] = {chat_Room_dispatch_Photo, chat_Photo_drop, CHAT_PHOTO_TYPE_ID, 0},
+    [CHAT_ROOM_TAG_JOIN] = {chat_Room_dispatch_Join, NULL, CHAT_JOIN_TYPE_ID, 0,
+                            &chat_chat_wire_table[7], NULL},
+    [CHAT_ROOM_TAG_POST] = {chat_Room_dispatch_Post, NULL, CHAT_POST_TYPE_ID, 0,
+                            &chat_chat_wire_table[0], NULL},
+    [CHAT_ROOM_TAG_LEAVE] = {chat_Room_dispatch_Leave, NULL, CHAT_LEAVE_TYPE_ID, 0,
+                             &chat_chat_wire_table[4], NULL},
+    [CHAT_ROOM_TAG_PHOTO] = {chat_Room_dispatch_Photo, chat_Photo_drop, CHAT_PHOTO_TYPE_ID, 0,
+                             &chat_chat_wire_table[3], NULL},
     [CHAT_ROOM_TAG_COUNTMEMBERS] = {chat_Room_dispatch_CountMembers, NULL,
-                                    CHAT_COUNTMEMBERS_TYPE_ID, ZACTOR_HANDLER_REQUEST},
+                                    CHAT_COUNTMEMBERS_TYPE_ID, ZACTOR_HANDLER_REQUEST,
+                                    &chat_chat_wire_table[6], &chat_chat_wire_table[1]},
 };
 
 static const zactor_actor_type chat_Room_actor_type = {
@@ -1044,8 +1049,10 @@ static void chat_User_dispatch_stop(void *self, zactor_ctx *ctx)
 }
 
 static const zactor_handler_entry chat_User_handlers[] = {
-    [CHAT_USER_TAG_DELIVERED] = {chat_User_dispatch_Delivered, NULL, CHAT_DELIVERED_TYPE_ID, 0},
-    [CHAT_USER_TAG_SHARED] = {chat_User_dispatch_Shared, chat_Shared_drop, CHAT_SHARED_TYPE_ID, 0},
+    [CHAT_USER_TAG_DELIVERED] = {chat_User_dispatch_Delivered, NULL, CHAT_DELIVERED_TYPE_ID, 0,
+                                 &chat_chat_wire_table[5], NULL},
+    [CHAT_USER_TAG_SHARED] = {chat_User_dispatch_Shared, chat_Shared_drop, CHAT_SHARED_TYPE_ID, 0,
+                              &chat_chat_wire_table[2], NULL},
 };
 
 static const zactor_actor_type chat_User_actor_type = {

@@ -161,7 +161,8 @@ static void pingpong_Ponger_dispatch_Ping(void *self, zactor_ctx *ctx, const voi
 }
 
 static const zactor_handler_entry pingpong_Ponger_handlers[] = {
-    [PINGPONG_PONGER_TAG_PING] = {pingpong_Ponger_dispatch_Ping, NULL, PINGPONG_PING_TYPE_ID, 0},
+    [PINGPONG_PONGER_TAG_PING] = {pingpong_Ponger_dispatch_Ping, NULL, PINGPONG_PING_TYPE_ID, 0,
+                                  &pingpong_pingpong_wire_table[0], NULL},
 };
 
 static const zactor_actor_type pingpong_Ponger_actor_type = {
@@ -258,7 +259,8 @@ static void pingpong_Pinger_dispatch_Pong(void *self, zactor_ctx *ctx, const voi
 }
 
 static const zactor_handler_entry pingpong_Pinger_handlers[] = {
-    [PINGPONG_PINGER_TAG_PONG] = {pingpong_Pinger_dispatch_Pong, NULL, PINGPONG_PONG_TYPE_ID, 0},
+    [PINGPONG_PINGER_TAG_PONG] = {pingpong_Pinger_dispatch_Pong, NULL, PINGPONG_PONG_TYPE_ID, 0,
+                                  &pingpong_pingpong_wire_table[1], NULL},
 };
 
 static const zactor_actor_type pingpong_Pinger_actor_type = {

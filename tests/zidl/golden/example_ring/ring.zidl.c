@@ -162,8 +162,10 @@ static void ring_Node_dispatch_Token(void *self, zactor_ctx *ctx, const void *ms
 }
 
 static const zactor_handler_entry ring_Node_handlers[] = {
-    [RING_NODE_TAG_LINK] = {ring_Node_dispatch_Link, NULL, RING_LINK_TYPE_ID, 0},
-    [RING_NODE_TAG_TOKEN] = {ring_Node_dispatch_Token, NULL, RING_TOKEN_TYPE_ID, 0},
+    [RING_NODE_TAG_LINK] = {ring_Node_dispatch_Link, NULL, RING_LINK_TYPE_ID, 0,
+                            &ring_ring_wire_table[0], NULL},
+    [RING_NODE_TAG_TOKEN] = {ring_Node_dispatch_Token, NULL, RING_TOKEN_TYPE_ID, 0,
+                             &ring_ring_wire_table[1], NULL},
 };
 
 static const zactor_actor_type ring_Node_actor_type = {

@@ -91,7 +91,8 @@ static void common_Logger_dispatch_Ping(void *self, zactor_ctx *ctx, const void 
 }
 
 static const zactor_handler_entry common_Logger_handlers[] = {
-    [COMMON_LOGGER_TAG_PING] = {common_Logger_dispatch_Ping, NULL, COMMON_PING_TYPE_ID, 0},
+    [COMMON_LOGGER_TAG_PING] = {common_Logger_dispatch_Ping, NULL, COMMON_PING_TYPE_ID, 0,
+                                &common_common_wire_table[0], NULL},
 };
 
 static const zactor_actor_type common_Logger_actor_type = {

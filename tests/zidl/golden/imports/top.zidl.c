@@ -193,8 +193,10 @@ static void app_Mover_dispatch_Ping(void *self, zactor_ctx *ctx, const void *msg
 }
 
 static const zactor_handler_entry app_Mover_handlers[] = {
-    [APP_MOVER_TAG_MOVE] = {app_Mover_dispatch_Move, NULL, APP_MOVE_TYPE_ID, 0},
-    [APP_MOVER_TAG_PING] = {app_Mover_dispatch_Ping, NULL, COMMON_PING_TYPE_ID, 0},
+    [APP_MOVER_TAG_MOVE] = {app_Mover_dispatch_Move, NULL, APP_MOVE_TYPE_ID, 0,
+                            &app_top_wire_table[0], NULL},
+    [APP_MOVER_TAG_PING] = {app_Mover_dispatch_Ping, NULL, COMMON_PING_TYPE_ID, 0,
+                            &common_common_wire_table[0], NULL},
 };
 
 static const zactor_actor_type app_Mover_actor_type = {

@@ -158,9 +158,11 @@ static void store_Store_dispatch_Lookup(void *self, zactor_ctx *ctx, const void 
 }
 
 static const zactor_handler_entry store_Store_handlers[] = {
-    [STORE_STORE_TAG_BLOB] = {store_Store_dispatch_Blob, media_Blob_drop, MEDIA_BLOB_TYPE_ID, 0},
+    [STORE_STORE_TAG_BLOB] = {store_Store_dispatch_Blob, media_Blob_drop, MEDIA_BLOB_TYPE_ID, 0,
+                              &media_media_wire_table[1], NULL},
     [STORE_STORE_TAG_LOOKUP] = {store_Store_dispatch_Lookup, NULL, STORE_LOOKUP_TYPE_ID,
-                                ZACTOR_HANDLER_REQUEST},
+                                ZACTOR_HANDLER_REQUEST, &store_store_wire_table[0],
+                                &media_media_wire_table[0]},
 };
 
 static const zactor_actor_type store_Store_actor_type = {
@@ -290,7 +292,7 @@ static void store_Client_dispatch_Found(void *self, zactor_ctx *ctx, const void 
 
 static const zactor_handler_entry store_Client_handlers[] = {
     [STORE_CLIENT_TAG_FOUND] = {store_Client_dispatch_Found, media_Found_drop, MEDIA_FOUND_TYPE_ID,
-                                0},
+                                0, &media_media_wire_table[0], NULL},
 };
 
 static const zactor_actor_type store_Client_actor_type = {

@@ -100,7 +100,8 @@ static void life_Clock_dispatch_start(void *self, zactor_ctx *ctx)
 }
 
 static const zactor_handler_entry life_Clock_handlers[] = {
-    [LIFE_CLOCK_TAG_TICK] = {life_Clock_dispatch_Tick, NULL, LIFE_TICK_TYPE_ID, 0},
+    [LIFE_CLOCK_TAG_TICK] = {life_Clock_dispatch_Tick, NULL, LIFE_TICK_TYPE_ID, 0,
+                             &life_life_wire_table[0], NULL},
 };
 
 static const zactor_actor_type life_Clock_actor_type = {

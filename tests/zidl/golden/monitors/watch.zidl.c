@@ -156,7 +156,8 @@ static void watch_Worker_dispatch_Job(void *self, zactor_ctx *ctx, const void *m
 }
 
 static const zactor_handler_entry watch_Worker_handlers[] = {
-    [WATCH_WORKER_TAG_JOB] = {watch_Worker_dispatch_Job, NULL, WATCH_JOB_TYPE_ID, 0},
+    [WATCH_WORKER_TAG_JOB] = {watch_Worker_dispatch_Job, NULL, WATCH_JOB_TYPE_ID, 0,
+                              &watch_watch_wire_table[1], NULL},
 };
 
 static const zactor_actor_type watch_Worker_actor_type = {
@@ -266,8 +267,10 @@ static void watch_Supervisor_dispatch_stop(void *self, zactor_ctx *ctx)
 }
 
 static const zactor_handler_entry watch_Supervisor_handlers[] = {
-    [WATCH_SUPERVISOR_TAG_DOWN] = {watch_Supervisor_dispatch_Down, NULL, WATCH_DOWN_TYPE_ID, 0},
-    [WATCH_SUPERVISOR_DOWN_TAG] = {watch_Supervisor_dispatch_down, NULL, 0, ZACTOR_HANDLER_DOWN},
+    [WATCH_SUPERVISOR_TAG_DOWN] = {watch_Supervisor_dispatch_Down, NULL, WATCH_DOWN_TYPE_ID, 0,
+                                   &watch_watch_wire_table[0], NULL},
+    [WATCH_SUPERVISOR_DOWN_TAG] = {watch_Supervisor_dispatch_down, NULL, 0, ZACTOR_HANDLER_DOWN,
+                                   NULL, NULL},
 };
 
 static const zactor_actor_type watch_Supervisor_actor_type = {
@@ -362,7 +365,8 @@ static void watch_Undertaker_dispatch_down(void *self, zactor_ctx *ctx, const vo
 }
 
 static const zactor_handler_entry watch_Undertaker_handlers[] = {
-    [WATCH_UNDERTAKER_DOWN_TAG] = {watch_Undertaker_dispatch_down, NULL, 0, ZACTOR_HANDLER_DOWN},
+    [WATCH_UNDERTAKER_DOWN_TAG] = {watch_Undertaker_dispatch_down, NULL, 0, ZACTOR_HANDLER_DOWN,
+                                   NULL, NULL},
 };
 
 static const zactor_actor_type watch_Undertaker_actor_type = {

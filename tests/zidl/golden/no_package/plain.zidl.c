@@ -141,7 +141,8 @@ static void Sensor_dispatch_Sample(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry Sensor_handlers[] = {
-    [SENSOR_TAG_SAMPLE] = {Sensor_dispatch_Sample, NULL, SAMPLE_TYPE_ID, 0},
+    [SENSOR_TAG_SAMPLE] = {Sensor_dispatch_Sample, NULL, SAMPLE_TYPE_ID, 0, &plain_wire_table[0],
+                           NULL},
 };
 
 static const zactor_actor_type Sensor_actor_type = {

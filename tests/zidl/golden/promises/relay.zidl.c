@@ -202,11 +202,12 @@ static void relay_Cache_dispatch_request_error(void *self, zactor_ctx *ctx, cons
 
 static const zactor_handler_entry relay_Cache_handlers[] = {
     [RELAY_CACHE_TAG_LOOKUP] = {relay_Cache_dispatch_Lookup, NULL, RELAY_LOOKUP_TYPE_ID,
-                                ZACTOR_HANDLER_REQUEST},
-    [RELAY_CACHE_TAG_FOUND] = {relay_Cache_dispatch_Found, relay_Found_drop, RELAY_FOUND_TYPE_ID,
-                               0},
+                                ZACTOR_HANDLER_REQUEST, &relay_relay_wire_table[1],
+                                &relay_relay_wire_table[0]},
+    [RELAY_CACHE_TAG_FOUND] = {relay_Cache_dispatch_Found, relay_Found_drop, RELAY_FOUND_TYPE_ID, 0,
+                               &relay_relay_wire_table[0], NULL},
     [RELAY_CACHE_REQUEST_ERROR_TAG] = {relay_Cache_dispatch_request_error, NULL, 0,
-                                       ZACTOR_HANDLER_REQUEST_ERROR},
+                                       ZACTOR_HANDLER_REQUEST_ERROR, NULL, NULL},
 };
 
 static const zactor_actor_type relay_Cache_actor_type = {
@@ -339,7 +340,8 @@ static void relay_Store_dispatch_Lookup(void *self, zactor_ctx *ctx, const void 
 
 static const zactor_handler_entry relay_Store_handlers[] = {
     [RELAY_STORE_TAG_LOOKUP] = {relay_Store_dispatch_Lookup, NULL, RELAY_LOOKUP_TYPE_ID,
-                                ZACTOR_HANDLER_REQUEST},
+                                ZACTOR_HANDLER_REQUEST, &relay_relay_wire_table[1],
+                                &relay_relay_wire_table[0]},
 };
 
 static const zactor_actor_type relay_Store_actor_type = {
@@ -457,7 +459,7 @@ static void relay_Silent_dispatch_request_error(void *self, zactor_ctx *ctx, con
 
 static const zactor_handler_entry relay_Silent_handlers[] = {
     [RELAY_SILENT_REQUEST_ERROR_TAG] = {relay_Silent_dispatch_request_error, NULL, 0,
-                                        ZACTOR_HANDLER_REQUEST_ERROR},
+                                        ZACTOR_HANDLER_REQUEST_ERROR, NULL, NULL},
 };
 
 static const zactor_actor_type relay_Silent_actor_type = {

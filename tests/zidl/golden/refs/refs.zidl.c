@@ -160,7 +160,8 @@ static void net_Server_dispatch_Hello(void *self, zactor_ctx *ctx, const void *m
 }
 
 static const zactor_handler_entry net_Server_handlers[] = {
-    [NET_SERVER_TAG_HELLO] = {net_Server_dispatch_Hello, NULL, NET_HELLO_TYPE_ID, 0},
+    [NET_SERVER_TAG_HELLO] = {net_Server_dispatch_Hello, NULL, NET_HELLO_TYPE_ID, 0,
+                              &net_refs_wire_table[0], NULL},
 };
 
 static const zactor_actor_type net_Server_actor_type = {
@@ -250,7 +251,8 @@ static void net_Client_dispatch_Welcome(void *self, zactor_ctx *ctx, const void 
 }
 
 static const zactor_handler_entry net_Client_handlers[] = {
-    [NET_CLIENT_TAG_WELCOME] = {net_Client_dispatch_Welcome, NULL, NET_WELCOME_TYPE_ID, 0},
+    [NET_CLIENT_TAG_WELCOME] = {net_Client_dispatch_Welcome, NULL, NET_WELCOME_TYPE_ID, 0,
+                                &net_refs_wire_table[1], NULL},
 };
 
 static const zactor_actor_type net_Client_actor_type = {

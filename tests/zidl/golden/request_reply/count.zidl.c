@@ -554,12 +554,16 @@ static void chat_Room_dispatch_Count2(void *self, zactor_ctx *ctx, const void *m
 
 static const zactor_handler_entry chat_Room_handlers[] = {
     [CHAT_ROOM_TAG_COUNT] = {chat_Room_dispatch_Count, NULL, CHAT_COUNT_TYPE_ID,
-                             ZACTOR_HANDLER_REQUEST},
+                             ZACTOR_HANDLER_REQUEST, &chat_count_wire_table[1],
+                             &chat_count_wire_table[5]},
     [CHAT_ROOM_TAG_LOOKUP] = {chat_Room_dispatch_Lookup, NULL, CHAT_LOOKUP_TYPE_ID,
-                              ZACTOR_HANDLER_REQUEST},
+                              ZACTOR_HANDLER_REQUEST, &chat_count_wire_table[3],
+                              &chat_count_wire_table[0]},
     [CHAT_ROOM_TAG_CENSUS] = {chat_Room_dispatch_Census, NULL, CHAT_CENSUS_TYPE_ID,
-                              ZACTOR_HANDLER_REQUEST},
-    [CHAT_ROOM_TAG_COUNT2] = {chat_Room_dispatch_Count2, NULL, CHAT_COUNT2_TYPE_ID, 0},
+                              ZACTOR_HANDLER_REQUEST, &chat_count_wire_table[4],
+                              &chat_count_wire_table[5]},
+    [CHAT_ROOM_TAG_COUNT2] = {chat_Room_dispatch_Count2, NULL, CHAT_COUNT2_TYPE_ID, 0,
+                              &chat_count_wire_table[2], NULL},
 };
 
 static const zactor_actor_type chat_Room_actor_type = {
@@ -846,8 +850,9 @@ static void chat_Client_dispatch_Found(void *self, zactor_ctx *ctx, const void *
 
 static const zactor_handler_entry chat_Client_handlers[] = {
     [CHAT_CLIENT_TAG_COUNTREPLY] = {chat_Client_dispatch_CountReply, NULL, CHAT_COUNTREPLY_TYPE_ID,
-                                    0},
-    [CHAT_CLIENT_TAG_FOUND] = {chat_Client_dispatch_Found, NULL, CHAT_FOUND_TYPE_ID, 0},
+                                    0, &chat_count_wire_table[5], NULL},
+    [CHAT_CLIENT_TAG_FOUND] = {chat_Client_dispatch_Found, NULL, CHAT_FOUND_TYPE_ID, 0,
+                               &chat_count_wire_table[0], NULL},
 };
 
 static const zactor_actor_type chat_Client_actor_type = {

@@ -469,13 +469,18 @@ static void sizes_Sink_dispatch_Padded(void *self, zactor_ctx *ctx, const void *
 }
 
 static const zactor_handler_entry sizes_Sink_handlers[] = {
-    [SIZES_SINK_TAG_SMALL] = {sizes_Sink_dispatch_Small, NULL, SIZES_SMALL_TYPE_ID, 0},
-    [SIZES_SINK_TAG_EDGESMALL] = {sizes_Sink_dispatch_EdgeSmall, NULL, SIZES_EDGESMALL_TYPE_ID, 0},
-    [SIZES_SINK_TAG_MEDIUM] = {sizes_Sink_dispatch_Medium, NULL, SIZES_MEDIUM_TYPE_ID, 0},
+    [SIZES_SINK_TAG_SMALL] = {sizes_Sink_dispatch_Small, NULL, SIZES_SMALL_TYPE_ID, 0,
+                              &sizes_sizes_wire_table[1], NULL},
+    [SIZES_SINK_TAG_EDGESMALL] = {sizes_Sink_dispatch_EdgeSmall, NULL, SIZES_EDGESMALL_TYPE_ID, 0,
+                                  &sizes_sizes_wire_table[4], NULL},
+    [SIZES_SINK_TAG_MEDIUM] = {sizes_Sink_dispatch_Medium, NULL, SIZES_MEDIUM_TYPE_ID, 0,
+                               &sizes_sizes_wire_table[3], NULL},
     [SIZES_SINK_TAG_EDGEMEDIUM] = {sizes_Sink_dispatch_EdgeMedium, NULL, SIZES_EDGEMEDIUM_TYPE_ID,
-                                   0},
-    [SIZES_SINK_TAG_LARGE] = {sizes_Sink_dispatch_Large, NULL, SIZES_LARGE_TYPE_ID, 0},
-    [SIZES_SINK_TAG_PADDED] = {sizes_Sink_dispatch_Padded, NULL, SIZES_PADDED_TYPE_ID, 0},
+                                   0, &sizes_sizes_wire_table[0], NULL},
+    [SIZES_SINK_TAG_LARGE] = {sizes_Sink_dispatch_Large, NULL, SIZES_LARGE_TYPE_ID, 0,
+                              &sizes_sizes_wire_table[5], NULL},
+    [SIZES_SINK_TAG_PADDED] = {sizes_Sink_dispatch_Padded, NULL, SIZES_PADDED_TYPE_ID, 0,
+                               &sizes_sizes_wire_table[2], NULL},
 };
 
 static const zactor_actor_type sizes_Sink_actor_type = {

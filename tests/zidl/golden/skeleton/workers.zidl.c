@@ -185,7 +185,8 @@ static void jobs_Boss_dispatch_Done(void *self, zactor_ctx *ctx, const void *msg
 }
 
 static const zactor_handler_entry jobs_Boss_handlers[] = {
-    [JOBS_BOSS_TAG_DONE] = {jobs_Boss_dispatch_Done, NULL, JOBS_DONE_TYPE_ID, 0},
+    [JOBS_BOSS_TAG_DONE] = {jobs_Boss_dispatch_Done, NULL, JOBS_DONE_TYPE_ID, 0,
+                            &jobs_workers_wire_table[0], NULL},
 };
 
 static const zactor_actor_type jobs_Boss_actor_type = {
@@ -280,7 +281,8 @@ static void jobs_Worker_dispatch_stop(void *self, zactor_ctx *ctx)
 }
 
 static const zactor_handler_entry jobs_Worker_handlers[] = {
-    [JOBS_WORKER_TAG_JOB] = {jobs_Worker_dispatch_Job, NULL, JOBS_JOB_TYPE_ID, 0},
+    [JOBS_WORKER_TAG_JOB] = {jobs_Worker_dispatch_Job, NULL, JOBS_JOB_TYPE_ID, 0,
+                             &jobs_workers_wire_table[1], NULL},
 };
 
 static const zactor_actor_type jobs_Worker_actor_type = {

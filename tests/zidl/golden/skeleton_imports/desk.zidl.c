@@ -47,8 +47,10 @@ static void desk_Clerk_dispatch_Answer(void *self, zactor_ctx *ctx, const void *
 
 static const zactor_handler_entry desk_Clerk_handlers[] = {
     [DESK_CLERK_TAG_QUESTION] = {desk_Clerk_dispatch_Question, NULL, FORMS_QUESTION_TYPE_ID,
-                                 ZACTOR_HANDLER_REQUEST},
-    [DESK_CLERK_TAG_ANSWER] = {desk_Clerk_dispatch_Answer, NULL, FORMS_ANSWER_TYPE_ID, 0},
+                                 ZACTOR_HANDLER_REQUEST, &forms_forms_wire_table[0],
+                                 &forms_forms_wire_table[1]},
+    [DESK_CLERK_TAG_ANSWER] = {desk_Clerk_dispatch_Answer, NULL, FORMS_ANSWER_TYPE_ID, 0,
+                               &forms_forms_wire_table[1], NULL},
 };
 
 static const zactor_actor_type desk_Clerk_actor_type = {

@@ -426,9 +426,11 @@ static void chat_Room_dispatch_Count(void *self, zactor_ctx *ctx, const void *pa
 }
 
 static const zactor_handler_entry chat_Room_handlers[] = {
-    [CHAT_ROOM_TAG_JOIN] = {chat_Room_dispatch_Join, NULL, CHAT_JOIN_TYPE_ID, 0},
+    [CHAT_ROOM_TAG_JOIN] = {chat_Room_dispatch_Join, NULL, CHAT_JOIN_TYPE_ID, 0,
+                            &chat_room_wire_table[2], NULL},
     [CHAT_ROOM_TAG_COUNT] = {chat_Room_dispatch_Count, NULL, CHAT_COUNT_TYPE_ID,
-                             ZACTOR_HANDLER_REQUEST},
+                             ZACTOR_HANDLER_REQUEST, &chat_room_wire_table[1],
+                             &chat_room_wire_table[0]},
 };
 
 static const zactor_actor_type chat_Room_actor_type = {

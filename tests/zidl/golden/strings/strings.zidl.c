@@ -224,8 +224,10 @@ static void text_Greeter_dispatch_Number(void *self, zactor_ctx *ctx, const void
 }
 
 static const zactor_handler_entry text_Greeter_handlers[] = {
-    [TEXT_GREETER_TAG_GREETING] = {text_Greeter_dispatch_Greeting, NULL, TEXT_GREETING_TYPE_ID, 0},
-    [TEXT_GREETER_TAG_NUMBER] = {text_Greeter_dispatch_Number, NULL, TEXT_NUMBER_TYPE_ID, 0},
+    [TEXT_GREETER_TAG_GREETING] = {text_Greeter_dispatch_Greeting, NULL, TEXT_GREETING_TYPE_ID, 0,
+                                   &text_strings_wire_table[0], NULL},
+    [TEXT_GREETER_TAG_NUMBER] = {text_Greeter_dispatch_Number, NULL, TEXT_NUMBER_TYPE_ID, 0,
+                                 &text_strings_wire_table[1], NULL},
 };
 
 static const zactor_actor_type text_Greeter_actor_type = {

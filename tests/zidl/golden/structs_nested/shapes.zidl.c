@@ -307,8 +307,10 @@ static void shapes_Canvas_dispatch_Tag(void *self, zactor_ctx *ctx, const void *
 }
 
 static const zactor_handler_entry shapes_Canvas_handlers[] = {
-    [SHAPES_CANVAS_TAG_MOVE] = {shapes_Canvas_dispatch_Move, NULL, SHAPES_MOVE_TYPE_ID, 0},
-    [SHAPES_CANVAS_TAG_TAG] = {shapes_Canvas_dispatch_Tag, NULL, SHAPES_TAG_TYPE_ID, 0},
+    [SHAPES_CANVAS_TAG_MOVE] = {shapes_Canvas_dispatch_Move, NULL, SHAPES_MOVE_TYPE_ID, 0,
+                                &shapes_shapes_wire_table[1], NULL},
+    [SHAPES_CANVAS_TAG_TAG] = {shapes_Canvas_dispatch_Tag, NULL, SHAPES_TAG_TYPE_ID, 0,
+                               &shapes_shapes_wire_table[2], NULL},
 };
 
 static const zactor_actor_type shapes_Canvas_actor_type = {

@@ -358,9 +358,11 @@ static void wire_Sink_dispatch_Job(void *self, zactor_ctx *ctx, const void *msg)
 }
 
 static const zactor_handler_entry wire_Sink_handlers[] = {
-    [WIRE_SINK_TAG_ALL] = {wire_Sink_dispatch_All, wire_All_drop, WIRE_ALL_TYPE_ID, 0},
-    [WIRE_SINK_TAG_PING] = {wire_Sink_dispatch_Ping, NULL, WIRE_PING_TYPE_ID, 0},
-    [WIRE_SINK_TAG_JOB] = {wire_Sink_dispatch_Job, NULL, WIRE_JOB_TYPE_ID, 0},
+    [WIRE_SINK_TAG_ALL] = {wire_Sink_dispatch_All, wire_All_drop, WIRE_ALL_TYPE_ID, 0,
+                           &wire_travel_wire_table[1], NULL},
+    [WIRE_SINK_TAG_PING] = {wire_Sink_dispatch_Ping, NULL, WIRE_PING_TYPE_ID, 0,
+                            &wire_travel_wire_table[0], NULL},
+    [WIRE_SINK_TAG_JOB] = {wire_Sink_dispatch_Job, NULL, WIRE_JOB_TYPE_ID, 0, NULL, NULL},
 };
 
 static const zactor_actor_type wire_Sink_actor_type = {
