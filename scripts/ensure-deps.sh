@@ -2,7 +2,7 @@
 # Installs the Debian packages ZActor needs, when they are missing.
 # usage: scripts/ensure-deps.sh [--with-clang]
 set -euo pipefail
-packages=(gcc g++ make cmake flex bison pkg-config libhwloc-dev libxxhash-dev spin)
+packages=(gcc g++ make cmake flex bison pkg-config libhwloc-dev libxxhash-dev libzmq3-dev spin)
 if [ "${1:-}" = "--with-clang" ]; then
   packages+=(clang libclang-rt-14-dev clang-format)
 fi

@@ -15,34 +15,142 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "clock.h"
 #include "dead_letter.h"
 #include "end.h"
 #include "error.h"
 #include "monitor.h"
+#include "node.h"
 #include "platform.h"
 #include "system.h"
 #include "worker.h"
 
-/* A chunk is 128 KiB less one cell: its header line, the cells, and the
- * allocator's own header fit in 32 pages, so a million idle actors cost
- * 128 bytes each (and not 132, as 1024 cells plus a header did). */
-#define CHUNK_BYTES (128u * 1024u - ZACTOR__CACHE_LINE * 2u)
-#define CELLS_PER_CHUNK (CHUNK_BYTES / sizeof(zactor_cell) - 1u)
+/* A chunk is 32 pages mapped at an address that is a multiple of its
+ * size: its header line and 1023 cells, so a million idle actors cost 128
+ * bytes each, and a cell finds its chunk (and so its index, for an actor
+ * id) by masking its address. */
+#define CHUNK_BYTES (128u * 1024u)
+#define CELLS_PER_CHUNK ((CHUNK_BYTES - ZACTOR__CACHE_LINE) / sizeof(zactor_cell))
 
 struct zactor__cell_chunk {
-    zactor__cell_chunk *next;
-    uint32_t used; /* cells handed out from this chunk so far */
-    zactor_cell cells[CELLS_PER_CHUNK];
+    _Alignas(ZACTOR__CACHE_LINE) zactor__cell_chunk *next;
+    /* Cells handed out from this chunk so far: written under the store's
+     * lock, read without it by zactor__actor_of_id. */
+    _Atomic uint32_t used;
+    uint32_t index; /* in the chunk table */
+    _Alignas(ZACTOR__CACHE_LINE) zactor_cell cells[CELLS_PER_CHUNK];
 };
-_Static_assert(sizeof(zactor__cell_chunk) <= CHUNK_BYTES, "a chunk fits its page budget");
+_Static_assert(sizeof(zactor__cell_chunk) <= CHUNK_BYTES, "a chunk fits its pages");
+_Static_assert(CELLS_PER_CHUNK == 1023u, "128 bytes per idle actor");
+
+struct zactor__chunk_table {
+    zactor__chunk_table *older; /* the table this one grew from */
+    _Atomic uint32_t count;     /* chunks published */
+    uint32_t capacity;
+    zactor__cell_chunk *chunks[];
+};
 
 int zactor__cells_init(zactor__cell_store *store)
 {
     store->free = NULL;
     store->chunks = NULL;
+    atomic_init(&store->table, NULL);
     return pthread_mutex_init(&store->lock, NULL) == 0 ? 0 : -1;
+}
+
+/* A CHUNK_BYTES-aligned mapping: twice the size, trimmed. */
+static zactor__cell_chunk *map_chunk(void)
+{
+    size_t span = 2u * CHUNK_BYTES;
+    unsigned char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    uintptr_t start = ((uintptr_t)p + CHUNK_BYTES - 1) & ~(uintptr_t)(CHUNK_BYTES - 1);
+    unsigned char *aligned = (unsigned char *)start;
+    if (aligned > p)
+        munmap(p, (size_t)(aligned - p));
+    size_t tail = (size_t)(p + span - (aligned + CHUNK_BYTES));
+    if (tail)
+        munmap(aligned + CHUNK_BYTES, tail);
+    return (zactor__cell_chunk *)aligned;
+}
+
+/* Under the store's lock: gives chunk the next index. false when the
+ * table cannot grow. */
+static bool index_chunk(zactor__cell_store *store, zactor__cell_chunk *chunk)
+{
+    /* Relaxed: the table is written only under the lock we hold. */
+    zactor__chunk_table *table = atomic_load_explicit(&store->table, memory_order_relaxed);
+    uint32_t count = table ? atomic_load_explicit(&table->count, memory_order_relaxed) : 0;
+    if (!table || count == table->capacity) {
+        uint32_t capacity = table ? 2 * table->capacity : 64;
+        zactor__chunk_table *grown = malloc(sizeof *grown + capacity * sizeof grown->chunks[0]);
+        if (!grown)
+            return false;
+        grown->older = table;
+        grown->capacity = capacity;
+        if (count)
+            memcpy(grown->chunks, table->chunks, count * sizeof table->chunks[0]);
+        atomic_init(&grown->count, count);
+        /* Release: a reader that acquires the new table sees its copy. */
+        atomic_store_explicit(&store->table, grown, memory_order_release);
+        table = grown;
+    }
+    chunk->index = count;
+    table->chunks[count] = chunk;
+    /* Release: a reader that sees the count sees the entry. */
+    atomic_store_explicit(&table->count, count + 1, memory_order_release);
+    return true;
+}
+
+static zactor__cell_chunk *new_chunk(zactor__cell_store *store)
+{
+    zactor__cell_chunk *chunk = map_chunk();
+    if (!chunk)
+        return NULL;
+    chunk->next = store->chunks;
+    atomic_init(&chunk->used, 0);
+    if (!index_chunk(store, chunk)) {
+        munmap(chunk, CHUNK_BYTES);
+        return NULL;
+    }
+    store->chunks = chunk;
+    return chunk;
+}
+
+static zactor__cell_chunk *chunk_of(const zactor_cell *cell)
+{
+    return (zactor__cell_chunk *)((uintptr_t)cell & ~(uintptr_t)(CHUNK_BYTES - 1));
+}
+
+uint64_t zactor__actor_id(zactor_ref ref)
+{
+    const zactor__cell_chunk *chunk = chunk_of(ref.cell);
+    uint64_t index = (uint64_t)chunk->index * CELLS_PER_CHUNK + (uint64_t)(ref.cell - chunk->cells);
+    return (index + 1) << 32 | ref.generation;
+}
+
+bool zactor__actor_of_id(zactor_system *sys, uint64_t id, zactor_ref *out)
+{
+    uint64_t index = (id >> 32) - 1;
+    uint32_t generation = (uint32_t)id;
+    if ((id >> 32) == 0 || generation > ZACTOR__LIFE_GENERATION_MASK)
+        return false;
+    /* Acquire (table, count, used): pair with index_chunk's and
+     * take_cell's releases, so the chunk and the cell are initialised. */
+    zactor__chunk_table *table = atomic_load_explicit(&sys->cells.table, memory_order_acquire);
+    if (!table ||
+        index / CELLS_PER_CHUNK >= atomic_load_explicit(&table->count, memory_order_acquire))
+        return false;
+    zactor__cell_chunk *chunk = table->chunks[index / CELLS_PER_CHUNK];
+    uint32_t offset = (uint32_t)(index % CELLS_PER_CHUNK);
+    if (offset >= atomic_load_explicit(&chunk->used, memory_order_acquire))
+        return false;
+    out->cell = &chunk->cells[offset];
+    out->generation = generation;
+    return true;
 }
 
 static void init_cell(zactor_cell *cell, zactor_system *sys)
@@ -66,21 +174,47 @@ static zactor_cell *take_cell(zactor_system *sys)
         store->free = cell->next;
     } else {
         zactor__cell_chunk *chunk = store->chunks;
-        if (!chunk || chunk->used == CELLS_PER_CHUNK) {
-            chunk = aligned_alloc(ZACTOR__CACHE_LINE, sizeof *chunk);
-            if (chunk) {
-                chunk->next = store->chunks;
-                chunk->used = 0;
-                store->chunks = chunk;
-            }
-        }
+        /* Relaxed: `used` is written only under the lock we hold. */
+        if (!chunk || atomic_load_explicit(&chunk->used, memory_order_relaxed) == CELLS_PER_CHUNK)
+            chunk = new_chunk(store);
         if (chunk) {
-            cell = &chunk->cells[chunk->used++];
+            uint32_t used = atomic_load_explicit(&chunk->used, memory_order_relaxed);
+            cell = &chunk->cells[used];
             init_cell(cell, sys);
+            /* Release: zactor__actor_of_id hands out only initialised cells. */
+            atomic_store_explicit(&chunk->used, used + 1, memory_order_release);
         }
     }
     pthread_mutex_unlock(&store->lock);
     return cell;
+}
+
+zactor_ref zactor__proxy_cell(zactor_system *sys, const zactor_actor_type *proxy_type, void *record)
+{
+    zactor_ref ref = {NULL, 0};
+    zactor_cell *cell = take_cell(sys);
+    if (!cell)
+        return ref;
+    /* state stays NULL: nothing runs, frees or stops a proxy. */
+    memcpy(cell->inline_state, &record, sizeof record);
+    cell->flags = ZACTOR__CELL_STARTED | ZACTOR__CELL_STOPPED;
+    atomic_store_explicit(&cell->type, proxy_type, memory_order_relaxed);
+    /* Relaxed: no sender writes a word without ALIVE. */
+    uint64_t life = atomic_load_explicit(&cell->life, memory_order_relaxed);
+    ZACTOR__INVARIANT(!(life & ZACTOR__LIFE_ALIVE));
+    /* Release: whoever acquires the word with this generation (a send)
+     * sees the type and the record. */
+    atomic_store_explicit(&cell->life, life, memory_order_release);
+    ref.cell = cell;
+    ref.generation = zactor__life_generation(life);
+    return ref;
+}
+
+void *zactor__proxy_record(const zactor_cell *cell)
+{
+    void *record;
+    memcpy(&record, cell->inline_state, sizeof record);
+    return record;
 }
 
 static void give_back_cell(zactor_system *sys, zactor_cell *cell)
@@ -274,6 +408,16 @@ static ZACTOR__OUT_OF_LINE void went_past_bound(zactor_ref to, const zactor_acto
     zactor__count_shared(&to.cell->sys->flow.over_bound, 1);
 }
 
+/* A send found `to` without ALIVE: a stopped actor (ZACTOR_EDEAD), or
+ * the proxy of a remote actor (ZACTOR__EREMOTE: the caller hands the
+ * message to node.c). Out of line: off every local send's path. */
+static ZACTOR__OUT_OF_LINE int dead_or_remote(zactor_ref to, uint64_t life)
+{
+    if (zactor__life_generation(life) == to.generation && zactor__ref_is_proxy(to))
+        return ZACTOR__EREMOTE;
+    return ZACTOR_EDEAD;
+}
+
 /* Takes n consecutive tickets of `to`'s mailbox with one CAS and pushes
  * the prepared parcels in order. n is 1 for a plain send, up to
  * ZACTOR__OUTBOX_SLOTS for a flush (never to a bounded mailbox: see
@@ -299,7 +443,7 @@ static ZACTOR__ALWAYS_INLINE int deliver_to(zactor_ref to, const zactor_actor_ty
         if ((uint32_t)(life >> ZACTOR__LIFE_GENERATION_SHIFT) != to.generation ||
             !(life & ZACTOR__LIFE_ALIVE)) {
             if (zactor__life_generation(life) != to.generation || !(life & ZACTOR__LIFE_ALIVE))
-                return ZACTOR_EDEAD;
+                return dead_or_remote(to, life);
         }
         if (life & ZACTOR__LIFE_LOCKED) {
             life = wait_unlocked(cell, &spins);
@@ -470,6 +614,8 @@ static ZACTOR__ALWAYS_INLINE int send_message(zactor_ref to, const zactor_actor_
          * sends go alone, to get the error too. */
         if (worker && worker->outbox.to.cell == cell)
             worker->outbox.to.cell = NULL;
+        if (rc == ZACTOR__EREMOTE)
+            rc = zactor__node_send(to, type, tag, msg, size);
     }
     return rc;
 }
@@ -501,6 +647,17 @@ int zactor__send_timer(zactor_ref to, const zactor_actor_type *type, uint32_t ta
     /* As a thread outside the handlers: the deterministic worker fires
      * between turns, with no handler's outbox or slot to use. */
     int rc = deliver(to, type, &parcel, 1, NULL, SEND_EXEMPT);
+    if (rc == ZACTOR__EREMOTE) {
+        /* To another node: the firing goes as a message, and is taken
+         * here as the remote actor's turn would have taken it. */
+        rc = zactor__node_send(to, type, tag, (const unsigned char *)box + ZACTOR__TIMER_BOX_HEADER,
+                               0);
+        if (rc == 0) {
+            (void)zactor__timer_taken(box);
+            zactor__pool_free(&sys->pool, NULL, box);
+            return 0;
+        }
+    }
     if (rc != 0 && parcel.letter)
         zactor__pool_free(&sys->pool, NULL, parcel.letter);
     return rc;
@@ -746,7 +903,8 @@ void zactor__actor_trim(zactor__worker *worker, zactor_cell *cell)
 static void stop_remaining_actors(zactor_system *sys)
 {
     for (zactor__cell_chunk *chunk = sys->cells.chunks; chunk; chunk = chunk->next) {
-        for (uint32_t i = 0; i < chunk->used; i++) {
+        uint32_t used = atomic_load_explicit(&chunk->used, memory_order_relaxed); /* joined */
+        for (uint32_t i = 0; i < used; i++) {
             zactor_cell *cell = &chunk->cells[i];
             if (!cell->state || (cell->flags & ZACTOR__CELL_STOPPED))
                 continue;
@@ -764,7 +922,8 @@ void zactor__actors_shutdown(zactor_system *sys)
     zactor__cell_store *store = &sys->cells;
     while (store->chunks) {
         zactor__cell_chunk *chunk = store->chunks;
-        for (uint32_t i = 0; i < chunk->used; i++) {
+        uint32_t used = atomic_load_explicit(&chunk->used, memory_order_relaxed); /* joined */
+        for (uint32_t i = 0; i < used; i++) {
             zactor_cell *cell = &chunk->cells[i];
             if (!cell->state)
                 continue;
@@ -775,8 +934,15 @@ void zactor__actors_shutdown(zactor_system *sys)
             free_state(cell);
         }
         store->chunks = chunk->next;
-        free(chunk);
+        munmap(chunk, CHUNK_BYTES);
     }
     store->free = NULL;
+    zactor__chunk_table *table = atomic_load_explicit(&store->table, memory_order_relaxed);
+    while (table) {
+        zactor__chunk_table *older = table->older;
+        free(table);
+        table = older;
+    }
+    atomic_store_explicit(&store->table, NULL, memory_order_relaxed);
     pthread_mutex_destroy(&store->lock);
 }

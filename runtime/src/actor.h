@@ -79,13 +79,34 @@ enum { ZACTOR__ASK_STOP = 1u, ZACTOR__ASK_KILL = 2u, ZACTOR__ASK_MUTE = 4u };
 /* Per-system store of cells: never returned to malloc before the system is
  * destroyed, so a stale ref can always read its cell's life word. */
 typedef struct zactor__cell_chunk zactor__cell_chunk;
+/* The chunks by index, for actor ids (zactor__actor_id): grown by copying
+ * under the store's lock; a grown-out table stays until the system is
+ * destroyed, since a reader may still hold it. */
+typedef struct zactor__chunk_table zactor__chunk_table;
 typedef struct zactor__cell_store {
     pthread_mutex_t lock;
     zactor_cell *free;          /* recycled cells, LIFO */
     zactor__cell_chunk *chunks; /* newest first; only the newest has unused cells */
+    _Atomic(zactor__chunk_table *) table;
 } zactor__cell_store;
 
 int zactor__cells_init(zactor__cell_store *store);
+
+/* An actor's id for other nodes: its cell's index in the store and the
+ * ref's generation, never 0. Stable for the cell's lifetime (the whole
+ * system's), so a ref on the wire needs no table. */
+uint64_t zactor__actor_id(zactor_ref ref);
+/* The ref of an actor id: false when no cell has that index (an id from
+ * a peer is input like any other). The ref may be of an actor that has
+ * ended: sends then get ZACTOR_EDEAD. Any thread. */
+bool zactor__actor_of_id(zactor_system *sys, uint64_t id, zactor_ref *out);
+/* A cell for a proxy (node.c): never scheduled, never recycled before the
+ * system is destroyed, its life word without ALIVE; type is
+ * &zactor__proxy_type and `record` is kept in the cell for
+ * zactor__proxy_record. A null ref when memory runs out. */
+zactor_ref zactor__proxy_cell(zactor_system *sys, const zactor_actor_type *proxy_type,
+                              void *record);
+void *zactor__proxy_record(const zactor_cell *cell);
 
 /* true for a descriptor of this ZACTOR_ABI_VERSION that spawn accepts. */
 bool zactor__actor_type_is_valid(const zactor_actor_type *type);

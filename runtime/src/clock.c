@@ -28,3 +28,10 @@ int zactor__cond_init_monotonic(pthread_cond_t *cond)
     pthread_condattr_destroy(&attr);
     return rc;
 }
+
+uint64_t zactor__monotonic_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}

@@ -18,4 +18,7 @@ bool zactor__deadline_after(uint64_t timeout_ns, struct timespec *deadline);
  * CLOCK_MONOTONIC deadlines. 0 or an errno value. */
 int zactor__cond_init_monotonic(pthread_cond_t *cond);
 
+/* CLOCK_MONOTONIC now, in nanoseconds. */
+uint64_t zactor__monotonic_ns(void);
+
 #endif

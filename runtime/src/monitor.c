@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "array.h"
+#include "node.h"
 #include "scheduler.h"
 #include "system.h"
 #include "worker.h"
@@ -123,6 +124,34 @@ static int watcher_of(zactor_ctx *ctx, const zactor_actor_type **type, uint32_t 
     return down_entry_of(*type, down_tag) ? 0 : ZACTOR_ETYPE;
 }
 
+/* zactor_monitor of a remote actor: the list holds the monitor as for a
+ * local one (demonitor and zactor_down_take work alike); its node is told,
+ * and its Down comes back from there (zactor__monitors_remote_down), or
+ * from the peer's end (zactor__monitors_peer_down). */
+static int monitor_remote(zactor_ctx *ctx, zactor__monitor *m, const zactor_actor_type *type,
+                          uint64_t *id)
+{
+    zactor__monitors *monitors = &ctx->sys->monitors;
+    m->target_type_name = type->name;
+    pthread_mutex_lock(&monitors->lock);
+    if (!monitors_reserve(monitors)) {
+        pthread_mutex_unlock(&monitors->lock);
+        return ZACTOR_ENOMEM;
+    }
+    m->id = ++monitors->last_id;
+    /* Under the lock: a Down that comes back at once finds the monitor. */
+    m->fired = zactor__node_monitor(m->target, m->watcher, m->id) != 0;
+    monitors->items[monitors->count++] = *m;
+    pthread_mutex_unlock(&monitors->lock);
+    ctx->cell->flags |= ZACTOR__CELL_MONITORS;
+    *id = m->id;
+    if (m->fired) {
+        zactor_end_reason reason = {ZACTOR_END_NODE_DOWN, 0};
+        down_send(m, type->name, reason);
+    }
+    return 0;
+}
+
 int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *type, uint64_t *id)
 {
     if (!id || !type || !ref.cell)
@@ -137,7 +166,9 @@ int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *typ
     if (zactor__system_stopping(sys))
         return ZACTOR_ESTOPPED;
     zactor__monitors *monitors = &sys->monitors;
-    zactor__monitor m = {0, ref, zactor_self(ctx), self_type, down_tag, false};
+    zactor__monitor m = {0, ref, zactor_self(ctx), self_type, down_tag, false, NULL};
+    if (zactor__ref_is_proxy(ref))
+        return monitor_remote(ctx, &m, type, id);
     zactor_cell *cell = ref.cell;
     pthread_mutex_lock(&monitors->lock);
     if (!monitors_reserve(monitors)) {
@@ -199,7 +230,8 @@ int zactor__spawn_monitored(zactor_ctx *ctx, const zactor_actor_type *type, cons
         pthread_mutex_unlock(&monitors->lock);
         return zactor_ref_error(ref);
     }
-    zactor__monitor m = {++monitors->last_id, ref, zactor_self(ctx), self_type, down_tag, false};
+    zactor__monitor m = {
+        ++monitors->last_id, ref, zactor_self(ctx), self_type, down_tag, false, NULL};
     monitors->items[monitors->count++] = m;
     pthread_mutex_unlock(&monitors->lock);
     ctx->cell->flags |= ZACTOR__CELL_MONITORS;
@@ -218,6 +250,8 @@ int zactor_demonitor(zactor_ctx *ctx, uint64_t id)
     pthread_mutex_lock(&monitors->lock);
     for (size_t i = 0; i < monitors->count; i++) {
         if (monitors->items[i].id == id && refs_equal(monitors->items[i].watcher, self)) {
+            if (monitors->items[i].target_type_name && !monitors->items[i].fired)
+                zactor__node_demonitor(monitors->items[i].target, self, id);
             monitors_remove_at(monitors, i);
             rc = 0;
             break;
@@ -266,13 +300,112 @@ void zactor__monitors_actor_ended(zactor_cell *cell, uint64_t before, zactor_end
     for (size_t i = 0; i < monitors->count;) {
         zactor__monitor *m = &monitors->items[i];
         if (watching && refs_equal(m->watcher, ended)) {
-            /* Its own monitors: nobody left to tell. */
+            /* Its own monitors: nobody left to tell (but a remote
+             * target's node, which keeps the monitor until told). */
+            if (m->target_type_name && !m->fired)
+                zactor__node_demonitor(m->target, ended, m->id);
             monitors_remove_at(monitors, i);
             continue;
         }
         if (watched && !m->fired && refs_equal(m->target, ended)) {
             m->fired = true;
             down_send(m, type_name, reason);
+            if (m->watcher_type == &zactor__proxy_type) {
+                /* No dispatch on this node takes a remote watcher's Down. */
+                monitors_remove_at(monitors, i);
+                continue;
+            }
+        }
+        i++;
+    }
+    pthread_mutex_unlock(&monitors->lock);
+}
+
+int zactor__monitors_remote_add(zactor_system *sys, zactor_ref target, zactor_ref watcher,
+                                uint64_t id)
+{
+    zactor__monitors *monitors = &sys->monitors;
+    zactor__monitor m = {id, target, watcher, &zactor__proxy_type, 0, false, NULL};
+    pthread_mutex_lock(&monitors->lock);
+    if (!monitors_reserve(monitors)) {
+        pthread_mutex_unlock(&monitors->lock);
+        return ZACTOR_ENOMEM;
+    }
+    /* As zactor_monitor: WATCHED set while ALIVE, under the lock. */
+    zactor_cell *cell = target.cell;
+    uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
+    for (;;) {
+        if (zactor__life_generation(life) != target.generation || !(life & ZACTOR__LIFE_ALIVE)) {
+            m.fired = true;
+            break;
+        }
+        if (life & ZACTOR__LIFE_WATCHED)
+            break;
+        if (life & ZACTOR__LIFE_LOCKED) {
+            zactor__cpu_relax();
+            life = atomic_load_explicit(&cell->life, memory_order_acquire);
+            continue;
+        }
+        /* Acquire: as in zactor_monitor. */
+        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, life | ZACTOR__LIFE_WATCHED,
+                                                  memory_order_acquire, memory_order_acquire))
+            break;
+    }
+    if (m.fired) {
+        /* Ended already: its Down goes now, and nothing stays listed. */
+        pthread_mutex_unlock(&monitors->lock);
+        down_send(&m, "", end_reason_left(sys, target));
+        return 0;
+    }
+    monitors->items[monitors->count++] = m;
+    pthread_mutex_unlock(&monitors->lock);
+    return 0;
+}
+
+void zactor__monitors_remote_remove(zactor_system *sys, zactor_ref watcher, uint64_t id)
+{
+    zactor__monitors *monitors = &sys->monitors;
+    pthread_mutex_lock(&monitors->lock);
+    for (size_t i = 0; i < monitors->count; i++) {
+        if (monitors->items[i].id == id && refs_equal(monitors->items[i].watcher, watcher)) {
+            monitors_remove_at(monitors, i);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&monitors->lock);
+}
+
+void zactor__monitors_remote_down(zactor_system *sys, zactor_ref watcher, uint64_t id,
+                                  zactor_end_reason reason)
+{
+    zactor__monitors *monitors = &sys->monitors;
+    pthread_mutex_lock(&monitors->lock);
+    for (size_t i = 0; i < monitors->count; i++) {
+        zactor__monitor *m = &monitors->items[i];
+        if (m->id == id && m->target_type_name && !m->fired && refs_equal(m->watcher, watcher)) {
+            m->fired = true;
+            down_send(m, m->target_type_name, reason);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&monitors->lock);
+}
+
+void zactor__monitors_peer_down(zactor_system *sys,
+                                bool (*of_peer)(zactor_ref ref, const void *peer), const void *peer)
+{
+    zactor__monitors *monitors = &sys->monitors;
+    zactor_end_reason reason = {ZACTOR_END_NODE_DOWN, 0};
+    pthread_mutex_lock(&monitors->lock);
+    for (size_t i = 0; i < monitors->count;) {
+        zactor__monitor *m = &monitors->items[i];
+        if (m->watcher_type == &zactor__proxy_type && of_peer(m->watcher, peer)) {
+            monitors_remove_at(monitors, i);
+            continue;
+        }
+        if (m->target_type_name && !m->fired && of_peer(m->target, peer)) {
+            m->fired = true;
+            down_send(m, m->target_type_name, reason);
         }
         i++;
     }

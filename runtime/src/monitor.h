@@ -20,6 +20,9 @@ typedef struct zactor__monitor {
     const zactor_actor_type *watcher_type;
     uint32_t down_tag;
     bool fired;
+    /* A remote target's type name, for its Down (a local target's Down
+     * takes the name from its cell). */
+    const char *target_type_name;
 } zactor__monitor;
 
 /* Every monitor of the system, under one mutex: setting, firing and
@@ -53,5 +56,23 @@ void zactor__monitors_actor_ended(zactor_cell *cell, uint64_t before, zactor_end
 /* The reason an actor that has ended left in its cell, for a monitor set
  * later (the cell keeps it until it is recycled). */
 void zactor__end_word_store(zactor_cell *cell, zactor_end_reason reason);
+
+/* Monitors across nodes (node.c). On the target's node, a remote
+ * watcher is a proxy: its monitor's Down goes to the proxy's node. */
+/* Sets monitor id of the proxy watcher on the local target (id is the
+ * watcher node's: a proxy never matches a local demonitor). 0 or
+ * ZACTOR_ENOMEM. */
+int zactor__monitors_remote_add(zactor_system *sys, zactor_ref target, zactor_ref watcher,
+                                uint64_t id);
+void zactor__monitors_remote_remove(zactor_system *sys, zactor_ref watcher, uint64_t id);
+/* On the watcher's node: the Down of monitor id of local watcher, whose
+ * target is remote, came with reason. */
+void zactor__monitors_remote_down(zactor_system *sys, zactor_ref watcher, uint64_t id,
+                                  zactor_end_reason reason);
+/* A peer went down: monitors of its actors fire ZACTOR_END_NODE_DOWN,
+ * monitors its actors held are removed. of_peer tells a proxy ref of it. */
+void zactor__monitors_peer_down(zactor_system *sys,
+                                bool (*of_peer)(zactor_ref ref, const void *peer),
+                                const void *peer);
 
 #endif

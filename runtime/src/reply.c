@@ -15,6 +15,8 @@
  * out of the request table, and only the one that found it answers. */
 #include "reply.h"
 
+#include "node.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +408,10 @@ void zactor_reply(const zactor_reply_to *reply_to, const void *reply, size_t siz
         answer_asker(reply_to->target, reply, size, drop);
         return;
     }
+    if (type == &zactor__node_requester) {
+        zactor__node_reply(reply_to, reply, drop);
+        return;
+    }
     zactor_cell *cell = reply_to->target;
     zactor__request tracked = {.timer = 0};
     if (reply_to->request) {
@@ -437,6 +443,10 @@ void zactor__reply_to_fail(const zactor_reply_to *reply_to, int code, bool count
 {
     if (!reply_to->target)
         return;
+    if (reply_to->requester_type == &zactor__node_requester) {
+        zactor__node_reply_fail(reply_to, code);
+        return;
+    }
     if (reply_to->requester_type) {
         zactor_cell *cell = reply_to->target;
         zactor__request tracked;

@@ -20,6 +20,8 @@
  * move it between cores twice. */
 #include "system.h"
 
+#include "node.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,6 +227,9 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
         goto fail_timers;
     if (zactor__flow_init(&sys->flow) != 0)
         goto fail_flow;
+    if (zactor__io_init(&sys->io) != 0)
+        goto fail_io;
+    atomic_init(&sys->node, NULL);
     rc = ZACTOR_EAGAIN;
     if (zactor__workers_start(sys, workers, cfg->deterministic_seed) != 0)
         goto fail_workers;
@@ -238,6 +243,8 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
 
 fail_workers:
     zactor__actors_shutdown(sys);
+    zactor__io_destroy(&sys->io);
+fail_io:
     zactor__flow_destroy(&sys->flow);
 fail_flow:
     zactor__timers_destroy(&sys->timers);
@@ -322,9 +329,15 @@ int zactor_system_destroy(zactor_system *sys)
     /* The timer thread first: a firing it is sending may wake a worker,
      * whose park condition free_workers destroys once they are joined. */
     zactor__timers_join(&sys->timers);
+    /* No delivery from another node after this (the I/O thread could
+     * otherwise wake a worker being joined). */
+    zactor__node_close(sys);
     zactor__workers_join(sys);
+    /* Workers joined: nobody wakes the I/O thread any more. */
+    zactor__io_destroy(&sys->io);
     /* The boxed firings still queued ask their timers as they are freed. */
     zactor__actors_shutdown(sys);
+    zactor__node_destroy(sys);
     zactor__flow_destroy(&sys->flow);
     zactor__timers_destroy(&sys->timers);
     zactor__scheduler_destroy(&sys->sched);

@@ -10,6 +10,7 @@
 #include "actor.h"
 #include "end.h"
 #include "flow.h"
+#include "io.h"
 #include "monitor.h"
 #include "names.h"
 #include "pool.h"
@@ -43,16 +44,18 @@ struct zactor_system {
     zactor__scheduler sched;
     zactor__pool pool;
     zactor__cell_store cells;
-    zactor__topology *topology;             /* kept only while pinning (and binding) need it */
-    zactor__asks asks;                      /* asks in progress, woken by stop */
-    zactor__kills kills;                    /* codes of kills not yet taken (end.c) */
-    zactor__monitors monitors;              /* every monitor (monitor.c) */
-    zactor__names names;                    /* registered names (names.c) */
-    zactor__requests requests;              /* tracked requests not yet answered (request.c) */
-    zactor__promises promises;              /* deferred replies not yet answered (promise.c) */
-    zactor__timers timers;                  /* timers and the clock (timer.c) */
-    zactor__flow flow;                      /* muted senders, waits for room (flow.c) */
-    zactor_dead_letter_fn dead_letter_hook; /* from the config, fixed */
+    zactor__topology *topology;                /* kept only while pinning (and binding) need it */
+    zactor__asks asks;                         /* asks in progress, woken by stop */
+    zactor__kills kills;                       /* codes of kills not yet taken (end.c) */
+    zactor__monitors monitors;                 /* every monitor (monitor.c) */
+    zactor__names names;                       /* registered names (names.c) */
+    zactor__requests requests;                 /* tracked requests not yet answered (request.c) */
+    zactor__promises promises;                 /* deferred replies not yet answered (promise.c) */
+    zactor__timers timers;                     /* timers and the clock (timer.c) */
+    zactor__flow flow;                         /* muted senders, waits for room (flow.c) */
+    zactor__io io;                             /* the I/O thread, started on first use (io.c) */
+    _Atomic(struct zactor__node_layer *) node; /* set once by zactor_node_start (node.c) */
+    zactor_dead_letter_fn dead_letter_hook;    /* from the config, fixed */
     void *dead_letter_user;
 };
 

@@ -874,6 +874,7 @@ static void emit_actor(source_emitter *e, const zidl__decl *actor)
     ZIDL__EXPAND(e->out, e->tmpl, "names",
                  {"register", zidl__c_name(e->arena, e->file, actor->name, "_register")},
                  {"lookup", zidl__c_name(e->arena, e->file, actor->name, "_lookup")},
+                 {"lookup_remote", zidl__c_name(e->arena, e->file, actor->name, "_lookup_remote")},
                  {"child", zidl__c_name(e->arena, e->file, actor->name, "_child")}, {"ref", ref},
                  {"state", state}, {"actor_type", actor_type});
     emit_sends(e, actor, ref, actor_type);

@@ -297,6 +297,7 @@ static void actor_names(emitter *e, const zidl__file *file, const zidl__decl *de
         {"_monitor", "the monitor function of"},
         {"_register", "the name register function of"},
         {"_lookup", "the name lookup function of"},
+        {"_lookup_remote", "the remote name lookup function of"},
         {"_child", "the supervisor child spec function of"},
         {"_handlers", "the dispatch table of"},
         {"_actor_type", "the type descriptor of"},

@@ -71,7 +71,9 @@ extern "C" {
     X(EAGAIN, -10, "a worker thread could not start")                                   \
     X(EEXIST, -11, "name is registered to another live actor")                          \
     X(ENOENT, -12, "no live actor is registered under that name")                       \
-    X(ERESTARTS, -13, "supervisor gave up: too many restarts")
+    X(ERESTARTS, -13, "supervisor gave up: too many restarts")                          \
+    X(EUNREACH, -14, "the actor's node is down or not connected")                       \
+    X(ELOCAL, -15, "message is local-only (it holds a ptr): it cannot go to another node")
 
 enum zactor_errno {
     ZACTOR_OK = 0,
@@ -348,8 +350,10 @@ typedef enum zactor_end_kind {
     ZACTOR_END_FAILED = 2,   /* it called zactor_fail; code is what it passed */
     ZACTOR_END_KILLED = 3,   /* zactor_kill ended it; code is what the killer passed */
     ZACTOR_END_SHUTDOWN = 4, /* zactor_system_destroy ended it */
-    ZACTOR_END_GONE = 5      /* a Down for a monitor set after the actor had ended
+    ZACTOR_END_GONE = 5,     /* a Down for a monitor set after the actor had ended
                                 and its cell was reused: the reason is lost */
+    ZACTOR_END_NODE_DOWN = 6 /* a Down for an actor of another node that went down
+                                or out of reach: the actor may still be running */
 } zactor_end_kind;
 
 /* Why an actor ended: the kind, and the code of a failure or a kill (0
@@ -517,6 +521,121 @@ int zactor_name_unregister(zactor_system *sys, const char *name);
  */
 int zactor_name_lookup(zactor_system *sys, const char *name, const zactor_actor_type *type,
                        zactor_ref *out);
+
+/* ------------------------------------------------------------------ */
+/* Nodes: actors of other processes (docs/nodes.md)                   */
+/* ------------------------------------------------------------------ */
+
+/* A node name: 1 to ZACTOR_NODE_NAME_MAX characters of [A-Za-z0-9_.-]. */
+#define ZACTOR_NODE_NAME_MAX 63
+/* A ZeroMQ endpoint (tcp://host:port, ipc://path): at most this long. */
+#define ZACTOR_NODE_ENDPOINT_MAX 255
+
+/* What zactor_node_config.hook is told. */
+typedef enum zactor_node_event_kind {
+    ZACTOR_NODE_UP = 1,          /* a peer finished its handshake: refs to it work */
+    ZACTOR_NODE_DOWN = 2,        /* a peer went silent, or came back as a new process */
+    ZACTOR_NODE_BAD_INPUT = 3,   /* a peer sent bytes that break the protocol or a schema */
+    ZACTOR_NODE_UNKNOWN_TYPE = 4 /* a peer sent a message of a type id its target lacks */
+} zactor_node_event_kind;
+
+typedef struct zactor_node_event {
+    zactor_node_event_kind kind;
+    const char *peer;   /* the peer's node name, or "?" before its handshake */
+    const char *reason; /* BAD_INPUT: what was wrong; else "" */
+    uint32_t type_id;   /* UNKNOWN_TYPE (and BAD_INPUT in a frame): the type id */
+} zactor_node_event;
+
+/* Called on the system's I/O thread; must not block, may send. */
+typedef void (*zactor_node_hook_fn)(void *user, const zactor_node_event *event);
+
+/* Extensible like zactor_config: fill it with zactor_node_config_init. */
+typedef struct zactor_node_config {
+    size_t size;
+    /* This node's name, unique among the nodes it talks to (required). */
+    const char *name;
+    /* A heartbeat goes to each peer that was sent nothing for this long
+     * (default 100 ms); a peer heard nothing from for down_after_ms
+     * (default 800 ms, at least twice heartbeat_ms) is down. */
+    uint32_t heartbeat_ms;
+    uint32_t down_after_ms;
+    /* A ZeroMQ message (a batch of records) larger than this closes the
+     * connection that carried it (ZMQ_MAXMSGSIZE; default 64 MiB). */
+    uint64_t max_batch_bytes;
+    zactor_node_hook_fn hook; /* NULL: events are only counted */
+    void *hook_user;
+} zactor_node_config;
+
+void zactor_node_config_init_sized(zactor_node_config *cfg, size_t size);
+static inline void zactor_node_config_init(zactor_node_config *cfg)
+{
+    zactor_node_config_init_sized(cfg, sizeof *cfg);
+}
+
+/*
+ * Makes sys a node named cfg->name: starts the system's I/O thread, which
+ * from then on owns the node's sockets. Once per system. Returns 0,
+ * ZACTOR_EARG (sys or cfg NULL, a bad name, down_after_ms below twice
+ * heartbeat_ms), ZACTOR_EEXIST (already a node), ZACTOR_ESTOPPED,
+ * ZACTOR_ENOMEM, ZACTOR_EAGAIN (the thread could not start).
+ */
+int zactor_node_start(zactor_system *sys, const zactor_node_config *cfg);
+
+/*
+ * Accepts peers on a ZeroMQ endpoint ("tcp://127.0.0.1:5555",
+ * "tcp://127.0.0.1:0" for a free port, "ipc:///tmp/x"). When bound is not
+ * NULL it receives the endpoint bound, with the port chosen (bound_size
+ * bytes at most, NUL included). Returns 0, ZACTOR_EARG (not a node, a
+ * NULL or too long endpoint, or one ZeroMQ refuses: bad syntax, address
+ * in use), ZACTOR_ESTOPPED, ZACTOR_ENOMEM.
+ */
+int zactor_node_listen(zactor_system *sys, const char *endpoint, char *bound, size_t bound_size);
+
+/*
+ * Connects to the node listening on endpoint and waits for its handshake
+ * for at most timeout_ns; its name goes to peer (peer_size bytes, NUL
+ * included; peer may be NULL). The connection stays: when the peer goes
+ * down it is tried again every heartbeat, and a process started again on
+ * the same endpoint is connected to by itself (a new incarnation: refs to
+ * the old one stay unreachable). Returns 0, ZACTOR_ETIMEDOUT (no
+ * handshake yet: the connection is still tried), ZACTOR_EARG (as for
+ * listen, or a peer of the same name as this node), ZACTOR_EDEADLK (from
+ * a handler), ZACTOR_ESTOPPED, ZACTOR_ENOMEM.
+ */
+int zactor_node_connect(zactor_system *sys, const char *endpoint, uint64_t timeout_ns, char *peer,
+                        size_t peer_size);
+
+/*
+ * Finds the actor registered (zactor_name_register) under name on the
+ * connected peer node, which must be of type (same qualified name), and
+ * puts a ref to it in *out: the same kind of ref as a local one, used
+ * with the same generated functions. Waits at most timeout_ns. Returns 0,
+ * ZACTOR_ENOENT (no live actor holds the name there), ZACTOR_ETYPE (it is
+ * of another type), ZACTOR_EUNREACH (no such peer, or it is down),
+ * ZACTOR_ETIMEDOUT, ZACTOR_EDEADLK (from a handler), ZACTOR_EARG,
+ * ZACTOR_ESTOPPED, ZACTOR_ENOMEM; *out is a null ref on any error.
+ */
+int zactor_node_lookup(zactor_system *sys, const char *node, const char *name,
+                       const zactor_actor_type *type, uint64_t timeout_ns, zactor_ref *out);
+
+/* true for a ref to an actor of another node. */
+bool zactor_ref_is_remote(zactor_ref ref);
+
+/* A node's counters, all since zactor_node_start. */
+typedef struct zactor_node_stats {
+    uint64_t records_sent;     /* messages, replies and control records sent */
+    uint64_t records_received; /* records received and handled */
+    uint64_t batches_sent;     /* ZeroMQ messages sent (each a batch of records) */
+    uint64_t bad_input;        /* records or batches refused (ZACTOR_NODE_BAD_INPUT) */
+    uint64_t unknown_types;    /* frames of an unknown type id (ZACTOR_NODE_UNKNOWN_TYPE) */
+    uint64_t unreachable;      /* sends that found their node down (ZACTOR_EUNREACH) */
+    uint64_t peers_up;         /* handshakes completed */
+    uint64_t peers_down;       /* peers found down */
+} zactor_node_stats;
+
+/* Reads the counters (zeros when sys is not a node). ZACTOR_EARG when sys
+ * or out is NULL. */
+int zactor_node_stats_read(zactor_system *sys, zactor_node_stats *out);
 
 /* ------------------------------------------------------------------ */
 /* Supervisors                                                         */
