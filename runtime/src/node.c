@@ -152,6 +152,14 @@ struct zactor__node_layer {
     uint64_t max_batch_bytes;
     zactor_node_hook_fn hook;
     void *hook_user;
+    /* CURVE (node_auth.c): this node's keys (Z85, NUL-terminated) and the
+     * public keys allowed to connect (binary, 32 bytes each). */
+    bool curve;
+    char curve_public[41];
+    char curve_secret[41];
+    uint8_t (*curve_allowed)[32];
+    size_t curve_allowed_count;
+    void *zap; /* the ZAP handler's socket, on the I/O thread */
     /* The I/O thread's. */
     bool closed; /* zactor__node_close ran: no new socket */
     void *router;
@@ -1445,6 +1453,130 @@ static void node_tick(void *user, uint64_t now)
 }
 
 /* ------------------------------------------------------------------ */
+/* CURVE and its ZAP handler                                            */
+
+static bool node_curve_key_is_valid(const char *key)
+{
+    uint8_t binary[32];
+    return strlen(key) == 40 && zmq_z85_decode(binary, key) != NULL;
+}
+
+static int node_curve_configure(zactor__node_layer *node, const zactor_node_config *c)
+{
+    if (!c->curve_public_key && !c->curve_secret_key && !c->curve_allowed_count)
+        return 0;
+    if (!c->curve_public_key || !c->curve_secret_key || !c->curve_allowed ||
+        c->curve_allowed_count == 0 || !node_curve_key_is_valid(c->curve_public_key) ||
+        !node_curve_key_is_valid(c->curve_secret_key))
+        return ZACTOR_EARG;
+    node->curve_allowed = calloc(c->curve_allowed_count, sizeof node->curve_allowed[0]);
+    if (!node->curve_allowed)
+        return ZACTOR_ENOMEM;
+    for (size_t i = 0; i < c->curve_allowed_count; i++) {
+        const char *key = c->curve_allowed[i];
+        if (!key || !node_curve_key_is_valid(key))
+            return ZACTOR_EARG;
+        zmq_z85_decode(node->curve_allowed[i], key);
+    }
+    node->curve_allowed_count = c->curve_allowed_count;
+    memcpy(node->curve_public, c->curve_public_key, 41);
+    memcpy(node->curve_secret, c->curve_secret_key, 41);
+    node->curve = true;
+    return 0;
+}
+
+static void node_curve_server(zactor__node_layer *node, void *socket)
+{
+    int one = 1;
+    zmq_setsockopt(socket, ZMQ_CURVE_SERVER, &one, sizeof one);
+    zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, node->curve_secret, 40);
+    /* A domain makes libzmq ask the ZAP handler for every client. */
+    zmq_setsockopt(socket, ZMQ_ZAP_DOMAIN, "zactor", 6);
+}
+
+static void node_curve_client(zactor__node_layer *node, void *socket, const char *server_key)
+{
+    zmq_setsockopt(socket, ZMQ_CURVE_SERVERKEY, server_key, 40);
+    zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, node->curve_public, 40);
+    zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, node->curve_secret, 40);
+}
+
+static bool node_curve_allowed(const zactor__node_layer *node, const uint8_t *key, size_t len)
+{
+    if (len != 32)
+        return false;
+    for (size_t i = 0; i < node->curve_allowed_count; i++) {
+        if (memcmp(node->curve_allowed[i], key, 32) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* One ZAP request (RFC 27): version, request id, domain, address,
+ * identity, mechanism, credentials; answered 200 or 400. */
+static void zap_ready(void *user, short revents)
+{
+    zactor__node_layer *node = user;
+    if (!(revents & ZMQ_POLLIN))
+        return;
+    enum { ZAP_FRAMES = 7 };
+    zmq_msg_t frames[ZAP_FRAMES + 1];
+    int count = 0;
+    bool more = true;
+    while (more) {
+        zmq_msg_t *frame = &frames[count < ZAP_FRAMES ? count : ZAP_FRAMES];
+        zmq_msg_init(frame);
+        if (zmq_msg_recv(frame, node->zap, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(frame);
+            if (count == 0)
+                return;
+            break;
+        }
+        more = zmq_msg_more(frame);
+        if (count < ZAP_FRAMES)
+            count++;
+        else
+            zmq_msg_close(frame);
+    }
+    bool curve = count == ZAP_FRAMES && zmq_msg_size(&frames[5]) == 5 &&
+                 memcmp(zmq_msg_data(&frames[5]), "CURVE", 5) == 0;
+    bool allowed = curve &&
+                   node_curve_allowed(node, zmq_msg_data(&frames[6]), zmq_msg_size(&frames[6]));
+    if (!allowed)
+        node_event(node, ZACTOR_NODE_BAD_INPUT, NULL, "CURVE key not allowed", 0);
+    const char *status = allowed ? "200" : "400";
+    const char *text = allowed ? "OK" : "key not allowed";
+    zmq_send(node->zap, "1.0", 3, ZMQ_SNDMORE);
+    if (count >= 2)
+        zmq_send(node->zap, zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]), ZMQ_SNDMORE);
+    else
+        zmq_send(node->zap, "", 0, ZMQ_SNDMORE);
+    zmq_send(node->zap, status, 3, ZMQ_SNDMORE);
+    zmq_send(node->zap, text, strlen(text), ZMQ_SNDMORE);
+    zmq_send(node->zap, "", 0, ZMQ_SNDMORE);
+    zmq_send(node->zap, "", 0, 0);
+    for (int i = 0; i < count; i++)
+        zmq_msg_close(&frames[i]);
+}
+
+static void node_curve_start_zap(void *arg)
+{
+    zactor__node_layer *node = arg;
+    zactor__io *io = &node->sys->io;
+    void *zap = zmq_socket(io->zmq, ZMQ_REP);
+    if (!zap)
+        return;
+    int zero = 0;
+    zmq_setsockopt(zap, ZMQ_LINGER, &zero, sizeof zero);
+    zactor__io_source source = {zap, -1, ZMQ_POLLIN, zap_ready, node};
+    if (zmq_bind(zap, "inproc://zeromq.zap.01") != 0 || zactor__io_add(io, &source) != 0) {
+        zmq_close(zap);
+        return;
+    }
+    node->zap = zap;
+}
+
+/* ------------------------------------------------------------------ */
 /* The public API                                                       */
 
 void zactor_node_config_init_sized(zactor_node_config *cfg, size_t size)
@@ -1477,6 +1609,7 @@ static bool node_name_is_valid(const char *name)
 
 static void node_free(zactor__node_layer *node)
 {
+    free(node->curve_allowed);
     zactor__u64map_free(&node->peers_by_id);
     zactor__u64map_free(&node->pending);
     pthread_cond_destroy(&node->cond);
@@ -1526,6 +1659,11 @@ int zactor_node_start(zactor_system *sys, const zactor_node_config *cfg)
     node->max_batch_bytes = c.max_batch_bytes ? c.max_batch_bytes : UINT64_C(64) << 20;
     node->hook = c.hook;
     node->hook_user = c.hook_user;
+    int key_rc = node_curve_configure(node, &c);
+    if (key_rc != 0) {
+        node_free(node);
+        return key_rc;
+    }
     zactor__u64map_init(&node->peers_by_id);
     zactor__u64map_init(&node->pending);
     zactor__node_layer *none = NULL;
@@ -1538,6 +1676,11 @@ int zactor_node_start(zactor_system *sys, const zactor_node_config *cfg)
     int rc = zactor__io_start(&sys->io);
     if (rc == 0)
         rc = zactor__io_call_wait(&sys->io, node_install_tick, node);
+    if (rc == 0 && node->curve) {
+        (void)zactor__io_call_wait(&sys->io, node_curve_start_zap, node);
+        if (!node->zap)
+            rc = ZACTOR_ENOMEM;
+    }
     return rc;
 }
 
@@ -1575,6 +1718,8 @@ static void listen_on_thread(void *arg)
         set_socket_options(node, router);
         /* A send to a routing id that has gone fails instead of vanishing. */
         zmq_setsockopt(router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+        if (node->curve)
+            node_curve_server(node, router);
         zactor__io_source source = {router, -1, ZMQ_POLLIN, router_ready, node};
         if (zactor__io_add(io, &source) != 0) {
             zmq_close(router);
@@ -1662,6 +1807,7 @@ typedef struct connect_call {
     zactor__node_layer *node;
     node_call *call;
     const char *endpoint;
+    const char *server_key; /* Z85, or NULL: a plain connection */
 } connect_call;
 
 static void connect_on_thread(void *arg)
@@ -1689,6 +1835,8 @@ static void connect_on_thread(void *arg)
             set_socket_options(node, c->socket);
             /* Nothing queues for a connection not made: hellos are sent again. */
             zmq_setsockopt(c->socket, ZMQ_IMMEDIATE, &one, sizeof one);
+            if (cc->server_key)
+                node_curve_client(node, c->socket, cc->server_key);
         }
         zactor__io_source source = {c->socket, -1, ZMQ_POLLIN, dealer_ready, c};
         if (!c->socket) {
@@ -1723,8 +1871,8 @@ static void connect_on_thread(void *arg)
     pthread_mutex_unlock(&node->lock);
 }
 
-int zactor_node_connect(zactor_system *sys, const char *endpoint, uint64_t timeout_ns, char *peer,
-                        size_t peer_size)
+static int node_connect(zactor_system *sys, const char *endpoint, const char *server_key,
+                        uint64_t timeout_ns, char *peer, size_t peer_size)
 {
     zactor__node_layer *node;
     int rc = node_for_call(sys, &node);
@@ -1732,13 +1880,15 @@ int zactor_node_connect(zactor_system *sys, const char *endpoint, uint64_t timeo
         return rc;
     if (!endpoint || strlen(endpoint) > ZACTOR_NODE_ENDPOINT_MAX)
         return ZACTOR_EARG;
+    if (server_key && (!node->curve || !node_curve_key_is_valid(server_key)))
+        return ZACTOR_EARG;
     if (zactor__worker_of(sys) || zactor__io_on_thread(&sys->io))
         return ZACTOR_EDEADLK;
     node_call call = {0};
     pthread_mutex_lock(&node->lock);
     call_enlist(node, &call);
     pthread_mutex_unlock(&node->lock);
-    connect_call cc = {node, &call, endpoint};
+    connect_call cc = {node, &call, endpoint, server_key};
     rc = zactor__io_call_wait(&sys->io, connect_on_thread, &cc);
     pthread_mutex_lock(&node->lock);
     if (rc == 0)
@@ -1751,6 +1901,21 @@ int zactor_node_connect(zactor_system *sys, const char *endpoint, uint64_t timeo
         memcpy(peer, call.peer, strlen(call.peer) + 1);
     }
     return rc;
+}
+
+int zactor_node_connect(zactor_system *sys, const char *endpoint, uint64_t timeout_ns, char *peer,
+                        size_t peer_size)
+{
+    return node_connect(sys, endpoint, NULL, timeout_ns, peer, peer_size);
+}
+
+int zactor_node_connect_secure(zactor_system *sys, const char *endpoint,
+                               const char *server_public_key, uint64_t timeout_ns, char *peer,
+                               size_t peer_size)
+{
+    if (!server_public_key)
+        return ZACTOR_EARG;
+    return node_connect(sys, endpoint, server_public_key, timeout_ns, peer, peer_size);
 }
 
 typedef struct lookup_call {
@@ -1858,6 +2023,13 @@ static void close_on_thread(void *arg)
             zactor__io_remove(io, source);
         zmq_close(c->socket);
         free(c);
+    }
+    if (node->zap) {
+        zactor__io_source *source = zactor__io_find(io, node->zap, -1, NULL);
+        if (source)
+            zactor__io_remove(io, source);
+        zmq_close(node->zap);
+        node->zap = NULL;
     }
     if (node->router) {
         zactor__io_source *source = zactor__io_find(io, node->router, -1, NULL);

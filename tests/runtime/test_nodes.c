@@ -2,8 +2,12 @@
  * docs/nodes.md): lookup, sends in order, refs inside messages, ask and
  * request across nodes, bytes, local-only messages, remote monitors, a
  * peer going down, and bad input from a raw socket. */
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "node.zidl.h"
@@ -449,8 +453,267 @@ static void test_bad_input(void)
     pair_end(&p);
 }
 
+/* CURVE: b allows a's key only; c, with a key of its own, and d,
+ * without CURVE, cannot reach it. */
+static zactor_system *start_curve_node(const char *name, const char *public_key,
+                                       const char *secret_key, const char *const *allowed)
+{
+    zactor_system *sys = start_system(1);
+    zactor_node_config cfg;
+    zactor_node_config_init(&cfg);
+    cfg.name = name;
+    cfg.heartbeat_ms = 20;
+    cfg.down_after_ms = 1000;
+    cfg.hook = on_node_event;
+    cfg.curve_public_key = public_key;
+    cfg.curve_secret_key = secret_key;
+    cfg.curve_allowed = allowed;
+    cfg.curve_allowed_count = 1;
+    CHECK_EQ(zactor_node_start(sys, &cfg), 0);
+    return sys;
+}
+
+static void test_curve(void)
+{
+    char a_public[41], a_secret[41], b_public[41], b_secret[41], c_public[41], c_secret[41];
+    CHECK_EQ(zmq_curve_keypair(a_public, a_secret), 0);
+    CHECK_EQ(zmq_curve_keypair(b_public, b_secret), 0);
+    CHECK_EQ(zmq_curve_keypair(c_public, c_secret), 0);
+    const char *allow_a[1] = {a_public};
+    const char *allow_b[1] = {b_public};
+    zactor_system *b = start_curve_node("b", b_public, b_secret, allow_a);
+    zactor_system *a = start_curve_node("a", a_public, a_secret, allow_b);
+    zactor_system *c = start_curve_node("c", c_public, c_secret, allow_b);
+    zactor_system *d = start_node("d");
+    char endpoint[ZACTOR_NODE_ENDPOINT_MAX + 1];
+    CHECK_EQ(zactor_node_listen(b, "tcp://127.0.0.1:0", endpoint, sizeof endpoint), 0);
+    nt_Echo_ref echo_on_b = nt_Echo_spawn(b, NULL);
+    CHECK_EQ(nt_Echo_register(b, "echo", echo_on_b), 0);
+    zactor_node_stats before;
+    CHECK_EQ(zactor_node_stats_read(b, &before), 0);
+    /* Refused: a key b does not allow, and no CURVE at all. */
+    uint64_t short_wait = UINT64_C(300) * 1000000u;
+    CHECK_EQ(zactor_node_connect_secure(c, endpoint, b_public, short_wait, NULL, 0),
+             ZACTOR_ETIMEDOUT);
+    CHECK_EQ(zactor_node_connect(d, endpoint, short_wait, NULL, 0), ZACTOR_ETIMEDOUT);
+    CHECK_EQ(zactor_node_connect_secure(d, endpoint, b_public, short_wait, NULL, 0), ZACTOR_EARG);
+    CHECK_EQ(zactor_node_connect_secure(a, endpoint, "not a key", short_wait, NULL, 0),
+             ZACTOR_EARG);
+    zactor_node_stats after;
+    CHECK_EQ(zactor_node_stats_read(b, &after), 0);
+    CHECK(after.bad_input > before.bad_input); /* c's key, reported */
+    CHECK_EQ(after.peers_up, 0);
+    /* Allowed: a works as over a plain link. */
+    char peer[ZACTOR_NODE_NAME_MAX + 1];
+    CHECK_EQ(zactor_node_connect_secure(a, endpoint, b_public, TIMEOUT_NS, peer, sizeof peer), 0);
+    CHECK(strcmp(peer, "b") == 0);
+    nt_Echo_ref echo;
+    CHECK_EQ(nt_Echo_lookup_remote(a, "b", "echo", TIMEOUT_NS, &echo), 0);
+    nt_Add add = {40, 2};
+    nt_Sum sum;
+    CHECK_EQ(nt_Echo_ask_Add(echo, &add, &sum, TIMEOUT_NS), 0);
+    CHECK_EQ(sum.sum, 42);
+    CHECK_EQ(zactor_node_stats_read(b, &after), 0);
+    CHECK_EQ(after.peers_up, 1);
+    /* A half-configured node is refused at start. */
+    zactor_system *e = start_system(1);
+    zactor_node_config cfg;
+    zactor_node_config_init(&cfg);
+    cfg.name = "e";
+    cfg.curve_secret_key = a_secret;
+    CHECK_EQ(zactor_node_start(e, &cfg), ZACTOR_EARG);
+    cfg.curve_public_key = a_public;
+    CHECK_EQ(zactor_node_start(e, &cfg), ZACTOR_EARG); /* no allowed key */
+    zactor_system_destroy(e);
+    zactor_system_destroy(a);
+    zactor_system_destroy(b);
+    zactor_system_destroy(c);
+    zactor_system_destroy(d);
+}
+
+/* Three nodes in three processes: this one (a) and two children, b and
+ * c, each serving an echo. c is killed (SIGKILL) in the middle of a's
+ * traffic to both: a notices (within a second with the default
+ * heartbeats), its monitor of c's echo fires NODE_DOWN, an ask to c ends
+ * with ZACTOR_EUNREACH, sends to c fail; the traffic to b goes on in
+ * order. c is started again on the same endpoint: a reconnects by itself,
+ * and the new c's echo answers while the old ref stays unreachable. */
+static int serve(const char *name, const char *endpoint)
+{
+    zactor_system *sys = start_system(1);
+    zactor_node_config cfg;
+    zactor_node_config_init(&cfg);
+    cfg.name = name;
+    CHECK_EQ(zactor_node_start(sys, &cfg), 0);
+    char bound[ZACTOR_NODE_ENDPOINT_MAX + 1];
+    CHECK_EQ(zactor_node_listen(sys, endpoint, bound, sizeof bound), 0);
+    nt_Echo_ref echo = nt_Echo_spawn(sys, NULL);
+    CHECK_EQ(nt_Echo_register(sys, "echo", echo), 0);
+    printf("LISTEN %s\n", bound);
+    fflush(stdout);
+    /* Until the parent closes our stdin (or kills us). */
+    char buf[16];
+    while (read(0, buf, sizeof buf) > 0) {
+    }
+    zactor_system_destroy(sys);
+    return 0;
+}
+
+typedef struct child {
+    pid_t pid;
+    int to_child; /* its stdin */
+    char endpoint[ZACTOR_NODE_ENDPOINT_MAX + 1];
+} child;
+
+static void child_start(child *c, const char *name, const char *endpoint)
+{
+    int in[2], out[2];
+    /* Close-on-exec: a later child must not hold this one's stdin open. */
+    CHECK_EQ(pipe2(in, O_CLOEXEC), 0);
+    CHECK_EQ(pipe2(out, O_CLOEXEC), 0);
+    c->pid = fork();
+    CHECK(c->pid >= 0);
+    if (c->pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        close(in[1]);
+        close(out[0]);
+        execl("/proc/self/exe", "test_nodes", "serve", name, endpoint, (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    c->to_child = in[1];
+    FILE *from = fdopen(out[0], "r");
+    CHECK(from != NULL);
+    char line[512];
+    CHECK(fgets(line, sizeof line, from) != NULL);
+    fclose(from);
+    CHECK(strncmp(line, "LISTEN ", 7) == 0);
+    line[strcspn(line, "\n")] = '\0';
+    snprintf(c->endpoint, sizeof c->endpoint, "%s", line + 7);
+}
+
+static void child_end(child *c, bool kill_it)
+{
+    if (kill_it)
+        kill(c->pid, SIGKILL);
+    close(c->to_child);
+    int status;
+    CHECK_EQ(waitpid(c->pid, &status, 0), c->pid);
+    if (!kill_it)
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+typedef struct traffic {
+    nt_Echo_ref echo;
+    nt_Pinger_ref pinger;
+    _Atomic bool stop;
+    uint64_t sent;
+    int last_rc;
+} traffic;
+
+/* Pings one echo until told to stop or a send fails. */
+static void *traffic_main(void *arg)
+{
+    traffic *t = arg;
+    while (!atomic_load(&t->stop)) {
+        nt_Ping ping = {t->sent, t->pinger};
+        t->last_rc = nt_Echo_send_Ping(t->echo, &ping);
+        if (t->last_rc != 0)
+            break;
+        t->sent++;
+        if (t->sent % 64 == 0)
+            sleep_ms(1);
+    }
+    return NULL;
+}
+
+static void test_processes(void)
+{
+    child b, c;
+    child_start(&b, "b", "tcp://127.0.0.1:0");
+    child_start(&c, "c", "tcp://127.0.0.1:0");
+    zactor_system *a = start_system(2);
+    zactor_node_config cfg;
+    zactor_node_config_init(&cfg); /* the default heartbeats */
+    cfg.name = "a";
+    cfg.hook = on_node_event;
+    CHECK_EQ(zactor_node_start(a, &cfg), 0);
+    CHECK_EQ(zactor_node_connect(a, b.endpoint, TIMEOUT_NS, NULL, 0), 0);
+    CHECK_EQ(zactor_node_connect(a, c.endpoint, TIMEOUT_NS, NULL, 0), 0);
+    traffic to_b = {0}, to_c = {0};
+    CHECK_EQ(nt_Echo_lookup_remote(a, "b", "echo", TIMEOUT_NS, &to_b.echo), 0);
+    CHECK_EQ(nt_Echo_lookup_remote(a, "c", "echo", TIMEOUT_NS, &to_c.echo), 0);
+    /* pongs counts b's answers (c's pings carry no ref: no answer). */
+    atomic_store(&pongs, 0);
+    atomic_store(&pong_out_of_order, 0);
+    atomic_store(&downs, 0);
+    to_b.pinger = nt_Pinger_spawn(a, NULL);
+    /* A watcher of c's echo. */
+    pinger_target = to_c.echo;
+    nt_Pinger_ref watcher = nt_Pinger_spawn(a, NULL);
+    nt_Ping monitor_it = {1, {{NULL, 0}}};
+    CHECK_EQ(nt_Pinger_send_Ping(watcher, &monitor_it), 0);
+    pthread_t tb, tc;
+    CHECK_EQ(pthread_create(&tb, NULL, traffic_main, &to_b), 0);
+    CHECK_EQ(pthread_create(&tc, NULL, traffic_main, &to_c), 0);
+    pthread_t asker;
+    CHECK_EQ(pthread_create(&asker, NULL, ask_main, &to_c.echo), 0);
+    sleep_ms(300);
+    uint64_t pongs_before = atomic_load(&pongs);
+    CHECK(pongs_before > 0);
+    uint64_t killed_at = now_ns();
+    child_end(&c, true);
+    wait_for(&downs, 1);
+    uint64_t noticed = now_ns() - killed_at;
+    CHECK_EQ(atomic_load(&down_kind), ZACTOR_END_NODE_DOWN);
+    void *asked;
+    pthread_join(asker, &asked);
+    CHECK_EQ(*(int *)asked, ZACTOR_EUNREACH);
+    pthread_join(tc, NULL);
+    CHECK_EQ(to_c.last_rc, ZACTOR_EUNREACH);
+    /* b is unaffected: its pongs keep coming, in order. */
+    sleep_ms(200);
+    atomic_store(&to_b.stop, true);
+    pthread_join(tb, NULL);
+    CHECK(atomic_load(&pongs) > pongs_before);
+    wait_for(&pongs, to_b.sent);
+    CHECK_EQ(atomic_load(&pong_out_of_order), 0);
+    printf("INFO c's end noticed after %.0f ms\n", (double)noticed / 1e6);
+#if ZACTOR_TEST_TIMING
+    CHECK(noticed < UINT64_C(1000000000));
+#endif
+    /* c again, on the same endpoint: a reconnects by itself. */
+    uint64_t ups = atomic_load(&node_events[ZACTOR_NODE_UP]);
+    child c2;
+    child_start(&c2, "c", c.endpoint);
+    wait_for(&node_events[ZACTOR_NODE_UP], ups + 1);
+    nt_Echo_ref echo2;
+    CHECK_EQ(nt_Echo_lookup_remote(a, "c", "echo", TIMEOUT_NS, &echo2), 0);
+    CHECK(echo2.raw.cell != to_c.echo.raw.cell);
+    nt_Add add = {40, 2};
+    nt_Sum sum;
+    CHECK_EQ(nt_Echo_ask_Add(echo2, &add, &sum, TIMEOUT_NS), 0);
+    CHECK_EQ(sum.sum, 42);
+    nt_Ping ping = {0, {{NULL, 0}}};
+    CHECK_EQ(nt_Echo_send_Ping(to_c.echo, &ping), ZACTOR_EUNREACH); /* the old c's */
+    zactor_system_destroy(a);
+    child_end(&b, false);
+    child_end(&c2, false);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "serve") == 0)
+        return serve(argv[2], argv[3]);
     const char *which = argc > 1 ? argv[1] : "all";
     bool all = strcmp(which, "all") == 0;
     if (all || strcmp(which, "lookup") == 0)
@@ -465,5 +728,9 @@ int main(int argc, char **argv)
         test_peer_down();
     if (all || strcmp(which, "bad_input") == 0)
         test_bad_input();
+    if (all || strcmp(which, "curve") == 0)
+        test_curve();
+    if (all || strcmp(which, "processes") == 0)
+        test_processes();
     return 0;
 }

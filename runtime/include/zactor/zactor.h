@@ -564,6 +564,18 @@ typedef struct zactor_node_config {
     uint64_t max_batch_bytes;
     zactor_node_hook_fn hook; /* NULL: events are only counted */
     void *hook_user;
+    /* Authentication and encryption (ZeroMQ CURVE; keys in Z85, 40
+     * characters, as zmq_curve_keypair makes them). With a secret key,
+     * this node's listening endpoints accept only peers whose public key
+     * is one of curve_allowed (curve_allowed_count keys, at least one):
+     * any other is refused during the ZeroMQ handshake, before it can send
+     * anything (counted and reported as ZACTOR_NODE_BAD_INPUT), and its
+     * connections to other nodes (zactor_node_connect_secure) present
+     * this key pair. NULL: no CURVE; plain connections only. */
+    const char *curve_public_key;
+    const char *curve_secret_key;
+    const char *const *curve_allowed;
+    size_t curve_allowed_count;
 } zactor_node_config;
 
 void zactor_node_config_init_sized(zactor_node_config *cfg, size_t size);
@@ -604,6 +616,19 @@ int zactor_node_listen(zactor_system *sys, const char *endpoint, char *bound, si
  */
 int zactor_node_connect(zactor_system *sys, const char *endpoint, uint64_t timeout_ns, char *peer,
                         size_t peer_size);
+
+/*
+ * zactor_node_connect to a node that requires CURVE: server_public_key is
+ * its public key (Z85), and this node must have been started with its own
+ * curve_public_key and curve_secret_key, which the server must allow. The
+ * link is encrypted. A server that does not allow this node's key never
+ * completes the handshake: ZACTOR_ETIMEDOUT. Returns what
+ * zactor_node_connect returns, and ZACTOR_EARG when server_public_key is
+ * not a Z85 key or this node has no CURVE keys.
+ */
+int zactor_node_connect_secure(zactor_system *sys, const char *endpoint,
+                               const char *server_public_key, uint64_t timeout_ns, char *peer,
+                               size_t peer_size);
 
 /*
  * Finds the actor registered (zactor_name_register) under name on the
