@@ -60,6 +60,27 @@ int zactor__cells_init(zactor__cell_store *store)
     return pthread_mutex_init(&store->lock, NULL) == 0 ? 0 : -1;
 }
 
+/* LeakSanitizer scans malloc'd memory and globals, not mappings: a chunk
+ * is registered as a root region, so that the states its cells point to
+ * count as reachable while the system lives. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ZACTOR__LSAN_ROOTS 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define ZACTOR__LSAN_ROOTS 1
+#endif
+#ifdef ZACTOR__LSAN_ROOTS
+void __lsan_register_root_region(const void *p, size_t size);
+void __lsan_unregister_root_region(const void *p, size_t size);
+#define chunk_roots_add(p) __lsan_register_root_region((p), CHUNK_BYTES)
+#define chunk_roots_remove(p) __lsan_unregister_root_region((p), CHUNK_BYTES)
+#else
+#define chunk_roots_add(p) ((void)(p))
+#define chunk_roots_remove(p) ((void)(p))
+#endif
+
 /* A CHUNK_BYTES-aligned mapping: twice the size, trimmed. */
 static zactor__cell_chunk *map_chunk(void)
 {
@@ -74,6 +95,7 @@ static zactor__cell_chunk *map_chunk(void)
     size_t tail = (size_t)(p + span - (aligned + CHUNK_BYTES));
     if (tail)
         munmap(aligned + CHUNK_BYTES, tail);
+    chunk_roots_add(aligned);
     return (zactor__cell_chunk *)aligned;
 }
 
@@ -113,6 +135,7 @@ static zactor__cell_chunk *new_chunk(zactor__cell_store *store)
     chunk->next = store->chunks;
     atomic_init(&chunk->used, 0);
     if (!index_chunk(store, chunk)) {
+        chunk_roots_remove(chunk);
         munmap(chunk, CHUNK_BYTES);
         return NULL;
     }
@@ -934,6 +957,7 @@ void zactor__actors_shutdown(zactor_system *sys)
             free_state(cell);
         }
         store->chunks = chunk->next;
+        chunk_roots_remove(chunk);
         munmap(chunk, CHUNK_BYTES);
     }
     store->free = NULL;

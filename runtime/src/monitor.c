@@ -124,6 +124,32 @@ static int watcher_of(zactor_ctx *ctx, const zactor_actor_type **type, uint32_t 
     return down_entry_of(*type, down_tag) ? 0 : ZACTOR_ETYPE;
 }
 
+/* Under the monitors' lock: sets WATCHED in the life word of the actor of
+ * generation in cell, if it is alive. false: it has ended (its Down is
+ * to go now). true: its end takes this lock and finds the monitor. */
+static bool mark_watched(zactor_cell *cell, uint32_t generation)
+{
+    /* Acquire: as a send's. */
+    uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
+    for (;;) {
+        if (zactor__life_generation(life) != generation || !(life & ZACTOR__LIFE_ALIVE))
+            return false;
+        if (life & ZACTOR__LIFE_WATCHED)
+            return true;
+        if (life & ZACTOR__LIFE_LOCKED) {
+            zactor__cpu_relax();
+            life = atomic_load_explicit(&cell->life, memory_order_acquire);
+            continue;
+        }
+        /* Acquire (on success, as on failure): the load above is a guess
+         * the CAS confirms; the lock we hold orders the list for the end,
+         * which takes it after seeing WATCHED. */
+        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, life | ZACTOR__LIFE_WATCHED,
+                                                  memory_order_acquire, memory_order_acquire))
+            return true;
+    }
+}
+
 /* zactor_monitor of a remote actor: the list holds the monitor as for a
  * local one (demonitor and zactor_down_take work alike); its node is told,
  * and its Down comes back from there (zactor__monitors_remote_down), or
@@ -176,27 +202,8 @@ int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *typ
         return ZACTOR_ENOMEM;
     }
     m.id = ++monitors->last_id;
-    /* Acquire: as a send's. */
-    uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
-    for (;;) {
-        if (zactor__life_generation(life) != ref.generation || !(life & ZACTOR__LIFE_ALIVE)) {
-            m.fired = true; /* ended already: the Down goes now */
-            break;
-        }
-        if (life & ZACTOR__LIFE_WATCHED)
-            break; /* its end takes this lock: it will find m */
-        if (life & ZACTOR__LIFE_LOCKED) {
-            zactor__cpu_relax();
-            life = atomic_load_explicit(&cell->life, memory_order_acquire);
-            continue;
-        }
-        /* Acquire (on success, as on failure): the load above is a guess
-         * the CAS confirms; the lock we hold orders the list for the end,
-         * which takes it after seeing WATCHED. */
-        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, life | ZACTOR__LIFE_WATCHED,
-                                                  memory_order_acquire, memory_order_acquire))
-            break;
-    }
+    /* Ended already: the Down goes now. */
+    m.fired = !mark_watched(cell, ref.generation);
     monitors->items[monitors->count++] = m;
     pthread_mutex_unlock(&monitors->lock);
     self->flags |= ZACTOR__CELL_MONITORS;
@@ -331,26 +338,7 @@ int zactor__monitors_remote_add(zactor_system *sys, zactor_ref target, zactor_re
         pthread_mutex_unlock(&monitors->lock);
         return ZACTOR_ENOMEM;
     }
-    /* As zactor_monitor: WATCHED set while ALIVE, under the lock. */
-    zactor_cell *cell = target.cell;
-    uint64_t life = atomic_load_explicit(&cell->life, memory_order_acquire);
-    for (;;) {
-        if (zactor__life_generation(life) != target.generation || !(life & ZACTOR__LIFE_ALIVE)) {
-            m.fired = true;
-            break;
-        }
-        if (life & ZACTOR__LIFE_WATCHED)
-            break;
-        if (life & ZACTOR__LIFE_LOCKED) {
-            zactor__cpu_relax();
-            life = atomic_load_explicit(&cell->life, memory_order_acquire);
-            continue;
-        }
-        /* Acquire: as in zactor_monitor. */
-        if (atomic_compare_exchange_weak_explicit(&cell->life, &life, life | ZACTOR__LIFE_WATCHED,
-                                                  memory_order_acquire, memory_order_acquire))
-            break;
-    }
+    m.fired = !mark_watched(target.cell, target.generation);
     if (m.fired) {
         /* Ended already: its Down goes now, and nothing stays listed. */
         pthread_mutex_unlock(&monitors->lock);

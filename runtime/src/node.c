@@ -40,6 +40,9 @@
 #define NODE_MAGIC UINT32_C(0x314e415a) /* "ZAN1" */
 #define NODE_PROTOCOL 1u
 #define NODE_BATCH_MIN 4096u
+/* A batch is sealed once it holds this much: the receiver's buffer per
+ * ZeroMQ message stays small, and a flood is sent while it is written. */
+#define NODE_BATCH_MAX (256u * 1024u)
 /* A record's header: its length and kind. */
 #define RECORD_HEADER 5u
 
@@ -58,6 +61,16 @@ enum record_kind {
 };
 
 typedef struct node_connector node_connector;
+
+/* A batch of records: one ZeroMQ message, made (zero-copy) when it is
+ * first sent and kept for another try if the socket had no room. */
+typedef struct node_batch {
+    struct node_batch *next;
+    uint8_t *data;
+    size_t len;
+    zmq_msg_t msg;
+    bool msg_made;
+} node_batch;
 typedef struct zactor__peer zactor__peer;
 
 /* One incarnation of another node. */
@@ -67,6 +80,8 @@ struct zactor__peer {
     uint8_t *out; /* records for the I/O thread to send */
     size_t out_len;
     size_t out_cap;
+    node_batch *sealed; /* full batches before out, oldest first */
+    node_batch *sealed_tail;
     bool up; /* handshake done, not found down since */
     /* Fixed once made. */
     zactor__node_layer *node;
@@ -79,8 +94,10 @@ struct zactor__peer {
     bool via_dealer; /* the channel, while up */
     uint64_t last_heard;
     uint64_t last_sent;
-    zmq_msg_t blocked; /* a batch the socket had no room for (ZMQ_SNDHWM) */
-    bool has_blocked;
+    /* Batches taken from the senders and not yet sent, oldest first: the
+     * first one is blocked when the socket had no room (ZMQ_SNDHWM). */
+    node_batch *sending;
+    node_batch *sending_tail;
     zactor__u64map proxies; /* actor id -> node_proxy */
     zactor__peer *next;
 };
@@ -246,8 +263,35 @@ static void node_bad_input(zactor__node_layer *node, const zactor__peer *peer, c
 /* Outgoing records: any thread, under the peer's out_lock             */
 
 /* Room for n more bytes at the end of the peer's batch. */
+/* Under out_lock: the batch being written joins the sealed ones. false
+ * when memory ran out (it then stays open). */
+static bool out_seal(zactor__peer *peer)
+{
+    node_batch *batch = malloc(sizeof *batch);
+    if (!batch)
+        return false;
+    *batch = (node_batch){.data = peer->out, .len = peer->out_len};
+    if (peer->sealed_tail)
+        peer->sealed_tail->next = batch;
+    else
+        peer->sealed = batch;
+    peer->sealed_tail = batch;
+    peer->out = NULL;
+    peer->out_len = 0;
+    peer->out_cap = 0;
+    return true;
+}
+
+/* Nothing waits for the I/O thread in the peer's batches. */
+static bool out_idle(const zactor__peer *peer)
+{
+    return peer->out_len == 0 && !peer->sealed;
+}
+
 static uint8_t *out_reserve(zactor__peer *peer, size_t n)
 {
+    if (peer->out_len > 0 && peer->out_len + n > NODE_BATCH_MAX)
+        (void)out_seal(peer); /* failing, the batch just grows */
     if (peer->out_cap - peer->out_len < n) {
         size_t cap = peer->out_cap ? peer->out_cap : NODE_BATCH_MIN;
         while (cap - peer->out_len < n)
@@ -407,7 +451,7 @@ static int send_down(zactor__peer *peer, const node_proxy *proxy, const zactor_d
         pthread_mutex_unlock(&peer->out_lock);
         return ZACTOR_EUNREACH;
     }
-    bool was_empty = peer->out_len == 0;
+    bool was_empty = out_idle(peer);
     record_writer r;
     int rc = ZACTOR_ENOMEM;
     if (record_begin(peer, &r, RECORD_DOWN, 24, NULL)) {
@@ -445,6 +489,11 @@ int zactor__node_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag
         if (size < sizeof(zactor_reply_to))
             return ZACTOR_EARG;
         body = (const unsigned char *)msg + sizeof(zactor_reply_to);
+    }
+    size_t frame = wire->wire_size(body);
+    if (frame > node->max_batch_bytes - RECORD_HEADER - 16)
+        return ZACTOR_ETOOBIG;
+    if (request) {
         pending = malloc(sizeof *pending);
         if (!pending)
             return ZACTOR_ENOMEM;
@@ -458,11 +507,10 @@ int zactor__node_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag
             return ZACTOR_ENOMEM;
         }
     }
-    size_t frame = wire->wire_size(body);
     zactor_wire_ctx ctx = {node_encode_ref, node_decode_ref, node};
     pthread_mutex_lock(&peer->out_lock);
     int rc = ZACTOR_EUNREACH;
-    bool was_empty = peer->out_len == 0;
+    bool was_empty = out_idle(peer);
     if (peer->up) {
         record_writer r;
         rc = ZACTOR_ENOMEM;
@@ -510,7 +558,7 @@ static void origin_fail(node_origin *origin, int code)
 {
     zactor__peer *peer = origin->peer;
     pthread_mutex_lock(&peer->out_lock);
-    bool was_empty = peer->out_len == 0;
+    bool was_empty = out_idle(peer);
     record_writer r;
     int rc = ZACTOR_EUNREACH;
     if (peer->up && record_begin(peer, &r, RECORD_FAIL, 12, NULL)) {
@@ -536,9 +584,15 @@ void zactor__node_reply(const zactor_reply_to *reply_to, const void *reply, zact
     }
     const zactor_wire_entry *wire = origin->reply_wire;
     size_t frame = wire->wire_size(reply);
+    if (frame > node->max_batch_bytes - RECORD_HEADER - 8) {
+        origin_fail(origin, ZACTOR_ETOOBIG);
+        if (drop)
+            drop(reply);
+        return;
+    }
     zactor_wire_ctx ctx = {node_encode_ref, node_decode_ref, node};
     pthread_mutex_lock(&peer->out_lock);
-    bool was_empty = peer->out_len == 0;
+    bool was_empty = out_idle(peer);
     record_writer r;
     int rc = ZACTOR_EUNREACH;
     if (peer->up && (rc = ZACTOR_ENOMEM, record_begin(peer, &r, RECORD_REPLY, 8 + frame, &ctx))) {
@@ -583,7 +637,7 @@ static int send_monitor_record(zactor_ref target, zactor_ref watcher, uint64_t i
     const node_proxy *proxy = zactor__proxy_record(target.cell);
     zactor__peer *peer = proxy->peer;
     pthread_mutex_lock(&peer->out_lock);
-    bool was_empty = peer->out_len == 0;
+    bool was_empty = out_idle(peer);
     record_writer r;
     int rc = ZACTOR_EUNREACH;
     if (peer->up && (rc = ZACTOR_ENOMEM,
@@ -685,6 +739,20 @@ static void count_lost(zactor__node_layer *node, const uint8_t *batch, size_t le
     }
 }
 
+static void batches_drop(zactor__node_layer *node, node_batch *batch)
+{
+    while (batch) {
+        node_batch *next = batch->next;
+        count_lost(node, batch->data, batch->len);
+        if (batch->msg_made)
+            zmq_msg_close(&batch->msg); /* frees data */
+        else
+            free(batch->data);
+        free(batch);
+        batch = next;
+    }
+}
+
 static void peer_down(zactor__peer *peer)
 {
     zactor__node_layer *node = peer->node;
@@ -693,12 +761,12 @@ static void peer_down(zactor__peer *peer)
     peer->up = false;
     count_lost(node, peer->out, peer->out_len);
     peer->out_len = 0;
+    node_batch *sealed = peer->sealed;
+    peer->sealed = peer->sealed_tail = NULL;
     pthread_mutex_unlock(&peer->out_lock);
-    if (peer->has_blocked) {
-        count_lost(node, zmq_msg_data(&peer->blocked), zmq_msg_size(&peer->blocked));
-        zmq_msg_close(&peer->blocked);
-        peer->has_blocked = false;
-    }
+    batches_drop(node, sealed);
+    batches_drop(node, peer->sending);
+    peer->sending = peer->sending_tail = NULL;
     if (!was_up)
         return;
     /* Requests to it end; calls for it end. */
@@ -758,12 +826,6 @@ static void peer_up(zactor__peer *peer, bool via_dealer, uint64_t now)
 /* ------------------------------------------------------------------ */
 /* Sending batches (the I/O thread)                                     */
 
-static void batch_free(void *data, void *hint)
-{
-    (void)hint;
-    free(data);
-}
-
 static void *peer_socket(const zactor__peer *peer)
 {
     return peer->via_dealer ? (peer->connector ? peer->connector->socket : NULL)
@@ -786,46 +848,51 @@ static int peer_send_msg(zactor__peer *peer, zmq_msg_t *msg)
     return 0;
 }
 
-/* Sends what the peer's batch holds (and a batch blocked before it). */
+static void batch_data_free(void *data, void *hint)
+{
+    (void)hint;
+    free(data);
+}
+
+/* Sends the peer's batches in order: those left from before first, then
+ * what the senders wrote since. Stops at a socket without room. */
 static void peer_flush(zactor__peer *peer, uint64_t now)
 {
-    if (peer->has_blocked) {
-        int err = peer_send_msg(peer, &peer->blocked);
+    pthread_mutex_lock(&peer->out_lock);
+    if (peer->up && peer->out_len > 0)
+        (void)out_seal(peer);
+    node_batch *taken = peer->up ? peer->sealed : NULL;
+    if (taken) {
+        if (peer->sending_tail)
+            peer->sending_tail->next = taken;
+        else
+            peer->sending = taken;
+        peer->sending_tail = peer->sealed_tail;
+        peer->sealed = peer->sealed_tail = NULL;
+    }
+    pthread_mutex_unlock(&peer->out_lock);
+    while (peer->sending) {
+        node_batch *batch = peer->sending;
+        if (!batch->msg_made) {
+            if (zmq_msg_init_data(&batch->msg, batch->data, batch->len, batch_data_free, NULL) != 0)
+                break; /* out of memory: the next tick tries again */
+            batch->msg_made = true;
+        }
+        int err = peer_send_msg(peer, &batch->msg);
         if (err == EAGAIN)
             return;
+        peer->sending = batch->next;
+        if (!peer->sending)
+            peer->sending_tail = NULL;
         if (err != 0) {
-            count_lost(peer->node, zmq_msg_data(&peer->blocked), zmq_msg_size(&peer->blocked));
-            zmq_msg_close(&peer->blocked);
+            /* The link is gone: these are lost, and the peer will be
+             * found down. */
+            batch->next = NULL;
+            batches_drop(peer->node, batch);
+            continue;
         }
-        peer->has_blocked = false;
-    }
-    pthread_mutex_lock(&peer->out_lock);
-    if (!peer->up || peer->out_len == 0) {
-        pthread_mutex_unlock(&peer->out_lock);
-        return;
-    }
-    uint8_t *batch = peer->out;
-    size_t len = peer->out_len;
-    peer->out = NULL;
-    peer->out_len = 0;
-    peer->out_cap = 0;
-    pthread_mutex_unlock(&peer->out_lock);
-    zmq_msg_t msg;
-    if (zmq_msg_init_data(&msg, batch, len, batch_free, NULL) != 0) {
-        count_lost(peer->node, batch, len);
-        free(batch);
-        return;
-    }
-    peer->last_sent = now;
-    int err = peer_send_msg(peer, &msg);
-    if (err == EAGAIN) {
-        peer->blocked = msg;
-        peer->has_blocked = true;
-        return;
-    }
-    if (err != 0) {
-        count_lost(peer->node, batch, len);
-        zmq_msg_close(&msg);
+        peer->last_sent = now;
+        free(batch); /* its data belongs to ZeroMQ now */
     }
 }
 
@@ -1395,10 +1462,10 @@ static void set_source_events(zactor__node_layer *node, void *socket, short even
 /* A heartbeat to a peer sent nothing for a heartbeat period. */
 static void peer_heartbeat(zactor__peer *peer, uint64_t now)
 {
-    if (now - peer->last_sent < peer->node->heartbeat_ns || peer->has_blocked)
+    if (now - peer->last_sent < peer->node->heartbeat_ns || peer->sending)
         return;
     pthread_mutex_lock(&peer->out_lock);
-    bool idle = peer->out_len == 0;
+    bool idle = out_idle(peer);
     pthread_mutex_unlock(&peer->out_lock);
     if (idle)
         peer_record(peer, RECORD_BEAT, NULL, 0);
@@ -1434,11 +1501,11 @@ static void node_tick(void *user, uint64_t now)
         }
         peer_heartbeat(peer, now);
         peer_flush(peer, now);
-        if (peer->has_blocked && !peer->via_dealer)
+        if (peer->sending && !peer->via_dealer)
             router_blocked = true;
         if (peer->connector)
             set_source_events(node, peer->connector->socket,
-                              (short)(ZMQ_POLLIN | (peer->has_blocked ? ZMQ_POLLOUT : 0)));
+                              (short)(ZMQ_POLLIN | (peer->sending ? ZMQ_POLLOUT : 0)));
     }
     if (node->router)
         set_source_events(node, node->router,
@@ -1632,7 +1699,8 @@ int zactor_node_start(zactor_system *sys, const zactor_node_config *cfg)
     zactor_node_config c;
     zactor_node_config_init(&c);
     memcpy(&c, cfg, cfg->size && cfg->size < sizeof c ? cfg->size : sizeof c);
-    if (c.heartbeat_ms == 0 || c.down_after_ms < 2u * c.heartbeat_ms)
+    if (c.heartbeat_ms == 0 || c.down_after_ms < 2u * c.heartbeat_ms ||
+        (c.max_batch_bytes && c.max_batch_bytes < NODE_BATCH_MAX))
         return ZACTOR_EARG;
     if (zactor__system_stopping(sys))
         return ZACTOR_ESTOPPED;
@@ -2062,10 +2130,55 @@ void zactor__node_destroy(zactor_system *sys)
         }
         zactor__u64map_free(proxies);
         free(peer->out);
+        batches_drop(node, peer->sealed);
+        batches_drop(node, peer->sending);
         pthread_mutex_destroy(&peer->out_lock);
         free(peer);
     }
     /* Requests still pending were failed when their peers went down. */
     node_free(node);
     atomic_store_explicit(&sys->node, NULL, memory_order_relaxed);
+}
+
+/* ------------------------------------------------------------------ */
+/* The fuzzer's way in (tests/runtime/node_fuzz.c)                      */
+
+typedef struct feed_call {
+    zactor__node_layer *node;
+    const uint8_t *batch;
+    size_t len;
+} feed_call;
+
+static void feed_on_thread(void *arg)
+{
+    feed_call *call = arg;
+    zactor__node_layer *node = call->node;
+    static const uint8_t rid[] = {'f', 'u', 'z', 'z'};
+    zactor__peer *peer = NULL;
+    for (zactor__peer *p = node->peers; p && !peer; p = p->next) {
+        if (p->up && p->routing_id_len == sizeof rid && memcmp(p->routing_id, rid, sizeof rid) == 0)
+            peer = p;
+    }
+    if (!peer) {
+        uint64_t id = 0xf022;
+        while (zactor__u64map_get(&node->peers_by_id, id))
+            id++;
+        peer = peer_new(node, id);
+        if (!peer)
+            return;
+        snprintf(peer->name, sizeof peer->name, "fuzz");
+        memcpy(peer->routing_id, rid, sizeof rid);
+        peer->routing_id_len = sizeof rid;
+        peer_up(peer, false, zactor__monotonic_ns());
+    }
+    receive_batch(node, call->batch, call->len, NULL, rid, sizeof rid, zactor__monotonic_ns());
+}
+
+int zactor__node_feed(zactor_system *sys, const uint8_t *batch, size_t len)
+{
+    zactor__node_layer *node = node_of(sys);
+    if (!node)
+        return ZACTOR_EARG;
+    feed_call call = {node, batch, len};
+    return zactor__io_call_wait(&sys->io, feed_on_thread, &call);
 }

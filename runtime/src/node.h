@@ -52,6 +52,11 @@ void zactor__node_reply_fail(const zactor_reply_to *reply_to, int code);
 int zactor__node_monitor(zactor_ref target, zactor_ref watcher, uint64_t id);
 void zactor__node_demonitor(zactor_ref target, zactor_ref watcher, uint64_t id);
 
+/* For the fuzzer: handles batch (len bytes) on the I/O thread as if it
+ * came from a peer named "fuzz" that said hello. 0 or an error of
+ * zactor__io_call_wait; ZACTOR_EARG when sys is not a node. */
+int zactor__node_feed(zactor_system *sys, const uint8_t *batch, size_t len);
+
 /* zactor_system_destroy, workers joined: on the I/O thread, every peer
  * goes down (what waits on it fails, later sends get ZACTOR_EUNREACH) and
  * the sockets close. Then the I/O thread is joined (io.h), the remaining

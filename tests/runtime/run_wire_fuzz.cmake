@@ -1,4 +1,4 @@
-# Runs the wire decoders' fuzzer (wire_fuzz.c) SECONDS seconds from an
+# Runs a libFuzzer target (wire_fuzz.c, node_fuzz.c) SECONDS seconds from an
 # empty corpus in WORK_DIR; a crash, leak or abort fails the test and
 # leaves its input in WORK_DIR.
 #
@@ -10,5 +10,5 @@ execute_process(COMMAND "${FUZZER}" -max_total_time=${SECONDS} -timeout=10 -rss_
                         "${WORK_DIR}/corpus"
                 RESULT_VARIABLE status)
 if(NOT status EQUAL 0)
-  message(FATAL_ERROR "the wire fuzzer found a problem (status ${status}); see ${WORK_DIR}")
+  message(FATAL_ERROR "${FUZZER} found a problem (status ${status}); see ${WORK_DIR}")
 endif()

@@ -135,6 +135,8 @@ static zactor_system *start_node(const char *name)
     cfg.heartbeat_ms = 20;
     cfg.down_after_ms = 300;
     cfg.hook = on_node_event;
+    /* Small: the floods below take many batches, a big blob is refused. */
+    cfg.max_batch_bytes = 1u << 20;
     CHECK_EQ(zactor_node_start(sys, &cfg), 0);
     CHECK_EQ(zactor_node_start(sys, &cfg), ZACTOR_EEXIST);
     return sys;
@@ -261,6 +263,11 @@ static void test_ask_request_bytes(void)
     }
     wait_for(&echo_blobs, 3);
     CHECK_EQ(atomic_load(&echo_bad_blobs), 0);
+    /* Larger than a link takes (max_batch_bytes): refused, and released. */
+    zactor_bytes big;
+    CHECK_EQ(zactor_bytes_alloc(2u << 20, &big), 0);
+    nt_Blob too_big = {big, 0};
+    CHECK_EQ(nt_Echo_send_Blob(p.echo, &too_big), ZACTOR_ETOOBIG);
     /* A ptr does not travel. */
     int x = 0;
     nt_Local local = {&x};

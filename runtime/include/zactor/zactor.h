@@ -58,22 +58,23 @@ extern "C" {
  * X(name, value, description): one table drives the enum, zactor_strerror
  * and zactor_err_name. Values never change once released.
  */
-#define ZACTOR_ERRNO_MAP(X)                                                             \
-    X(EINVAL, -1, "message breaks its schema")                                          \
-    X(ENOMEM, -2, "out of memory")                                                      \
-    X(EDEAD, -3, "target actor has stopped")                                            \
-    X(EFULL, -4, "bounded mailbox is full")                                             \
-    X(ETIMEDOUT, -5, "timed out")                                                       \
-    X(ESTOPPED, -6, "actor system is stopping")                                         \
-    X(EARG, -7, "invalid argument: a NULL pointer, a null ref or a value out of range") \
-    X(ETYPE, -8, "actor type does not fit the call")                                    \
-    X(EDEADLK, -9, "call would wait for the handler making it")                         \
-    X(EAGAIN, -10, "a worker thread could not start")                                   \
-    X(EEXIST, -11, "name is registered to another live actor")                          \
-    X(ENOENT, -12, "no live actor is registered under that name")                       \
-    X(ERESTARTS, -13, "supervisor gave up: too many restarts")                          \
-    X(EUNREACH, -14, "the actor's node is down or not connected")                       \
-    X(ELOCAL, -15, "message is local-only (it holds a ptr): it cannot go to another node")
+#define ZACTOR_ERRNO_MAP(X)                                                                \
+    X(EINVAL, -1, "message breaks its schema")                                             \
+    X(ENOMEM, -2, "out of memory")                                                         \
+    X(EDEAD, -3, "target actor has stopped")                                               \
+    X(EFULL, -4, "bounded mailbox is full")                                                \
+    X(ETIMEDOUT, -5, "timed out")                                                          \
+    X(ESTOPPED, -6, "actor system is stopping")                                            \
+    X(EARG, -7, "invalid argument: a NULL pointer, a null ref or a value out of range")    \
+    X(ETYPE, -8, "actor type does not fit the call")                                       \
+    X(EDEADLK, -9, "call would wait for the handler making it")                            \
+    X(EAGAIN, -10, "a worker thread could not start")                                      \
+    X(EEXIST, -11, "name is registered to another live actor")                             \
+    X(ENOENT, -12, "no live actor is registered under that name")                          \
+    X(ERESTARTS, -13, "supervisor gave up: too many restarts")                             \
+    X(EUNREACH, -14, "the actor's node is down or not connected")                          \
+    X(ELOCAL, -15, "message is local-only (it holds a ptr): it cannot go to another node") \
+    X(ETOOBIG, -16, "message is too large for a link between nodes")
 
 enum zactor_errno {
     ZACTOR_OK = 0,
@@ -560,7 +561,10 @@ typedef struct zactor_node_config {
     uint32_t heartbeat_ms;
     uint32_t down_after_ms;
     /* A ZeroMQ message (a batch of records) larger than this closes the
-     * connection that carried it (ZMQ_MAXMSGSIZE; default 64 MiB). */
+     * connection that carried it (ZMQ_MAXMSGSIZE; default 64 MiB); a
+     * message whose record would be larger is refused at the send
+     * (ZACTOR_ETOOBIG). Batches are sealed at 256 KiB, so only a message
+     * that large alone comes near it. Give all nodes the same value. */
     uint64_t max_batch_bytes;
     zactor_node_hook_fn hook; /* NULL: events are only counted */
     void *hook_user;
