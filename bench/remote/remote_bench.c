@@ -375,7 +375,7 @@ void rb_Reporter_on_Done(rb_Reporter *self, zactor_ctx *ctx, const rb_Done *msg)
         complete(FINISHED);
 }
 
-static void run_r2(zactor_system *sys, rb_Hub_ref hub, uint64_t k, uint64_t m)
+static void run_r2(zactor_system *sys, rb_Hub_ref hub, const char *workload, uint64_t k, uint64_t m)
 {
     rb_Client_ref *clients = malloc((size_t)k * sizeof *clients);
     rb_Echo_ref *echoes = malloc((size_t)k * sizeof *echoes);
@@ -408,8 +408,6 @@ static void run_r2(zactor_system *sys, rb_Hub_ref hub, uint64_t k, uint64_t m)
     for (uint64_t i = 0; i < k; i++)
         rb_Echo_send_Quit(echoes[i], &(rb_Quit){0});
 
-    char workload[32];
-    snprintf(workload, sizeof workload, "R2_K%" PRIu64, k);
     double seconds = (double)(report.t_end - t0) / 1e9;
     bench_result(workload, "msgs_per_s", 2.0 * (double)m * (double)k / seconds, 0);
     printf("INFO R2 " BENCH_SYSTEM " k=%" PRIu64 " m=%" PRIu64 " batch=%u elapsed_s=%.3f\n", k, m,
@@ -494,23 +492,25 @@ static int client_main(int argc, char **argv)
     }
     const char *endpoint = argv[2];
     const char *w = argv[3];
-    uint64_t a = 0, b = 0;
-    const char *workload = NULL;
+    /* R1: n; R2: k, m; R3: m. */
+    uint64_t n = 0, k = 0, m = 0;
+    /* The workload's name in RESULT and INFO lines. */
+    char workload[32];
     if (strcmp(w, "r1") == 0) {
-        a = bench_arg_count(argc, argv, 4, 150000, "N", USAGE);
-        workload = "R1";
+        n = bench_arg_count(argc, argv, 4, 150000, "N", USAGE);
+        snprintf(workload, sizeof workload, "R1");
     } else if (strcmp(w, "r2") == 0) {
-        a = bench_arg_count(argc, argv, 4, 4, "K", USAGE);
-        b = bench_arg_count(argc, argv, 5, 200000, "M", USAGE) / BATCH * BATCH;
-        if (b == 0) {
+        k = bench_arg_count(argc, argv, 4, 4, "K", USAGE);
+        m = bench_arg_count(argc, argv, 5, 200000, "M", USAGE) / BATCH * BATCH;
+        if (m == 0) {
             fprintf(stderr, "%s: M must be at least %u (one batch)\nusage: %s %s\n", argv[0], BATCH,
                     argv[0], USAGE);
             return 2;
         }
-        workload = "R2";
+        snprintf(workload, sizeof workload, "R2_K%" PRIu64, k);
     } else if (strcmp(w, "r3") == 0) {
-        a = bench_arg_count(argc, argv, 4, 2000000, "M", USAGE);
-        workload = "R3";
+        m = bench_arg_count(argc, argv, 4, 2000000, "M", USAGE);
+        snprintf(workload, sizeof workload, "R3");
     } else {
         fprintf(stderr, "%s: unknown workload '%s'\nusage: %s %s\n", argv[0], w, argv[0], USAGE);
         return 2;
@@ -531,17 +531,12 @@ static int client_main(int argc, char **argv)
         return 1;
     }
 
-    char runtime[32];
-    if (workload[1] == '1') {
-        run_r1(sys, hub, a);
-        snprintf(runtime, sizeof runtime, "R1");
-    } else if (workload[1] == '2') {
-        run_r2(sys, hub, a, b);
-        snprintf(runtime, sizeof runtime, "R2_K%" PRIu64, a);
-    } else {
-        run_r3(sys, hub, a);
-        snprintf(runtime, sizeof runtime, "R3");
-    }
+    if (n)
+        run_r1(sys, hub, n);
+    else if (k)
+        run_r2(sys, hub, workload, k, m);
+    else
+        run_r3(sys, hub, m);
 
     zactor_node_stats st;
     zactor_node_stats_read(sys, &st);
@@ -555,7 +550,7 @@ static int client_main(int argc, char **argv)
                 PROGRAM, st.bad_input, st.unknown_types, st.unreachable);
         return 1;
     }
-    bench_runtime_info(runtime, sys);
+    bench_runtime_info(workload, sys);
     zactor_system_destroy(sys);
     return 0;
 }
