@@ -8,8 +8,8 @@
  *
  *   remote_bench server [ENDPOINT]      (default tcp://127.0.0.1:0) prints
  *       "LISTEN <endpoint>" and serves until SIGTERM/SIGINT or 600 s
- *   remote_bench client ENDPOINT r1 [N]      (default 150000)
- *   remote_bench client ENDPOINT r2 [K [M]]  (default 4 200000; M is
+ *   remote_bench client ENDPOINT r1 [N]      (default 50000)
+ *   remote_bench client ENDPOINT r2 [K [M]]  (default 4 1000000; M is
  *       rounded down to a multiple of 100)
  *   remote_bench client ENDPOINT r3 [M]      (default 2000000)
  *
@@ -497,11 +497,11 @@ static int client_main(int argc, char **argv)
     /* The workload's name in RESULT and INFO lines. */
     char workload[32];
     if (strcmp(w, "r1") == 0) {
-        n = bench_arg_count(argc, argv, 4, 150000, "N", USAGE);
+        n = bench_arg_count(argc, argv, 4, 50000, "N", USAGE);
         snprintf(workload, sizeof workload, "R1");
     } else if (strcmp(w, "r2") == 0) {
         k = bench_arg_count(argc, argv, 4, 4, "K", USAGE);
-        m = bench_arg_count(argc, argv, 5, 200000, "M", USAGE) / BATCH * BATCH;
+        m = bench_arg_count(argc, argv, 5, 1000000, "M", USAGE) / BATCH * BATCH;
         if (m == 0) {
             fprintf(stderr, "%s: M must be at least %u (one batch)\nusage: %s %s\n", argv[0], BATCH,
                     argv[0], USAGE);
