@@ -598,7 +598,8 @@ static void child_start(child *c, const char *name, const char *endpoint)
     fclose(from);
     CHECK(strncmp(line, "LISTEN ", 7) == 0);
     line[strcspn(line, "\n")] = '\0';
-    snprintf(c->endpoint, sizeof c->endpoint, "%s", line + 7);
+    CHECK(strlen(line + 7) < sizeof c->endpoint);
+    memcpy(c->endpoint, line + 7, strlen(line + 7) + 1);
 }
 
 static void child_end(child *c, bool kill_it)
