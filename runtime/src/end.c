@@ -10,6 +10,8 @@
  * the life word and ends the actor there. */
 #include "end.h"
 
+#include "node.h"
+
 #include <stdlib.h>
 
 #include "array.h"
@@ -79,6 +81,8 @@ int zactor_kill(zactor_ref ref, int code)
     zactor_system *sys = cell->sys;
     if (zactor__system_stopping(sys))
         return ZACTOR_ESTOPPED;
+    if (zactor__ref_is_proxy(ref))
+        return zactor__node_kill(ref, code);
     zactor__kills *kills = &sys->kills;
     pthread_mutex_lock(&kills->lock);
     if (!kills_reserve(kills)) {

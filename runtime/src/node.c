@@ -95,7 +95,7 @@ static void peer_heartbeat(zactor__peer *peer, uint64_t now)
     bool idle = zactor__node_out_idle(peer);
     pthread_mutex_unlock(&peer->out_lock);
     if (idle)
-        zactor__node_peer_record(peer, RECORD_BEAT, NULL, 0);
+        (void)zactor__node_out_record(peer, RECORD_BEAT, NULL, 0);
     zactor__node_peer_flush(peer, now);
 }
 
@@ -511,7 +511,7 @@ static void lookup_on_thread(void *arg)
     zactor_wire_writer w = {body, body + sizeof body, NULL, 0};
     zactor_wire_put_u64(&w, lc->call->id);
     zactor__node_put_string(&w, lc->call->name);
-    zactor__node_peer_record(peer, RECORD_LOOKUP, body, (size_t)(w.at - body));
+    (void)zactor__node_out_record(peer, RECORD_LOOKUP, body, (size_t)(w.at - body));
 }
 
 int zactor_node_lookup(zactor_system *sys, const char *node_name, const char *name,

@@ -52,6 +52,10 @@ void zactor__node_reply_fail(const zactor_reply_to *reply_to, int code);
 int zactor__node_monitor(zactor_ref target, zactor_ref watcher, uint64_t id);
 void zactor__node_demonitor(zactor_ref target, zactor_ref watcher, uint64_t id);
 
+/* zactor_kill of a remote actor: tells its node, which kills it with
+ * code. 0 once queued, ZACTOR_EUNREACH, ZACTOR_ENOMEM. */
+int zactor__node_kill(zactor_ref target, int code);
+
 /* For the fuzzer: handles batch (len bytes) on the I/O thread as if it
  * came from a peer named "fuzz" that said hello. 0 or an error of
  * zactor__io_call_wait; ZACTOR_EARG when sys is not a node. */

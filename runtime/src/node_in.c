@@ -320,7 +320,7 @@ static void receive_lookup(zactor__peer *peer, zactor_wire_reader *r)
     zactor_wire_put_u32(&w, (uint32_t)rc);
     zactor_wire_put_u64(&w, rc == 0 ? zactor__actor_id(ref) : 0);
     zactor__node_put_string(&w, type_name);
-    zactor__node_peer_record(peer, RECORD_FOUND, body, (size_t)(w.at - body));
+    (void)zactor__node_out_record(peer, RECORD_FOUND, body, (size_t)(w.at - body));
 }
 
 static void receive_found(zactor__peer *peer, zactor_wire_reader *r)
@@ -406,6 +406,20 @@ static void receive_down(zactor__peer *peer, zactor_wire_reader *r)
     zactor__monitors_remote_down(node->sys, watcher, id, reason);
 }
 
+static void receive_kill(zactor__peer *peer, zactor_wire_reader *r)
+{
+    uint64_t actor = zactor_wire_get_u64(r);
+    int32_t code = (int32_t)zactor_wire_get_u32(r);
+    zactor_ref target;
+    if (r->error || r->at != r->end) {
+        zactor__node_bad_input(peer->node, peer, "malformed kill record", 0);
+        return;
+    }
+    /* An actor that has ended already: nothing to kill, as locally. */
+    if (local_actor(peer->node, actor, &target))
+        (void)zactor_kill(target, code);
+}
+
 /* One record of a peer that said hello. */
 static void receive_record(zactor__peer *peer, uint8_t kind, zactor_wire_reader *r)
 {
@@ -438,6 +452,9 @@ static void receive_record(zactor__peer *peer, uint8_t kind, zactor_wire_reader 
         break;
     case RECORD_DOWN:
         receive_down(peer, r);
+        break;
+    case RECORD_KILL:
+        receive_kill(peer, r);
         break;
     default: {
         char reason[48];

@@ -59,6 +59,7 @@ enum record_kind {
     RECORD_MONITOR = 9,    /* u64 monitor, u64 target actor, u64 watcher actor */
     RECORD_DEMONITOR = 10, /* u64 monitor, u64 watcher actor */
     RECORD_DOWN = 11,      /* u64 monitor, u64 watcher actor, i32 kind, i32 code */
+    RECORD_KILL = 12,      /* u64 actor, i32 code */
 };
 
 typedef struct node_connector node_connector;
@@ -217,6 +218,9 @@ void zactor__node_bad_input(zactor__node_layer *node, const zactor__peer *peer, 
 void zactor__node_send_heartbeats(zactor__node_layer *node, uint64_t now);
 
 /* node_out.c */
+/* A record with a small body (n bytes), from any thread: 0 once in the
+ * peer's batch, ZACTOR_EUNREACH (the peer is down), ZACTOR_ENOMEM. */
+int zactor__node_out_record(zactor__peer *peer, enum record_kind kind, const void *body, size_t n);
 bool zactor__node_out_seal(zactor__peer *peer);
 bool zactor__node_out_idle(const zactor__peer *peer);
 void zactor__node_put_le32(uint8_t *p, uint32_t v);
@@ -234,8 +238,6 @@ void zactor__node_batches_drop(zactor__node_layer *node, node_batch *batch);
 void zactor__node_peer_down(zactor__peer *peer);
 void zactor__node_peer_up(zactor__peer *peer, bool via_dealer, uint64_t now);
 void zactor__node_peer_flush(zactor__peer *peer, uint64_t now);
-void zactor__node_peer_record(zactor__peer *peer, enum record_kind kind, const void *body,
-                              size_t n);
 void zactor__node_send_hello(zactor__node_layer *node, void *socket, const uint8_t *rid,
                              size_t rid_len, bool reply);
 

@@ -126,29 +126,37 @@ static node_pending *pending_take(zactor__node_layer *node, uint64_t id)
     return p;
 }
 
-int zactor__node_send_down(zactor__peer *peer, const node_proxy *proxy, const zactor_down *down)
+int zactor__node_out_record(zactor__peer *peer, enum record_kind kind, const void *body, size_t n)
 {
     pthread_mutex_lock(&peer->out_lock);
-    if (!peer->up) {
-        pthread_mutex_unlock(&peer->out_lock);
-        return ZACTOR_EUNREACH;
-    }
     bool was_empty = zactor__node_out_idle(peer);
     record_writer r;
-    int rc = ZACTOR_ENOMEM;
-    if (zactor__node_record_begin(peer, &r, RECORD_DOWN, 24, NULL)) {
-        zactor_wire_put_u64(&r.w, down->monitor);
-        zactor_wire_put_u64(&r.w, proxy->actor);
-        zactor_wire_put_u32(&r.w, (uint32_t)down->reason.kind);
-        zactor_wire_put_u32(&r.w, (uint32_t)down->reason.code);
+    int rc = ZACTOR_EUNREACH;
+    if (peer->up && (rc = ZACTOR_ENOMEM, zactor__node_record_begin(peer, &r, kind, n, NULL))) {
+        if (n && zactor_wire_writer_room(&r.w, n)) {
+            memcpy(r.w.at, body, n);
+            r.w.at += n;
+        }
         rc = zactor__node_record_end(peer, &r);
     }
     if (rc != 0) {
         pthread_mutex_unlock(&peer->out_lock);
         return rc;
     }
-    out_unlock(peer, was_empty);
+    /* The I/O thread writing its own records needs no wake. */
+    out_unlock(peer, was_empty && !zactor__io_on_thread(&peer->node->sys->io));
     return 0;
+}
+
+int zactor__node_send_down(zactor__peer *peer, const node_proxy *proxy, const zactor_down *down)
+{
+    uint8_t body[24];
+    zactor_wire_writer w = {body, body + sizeof body, NULL, 0};
+    zactor_wire_put_u64(&w, down->monitor);
+    zactor_wire_put_u64(&w, proxy->actor);
+    zactor_wire_put_u32(&w, (uint32_t)down->reason.kind);
+    zactor_wire_put_u32(&w, (uint32_t)down->reason.code);
+    return zactor__node_out_record(peer, RECORD_DOWN, body, sizeof body);
 }
 
 int zactor__node_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
@@ -239,20 +247,11 @@ int zactor__node_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag
 
 void zactor__node_origin_fail(node_origin *origin, int code)
 {
-    zactor__peer *peer = origin->peer;
-    pthread_mutex_lock(&peer->out_lock);
-    bool was_empty = zactor__node_out_idle(peer);
-    record_writer r;
-    int rc = ZACTOR_EUNREACH;
-    if (peer->up && zactor__node_record_begin(peer, &r, RECORD_FAIL, 12, NULL)) {
-        zactor_wire_put_u64(&r.w, origin->request);
-        zactor_wire_put_u32(&r.w, (uint32_t)code);
-        rc = zactor__node_record_end(peer, &r);
-    }
-    if (rc == 0)
-        out_unlock(peer, was_empty);
-    else
-        pthread_mutex_unlock(&peer->out_lock);
+    uint8_t body[12];
+    zactor_wire_writer w = {body, body + sizeof body, NULL, 0};
+    zactor_wire_put_u64(&w, origin->request);
+    zactor_wire_put_u32(&w, (uint32_t)code);
+    (void)zactor__node_out_record(origin->peer, RECORD_FAIL, body, sizeof body);
     free(origin);
 }
 
@@ -319,25 +318,14 @@ void zactor__node_reply_fail(const zactor_reply_to *reply_to, int code)
 static int send_monitor_record(zactor_ref target, zactor_ref watcher, uint64_t id, bool set)
 {
     const node_proxy *proxy = zactor__proxy_record(target.cell);
-    zactor__peer *peer = proxy->peer;
-    pthread_mutex_lock(&peer->out_lock);
-    bool was_empty = zactor__node_out_idle(peer);
-    record_writer r;
-    int rc = ZACTOR_EUNREACH;
-    if (peer->up &&
-        (rc = ZACTOR_ENOMEM,
-         zactor__node_record_begin(peer, &r, set ? RECORD_MONITOR : RECORD_DEMONITOR, 24, NULL))) {
-        zactor_wire_put_u64(&r.w, id);
-        if (set)
-            zactor_wire_put_u64(&r.w, proxy->actor);
-        zactor_wire_put_u64(&r.w, zactor__actor_id(watcher));
-        rc = zactor__node_record_end(peer, &r);
-    }
-    if (rc == 0)
-        out_unlock(peer, was_empty);
-    else
-        pthread_mutex_unlock(&peer->out_lock);
-    return rc;
+    uint8_t body[24];
+    zactor_wire_writer w = {body, body + sizeof body, NULL, 0};
+    zactor_wire_put_u64(&w, id);
+    if (set)
+        zactor_wire_put_u64(&w, proxy->actor);
+    zactor_wire_put_u64(&w, zactor__actor_id(watcher));
+    return zactor__node_out_record(proxy->peer, set ? RECORD_MONITOR : RECORD_DEMONITOR, body,
+                                   (size_t)(w.at - body));
 }
 
 int zactor__node_monitor(zactor_ref target, zactor_ref watcher, uint64_t id)
@@ -348,4 +336,14 @@ int zactor__node_monitor(zactor_ref target, zactor_ref watcher, uint64_t id)
 void zactor__node_demonitor(zactor_ref target, zactor_ref watcher, uint64_t id)
 {
     (void)send_monitor_record(target, watcher, id, false);
+}
+
+int zactor__node_kill(zactor_ref target, int code)
+{
+    const node_proxy *proxy = zactor__proxy_record(target.cell);
+    uint8_t body[12];
+    zactor_wire_writer w = {body, body + sizeof body, NULL, 0};
+    zactor_wire_put_u64(&w, proxy->actor);
+    zactor_wire_put_u32(&w, (uint32_t)code);
+    return zactor__node_out_record(proxy->peer, RECORD_KILL, body, sizeof body);
 }

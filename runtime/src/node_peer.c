@@ -248,22 +248,6 @@ void zactor__node_peer_flush(zactor__peer *peer, uint64_t now)
     }
 }
 
-/* A record from the I/O thread itself (heartbeat, answers). */
-void zactor__node_peer_record(zactor__peer *peer, enum record_kind kind, const void *body, size_t n)
-{
-    pthread_mutex_lock(&peer->out_lock);
-    record_writer r;
-    if (peer->up && zactor__node_record_begin(peer, &r, kind, n, NULL)) {
-        if (n && zactor_wire_writer_room(&r.w, n)) {
-            memcpy(r.w.at, body, n);
-            r.w.at += n;
-        }
-        (void)zactor__node_record_end(peer, &r);
-        NODE_COUNT(peer->node, records_sent, 1);
-    }
-    pthread_mutex_unlock(&peer->out_lock);
-}
-
 /* HELLO, alone in its ZeroMQ message, on a socket (to routing id rid
  * when the socket is our ROUTER). */
 void zactor__node_send_hello(zactor__node_layer *node, void *socket, const uint8_t *rid,

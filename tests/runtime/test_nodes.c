@@ -18,7 +18,7 @@
 
 /* What the handlers saw, for the test's thread (atomics: read while the
  * workers run). */
-static _Atomic uint64_t pongs, pong_out_of_order, sums, downs, down_kind;
+static _Atomic uint64_t pongs, pong_out_of_order, sums, downs, down_kind, down_code;
 static _Atomic uint64_t echo_blobs, echo_bad_blobs, echo_out_of_order, echo_pings;
 static _Atomic uint64_t node_events[5];
 static char last_bad_reason[256];
@@ -107,6 +107,7 @@ void nt_Pinger_on_down(nt_Pinger *self, zactor_ctx *ctx, const zactor_down *down
     (void)ctx;
     CHECK(strcmp(down->type_name, "nt.Echo") == 0);
     atomic_store(&down_kind, (uint64_t)down->reason.kind);
+    atomic_store(&down_code, (uint64_t)down->reason.code);
     atomic_fetch_add(&downs, 1);
 }
 
@@ -299,6 +300,19 @@ static void test_monitor(void)
     CHECK_EQ(nt_Pinger_send_Ping(pinger, &monitor_it), 0);
     wait_for(&downs, 2);
     CHECK_EQ(atomic_load(&down_kind), ZACTOR_END_GONE);
+    /* A kill goes to the actor's node: the Down carries its code. */
+    nt_Echo_ref second_on_b = nt_Echo_spawn(p.b, NULL);
+    CHECK_EQ(nt_Echo_register(p.b, "second", second_on_b), 0);
+    nt_Echo_ref second;
+    CHECK_EQ(nt_Echo_lookup_remote(p.a, "b", "second", TIMEOUT_NS, &second), 0);
+    pinger_target = second;
+    CHECK_EQ(nt_Pinger_send_Ping(pinger, &monitor_it), 0);
+    CHECK_EQ(zactor_system_wait(p.a), 0);
+    sleep_ms(50); /* the monitor record reaches b first */
+    CHECK_EQ(zactor_kill(second.raw, 99), 0);
+    wait_for(&downs, 3);
+    CHECK_EQ(atomic_load(&down_kind), ZACTOR_END_KILLED);
+    CHECK_EQ(atomic_load(&down_code), 99);
     pair_end(&p);
 }
 
@@ -457,6 +471,36 @@ static void test_bad_input(void)
     CHECK_EQ(sum.sum, 42);
     zmq_close(raw);
     zmq_ctx_term(ctx);
+    pair_end(&p);
+}
+
+/* A ref to a third node's actor, sent from a to b, reaches that actor
+ * from b directly. */
+static void test_third_node(void)
+{
+    pair p;
+    pair_start(&p);
+    zactor_system *c = start_node("c");
+    char c_endpoint[ZACTOR_NODE_ENDPOINT_MAX + 1];
+    CHECK_EQ(zactor_node_listen(c, "tcp://127.0.0.1:0", c_endpoint, sizeof c_endpoint), 0);
+    CHECK_EQ(zactor_node_connect(p.a, c_endpoint, TIMEOUT_NS, NULL, 0), 0);
+    CHECK_EQ(zactor_node_connect(p.b, c_endpoint, TIMEOUT_NS, NULL, 0), 0);
+    nt_Pinger_ref pinger_on_c = nt_Pinger_spawn(c, NULL);
+    CHECK_EQ(nt_Pinger_register(c, "pinger", pinger_on_c), 0);
+    nt_Pinger_ref pinger;
+    CHECK_EQ(nt_Pinger_lookup_remote(p.a, "c", "pinger", TIMEOUT_NS, &pinger), 0);
+    atomic_store(&pongs, 0);
+    atomic_store(&pong_out_of_order, 0);
+    for (uint64_t i = 0; i < 100; i++) {
+        nt_Ping ping = {i, pinger}; /* a's ref to c's pinger, for b's echo */
+        CHECK_EQ(nt_Echo_send_Ping(p.echo, &ping), 0);
+    }
+    wait_for(&pongs, 100);
+    CHECK_EQ(atomic_load(&pong_out_of_order), 0);
+    zactor_node_stats st;
+    CHECK_EQ(zactor_node_stats_read(c, &st), 0);
+    CHECK(st.records_received >= 100); /* the pongs came to c, from b */
+    zactor_system_destroy(c);
     pair_end(&p);
 }
 
@@ -738,6 +782,8 @@ int main(int argc, char **argv)
         test_bad_input();
     if (all || strcmp(which, "curve") == 0)
         test_curve();
+    if (all || strcmp(which, "third") == 0)
+        test_third_node();
     if (all || strcmp(which, "processes") == 0)
         test_processes();
     return 0;
