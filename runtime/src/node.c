@@ -96,14 +96,15 @@ static void peer_heartbeat(zactor__peer *peer, uint64_t now)
     pthread_mutex_unlock(&peer->out_lock);
     if (idle)
         (void)zactor__node_out_record(peer, RECORD_BEAT, NULL, 0);
-    zactor__node_peer_flush(peer, now);
 }
 
 void zactor__node_send_heartbeats(zactor__node_layer *node, uint64_t now)
 {
     for (zactor__peer *peer = node->peers; peer; peer = peer->next) {
-        if (peer->up)
+        if (peer->up) {
             peer_heartbeat(peer, now);
+            zactor__node_peer_flush(peer, now);
+        }
     }
 }
 

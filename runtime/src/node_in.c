@@ -553,9 +553,10 @@ void zactor__node_receive_batch(zactor__node_layer *node, const uint8_t *batch, 
         }
         peer->last_heard = now;
         receive_record(peer, record[0], &r);
-        /* A long batch (a flood, or a slow build) must not starve the
-         * heartbeats: the peers would think this node dead. */
-        if (++node->records_since_beat >= 1024) {
+        /* A long run of records (a flood, a slow build) must not starve
+         * the heartbeats, nor hold back what the handlers answered: the
+         * peers would think this node dead, or wait. Every 64 records. */
+        if (++node->records_since_beat >= 64) {
             node->records_since_beat = 0;
             zactor__node_send_heartbeats(node, zactor__monotonic_ns());
         }
