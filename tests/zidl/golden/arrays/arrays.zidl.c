@@ -208,6 +208,15 @@ int grid_Walker_lookup(zactor_system *sys, const char *name, grid_Walker_ref *ou
     return zactor_name_lookup(sys, name, &grid_Walker_actor_type, &out->raw);
 }
 
+int grid_Walker_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    grid_Walker_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &grid_Walker_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec grid_Walker_child(const char *name, const grid_Walker *init,
                                     zactor_restart restart)
 {

@@ -376,6 +376,15 @@ int flow_Gate_lookup(zactor_system *sys, const char *name, flow_Gate_ref *out)
     return zactor_name_lookup(sys, name, &flow_Gate_actor_type, &out->raw);
 }
 
+int flow_Gate_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    flow_Gate_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &flow_Gate_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec flow_Gate_child(const char *name, const flow_Gate *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &flow_Gate_actor_type, init, restart, NULL};
@@ -524,6 +533,15 @@ int flow_Sink_lookup(zactor_system *sys, const char *name, flow_Sink_ref *out)
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &flow_Sink_actor_type, &out->raw);
+}
+
+int flow_Sink_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    flow_Sink_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &flow_Sink_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec flow_Sink_child(const char *name, const flow_Sink *init, zactor_restart restart)
@@ -702,6 +720,15 @@ int flow_Log_lookup(zactor_system *sys, const char *name, flow_Log_ref *out)
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &flow_Log_actor_type, &out->raw);
+}
+
+int flow_Log_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                           uint64_t timeout_ns,
+    flow_Log_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &flow_Log_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec flow_Log_child(const char *name, const flow_Log *init, zactor_restart restart)

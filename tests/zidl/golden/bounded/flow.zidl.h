@@ -163,6 +163,18 @@ int flow_Gate_register(zactor_system *sys, const char *name, flow_Gate_ref ref);
  * supervised child restarted under the name). */
 int flow_Gate_lookup(zactor_system *sys, const char *name, flow_Gate_ref *out);
 
+/* Finds the Gate registered under `name` on the connected node called `node`,
+ * as zactor_node_lookup does, waiting at most timeout_ns: *out is then a ref
+ * to it, used like a local one. Returns 0, or ZACTOR_ENOENT when no live
+ * actor holds the name there; ZACTOR_ETYPE when an actor of another type
+ * holds it; ZACTOR_EUNREACH when no such node is connected; ZACTOR_ETIMEDOUT;
+ * ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG when sys is not a
+ * node, or node, name or out is NULL; ZACTOR_ESTOPPED; ZACTOR_ENOMEM. On an
+ * error *out is a null ref (unless out is NULL). */
+int flow_Gate_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    flow_Gate_ref *out);
+
 /* The spec of a supervised Gate child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init
  * (NULL: zeroed state; the schema's defaults are in FLOW_GATE_INIT) and
@@ -273,6 +285,18 @@ int flow_Sink_register(zactor_system *sys, const char *name, flow_Sink_ref ref);
  * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
  * supervised child restarted under the name). */
 int flow_Sink_lookup(zactor_system *sys, const char *name, flow_Sink_ref *out);
+
+/* Finds the Sink registered under `name` on the connected node called `node`,
+ * as zactor_node_lookup does, waiting at most timeout_ns: *out is then a ref
+ * to it, used like a local one. Returns 0, or ZACTOR_ENOENT when no live
+ * actor holds the name there; ZACTOR_ETYPE when an actor of another type
+ * holds it; ZACTOR_EUNREACH when no such node is connected; ZACTOR_ETIMEDOUT;
+ * ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG when sys is not a
+ * node, or node, name or out is NULL; ZACTOR_ESTOPPED; ZACTOR_ENOMEM. On an
+ * error *out is a null ref (unless out is NULL). */
+int flow_Sink_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    flow_Sink_ref *out);
 
 /* The spec of a supervised Sink child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init
@@ -462,6 +486,18 @@ int flow_Log_register(zactor_system *sys, const char *name, flow_Log_ref ref);
  * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
  * supervised child restarted under the name). */
 int flow_Log_lookup(zactor_system *sys, const char *name, flow_Log_ref *out);
+
+/* Finds the Log registered under `name` on the connected node called `node`,
+ * as zactor_node_lookup does, waiting at most timeout_ns: *out is then a ref
+ * to it, used like a local one. Returns 0, or ZACTOR_ENOENT when no live
+ * actor holds the name there; ZACTOR_ETYPE when an actor of another type
+ * holds it; ZACTOR_EUNREACH when no such node is connected; ZACTOR_ETIMEDOUT;
+ * ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG when sys is not a
+ * node, or node, name or out is NULL; ZACTOR_ESTOPPED; ZACTOR_ENOMEM. On an
+ * error *out is a null ref (unless out is NULL). */
+int flow_Log_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                           uint64_t timeout_ns,
+    flow_Log_ref *out);
 
 /* The spec of a supervised Log child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init

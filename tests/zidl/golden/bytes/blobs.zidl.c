@@ -497,6 +497,15 @@ int blobs_Store_lookup(zactor_system *sys, const char *name, blobs_Store_ref *ou
     return zactor_name_lookup(sys, name, &blobs_Store_actor_type, &out->raw);
 }
 
+int blobs_Store_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    blobs_Store_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &blobs_Store_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec blobs_Store_child(const char *name, const blobs_Store *init,
                                     zactor_restart restart)
 {

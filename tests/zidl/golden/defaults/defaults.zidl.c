@@ -281,6 +281,15 @@ int cfg_Service_lookup(zactor_system *sys, const char *name, cfg_Service_ref *ou
     return zactor_name_lookup(sys, name, &cfg_Service_actor_type, &out->raw);
 }
 
+int cfg_Service_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    cfg_Service_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &cfg_Service_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec cfg_Service_child(const char *name, const cfg_Service *init,
                                     zactor_restart restart)
 {

@@ -177,6 +177,15 @@ int docs_Shop_lookup(zactor_system *sys, const char *name, docs_Shop_ref *out)
     return zactor_name_lookup(sys, name, &docs_Shop_actor_type, &out->raw);
 }
 
+int docs_Shop_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    docs_Shop_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &docs_Shop_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec docs_Shop_child(const char *name, const docs_Shop *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &docs_Shop_actor_type, init, restart, NULL};

@@ -258,6 +258,14 @@ int Lift_lookup(zactor_system *sys, const char *name, Lift_ref *out)
     return zactor_name_lookup(sys, name, &Lift_actor_type, &out->raw);
 }
 
+int Lift_lookup_remote(zactor_system *sys, const char *node, const char *name, uint64_t timeout_ns,
+    Lift_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &Lift_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec Lift_child(const char *name, const Lift *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &Lift_actor_type, init, restart, NULL};
@@ -345,6 +353,14 @@ int Clerk_lookup(zactor_system *sys, const char *name, Clerk_ref *out)
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &Clerk_actor_type, &out->raw);
+}
+
+int Clerk_lookup_remote(zactor_system *sys, const char *node, const char *name, uint64_t timeout_ns,
+    Clerk_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &Clerk_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec Clerk_child(const char *name, const Clerk *init, zactor_restart restart)
@@ -435,6 +451,14 @@ int Pump_lookup(zactor_system *sys, const char *name, Pump_ref *out)
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &Pump_actor_type, &out->raw);
+}
+
+int Pump_lookup_remote(zactor_system *sys, const char *node, const char *name, uint64_t timeout_ns,
+    Pump_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &Pump_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec Pump_child(const char *name, const Pump *init, zactor_restart restart)

@@ -138,6 +138,17 @@ int Lift_register(zactor_system *sys, const char *name, Lift_ref ref);
  * supervised child restarted under the name). */
 int Lift_lookup(zactor_system *sys, const char *name, Lift_ref *out);
 
+/* Finds the Lift registered under `name` on the connected node called `node`,
+ * as zactor_node_lookup does, waiting at most timeout_ns: *out is then a ref
+ * to it, used like a local one. Returns 0, or ZACTOR_ENOENT when no live
+ * actor holds the name there; ZACTOR_ETYPE when an actor of another type
+ * holds it; ZACTOR_EUNREACH when no such node is connected; ZACTOR_ETIMEDOUT;
+ * ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG when sys is not a
+ * node, or node, name or out is NULL; ZACTOR_ESTOPPED; ZACTOR_ENOMEM. On an
+ * error *out is a null ref (unless out is NULL). */
+int Lift_lookup_remote(zactor_system *sys, const char *node, const char *name, uint64_t timeout_ns,
+    Lift_ref *out);
+
 /* The spec of a supervised Lift child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init
  * (NULL: zeroed state; the schema's defaults are in LIFT_INIT) and restarted,
@@ -218,6 +229,17 @@ int Clerk_register(zactor_system *sys, const char *name, Clerk_ref ref);
  * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
  * supervised child restarted under the name). */
 int Clerk_lookup(zactor_system *sys, const char *name, Clerk_ref *out);
+
+/* Finds the Clerk registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int Clerk_lookup_remote(zactor_system *sys, const char *node, const char *name, uint64_t timeout_ns,
+    Clerk_ref *out);
 
 /* The spec of a supervised Clerk child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init
@@ -302,6 +324,17 @@ int Pump_register(zactor_system *sys, const char *name, Pump_ref ref);
  * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
  * supervised child restarted under the name). */
 int Pump_lookup(zactor_system *sys, const char *name, Pump_ref *out);
+
+/* Finds the Pump registered under `name` on the connected node called `node`,
+ * as zactor_node_lookup does, waiting at most timeout_ns: *out is then a ref
+ * to it, used like a local one. Returns 0, or ZACTOR_ENOENT when no live
+ * actor holds the name there; ZACTOR_ETYPE when an actor of another type
+ * holds it; ZACTOR_EUNREACH when no such node is connected; ZACTOR_ETIMEDOUT;
+ * ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG when sys is not a
+ * node, or node, name or out is NULL; ZACTOR_ESTOPPED; ZACTOR_ENOMEM. On an
+ * error *out is a null ref (unless out is NULL). */
+int Pump_lookup_remote(zactor_system *sys, const char *node, const char *name, uint64_t timeout_ns,
+    Pump_ref *out);
 
 /* The spec of a supervised Pump child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init

@@ -221,6 +221,15 @@ int blank_Idle_lookup(zactor_system *sys, const char *name, blank_Idle_ref *out)
     return zactor_name_lookup(sys, name, &blank_Idle_actor_type, &out->raw);
 }
 
+int blank_Idle_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                             uint64_t timeout_ns,
+    blank_Idle_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &blank_Idle_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec blank_Idle_child(const char *name, const blank_Idle *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &blank_Idle_actor_type, init, restart, NULL};
@@ -341,6 +350,15 @@ int blank_Stateless_lookup(zactor_system *sys, const char *name, blank_Stateless
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &blank_Stateless_actor_type, &out->raw);
+}
+
+int blank_Stateless_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                  uint64_t timeout_ns,
+    blank_Stateless_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &blank_Stateless_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec blank_Stateless_child(const char *name, const blank_Stateless *init,

@@ -131,6 +131,18 @@ int blank_Idle_register(zactor_system *sys, const char *name, blank_Idle_ref ref
  * supervised child restarted under the name). */
 int blank_Idle_lookup(zactor_system *sys, const char *name, blank_Idle_ref *out);
 
+/* Finds the Idle registered under `name` on the connected node called `node`,
+ * as zactor_node_lookup does, waiting at most timeout_ns: *out is then a ref
+ * to it, used like a local one. Returns 0, or ZACTOR_ENOENT when no live
+ * actor holds the name there; ZACTOR_ETYPE when an actor of another type
+ * holds it; ZACTOR_EUNREACH when no such node is connected; ZACTOR_ETIMEDOUT;
+ * ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG when sys is not a
+ * node, or node, name or out is NULL; ZACTOR_ESTOPPED; ZACTOR_ENOMEM. On an
+ * error *out is a null ref (unless out is NULL). */
+int blank_Idle_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                             uint64_t timeout_ns,
+    blank_Idle_ref *out);
+
 /* The spec of a supervised Idle child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init
  * (NULL: zeroed state; the schema's defaults are in BLANK_IDLE_INIT) and
@@ -221,6 +233,18 @@ int blank_Stateless_register(zactor_system *sys, const char *name, blank_Statele
  * send to the ref then returns ZACTOR_EDEAD, and looking the name up again
  * finds its successor (a supervised child restarted under the name). */
 int blank_Stateless_lookup(zactor_system *sys, const char *name, blank_Stateless_ref *out);
+
+/* Finds the Stateless registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int blank_Stateless_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                  uint64_t timeout_ns,
+    blank_Stateless_ref *out);
 
 /* The spec of a supervised Stateless child, for
  * zactor_supervisor_spec.children: registered under `name` (NULL: no name),

@@ -246,6 +246,15 @@ int colors_Painter_lookup(zactor_system *sys, const char *name, colors_Painter_r
     return zactor_name_lookup(sys, name, &colors_Painter_actor_type, &out->raw);
 }
 
+int colors_Painter_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                 uint64_t timeout_ns,
+    colors_Painter_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &colors_Painter_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec colors_Painter_child(const char *name, const colors_Painter *init,
                                        zactor_restart restart)
 {

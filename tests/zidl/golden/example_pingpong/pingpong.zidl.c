@@ -201,6 +201,15 @@ int pingpong_Ponger_lookup(zactor_system *sys, const char *name, pingpong_Ponger
     return zactor_name_lookup(sys, name, &pingpong_Ponger_actor_type, &out->raw);
 }
 
+int pingpong_Ponger_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                  uint64_t timeout_ns,
+    pingpong_Ponger_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &pingpong_Ponger_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec pingpong_Ponger_child(const char *name, const pingpong_Ponger *init,
                                         zactor_restart restart)
 {
@@ -297,6 +306,15 @@ int pingpong_Pinger_lookup(zactor_system *sys, const char *name, pingpong_Pinger
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &pingpong_Pinger_actor_type, &out->raw);
+}
+
+int pingpong_Pinger_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                  uint64_t timeout_ns,
+    pingpong_Pinger_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &pingpong_Pinger_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec pingpong_Pinger_child(const char *name, const pingpong_Pinger *init,

@@ -129,6 +129,18 @@ int pingpong_Ponger_register(zactor_system *sys, const char *name, pingpong_Pong
  * successor (a supervised child restarted under the name). */
 int pingpong_Ponger_lookup(zactor_system *sys, const char *name, pingpong_Ponger_ref *out);
 
+/* Finds the Ponger registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int pingpong_Ponger_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                  uint64_t timeout_ns,
+    pingpong_Ponger_ref *out);
+
 /* The spec of a supervised Ponger child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init
  * (NULL: zeroed state; the schema's defaults are in PINGPONG_PONGER_INIT) and
@@ -217,6 +229,18 @@ int pingpong_Pinger_register(zactor_system *sys, const char *name, pingpong_Ping
  * then returns ZACTOR_EDEAD, and looking the name up again finds its
  * successor (a supervised child restarted under the name). */
 int pingpong_Pinger_lookup(zactor_system *sys, const char *name, pingpong_Pinger_ref *out);
+
+/* Finds the Pinger registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int pingpong_Pinger_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                  uint64_t timeout_ns,
+    pingpong_Pinger_ref *out);
 
 /* The spec of a supervised Pinger child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init

@@ -204,6 +204,15 @@ int ring_Node_lookup(zactor_system *sys, const char *name, ring_Node_ref *out)
     return zactor_name_lookup(sys, name, &ring_Node_actor_type, &out->raw);
 }
 
+int ring_Node_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    ring_Node_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &ring_Node_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec ring_Node_child(const char *name, const ring_Node *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &ring_Node_actor_type, init, restart, NULL};

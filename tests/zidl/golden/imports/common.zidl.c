@@ -131,6 +131,15 @@ int common_Logger_lookup(zactor_system *sys, const char *name, common_Logger_ref
     return zactor_name_lookup(sys, name, &common_Logger_actor_type, &out->raw);
 }
 
+int common_Logger_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                uint64_t timeout_ns,
+    common_Logger_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &common_Logger_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec common_Logger_child(const char *name, const common_Logger *init,
                                       zactor_restart restart)
 {

@@ -235,6 +235,15 @@ int app_Mover_lookup(zactor_system *sys, const char *name, app_Mover_ref *out)
     return zactor_name_lookup(sys, name, &app_Mover_actor_type, &out->raw);
 }
 
+int app_Mover_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    app_Mover_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &app_Mover_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec app_Mover_child(const char *name, const app_Mover *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &app_Mover_actor_type, init, restart, NULL};

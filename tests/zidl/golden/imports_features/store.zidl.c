@@ -201,6 +201,15 @@ int store_Store_lookup(zactor_system *sys, const char *name, store_Store_ref *ou
     return zactor_name_lookup(sys, name, &store_Store_actor_type, &out->raw);
 }
 
+int store_Store_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    store_Store_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &store_Store_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec store_Store_child(const char *name, const store_Store *init,
                                     zactor_restart restart)
 {
@@ -329,6 +338,15 @@ int store_Client_lookup(zactor_system *sys, const char *name, store_Client_ref *
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &store_Client_actor_type, &out->raw);
+}
+
+int store_Client_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                               uint64_t timeout_ns,
+    store_Client_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &store_Client_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec store_Client_child(const char *name, const store_Client *init,

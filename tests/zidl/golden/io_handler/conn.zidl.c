@@ -240,6 +240,15 @@ int sock_Conn_lookup(zactor_system *sys, const char *name, sock_Conn_ref *out)
     return zactor_name_lookup(sys, name, &sock_Conn_actor_type, &out->raw);
 }
 
+int sock_Conn_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    sock_Conn_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &sock_Conn_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec sock_Conn_child(const char *name, const sock_Conn *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &sock_Conn_actor_type, init, restart, NULL};
@@ -366,6 +375,15 @@ int sock_Listener_lookup(zactor_system *sys, const char *name, sock_Listener_ref
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &sock_Listener_actor_type, &out->raw);
+}
+
+int sock_Listener_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                uint64_t timeout_ns,
+    sock_Listener_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &sock_Listener_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec sock_Listener_child(const char *name, const sock_Listener *init,

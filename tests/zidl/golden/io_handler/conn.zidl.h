@@ -139,6 +139,18 @@ int sock_Conn_register(zactor_system *sys, const char *name, sock_Conn_ref ref);
  * supervised child restarted under the name). */
 int sock_Conn_lookup(zactor_system *sys, const char *name, sock_Conn_ref *out);
 
+/* Finds the Conn registered under `name` on the connected node called `node`,
+ * as zactor_node_lookup does, waiting at most timeout_ns: *out is then a ref
+ * to it, used like a local one. Returns 0, or ZACTOR_ENOENT when no live
+ * actor holds the name there; ZACTOR_ETYPE when an actor of another type
+ * holds it; ZACTOR_EUNREACH when no such node is connected; ZACTOR_ETIMEDOUT;
+ * ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG when sys is not a
+ * node, or node, name or out is NULL; ZACTOR_ESTOPPED; ZACTOR_ENOMEM. On an
+ * error *out is a null ref (unless out is NULL). */
+int sock_Conn_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    sock_Conn_ref *out);
+
 /* The spec of a supervised Conn child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init
  * (NULL: zeroed state; the schema's defaults are in SOCK_CONN_INIT) and
@@ -234,6 +246,18 @@ int sock_Listener_register(zactor_system *sys, const char *name, sock_Listener_r
  * send to the ref then returns ZACTOR_EDEAD, and looking the name up again
  * finds its successor (a supervised child restarted under the name). */
 int sock_Listener_lookup(zactor_system *sys, const char *name, sock_Listener_ref *out);
+
+/* Finds the Listener registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int sock_Listener_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                uint64_t timeout_ns,
+    sock_Listener_ref *out);
 
 /* The spec of a supervised Listener child, for
  * zactor_supervisor_spec.children: registered under `name` (NULL: no name),

@@ -140,6 +140,15 @@ int life_Clock_lookup(zactor_system *sys, const char *name, life_Clock_ref *out)
     return zactor_name_lookup(sys, name, &life_Clock_actor_type, &out->raw);
 }
 
+int life_Clock_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                             uint64_t timeout_ns,
+    life_Clock_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &life_Clock_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec life_Clock_child(const char *name, const life_Clock *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &life_Clock_actor_type, init, restart, NULL};

@@ -196,6 +196,15 @@ int watch_Worker_lookup(zactor_system *sys, const char *name, watch_Worker_ref *
     return zactor_name_lookup(sys, name, &watch_Worker_actor_type, &out->raw);
 }
 
+int watch_Worker_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                               uint64_t timeout_ns,
+    watch_Worker_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &watch_Worker_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec watch_Worker_child(const char *name, const watch_Worker *init,
                                      zactor_restart restart)
 {
@@ -309,6 +318,15 @@ int watch_Supervisor_lookup(zactor_system *sys, const char *name, watch_Supervis
     return zactor_name_lookup(sys, name, &watch_Supervisor_actor_type, &out->raw);
 }
 
+int watch_Supervisor_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                   uint64_t timeout_ns,
+    watch_Supervisor_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &watch_Supervisor_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec watch_Supervisor_child(const char *name, const watch_Supervisor *init,
                                          zactor_restart restart)
 {
@@ -403,6 +421,15 @@ int watch_Undertaker_lookup(zactor_system *sys, const char *name, watch_Undertak
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &watch_Undertaker_actor_type, &out->raw);
+}
+
+int watch_Undertaker_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                   uint64_t timeout_ns,
+    watch_Undertaker_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &watch_Undertaker_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec watch_Undertaker_child(const char *name, const watch_Undertaker *init,

@@ -126,6 +126,18 @@ int watch_Worker_register(zactor_system *sys, const char *name, watch_Worker_ref
  * successor (a supervised child restarted under the name). */
 int watch_Worker_lookup(zactor_system *sys, const char *name, watch_Worker_ref *out);
 
+/* Finds the Worker registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int watch_Worker_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                               uint64_t timeout_ns,
+    watch_Worker_ref *out);
+
 /* The spec of a supervised Worker child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init
  * (NULL: zeroed state; the schema's defaults are in WATCH_WORKER_INIT) and
@@ -210,6 +222,18 @@ int watch_Supervisor_register(zactor_system *sys, const char *name, watch_Superv
  * send to the ref then returns ZACTOR_EDEAD, and looking the name up again
  * finds its successor (a supervised child restarted under the name). */
 int watch_Supervisor_lookup(zactor_system *sys, const char *name, watch_Supervisor_ref *out);
+
+/* Finds the Supervisor registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int watch_Supervisor_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                   uint64_t timeout_ns,
+    watch_Supervisor_ref *out);
 
 /* The spec of a supervised Supervisor child, for
  * zactor_supervisor_spec.children: registered under `name` (NULL: no name),
@@ -301,6 +325,18 @@ int watch_Undertaker_register(zactor_system *sys, const char *name, watch_Undert
  * send to the ref then returns ZACTOR_EDEAD, and looking the name up again
  * finds its successor (a supervised child restarted under the name). */
 int watch_Undertaker_lookup(zactor_system *sys, const char *name, watch_Undertaker_ref *out);
+
+/* Finds the Undertaker registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int watch_Undertaker_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                   uint64_t timeout_ns,
+    watch_Undertaker_ref *out);
 
 /* The spec of a supervised Undertaker child, for
  * zactor_supervisor_spec.children: registered under `name` (NULL: no name),

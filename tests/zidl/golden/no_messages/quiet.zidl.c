@@ -49,6 +49,15 @@ int quiet_Timer_lookup(zactor_system *sys, const char *name, quiet_Timer_ref *ou
     return zactor_name_lookup(sys, name, &quiet_Timer_actor_type, &out->raw);
 }
 
+int quiet_Timer_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    quiet_Timer_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &quiet_Timer_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec quiet_Timer_child(const char *name, const quiet_Timer *init,
                                     zactor_restart restart)
 {
@@ -92,6 +101,15 @@ int quiet_Empty_lookup(zactor_system *sys, const char *name, quiet_Empty_ref *ou
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &quiet_Empty_actor_type, &out->raw);
+}
+
+int quiet_Empty_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    quiet_Empty_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &quiet_Empty_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec quiet_Empty_child(const char *name, const quiet_Empty *init,

@@ -73,6 +73,18 @@ int quiet_Timer_register(zactor_system *sys, const char *name, quiet_Timer_ref r
  * supervised child restarted under the name). */
 int quiet_Timer_lookup(zactor_system *sys, const char *name, quiet_Timer_ref *out);
 
+/* Finds the Timer registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int quiet_Timer_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    quiet_Timer_ref *out);
+
 /* The spec of a supervised Timer child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init
  * (NULL: zeroed state; the schema's defaults are in QUIET_TIMER_INIT) and
@@ -138,6 +150,18 @@ int quiet_Empty_register(zactor_system *sys, const char *name, quiet_Empty_ref r
  * returns ZACTOR_EDEAD, and looking the name up again finds its successor (a
  * supervised child restarted under the name). */
 int quiet_Empty_lookup(zactor_system *sys, const char *name, quiet_Empty_ref *out);
+
+/* Finds the Empty registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int quiet_Empty_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    quiet_Empty_ref *out);
 
 /* The spec of a supervised Empty child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init

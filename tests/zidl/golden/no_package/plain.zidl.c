@@ -181,6 +181,15 @@ int Sensor_lookup(zactor_system *sys, const char *name, Sensor_ref *out)
     return zactor_name_lookup(sys, name, &Sensor_actor_type, &out->raw);
 }
 
+int Sensor_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                         uint64_t timeout_ns,
+    Sensor_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &Sensor_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec Sensor_child(const char *name, const Sensor *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &Sensor_actor_type, init, restart, NULL};

@@ -246,6 +246,15 @@ int relay_Cache_lookup(zactor_system *sys, const char *name, relay_Cache_ref *ou
     return zactor_name_lookup(sys, name, &relay_Cache_actor_type, &out->raw);
 }
 
+int relay_Cache_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    relay_Cache_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &relay_Cache_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec relay_Cache_child(const char *name, const relay_Cache *init,
                                     zactor_restart restart)
 {
@@ -380,6 +389,15 @@ int relay_Store_lookup(zactor_system *sys, const char *name, relay_Store_ref *ou
     return zactor_name_lookup(sys, name, &relay_Store_actor_type, &out->raw);
 }
 
+int relay_Store_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    relay_Store_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &relay_Store_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec relay_Store_child(const char *name, const relay_Store *init,
                                     zactor_restart restart)
 {
@@ -496,6 +514,15 @@ int relay_Silent_lookup(zactor_system *sys, const char *name, relay_Silent_ref *
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &relay_Silent_actor_type, &out->raw);
+}
+
+int relay_Silent_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                               uint64_t timeout_ns,
+    relay_Silent_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &relay_Silent_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec relay_Silent_child(const char *name, const relay_Silent *init,

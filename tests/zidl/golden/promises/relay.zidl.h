@@ -136,6 +136,18 @@ int relay_Cache_register(zactor_system *sys, const char *name, relay_Cache_ref r
  * supervised child restarted under the name). */
 int relay_Cache_lookup(zactor_system *sys, const char *name, relay_Cache_ref *out);
 
+/* Finds the Cache registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int relay_Cache_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    relay_Cache_ref *out);
+
 /* The spec of a supervised Cache child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init
  * (NULL: zeroed state; the schema's defaults are in RELAY_CACHE_INIT) and
@@ -289,6 +301,18 @@ int relay_Store_register(zactor_system *sys, const char *name, relay_Store_ref r
  * supervised child restarted under the name). */
 int relay_Store_lookup(zactor_system *sys, const char *name, relay_Store_ref *out);
 
+/* Finds the Store registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int relay_Store_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    relay_Store_ref *out);
+
 /* The spec of a supervised Store child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init
  * (NULL: zeroed state; the schema's defaults are in RELAY_STORE_INIT) and
@@ -417,6 +441,18 @@ int relay_Silent_register(zactor_system *sys, const char *name, relay_Silent_ref
  * then returns ZACTOR_EDEAD, and looking the name up again finds its
  * successor (a supervised child restarted under the name). */
 int relay_Silent_lookup(zactor_system *sys, const char *name, relay_Silent_ref *out);
+
+/* Finds the Silent registered under `name` on the connected node called
+ * `node`, as zactor_node_lookup does, waiting at most timeout_ns: *out is
+ * then a ref to it, used like a local one. Returns 0, or ZACTOR_ENOENT when
+ * no live actor holds the name there; ZACTOR_ETYPE when an actor of another
+ * type holds it; ZACTOR_EUNREACH when no such node is connected;
+ * ZACTOR_ETIMEDOUT; ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG
+ * when sys is not a node, or node, name or out is NULL; ZACTOR_ESTOPPED;
+ * ZACTOR_ENOMEM. On an error *out is a null ref (unless out is NULL). */
+int relay_Silent_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                               uint64_t timeout_ns,
+    relay_Silent_ref *out);
 
 /* The spec of a supervised Silent child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init

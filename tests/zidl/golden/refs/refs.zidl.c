@@ -200,6 +200,15 @@ int net_Server_lookup(zactor_system *sys, const char *name, net_Server_ref *out)
     return zactor_name_lookup(sys, name, &net_Server_actor_type, &out->raw);
 }
 
+int net_Server_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                             uint64_t timeout_ns,
+    net_Server_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &net_Server_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec net_Server_child(const char *name, const net_Server *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &net_Server_actor_type, init, restart, NULL};
@@ -289,6 +298,15 @@ int net_Client_lookup(zactor_system *sys, const char *name, net_Client_ref *out)
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &net_Client_actor_type, &out->raw);
+}
+
+int net_Client_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                             uint64_t timeout_ns,
+    net_Client_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &net_Client_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec net_Client_child(const char *name, const net_Client *init, zactor_restart restart)

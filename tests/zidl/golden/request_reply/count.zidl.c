@@ -602,6 +602,15 @@ int chat_Room_lookup(zactor_system *sys, const char *name, chat_Room_ref *out)
     return zactor_name_lookup(sys, name, &chat_Room_actor_type, &out->raw);
 }
 
+int chat_Room_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    chat_Room_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &chat_Room_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec chat_Room_child(const char *name, const chat_Room *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &chat_Room_actor_type, init, restart, NULL};
@@ -889,6 +898,15 @@ int chat_Client_lookup(zactor_system *sys, const char *name, chat_Client_ref *ou
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &chat_Client_actor_type, &out->raw);
+}
+
+int chat_Client_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    chat_Client_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &chat_Client_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec chat_Client_child(const char *name, const chat_Client *init,

@@ -519,6 +519,15 @@ int sizes_Sink_lookup(zactor_system *sys, const char *name, sizes_Sink_ref *out)
     return zactor_name_lookup(sys, name, &sizes_Sink_actor_type, &out->raw);
 }
 
+int sizes_Sink_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                             uint64_t timeout_ns,
+    sizes_Sink_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &sizes_Sink_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec sizes_Sink_child(const char *name, const sizes_Sink *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &sizes_Sink_actor_type, init, restart, NULL};

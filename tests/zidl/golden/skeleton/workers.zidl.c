@@ -225,6 +225,15 @@ int jobs_Boss_lookup(zactor_system *sys, const char *name, jobs_Boss_ref *out)
     return zactor_name_lookup(sys, name, &jobs_Boss_actor_type, &out->raw);
 }
 
+int jobs_Boss_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    jobs_Boss_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &jobs_Boss_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec jobs_Boss_child(const char *name, const jobs_Boss *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &jobs_Boss_actor_type, init, restart, NULL};
@@ -319,6 +328,15 @@ int jobs_Worker_lookup(zactor_system *sys, const char *name, jobs_Worker_ref *ou
     if (out == NULL)
         return ZACTOR_EARG;
     return zactor_name_lookup(sys, name, &jobs_Worker_actor_type, &out->raw);
+}
+
+int jobs_Worker_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                              uint64_t timeout_ns,
+    jobs_Worker_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &jobs_Worker_actor_type, timeout_ns, &out->raw);
 }
 
 zactor_child_spec jobs_Worker_child(const char *name, const jobs_Worker *init,

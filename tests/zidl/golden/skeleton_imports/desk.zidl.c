@@ -89,6 +89,15 @@ int desk_Clerk_lookup(zactor_system *sys, const char *name, desk_Clerk_ref *out)
     return zactor_name_lookup(sys, name, &desk_Clerk_actor_type, &out->raw);
 }
 
+int desk_Clerk_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                             uint64_t timeout_ns,
+    desk_Clerk_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &desk_Clerk_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec desk_Clerk_child(const char *name, const desk_Clerk *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &desk_Clerk_actor_type, init, restart, NULL};

@@ -183,6 +183,18 @@ int chat_Room_register(zactor_system *sys, const char *name, chat_Room_ref ref);
  * supervised child restarted under the name). */
 int chat_Room_lookup(zactor_system *sys, const char *name, chat_Room_ref *out);
 
+/* Finds the Room registered under `name` on the connected node called `node`,
+ * as zactor_node_lookup does, waiting at most timeout_ns: *out is then a ref
+ * to it, used like a local one. Returns 0, or ZACTOR_ENOENT when no live
+ * actor holds the name there; ZACTOR_ETYPE when an actor of another type
+ * holds it; ZACTOR_EUNREACH when no such node is connected; ZACTOR_ETIMEDOUT;
+ * ZACTOR_EDEADLK when called from a handler; ZACTOR_EARG when sys is not a
+ * node, or node, name or out is NULL; ZACTOR_ESTOPPED; ZACTOR_ENOMEM. On an
+ * error *out is a null ref (unless out is NULL). */
+int chat_Room_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    chat_Room_ref *out);
+
 /* The spec of a supervised Room child, for zactor_supervisor_spec.children:
  * registered under `name` (NULL: no name), started from a copy of *init
  * (NULL: zeroed state; the schema's defaults are in CHAT_ROOM_INIT) and

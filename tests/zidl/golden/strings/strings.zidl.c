@@ -266,6 +266,15 @@ int text_Greeter_lookup(zactor_system *sys, const char *name, text_Greeter_ref *
     return zactor_name_lookup(sys, name, &text_Greeter_actor_type, &out->raw);
 }
 
+int text_Greeter_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                               uint64_t timeout_ns,
+    text_Greeter_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &text_Greeter_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec text_Greeter_child(const char *name, const text_Greeter *init,
                                      zactor_restart restart)
 {

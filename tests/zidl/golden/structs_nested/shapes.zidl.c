@@ -349,6 +349,15 @@ int shapes_Canvas_lookup(zactor_system *sys, const char *name, shapes_Canvas_ref
     return zactor_name_lookup(sys, name, &shapes_Canvas_actor_type, &out->raw);
 }
 
+int shapes_Canvas_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                                uint64_t timeout_ns,
+    shapes_Canvas_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &shapes_Canvas_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec shapes_Canvas_child(const char *name, const shapes_Canvas *init,
                                       zactor_restart restart)
 {

@@ -401,6 +401,15 @@ int wire_Sink_lookup(zactor_system *sys, const char *name, wire_Sink_ref *out)
     return zactor_name_lookup(sys, name, &wire_Sink_actor_type, &out->raw);
 }
 
+int wire_Sink_lookup_remote(zactor_system *sys, const char *node, const char *name,
+                            uint64_t timeout_ns,
+    wire_Sink_ref *out)
+{
+    if (out == NULL)
+        return ZACTOR_EARG;
+    return zactor_node_lookup(sys, node, name, &wire_Sink_actor_type, timeout_ns, &out->raw);
+}
+
 zactor_child_spec wire_Sink_child(const char *name, const wire_Sink *init, zactor_restart restart)
 {
     zactor_child_spec child = {name, &wire_Sink_actor_type, init, restart, NULL};
