@@ -9,6 +9,7 @@
  *             the descriptors closed and their numbers reused, 300 times
  *   end       an actor's end (stop, kill) ends its watches, before `on stop`
  *             (which closes the descriptor and cannot watch again)
+ *   shared    a READ and a WRITE watch on one socket: each event to its watch
  *   stress    32 actors x 8 pipes, 4 writer threads: every byte read, in order
  *   errors    the error codes of zactor_io_watch and zactor_io_unwatch
  *   destroy   zactor_system_destroy with watches armed and events queued */
@@ -28,7 +29,7 @@
 #define MAX_WATCHERS 64
 #define FDS_PER 8
 
-typedef enum mode { MODE_READ, MODE_WRITE, MODE_HANGUP, MODE_DROP, MODE_END } mode;
+typedef enum mode { MODE_READ, MODE_WRITE, MODE_HANGUP, MODE_DROP, MODE_END, MODE_SHARED } mode;
 
 /* One Watcher's record, indexed by its state's index. Written by its
  * handlers (one at a time), read by the test once the atomics say so. */
@@ -219,9 +220,9 @@ void rtio_Watcher_on_io(rtio_Watcher *self, zactor_ctx *ctx, const zactor_io_eve
     if (slot < 0)
         return;
     HANDLER_CHECK(ev->fd == rec->fds[slot]);
-    if (rec->mode == MODE_WRITE) {
+    if (rec->mode == MODE_WRITE || (rec->mode == MODE_SHARED && slot == 1)) {
         HANDLER_CHECK(ev->events == ZACTOR_IO_WRITE);
-        HANDLER_CHECK(atomic_load(&written_off));
+        HANDLER_CHECK(rec->mode == MODE_SHARED || atomic_load(&written_off));
         HANDLER_CHECK(zactor_io_unwatch(ctx, ev->watch) == 0);
         atomic_fetch_add(&rec->bytes, 1);
         return;
@@ -352,6 +353,30 @@ static void case_write(void)
     CHECK_EQ(zactor_system_wait(sys), 0);
     CHECK_EQ(atomic_load(&recs[0].events), 1);
     CHECK_EQ(polled_watches(sys), 0);
+    CHECK_EQ(zactor_system_destroy(sys), 0);
+    close(s[0]);
+    close(s[1]);
+}
+
+static void case_shared(void)
+{
+    zactor_system *sys = start_system(2);
+    rtio_Watcher_ref w = spawn_watcher(sys, 0, MODE_SHARED);
+    int s[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, s) == 0);
+    nonblocking(s[0]);
+    /* READ first (slot 0): nothing to read yet. WRITE (slot 1): writable
+     * at once, one event, then unwatched by its handler. */
+    CHECK_EQ(watch(sys, w, 0, s[0], ZACTOR_IO_READ, 5), 0);
+    CHECK_EQ(watch(sys, w, 0, s[0], ZACTOR_IO_WRITE, 5), 0);
+    wait_count(&recs[0].bytes, 1);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(polled_watches(sys), 1);
+    unsigned char next = 0;
+    write_sequence(s[1], &next, 1000);
+    wait_count(&recs[0].bytes, 1001);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(atomic_load(&recs[0].bytes), 1001);
     CHECK_EQ(zactor_system_destroy(sys), 0);
     close(s[0]);
     close(s[1]);
@@ -589,6 +614,8 @@ int main(int argc, char **argv)
         case_read();
     else if (strcmp(name, "write") == 0)
         case_write();
+    else if (strcmp(name, "shared") == 0)
+        case_shared();
     else if (strcmp(name, "hangup") == 0)
         case_hangup();
     else if (strcmp(name, "drop") == 0)
