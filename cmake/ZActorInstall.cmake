@@ -35,7 +35,8 @@ install(FILES LICENSE CHANGELOG.md DESTINATION "${CMAKE_INSTALL_DATAROOTDIR}/doc
 
 # The .pc file finds its prefix relative to itself (relocatable install).
 file(RELATIVE_PATH ZACTOR_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
-# hwloc as this build linked it (-L when it is not in a default directory).
+# hwloc and libzmq as this build linked them (-L when not in a default
+# directory).
 list(JOIN HWLOC_LDFLAGS " " ZACTOR_PC_HWLOC_LIBS)
 list(JOIN ZMQ_LDFLAGS " " ZACTOR_PC_ZMQ_LIBS)
 configure_file(cmake/zactor.pc.in "${CMAKE_CURRENT_BINARY_DIR}/zactor.pc" @ONLY)

@@ -761,6 +761,9 @@ void zactor__actor_stop_now(zactor_cell *cell, zactor_ctx *ctx, zactor_end_kind 
     /* Relaxed: only this thread writes type while the cell is in use. */
     const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
     ctx->ending = reason;
+    /* Before `on stop`, which may close the descriptors. */
+    if (cell->flags & ZACTOR__CELL_IO)
+        zactor__io_watches_actor_ended(cell);
     if (type->on_stop)
         type->on_stop(cell->state, ctx);
     ctx->ending = (zactor_end_reason){ZACTOR_END_NONE, 0};

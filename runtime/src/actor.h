@@ -30,6 +30,7 @@ enum {
     ZACTOR__CELL_PROMISES =
         32u,                  /* it deferred a reply (promise.c): answer what is open at its end */
     ZACTOR__CELL_TIMERS = 2u, /* it armed timers (timer.c): end them at its end */
+    ZACTOR__CELL_IO = 128u,   /* it watched descriptors (io_watch.c): end them at its end */
     /* The message just taken is a cancelled timer's firing: the turn
      * skips it (set by the take, mailbox.c; cleared by the turn). */
     ZACTOR__CELL_SKIP = ZACTOR__MAILBOX_SKIP

@@ -10,14 +10,9 @@
 
 #include "clock.h"
 
-struct zactor__io_queued {
-    zactor__io_queued *next;
-    zactor__io_call_fn fn;
-    void *arg;
-};
-
-/* A call with a waiter (zactor__io_call_wait). */
+/* A call with a waiter (zactor__io_call_wait), on the waiter's stack. */
 typedef struct io_waited_call {
+    zactor__io_queued node;
     zactor__io_call_fn fn;
     void *arg;
     pthread_mutex_t lock;
@@ -68,9 +63,15 @@ static zactor__io_queued *io_take_calls(zactor__io *io, bool *quit)
 static void io_run_calls(zactor__io_queued *calls)
 {
     while (calls) {
+        /* A caller's node may be queued again, or be gone, once its call
+         * started: read it before. */
         zactor__io_queued *next = calls->next;
-        calls->fn(calls->arg);
-        free(calls);
+        bool owned = calls->owned;
+        zactor__io_call_fn fn = calls->fn;
+        void *arg = calls->arg;
+        if (!owned)
+            free(calls);
+        fn(arg);
         calls = next;
     }
 }
@@ -89,34 +90,66 @@ static int io_poll_timeout(const zactor__io *io)
     return io->tick ? (int)io->tick_ms : -1;
 }
 
+/* The poll set: items[0] is the wake descriptor, users[i] the user of the
+ * source polled as items[i] (to find it again after the poll). */
+typedef struct io_poll_set {
+    zmq_pollitem_t *items;
+    void **users;
+    uint32_t capacity;
+} io_poll_set;
+
+/* Room for n items; false when memory ran out (then the set is unchanged). */
+static bool io_poll_set_reserve(io_poll_set *set, uint32_t n)
+{
+    if (n <= set->capacity)
+        return true;
+    zmq_pollitem_t *items = realloc(set->items, n * sizeof *items);
+    if (items)
+        set->items = items;
+    void **users = realloc(set->users, n * sizeof *users);
+    if (users)
+        set->users = users;
+    if (!items || !users)
+        return false;
+    set->capacity = n;
+    return true;
+}
+
+/* Fills the poll set from the sources; returns the item count. A descriptor
+ * with no events is left out: poll reports a hang-up whatever it is asked,
+ * and a watch that is not armed must not make every poll return. */
+static uint32_t io_poll_set_fill(zactor__io *io, io_poll_set *set)
+{
+    if (!io_poll_set_reserve(set, io->source_count + 1) && set->capacity == 0)
+        return 0;
+    set->items[0] = (zmq_pollitem_t){NULL, io->wake_fd, ZMQ_POLLIN, 0};
+    set->users[0] = NULL;
+    uint32_t n = 1;
+    for (uint32_t i = 0; i < io->source_count && n < set->capacity; i++) {
+        const zactor__io_source *s = &io->sources[i];
+        if (!s->socket && !s->events)
+            continue;
+        set->items[n] = (zmq_pollitem_t){s->socket, s->fd, s->events, 0};
+        set->users[n] = s->user;
+        n++;
+    }
+    return n; /* when memory ran out: what fits; the rest waits */
+}
+
 static void *io_main(void *arg)
 {
     zactor__io *io = arg;
     io_thread_self = io;
-    zmq_pollitem_t *items = NULL;
-    uint32_t item_capacity = 0;
+    io_poll_set set = {NULL, NULL, 0};
     uint64_t next_tick = 0;
     for (;;) {
-        uint32_t n = io->source_count + 1;
-        if (n > item_capacity) {
-            zmq_pollitem_t *grown = realloc(items, n * sizeof *grown);
-            if (grown) {
-                items = grown;
-                item_capacity = n;
-            } else {
-                n = item_capacity; /* poll what fits; the rest waits */
-            }
-        }
+        uint32_t n = io_poll_set_fill(io, &set);
         if (n == 0) {
             /* Not even the wake descriptor fits: wait for memory. */
             usleep(1000);
             continue;
         }
-        items[0] = (zmq_pollitem_t){NULL, io->wake_fd, ZMQ_POLLIN, 0};
-        for (uint32_t i = 1; i < n; i++) {
-            const zactor__io_source *s = &io->sources[i - 1];
-            items[i] = (zmq_pollitem_t){s->socket, s->fd, s->events, 0};
-        }
+        zmq_pollitem_t *items = set.items;
         int ready = zmq_poll(items, (int)n, io_poll_timeout(io));
         if (ready < 0 && zmq_errno() != EINTR)
             break; /* the context was terminated: nothing more to poll */
@@ -125,13 +158,14 @@ static void *io_main(void *arg)
             io_ack_wake(io);
             io_run_calls(io_take_calls(io, &quit));
         }
-        /* Sources by user and socket, not index: a ready function may add
-         * or remove sources. The wake also means "look again": each
-         * source with output queued finds it in its ready function. */
+        /* Sources by socket or fd and user, not index: a call or a ready
+         * function may add or remove sources. The wake also means "look
+         * again": each source with output queued finds it in its ready
+         * function. */
         for (uint32_t i = 1; i < n && ready > 0; i++) {
             if (!items[i].revents)
                 continue;
-            zactor__io_source *s = zactor__io_find(io, items[i].socket, items[i].fd, NULL);
+            zactor__io_source *s = zactor__io_find(io, items[i].socket, items[i].fd, set.users[i]);
             if (s && s->events)
                 s->ready(s->user, items[i].revents);
         }
@@ -145,7 +179,8 @@ static void *io_main(void *arg)
         if (quit)
             break;
     }
-    free(items);
+    free(set.items);
+    free(set.users);
     return NULL;
 }
 
@@ -189,26 +224,40 @@ bool zactor__io_running(zactor__io *io)
     return running;
 }
 
+/* Queues node (filled) for the I/O thread; the lock says whether it runs. */
+static int io_queue(zactor__io *io, zactor__io_queued *node)
+{
+    pthread_mutex_lock(&io->lock);
+    if (!io->started || io->quit) {
+        pthread_mutex_unlock(&io->lock);
+        return ZACTOR_ESTOPPED;
+    }
+    if (io->calls_tail)
+        io->calls_tail->next = node;
+    else
+        io->calls = node;
+    io->calls_tail = node;
+    pthread_mutex_unlock(&io->lock);
+    zactor__io_wake(io);
+    return 0;
+}
+
 int zactor__io_call(zactor__io *io, zactor__io_call_fn fn, void *arg)
 {
     zactor__io_queued *call = malloc(sizeof *call);
     if (!call)
         return ZACTOR_ENOMEM;
-    *call = (zactor__io_queued){NULL, fn, arg};
-    pthread_mutex_lock(&io->lock);
-    if (!io->started || io->quit) {
-        pthread_mutex_unlock(&io->lock);
+    *call = (zactor__io_queued){NULL, fn, arg, false};
+    int rc = io_queue(io, call);
+    if (rc != 0)
         free(call);
-        return ZACTOR_ESTOPPED;
-    }
-    if (io->calls_tail)
-        io->calls_tail->next = call;
-    else
-        io->calls = call;
-    io->calls_tail = call;
-    pthread_mutex_unlock(&io->lock);
-    zactor__io_wake(io);
-    return 0;
+    return rc;
+}
+
+int zactor__io_post(zactor__io *io, zactor__io_queued *node, zactor__io_call_fn fn, void *arg)
+{
+    *node = (zactor__io_queued){NULL, fn, arg, true};
+    return io_queue(io, node);
 }
 
 static void io_run_waited(void *arg)
@@ -227,8 +276,9 @@ int zactor__io_call_wait(zactor__io *io, zactor__io_call_fn fn, void *arg)
         fn(arg);
         return 0;
     }
-    io_waited_call call = {fn, arg, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
-    int rc = zactor__io_call(io, io_run_waited, &call);
+    io_waited_call call = {{NULL, NULL, NULL, false}, fn,   arg, PTHREAD_MUTEX_INITIALIZER,
+                           PTHREAD_COND_INITIALIZER,  false};
+    int rc = zactor__io_post(io, &call.node, io_run_waited, &call);
     if (rc == 0) {
         pthread_mutex_lock(&call.lock);
         while (!call.done)

@@ -30,7 +30,15 @@ typedef struct zactor__io_source {
     void *user;
 } zactor__io_source;
 
+/* A queued call. zactor__io_call allocates one and frees it after the
+ * call; zactor__io_post queues one its caller owns (owned set). */
 typedef struct zactor__io_queued zactor__io_queued;
+struct zactor__io_queued {
+    zactor__io_queued *next;
+    zactor__io_call_fn fn;
+    void *arg;
+    bool owned; /* the caller's: not freed, not touched once fn started */
+};
 
 typedef struct zactor__io {
     pthread_mutex_t lock;     /* start, quit and the queued calls */
@@ -62,13 +70,21 @@ bool zactor__io_running(zactor__io *io);
  * it. The call must be started. 0 or ZACTOR_ENOMEM or ZACTOR_ESTOPPED (the
  * thread has quit: fn will not run). */
 int zactor__io_call(zactor__io *io, zactor__io_call_fn fn, void *arg);
-/* Queues fn(arg) and waits until it has run. */
+/* Queues fn(arg) as zactor__io_call does, in a node the caller owns (no
+ * allocation); the node is the caller's again once fn has started, and
+ * must not be queued twice at once. 0 or ZACTOR_ESTOPPED. */
+int zactor__io_post(zactor__io *io, zactor__io_queued *node, zactor__io_call_fn fn, void *arg);
+/* Queues fn(arg) and waits until it has run (allocates nothing). 0, or
+ * ZACTOR_ESTOPPED: the thread is not running, fn did not run. */
 int zactor__io_call_wait(zactor__io *io, zactor__io_call_fn fn, void *arg);
 /* Wakes the I/O thread so that its sources look again (the node layer's
  * sends); one eventfd write per batch of wakes. */
 void zactor__io_wake(zactor__io *io);
 /* On the I/O thread: adds a source (its index is not stable); 0 or
- * ZACTOR_ENOMEM. */
+ * ZACTOR_ENOMEM. A descriptor source whose events are 0 is left out of the
+ * poll altogether (poll would still report its hang-up); a socket's is
+ * polled but its ready function not called. Sources are told apart by
+ * socket or fd and user: two sources may share a descriptor. */
 int zactor__io_add(zactor__io *io, const zactor__io_source *source);
 /* On the I/O thread: the source with this user and socket/fd. */
 zactor__io_source *zactor__io_find(zactor__io *io, void *socket, int fd, void *user);

@@ -20,6 +20,7 @@
  * move it between cores twice. */
 #include "system.h"
 
+#include "io_watch.h"
 #include "node.h"
 
 #include <stdlib.h>
@@ -229,6 +230,8 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
         goto fail_flow;
     if (zactor__io_init(&sys->io) != 0)
         goto fail_io;
+    if (zactor__io_watches_init(&sys->io_watches) != 0)
+        goto fail_io_watches;
     atomic_init(&sys->node, NULL);
     rc = ZACTOR_EAGAIN;
     if (zactor__workers_start(sys, workers, cfg->deterministic_seed) != 0)
@@ -243,6 +246,8 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
 
 fail_workers:
     zactor__actors_shutdown(sys);
+    zactor__io_watches_destroy(&sys->io_watches);
+fail_io_watches:
     zactor__io_destroy(&sys->io);
 fail_io:
     zactor__flow_destroy(&sys->flow);
@@ -332,11 +337,14 @@ int zactor_system_destroy(zactor_system *sys)
     /* No delivery from another node after this (the I/O thread could
      * otherwise wake a worker being joined). */
     zactor__node_close(sys);
+    /* Nor an fd event (io_watch.c). */
+    zactor__io_watches_close(sys);
     zactor__workers_join(sys);
     /* Workers joined: nobody wakes the I/O thread any more. */
     zactor__io_destroy(&sys->io);
     /* The boxed firings still queued ask their timers as they are freed. */
     zactor__actors_shutdown(sys);
+    zactor__io_watches_destroy(&sys->io_watches);
     zactor__node_destroy(sys);
     zactor__flow_destroy(&sys->flow);
     zactor__timers_destroy(&sys->timers);

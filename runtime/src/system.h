@@ -11,6 +11,7 @@
 #include "end.h"
 #include "flow.h"
 #include "io.h"
+#include "io_watch.h"
 #include "monitor.h"
 #include "names.h"
 #include "pool.h"
@@ -54,6 +55,7 @@ struct zactor_system {
     zactor__timers timers;                     /* timers and the clock (timer.c) */
     zactor__flow flow;                         /* muted senders, waits for room (flow.c) */
     zactor__io io;                             /* the I/O thread, started on first use (io.c) */
+    zactor__io_watches io_watches;             /* descriptors actors watch (io_watch.c) */
     _Atomic(struct zactor__node_layer *) node; /* set once by zactor_node_start (node.c) */
     zactor_dead_letter_fn dead_letter_hook;    /* from the config, fixed */
     void *dead_letter_user;

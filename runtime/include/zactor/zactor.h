@@ -436,6 +436,51 @@ typedef struct zactor_io_event {
 #define ZACTOR_HANDLER_IO 8u
 
 /* ------------------------------------------------------------------ */
+/* Sockets as messages                                                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * From a handler or hook (ctx) of an actor whose type has an `on io;`
+ * entry: watches descriptor fd for `events` (ZACTOR_IO_READ and/or
+ * ZACTOR_IO_WRITE). The system's I/O thread (started if needed) polls it;
+ * when it is ready, the actor receives one zactor_io_event through its `on
+ * io` handler, and the watch is not polled again until that handler has
+ * returned: one event in flight per watch. It is then polled again as
+ * before (level-triggered: a descriptor still readable gives another
+ * event). An event has the ZACTOR_IO_* bits that were ready among those
+ * watched, and ZACTOR_IO_ERROR for an error or hang-up (poll's POLLERR,
+ * POLLHUP, POLLNVAL), which a READ watch also reports as READ, so that a
+ * handler that reads finds the end (read returns 0 or fails). The
+ * descriptor stays the caller's: the runtime never reads, writes or
+ * closes it. Several watches may share a descriptor (e.g. one READ watch
+ * for good and one WRITE watch while output is pending). Waits for the
+ * I/O thread to take the watch (one round trip). *watch receives its id,
+ * never 0. Returns 0, ZACTOR_EARG (ctx is not a running handler's, fd <
+ * 0, events 0 or with other bits, watch NULL), ZACTOR_ETYPE (the running
+ * actor has no `on io;`), ZACTOR_ESTOPPED (the system is stopping, or the
+ * call is from `on stop`), ZACTOR_ENOMEM, ZACTOR_EAGAIN (the I/O thread
+ * could not start).
+ */
+int zactor_io_watch(zactor_ctx *ctx, int fd, uint32_t events, uint64_t *watch);
+
+/*
+ * From a handler or hook of the actor that set it: ends a watch. After
+ * this returns no event of the watch is handled (one already queued is
+ * dropped before the `on io` handler) and the I/O thread no longer polls
+ * the descriptor, which the caller may close at once: the call waits for
+ * the I/O thread to drop it from its poll set (one round trip). Returns
+ * 0, or ZACTOR_EARG (ctx is not a running handler's, or the running actor
+ * has no watch with that id: never set, ended already, or another
+ * actor's).
+ *
+ * An actor's watches end when it ends, before its `on stop` runs (which
+ * may close the descriptors); an event still in its mailbox then is a
+ * dead letter like any message left there. zactor_system_destroy ends
+ * every watch before it joins the workers.
+ */
+int zactor_io_unwatch(zactor_ctx *ctx, uint64_t watch);
+
+/* ------------------------------------------------------------------ */
 /* Request failures and promises                                       */
 /* ------------------------------------------------------------------ */
 
@@ -1497,6 +1542,16 @@ int zactor_promise_fulfil(zactor_ctx *ctx, zactor_promise promise, uint32_t tag,
  * false when zactor_demonitor removed it after the Down was sent (the
  * handler is then not called). */
 bool zactor_down_take(zactor_ctx *ctx, const zactor_down *down);
+
+/* Called by the generated dispatch of an `on io` entry before the user's
+ * handler: true when the event's watch is still the running actor's,
+ * false when zactor_io_unwatch ended it after the event was sent (the
+ * handler is then not called). */
+bool zactor_io_take(zactor_ctx *ctx, const zactor_io_event *ev);
+/* Called by the generated dispatch of an `on io` entry after the user's
+ * handler returned: the event's watch, if it is still set, is polled
+ * again. */
+void zactor_io_rearm(zactor_ctx *ctx, const zactor_io_event *ev);
 
 /*
  * Delivers a reply (size bytes at reply) to the asker or requester of

@@ -192,7 +192,13 @@ static void sock_Conn_dispatch_Attach(void *self, zactor_ctx *ctx, const void *m
 
 static void sock_Conn_dispatch_io(void *self, zactor_ctx *ctx, const void *msg)
 {
-    sock_Conn_on_io((sock_Conn *)self, ctx, (const zactor_io_event *)msg);
+    const zactor_io_event *ev = (const zactor_io_event *)msg;
+    /* An event whose watch was removed after it was sent is dropped; the
+     * watch is polled again only once the handler has returned. */
+    if (zactor_io_take(ctx, ev)) {
+        sock_Conn_on_io((sock_Conn *)self, ctx, ev);
+        zactor_io_rearm(ctx, ev);
+    }
 }
 
 static const zactor_handler_entry sock_Conn_handlers[] = {
@@ -333,7 +339,13 @@ enum sock_Listener_tag {
 
 static void sock_Listener_dispatch_io(void *self, zactor_ctx *ctx, const void *msg)
 {
-    sock_Listener_on_io((sock_Listener *)self, ctx, (const zactor_io_event *)msg);
+    const zactor_io_event *ev = (const zactor_io_event *)msg;
+    /* An event whose watch was removed after it was sent is dropped; the
+     * watch is polled again only once the handler has returned. */
+    if (zactor_io_take(ctx, ev)) {
+        sock_Listener_on_io((sock_Listener *)self, ctx, ev);
+        zactor_io_rearm(ctx, ev);
+    }
 }
 
 static const zactor_handler_entry sock_Listener_handlers[] = {

@@ -188,9 +188,12 @@ void sock_Conn_on_Write(sock_Conn *self, zactor_ctx *ctx, const sock_Write *msg)
 void sock_Conn_on_Io(sock_Conn *self, zactor_ctx *ctx, const sock_Io *msg);
 void sock_Conn_on_Attach(sock_Conn *self, zactor_ctx *ctx, const sock_Attach *msg);
 /// The socket is readable or writable.
-/* Runs once for each readiness of a file descriptor this actor watches, like
- * a message sent when the descriptor became ready: ev->fd is the descriptor,
- * ev->events its ready ZACTOR_IO_* bits, ev->watch the id of the watch. */
+/* Runs once for each readiness of a file descriptor this actor watches
+ * (zactor_io_watch), like a message sent when the descriptor became ready:
+ * ev->fd is the descriptor, ev->events its ready ZACTOR_IO_* bits, ev->watch
+ * the id of the watch. The watch is not polled again until this returns; an
+ * event of a watch ended by zactor_io_unwatch after it was sent is not
+ * handled. */
 void sock_Conn_on_io(sock_Conn *self, zactor_ctx *ctx, const zactor_io_event *ev);
 
 /* ---- Actor Listener: state, mailbox slot, spawn, sends, handlers ---- */
@@ -267,9 +270,12 @@ zactor_child_spec sock_Listener_child(const char *name, const sock_Listener *ini
                                       zactor_restart restart);
 
 /* Handlers of Listener: the user defines these. */
-/* Runs once for each readiness of a file descriptor this actor watches, like
- * a message sent when the descriptor became ready: ev->fd is the descriptor,
- * ev->events its ready ZACTOR_IO_* bits, ev->watch the id of the watch. */
+/* Runs once for each readiness of a file descriptor this actor watches
+ * (zactor_io_watch), like a message sent when the descriptor became ready:
+ * ev->fd is the descriptor, ev->events its ready ZACTOR_IO_* bits, ev->watch
+ * the id of the watch. The watch is not polled again until this returns; an
+ * event of a watch ended by zactor_io_unwatch after it was sent is not
+ * handled. */
 void sock_Listener_on_io(sock_Listener *self, zactor_ctx *ctx, const zactor_io_event *ev);
 
 #ifdef __cplusplus
