@@ -233,7 +233,8 @@ static bool find_requester_entries(const zactor_actor_type *type, uint32_t reply
         if (entry->flags & ZACTOR_HANDLER_REQUEST_ERROR) {
             *error_tag = i;
         } else if (!found && entry->message_type_id == reply_type_id &&
-                   !(entry->flags & (ZACTOR_HANDLER_REQUEST | ZACTOR_HANDLER_DOWN))) {
+                   !(entry->flags &
+                     (ZACTOR_HANDLER_REQUEST | ZACTOR_HANDLER_DOWN | ZACTOR_HANDLER_IO))) {
             *reply_tag = i;
             found = true;
         }

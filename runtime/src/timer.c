@@ -59,6 +59,8 @@
  * would. */
 #include "timer.h"
 
+#include "node.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,8 +338,12 @@ static int check_target(zactor_ref to, const zactor_actor_type *type, uint32_t t
     const zactor_handler_entry *entry = &type->handlers[tag];
     /* Requests need a reply_to per send; a message holding bytes would be
      * delivered more than once, or after a cancel had to release it. */
-    if (entry->flags & (ZACTOR_HANDLER_REQUEST | ZACTOR_HANDLER_DOWN) || entry->drop)
+    if (entry->flags & (ZACTOR_HANDLER_REQUEST | ZACTOR_HANDLER_DOWN | ZACTOR_HANDLER_IO) ||
+        entry->drop)
         return ZACTOR_ETYPE;
+    /* A remote actor: its firings go to its node (actor.c, send_timer). */
+    if (zactor__ref_is_proxy(to))
+        return 0;
     /* Acquire: when generation and ALIVE match, spawn's type is visible. */
     uint64_t life = atomic_load_explicit(&to.cell->life, memory_order_acquire);
     if (zactor__life_generation(life) != to.generation || !(life & ZACTOR__LIFE_ALIVE))
@@ -623,7 +629,8 @@ static void send_firings(zactor__timers *timers, firing *batch, uint32_t n)
         zactor__timer_slot *slot = find(timers, f->id);
         if (slot && slot->queued) {
             slot->queued = false;
-            if (slot->period == 0 || rc == ZACTOR_EDEAD)
+            /* A target gone, or out of reach: the timer ends. */
+            if (slot->period == 0 || rc == ZACTOR_EDEAD || rc == ZACTOR_EUNREACH)
                 end_timer(timers, slot);
         }
         pthread_mutex_unlock(&timers->lock);

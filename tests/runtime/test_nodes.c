@@ -275,6 +275,13 @@ static void test_ask_request_bytes(void)
     CHECK_EQ(zactor_bytes_alloc(2u << 20, &big), 0);
     nt_Blob too_big = {big, 0};
     CHECK_EQ(nt_Echo_send_Blob(p.echo, &too_big), ZACTOR_ETOOBIG);
+    /* A timer to a remote actor sends its message when it fires. */
+    atomic_store(&pongs, 0);
+    atomic_store(&pong_out_of_order, 0);
+    nt_Pinger_ref timed = nt_Pinger_spawn(p.a, NULL);
+    nt_Ping later = {0, timed};
+    CHECK_EQ(nt_Echo_send_Ping_after(p.echo, &later, 1000000u, NULL), 0);
+    wait_for(&pongs, 1);
     /* A ptr does not travel. */
     int x = 0;
     nt_Local local = {&x};
