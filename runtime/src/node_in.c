@@ -49,6 +49,10 @@ static int proxy_of(zactor__peer *peer, uint64_t actor, zactor_ref *out)
         *out = proxy->ref;
         return 0;
     }
+    /* Proxies live as long as the system: a bound on those of one peer
+     * keeps invented actor ids from filling memory. */
+    if (peer->proxies.count >= NODE_PROXIES_MAX)
+        return ZACTOR_EINVAL;
     proxy = malloc(sizeof *proxy);
     if (!proxy)
         return ZACTOR_ENOMEM;
@@ -80,8 +84,15 @@ int zactor__node_decode_ref(void *user, uint64_t node_id, uint64_t actor, zactor
     if (node_id == node->id)
         return local_actor(node, actor, out) ? 0 : ZACTOR_EINVAL;
     zactor__peer *peer = zactor__u64map_get(&node->peers_by_id, node_id);
-    if (!peer && !(peer = zactor__node_peer_new(node, node_id)))
-        return ZACTOR_ENOMEM;
+    if (!peer) {
+        /* A node not met yet: remembered, up to a limit, so that a peer
+         * cannot fill this node's memory with invented node ids. */
+        if (node->unnamed_peers >= NODE_UNNAMED_PEERS_MAX)
+            return ZACTOR_EINVAL;
+        if (!(peer = zactor__node_peer_new(node, node_id)))
+            return ZACTOR_ENOMEM;
+        node->unnamed_peers++;
+    }
     return proxy_of(peer, actor, out);
 }
 
@@ -497,7 +508,9 @@ static void receive_hello(zactor__node_layer *node, zactor_wire_reader *r,
         zactor__peer *old = zactor__node_peer_named(node, name);
         if (old)
             zactor__node_peer_down(old);
-        if (!peer && !(peer = zactor__node_peer_new(node, id)))
+        if (peer)
+            node->unnamed_peers--; /* known from refs until now */
+        else if (!(peer = zactor__node_peer_new(node, id)))
             return;
         snprintf(peer->name, sizeof peer->name, "%s", name);
     } else if (strcmp(peer->name, name) != 0) {

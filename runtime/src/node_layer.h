@@ -44,6 +44,10 @@
 /* A batch is sealed once it holds this much: the receiver's buffer per
  * ZeroMQ message stays small, and a flood is sent while it is written. */
 #define NODE_BATCH_MAX (256u * 1024u)
+/* Nodes known only from refs (not connected), and proxies per peer, at
+ * most: what a peer can make this node remember (node_in.c). */
+#define NODE_UNNAMED_PEERS_MAX 256u
+#define NODE_PROXIES_MAX (1u << 20)
 /* A record's header: its length and kind. */
 #define RECORD_HEADER 5u
 
@@ -187,6 +191,7 @@ struct zactor__node_layer {
     node_connector *connectors;
     uint8_t *scratch; /* decoded messages and envelopes */
     uint32_t records_since_beat;
+    uint32_t unnamed_peers; /* made by refs to nodes not met (node_in.c) */
     uint64_t last_tick;
     size_t scratch_cap;
     /* Shared, under lock: requests waiting for replies, blocking calls. */
