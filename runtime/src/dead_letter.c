@@ -30,9 +30,9 @@ void zactor__dead_letter(zactor_system *sys, const zactor_actor_type *type, uint
                          const void *payload)
 {
     zactor__payload_drop(type, tag, payload);
-    /* A Down (or a request's error notice, or an io event) for an actor that has ended is
-     * nobody's loss: not counted, so that the end of a tree of monitoring
-     * actors is no storm of letters. */
+    /* A Down (or a request's error notice, or an io event) for an actor
+     * that has ended is nobody's loss: not counted, so that the end of a
+     * tree of monitoring actors is no storm of letters. */
     if (type->handlers[tag].flags &
         (ZACTOR_HANDLER_DOWN | ZACTOR_HANDLER_REQUEST_ERROR | ZACTOR_HANDLER_IO))
         return;
