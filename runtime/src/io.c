@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "clock.h"
+#include "topology.h"
 
 /* A call with a waiter (zactor__io_call_wait), on the waiter's stack. */
 typedef struct io_waited_call {
@@ -22,10 +23,11 @@ typedef struct io_waited_call {
 
 static _Thread_local zactor__io *io_thread_self;
 
-int zactor__io_init(zactor__io *io)
+int zactor__io_init(zactor__io *io, zactor__topology *pin)
 {
     memset(io, 0, sizeof *io);
     io->wake_fd = -1;
+    io->pin = pin;
     atomic_init(&io->wake_pending, false);
     return pthread_mutex_init(&io->lock, NULL) == 0 ? 0 : ZACTOR_ENOMEM;
 }
@@ -198,10 +200,17 @@ int zactor__io_start(zactor__io *io)
         rc = ZACTOR_ENOMEM;
         goto fail;
     }
+    /* Placement only (zactor__io_init): a failure costs latency, nothing
+     * else. Set before the first socket, which starts ZeroMQ's thread. */
+    int pu = io->pin ? zactor__topology_pu_index(io->pin, 0) : -1;
+    if (pu >= 0)
+        (void)zmq_ctx_set(io->zmq, ZMQ_THREAD_AFFINITY_CPU_ADD, pu);
     if (pthread_create(&io->thread, NULL, io_main, io) != 0) {
         rc = ZACTOR_EAGAIN;
         goto fail;
     }
+    if (pu >= 0)
+        (void)zactor__topology_pin(io->pin, io->thread, 0);
     io->started = true;
     goto out;
 fail:

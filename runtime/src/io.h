@@ -58,10 +58,20 @@ typedef struct zactor__io {
     uint32_t source_capacity;
     zactor__io_tick_fn tick;
     void *tick_user;
-    uint32_t tick_ms; /* the longest a poll waits while a tick is set */
+    uint32_t tick_ms;             /* the longest a poll waits while a tick is set */
+    struct zactor__topology *pin; /* see zactor__io_init; NULL: unpinned */
 } zactor__io;
 
-int zactor__io_init(zactor__io *io);
+/* pin: the system's topology when its workers are pinned, else NULL. The
+ * I/O thread and ZeroMQ's own I/O thread are then bound to the processing
+ * unit of worker 0, the worker a push from outside the workers wakes first
+ * (scheduler.c, worker_to_wake): a message from the network then goes from
+ * ZeroMQ's thread to ours to the worker, and the reply back, on one core,
+ * where each hand-off is a context switch rather than a wake-up of another,
+ * idle CPU. On the virtual machine of bench/RESULTS.md that halves R1's
+ * latency (a cross-CPU wake-up there costs about 50 us: TCP request/reply
+ * takes 121 us between CPUs, 21 us on one). */
+int zactor__io_init(zactor__io *io, struct zactor__topology *pin);
 /* Starts the thread and the ZeroMQ context if not yet. 0, ZACTOR_ENOMEM or
  * ZACTOR_EAGAIN. */
 int zactor__io_start(zactor__io *io);

@@ -228,7 +228,7 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
         goto fail_timers;
     if (zactor__flow_init(&sys->flow) != 0)
         goto fail_flow;
-    if (zactor__io_init(&sys->io) != 0)
+    if (zactor__io_init(&sys->io, sys->topology) != 0)
         goto fail_io;
     if (zactor__io_watches_init(&sys->io_watches) != 0)
         goto fail_io_watches;

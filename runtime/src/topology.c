@@ -309,6 +309,11 @@ int zactor__topology_pin(zactor__topology *topo, pthread_t thread, unsigned work
     return rc == 0 ? 0 : -1;
 }
 
+int zactor__topology_pu_index(const zactor__topology *topo, unsigned worker)
+{
+    return topo->synthetic ? -1 : (int)topo->pu_os[worker % topo->pu_count];
+}
+
 void *zactor__topology_alloc(zactor__topology *topo, unsigned node, size_t size)
 {
     if (!topo || !topo->binds_memory)

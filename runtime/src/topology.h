@@ -48,6 +48,10 @@ void zactor__topology_close(zactor__topology *topo);
  * its node). Returns 0 or -1. */
 int zactor__topology_pin(zactor__topology *topo, pthread_t thread, unsigned worker);
 
+/* The OS index of worker's processing unit (as zactor__topology_pin binds
+ * it), or -1 for a synthetic topology. */
+int zactor__topology_pu_index(const zactor__topology *topo, unsigned worker);
+
 /* size bytes (a multiple of the page size is best), 64-byte aligned, for
  * node's pools: bound to that node when topo is the real machine with more
  * than one node, else plain aligned_alloc (topo may be NULL). */
