@@ -128,7 +128,9 @@ typedef struct zactor_config {
      * a worker that stays on its core keeps its actors' data in that core's
      * cache; unpinned, the OS migrates workers and ping-pong throughput
      * varies by a third from run to run). Turn off when the process shares
-     * its cores with other busy processes. */
+     * its cores with other busy processes. When on, the I/O thread of nodes
+     * and watched descriptors, and ZeroMQ's own I/O thread, run on worker
+     * 0's processing unit (docs/nodes.md, "Threads"). */
     bool pin_threads;
     /* Nonzero: deterministic mode, for replaying a failing interleaving. The
      * system runs one worker whose scheduling choices (which runnable actor
