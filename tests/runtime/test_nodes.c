@@ -506,6 +506,111 @@ static void test_bad_input(void)
     pair_end(&p);
 }
 
+/* A node that this node connected to is known before its hello, but a
+ * record from it before that hello is refused all the same: a LOOKUP then
+ * is bad input, not answered. The raw ROUTER socket plays the server. */
+typedef struct connect_call {
+    zactor_system *sys;
+    char endpoint[ZACTOR_NODE_ENDPOINT_MAX + 1];
+    int rc;
+} connect_call;
+
+static void *connect_main(void *arg)
+{
+    connect_call *call = arg;
+    call->rc = zactor_node_connect(call->sys, call->endpoint, TIMEOUT_NS, NULL, 0);
+    return NULL;
+}
+
+/* Receives one message from a ROUTER: its routing id, then the batch. */
+static int router_recv(void *router, uint8_t *rid, size_t *rid_len, uint8_t *data, size_t cap)
+{
+    int n = zmq_recv(router, rid, 255, 0);
+    CHECK(n > 0);
+    *rid_len = (size_t)n;
+    return zmq_recv(router, data, cap, 0);
+}
+
+static void router_send(void *router, const uint8_t *rid, size_t rid_len, const void *data,
+                        size_t n)
+{
+    CHECK_EQ(zmq_send(router, rid, rid_len, ZMQ_SNDMORE), (int)rid_len);
+    raw_send(router, data, n);
+}
+
+static void test_records_before_hello(void)
+{
+    zactor_system *b = start_node("b");
+    void *ctx = zmq_ctx_new();
+    void *raw = zmq_socket(ctx, ZMQ_ROUTER);
+    int zero = 0;
+    zmq_setsockopt(raw, ZMQ_LINGER, &zero, sizeof zero);
+    CHECK_EQ(zmq_bind(raw, "tcp://127.0.0.1:*"), 0);
+    connect_call call = {b, {0}, 1};
+    size_t len = sizeof call.endpoint;
+    CHECK_EQ(zmq_getsockopt(raw, ZMQ_LAST_ENDPOINT, call.endpoint, &len), 0);
+    zactor_node_stats before, after;
+    CHECK_EQ(zactor_node_stats_read(b, &before), 0);
+    pthread_t connector;
+    CHECK_EQ(pthread_create(&connector, NULL, connect_main, &call), 0);
+    uint8_t rid[256], got[256];
+    size_t rid_len = 0;
+    CHECK(router_recv(raw, rid, &rid_len, got, sizeof got) > 4); /* b's hello */
+    CHECK_EQ(got[4], 1);
+    /* A LOOKUP of "b" before our hello. */
+    uint8_t lookup[5 + 8 + 1 + 1];
+    put32(lookup, sizeof lookup - 4);
+    lookup[4] = 7;
+    put64(lookup + 5, 99);
+    lookup[13] = 1;
+    lookup[14] = 'b';
+    router_send(raw, rid, rid_len, lookup, sizeof lookup);
+    for (int i = 0; i < 60000; i++) {
+        CHECK_EQ(zactor_node_stats_read(b, &after), 0);
+        if (after.bad_input > before.bad_input)
+            break;
+        sleep_ms(1);
+    }
+    CHECK_EQ(after.bad_input - before.bad_input, 1);
+    pthread_mutex_lock(&reason_lock);
+    CHECK(strstr(last_bad_reason, "record before a handshake") != NULL);
+    pthread_mutex_unlock(&reason_lock);
+    /* Our hello now: the connect completes, and nothing b sends answers
+     * the refused LOOKUP. */
+    uint8_t hello[64] = {0};
+    size_t n = 5 + 4 + 2 + 8 + 1 + 1 + 3;
+    put32(hello, (uint32_t)(n - 4));
+    hello[4] = 1;
+    put32(hello + 5, 0x314e415a);
+    hello[9] = 1;
+    put64(hello + 11, 777);
+    hello[20] = 3;
+    memcpy(hello + 21, "raw", 3);
+    router_send(raw, rid, rid_len, hello, n);
+    pthread_join(connector, NULL);
+    CHECK_EQ(call.rc, 0);
+    int timeout_ms = 200;
+    zmq_setsockopt(raw, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
+    uint8_t batch[4096];
+    for (int received = 0; received < 10;) {
+        int m = zmq_recv(raw, rid, sizeof rid, 0);
+        if (m < 0)
+            break; /* quiet for 200 ms */
+        m = zmq_recv(raw, batch, sizeof batch, 0);
+        CHECK(m >= 0);
+        for (size_t at = 0; at + 5 <= (size_t)m;) {
+            uint32_t record = (uint32_t)batch[at] | (uint32_t)batch[at + 1] << 8 |
+                              (uint32_t)batch[at + 2] << 16 | (uint32_t)batch[at + 3] << 24;
+            CHECK(batch[at + 4] != 8); /* no FOUND */
+            at += 4 + (size_t)record;
+        }
+        received++;
+    }
+    zmq_close(raw);
+    zmq_ctx_term(ctx);
+    zactor_system_destroy(b);
+}
+
 /* A ref to a third node's actor, sent from a to b, reaches that actor
  * from b directly. */
 static void test_third_node(void)
@@ -835,6 +940,8 @@ int main(int argc, char **argv)
         test_bad_input();
     if (all || strcmp(which, "curve") == 0)
         test_curve();
+    if (all || strcmp(which, "before_hello") == 0)
+        test_records_before_hello();
     if (all || strcmp(which, "third") == 0)
         test_third_node();
     if (all || strcmp(which, "processes") == 0)
