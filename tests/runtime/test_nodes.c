@@ -400,6 +400,23 @@ static void put64(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* A HELLO record of a node named "raw" (docs/nodes.md, "The protocol"):
+ * length, kind 1, magic, protocol 1, node id, reply 0, name. */
+#define HELLO_MAGIC 0x314e415au
+#define HELLO_SIZE (4 + 1 + 4 + 2 + 8 + 1 + 1 + 3)
+static size_t make_hello(uint8_t *hello, uint32_t magic, uint64_t node_id)
+{
+    memset(hello, 0, HELLO_SIZE);
+    put32(hello, HELLO_SIZE - 4);
+    hello[4] = 1;
+    put32(hello + 5, magic);
+    hello[9] = 1;
+    put64(hello + 11, node_id);
+    hello[20] = 3;
+    memcpy(hello + 21, "raw", 3);
+    return HELLO_SIZE;
+}
+
 static void test_bad_input(void)
 {
     pair p;
@@ -423,21 +440,11 @@ static void test_bad_input(void)
         noise[i] = (uint8_t)(i * 73 + 11);
     raw_send(raw, noise, sizeof noise);
     /* A hello with a bad magic. */
-    uint8_t hello[64] = {0};
-    size_t n = 5 + 4 + 2 + 8 + 1 + 1 + 3;
-    put32(hello, (uint32_t)(n - 4));
-    hello[4] = 1;
-    put32(hello + 5, 0xdeadbeef);
-    hello[9] = 1;
-    put64(hello + 11, 12345);
-    hello[19] = 0;
-    hello[20] = 3;
-    memcpy(hello + 21, "raw", 3);
-    raw_send(raw, hello, n);
+    uint8_t hello[HELLO_SIZE];
+    raw_send(raw, hello, make_hello(hello, 0xdeadbeef, 12345));
     /* A good hello: then frames of an unknown type id, a truncated one
      * and an unknown record kind. */
-    put32(hello + 5, 0x314e415a);
-    raw_send(raw, hello, n);
+    raw_send(raw, hello, make_hello(hello, HELLO_MAGIC, 12345));
     uint8_t reply[128];
     CHECK(zmq_recv(raw, reply, sizeof reply, 0) > 0); /* b's hello */
     uint8_t send[5 + 8 + 4 + 8];
@@ -577,16 +584,8 @@ static void test_records_before_hello(void)
     pthread_mutex_unlock(&reason_lock);
     /* Our hello now: the connect completes, and nothing b sends answers
      * the refused LOOKUP. */
-    uint8_t hello[64] = {0};
-    size_t n = 5 + 4 + 2 + 8 + 1 + 1 + 3;
-    put32(hello, (uint32_t)(n - 4));
-    hello[4] = 1;
-    put32(hello + 5, 0x314e415a);
-    hello[9] = 1;
-    put64(hello + 11, 777);
-    hello[20] = 3;
-    memcpy(hello + 21, "raw", 3);
-    router_send(raw, rid, rid_len, hello, n);
+    uint8_t hello[HELLO_SIZE];
+    router_send(raw, rid, rid_len, hello, make_hello(hello, HELLO_MAGIC, 777));
     pthread_join(connector, NULL);
     CHECK_EQ(call.rc, 0);
     int timeout_ms = 200;
