@@ -879,18 +879,25 @@ static void check_accounting(const char *when)
         soak_error("%s: remote dead letters on the main node", when);
 }
 
-static uint64_t rss_bytes(void)
+/* A "Key: N kB" line of /proc/self/status, in KiB; 0 when missing. */
+static uint64_t status_kib(const char *key)
 {
     FILE *f = fopen("/proc/self/status", "r");
     if (!f)
         return 0;
     char line[256];
     uint64_t kib = 0;
+    size_t len = strlen(key);
     while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %" SCNu64 " kB", &kib) == 1)
+        if (!strncmp(line, key, len) && sscanf(line + len, " %" SCNu64, &kib) == 1)
             break;
     fclose(f);
-    return kib * 1024u;
+    return kib;
+}
+
+static uint64_t rss_bytes(void)
+{
+    return status_kib("VmRSS:") * 1024u;
 }
 
 typedef struct sample {
@@ -1139,7 +1146,8 @@ int main(int argc, char **argv)
             samples[nsamples] = (sample){elapsed, (double)rss_bytes() / 1048576.0};
             print_sample(&samples[nsamples], rounds);
             nsamples++;
-            next_sample += opt.interval;
+            while (next_sample <= elapsed) /* rounds longer than the interval */
+                next_sample += opt.interval;
         }
         if (elapsed >= opt.duration)
             break;
@@ -1204,6 +1212,7 @@ int main(int argc, char **argv)
     if (first == nsamples && nsamples > 0)
         first = nsamples - 1;
     double rss_end = (double)rss_bytes() / 1048576.0;
+    double rss_peak = (double)status_kib("VmHWM:") / 1024.0;
     double slope = growth_per_hour(samples + first, nsamples - first);
 
     uint64_t handled = messages_so_far();
@@ -1222,6 +1231,7 @@ int main(int argc, char **argv)
            (unsigned long long)atomic_load(&worker_ends_asked));
     printf("RESULT workload=soak system=zactor metric=rss_warm_mib value=%.1f at_s=%.1f\n",
            nsamples ? samples[first].rss : 0, nsamples ? samples[first].t : 0);
+    printf("RESULT workload=soak system=zactor metric=rss_peak_mib value=%.1f\n", rss_peak);
     printf("RESULT workload=soak system=zactor metric=rss_end_mib value=%.1f\n",
            nsamples ? samples[nsamples - 1].rss : 0);
     printf("RESULT workload=soak system=zactor metric=rss_after_destroy_mib value=%.1f\n", rss_end);
