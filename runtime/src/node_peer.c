@@ -123,7 +123,6 @@ void zactor__node_peer_down(zactor__peer *peer)
         return;
     /* Requests to it end; calls for it end. */
     node_pending *failed = NULL;
-    size_t failed_count = 0;
     pthread_mutex_lock(&node->lock);
     zactor__u64map *pending = &node->pending;
     for (size_t i = 0; pending->slots && i <= pending->mask;) {
@@ -134,7 +133,6 @@ void zactor__node_peer_down(zactor__peer *peer)
              * field as the link, the request being over. */
             p->peer = (zactor__peer *)failed;
             failed = p;
-            failed_count++;
             continue; /* the slot now holds the next entry of the run */
         }
         i++;
@@ -147,7 +145,6 @@ void zactor__node_peer_down(zactor__peer *peer)
         zactor__reply_to_fail(&p->reply_to, ZACTOR_EUNREACH, true);
         free(p);
     }
-    (void)failed_count;
     zactor__monitors_peer_down(node->sys, proxy_of_peer, peer);
     NODE_COUNT(node, peers_down, 1);
     zactor__node_event(node, ZACTOR_NODE_DOWN, peer->name, "", 0);

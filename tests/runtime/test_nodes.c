@@ -610,6 +610,52 @@ static void test_records_before_hello(void)
     zactor_system_destroy(b);
 }
 
+/* A peer found down (silent past down_after_ms) is unknown again until
+ * its next hello: its monitors have fired and its requests have failed,
+ * so a record it sends meanwhile is refused, not handled. */
+static void test_records_after_down(void)
+{
+    down_after_ms = 300;
+    zactor_system *b = start_node("b");
+    char endpoint[ZACTOR_NODE_ENDPOINT_MAX + 1];
+    CHECK_EQ(zactor_node_listen(b, "tcp://127.0.0.1:0", endpoint, sizeof endpoint), 0);
+    void *ctx = zmq_ctx_new();
+    void *raw = zmq_socket(ctx, ZMQ_DEALER);
+    int zero = 0;
+    zmq_setsockopt(raw, ZMQ_LINGER, &zero, sizeof zero);
+    CHECK_EQ(zmq_connect(raw, endpoint), 0);
+    uint64_t ups = atomic_load(&node_events[ZACTOR_NODE_UP]);
+    uint64_t downs_before = atomic_load(&node_events[ZACTOR_NODE_DOWN]);
+    uint8_t hello[HELLO_SIZE];
+    raw_send(raw, hello, make_hello(hello, HELLO_MAGIC, 4242));
+    wait_for(&node_events[ZACTOR_NODE_UP], ups + 1);
+    /* Silent from now on: b finds it down. */
+    wait_for(&node_events[ZACTOR_NODE_DOWN], downs_before + 1);
+    zactor_node_stats before, after;
+    CHECK_EQ(zactor_node_stats_read(b, &before), 0);
+    uint8_t lookup[5 + 8 + 1 + 1];
+    put32(lookup, sizeof lookup - 4);
+    lookup[4] = 7;
+    put64(lookup + 5, 99);
+    lookup[13] = 1;
+    lookup[14] = 'b';
+    raw_send(raw, lookup, sizeof lookup);
+    for (int i = 0; i < 10000; i++) {
+        CHECK_EQ(zactor_node_stats_read(b, &after), 0);
+        if (after.bad_input > before.bad_input)
+            break;
+        sleep_ms(1);
+    }
+    CHECK_EQ(after.bad_input - before.bad_input, 1);
+    pthread_mutex_lock(&reason_lock);
+    CHECK(strstr(last_bad_reason, "record before a handshake") != NULL);
+    pthread_mutex_unlock(&reason_lock);
+    zmq_close(raw);
+    zmq_ctx_term(ctx);
+    zactor_system_destroy(b);
+    down_after_ms = 3000;
+}
+
 /* A ref to a third node's actor, sent from a to b, reaches that actor
  * from b directly. */
 static void test_third_node(void)
@@ -939,8 +985,10 @@ int main(int argc, char **argv)
         test_bad_input();
     if (all || strcmp(which, "curve") == 0)
         test_curve();
-    if (all || strcmp(which, "before_hello") == 0)
+    if (all || strcmp(which, "before_hello") == 0) {
         test_records_before_hello();
+        test_records_after_down();
+    }
     if (all || strcmp(which, "third") == 0)
         test_third_node();
     if (all || strcmp(which, "processes") == 0)
