@@ -23,3 +23,16 @@ if(ZACTOR_SANITIZE)
     add_compile_options(-fno-sanitize-recover=all)
   endif()
 endif()
+
+# scripts/coverage: every target, the library and the tests alike, counts
+# its lines and branches for gcov. At -O0 (the script builds Debug), so
+# that a line's count is that line's, not what the optimiser merged; the
+# counters are updated atomically, since workers run the same lines at once
+# (plain increments race and leave counts gcov refuses as negative).
+if(ZACTOR_COVERAGE)
+  if(NOT CMAKE_C_COMPILER_ID STREQUAL "GNU")
+    message(FATAL_ERROR "ZACTOR_COVERAGE needs gcc (gcov data for gcovr)")
+  endif()
+  add_compile_options(--coverage -fprofile-update=atomic)
+  add_link_options(--coverage)
+endif()

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ZActor needs, when they are missing.
-# usage: scripts/ensure-deps.sh [--with-clang]
+# usage: scripts/ensure-deps.sh [--with-clang] [--with-coverage]
+#   --with-clang     what ./run-tests needs besides the build: clang and its
+#                    sanitizer runtimes, clang-format (ctest format), doxygen
+#                    (ctest api_reference) and abigail-tools (ctest abi_check)
+#   --with-coverage  gcovr, for scripts/coverage
 set -euo pipefail
 packages=(gcc g++ make cmake flex bison pkg-config libhwloc-dev libxxhash-dev libzmq3-dev spin)
-if [ "${1:-}" = "--with-clang" ]; then
-  packages+=(clang libclang-rt-14-dev clang-format)
-fi
+for arg in "$@"; do
+  case $arg in
+    --with-clang) packages+=(clang libclang-rt-14-dev clang-format doxygen abigail-tools) ;;
+    --with-coverage) packages+=(gcovr) ;;
+    *) echo "ensure-deps.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

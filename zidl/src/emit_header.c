@@ -470,22 +470,37 @@ static const char *error_list(header_emitter *e, const zidl__decl *actor, const 
     return result;
 }
 
+/* The comment of the next function in a run that returns the same codes:
+ * the whole paragraph above the run's first function (the same paragraph
+ * twice in a row would be noise), a line pointing to that function above
+ * the others, so that each function has its doc comment (Doxygen). */
+static void run_doc(header_emitter *e, const char **previous, const char **first,
+                    const char *errors, const char *function, const char *section, const char *doc)
+{
+    if (*previous == NULL || strcmp(*previous, errors) != 0) {
+        ZIDL__EXPAND(e->out, e->tmpl, section, {"doc", doc_comment(e, doc)});
+        *first = function;
+    } else {
+        ZIDL__EXPAND(e->out, e->tmpl, "same_doc", {"first", *first});
+    }
+    *previous = errors;
+}
+
 /* The send functions, one comment above each run of them that can return
- * the same codes (the same comment twice in a row would be noise). */
+ * the same codes. */
 static void emit_sends(header_emitter *e, const zidl__decl *actor, const char *ref)
 {
     const char *previous = NULL;
+    const char *first = NULL;
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl__handler *h = actor->handlers.items[i];
         if (h->kind != ZIDL__HANDLER_MESSAGE || h->has_reply)
             continue;
         const char *errors = error_list(e, actor, h, CALL_SEND);
-        if (previous == NULL || strcmp(previous, errors) != 0)
-            ZIDL__EXPAND(e->out, e->tmpl, "sends_doc",
-                         {"doc", doc_comment(e, SECTION_TEXT(e, "send_doc", {"errors", errors}))});
-        previous = errors;
-        ZIDL__EXPAND(e->out, e->tmpl, "send", {"send", actor_function(e, actor, "send_", h->name)},
-                     {"ref", ref},
+        const char *send = actor_function(e, actor, "send_", h->name);
+        run_doc(e, &previous, &first, errors, send, "sends_doc",
+                SECTION_TEXT(e, "send_doc", {"errors", errors}));
+        ZIDL__EXPAND(e->out, e->tmpl, "send", {"send", send}, {"ref", ref},
                      {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
     }
 }
@@ -497,20 +512,17 @@ static void emit_send_waits(header_emitter *e, const zidl__decl *actor, const ch
     if (actor->mailbox_bound == 0)
         return;
     const char *previous = NULL;
+    const char *first = NULL;
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl__handler *h = actor->handlers.items[i];
         if (h->kind != ZIDL__HANDLER_MESSAGE || h->has_reply)
             continue;
         const char *errors = error_list(e, actor, h, CALL_WAIT);
-        if (previous == NULL || strcmp(previous, errors) != 0)
-            ZIDL__EXPAND(e->out, e->tmpl, "send_waits_comment",
-                         {"doc",
-                          doc_comment(e, SECTION_TEXT(e, "send_wait_doc", {"errors", errors}))});
-        previous = errors;
-        ZIDL__EXPAND(e->out, e->tmpl, "send_wait",
-                     {"wait", actor_function(e, actor, "send_",
-                                             zidl__arena_sprintf(e->arena, "%s_wait", h->name))},
-                     {"ref", ref},
+        const char *wait =
+            actor_function(e, actor, "send_", zidl__arena_sprintf(e->arena, "%s_wait", h->name));
+        run_doc(e, &previous, &first, errors, wait, "send_waits_comment",
+                SECTION_TEXT(e, "send_wait_doc", {"errors", errors}));
+        ZIDL__EXPAND(e->out, e->tmpl, "send_wait", {"wait", wait}, {"ref", ref},
                      {"message", zidl__c_name(e->arena, h->message->file, h->message->name, "")});
     }
 }
@@ -528,19 +540,17 @@ static bool has_timers(const zidl__handler *h)
 static void emit_timers(header_emitter *e, const zidl__decl *actor, const char *ref)
 {
     const char *previous = NULL;
+    const char *first = NULL;
     for (size_t i = 0; i < actor->handlers.count; i++) {
         const zidl__handler *h = actor->handlers.items[i];
         if (!has_timers(h))
             continue;
         const char *errors = error_list(e, actor, h, CALL_TIMER);
-        if (previous == NULL || strcmp(previous, errors) != 0)
-            ZIDL__EXPAND(e->out, e->tmpl, "timers_comment",
-                         {"doc",
-                          doc_comment(e, SECTION_TEXT(e, "timers_doc", {"errors", errors}))});
-        previous = errors;
-        ZIDL__EXPAND(e->out, e->tmpl, "timers",
-                     {"after", actor_function(e, actor, "send_",
-                                              zidl__arena_sprintf(e->arena, "%s_after", h->name))},
+        const char *after =
+            actor_function(e, actor, "send_", zidl__arena_sprintf(e->arena, "%s_after", h->name));
+        run_doc(e, &previous, &first, errors, after, "timers_comment",
+                SECTION_TEXT(e, "timers_doc", {"errors", errors}));
+        ZIDL__EXPAND(e->out, e->tmpl, "timers", {"after", after},
                      {"every", actor_function(e, actor, "send_",
                                               zidl__arena_sprintf(e->arena, "%s_every", h->name))},
                      {"ref", ref},
@@ -753,7 +763,7 @@ void zidl__emit_header(const zidl__file *file, zidl__arena *arena, zidl__strbuf 
         for (size_t i = 0; i < file->decls.count; i++) {
             const zidl__decl *decl = file->decls.items[i];
             if (decl->kind == ZIDL__DECL_ACTOR)
-                ZIDL__EXPAND(out, e.tmpl, "actor_ref",
+                ZIDL__EXPAND(out, e.tmpl, "actor_ref", {"name", decl->name},
                              {"ref", zidl__c_name(arena, file, decl->name, "_ref")});
         }
     }

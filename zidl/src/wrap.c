@@ -415,8 +415,8 @@ void zidl__wrap_define(zidl__strbuf *out, const char *name, const char *value)
 
 void zidl__wrap_comment(zidl__strbuf *out, const char *text, size_t width)
 {
-    zidl__strbuf_puts(out, "/*");
-    size_t col = 2;
+    zidl__strbuf_puts(out, "/**");
+    size_t col = 3;
     const char *p = text;
     for (;;) {
         p += strspn(p, " ");

@@ -26,8 +26,9 @@ void zidl__wrap_lines(zidl__strbuf *text);
  * continuation aligned under its first element. */
 void zidl__wrap_define(zidl__strbuf *out, const char *name, const char *value);
 
-/* Appends a comment, "/" "* " text " *" "/" (without a newline), filling
- * lines up to width columns, each continuation line starting " * ". */
+/* Appends a doc comment, "/" "** " text " *" "/" (without a newline; the
+ * API reference reads it with Doxygen), filling lines up to width columns,
+ * each continuation line starting " * ". */
 void zidl__wrap_comment(zidl__strbuf *out, const char *text, size_t width);
 
 #endif /* ZIDL__WRAP_H */

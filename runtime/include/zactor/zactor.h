@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * zactor/zactor.h - the public API of libzactor-rt, the ZActor runtime.
  *
  * This umbrella header is the whole public surface of the runtime. Code
@@ -25,7 +26,7 @@ extern "C" {
  * against the zidlc that wrote it. */
 #include <zactor/version.h>
 
-/*
+/**
  * Version of the contract between generated code and the runtime (the
  * zactor_actor_type descriptor, its handler entries, request envelopes and
  * the mailbox slot layout below). Bumped on any change to them, so that
@@ -36,7 +37,7 @@ extern "C" {
  */
 #define ZACTOR_ABI_VERSION 5
 
-/* C11 _Static_assert and C++ static_assert under one name for generated code. */
+/** C11 _Static_assert and C++ static_assert under one name, for generated code. */
 #ifdef __cplusplus
 #define ZACTOR_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
 #else
@@ -47,7 +48,7 @@ extern "C" {
 /* Error codes                                                         */
 /* ------------------------------------------------------------------ */
 
-/*
+/**
  * Every function that can fail returns 0 or one of these negative codes
  * (the functions that return a pointer or a ref say where their reason
  * goes). The codes are split where a caller would act differently:
@@ -76,18 +77,21 @@ extern "C" {
     X(ELOCAL, -15, "message is local-only (it holds a ptr): it cannot go to another node") \
     X(ETOOBIG, -16, "message is too large for a link between nodes")
 
+/** The codes as constants: ZACTOR_OK (0), then ZACTOR_EINVAL, ZACTOR_ENOMEM
+ * and the others of ZACTOR_ERRNO_MAP, each with its value there.
+ * docs/errors.md describes each and lists which function returns which. */
 enum zactor_errno {
-    ZACTOR_OK = 0,
+    ZACTOR_OK = 0, /**< success */
 #define ZACTOR_ERRNO_ENUM_(name, value, text) ZACTOR_##name = (value),
     ZACTOR_ERRNO_MAP(ZACTOR_ERRNO_ENUM_)
 #undef ZACTOR_ERRNO_ENUM_
 };
 
-/* A static sentence describing err (0 or a ZACTOR_E* code); never NULL.
+/** A static sentence describing err (0 or a ZACTOR_E* code); never NULL.
  * Unknown codes give "unknown error". */
 const char *zactor_strerror(int err);
 
-/* The name of err's enumerator: "ZACTOR_EDEAD" for ZACTOR_EDEAD,
+/** The name of err's enumerator: "ZACTOR_EDEAD" for ZACTOR_EDEAD,
  * "ZACTOR_OK" for 0, "ZACTOR_UNKNOWN" for anything else; never NULL. */
 const char *zactor_err_name(int err);
 
@@ -95,16 +99,21 @@ const char *zactor_err_name(int err);
 /* System                                                              */
 /* ------------------------------------------------------------------ */
 
+/** An actor system: its workers, actors, timers and nodes (opaque). */
 typedef struct zactor_system zactor_system;
+/** The context of the handler or hook that is running, given to it by the
+ * runtime; valid only until that handler returns (opaque). */
 typedef struct zactor_ctx zactor_ctx;
+/** An actor's cell, which a zactor_ref points to (opaque). */
 typedef struct zactor_cell zactor_cell;
-typedef struct zactor_actor_type zactor_actor_type; /* see "Contract with generated code" */
+/** An actor type, as zidlc generates it: see "Contract with generated code". */
+typedef struct zactor_actor_type zactor_actor_type;
 
-/* See zactor_config.dead_letter_hook. */
+/** See zactor_config.dead_letter_hook. */
 typedef void (*zactor_dead_letter_fn)(void *user, const char *actor_type_name,
                                       uint32_t message_type_id);
 
-/*
+/**
  * Extensible structs. zactor_config and zactor_stats only ever grow at
  * their end, and every call that takes one also learns the size the caller
  * was compiled with: zactor_config_init records it in cfg->size, and
@@ -118,13 +127,13 @@ typedef void (*zactor_dead_letter_fn)(void *user, const char *actor_type_name,
  * is read as this header's zactor_config).
  */
 typedef struct zactor_config {
-    /* sizeof(zactor_config) where the caller was compiled; set by
+    /** sizeof(zactor_config) where the caller was compiled; set by
      * zactor_config_init. */
     size_t size;
-    /* Worker threads; 0 = one per processing unit in the process's affinity
+    /** Worker threads; 0 = one per processing unit in the process's affinity
      * mask (discovered with hwloc). */
     unsigned workers;
-    /* Pin each worker to one processing unit of the affinity mask (default:
+    /** Pin each worker to one processing unit of the affinity mask (default:
      * a worker that stays on its core keeps its actors' data in that core's
      * cache; unpinned, the OS migrates workers and ping-pong throughput
      * varies by a third from run to run). Turn off when the process shares
@@ -132,13 +141,13 @@ typedef struct zactor_config {
      * and watched descriptors, and ZeroMQ's own I/O thread, run on worker
      * 0's processing unit (docs/nodes.md, "Threads"). */
     bool pin_threads;
-    /* Nonzero: deterministic mode, for replaying a failing interleaving. The
+    /** Nonzero: deterministic mode, for replaying a failing interleaving. The
      * system runs one worker whose scheduling choices (which runnable actor
      * next, how many messages per turn) are drawn from this seed, so the same
      * seed replays the same order as long as every message after the first
      * spawn is sent from a handler (threads outside the system add timing). */
     uint64_t deterministic_seed;
-    /* Called once for every dead letter: a message never handled because
+    /** Called once for every dead letter: a message never handled because
      * its target had stopped (queued when it stopped, or freed by
      * zactor_system_destroy), and a reply whose requester had stopped.
      * actor_type_name is the target's qualified name ("chat.Room"),
@@ -150,8 +159,8 @@ typedef struct zactor_config {
      * zactor_system_destroy. So it must be thread-safe and quick, and must not block on the system
      * (no wait, ask or destroy); it may send. NULL: no hook. */
     zactor_dead_letter_fn dead_letter_hook;
-    void *dead_letter_user; /* passed to dead_letter_hook */
-    /* NULL: the real machine, unless the environment variable
+    void *dead_letter_user; /**< passed to dead_letter_hook */
+    /** NULL: the real machine, unless the environment variable
      * ZACTOR_TOPOLOGY (ignored when empty) holds a description. Otherwise a
      * hwloc synthetic topology description, e.g. "pack:2 numa:2 core:4 pu:1"
      * (2 packages of 2 NUMA nodes of 4 cores), to exercise NUMA placement on
@@ -161,18 +170,18 @@ typedef struct zactor_config {
     const char *topology;
 } zactor_config;
 
-/* Fills the first `size` bytes of *cfg (a caller's sizeof(zactor_config))
+/** Fills the first `size` bytes of *cfg (a caller's sizeof(zactor_config))
  * with the defaults, and cfg->size with size. Call zactor_config_init. */
 void zactor_config_init_sized(zactor_config *cfg, size_t size);
 
-/* Fills *cfg with the defaults: workers = 0, pin_threads = true,
+/** Fills *cfg with the defaults: workers = 0, pin_threads = true,
  * deterministic_seed = 0, no dead-letter hook, topology = NULL. */
 static inline void zactor_config_init(zactor_config *cfg)
 {
     zactor_config_init_sized(cfg, sizeof *cfg);
 }
 
-/*
+/**
  * Starts a system and its workers and stores it in *out. cfg may be NULL
  * for the defaults. Returns 0 or: ZACTOR_EARG (out is NULL; hwloc rejects
  * the topology description in cfg->topology or $ZACTOR_TOPOLOGY; or cfg
@@ -186,11 +195,11 @@ static inline void zactor_config_init(zactor_config *cfg)
  */
 int zactor_system_start(const zactor_config *cfg, zactor_system **out);
 
-/* zactor_system_start returning the system, or NULL on any error (it does
+/** zactor_system_start returning the system, or NULL on any error (it does
  * not say which: call zactor_system_start for that). errno is left alone. */
 zactor_system *zactor_system_create(const zactor_config *cfg);
 
-/*
+/**
  * Blocks until the system is quiescent (no message queued for a live actor,
  * no handler running, no `on start` pending) and returns 0, or until
  * zactor_system_stop() is called and returns ZACTOR_ESTOPPED. It stops
@@ -201,12 +210,12 @@ zactor_system *zactor_system_create(const zactor_config *cfg);
  */
 int zactor_system_wait(zactor_system *sys);
 
-/* Asks the system to stop: later sends return ZACTOR_ESTOPPED, queued
+/** Asks the system to stop: later sends return ZACTOR_ESTOPPED, queued
  * messages are not delivered, zactor_system_wait() returns. Callable from
  * any thread or handler; idempotent. */
 void zactor_system_stop(zactor_system *sys);
 
-/* Stops the system if needed, joins the workers, then on the calling thread
+/** Stops the system if needed, joins the workers, then on the calling thread
  * runs `on stop` for every actor that has not stopped (first `on start` for
  * one still waiting for its first turn: every spawned actor gets each hook
  * exactly once; sends from these hooks return ZACTOR_ESTOPPED), frees every
@@ -216,15 +225,15 @@ void zactor_system_stop(zactor_system *sys);
  * use sys, or a ref into it, once destroy has begun. */
 int zactor_system_destroy(zactor_system *sys);
 
-/* Number of worker threads the system runs (0 when sys is NULL). */
+/** Number of worker threads the system runs (0 when sys is NULL). */
 unsigned zactor_system_workers(const zactor_system *sys);
 
-/* Number of NUMA nodes the workers are grouped in (>= 1; 0 when sys is
+/** Number of NUMA nodes the workers are grouped in (>= 1; 0 when sys is
  * NULL). Nodes are
  * numbered from 0 in hwloc's order, counting only nodes that have workers. */
 unsigned zactor_system_numa_nodes(const zactor_system *sys);
 
-/* Dead letters so far (0 when sys is NULL): messages never delivered because their target had
+/** Dead letters so far (0 when sys is NULL): messages never delivered because their target had
  * stopped (counted when they are freed) and replies whose requester had
  * stopped; one per call of the dead-letter hook. */
 uint64_t zactor_system_dead_letters(const zactor_system *sys);
@@ -233,49 +242,49 @@ uint64_t zactor_system_dead_letters(const zactor_system *sys);
 /* Runtime counters                                                    */
 /* ------------------------------------------------------------------ */
 
-/* Turns bucketed by messages handled: 0, 1, 2-3, 4-7, ..., 512-1023, >= 1024. */
+/** Turns bucketed by messages handled: 0, 1, 2-3, 4-7, ..., 512-1023, >= 1024. */
 #define ZACTOR_STATS_BATCH_BUCKETS 12
-/* Message blocks by size class: pooled 32, 64, 128, 256, 512 and 1024
+/** Message blocks by size class: pooled 32, 64, 128, 256, 512 and 1024
  * bytes, then heap (larger payloads). Inline messages use no block. */
 #define ZACTOR_STATS_SIZE_CLASSES 7
 
-/* One worker thread's counters. Grows only at its end (see zactor_config). */
+/** One worker thread's counters. Grows only at its end (see zactor_config). */
 typedef struct zactor_worker_stats {
-    uint64_t messages;                            /* messages handed to handlers */
-    uint64_t turns;                               /* actor turns run (a turn handles a batch) */
-    uint64_t steals;                              /* runnable actors taken from another worker */
-    uint64_t parks;                               /* times the worker slept for lack of work */
-    uint64_t batches[ZACTOR_STATS_BATCH_BUCKETS]; /* turns by messages handled */
+    uint64_t messages;                            /**< messages handed to handlers */
+    uint64_t turns;                               /**< actor turns run (a turn handles a batch) */
+    uint64_t steals;                              /**< runnable actors taken from another worker */
+    uint64_t parks;                               /**< times the worker slept for lack of work */
+    uint64_t batches[ZACTOR_STATS_BATCH_BUCKETS]; /**< turns by messages handled */
 } zactor_worker_stats;
 
-/* The system's counters. Grows only at its end (see zactor_config); it
+/** The system's counters. Grows only at its end (see zactor_config); it
  * holds no zactor_worker_stats, so either struct can grow alone. */
 typedef struct zactor_stats {
-    uint64_t messages_sent;                          /* sends that returned 0 */
-    uint64_t dead_letters;                           /* as zactor_system_dead_letters() */
-    uint64_t overflow_letters;                       /* messages that found the mailbox ring full */
-    uint64_t pool_allocs[ZACTOR_STATS_SIZE_CLASSES]; /* message blocks taken */
-    uint64_t pool_frees[ZACTOR_STATS_SIZE_CLASSES];  /* message blocks given back */
-    unsigned workers;                                /* worker threads */
-    /* The sums of every worker's zactor_worker_stats fields. */
-    uint64_t messages;                            /* messages handed to handlers */
-    uint64_t turns;                               /* actor turns run */
-    uint64_t steals;                              /* runnable actors taken from another worker */
-    uint64_t parks;                               /* times a worker slept for lack of work */
-    uint64_t batches[ZACTOR_STATS_BATCH_BUCKETS]; /* turns by messages handled */
-    /* Bounded mailboxes (see zactor_send_wait's section). */
-    uint64_t mailbox_refused;    /* sends refused with ZACTOR_EFULL */
-    uint64_t mailbox_over_bound; /* messages queued at or past a bound */
-    uint64_t senders_muted;      /* times an actor was muted by a full mailbox */
+    uint64_t messages_sent;    /**< sends that returned 0 */
+    uint64_t dead_letters;     /**< as zactor_system_dead_letters() */
+    uint64_t overflow_letters; /**< messages that found the mailbox ring full */
+    uint64_t pool_allocs[ZACTOR_STATS_SIZE_CLASSES]; /**< message blocks taken */
+    uint64_t pool_frees[ZACTOR_STATS_SIZE_CLASSES];  /**< message blocks given back */
+    unsigned workers;                                /**< worker threads */
+    /** The sums of every worker's zactor_worker_stats fields. */
+    uint64_t messages;                            /**< messages handed to handlers */
+    uint64_t turns;                               /**< actor turns run */
+    uint64_t steals;                              /**< runnable actors taken from another worker */
+    uint64_t parks;                               /**< times a worker slept for lack of work */
+    uint64_t batches[ZACTOR_STATS_BATCH_BUCKETS]; /**< turns by messages handled */
+    /** Bounded mailboxes (see zactor_send_wait's section). */
+    uint64_t mailbox_refused;    /**< sends refused with ZACTOR_EFULL */
+    uint64_t mailbox_over_bound; /**< messages queued at or past a bound */
+    uint64_t senders_muted;      /**< times an actor was muted by a full mailbox */
 } zactor_stats;
 
-/* zactor_stats_read with the sizes of the caller's structs (out_size bytes
+/** zactor_stats_read with the sizes of the caller's structs (out_size bytes
  * at out, per_worker_size bytes per element of per_worker). */
 int zactor_stats_read_sized(const zactor_system *sys, zactor_stats *out, size_t out_size,
                             zactor_worker_stats *per_worker, size_t per_worker_size,
                             unsigned max_workers);
 
-/*
+/**
  * Reads the system's counters into *out and, when per_worker is not NULL,
  * the first min(max_workers, workers) workers' counters into per_worker.
  * Each counter is read atomically but not all at one instant: read them
@@ -295,7 +304,7 @@ static inline int zactor_stats_read(const zactor_system *sys, zactor_stats *out,
 /* Actor references and handler context                                */
 /* ------------------------------------------------------------------ */
 
-/*
+/**
  * An untyped actor reference. Generated code wraps it in one struct type per
  * actor (chat_Room_ref) so that only accepted messages can be sent. A ref is
  * a value: copy it freely, from any thread. It stays safe after its actor
@@ -303,17 +312,17 @@ static inline int zactor_stats_read(const zactor_system *sys, zactor_stats *out,
  * matches). Refs must not outlive their system.
  */
 typedef struct zactor_ref {
-    zactor_cell *cell;
-    uint32_t generation;
+    zactor_cell *cell;   /**< the actor's cell; NULL for a null ref */
+    uint32_t generation; /**< the cell's generation when the ref was made */
 } zactor_ref;
 
-/* true for the ref of a failed spawn (and for a zero-initialised ref). */
+/** true for the ref of a failed spawn (and for a zero-initialised ref). */
 static inline bool zactor_ref_is_null(zactor_ref ref)
 {
     return ref.cell == NULL;
 }
 
-/* Why a ref is null: 0 for a ref of a spawned actor (stopped or not); for
+/** Why a ref is null: 0 for a ref of a spawned actor (stopped or not); for
  * the null ref of a failed spawn, the reason (ZACTOR_ENOMEM,
  * ZACTOR_ESTOPPED, ZACTOR_EARG, ZACTOR_ETYPE: see zactor_spawn); for any
  * other null ref (zero-initialised, or zactor_self(NULL)), ZACTOR_EARG. */
@@ -327,18 +336,18 @@ int zactor_ref_error(zactor_ref ref);
  * NULL, zactor_ctx_numa_node 0, and zactor_stop does nothing.
  */
 
-/* The ref of the actor whose handler is running. */
+/** The ref of the actor whose handler is running. */
 zactor_ref zactor_self(const zactor_ctx *ctx);
 
-/* The system the running actor belongs to, e.g. to spawn from a handler. */
+/** The system the running actor belongs to, e.g. to spawn from a handler. */
 zactor_system *zactor_ctx_system(const zactor_ctx *ctx);
 
-/* The NUMA node (0 .. zactor_system_numa_nodes() - 1) of the worker running
+/** The NUMA node (0 .. zactor_system_numa_nodes() - 1) of the worker running
  * the handler: actors spawned from it are homed on this node. In the hooks
  * zactor_system_destroy runs on its own thread: the actor's home node. */
 unsigned zactor_ctx_numa_node(const zactor_ctx *ctx);
 
-/* The running actor stops once the current handler returns: its `on stop`
+/** The running actor stops once the current handler returns: its `on stop`
  * runs, messages still queued are dead letters, later sends get EDEAD. */
 void zactor_stop(zactor_ctx *ctx);
 
@@ -346,33 +355,33 @@ void zactor_stop(zactor_ctx *ctx);
 /* Ends and their reasons                                              */
 /* ------------------------------------------------------------------ */
 
-/* How an actor ended. */
+/** How an actor ended. */
 typedef enum zactor_end_kind {
-    ZACTOR_END_NONE = 0,     /* not ending (zactor_ctx_end_reason outside `on stop`) */
-    ZACTOR_END_NORMAL = 1,   /* it called zactor_stop */
-    ZACTOR_END_FAILED = 2,   /* it called zactor_fail; code is what it passed */
-    ZACTOR_END_KILLED = 3,   /* zactor_kill ended it; code is what the killer passed */
-    ZACTOR_END_SHUTDOWN = 4, /* zactor_system_destroy ended it */
-    ZACTOR_END_GONE = 5,     /* a Down for a monitor set after the actor had ended
+    ZACTOR_END_NONE = 0,     /**< not ending (zactor_ctx_end_reason outside `on stop`) */
+    ZACTOR_END_NORMAL = 1,   /**< it called zactor_stop */
+    ZACTOR_END_FAILED = 2,   /**< it called zactor_fail; code is what it passed */
+    ZACTOR_END_KILLED = 3,   /**< zactor_kill ended it; code is what the killer passed */
+    ZACTOR_END_SHUTDOWN = 4, /**< zactor_system_destroy ended it */
+    ZACTOR_END_GONE = 5,     /**< a Down for a monitor set after the actor had ended
                                 and its cell was reused: the reason is lost */
-    ZACTOR_END_NODE_DOWN = 6 /* a Down for an actor of another node that went down
+    ZACTOR_END_NODE_DOWN = 6 /**< a Down for an actor of another node that went down
                                 or out of reach: the actor may still be running */
 } zactor_end_kind;
 
-/* Why an actor ended: the kind, and the code of a failure or a kill (0
+/** Why an actor ended: the kind, and the code of a failure or a kill (0
  * for the other kinds). */
 typedef struct zactor_end_reason {
-    zactor_end_kind kind;
-    int code;
+    zactor_end_kind kind; /**< how the actor ended */
+    int code;             /**< the code of zactor_fail or zactor_kill; else 0 */
 } zactor_end_reason;
 
-/* Like zactor_stop, with a failure: the running actor ends once the
+/** Like zactor_stop, with a failure: the running actor ends once the
  * current handler (or hook) returns, and its end reason is
  * {ZACTOR_END_FAILED, code}. The last of zactor_stop and zactor_fail
  * called in a handler decides the reason. ctx NULL: does nothing. */
 void zactor_fail(zactor_ctx *ctx, int code);
 
-/*
+/**
  * Ends the actor of `ref` from any thread or handler: it ends once the
  * handler it is running (if any) returns, before any message still queued
  * (those become dead letters), with the end reason {ZACTOR_END_KILLED,
@@ -386,7 +395,7 @@ void zactor_fail(zactor_ctx *ctx, int code);
  */
 int zactor_kill(zactor_ref ref, int code);
 
-/* In `on stop`: why the actor is ending. Anywhere else (and for a NULL
+/** In `on stop`: why the actor is ending. Anywhere else (and for a NULL
  * ctx): {ZACTOR_END_NONE, 0}. */
 zactor_end_reason zactor_ctx_end_reason(const zactor_ctx *ctx);
 
@@ -394,16 +403,16 @@ zactor_end_reason zactor_ctx_end_reason(const zactor_ctx *ctx);
 /* Monitors                                                            */
 /* ------------------------------------------------------------------ */
 
-/* What an actor that declares `on down;` receives, once per monitor, when
+/** What an actor that declares `on down;` receives, once per monitor, when
  * the actor it monitors ends (or at once, when it had ended already). */
 typedef struct zactor_down {
-    zactor_ref ref;           /* the monitored actor */
-    const char *type_name;    /* its type's qualified name, e.g. "chat.Room" */
-    zactor_end_reason reason; /* why it ended */
-    uint64_t monitor;         /* the id zactor_monitor gave */
+    zactor_ref ref;           /**< the monitored actor */
+    const char *type_name;    /**< its type's qualified name, e.g. "chat.Room" */
+    zactor_end_reason reason; /**< why it ended */
+    uint64_t monitor;         /**< the id zactor_monitor gave */
 } zactor_down;
 
-/*
+/**
  * From a handler or hook (ctx) of an actor whose type has an `on down;`
  * entry: monitors the actor of `ref`, which must be of `type`. When that
  * actor ends, the running actor receives one zactor_down through its `on
@@ -419,29 +428,32 @@ typedef struct zactor_down {
  */
 int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *type, uint64_t *id);
 
-/* Removes a monitor the running actor set; its Down is not delivered after
+/** Removes a monitor the running actor set; its Down is not delivered after
  * this returns, even if the monitored actor has just ended. Returns 0, or
  * ZACTOR_EARG (ctx NULL, or no monitor of the running actor has that id:
  * never set, removed already, or its Down delivered). */
 int zactor_demonitor(zactor_ctx *ctx, uint64_t id);
 
-/* What an actor that declares `on io;` receives when a file descriptor it
+/** What an actor that declares `on io;` receives when a file descriptor it
  * watches (zactor_io_watch) is ready. */
-#define ZACTOR_IO_READ 1u  /* readable, or the peer closed (read returns 0) */
-#define ZACTOR_IO_WRITE 2u /* writable */
-#define ZACTOR_IO_ERROR 4u /* an error or hang-up is pending on the descriptor */
+#define ZACTOR_IO_READ 1u  /**< readable, or the peer closed (read returns 0) */
+#define ZACTOR_IO_WRITE 2u /**< writable */
+#define ZACTOR_IO_ERROR 4u /**< an error or hang-up is pending on the descriptor */
+/** One readiness of a watched file descriptor, the payload of `on io`. */
 typedef struct zactor_io_event {
-    int fd;          /* the watched descriptor */
-    uint32_t events; /* ZACTOR_IO_* bits that are ready */
-    uint64_t watch;  /* the id zactor_io_watch gave */
+    int fd;          /**< the watched descriptor */
+    uint32_t events; /**< ZACTOR_IO_* bits that are ready */
+    uint64_t watch;  /**< the id zactor_io_watch gave */
 } zactor_io_event;
+/** zactor_handler_entry.flags: the entry of `on io;`; the payload is a
+ * zactor_io_event (message_type_id 0). */
 #define ZACTOR_HANDLER_IO 8u
 
 /* ------------------------------------------------------------------ */
 /* Sockets as messages                                                 */
 /* ------------------------------------------------------------------ */
 
-/*
+/**
  * From a handler or hook (ctx) of an actor whose type has an `on io;`
  * entry: watches descriptor fd for `events` (ZACTOR_IO_READ and/or
  * ZACTOR_IO_WRITE). The system's I/O thread (started if needed) polls it;
@@ -465,7 +477,7 @@ typedef struct zactor_io_event {
  */
 int zactor_io_watch(zactor_ctx *ctx, int fd, uint32_t events, uint64_t *watch);
 
-/*
+/**
  * From a handler or hook of the actor that set it: ends a watch. After
  * this returns no event of the watch is handled (one already queued is
  * dropped before the `on io` handler) and the I/O thread no longer polls
@@ -486,7 +498,7 @@ int zactor_io_unwatch(zactor_ctx *ctx, uint64_t watch);
 /* Request failures and promises                                       */
 /* ------------------------------------------------------------------ */
 
-/*
+/**
  * What an actor that declares `on request_error;` receives when a request
  * it made (with the generated *_request_* functions or
  * zactor_request_tracked) ends without a reply. Each such request ends in
@@ -498,13 +510,13 @@ int zactor_io_unwatch(zactor_ctx *ctx, uint64_t watch);
  * is stopping (no handler runs then).
  */
 typedef struct zactor_request_error {
-    uint64_t request;         /* the request's id (zactor_request_tracked's *id) */
-    zactor_ref target;        /* the actor the request went to */
-    uint32_t message_type_id; /* the request message's *_TYPE_ID */
-    int code;                 /* a negative ZACTOR_E* code, see above */
+    uint64_t request;         /**< the request's id (zactor_request_tracked's *id) */
+    zactor_ref target;        /**< the actor the request went to */
+    uint32_t message_type_id; /**< the request message's *_TYPE_ID */
+    int code;                 /**< a negative ZACTOR_E* code, see above */
 } zactor_request_error;
 
-/*
+/**
  * A deferred reply (zactor_defer): a value, copy and keep it anywhere the
  * actor's handlers can reach (a field of its state, memory a ptr field
  * points to). Generated code wraps it in one struct per request
@@ -513,10 +525,10 @@ typedef struct zactor_request_error {
  * answers it with ZACTOR_EDEAD.
  */
 typedef struct zactor_promise {
-    uint64_t id; /* 0: no promise */
+    uint64_t id; /**< 0: no promise */
 } zactor_promise;
 
-/*
+/**
  * From a handler of the actor that deferred: answers the promise with an
  * error. An asker's zactor_ask returns code; a requester that declares
  * `on request_error;` receives one zactor_request_error with code; any
@@ -530,10 +542,10 @@ int zactor_promise_fail(zactor_ctx *ctx, zactor_promise promise, int code);
 /* Names                                                               */
 /* ------------------------------------------------------------------ */
 
-/* The longest name, in bytes, without its NUL. */
+/** The longest name, in bytes, without its NUL. */
 #define ZACTOR_NAME_MAX 255u
 
-/*
+/**
  * Registers the live actor of `ref` under `name` (1 to ZACTOR_NAME_MAX
  * bytes, copied) in sys. A name holds one actor at a time; an actor may
  * hold several names. The name is released when the actor ends or is
@@ -549,12 +561,12 @@ int zactor_promise_fail(zactor_ctx *ctx, zactor_promise promise, int code);
  */
 int zactor_name_register(zactor_system *sys, const char *name, zactor_ref ref);
 
-/* Releases `name` if it holds an actor. Returns 0, ZACTOR_ENOENT (no live
+/** Releases `name` if it holds an actor. Returns 0, ZACTOR_ENOENT (no live
  * actor holds it) or ZACTOR_EARG (sys or name NULL, an empty or too long
  * name). */
 int zactor_name_unregister(zactor_system *sys, const char *name);
 
-/*
+/**
  * Finds the live actor registered under `name`; when `type` is not NULL
  * it must be of that type. Returns 0 with its ref in *out, ZACTOR_ENOENT
  * (no live actor holds the name), ZACTOR_ETYPE (it is of another type) or
@@ -574,48 +586,51 @@ int zactor_name_lookup(zactor_system *sys, const char *name, const zactor_actor_
 /* Nodes: actors of other processes (docs/nodes.md)                   */
 /* ------------------------------------------------------------------ */
 
-/* A node name: 1 to ZACTOR_NODE_NAME_MAX characters of [A-Za-z0-9_.-]. */
+/** A node name: 1 to ZACTOR_NODE_NAME_MAX characters of [A-Za-z0-9_.-]. */
 #define ZACTOR_NODE_NAME_MAX 63
-/* A ZeroMQ endpoint (tcp://host:port, ipc://path): at most this long. */
+/** A ZeroMQ endpoint (tcp://host:port, ipc://path): at most this long. */
 #define ZACTOR_NODE_ENDPOINT_MAX 255
 
-/* What zactor_node_config.hook is told. */
+/** What zactor_node_config.hook is told. */
 typedef enum zactor_node_event_kind {
-    ZACTOR_NODE_UP = 1,          /* a peer finished its handshake: refs to it work */
-    ZACTOR_NODE_DOWN = 2,        /* a peer went silent, or came back as a new process */
-    ZACTOR_NODE_BAD_INPUT = 3,   /* a peer sent bytes that break the protocol or a schema */
-    ZACTOR_NODE_UNKNOWN_TYPE = 4 /* a peer sent a message of a type id its target lacks */
+    ZACTOR_NODE_UP = 1,          /**< a peer finished its handshake: refs to it work */
+    ZACTOR_NODE_DOWN = 2,        /**< a peer went silent, or came back as a new process */
+    ZACTOR_NODE_BAD_INPUT = 3,   /**< a peer sent bytes that break the protocol or a schema */
+    ZACTOR_NODE_UNKNOWN_TYPE = 4 /**< a peer sent a message of a type id its target lacks */
 } zactor_node_event_kind;
 
+/** One event of a node's life, for zactor_node_config.hook. */
 typedef struct zactor_node_event {
-    zactor_node_event_kind kind;
-    const char *peer;   /* the peer's node name, or "?" before its handshake */
-    const char *reason; /* BAD_INPUT: what was wrong; else "" */
-    uint32_t type_id;   /* UNKNOWN_TYPE (and BAD_INPUT in a frame): the type id */
+    zactor_node_event_kind kind; /**< what happened */
+    const char *peer;            /**< the peer's node name, or "?" before its handshake */
+    const char *reason;          /**< BAD_INPUT: what was wrong; else "" */
+    uint32_t type_id;            /**< UNKNOWN_TYPE (and BAD_INPUT in a frame): the type id */
 } zactor_node_event;
 
-/* Called on the system's I/O thread; must not block, may send. */
+/** Called on the system's I/O thread; must not block, may send. */
 typedef void (*zactor_node_hook_fn)(void *user, const zactor_node_event *event);
 
-/* Extensible like zactor_config: fill it with zactor_node_config_init. */
+/** Extensible like zactor_config: fill it with zactor_node_config_init. */
 typedef struct zactor_node_config {
+    /** sizeof(zactor_node_config) where the caller was compiled; set by
+     * zactor_node_config_init. */
     size_t size;
-    /* This node's name, unique among the nodes it talks to (required). */
+    /** This node's name, unique among the nodes it talks to (required). */
     const char *name;
-    /* A heartbeat goes to each peer that was sent nothing for this long
+    /** A heartbeat goes to each peer that was sent nothing for this long
      * (default 100 ms); a peer heard nothing from for down_after_ms
      * (default 800 ms, at least twice heartbeat_ms) is down. */
     uint32_t heartbeat_ms;
-    uint32_t down_after_ms;
-    /* A ZeroMQ message (a batch of records) larger than this closes the
+    uint32_t down_after_ms; /**< silence after which a peer is down (see heartbeat_ms) */
+    /** A ZeroMQ message (a batch of records) larger than this closes the
      * connection that carried it (ZMQ_MAXMSGSIZE; default 64 MiB); a
      * message whose record would be larger is refused at the send
      * (ZACTOR_ETOOBIG). Batches are sealed at 256 KiB, so only a message
      * that large alone comes near it. Give all nodes the same value. */
     uint64_t max_batch_bytes;
-    zactor_node_hook_fn hook; /* NULL: events are only counted */
-    void *hook_user;
-    /* Authentication and encryption (ZeroMQ CURVE; keys in Z85, 40
+    zactor_node_hook_fn hook; /**< NULL: events are only counted */
+    void *hook_user;          /**< passed to hook */
+    /** Authentication and encryption (ZeroMQ CURVE; keys in Z85, 40
      * characters, as zmq_curve_keypair makes them). With a secret key,
      * this node's listening endpoints accept only peers whose public key
      * is one of curve_allowed (curve_allowed_count keys, at least one):
@@ -624,18 +639,24 @@ typedef struct zactor_node_config {
      * connections to other nodes (zactor_node_connect_secure) present
      * this key pair. NULL: no CURVE; plain connections only. */
     const char *curve_public_key;
-    const char *curve_secret_key;
-    const char *const *curve_allowed;
-    size_t curve_allowed_count;
+    const char *curve_secret_key;     /**< this node's secret key (see curve_public_key) */
+    const char *const *curve_allowed; /**< the public keys that may connect */
+    size_t curve_allowed_count;       /**< how many keys curve_allowed holds */
 } zactor_node_config;
 
+/** Fills the first `size` bytes of *cfg (a caller's
+ * sizeof(zactor_node_config)) with the defaults, and cfg->size with size.
+ * Call zactor_node_config_init. */
 void zactor_node_config_init_sized(zactor_node_config *cfg, size_t size);
+/** Fills *cfg with the defaults: no name (required: set it), heartbeats
+ * every 100 ms, a peer down after 800 ms of silence, batches up to
+ * 64 MiB, no hook, no CURVE. */
 static inline void zactor_node_config_init(zactor_node_config *cfg)
 {
     zactor_node_config_init_sized(cfg, sizeof *cfg);
 }
 
-/*
+/**
  * Makes sys a node named cfg->name: starts the system's I/O thread, which
  * from then on owns the node's sockets. Once per system. Returns 0,
  * ZACTOR_EARG (sys or cfg NULL, a bad name, down_after_ms below twice
@@ -644,7 +665,7 @@ static inline void zactor_node_config_init(zactor_node_config *cfg)
  */
 int zactor_node_start(zactor_system *sys, const zactor_node_config *cfg);
 
-/*
+/**
  * Accepts peers on a ZeroMQ endpoint ("tcp://127.0.0.1:5555",
  * "tcp://127.0.0.1:0" for a free port, "ipc:///tmp/x"). When bound is not
  * NULL it receives the endpoint bound, with the port chosen (bound_size
@@ -654,7 +675,7 @@ int zactor_node_start(zactor_system *sys, const zactor_node_config *cfg);
  */
 int zactor_node_listen(zactor_system *sys, const char *endpoint, char *bound, size_t bound_size);
 
-/*
+/**
  * Connects to the node listening on endpoint and waits for its handshake
  * for at most timeout_ns; its name goes to peer (peer_size bytes, NUL
  * included; peer may be NULL). The connection stays: when the peer goes
@@ -668,7 +689,7 @@ int zactor_node_listen(zactor_system *sys, const char *endpoint, char *bound, si
 int zactor_node_connect(zactor_system *sys, const char *endpoint, uint64_t timeout_ns, char *peer,
                         size_t peer_size);
 
-/*
+/**
  * zactor_node_connect to a node that requires CURVE: server_public_key is
  * its public key (Z85), and this node must have been started with its own
  * curve_public_key and curve_secret_key, which the server must allow. The
@@ -681,7 +702,7 @@ int zactor_node_connect_secure(zactor_system *sys, const char *endpoint,
                                const char *server_public_key, uint64_t timeout_ns, char *peer,
                                size_t peer_size);
 
-/*
+/**
  * Finds the actor registered (zactor_name_register) under name on the
  * connected peer node, which must be of type (same qualified name), and
  * puts a ref to it in *out: the same kind of ref as a local one, used
@@ -694,22 +715,22 @@ int zactor_node_connect_secure(zactor_system *sys, const char *endpoint,
 int zactor_node_lookup(zactor_system *sys, const char *node, const char *name,
                        const zactor_actor_type *type, uint64_t timeout_ns, zactor_ref *out);
 
-/* true for a ref to an actor of another node. */
+/** true for a ref to an actor of another node. */
 bool zactor_ref_is_remote(zactor_ref ref);
 
-/* A node's counters, all since zactor_node_start. */
+/** A node's counters, all since zactor_node_start. */
 typedef struct zactor_node_stats {
-    uint64_t records_sent;     /* messages, replies and control records sent */
-    uint64_t records_received; /* records received and handled */
-    uint64_t batches_sent;     /* ZeroMQ messages sent (each a batch of records) */
-    uint64_t bad_input;        /* records or batches refused (ZACTOR_NODE_BAD_INPUT) */
-    uint64_t unknown_types;    /* frames of an unknown type id (ZACTOR_NODE_UNKNOWN_TYPE) */
-    uint64_t unreachable;      /* sends that found their node down (ZACTOR_EUNREACH) */
-    uint64_t peers_up;         /* handshakes completed */
-    uint64_t peers_down;       /* peers found down */
+    uint64_t records_sent;     /**< messages, replies and control records sent */
+    uint64_t records_received; /**< records received and handled */
+    uint64_t batches_sent;     /**< ZeroMQ messages sent (each a batch of records) */
+    uint64_t bad_input;        /**< records or batches refused (ZACTOR_NODE_BAD_INPUT) */
+    uint64_t unknown_types;    /**< frames of an unknown type id (ZACTOR_NODE_UNKNOWN_TYPE) */
+    uint64_t unreachable;      /**< sends that found their node down (ZACTOR_EUNREACH) */
+    uint64_t peers_up;         /**< handshakes completed */
+    uint64_t peers_down;       /**< peers found down */
 } zactor_node_stats;
 
-/* Reads the counters (zeros when sys is not a node). ZACTOR_EARG when sys
+/** Reads the counters (zeros when sys is not a node). ZACTOR_EARG when sys
  * or out is NULL. */
 int zactor_node_stats_read(zactor_system *sys, zactor_node_stats *out);
 
@@ -717,52 +738,55 @@ int zactor_node_stats_read(zactor_system *sys, zactor_node_stats *out);
 /* Supervisors                                                         */
 /* ------------------------------------------------------------------ */
 
-/* When a supervisor starts a child again after it ended. */
+/** When a supervisor starts a child again after it ended. */
 typedef enum zactor_restart {
-    ZACTOR_RESTART_PERMANENT = 0, /* always */
-    ZACTOR_RESTART_TRANSIENT = 1, /* unless it ended normally (zactor_stop) */
-    ZACTOR_RESTART_TEMPORARY = 2  /* never: it is removed from the supervisor */
+    ZACTOR_RESTART_PERMANENT = 0, /**< always */
+    ZACTOR_RESTART_TRANSIENT = 1, /**< unless it ended normally (zactor_stop) */
+    ZACTOR_RESTART_TEMPORARY = 2  /**< never: it is removed from the supervisor */
 } zactor_restart;
 
-/* Which children a supervisor restarts when one of them ends and must be
+/** Which children a supervisor restarts when one of them ends and must be
  * restarted. */
 typedef enum zactor_strategy {
-    ZACTOR_ONE_FOR_ONE = 0, /* that child alone */
-    ZACTOR_ONE_FOR_ALL = 1, /* every child: the others are stopped first */
-    ZACTOR_REST_FOR_ONE = 2 /* that child and those started after it */
+    ZACTOR_ONE_FOR_ONE = 0, /**< that child alone */
+    ZACTOR_ONE_FOR_ALL = 1, /**< every child: the others are stopped first */
+    ZACTOR_REST_FOR_ONE = 2 /**< that child and those started after it */
 } zactor_strategy;
 
+/** A supervisor's spec: its children and restart policy (below). */
 typedef struct zactor_supervisor_spec zactor_supervisor_spec;
 
-/* One child of a supervisor. Generated code fills one for actor A with
+/** One child of a supervisor. Generated code fills one for actor A with
  * pkg_A_child(name, init, restart); a nested supervisor's is
  * zactor_supervisor_child(name, spec, restart). */
 typedef struct zactor_child_spec {
-    const char *name;              /* registered under it (zactor_name_register); NULL: no name */
-    const zactor_actor_type *type; /* the child's type; NULL when `supervisor` is set */
-    const void *init;              /* its initial state (type->state_size bytes); NULL: zeroed */
-    zactor_restart restart;
-    const zactor_supervisor_spec *supervisor; /* not NULL: the child is a supervisor */
+    const char *name;              /**< registered under it (zactor_name_register); NULL: no name */
+    const zactor_actor_type *type; /**< the child's type; NULL when `supervisor` is set */
+    const void *init;              /**< its initial state (type->state_size bytes); NULL: zeroed */
+    zactor_restart restart;        /**< when the child is restarted */
+    const zactor_supervisor_spec *supervisor; /**< not NULL: the child is a supervisor */
 } zactor_child_spec;
 
-/* A supervisor: its children, started in this order, and how it restarts
+/** A supervisor: its children, started in this order, and how it restarts
  * them. More than max_restarts restarts within period_ns nanoseconds and
  * it gives up. */
 struct zactor_supervisor_spec {
-    zactor_strategy strategy;
-    unsigned max_restarts; /* at most ZACTOR_SUPERVISOR_MAX_RESTARTS */
-    uint64_t period_ns;    /* > 0 */
-    const zactor_child_spec *children;
-    size_t child_count; /* at most ZACTOR_SUPERVISOR_MAX_CHILDREN */
+    zactor_strategy strategy;          /**< which children a restart takes */
+    unsigned max_restarts;             /**< at most ZACTOR_SUPERVISOR_MAX_RESTARTS */
+    uint64_t period_ns;                /**< > 0 */
+    const zactor_child_spec *children; /**< child_count children, in start order */
+    size_t child_count;                /**< at most ZACTOR_SUPERVISOR_MAX_CHILDREN */
 };
 
+/** The largest zactor_supervisor_spec.max_restarts accepted. */
 #define ZACTOR_SUPERVISOR_MAX_RESTARTS 10000u
+/** The largest zactor_supervisor_spec.child_count accepted. */
 #define ZACTOR_SUPERVISOR_MAX_CHILDREN 100000u
-/* Supervisor specs nested more than this many levels below the top one
+/** Supervisor specs nested more than this many levels below the top one
  * are refused (a spec that contains itself would never end). */
 #define ZACTOR_SUPERVISOR_MAX_DEPTH 32u
 
-/*
+/**
  * Starts a supervisor in sys: copies *spec (children, names, initial
  * states, nested specs: the caller may free them when this returns) and
  * spawns the supervisor, an actor of type zactor_supervisor_type(), whose
@@ -803,7 +827,7 @@ struct zactor_supervisor_spec {
 int zactor_supervisor_start(zactor_system *sys, const zactor_supervisor_spec *spec,
                             zactor_ref *out);
 
-/*
+/**
  * Stops a supervisor gracefully: it stops its children, last started
  * first, one at a time (each one's `on stop` has run before the next is
  * asked), restarts none, then ends normally. Returns at once: monitor the
@@ -815,16 +839,16 @@ int zactor_supervisor_start(zactor_system *sys, const zactor_supervisor_spec *sp
  */
 int zactor_supervisor_stop(zactor_ref supervisor);
 
-/* The actor type of supervisors ("zactor.Supervisor"): for
- * zactor_name_lookup and zactor_monitor. */
-/* The message type ids of a supervisor's stop and start requests, as the
- * dead-letter hook reports them (a stop request that finds the supervisor
- * ended, e.g.). */
+/** The message type id of a supervisor's stop request, as the dead-letter
+ * hook reports it (a stop request that finds the supervisor ended, e.g.). */
 #define ZACTOR_SUPERVISOR_STOP_TYPE_ID UINT32_C(0x7a530001)
+/** The message type id of a supervisor's start request, likewise. */
 #define ZACTOR_SUPERVISOR_STARTED_TYPE_ID UINT32_C(0x7a530002)
+/** The actor type of supervisors ("zactor.Supervisor"): for
+ * zactor_name_lookup and zactor_monitor. */
 const zactor_actor_type *zactor_supervisor_type(void);
 
-/* The spec of a child that is itself a supervisor. */
+/** The spec of a child that is itself a supervisor. */
 static inline zactor_child_spec zactor_supervisor_child(const char *name,
                                                         const zactor_supervisor_spec *spec,
                                                         zactor_restart restart)
@@ -837,20 +861,20 @@ static inline zactor_child_spec zactor_supervisor_child(const char *name,
 /* Timers                                                              */
 /* ------------------------------------------------------------------ */
 
-/* A timer set by zactor_send_after, for zactor_timer_cancel. A value:
+/** A timer set by zactor_send_after, for zactor_timer_cancel. A value:
  * copy it freely. id 0: no timer (what a failed arm leaves). */
 typedef struct zactor_timer {
-    zactor_system *sys;
-    uint64_t id;
+    zactor_system *sys; /**< the system whose timer it is */
+    uint64_t id;        /**< the timer's id in it; 0: no timer */
 } zactor_timer;
 
-/* The system's clock in nanoseconds: CLOCK_MONOTONIC, or in
+/** The system's clock in nanoseconds: CLOCK_MONOTONIC, or in
  * deterministic mode a virtual clock that starts at 0 and moves only when
  * the worker has nothing to run and a timer is armed: it then jumps to
  * that timer's due time. 0 when sys is NULL. */
 uint64_t zactor_system_now(const zactor_system *sys);
 
-/*
+/**
  * Arms a timer that sends a copy of the message (size bytes at msg) to
  * handlers[tag] of `to`, an actor of `type`, delay_ns nanoseconds from
  * now (zactor_system_now), and when period_ns is not 0, again every
@@ -886,7 +910,7 @@ uint64_t zactor_system_now(const zactor_system *sys);
 int zactor_send_after(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
                       size_t size, uint64_t delay_ns, uint64_t period_ns, zactor_timer *timer);
 
-/*
+/**
  * Cancels a timer. Returns 0 when the timer had not ended: it never
  * fires again, and no firing of it already queued in the target's
  * mailbox is handled (it is skipped, not a dead letter); a handler of a
@@ -901,12 +925,12 @@ int zactor_timer_cancel(zactor_timer timer);
 /* Bounded mailboxes and backpressure                                  */
 /* ------------------------------------------------------------------ */
 
-/* zactor_actor_type.mailbox_policy: what a send finds when the mailbox is
+/** zactor_actor_type.mailbox_policy: what a send finds when the mailbox is
  * at its bound (`mailbox N refuse;` or `mailbox N backpressure;`). */
 #define ZACTOR_MAILBOX_UNBOUNDED 0u
-#define ZACTOR_MAILBOX_REFUSE 1u
-#define ZACTOR_MAILBOX_BACKPRESSURE 2u
-/* The largest bound a schema may declare. */
+#define ZACTOR_MAILBOX_REFUSE 1u       /**< a send to a full mailbox returns ZACTOR_EFULL */
+#define ZACTOR_MAILBOX_BACKPRESSURE 2u /**< a full mailbox mutes the senders (see below) */
+/** The largest bound a schema may declare. */
 #define ZACTOR_MAILBOX_BOUND_MAX (UINT32_C(1) << 24)
 
 /*
@@ -938,7 +962,7 @@ int zactor_timer_cancel(zactor_timer timer);
  * mutes (senders_muted).
  */
 
-/* The depth of the mailbox of `actor` into *depth, read in O(1) from
+/** The depth of the mailbox of `actor` into *depth, read in O(1) from
  * any thread. A turn hands back what it handled in steps (at the latest
  * when it ends), so from outside the depth may still count messages
  * handled a moment ago: never fewer than are queued. Returns 0,
@@ -946,7 +970,7 @@ int zactor_timer_cancel(zactor_timer timer);
  * depth NULL). */
 int zactor_mailbox_depth(zactor_ref actor, uint32_t *depth);
 
-/* From a handler or hook: the messages sent to the running actor and not
+/** From a handler or hook: the messages sent to the running actor and not
  * yet handled, the one being handled included; exact. 0 when ctx is NULL. */
 uint32_t zactor_ctx_mailbox_depth(const zactor_ctx *ctx);
 
@@ -954,7 +978,7 @@ uint32_t zactor_ctx_mailbox_depth(const zactor_ctx *ctx);
 /* Bytes: zero-copy variable-length payloads                           */
 /* ------------------------------------------------------------------ */
 
-/*
+/**
  * A `bytes` field is a handle to a reference-counted buffer (header and
  * data in one allocation, the data 64-byte aligned). Sending a message
  * copies the handle, never the data. The zero handle {NULL} is the empty
@@ -980,30 +1004,32 @@ uint32_t zactor_ctx_mailbox_depth(const zactor_ctx *ctx);
  * read-only.
  */
 typedef struct zactor_bytes_buffer zactor_bytes_buffer;
+/** A handle to a reference-counted buffer (the ownership rules above); a
+ * value, copied by copying the handle. Zero-initialised: the empty handle. */
 typedef struct zactor_bytes {
-    zactor_bytes_buffer *buffer; /* NULL: empty */
+    zactor_bytes_buffer *buffer; /**< NULL: empty */
 } zactor_bytes;
 
-/* A new buffer of size bytes (uninitialised, 64-byte aligned) holding one
+/** A new buffer of size bytes (uninitialised, 64-byte aligned) holding one
  * reference for the caller; size 0 gives the empty handle. Returns 0,
  * ZACTOR_ENOMEM (then *out is empty) or ZACTOR_EARG (out is NULL). */
 int zactor_bytes_alloc(size_t size, zactor_bytes *out);
 
-/* zactor_bytes_alloc(size) and a copy of size bytes from data (ZACTOR_EARG
+/** zactor_bytes_alloc(size) and a copy of size bytes from data (ZACTOR_EARG
  * also when data is NULL and size is not 0). */
 int zactor_bytes_copy(const void *data, size_t size, zactor_bytes *out);
 
-/* The data, NULL for the empty handle. */
+/** The data, NULL for the empty handle. */
 void *zactor_bytes_data(zactor_bytes bytes);
 
-/* The size given to zactor_bytes_alloc, 0 for the empty handle. */
+/** The size given to zactor_bytes_alloc, 0 for the empty handle. */
 size_t zactor_bytes_size(zactor_bytes bytes);
 
-/* Takes one more reference to the buffer and returns the same handle (the
+/** Takes one more reference to the buffer and returns the same handle (the
  * empty handle: nothing to take). */
 zactor_bytes zactor_bytes_retain(zactor_bytes bytes);
 
-/* Gives back one reference; the last one frees the buffer. The empty
+/** Gives back one reference; the last one frees the buffer. The empty
  * handle: nothing to do. */
 void zactor_bytes_release(zactor_bytes bytes);
 
@@ -1017,64 +1043,73 @@ void zactor_bytes_release(zactor_bytes bytes);
 /* code shares; user code calls the generated pkg_M_wire_* functions.  */
 /* ------------------------------------------------------------------ */
 
-/* How refs cross the wire: a ref is written as two 64-bit ids (its
+/** How refs cross the wire: a ref is written as two 64-bit ids (its
  * node's and its actor's), which encode_ref makes from a zactor_ref and
  * decode_ref turns back into one. Each returns 0 or a negative ZACTOR_E*
  * code, which the encoder or decoder then returns. A message that holds
  * no ref needs no context (ctx may be NULL); one that holds a ref, with a
  * NULL ctx or callback, fails with ZACTOR_EARG. */
 typedef struct zactor_wire_ctx {
+    /** Makes the node and actor ids of ref, for the frame. */
     int (*encode_ref)(void *user, zactor_ref ref, uint64_t *node, uint64_t *actor);
+    /** Makes the ref in *out from the node and actor ids of the frame. */
     int (*decode_ref)(void *user, uint64_t node, uint64_t actor, zactor_ref *out);
-    void *user;
+    void *user; /**< passed to both callbacks */
 } zactor_wire_ctx;
 
-/* One message type of a schema file, as listed in its generated
- * <prefix><stem>_wire_table (sorted by type_id). encode, decode and
+/** One message type of a schema file, as listed in its generated
+ * `<prefix><stem>_wire_table` (sorted by type_id). encode, decode and
  * wire_size are the message's pkg_M_wire_* functions with the message as
  * a void pointer: decode writes sizeof the message's struct (size) bytes
  * at out. drop releases what a decoded message owns (its bytes), NULL
  * for a message that holds no bytes. */
 typedef struct zactor_wire_entry {
-    uint32_t type_id;
-    const char *name; /* "chat.Join" */
-    size_t size;      /* of the message's C struct */
+    uint32_t type_id; /**< the message's *_TYPE_ID */
+    const char *name; /**< "chat.Join" */
+    size_t size;      /**< of the message's C struct */
+    /** pkg_M_wire_size: the size of msg's frame */
     size_t (*wire_size)(const void *msg);
+    /** pkg_M_wire_encode: writes msg's frame to out */
     int (*encode)(const void *msg, zactor_wire_ctx *ctx, uint8_t *out, size_t cap, size_t *len);
+    /** pkg_M_wire_decode: reads a frame into the message at out */
     int (*decode)(const uint8_t *in, size_t len, zactor_wire_ctx *ctx, void *out);
+    /** releases a decoded message's bytes; NULL when it holds none */
     void (*drop)(const void *msg);
 } zactor_wire_entry;
 
-/* The entry of type_id in a table sorted by type id (binary search), or
+/** The entry of type_id in a table sorted by type id (binary search), or
  * NULL when there is none (an unknown type id: a peer built from another
  * version of the schema) or table is NULL. */
 const zactor_wire_entry *zactor_wire_find(const zactor_wire_entry *table, size_t count,
                                           uint32_t type_id);
 
-/* The frame's type id: its first four bytes, little-endian. Returns 0, or
+/** The frame's type id: its first four bytes, little-endian. Returns 0, or
  * ZACTOR_EINVAL when len < 4, ZACTOR_EARG when in or type_id is NULL. */
 int zactor_wire_type_id(const uint8_t *in, size_t len, uint32_t *type_id);
 
-/* A writer into out[0, cap) and a reader of in[0, len). Both have a
+/** A writer into out[0, cap) and a reader of in[0, len). Both have a
  * sticky error: the first failure is kept (a put or get after it does
  * nothing, a get returns 0), so generated code reads straight through
  * and checks once at the end. Neither ever goes past its end: a write
  * that does not fit, or a read of more than is left, fails with
  * ZACTOR_EINVAL. */
 typedef struct zactor_wire_writer {
-    uint8_t *at;
-    uint8_t *end;
-    zactor_wire_ctx *ctx;
-    int error;
+    uint8_t *at;          /**< where the next byte goes */
+    uint8_t *end;         /**< one past the last byte of out */
+    zactor_wire_ctx *ctx; /**< for refs; may be NULL */
+    int error;            /**< the first failure, or 0 */
 } zactor_wire_writer;
 
+/** The reader of in[0, len) (see zactor_wire_writer). */
 typedef struct zactor_wire_reader {
-    const uint8_t *at;
-    const uint8_t *end;
-    zactor_wire_ctx *ctx;
-    int error;
+    const uint8_t *at;    /**< the next byte to read */
+    const uint8_t *end;   /**< one past the last byte of in */
+    zactor_wire_ctx *ctx; /**< for refs; may be NULL */
+    int error;            /**< the first failure, or 0 */
 } zactor_wire_reader;
 
+/** Fails the writer with error, unless it failed already, and moves it to
+ * its end. */
 static inline void zactor_wire_writer_fail(zactor_wire_writer *w, int error)
 {
     if (w->error == 0)
@@ -1082,6 +1117,8 @@ static inline void zactor_wire_writer_fail(zactor_wire_writer *w, int error)
     w->at = w->end;
 }
 
+/** Fails the reader with error, unless it failed already, and moves it to
+ * its end. */
 static inline void zactor_wire_reader_fail(zactor_wire_reader *r, int error)
 {
     if (r->error == 0)
@@ -1089,7 +1126,7 @@ static inline void zactor_wire_reader_fail(zactor_wire_reader *r, int error)
     r->at = r->end;
 }
 
-/* Room for n more bytes, else the writer fails. */
+/** Room for n more bytes, else the writer fails. */
 static inline bool zactor_wire_writer_room(zactor_wire_writer *w, size_t n)
 {
     if (w->error == 0 && (size_t)(w->end - w->at) >= n)
@@ -1098,7 +1135,7 @@ static inline bool zactor_wire_writer_room(zactor_wire_writer *w, size_t n)
     return false;
 }
 
-/* The next n bytes, else NULL and the reader fails (truncated input). */
+/** The next n bytes, else NULL and the reader fails (truncated input). */
 static inline const uint8_t *zactor_wire_reader_take(zactor_wire_reader *r, size_t n)
 {
     if (r->error != 0 || (size_t)(r->end - r->at) < n) {
@@ -1110,7 +1147,8 @@ static inline const uint8_t *zactor_wire_reader_take(zactor_wire_reader *r, size
     return p;
 }
 
-/* Unsigned integers, least significant byte first. */
+/** Unsigned integers, least significant byte first: put_uN appends v,
+ * get_uN reads one (0 once the reader failed). @{ */
 static inline void zactor_wire_put_u8(zactor_wire_writer *w, uint8_t v)
 {
     if (zactor_wire_writer_room(w, 1))
@@ -1173,9 +1211,10 @@ static inline uint64_t zactor_wire_get_u64(zactor_wire_reader *r)
         v |= (uint64_t)p[i] << (8 * i);
     return v;
 }
+/** @} */
 
-/* Signed integers travel as their two's complement bits; the get turns
- * them back without an implementation-defined conversion. */
+/** Signed integers travel as their two's complement bits; the get turns
+ * them back without an implementation-defined conversion. @{ */
 static inline void zactor_wire_put_i8(zactor_wire_writer *w, int8_t v)
 {
     zactor_wire_put_u8(w, (uint8_t)v);
@@ -1219,14 +1258,16 @@ static inline int64_t zactor_wire_get_i64(zactor_wire_reader *r)
     uint64_t v = zactor_wire_get_u64(r);
     return v <= INT64_MAX ? (int64_t)v : (int64_t)(v - 9223372036854775808u) - INT64_MAX - 1;
 }
+/** @} */
 
-/* Floats travel as their IEEE 754 bits (binary32 and binary64). */
+/** Floats travel as their IEEE 754 bits (binary32 and binary64). @{ */
 void zactor_wire_put_f32(zactor_wire_writer *w, float v);
 void zactor_wire_put_f64(zactor_wire_writer *w, double v);
 float zactor_wire_get_f32(zactor_wire_reader *r);
 double zactor_wire_get_f64(zactor_wire_reader *r);
+/** @} */
 
-/* bool: one byte, 0 or 1; any other byte fails the reader. */
+/** bool: one byte, 0 or 1; any other byte fails the reader. @{ */
 static inline void zactor_wire_put_bool(zactor_wire_writer *w, bool v)
 {
     zactor_wire_put_u8(w, v ? 1 : 0);
@@ -1239,38 +1280,42 @@ static inline bool zactor_wire_get_bool(zactor_wire_reader *r)
         zactor_wire_reader_fail(r, ZACTOR_EINVAL);
     return v == 1;
 }
+/** @} */
 
-/* string<N>, held in char[N + 1] (array_size): a u32 length, then the
+/** string<N>, held in char[N + 1] (array_size): a u32 length, then the
  * bytes before the NUL (no NUL, no padding). string_size is the field's
  * wire size (4 + its length; a string without its NUL counts array_size
  * bytes). A put of a string without its NUL fails the writer; a get
  * writes out[0, length] (the bytes, then a NUL) and fails the reader on a
- * length above array_size - 1 or a NUL inside (ZACTOR_EINVAL). */
+ * length above array_size - 1 or a NUL inside (ZACTOR_EINVAL). @{ */
 size_t zactor_wire_string_size(const char *s, size_t array_size);
 void zactor_wire_put_string(zactor_wire_writer *w, const char *s, size_t array_size);
 void zactor_wire_get_string(zactor_wire_reader *r, char *out, size_t array_size);
+/** @} */
 
-/* bytes: a u32 length, then the data. A buffer of 4 GiB or more fails
+/** bytes: a u32 length, then the data. A buffer of 4 GiB or more fails
  * the writer (ZACTOR_EINVAL). */
 static inline size_t zactor_wire_bytes_size(zactor_bytes bytes)
 {
     return 4 + zactor_bytes_size(bytes);
 }
 
+/** Appends bytes: its length, then its data. */
 void zactor_wire_put_bytes(zactor_wire_writer *w, zactor_bytes bytes);
 
-/* Allocates the buffer (zactor_bytes_alloc) only once the length is known
+/** Reads bytes into *out. Allocates the buffer (zactor_bytes_alloc) only once the length is known
  * to fit in what is left: a length claim larger than the input fails
  * with ZACTOR_EINVAL before any allocation. Out of memory fails with
  * ZACTOR_ENOMEM. *out is left empty on failure. */
 void zactor_wire_get_bytes(zactor_wire_reader *r, zactor_bytes *out);
 
-/* ref<A>: 16 bytes, the node id then the actor id (u64 each), from and to
- * a zactor_ref through the context's callbacks. */
+/** ref<A>: 16 bytes, the node id then the actor id (u64 each), from and to
+ * a zactor_ref through the context's callbacks. @{ */
 void zactor_wire_put_ref(zactor_wire_writer *w, zactor_ref ref);
 void zactor_wire_get_ref(zactor_wire_reader *r, zactor_ref *out);
+/** @} */
 
-/* The reader's result: its error, or ZACTOR_EINVAL when bytes are left
+/** The reader's result: its error, or ZACTOR_EINVAL when bytes are left
  * over (trailing garbage after a complete message), else 0. */
 static inline int zactor_wire_reader_finish(const zactor_wire_reader *r)
 {
@@ -1287,17 +1332,17 @@ static inline int zactor_wire_reader_finish(const zactor_wire_reader *r)
 /* code should use the generated, typed functions instead.             */
 /* ------------------------------------------------------------------ */
 
-/* Size classes, as in the generated *_SIZE_CLASS macros. A message that
+/** Size classes, as in the generated *_SIZE_CLASS macros. A message that
  * holds bytes is LARGE whatever its C size, yet the runtime stores it by
  * its C size (the struct holds only the handles): inline when it fits the
  * mailbox slot. */
-#define ZACTOR_SIZE_SMALL 0  /* <= 64 bytes: inline in the mailbox slot */
-#define ZACTOR_SIZE_MEDIUM 1 /* <= 1 KiB: pooled block */
-#define ZACTOR_SIZE_LARGE 2  /* larger: heap; or holding bytes: zero-copy */
-#define ZACTOR_SMALL_MAX 64u
-#define ZACTOR_MEDIUM_MAX 1024u
+#define ZACTOR_SIZE_SMALL 0     /**< <= 64 bytes: inline in the mailbox slot */
+#define ZACTOR_SIZE_MEDIUM 1    /**< <= 1 KiB: pooled block */
+#define ZACTOR_SIZE_LARGE 2     /**< larger: heap; or holding bytes: zero-copy */
+#define ZACTOR_SMALL_MAX 64u    /**< the largest small message, in bytes */
+#define ZACTOR_MEDIUM_MAX 1024u /**< the largest medium message, in bytes */
 
-/*
+/**
  * Every generated mailbox slot type starts with this header, followed at
  * offset ZACTOR_SLOT_PAYLOAD_OFFSET by a union of the small payloads the
  * actor accepts (messages and request envelopes of at most
@@ -1305,69 +1350,72 @@ static inline int zactor_wire_reader_finish(const zactor_wire_reader *r)
  * Generated code asserts that layout; the runtime fills both fields.
  */
 typedef struct zactor_slot_header {
-    uint32_t tag;   /* index into the actor type's handler entries */
-    uint32_t where; /* zactor runtime's storage kind for the payload */
+    uint32_t tag;   /**< index into the actor type's handler entries */
+    uint32_t where; /**< zactor runtime's storage kind for the payload */
 } zactor_slot_header;
+/** Where a mailbox slot's payload starts: after its zactor_slot_header. */
 #define ZACTOR_SLOT_PAYLOAD_OFFSET 8u
 
-/* Runs the user's handler for one payload (a message, or a request
+/** Runs the user's handler for one payload (a message, or a request
  * envelope for an entry flagged ZACTOR_HANDLER_REQUEST). It also releases
  * what the payload owns once the handler returned (bytes references) and,
  * for a request, calls zactor_reply. */
 typedef void (*zactor_handler_fn)(void *self, zactor_ctx *ctx, const void *msg);
-/* Releases what a payload owns (its bytes references) when it is not
+/** Releases what a payload owns (its bytes references) when it is not
  * handled: a refused send, a dead letter, a system destroy. Reads the
  * handles only; for a request envelope the runtime releases reply_to
  * itself, then calls drop. */
 typedef void (*zactor_drop_fn)(const void *msg);
+/** Runs the user's `on start` or `on stop` hook of an actor. */
 typedef void (*zactor_hook_fn)(void *self, zactor_ctx *ctx);
 
-/* zactor_handler_entry.flags: the payload is a request envelope, a
+/** zactor_handler_entry.flags: the payload is a request envelope, a
  * struct whose first member is a zactor_reply_to, then the request. */
 #define ZACTOR_HANDLER_REQUEST 1u
-/* zactor_handler_entry.flags: the entry of `on down;`; the payload is a
+/** zactor_handler_entry.flags: the entry of `on down;`; the payload is a
  * zactor_down (message_type_id 0). */
 #define ZACTOR_HANDLER_DOWN 2u
 
-/* zactor_handler_entry.flags: the entry of `on request_error;`; the
+/** zactor_handler_entry.flags: the entry of `on request_error;`; the
  * payload is a zactor_request_error (message_type_id 0). */
 #define ZACTOR_HANDLER_REQUEST_ERROR 4u
 
-/* zactor_handler_entry.flags: the entry of `on io;`; the payload is a
- * zactor_io_event (message_type_id 0). ZACTOR_HANDLER_IO is defined with
- * zactor_io_event, under "Monitors". */
+/* ZACTOR_HANDLER_IO, the flag of `on io;`, is defined with zactor_io_event,
+ * under "Monitors". */
 
-/* One per `on Message` line, indexed by tag (the order of the lines). */
+/** One per `on Message` line, indexed by tag (the order of the lines). */
 typedef struct zactor_handler_entry {
-    zactor_handler_fn handle;
-    zactor_drop_fn drop;      /* NULL when the payload owns nothing */
-    uint32_t message_type_id; /* the message's *_TYPE_ID (a request's: the request's) */
-    uint32_t flags;           /* ZACTOR_HANDLER_* */
-    /* The message's wire codecs (docs/wire.md): its entry in the wire
+    zactor_handler_fn handle; /**< runs the handler for one payload */
+    zactor_drop_fn drop;      /**< NULL when the payload owns nothing */
+    uint32_t message_type_id; /**< the message's *_TYPE_ID (a request's: the request's) */
+    uint32_t flags;           /**< ZACTOR_HANDLER_* */
+    /** The message's wire codecs (docs/wire.md): its entry in the wire
      * table of the schema file that declares it. NULL for a local-only
      * message and for the entries of `on down`, `on request_error` and
      * `on io`. */
     const zactor_wire_entry *wire;
-    /* A request entry's reply codecs, likewise; NULL otherwise, and when
+    /** A request entry's reply codecs, likewise; NULL otherwise, and when
      * the reply is local-only. */
     const zactor_wire_entry *reply_wire;
 } zactor_handler_entry;
 
+/** What the runtime knows of an actor type: zidlc generates one per actor,
+ * and every spawn names it. */
 typedef struct zactor_actor_type {
-    uint32_t abi_version;                 /* ZACTOR_ABI_VERSION */
-    const char *name;                     /* qualified name, e.g. "chat.Room" */
-    uint32_t state_size;                  /* sizeof the state struct (>= 1) */
-    uint32_t state_align;                 /* _Alignof the state struct */
-    uint32_t slot_size;                   /* sizeof the generated mailbox slot type */
-    uint32_t handler_count;               /* entries in handlers */
-    const zactor_handler_entry *handlers; /* dispatch table, indexed by tag */
-    zactor_hook_fn on_start;              /* NULL when the actor has no `on start` */
-    zactor_hook_fn on_stop;               /* NULL when the actor has no `on stop` */
-    uint32_t mailbox_bound;               /* `mailbox N ...;`: N, 0 when unbounded */
-    uint32_t mailbox_policy; /* ZACTOR_MAILBOX_*: REFUSE or BACKPRESSURE when bounded */
+    uint32_t abi_version;                 /**< ZACTOR_ABI_VERSION */
+    const char *name;                     /**< qualified name, e.g. "chat.Room" */
+    uint32_t state_size;                  /**< sizeof the state struct (>= 1) */
+    uint32_t state_align;                 /**< _Alignof the state struct */
+    uint32_t slot_size;                   /**< sizeof the generated mailbox slot type */
+    uint32_t handler_count;               /**< entries in handlers */
+    const zactor_handler_entry *handlers; /**< dispatch table, indexed by tag */
+    zactor_hook_fn on_start;              /**< NULL when the actor has no `on start` */
+    zactor_hook_fn on_stop;               /**< NULL when the actor has no `on stop` */
+    uint32_t mailbox_bound;               /**< `mailbox N ...;`: N, 0 when unbounded */
+    uint32_t mailbox_policy; /**< ZACTOR_MAILBOX_*: REFUSE or BACKPRESSURE when bounded */
 } zactor_actor_type;
 
-/* Spawns an actor of the given type with a copy of *init (NULL: zeroed).
+/** Spawns an actor of the given type with a copy of *init (NULL: zeroed).
  * Returns a null ref on failure, for which zactor_ref_error says why:
  * ZACTOR_ENOMEM, ZACTOR_ESTOPPED (the system is stopping), ZACTOR_EARG
  * (sys or type is NULL), ZACTOR_ETYPE (type is not a valid descriptor of
@@ -1378,7 +1426,7 @@ typedef struct zactor_actor_type {
  * node (an idle worker of another node may still take it from there). */
 zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const void *init);
 
-/*
+/**
  * Copies the message (size bytes at msg) into the mailbox of `to`, which
  * must be an actor of `type`; handlers[tag].handle receives it. Returns 0,
  * ZACTOR_EDEAD (stopped actor), ZACTOR_ESTOPPED (system stopping),
@@ -1404,20 +1452,20 @@ zactor_ref zactor_spawn(zactor_system *sys, const zactor_actor_type *type, const
 int zactor_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
                 size_t size);
 
-/* Where a request's reply goes: filled in by zactor_ask or zactor_request
+/** Where a request's reply goes: filled in by zactor_ask or zactor_request
  * at the start of the request envelope. Its fields belong to the runtime. */
 typedef struct zactor_reply_to {
-    void *target;                            /* the asker's waiter, or the requester's cell */
-    const zactor_actor_type *requester_type; /* NULL for an ask */
-    uint32_t generation;                     /* the requester's generation */
-    uint32_t tag;                            /* the requester's entry for the reply */
-    uint64_t request;                        /* a tracked request's id; 0: untracked */
+    void *target;                            /**< the asker's waiter, or the requester's cell */
+    const zactor_actor_type *requester_type; /**< NULL for an ask */
+    uint32_t generation;                     /**< the requester's generation */
+    uint32_t tag;                            /**< the requester's entry for the reply */
+    uint64_t request;                        /**< a tracked request's id; 0: untracked */
 } zactor_reply_to;
 
-/* zactor_ask's and zactor_request_timeout's timeout_ns that never expires. */
+/** zactor_ask's and zactor_request_timeout's timeout_ns that never expires. */
 #define ZACTOR_TIMEOUT_NEVER UINT64_MAX
 
-/*
+/**
  * zactor_send that waits for room in a bounded mailbox: when the send
  * finds the mailbox of `to` at its bound, the calling thread sleeps until
  * the actor has drained it to its low mark (or ended, or the system
@@ -1430,7 +1478,7 @@ typedef struct zactor_reply_to {
 int zactor_send_wait(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
                      size_t size, uint64_t timeout_ns);
 
-/*
+/**
  * From a thread outside the system's handlers: sends the request envelope
  * (size bytes at request, its reply_to filled in here) to handlers[tag]
  * of `to`, which must be flagged ZACTOR_HANDLER_REQUEST, and blocks until
@@ -1450,7 +1498,7 @@ int zactor_send_wait(zactor_ref to, const zactor_actor_type *type, uint32_t tag,
 int zactor_ask(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void *request,
                size_t size, void *out, size_t out_size, uint64_t timeout_ns);
 
-/*
+/**
  * From a handler (ctx): sends the request envelope to handlers[tag] of
  * `to` (flagged ZACTOR_HANDLER_REQUEST); the reply arrives later as an
  * ordinary message to the running actor, at the entry of its own type
@@ -1465,7 +1513,7 @@ int zactor_ask(zactor_ref to, const zactor_actor_type *type, uint32_t tag, void 
 int zactor_request(zactor_ref to, const zactor_actor_type *type, uint32_t tag, zactor_ctx *ctx,
                    void *request, size_t size, uint32_t reply_type_id);
 
-/*
+/**
  * zactor_request that also returns the request's id in *id (never 0):
  * the running actor's type must declare `on request_error;`, and every
  * request it makes is then tracked (with zactor_request too, which just
@@ -1481,7 +1529,7 @@ int zactor_request_tracked(zactor_ref to, const zactor_actor_type *type, uint32_
                            zactor_ctx *ctx, void *request, size_t size, uint32_t reply_type_id,
                            uint64_t *id);
 
-/*
+/**
  * zactor_request_tracked with a deadline: if the request has not ended
  * timeout_ns nanoseconds after this call (zactor_system_now's clock:
  * virtual in deterministic mode), it ends then with one
@@ -1502,14 +1550,15 @@ int zactor_request_timeout(zactor_ref to, const zactor_actor_type *type, uint32_
                            zactor_ctx *ctx, void *request, size_t size, uint32_t reply_type_id,
                            uint64_t timeout_ns, uint64_t *id);
 
-/* Called by the generated request thunk around the user's handler of
+/** Called by the generated request thunk around the user's handler of
  * entry tag: enter before it (reply_to is the envelope's), leave after it.
  * leave returns reply_to, or NULL when the handler deferred its reply with
  * zactor_defer (zactor_reply then drops the thunk's reply). */
 void zactor_request_enter(zactor_ctx *ctx, const zactor_reply_to *reply_to, uint32_t tag);
+/** See zactor_request_enter. */
 const zactor_reply_to *zactor_request_leave(zactor_ctx *ctx);
 
-/*
+/**
  * From the request handler of entry tag (ctx, while it runs): the reply will not
  * be sent when the handler returns (what the handler wrote to *reply is
  * released and forgotten); instead *out receives a promise, which a later
@@ -1522,7 +1571,7 @@ const zactor_reply_to *zactor_request_leave(zactor_ctx *ctx);
  */
 int zactor_defer(zactor_ctx *ctx, uint32_t tag, zactor_promise *out);
 
-/*
+/**
  * From a handler of the actor that deferred: answers the promise, given by
  * zactor_defer for entry tag, with the reply (size bytes at reply), as the
  * request thunk would have: copied to
@@ -1539,23 +1588,23 @@ int zactor_defer(zactor_ctx *ctx, uint32_t tag, zactor_promise *out);
 int zactor_promise_fulfil(zactor_ctx *ctx, zactor_promise promise, uint32_t tag, const void *reply,
                           size_t size, zactor_drop_fn drop);
 
-/* Called by the generated dispatch of an `on down` entry before the user's
+/** Called by the generated dispatch of an `on down` entry before the user's
  * handler: true when the Down's monitor is still set (it is removed now),
  * false when zactor_demonitor removed it after the Down was sent (the
  * handler is then not called). */
 bool zactor_down_take(zactor_ctx *ctx, const zactor_down *down);
 
-/* Called by the generated dispatch of an `on io` entry before the user's
+/** Called by the generated dispatch of an `on io` entry before the user's
  * handler: true when the event's watch is still the running actor's,
  * false when zactor_io_unwatch ended it after the event was sent (the
  * handler is then not called). */
 bool zactor_io_take(zactor_ctx *ctx, const zactor_io_event *ev);
-/* Called by the generated dispatch of an `on io` entry after the user's
+/** Called by the generated dispatch of an `on io` entry after the user's
  * handler returned: the event's watch, if it is still set, is polled
  * again. */
 void zactor_io_rearm(zactor_ctx *ctx, const zactor_io_event *ev);
 
-/*
+/**
  * Delivers a reply (size bytes at reply) to the asker or requester of
  * reply_to: copied to the asker's out (or, when the asker gave up, dropped
  * with drop), or sent to the requester (a requester that has stopped makes
