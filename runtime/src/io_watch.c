@@ -12,6 +12,7 @@
  * after any re-arm the actor posted, so the I/O thread never sees a freed
  * record, and the caller may close the descriptor when it returns. */
 #include "io_watch.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <zmq.h>
@@ -148,7 +149,7 @@ int zactor_io_watch(zactor_ctx *ctx, int fd, uint32_t events, uint64_t *watch)
     int rc = zactor__io_start(&sys->io);
     if (rc != 0)
         return rc;
-    io_watch *w = calloc(1, sizeof *w);
+    io_watch *w = zactor__calloc(1, sizeof *w);
     if (!w)
         return ZACTOR_ENOMEM;
     *w = (io_watch){0, fd, events, zactor_self(ctx), type, tag, sys, {0}, NULL};
@@ -160,7 +161,7 @@ int zactor_io_watch(zactor_ctx *ctx, int fd, uint32_t events, uint64_t *watch)
         rc = ZACTOR_ENOMEM;
     pthread_mutex_unlock(&watches->lock);
     if (rc != 0) {
-        free(w);
+        zactor__free(w);
         return rc;
     }
     watch_add_call call = {w, 0};
@@ -171,7 +172,7 @@ int zactor_io_watch(zactor_ctx *ctx, int fd, uint32_t events, uint64_t *watch)
         pthread_mutex_lock(&watches->lock);
         (void)zactor__u64map_take(&watches->by_id, w->id);
         pthread_mutex_unlock(&watches->lock);
-        free(w);
+        zactor__free(w);
         return rc;
     }
     cell->flags |= ZACTOR__CELL_IO;
@@ -200,7 +201,7 @@ static void watch_end(io_watch *w, bool polled)
 {
     if (polled)
         (void)zactor__io_call_wait(&w->sys->io, watch_remove_on_thread, w);
-    free(w);
+    zactor__free(w);
 }
 
 int zactor_io_unwatch(zactor_ctx *ctx, uint64_t watch)
@@ -293,7 +294,7 @@ void zactor__io_watches_destroy(zactor__io_watches *watches)
 {
     for (size_t i = 0; watches->by_id.slots && i <= watches->by_id.mask; i++) {
         if (watches->by_id.slots[i].key)
-            free(watches->by_id.slots[i].value);
+            zactor__free(watches->by_id.slots[i].value);
     }
     zactor__u64map_free(&watches->by_id);
     pthread_mutex_destroy(&watches->lock);

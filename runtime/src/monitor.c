@@ -10,6 +10,7 @@
  * target alive and is fired by its end, or sees it ended and fires itself
  * at once; never both, never neither. */
 #include "monitor.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ int zactor__monitors_init(zactor__monitors *monitors)
 
 void zactor__monitors_destroy(zactor__monitors *monitors)
 {
-    free(monitors->items);
+    zactor__free(monitors->items);
     pthread_mutex_destroy(&monitors->lock);
 }
 

@@ -9,6 +9,7 @@
  * actor that deferred. A stale or answered id finds no slot of its actor
  * and is refused. */
 #include "promise.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 
@@ -32,7 +33,7 @@ void zactor__promises_destroy(zactor__promises *promises)
 {
     /* Every actor ended, and each answered the promises it held. */
     ZACTOR__INVARIANT(promises->open == 0);
-    free(promises->slots);
+    zactor__free(promises->slots);
     pthread_mutex_destroy(&promises->lock);
 }
 

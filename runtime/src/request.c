@@ -17,6 +17,7 @@
  * time leaves no timer to keep the system busy; the timer, when it fires
  * first, takes the entry here (expire) and ends itself. */
 #include "request.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 
@@ -38,7 +39,7 @@ void zactor__requests_destroy(zactor__requests *requests)
     /* Every envelope was handled or dropped and every promise answered by
      * the time the actors are shut down: each took its entry. */
     ZACTOR__INVARIANT(requests->count == 0);
-    free(requests->items);
+    zactor__free(requests->items);
     pthread_mutex_destroy(&requests->lock);
 }
 

@@ -19,6 +19,7 @@
  * and the shared counter's cache line stays put, where every turn used to
  * move it between cores twice. */
 #include "system.h"
+#include "alloc.h"
 
 #include "io_watch.h"
 #include "node.h"
@@ -182,7 +183,7 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
     if (rc != 0)
         return rc;
     const zactor_config *cfg = &config;
-    zactor_system *sys = aligned_alloc(ZACTOR__CACHE_LINE, sizeof *sys);
+    zactor_system *sys = zactor__aligned_alloc(ZACTOR__CACHE_LINE, sizeof *sys);
     if (!sys)
         return ZACTOR_ENOMEM;
     memset(sys, 0, sizeof *sys);
@@ -198,7 +199,7 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
     zactor__layout layout;
     rc = zactor__layout_plan(&layout, cfg, &sys->topology);
     if (rc != 0) {
-        free(sys);
+        zactor__free(sys);
         return rc;
     }
 
@@ -275,7 +276,7 @@ fail_sync:
     zactor__scheduler_destroy(&sys->sched);
 fail_sched:
     zactor__topology_close(sys->topology);
-    free(sys);
+    zactor__free(sys);
     return rc;
 }
 
@@ -358,7 +359,7 @@ int zactor_system_destroy(zactor_system *sys)
     zactor__asks_destroy(&sys->asks);
     destroy_sync(sys);
     zactor__topology_close(sys->topology);
-    free(sys);
+    zactor__free(sys);
     return 0;
 }
 

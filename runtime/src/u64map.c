@@ -1,5 +1,6 @@
 /* u64map.c - the map of u64map.h. */
 #include "u64map.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 
@@ -24,7 +25,7 @@ void zactor__u64map_init(zactor__u64map *map)
 
 void zactor__u64map_free(zactor__u64map *map)
 {
-    free(map->slots);
+    zactor__free(map->slots);
     zactor__u64map_init(map);
 }
 
@@ -59,14 +60,14 @@ static void u64map_insert(zactor__u64map_slot *slots, size_t mask, uint64_t key,
 static bool u64map_grow(zactor__u64map *map)
 {
     size_t capacity = map->slots ? 2 * (map->mask + 1) : 16;
-    zactor__u64map_slot *slots = calloc(capacity, sizeof *slots);
+    zactor__u64map_slot *slots = zactor__calloc(capacity, sizeof *slots);
     if (!slots)
         return false;
     for (size_t i = 0; map->slots && i <= map->mask; i++) {
         if (map->slots[i].key)
             u64map_insert(slots, capacity - 1, map->slots[i].key, map->slots[i].value);
     }
-    free(map->slots);
+    zactor__free(map->slots);
     map->slots = slots;
     map->mask = capacity - 1;
     return true;

@@ -1,5 +1,6 @@
 /* worker.c - worker threads: the loop, one actor turn, batching, ctx. */
 #include "worker.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -233,7 +234,7 @@ static void free_workers(zactor__scheduler *sched, unsigned initialised)
         pthread_cond_destroy(&sched->workers[i].park.cond);
         zactor__pool_cache_release(&sched->workers[i].cache);
     }
-    free(sched->workers);
+    zactor__free(sched->workers);
     sched->workers = NULL;
     sched->worker_count = 0;
 }
@@ -248,7 +249,7 @@ int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t determini
 {
     zactor__scheduler *sched = &sys->sched;
     size_t bytes = (size_t)count * sizeof(zactor__worker);
-    sched->workers = aligned_alloc(ZACTOR__CACHE_LINE, bytes);
+    sched->workers = zactor__aligned_alloc(ZACTOR__CACHE_LINE, bytes);
     if (!sched->workers)
         return -1;
     memset(sched->workers, 0, bytes);
