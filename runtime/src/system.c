@@ -234,9 +234,10 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
     if (zactor__io_watches_init(&sys->io_watches) != 0)
         goto fail_io_watches;
     atomic_init(&sys->node, NULL);
-    rc = ZACTOR_EAGAIN;
-    if (zactor__workers_start(sys, workers, cfg->deterministic_seed) != 0)
+    rc = zactor__workers_start(sys, workers, cfg->deterministic_seed);
+    if (rc != 0)
         goto fail_workers;
+    rc = ZACTOR_EAGAIN;
     if (zactor__timers_start(&sys->timers) != 0) {
         zactor_system_stop(sys);
         zactor__workers_join(sys);

@@ -251,7 +251,7 @@ int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t determini
     size_t bytes = (size_t)count * sizeof(zactor__worker);
     sched->workers = zactor__aligned_alloc(ZACTOR__CACHE_LINE, bytes);
     if (!sched->workers)
-        return -1;
+        return ZACTOR_ENOMEM;
     memset(sched->workers, 0, bytes);
     unsigned initialised = 0;
     for (; initialised < count; initialised++) {
@@ -274,8 +274,10 @@ int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t determini
     /* Thieves scan all workers: every deque exists before any thread runs. */
     sched->worker_count = initialised;
     if (initialised < count) {
+        /* A deque that could not be allocated (a condition variable of
+         * the default kind cannot fail to initialise on Linux). */
         free_workers(sched, initialised);
-        return -1;
+        return ZACTOR_ENOMEM;
     }
     unsigned started = 0;
     for (; started < count; started++) {
@@ -289,7 +291,7 @@ int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t determini
         zactor_system_stop(sys);
         join_workers(sched, started);
         free_workers(sched, count);
-        return -1;
+        return ZACTOR_EAGAIN;
     }
     return 0;
 }
