@@ -7,8 +7,12 @@
  * before it starts a system and reads them after zactor_system_destroy
  * has joined the system's threads, which orders everything in between. */
 #include <stdatomic.h>
+#include <stdlib.h>
 
 #include "fault.h"
+
+/* Given by the sanitizers' runtime, when the build has one. */
+void __sanitizer_print_stack_trace(void) __attribute__((weak));
 
 static _Atomic uint64_t fault_attempts;
 static _Atomic uint64_t fault_fail_at;
@@ -17,7 +21,13 @@ static _Atomic long fault_live;
 bool zactor__fault_fails(void)
 {
     uint64_t attempt = atomic_fetch_add_explicit(&fault_attempts, 1, memory_order_relaxed) + 1;
-    return attempt == atomic_load_explicit(&fault_fail_at, memory_order_relaxed);
+    if (attempt != atomic_load_explicit(&fault_fail_at, memory_order_relaxed))
+        return false;
+    /* To find which allocation a failing run failed: the test build
+     * alone prints this (docs/runtime.md, "Out of memory"). */
+    if (getenv("ZACTOR_FAULT_TRACE") && __sanitizer_print_stack_trace)
+        __sanitizer_print_stack_trace();
+    return true;
 }
 
 void zactor__fault_track(long delta)

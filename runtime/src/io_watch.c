@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "actor.h"
+#include "dead_letter.h"
 #include "io.h"
 #include "system.h"
 #include "worker.h"
@@ -76,8 +77,10 @@ static void watch_ready(void *user, short revents)
         ready |= ZACTOR_IO_ERROR | (w->events & ZACTOR_IO_READ);
     zactor_io_event ev = {w->fd, ready, w->id};
     /* An owner that has ended (its end removes the watch next) or a
-     * stopping system: nobody to tell, and the watch stays disarmed. */
-    (void)zactor__send_exempt(w->owner, w->owner_type, w->io_tag, &ev, sizeof ev);
+     * stopping system: nobody to tell, and the watch stays disarmed. Out
+     * of memory: counted, and the watch stays disarmed too. */
+    int rc = zactor__send_exempt(w->owner, w->owner_type, w->io_tag, &ev, sizeof ev);
+    zactor__notice_unsent(w->sys, rc);
 }
 
 /* On the I/O thread: polls w again (if it is still in the poll set). */

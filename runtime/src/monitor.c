@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "array.h"
+#include "dead_letter.h"
 #include "node.h"
 #include "scheduler.h"
 #include "system.h"
@@ -109,8 +110,10 @@ static zactor_end_reason end_reason_left(zactor_system *sys, zactor_ref target)
 static void down_send(const zactor__monitor *m, const char *type_name, zactor_end_reason reason)
 {
     zactor_down down = {m->target, type_name, reason, m->id};
-    /* A watcher that ended or a stopping system: nobody to tell. */
-    (void)zactor__send_exempt(m->watcher, m->watcher_type, m->down_tag, &down, sizeof down);
+    /* A watcher that ended or a stopping system: nobody to tell. Out of
+     * memory: counted. */
+    int rc = zactor__send_exempt(m->watcher, m->watcher_type, m->down_tag, &down, sizeof down);
+    zactor__notice_unsent(m->watcher.cell->sys, rc);
 }
 
 /* The running actor of ctx as a watcher: its type and the tag of its `on
