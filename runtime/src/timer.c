@@ -630,9 +630,16 @@ static void send_firings(zactor__timers *timers, firing *batch, uint32_t n)
         zactor__timer_slot *slot = find(timers, f->id);
         if (slot && slot->queued) {
             slot->queued = false;
-            /* A target gone, or out of reach: the timer ends. */
-            if (slot->period == 0 || rc == ZACTOR_EDEAD || rc == ZACTOR_EUNREACH)
+            if (rc == ZACTOR_ENOMEM && slot->period == 0) {
+                /* Out of memory: a one-shot timer fires again later, as
+                 * when collect found no block for it (a periodic one
+                 * fires at its next period). It left the heap in collect. */
+                slot->due = timers_now(timers) + RETRY_NS;
+                heap_push(timers, (uint32_t)f->id - 1u);
+            } else if (slot->period == 0 || rc == ZACTOR_EDEAD || rc == ZACTOR_EUNREACH) {
+                /* A target gone, or out of reach: the timer ends. */
                 end_timer(timers, slot);
+            }
         }
         pthread_mutex_unlock(&timers->lock);
     }
