@@ -496,24 +496,33 @@ typedef struct lookup_call {
     node_call *call;
 } lookup_call;
 
+static void lookup_done(lookup_call *lc, int rc)
+{
+    zactor__node_layer *node = lc->node;
+    pthread_mutex_lock(&node->lock);
+    lc->call->done = true;
+    lc->call->rc = rc;
+    pthread_cond_broadcast(&node->cond);
+    pthread_mutex_unlock(&node->lock);
+}
+
 static void lookup_on_thread(void *arg)
 {
     lookup_call *lc = arg;
-    zactor__node_layer *node = lc->node;
-    zactor__peer *peer = zactor__node_peer_named(node, lc->call->node_name);
+    zactor__peer *peer = zactor__node_peer_named(lc->node, lc->call->node_name);
     if (!peer) {
-        pthread_mutex_lock(&node->lock);
-        lc->call->done = true;
-        lc->call->rc = ZACTOR_EUNREACH;
-        pthread_cond_broadcast(&node->cond);
-        pthread_mutex_unlock(&node->lock);
+        lookup_done(lc, ZACTOR_EUNREACH);
         return;
     }
     uint8_t body[8 + 1 + ZACTOR_NODE_NAME_MAX];
     zactor_wire_writer w = {body, body + sizeof body, NULL, 0};
     zactor_wire_put_u64(&w, lc->call->id);
     zactor__node_put_string(&w, lc->call->name);
-    (void)zactor__node_out_record(peer, RECORD_LOOKUP, body, (size_t)(w.at - body));
+    /* A record that cannot be written (no memory, the peer just went
+     * down) ends the lookup now rather than at its timeout. */
+    int rc = zactor__node_out_record(peer, RECORD_LOOKUP, body, (size_t)(w.at - body));
+    if (rc != 0)
+        lookup_done(lc, rc);
 }
 
 int zactor_node_lookup(zactor_system *sys, const char *node_name, const char *name,

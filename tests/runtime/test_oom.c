@@ -31,13 +31,16 @@
 
 #define TIMEOUT_NS (UINT64_C(10) * 1000000000u)
 #define MS (UINT64_C(1000000))
+/* How long a node call waits for an answer that may have been lost. */
+#define LOST_NS (UINT64_C(2) * 1000000000u)
 
-enum { T_SMALL, T_MEDIUM, T_LARGE, T_ADD, T_TOTAL, T_TICK, T_COUNT };
-static const char *const type_names[T_COUNT] = {"Small", "Medium", "Large", "Add", "Total", "Tick"};
+enum { T_SMALL, T_MEDIUM, T_LARGE, T_ADD, T_TOTAL, T_TICK, T_ASK, T_COUNT };
+static const char *const type_names[T_COUNT] = {"Small", "Medium", "Large", "Add",
+                                                "Total", "Tick",   "AskAdd"};
 
 /* What one run promised and what became of it; reset before each run. */
 static _Atomic uint64_t sent[T_COUNT], handled[T_COUNT], dead[T_COUNT];
-static _Atomic uint64_t asks_answered, asks_handled, downs, monitors_set, enomems;
+static _Atomic uint64_t asks_lost, downs, monitors_set, enomems;
 static _Atomic uint64_t bad_payloads; /* also: a cancelled timer handled */
 static _Atomic bool once_cancelled;
 static uint64_t current_n;
@@ -63,6 +66,17 @@ static bool ok_or_enomem(int rc, const char *what, const char *file, int line)
 }
 #define OK(call) ok_or_enomem((call), #call, __FILE__, __LINE__)
 
+/* As OK, also accepting `code` once the failure has been injected. */
+static bool ok_or(int rc, int code, const char *what, const char *file, int line)
+{
+    if (rc == code && zactor__fault_injected()) {
+        atomic_fetch_add(&enomems, 1);
+        return false;
+    }
+    return ok_or_enomem(rc, what, file, line);
+}
+#define OK_OR(code, call) ok_or((call), (code), #call, __FILE__, __LINE__)
+
 /* A send of a message of kind t: counted as promised when accepted. */
 static bool sent_ok(int rc, unsigned t, const char *what, const char *file, int line)
 {
@@ -84,7 +98,8 @@ static void on_dead_letter(void *user, const char *type_name, uint32_t type_id)
     (void)user;
     (void)type_name;
     static const uint32_t ids[T_COUNT] = {OOM_SMALL_TYPE_ID, OOM_MEDIUM_TYPE_ID, OOM_LARGE_TYPE_ID,
-                                          OOM_ADD_TYPE_ID,   OOM_TOTAL_TYPE_ID,  OOM_TICK_TYPE_ID};
+                                          OOM_ADD_TYPE_ID,   OOM_TOTAL_TYPE_ID,  OOM_TICK_TYPE_ID,
+                                          OOM_ASKADD_TYPE_ID};
     for (unsigned t = 0; t < T_COUNT; t++) {
         if (ids[t] == type_id) {
             atomic_fetch_add(&dead[t], 1);
@@ -155,10 +170,17 @@ void oom_Sink_on_Add(oom_Sink *self, zactor_ctx *ctx, const oom_Add *msg, oom_To
     (void)ctx;
     self->total += msg->n;
     reply->total = msg->n + 1;
-    atomic_fetch_add(msg->from_ask ? &asks_handled : &handled[T_ADD], 1);
+    atomic_fetch_add(&handled[T_ADD], 1);
     /* A request handled owes a reply: handled or a dead letter. */
-    if (!msg->from_ask)
-        atomic_fetch_add(&sent[T_TOTAL], 1);
+    atomic_fetch_add(&sent[T_TOTAL], 1);
+}
+
+void oom_Sink_on_AskAdd(oom_Sink *self, zactor_ctx *ctx, const oom_AskAdd *msg, oom_Total *reply)
+{
+    (void)ctx;
+    self->total += msg->n;
+    reply->total = msg->n + 1;
+    atomic_fetch_add(&handled[T_ASK], 1);
 }
 
 void oom_Sink_on_Tick(oom_Sink *self, zactor_ctx *ctx, const oom_Tick *msg)
@@ -199,7 +221,7 @@ void oom_Client_on_Go(oom_Client *self, zactor_ctx *ctx, const oom_Go *msg)
         break;
     case GO_REQUEST:
         for (uint32_t i = 0; i < 8; i++)
-            SENT(T_ADD, oom_Sink_request_Add(self->sink, ctx, &(oom_Add){i, 0}));
+            SENT(T_ADD, oom_Sink_request_Add(self->sink, ctx, &(oom_Add){i}));
         break;
     case GO_TIMERS: {
         zactor_timer once;
@@ -320,10 +342,8 @@ static void scenario_ask_request(void)
     if (SPAWNED(sink)) {
         for (uint32_t i = 0; i < 6; i++) {
             oom_Total total = {0};
-            if (OK(oom_Sink_ask_Add(sink, &(oom_Add){i, 1}, &total, TIMEOUT_NS))) {
+            if (SENT(T_ASK, oom_Sink_ask_AskAdd(sink, &(oom_AskAdd){i}, &total, TIMEOUT_NS)))
                 CHECK_EQ(total.total, i + 1);
-                atomic_fetch_add(&asks_answered, 1);
-            }
         }
         oom_Client_ref client = oom_Client_spawn(sys, &(oom_Client){.sink = sink});
         if (SPAWNED(client))
@@ -465,11 +485,15 @@ static void scenario_nodes(void)
     cfg.name = "b";
     up = up && OK(zactor_node_start(b, &cfg));
     up = up && OK(zactor_node_listen(b, "tcp://127.0.0.1:0", endpoint, sizeof endpoint));
-    up = up && OK(zactor_node_connect(a, endpoint, TIMEOUT_NS, peer, sizeof peer));
+    /* A handshake or a lookup's answer that finds no memory on the I/O
+     * thread of the other side is never answered: the call times out
+     * (docs/runtime.md, "Out of memory"). */
+    up = up &&
+         OK_OR(ZACTOR_ETIMEDOUT, zactor_node_connect(a, endpoint, LOST_NS, peer, sizeof peer));
     if (up) {
         sink = oom_Sink_spawn(b, NULL);
         up = SPAWNED(sink) && OK(oom_Sink_register(b, "sink", sink)) &&
-             OK(oom_Sink_lookup_remote(a, "b", "sink", TIMEOUT_NS, &remote));
+             OK_OR(ZACTOR_ETIMEDOUT, oom_Sink_lookup_remote(a, "b", "sink", LOST_NS, &remote));
     }
     if (up) {
         for (uint32_t i = 0; i < 20; i++)
@@ -480,10 +504,14 @@ static void scenario_nodes(void)
         if (make_bytes(5000, &large.data))
             SENT(T_LARGE, oom_Sink_send_Large(remote, &large));
         oom_Total total = {0};
-        if (OK(oom_Sink_ask_Add(remote, &(oom_Add){4, 1}, &total, TIMEOUT_NS))) {
+        /* The request may find no memory on b (the ask times out), or
+         * the reply on a (the ask returns ZACTOR_ENOMEM): the request
+         * may have been handled. */
+        int rc = oom_Sink_ask_AskAdd(remote, &(oom_AskAdd){4}, &total, LOST_NS);
+        if ((rc == ZACTOR_ETIMEDOUT || rc == ZACTOR_ENOMEM) && zactor__fault_injected())
+            atomic_fetch_add(&asks_lost, 1);
+        else if (SENT(T_ASK, rc))
             CHECK_EQ(total.total, 5);
-            atomic_fetch_add(&asks_answered, 1);
-        }
         /* What was sent before the ask arrives before its request; when
          * the ask failed, wait for the sends (10 s at most). */
         for (int i = 0; i < 10000; i++) {
@@ -524,8 +552,7 @@ static void reset_counts(void)
         atomic_store(&handled[t], 0);
         atomic_store(&dead[t], 0);
     }
-    atomic_store(&asks_answered, 0);
-    atomic_store(&asks_handled, 0);
+    atomic_store(&asks_lost, 0);
     atomic_store(&downs, 0);
     atomic_store(&monitors_set, 0);
     atomic_store(&enomems, 0);
@@ -538,18 +565,15 @@ static void check_run(void)
     bool ok = true;
     for (unsigned t = 0; t < T_COUNT; t++) {
         uint64_t s = atomic_load(&sent[t]), h = atomic_load(&handled[t]), d = atomic_load(&dead[t]);
-        if (s != h + d) {
+        /* An ask that timed out had its request handled, or dead, or
+         * lost on its way out for lack of memory. */
+        uint64_t lost = t == T_ASK ? atomic_load(&asks_lost) : 0;
+        if (h + d < s || h + d > s + lost) {
             fprintf(stderr, "%s, N = %llu: %s: %llu accepted, %llu handled, %llu dead letters\n",
                     current_scenario, (unsigned long long)current_n, type_names[t],
                     (unsigned long long)s, (unsigned long long)h, (unsigned long long)d);
             ok = false;
         }
-    }
-    if (atomic_load(&asks_answered) != atomic_load(&asks_handled)) {
-        fprintf(stderr, "%s, N = %llu: %llu asks answered, %llu handled\n", current_scenario,
-                (unsigned long long)current_n, (unsigned long long)atomic_load(&asks_answered),
-                (unsigned long long)atomic_load(&asks_handled));
-        ok = false;
     }
     if (atomic_load(&bad_payloads) != 0) {
         fprintf(stderr, "%s, N = %llu: corrupt payloads\n", current_scenario,
