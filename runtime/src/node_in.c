@@ -203,6 +203,21 @@ static void receive_message(zactor__peer *peer, zactor_wire_reader *r, bool requ
     zactor_wire_ctx ctx = {zactor__node_encode_ref, zactor__node_decode_ref, node};
     if (buf)
         rc = entry->wire->decode(frame, frame_len, &ctx, buf + offset);
+    if (rc == ZACTOR_ENOMEM) {
+        /* A good frame that finds no memory here (the scratch buffer, a
+         * bytes field) is no bad input: it is a dead letter, as one for
+         * an actor that has ended; a request's asker hears ENOMEM if
+         * the notice itself can be had. */
+        zactor__dead_letter_note(node->sys, type->name, type_id);
+        if (request) {
+            node_origin *o = zactor__malloc(sizeof *o);
+            if (o) {
+                *o = (node_origin){peer, request_id, NULL};
+                zactor__node_origin_fail(o, ZACTOR_ENOMEM);
+            }
+        }
+        return;
+    }
     if (rc != 0) {
         char reason[128];
         snprintf(reason, sizeof reason, "malformed %s frame (%s)", entry->wire->name,
@@ -212,7 +227,7 @@ static void receive_message(zactor__peer *peer, zactor_wire_reader *r, bool requ
             node_origin *o = zactor__malloc(sizeof *o);
             if (o) {
                 *o = (node_origin){peer, request_id, NULL};
-                zactor__node_origin_fail(o, rc == ZACTOR_ENOMEM ? ZACTOR_ENOMEM : ZACTOR_EINVAL);
+                zactor__node_origin_fail(o, ZACTOR_EINVAL);
             }
         }
         return;
@@ -221,7 +236,10 @@ static void receive_message(zactor__peer *peer, zactor_wire_reader *r, bool requ
     if (request) {
         origin = zactor__malloc(sizeof *origin);
         if (!origin) {
+            /* Nothing left to tell the asker with: a dead letter here,
+             * and the asker waits for its timeout or its node's end. */
             entry->wire->drop ? entry->wire->drop(buf + offset) : (void)0;
+            zactor__dead_letter_note(node->sys, type->name, type_id);
             return;
         }
         *origin = (node_origin){peer, request_id, entry->reply_wire};
