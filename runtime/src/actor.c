@@ -11,13 +11,13 @@
  *   cell is recycled only when !ALIVE and no sender is between its CAS and
  *   its push. */
 #include "actor.h"
-#include "alloc.h"
 
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "alloc.h"
 #include "clock.h"
 #include "dead_letter.h"
 #include "end.h"

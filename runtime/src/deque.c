@@ -5,9 +5,10 @@
  * which does not model fences, see that a cell's contents were published
  * before a thief reads them. */
 #include "deque.h"
-#include "alloc.h"
 
 #include <stdlib.h>
+
+#include "alloc.h"
 
 #define INITIAL_CAPACITY 256
 

@@ -9,8 +9,8 @@
  * the start of a turn, or at the latest when the turn's end finds KILL in
  * the life word and ends the actor there. */
 #include "end.h"
-#include "alloc.h"
 
+#include "alloc.h"
 #include "node.h"
 
 #include <stdlib.h>

@@ -39,13 +39,13 @@
  * overloaded system, and entries number at most the live actors.
  */
 #include "flow.h"
-#include "alloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "actor.h"
+#include "alloc.h"
 #include "clock.h"
 #include "scheduler.h"
 #include "stats.h"

@@ -1,6 +1,5 @@
 /* io.c - the I/O thread (io.h). */
 #include "io.h"
-#include "alloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "alloc.h"
 #include "clock.h"
 #include "topology.h"
 

@@ -12,12 +12,12 @@
  * after any re-arm the actor posted, so the I/O thread never sees a freed
  * record, and the caller may close the descriptor when it returns. */
 #include "io_watch.h"
-#include "alloc.h"
 
 #include <stdlib.h>
 #include <zmq.h>
 
 #include "actor.h"
+#include "alloc.h"
 #include "dead_letter.h"
 #include "io.h"
 #include "system.h"

@@ -62,13 +62,13 @@
  * The Promela model in runtime/model/ checks this protocol; see
  * runtime/README.md for what it covers. */
 #include "mailbox.h"
-#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "life.h"
 #include "platform.h"
 #include "timer.h"

@@ -10,11 +10,11 @@
  * target alive and is fired by its end, or sees it ended and fires itself
  * at once; never both, never neither. */
 #include "monitor.h"
-#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "array.h"
 #include "dead_letter.h"
 #include "node.h"

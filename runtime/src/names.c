@@ -7,7 +7,6 @@
  * the table grows, when they are dropped: the table holds at most twice
  * the names registered to live actors since it last grew, plus those. */
 #include "names.h"
-#include "alloc.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <xxhash.h>
 
 #include "actor.h"
+#include "alloc.h"
 #include "system.h"
 
 int zactor__names_init(zactor__names *names)

@@ -14,10 +14,11 @@
  * slab allocation happen under it (under a flood, two workers trading
  * blocks used to wait on each other there). */
 #include "pool.h"
-#include "alloc.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
+
+#include "alloc.h"
 
 #define HEAP_CLASS ZACTOR__POOL_CLASSES /* size_class of a malloc'd block */
 #define CACHE_CAP 256u                  /* blocks per class a worker keeps */

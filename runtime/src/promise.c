@@ -9,10 +9,10 @@
  * actor that deferred. A stale or answered id finds no slot of its actor
  * and is refused. */
 #include "promise.h"
-#include "alloc.h"
 
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "array.h"
 #include "platform.h"
 #include "reply.h"

@@ -14,8 +14,8 @@
  * (request.c): its reply, and each way it can fail, first take its entry
  * out of the request table, and only the one that found it answers. */
 #include "reply.h"
-#include "alloc.h"
 
+#include "alloc.h"
 #include "node.h"
 
 #include <errno.h>

@@ -17,10 +17,10 @@
  * time leaves no timer to keep the system busy; the timer, when it fires
  * first, takes the entry here (expire) and ends itself. */
 #include "request.h"
-#include "alloc.h"
 
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "array.h"
 #include "dead_letter.h"
 #include "platform.h"

@@ -31,12 +31,12 @@
  * (worker_to_wake). Any woken worker searches every node, so which one
  * wakes is only a matter of locality and latency, never of correctness. */
 #include "scheduler.h"
-#include "alloc.h"
 
 #include <sched.h>
 #include <stdlib.h>
 
 #include "actor.h"
+#include "alloc.h"
 #include "platform.h"
 #include "system.h"
 #include "worker.h"

@@ -19,8 +19,8 @@
  * and the shared counter's cache line stays put, where every turn used to
  * move it between cores twice. */
 #include "system.h"
-#include "alloc.h"
 
+#include "alloc.h"
 #include "io_watch.h"
 #include "node.h"
 

@@ -58,8 +58,8 @@
  * fires everything due then (scheduler.c), sending as the timer thread
  * would. */
 #include "timer.h"
-#include "alloc.h"
 
+#include "alloc.h"
 #include "node.h"
 
 #include <errno.h>

@@ -7,7 +7,6 @@
  * topology hwloc says is not this machine's (e.g. one loaded from the XML
  * file named by hwloc's own HWLOC_XMLFILE variable). */
 #include "topology.h"
-#include "alloc.h"
 
 #include <hwloc.h>
 #include <limits.h>
@@ -16,6 +15,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "platform.h"
 
 struct zactor__topology {

@@ -1,8 +1,9 @@
 /* u64map.c - the map of u64map.h. */
 #include "u64map.h"
-#include "alloc.h"
 
 #include <stdlib.h>
+
+#include "alloc.h"
 
 /* A 64-bit mix (splitmix64's finaliser): request ids count up by one and
  * actor ids differ in their high bits, neither spreads by itself. */

@@ -1,12 +1,12 @@
 /* worker.c - worker threads: the loop, one actor turn, batching, ctx. */
 #include "worker.h"
-#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "actor.h"
+#include "alloc.h"
 #include "dead_letter.h"
 #include "end.h"
 #include "scheduler.h"
