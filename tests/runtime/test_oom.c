@@ -611,8 +611,12 @@ static void sweep(const scenario *s, uint64_t stride)
         runs++;
         if (!injected)
             break;
-        if (atomic_load(&enomems) == 0)
+        if (atomic_load(&enomems) == 0) {
             absorbed++;
+            if (getenv("ZACTOR_FAULT_TRACE"))
+                fprintf(stderr, "%s, N = %llu: absorbed (no call returned ENOMEM)\n", s->name,
+                        (unsigned long long)n);
+        }
         CHECK(n < 100000);
     }
     printf("%s: %llu runs (stride %llu), %llu allocations in a whole run, %llu failures "
