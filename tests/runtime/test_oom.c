@@ -34,9 +34,9 @@
 /* How long a node call waits for an answer that may have been lost. */
 #define LOST_NS (UINT64_C(2) * 1000000000u)
 
-enum { T_SMALL, T_MEDIUM, T_LARGE, T_ADD, T_TOTAL, T_TICK, T_ASK, T_COUNT };
-static const char *const type_names[T_COUNT] = {"Small", "Medium", "Large", "Add",
-                                                "Total", "Tick",   "AskAdd"};
+enum { T_SMALL, T_MEDIUM, T_LARGE, T_ADD, T_TOTAL, T_TICK, T_ASK, T_HUGE, T_COUNT };
+static const char *const type_names[T_COUNT] = {"Small", "Medium", "Large",  "Add",
+                                                "Total", "Tick",   "AskAdd", "Huge"};
 
 /* What one run promised and what became of it; reset before each run. */
 static _Atomic uint64_t sent[T_COUNT], handled[T_COUNT], dead[T_COUNT];
@@ -97,9 +97,9 @@ static void on_dead_letter(void *user, const char *type_name, uint32_t type_id)
 {
     (void)user;
     (void)type_name;
-    static const uint32_t ids[T_COUNT] = {OOM_SMALL_TYPE_ID, OOM_MEDIUM_TYPE_ID, OOM_LARGE_TYPE_ID,
-                                          OOM_ADD_TYPE_ID,   OOM_TOTAL_TYPE_ID,  OOM_TICK_TYPE_ID,
-                                          OOM_ASKADD_TYPE_ID};
+    static const uint32_t ids[T_COUNT] = {OOM_SMALL_TYPE_ID,  OOM_MEDIUM_TYPE_ID, OOM_LARGE_TYPE_ID,
+                                          OOM_ADD_TYPE_ID,    OOM_TOTAL_TYPE_ID,  OOM_TICK_TYPE_ID,
+                                          OOM_ASKADD_TYPE_ID, OOM_HUGE_TYPE_ID};
     for (unsigned t = 0; t < T_COUNT; t++) {
         if (ids[t] == type_id) {
             atomic_fetch_add(&dead[t], 1);
@@ -152,6 +152,15 @@ void oom_Sink_on_Medium(oom_Sink *self, zactor_ctx *ctx, const oom_Medium *msg)
         atomic_fetch_add(&bad_payloads, 1);
     self->total += msg->n;
     atomic_fetch_add(&handled[T_MEDIUM], 1);
+}
+
+void oom_Sink_on_Huge(oom_Sink *self, zactor_ctx *ctx, const oom_Huge *msg)
+{
+    (void)ctx;
+    if (msg->pad[1999] != (uint8_t)msg->n)
+        atomic_fetch_add(&bad_payloads, 1);
+    self->total += msg->n;
+    atomic_fetch_add(&handled[T_HUGE], 1);
 }
 
 void oom_Sink_on_Large(oom_Sink *self, zactor_ctx *ctx, const oom_Large *msg)
@@ -318,6 +327,13 @@ static void scenario_messages(void)
                 SENT(T_SMALL, oom_Sink_send_Small(sink, &(oom_Small){i}));
             for (uint32_t i = 0; i < 12; i++)
                 send_medium(sink, i);
+            for (uint32_t i = 0; i < 3; i++) {
+                /* More than 1 KiB: a heap block each. */
+                static oom_Huge huge;
+                huge.n = i;
+                huge.pad[1999] = (uint8_t)i;
+                SENT(T_HUGE, oom_Sink_send_Huge(sink, &huge));
+            }
             static const size_t sizes[] = {2, 3000, 200000, 3 << 20};
             for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
                 oom_Large large;
