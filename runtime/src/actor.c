@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "alloc.h"
 #include "clock.h"
 #include "dead_letter.h"
 #include "end.h"
@@ -85,7 +86,7 @@ void __lsan_unregister_root_region(const void *p, size_t size);
 static zactor__cell_chunk *map_chunk(void)
 {
     size_t span = 2u * CHUNK_BYTES;
-    unsigned char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned char *p = zactor__map(span);
     if (p == MAP_FAILED)
         return NULL;
     uintptr_t start = ((uintptr_t)p + CHUNK_BYTES - 1) & ~(uintptr_t)(CHUNK_BYTES - 1);
@@ -108,7 +109,8 @@ static bool index_chunk(zactor__cell_store *store, zactor__cell_chunk *chunk)
     uint32_t count = table ? atomic_load_explicit(&table->count, memory_order_relaxed) : 0;
     if (!table || count == table->capacity) {
         uint32_t capacity = table ? 2 * table->capacity : 64;
-        zactor__chunk_table *grown = malloc(sizeof *grown + capacity * sizeof grown->chunks[0]);
+        zactor__chunk_table *grown =
+            zactor__malloc(sizeof *grown + capacity * sizeof grown->chunks[0]);
         if (!grown)
             return false;
         grown->older = table;
@@ -136,7 +138,7 @@ static zactor__cell_chunk *new_chunk(zactor__cell_store *store)
     atomic_init(&chunk->used, 0);
     if (!index_chunk(store, chunk)) {
         chunk_roots_remove(chunk);
-        munmap(chunk, CHUNK_BYTES);
+        zactor__unmap(chunk, CHUNK_BYTES);
         return NULL;
     }
     store->chunks = chunk;
@@ -264,10 +266,10 @@ static void *new_state(zactor_cell *cell, const zactor_actor_type *type, const v
     if (size <= sizeof cell->inline_state && type->state_align <= 8) {
         state = cell->inline_state;
     } else if (type->state_align <= _Alignof(max_align_t)) {
-        state = malloc(size);
+        state = zactor__malloc(size);
     } else {
         size = (size + type->state_align - 1) / type->state_align * type->state_align;
-        state = aligned_alloc(type->state_align, size);
+        state = zactor__aligned_alloc(type->state_align, size);
     }
     if (state) {
         if (init)
@@ -281,7 +283,7 @@ static void *new_state(zactor_cell *cell, const zactor_actor_type *type, const v
 static void free_state(zactor_cell *cell)
 {
     if (cell->state != cell->inline_state)
-        free(cell->state);
+        zactor__free(cell->state);
     cell->state = NULL;
 }
 
@@ -961,13 +963,13 @@ void zactor__actors_shutdown(zactor_system *sys)
         }
         store->chunks = chunk->next;
         chunk_roots_remove(chunk);
-        munmap(chunk, CHUNK_BYTES);
+        zactor__unmap(chunk, CHUNK_BYTES);
     }
     store->free = NULL;
     zactor__chunk_table *table = atomic_load_explicit(&store->table, memory_order_relaxed);
     while (table) {
         zactor__chunk_table *older = table->older;
-        free(table);
+        zactor__free(table);
         table = older;
     }
     atomic_store_explicit(&store->table, NULL, memory_order_relaxed);

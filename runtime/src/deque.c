@@ -8,6 +8,8 @@
 
 #include <stdlib.h>
 
+#include "alloc.h"
+
 #define INITIAL_CAPACITY 256
 
 struct zactor__deque_array {
@@ -19,7 +21,7 @@ struct zactor__deque_array {
 static zactor__deque_array *new_array(int64_t capacity)
 {
     zactor__deque_array *array =
-        malloc(sizeof *array + (size_t)capacity * sizeof(_Atomic(zactor_cell *)));
+        zactor__malloc(sizeof *array + (size_t)capacity * sizeof(_Atomic(zactor_cell *)));
     if (array) {
         array->retired_next = NULL;
         array->capacity = capacity;
@@ -47,10 +49,10 @@ int zactor__deque_init(zactor__deque *deque)
 void zactor__deque_destroy(zactor__deque *deque)
 {
     /* Relaxed: every thread that used the deque has been joined. */
-    free(atomic_load_explicit(&deque->array, memory_order_relaxed));
+    zactor__free(atomic_load_explicit(&deque->array, memory_order_relaxed));
     while (deque->retired) {
         zactor__deque_array *next = deque->retired->retired_next;
-        free(deque->retired);
+        zactor__free(deque->retired);
         deque->retired = next;
     }
 }

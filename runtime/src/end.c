@@ -10,6 +10,7 @@
  * the life word and ends the actor there. */
 #include "end.h"
 
+#include "alloc.h"
 #include "node.h"
 
 #include <stdlib.h>
@@ -29,7 +30,7 @@ int zactor__kills_init(zactor__kills *kills)
 
 void zactor__kills_destroy(zactor__kills *kills)
 {
-    free(kills->items);
+    zactor__free(kills->items);
     pthread_mutex_destroy(&kills->lock);
 }
 

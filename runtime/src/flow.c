@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "actor.h"
+#include "alloc.h"
 #include "clock.h"
 #include "scheduler.h"
 #include "stats.h"
@@ -70,7 +71,7 @@ int zactor__flow_init(zactor__flow *flow)
 
 void zactor__flow_destroy(zactor__flow *flow)
 {
-    free(flow->mutes);
+    zactor__free(flow->mutes);
     pthread_cond_destroy(&flow->room);
     pthread_mutex_destroy(&flow->lock);
 }
@@ -138,7 +139,7 @@ static bool reserve_mute(zactor__flow *flow, uint32_t n)
     if (n < flow->capacity)
         return true;
     size_t capacity = flow->capacity ? 2 * flow->capacity : 16;
-    zactor__mute *mutes = realloc(flow->mutes, capacity * sizeof *mutes);
+    zactor__mute *mutes = zactor__realloc(flow->mutes, capacity * sizeof *mutes);
     if (!mutes)
         return false;
     flow->mutes = mutes;

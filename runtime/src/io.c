@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "alloc.h"
 #include "clock.h"
 #include "topology.h"
 
@@ -72,7 +73,7 @@ static void io_run_calls(zactor__io_queued *calls)
         zactor__io_call_fn fn = calls->fn;
         void *arg = calls->arg;
         if (!owned)
-            free(calls);
+            zactor__free(calls);
         fn(arg);
         calls = next;
     }
@@ -105,10 +106,10 @@ static bool io_poll_set_reserve(io_poll_set *set, uint32_t n)
 {
     if (n <= set->capacity)
         return true;
-    zmq_pollitem_t *items = realloc(set->items, n * sizeof *items);
+    zmq_pollitem_t *items = zactor__realloc(set->items, n * sizeof *items);
     if (items)
         set->items = items;
-    void **users = realloc(set->users, n * sizeof *users);
+    void **users = zactor__realloc(set->users, n * sizeof *users);
     if (users)
         set->users = users;
     if (!items || !users)
@@ -181,8 +182,8 @@ static void *io_main(void *arg)
         if (quit)
             break;
     }
-    free(set.items);
-    free(set.users);
+    zactor__free(set.items);
+    zactor__free(set.users);
     return NULL;
 }
 
@@ -253,13 +254,13 @@ static int io_queue(zactor__io *io, zactor__io_queued *node)
 
 int zactor__io_call(zactor__io *io, zactor__io_call_fn fn, void *arg)
 {
-    zactor__io_queued *call = malloc(sizeof *call);
+    zactor__io_queued *call = zactor__malloc(sizeof *call);
     if (!call)
         return ZACTOR_ENOMEM;
     *call = (zactor__io_queued){NULL, fn, arg, false};
     int rc = io_queue(io, call);
     if (rc != 0)
-        free(call);
+        zactor__free(call);
     return rc;
 }
 
@@ -303,7 +304,7 @@ int zactor__io_add(zactor__io *io, const zactor__io_source *source)
 {
     if (io->source_count == io->source_capacity) {
         uint32_t capacity = io->source_capacity ? 2 * io->source_capacity : 8;
-        zactor__io_source *grown = realloc(io->sources, capacity * sizeof *grown);
+        zactor__io_source *grown = zactor__realloc(io->sources, capacity * sizeof *grown);
         if (!grown)
             return ZACTOR_ENOMEM;
         io->sources = grown;
@@ -356,6 +357,6 @@ void zactor__io_destroy(zactor__io *io)
         zmq_ctx_term(io->zmq);
         close(io->wake_fd);
     }
-    free(io->sources);
+    zactor__free(io->sources);
     pthread_mutex_destroy(&io->lock);
 }

@@ -17,6 +17,8 @@
 #include <zmq.h>
 
 #include "actor.h"
+#include "alloc.h"
+#include "dead_letter.h"
 #include "io.h"
 #include "system.h"
 #include "worker.h"
@@ -75,8 +77,10 @@ static void watch_ready(void *user, short revents)
         ready |= ZACTOR_IO_ERROR | (w->events & ZACTOR_IO_READ);
     zactor_io_event ev = {w->fd, ready, w->id};
     /* An owner that has ended (its end removes the watch next) or a
-     * stopping system: nobody to tell, and the watch stays disarmed. */
-    (void)zactor__send_exempt(w->owner, w->owner_type, w->io_tag, &ev, sizeof ev);
+     * stopping system: nobody to tell, and the watch stays disarmed. Out
+     * of memory: counted, and the watch stays disarmed too. */
+    int rc = zactor__send_exempt(w->owner, w->owner_type, w->io_tag, &ev, sizeof ev);
+    zactor__notice_unsent(w->sys, rc);
 }
 
 /* On the I/O thread: polls w again (if it is still in the poll set). */
@@ -148,7 +152,7 @@ int zactor_io_watch(zactor_ctx *ctx, int fd, uint32_t events, uint64_t *watch)
     int rc = zactor__io_start(&sys->io);
     if (rc != 0)
         return rc;
-    io_watch *w = calloc(1, sizeof *w);
+    io_watch *w = zactor__calloc(1, sizeof *w);
     if (!w)
         return ZACTOR_ENOMEM;
     *w = (io_watch){0, fd, events, zactor_self(ctx), type, tag, sys, {0}, NULL};
@@ -160,7 +164,7 @@ int zactor_io_watch(zactor_ctx *ctx, int fd, uint32_t events, uint64_t *watch)
         rc = ZACTOR_ENOMEM;
     pthread_mutex_unlock(&watches->lock);
     if (rc != 0) {
-        free(w);
+        zactor__free(w);
         return rc;
     }
     watch_add_call call = {w, 0};
@@ -171,7 +175,7 @@ int zactor_io_watch(zactor_ctx *ctx, int fd, uint32_t events, uint64_t *watch)
         pthread_mutex_lock(&watches->lock);
         (void)zactor__u64map_take(&watches->by_id, w->id);
         pthread_mutex_unlock(&watches->lock);
-        free(w);
+        zactor__free(w);
         return rc;
     }
     cell->flags |= ZACTOR__CELL_IO;
@@ -200,7 +204,7 @@ static void watch_end(io_watch *w, bool polled)
 {
     if (polled)
         (void)zactor__io_call_wait(&w->sys->io, watch_remove_on_thread, w);
-    free(w);
+    zactor__free(w);
 }
 
 int zactor_io_unwatch(zactor_ctx *ctx, uint64_t watch)
@@ -293,7 +297,7 @@ void zactor__io_watches_destroy(zactor__io_watches *watches)
 {
     for (size_t i = 0; watches->by_id.slots && i <= watches->by_id.mask; i++) {
         if (watches->by_id.slots[i].key)
-            free(watches->by_id.slots[i].value);
+            zactor__free(watches->by_id.slots[i].value);
     }
     zactor__u64map_free(&watches->by_id);
     pthread_mutex_destroy(&watches->lock);

@@ -68,6 +68,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "life.h"
 #include "platform.h"
 #include "timer.h"
@@ -207,8 +208,7 @@ static void *map_ring_pages(size_t bytes)
     size_t length = (bytes + page - 1) & ~(page - 1);
     /* Reserve a huge page more, then give back what lies outside the
      * aligned range: unmapped address space costs nothing. */
-    unsigned char *reserved = mmap(NULL, length + HUGE_PAGE_BYTES, PROT_READ | PROT_WRITE,
-                                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned char *reserved = zactor__map(length + HUGE_PAGE_BYTES);
     if (reserved == MAP_FAILED)
         return NULL;
     uintptr_t start =
@@ -238,7 +238,7 @@ static zactor__ring *new_ring(uint32_t capacity, uint32_t stride, zactor__pool *
         ring = map_ring_pages(bytes);
         zeroed = true;
     } else {
-        ring = aligned_alloc(ZACTOR__CACHE_LINE, bytes);
+        ring = zactor__aligned_alloc(ZACTOR__CACHE_LINE, bytes);
     }
     if (!ring)
         return NULL;
@@ -260,9 +260,9 @@ static void free_ring(zactor__ring *ring, zactor__pool *pool, zactor__pool_cache
     if (ring->capacity == INITIAL_SLOTS)
         zactor__pool_free(pool, cache, ring);
     else if (bytes >= BIG_RING_BYTES)
-        munmap(ring, bytes);
+        zactor__unmap(ring, bytes);
     else
-        free(ring);
+        zactor__free(ring);
 }
 
 void zactor__mailbox_init(zactor__mailbox *mailbox, zactor__mailbox_reader *reader)

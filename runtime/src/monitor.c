@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "array.h"
+#include "dead_letter.h"
 #include "node.h"
 #include "scheduler.h"
 #include "system.h"
@@ -31,7 +33,7 @@ int zactor__monitors_init(zactor__monitors *monitors)
 
 void zactor__monitors_destroy(zactor__monitors *monitors)
 {
-    free(monitors->items);
+    zactor__free(monitors->items);
     pthread_mutex_destroy(&monitors->lock);
 }
 
@@ -108,8 +110,10 @@ static zactor_end_reason end_reason_left(zactor_system *sys, zactor_ref target)
 static void down_send(const zactor__monitor *m, const char *type_name, zactor_end_reason reason)
 {
     zactor_down down = {m->target, type_name, reason, m->id};
-    /* A watcher that ended or a stopping system: nobody to tell. */
-    (void)zactor__send_exempt(m->watcher, m->watcher_type, m->down_tag, &down, sizeof down);
+    /* A watcher that ended or a stopping system: nobody to tell. Out of
+     * memory: counted. */
+    int rc = zactor__send_exempt(m->watcher, m->watcher_type, m->down_tag, &down, sizeof down);
+    zactor__notice_unsent(m->watcher.cell->sys, rc);
 }
 
 /* The running actor of ctx as a watcher: its type and the tag of its `on

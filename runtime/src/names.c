@@ -16,6 +16,7 @@
 #include <xxhash.h>
 
 #include "actor.h"
+#include "alloc.h"
 #include "system.h"
 
 int zactor__names_init(zactor__names *names)
@@ -29,8 +30,8 @@ int zactor__names_init(zactor__names *names)
 void zactor__names_destroy(zactor__names *names)
 {
     for (size_t i = 0; i < names->capacity; i++)
-        free(names->slots[i].name);
-    free(names->slots);
+        zactor__free(names->slots[i].name);
+    zactor__free(names->slots);
     pthread_rwlock_destroy(&names->lock);
 }
 
@@ -105,7 +106,7 @@ static bool names_make_room(zactor__names *names)
             return false;
         capacity *= 2;
     }
-    zactor__name *slots = calloc(capacity, sizeof *slots);
+    zactor__name *slots = zactor__calloc(capacity, sizeof *slots);
     if (!slots)
         return false;
     zactor__names grown = {.slots = slots, .capacity = capacity, .used = 0};
@@ -114,14 +115,14 @@ static bool names_make_room(zactor__names *names)
         if (!old->name)
             continue;
         if (!ref_holds_names(old->ref)) {
-            free(old->name);
+            zactor__free(old->name);
             continue;
         }
         name_key key = {old->name, strlen(old->name), old->hash};
         *names_probe(&grown, &key) = *old;
         grown.used++;
     }
-    free(names->slots);
+    zactor__free(names->slots);
     names->slots = grown.slots;
     names->capacity = grown.capacity;
     names->used = grown.used;
@@ -165,9 +166,9 @@ int zactor_name_register(zactor_system *sys, const char *name, zactor_ref ref)
         }
         goto out;
     }
-    char *copy = malloc(key.length + 1);
+    char *copy = zactor__malloc(key.length + 1);
     if (!copy || !names_make_room(names)) {
-        free(copy);
+        zactor__free(copy);
         rc = ZACTOR_ENOMEM;
         goto out;
     }

@@ -1,6 +1,7 @@
 /* node.c - nodes over ZeroMQ: the public API, a node's life and its tick
  * (node_layer.h says how the node layer is split, docs/nodes.md what it
  * does). */
+#include "alloc.h"
 #include "node_layer.h"
 
 #include <errno.h>
@@ -180,13 +181,13 @@ static bool node_name_is_valid(const char *name)
 
 static void node_free(zactor__node_layer *node)
 {
-    free(node->curve_allowed);
+    zactor__free(node->curve_allowed);
     zactor__u64map_free(&node->peers_by_id);
     zactor__u64map_free(&node->pending);
     pthread_cond_destroy(&node->cond);
     pthread_mutex_destroy(&node->lock);
-    free(node->scratch);
-    free(node);
+    zactor__free(node->scratch);
+    zactor__free(node);
 }
 
 static void node_install_tick(void *arg)
@@ -208,16 +209,16 @@ int zactor_node_start(zactor_system *sys, const zactor_node_config *cfg)
         return ZACTOR_EARG;
     if (zactor__system_stopping(sys))
         return ZACTOR_ESTOPPED;
-    zactor__node_layer *node = calloc(1, sizeof *node);
+    zactor__node_layer *node = zactor__calloc(1, sizeof *node);
     if (!node)
         return ZACTOR_ENOMEM;
     if (pthread_mutex_init(&node->lock, NULL) != 0) {
-        free(node);
+        zactor__free(node);
         return ZACTOR_ENOMEM;
     }
     if (zactor__cond_init_monotonic(&node->cond) != 0) {
         pthread_mutex_destroy(&node->lock);
-        free(node);
+        zactor__free(node);
         return ZACTOR_ENOMEM;
     }
     node->sys = sys;
@@ -398,7 +399,7 @@ static void connect_on_thread(void *arg)
         c = NULL;
     } else if (c) {
         rc = c->peer && c->peer->up ? 0 : 1;
-    } else if ((c = calloc(1, sizeof *c))) {
+    } else if ((c = zactor__calloc(1, sizeof *c))) {
         c->node = node;
         snprintf(c->endpoint, sizeof c->endpoint, "%s", cc->endpoint);
         c->socket = zmq_socket(io->zmq, ZMQ_DEALER);
@@ -412,16 +413,16 @@ static void connect_on_thread(void *arg)
         }
         zactor__io_source source = {c->socket, -1, ZMQ_POLLIN, zactor__node_dealer_ready, c};
         if (!c->socket) {
-            free(c);
+            zactor__free(c);
             c = NULL;
         } else if (zmq_connect(c->socket, cc->endpoint) != 0) {
             rc = ZACTOR_EARG;
             zmq_close(c->socket);
-            free(c);
+            zactor__free(c);
             c = NULL;
         } else if (zactor__io_add(io, &source) != 0) {
             zmq_close(c->socket);
-            free(c);
+            zactor__free(c);
             c = NULL;
         } else {
             c->next = node->connectors;
@@ -495,24 +496,33 @@ typedef struct lookup_call {
     node_call *call;
 } lookup_call;
 
+static void lookup_done(lookup_call *lc, int rc)
+{
+    zactor__node_layer *node = lc->node;
+    pthread_mutex_lock(&node->lock);
+    lc->call->done = true;
+    lc->call->rc = rc;
+    pthread_cond_broadcast(&node->cond);
+    pthread_mutex_unlock(&node->lock);
+}
+
 static void lookup_on_thread(void *arg)
 {
     lookup_call *lc = arg;
-    zactor__node_layer *node = lc->node;
-    zactor__peer *peer = zactor__node_peer_named(node, lc->call->node_name);
+    zactor__peer *peer = zactor__node_peer_named(lc->node, lc->call->node_name);
     if (!peer) {
-        pthread_mutex_lock(&node->lock);
-        lc->call->done = true;
-        lc->call->rc = ZACTOR_EUNREACH;
-        pthread_cond_broadcast(&node->cond);
-        pthread_mutex_unlock(&node->lock);
+        lookup_done(lc, ZACTOR_EUNREACH);
         return;
     }
     uint8_t body[8 + 1 + ZACTOR_NODE_NAME_MAX];
     zactor_wire_writer w = {body, body + sizeof body, NULL, 0};
     zactor_wire_put_u64(&w, lc->call->id);
     zactor__node_put_string(&w, lc->call->name);
-    (void)zactor__node_out_record(peer, RECORD_LOOKUP, body, (size_t)(w.at - body));
+    /* A record that cannot be written (no memory, the peer just went
+     * down) ends the lookup now rather than at its timeout. */
+    int rc = zactor__node_out_record(peer, RECORD_LOOKUP, body, (size_t)(w.at - body));
+    if (rc != 0)
+        lookup_done(lc, rc);
 }
 
 int zactor_node_lookup(zactor_system *sys, const char *node_name, const char *name,
@@ -594,7 +604,7 @@ static void close_on_thread(void *arg)
         if (source)
             zactor__io_remove(io, source);
         zmq_close(c->socket);
-        free(c);
+        zactor__free(c);
     }
     if (node->zap) {
         zactor__io_source *source = zactor__io_find(io, node->zap, -1, NULL);
@@ -630,14 +640,14 @@ void zactor__node_destroy(zactor_system *sys)
         zactor__u64map *proxies = &peer->proxies;
         for (size_t i = 0; proxies->slots && i <= proxies->mask; i++) {
             if (proxies->slots[i].key)
-                free(proxies->slots[i].value);
+                zactor__free(proxies->slots[i].value);
         }
         zactor__u64map_free(proxies);
-        free(peer->out);
+        zactor__free(peer->out);
         zactor__node_batches_drop(node, peer->sealed);
         zactor__node_batches_drop(node, peer->sending);
         pthread_mutex_destroy(&peer->out_lock);
-        free(peer);
+        zactor__free(peer);
     }
     /* Requests still pending were failed when their peers went down. */
     node_free(node);

@@ -1,5 +1,6 @@
 /* node_auth.c - CURVE: a node's keys, the peers it allows, and the ZAP
  * handler that asks (node_layer.h). */
+#include "alloc.h"
 #include "node_layer.h"
 
 #include <errno.h>
@@ -34,7 +35,7 @@ int zactor__node_curve_configure(zactor__node_layer *node, const zactor_node_con
         c->curve_allowed_count == 0 || !zactor__node_curve_key_is_valid(c->curve_public_key) ||
         !zactor__node_curve_key_is_valid(c->curve_secret_key))
         return ZACTOR_EARG;
-    node->curve_allowed = calloc(c->curve_allowed_count, sizeof node->curve_allowed[0]);
+    node->curve_allowed = zactor__calloc(c->curve_allowed_count, sizeof node->curve_allowed[0]);
     if (!node->curve_allowed)
         return ZACTOR_ENOMEM;
     for (size_t i = 0; i < c->curve_allowed_count; i++) {

@@ -1,5 +1,6 @@
 /* node_in.c - what the I/O thread reads from other nodes: batches,
  * records, handshakes, and refs on the wire (node_layer.h). */
+#include "alloc.h"
 #include "node_layer.h"
 
 #include <errno.h>
@@ -53,14 +54,14 @@ static int proxy_of(zactor__peer *peer, uint64_t actor, zactor_ref *out)
      * keeps invented actor ids from filling memory. */
     if (peer->proxies.count >= NODE_PROXIES_MAX)
         return ZACTOR_EINVAL;
-    proxy = malloc(sizeof *proxy);
+    proxy = zactor__malloc(sizeof *proxy);
     if (!proxy)
         return ZACTOR_ENOMEM;
     *proxy = (node_proxy){peer, actor, {NULL, 0}};
     proxy->ref = zactor__proxy_cell(peer->node->sys, &zactor__proxy_type, proxy);
     if (!proxy->ref.cell || !zactor__u64map_put(&peer->proxies, actor, proxy)) {
         /* A cell taken stays unused until the system ends: harmless. */
-        free(proxy);
+        zactor__free(proxy);
         return ZACTOR_ENOMEM;
     }
     *out = proxy->ref;
@@ -106,10 +107,10 @@ static uint8_t *scratch(zactor__node_layer *node, size_t n)
         while (cap < n)
             cap *= 2;
         /* Aligned for any message struct. */
-        uint8_t *grown = aligned_alloc(16, cap);
+        uint8_t *grown = zactor__aligned_alloc(16, cap);
         if (!grown)
             return NULL;
-        free(node->scratch);
+        zactor__free(node->scratch);
         node->scratch = grown;
         node->scratch_cap = cap;
     }
@@ -171,7 +172,7 @@ static void receive_message(zactor__peer *peer, zactor_wire_reader *r, bool requ
         zactor__dead_letter_note(node->sys, zactor__proxy_type.name, type_id);
         if (request) {
             node_origin gone = {peer, request_id, NULL};
-            node_origin *o = malloc(sizeof *o);
+            node_origin *o = zactor__malloc(sizeof *o);
             if (o) {
                 *o = gone;
                 zactor__node_origin_fail(o, ZACTOR_EDEAD);
@@ -185,7 +186,7 @@ static void receive_message(zactor__peer *peer, zactor_wire_reader *r, bool requ
                  request ? "request" : "message", type->name);
         zactor__node_event(node, ZACTOR_NODE_UNKNOWN_TYPE, peer->name, reason, type_id);
         if (request) {
-            node_origin *o = malloc(sizeof *o);
+            node_origin *o = zactor__malloc(sizeof *o);
             if (o) {
                 *o = (node_origin){peer, request_id, NULL};
                 zactor__node_origin_fail(o, ZACTOR_ETYPE);
@@ -202,25 +203,43 @@ static void receive_message(zactor__peer *peer, zactor_wire_reader *r, bool requ
     zactor_wire_ctx ctx = {zactor__node_encode_ref, zactor__node_decode_ref, node};
     if (buf)
         rc = entry->wire->decode(frame, frame_len, &ctx, buf + offset);
+    if (rc == ZACTOR_ENOMEM) {
+        /* A good frame that finds no memory here (the scratch buffer, a
+         * bytes field) is no bad input: it is a dead letter, as one for
+         * an actor that has ended; a request's asker hears ENOMEM if
+         * the notice itself can be had. */
+        zactor__dead_letter_note(node->sys, type->name, type_id);
+        if (request) {
+            node_origin *o = zactor__malloc(sizeof *o);
+            if (o) {
+                *o = (node_origin){peer, request_id, NULL};
+                zactor__node_origin_fail(o, ZACTOR_ENOMEM);
+            }
+        }
+        return;
+    }
     if (rc != 0) {
         char reason[128];
         snprintf(reason, sizeof reason, "malformed %s frame (%s)", entry->wire->name,
                  zactor_strerror(rc));
         zactor__node_bad_input(node, peer, reason, type_id);
         if (request) {
-            node_origin *o = malloc(sizeof *o);
+            node_origin *o = zactor__malloc(sizeof *o);
             if (o) {
                 *o = (node_origin){peer, request_id, NULL};
-                zactor__node_origin_fail(o, rc == ZACTOR_ENOMEM ? ZACTOR_ENOMEM : ZACTOR_EINVAL);
+                zactor__node_origin_fail(o, ZACTOR_EINVAL);
             }
         }
         return;
     }
     node_origin *origin = NULL;
     if (request) {
-        origin = malloc(sizeof *origin);
+        origin = zactor__malloc(sizeof *origin);
         if (!origin) {
+            /* Nothing left to tell the asker with: a dead letter here,
+             * and the asker waits for its timeout or its node's end. */
             entry->wire->drop ? entry->wire->drop(buf + offset) : (void)0;
+            zactor__dead_letter_note(node->sys, type->name, type_id);
             return;
         }
         *origin = (node_origin){peer, request_id, entry->reply_wire};
@@ -272,7 +291,7 @@ static void receive_reply(zactor__peer *peer, zactor_wire_reader *r)
     } else {
         zactor_reply(&p->reply_to, buf, wire->size, wire->drop);
     }
-    free(p);
+    zactor__free(p);
 }
 
 static bool is_error_code(int32_t code)
@@ -301,7 +320,7 @@ static void receive_fail(zactor__peer *peer, zactor_wire_reader *r)
         return;
     }
     zactor__reply_to_fail(&p->reply_to, code, true);
-    free(p);
+    zactor__free(p);
 }
 
 static void receive_lookup(zactor__peer *peer, zactor_wire_reader *r)

@@ -1,6 +1,7 @@
 /* node_out.c - what senders on any thread write for other nodes: records
  * in their peer's batches, messages, requests, replies, monitors and Downs
  * (node_layer.h). */
+#include "alloc.h"
 #include "node_layer.h"
 
 #include <errno.h>
@@ -26,7 +27,7 @@
  * when memory ran out (it then stays open). */
 bool zactor__node_out_seal(zactor__peer *peer)
 {
-    node_batch *batch = malloc(sizeof *batch);
+    node_batch *batch = zactor__malloc(sizeof *batch);
     if (!batch)
         return false;
     *batch = (node_batch){.data = peer->out, .len = peer->out_len};
@@ -55,7 +56,7 @@ static uint8_t *out_reserve(zactor__peer *peer, size_t n)
         size_t cap = peer->out_cap ? peer->out_cap : NODE_BATCH_MIN;
         while (cap - peer->out_len < n)
             cap *= 2;
-        uint8_t *grown = realloc(peer->out, cap);
+        uint8_t *grown = zactor__realloc(peer->out, cap);
         if (!grown)
             return NULL;
         peer->out = grown;
@@ -184,7 +185,7 @@ int zactor__node_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag
     if (frame > node->max_batch_bytes - RECORD_HEADER - 16)
         return ZACTOR_ETOOBIG;
     if (request) {
-        pending = malloc(sizeof *pending);
+        pending = zactor__malloc(sizeof *pending);
         if (!pending)
             return ZACTOR_ENOMEM;
         *pending = (node_pending){peer, *(const zactor_reply_to *)msg, entry->reply_wire};
@@ -193,7 +194,7 @@ int zactor__node_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag
         bool put = zactor__u64map_put(&node->pending, id, pending);
         pthread_mutex_unlock(&node->lock);
         if (!put) {
-            free(pending);
+            zactor__free(pending);
             return ZACTOR_ENOMEM;
         }
     }
@@ -229,7 +230,7 @@ int zactor__node_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag
         if (pending) {
             if (pending_take(node, id) != pending)
                 return 0;
-            free(pending);
+            zactor__free(pending);
         }
         return rc;
     }
@@ -252,7 +253,7 @@ void zactor__node_origin_fail(node_origin *origin, int code)
     zactor_wire_put_u64(&w, origin->request);
     zactor_wire_put_u32(&w, (uint32_t)code);
     (void)zactor__node_out_record(origin->peer, RECORD_FAIL, body, sizeof body);
-    free(origin);
+    zactor__free(origin);
 }
 
 void zactor__node_reply(const zactor_reply_to *reply_to, const void *reply, zactor_drop_fn drop)
@@ -292,13 +293,13 @@ void zactor__node_reply(const zactor_reply_to *reply_to, const void *reply, zact
     }
     if (rc == 0) {
         out_unlock(peer, was_empty);
-        free(origin);
+        zactor__free(origin);
     } else {
         pthread_mutex_unlock(&peer->out_lock);
         if (rc == ZACTOR_EUNREACH) {
             /* Its requester's node is gone: a dead letter here. */
             zactor__dead_letter_note(node->sys, zactor__node_requester.name, wire->type_id);
-            free(origin);
+            zactor__free(origin);
         } else {
             zactor__node_origin_fail(origin, rc);
         }

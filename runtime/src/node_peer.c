@@ -1,5 +1,6 @@
 /* node_peer.c - peers: one incarnation of another node each, up and
  * down, and the batches the I/O thread sends them (node_layer.h). */
+#include "alloc.h"
 #include "node_layer.h"
 
 #include <errno.h>
@@ -22,11 +23,11 @@
 
 zactor__peer *zactor__node_peer_new(zactor__node_layer *node, uint64_t id)
 {
-    zactor__peer *peer = calloc(1, sizeof *peer);
+    zactor__peer *peer = zactor__calloc(1, sizeof *peer);
     if (!peer)
         return NULL;
     if (pthread_mutex_init(&peer->out_lock, NULL) != 0) {
-        free(peer);
+        zactor__free(peer);
         return NULL;
     }
     peer->node = node;
@@ -34,7 +35,7 @@ zactor__peer *zactor__node_peer_new(zactor__node_layer *node, uint64_t id)
     zactor__u64map_init(&peer->proxies);
     if (!zactor__u64map_put(&node->peers_by_id, id, peer)) {
         pthread_mutex_destroy(&peer->out_lock);
-        free(peer);
+        zactor__free(peer);
         return NULL;
     }
     peer->next = node->peers;
@@ -99,8 +100,8 @@ void zactor__node_batches_drop(zactor__node_layer *node, node_batch *batch)
         if (batch->msg_made)
             zmq_msg_close(&batch->msg); /* frees data */
         else
-            free(batch->data);
-        free(batch);
+            zactor__free(batch->data);
+        zactor__free(batch);
         batch = next;
     }
 }
@@ -143,7 +144,7 @@ void zactor__node_peer_down(zactor__peer *peer)
         node_pending *p = failed;
         failed = (node_pending *)(void *)p->peer;
         zactor__reply_to_fail(&p->reply_to, ZACTOR_EUNREACH, true);
-        free(p);
+        zactor__free(p);
     }
     zactor__monitors_peer_down(node->sys, proxy_of_peer, peer);
     NODE_COUNT(node, peers_down, 1);
@@ -200,7 +201,7 @@ static int peer_send_msg(zactor__peer *peer, zmq_msg_t *msg)
 static void batch_data_free(void *data, void *hint)
 {
     (void)hint;
-    free(data);
+    zactor__free(data);
 }
 
 /* Sends the peer's batches in order: those left from before first, then
@@ -241,7 +242,7 @@ void zactor__node_peer_flush(zactor__peer *peer, uint64_t now)
             continue;
         }
         peer->last_sent = now;
-        free(batch); /* its data belongs to ZeroMQ now */
+        zactor__free(batch); /* its data belongs to ZeroMQ now */
     }
 }
 

@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "alloc.h"
+
 #define HEAP_CLASS ZACTOR__POOL_CLASSES /* size_class of a malloc'd block */
 #define CACHE_CAP 256u                  /* blocks per class a worker keeps */
 /* Four pages: one allocation (one mmap when bound) per 15 blocks of the
@@ -53,7 +55,7 @@ int zactor__pool_init(zactor__pool *pool, unsigned node_count, zactor__topology 
         atomic_init(&pool->allocs[cls], 0);
         atomic_init(&pool->frees[cls], 0);
     }
-    pool->nodes = aligned_alloc(ZACTOR__CACHE_LINE, node_count * sizeof *pool->nodes);
+    pool->nodes = zactor__aligned_alloc(ZACTOR__CACHE_LINE, node_count * sizeof *pool->nodes);
     if (!pool->nodes)
         return -1;
     for (; pool->node_count < node_count; pool->node_count++) {
@@ -82,7 +84,7 @@ void zactor__pool_destroy(zactor__pool *pool)
         }
         pthread_mutex_destroy(&node->lock);
     }
-    free(pool->nodes);
+    zactor__free(pool->nodes);
     pool->nodes = NULL;
     pool->node_count = 0;
 }
@@ -210,7 +212,7 @@ void *zactor__pool_alloc(zactor__pool *pool, zactor__pool_cache *cache, size_t s
     unsigned cls = class_of(size);
     zactor__block *block = NULL;
     if (cls == HEAP_CLASS) {
-        block = malloc(sizeof(zactor__block) + size);
+        block = zactor__malloc(sizeof(zactor__block) + size);
         if (block)
             block->size_class = HEAP_CLASS;
     } else if (cache) {
@@ -242,7 +244,7 @@ void zactor__pool_free(zactor__pool *pool, zactor__pool_cache *cache, void *payl
     else
         zactor__count_shared(&pool->frees[cls], 1);
     if (cls == HEAP_CLASS) {
-        free(block);
+        zactor__free(block);
     } else if (cache && block->node == cache->node) {
         block->next = cache->free[cls];
         cache->free[cls] = block;

@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "array.h"
 #include "platform.h"
 #include "reply.h"
@@ -32,7 +33,7 @@ void zactor__promises_destroy(zactor__promises *promises)
 {
     /* Every actor ended, and each answered the promises it held. */
     ZACTOR__INVARIANT(promises->open == 0);
-    free(promises->slots);
+    zactor__free(promises->slots);
     pthread_mutex_destroy(&promises->lock);
 }
 

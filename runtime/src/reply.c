@@ -15,6 +15,7 @@
  * out of the request table, and only the one that found it answers. */
 #include "reply.h"
 
+#include "alloc.h"
 #include "node.h"
 
 #include <errno.h>
@@ -69,11 +70,11 @@ void zactor__asks_destroy(zactor__asks *asks)
 
 static zactor__waiter *new_waiter(zactor__asks *asks, void *out, size_t out_size)
 {
-    zactor__waiter *w = malloc(sizeof *w);
+    zactor__waiter *w = zactor__malloc(sizeof *w);
     if (!w)
         return NULL;
     if (zactor__cond_init_monotonic(&w->wake) != 0) {
-        free(w);
+        zactor__free(w);
         return NULL;
     }
     w->prev = w->next = NULL;
@@ -94,7 +95,7 @@ static bool disown(zactor__waiter *w)
 static void free_waiter(zactor__waiter *w)
 {
     pthread_cond_destroy(&w->wake);
-    free(w);
+    zactor__free(w);
 }
 
 /* With the ask lock held. */

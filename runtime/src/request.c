@@ -20,7 +20,9 @@
 
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "array.h"
+#include "dead_letter.h"
 #include "platform.h"
 #include "system.h"
 
@@ -38,7 +40,7 @@ void zactor__requests_destroy(zactor__requests *requests)
     /* Every envelope was handled or dropped and every promise answered by
      * the time the actors are shut down: each took its entry. */
     ZACTOR__INVARIANT(requests->count == 0);
-    free(requests->items);
+    zactor__free(requests->items);
     pthread_mutex_destroy(&requests->lock);
 }
 
@@ -78,8 +80,9 @@ void zactor__request_notify(const zactor__request *request, int code)
 {
     zactor_request_error error = {request->id, request->target, request->message_type_id, code};
     /* Nothing to drop: a zactor_request_error owns nothing. */
-    (void)zactor__send_exempt(request->requester, request->requester_type, request->error_tag,
-                              &error, sizeof error);
+    int rc = zactor__send_exempt(request->requester, request->requester_type, request->error_tag,
+                                 &error, sizeof error);
+    zactor__notice_unsent(request->requester.cell->sys, rc);
 }
 
 void zactor__request_settle(zactor_system *sys, const zactor__request *request)

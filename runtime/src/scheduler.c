@@ -36,6 +36,7 @@
 #include <stdlib.h>
 
 #include "actor.h"
+#include "alloc.h"
 #include "platform.h"
 #include "system.h"
 #include "worker.h"
@@ -49,8 +50,8 @@ static void destroy_nodes(zactor__scheduler *sched, unsigned initialised)
     for (unsigned n = 0; n < initialised; n++) {
         pthread_mutex_destroy(&sched->nodes[n].inject_lock);
     }
-    free(sched->nodes);
-    free(sched->node_workers);
+    zactor__free(sched->nodes);
+    zactor__free(sched->node_workers);
     zactor__layout_free(&sched->layout);
 }
 
@@ -91,8 +92,9 @@ int zactor__scheduler_init(zactor__scheduler *sched, zactor__layout *layout)
     sched->node_count = layout->node_count;
     atomic_init(&sched->searching, 0);
     atomic_init(&sched->sleepers, 0);
-    sched->nodes = aligned_alloc(ZACTOR__CACHE_LINE, sched->node_count * sizeof *sched->nodes);
-    sched->node_workers = malloc(layout->workers * sizeof *sched->node_workers);
+    sched->nodes =
+        zactor__aligned_alloc(ZACTOR__CACHE_LINE, sched->node_count * sizeof *sched->nodes);
+    sched->node_workers = zactor__malloc(layout->workers * sizeof *sched->node_workers);
     if (!sched->nodes || !sched->node_workers) {
         destroy_nodes(sched, 0);
         return -1;

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "actor.h"
+#include "alloc.h"
 #include "monitor.h"
 #include "worker.h"
 #include "zactor/zactor.h"
@@ -139,18 +140,18 @@ static void spec_copy_free(spec_copy *copy)
     if (!copy)
         return;
     for (size_t i = 0; copy->owned && i < copy->spec.child_count; i++) {
-        free(copy->owned[i].name);
-        free(copy->owned[i].init);
+        zactor__free(copy->owned[i].name);
+        zactor__free(copy->owned[i].init);
         spec_copy_free(copy->owned[i].nested);
     }
-    free(copy->owned);
-    free(copy->children);
-    free(copy);
+    zactor__free(copy->owned);
+    zactor__free(copy->children);
+    zactor__free(copy);
 }
 
 static void *copy_bytes(const void *from, size_t size)
 {
-    void *to = malloc(size);
+    void *to = zactor__malloc(size);
     if (to)
         memcpy(to, from, size);
     return to;
@@ -159,14 +160,14 @@ static void *copy_bytes(const void *from, size_t size)
 /* The copy of a checked spec, NULL when out of memory. */
 static spec_copy *spec_copy_new(const zactor_supervisor_spec *spec)
 {
-    spec_copy *copy = calloc(1, sizeof *copy);
+    spec_copy *copy = zactor__calloc(1, sizeof *copy);
     if (!copy)
         return NULL;
     copy->spec = *spec;
     size_t count = spec->child_count;
     /* One element at least: calloc(0) may return NULL. */
-    copy->children = calloc(count + 1, sizeof *copy->children);
-    copy->owned = calloc(count + 1, sizeof *copy->owned);
+    copy->children = zactor__calloc(count + 1, sizeof *copy->children);
+    copy->owned = zactor__calloc(count + 1, sizeof *copy->owned);
     copy->spec.children = copy->children;
     if (!copy->children || !copy->owned) {
         spec_copy_free(copy);
@@ -195,21 +196,21 @@ static spec_copy *spec_copy_new(const zactor_supervisor_spec *spec)
 static void supervisor_free(supervisor *sup)
 {
     spec_copy_free(sup->copy);
-    free(sup->children);
-    free(sup->restart_times);
-    free(sup);
+    zactor__free(sup->children);
+    zactor__free(sup->restart_times);
+    zactor__free(sup);
 }
 
 static supervisor *supervisor_new(const zactor_supervisor_spec *spec)
 {
-    supervisor *sup = calloc(1, sizeof *sup);
+    supervisor *sup = zactor__calloc(1, sizeof *sup);
     if (!sup)
         return NULL;
     sup->copy = spec_copy_new(spec);
     sup->spec = sup->copy ? &sup->copy->spec : NULL;
     /* One element at least: calloc(0) may return NULL. */
-    sup->children = calloc(spec->child_count + 1, sizeof *sup->children);
-    sup->restart_times = calloc(spec->max_restarts + 1, sizeof *sup->restart_times);
+    sup->children = zactor__calloc(spec->child_count + 1, sizeof *sup->children);
+    sup->restart_times = zactor__calloc(spec->max_restarts + 1, sizeof *sup->restart_times);
     if (!sup->copy || !sup->children || !sup->restart_times) {
         supervisor_free(sup);
         return NULL;

@@ -20,6 +20,7 @@
  * move it between cores twice. */
 #include "system.h"
 
+#include "alloc.h"
 #include "io_watch.h"
 #include "node.h"
 
@@ -182,7 +183,7 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
     if (rc != 0)
         return rc;
     const zactor_config *cfg = &config;
-    zactor_system *sys = aligned_alloc(ZACTOR__CACHE_LINE, sizeof *sys);
+    zactor_system *sys = zactor__aligned_alloc(ZACTOR__CACHE_LINE, sizeof *sys);
     if (!sys)
         return ZACTOR_ENOMEM;
     memset(sys, 0, sizeof *sys);
@@ -192,13 +193,14 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
     atomic_init(&sys->dead_letters, 0);
     atomic_init(&sys->overflow_letters, 0);
     atomic_init(&sys->sent_outside, 0);
+    atomic_init(&sys->notices_lost, 0);
     sys->dead_letter_hook = cfg->dead_letter_hook;
     sys->dead_letter_user = cfg->dead_letter_user;
     /* Worker count, NUMA nodes, and the topology kept for pinning. */
     zactor__layout layout;
     rc = zactor__layout_plan(&layout, cfg, &sys->topology);
     if (rc != 0) {
-        free(sys);
+        zactor__free(sys);
         return rc;
     }
 
@@ -233,9 +235,10 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
     if (zactor__io_watches_init(&sys->io_watches) != 0)
         goto fail_io_watches;
     atomic_init(&sys->node, NULL);
-    rc = ZACTOR_EAGAIN;
-    if (zactor__workers_start(sys, workers, cfg->deterministic_seed) != 0)
+    rc = zactor__workers_start(sys, workers, cfg->deterministic_seed);
+    if (rc != 0)
         goto fail_workers;
+    rc = ZACTOR_EAGAIN;
     if (zactor__timers_start(&sys->timers) != 0) {
         zactor_system_stop(sys);
         zactor__workers_join(sys);
@@ -275,7 +278,7 @@ fail_sync:
     zactor__scheduler_destroy(&sys->sched);
 fail_sched:
     zactor__topology_close(sys->topology);
-    free(sys);
+    zactor__free(sys);
     return rc;
 }
 
@@ -358,7 +361,7 @@ int zactor_system_destroy(zactor_system *sys)
     zactor__asks_destroy(&sys->asks);
     destroy_sync(sys);
     zactor__topology_close(sys->topology);
-    free(sys);
+    zactor__free(sys);
     return 0;
 }
 

@@ -40,6 +40,7 @@ struct zactor_system {
     _Alignas(ZACTOR__CACHE_LINE) _Atomic uint64_t dead_letters;
     _Atomic uint64_t overflow_letters; /* messages that took the overflow path */
     _Atomic uint64_t sent_outside;     /* sends from threads that are not workers */
+    _Atomic uint64_t notices_lost;     /* Downs, request errors, io events: no memory */
     pthread_mutex_t wait_lock;
     pthread_cond_t wait_cond;
     zactor__scheduler sched;

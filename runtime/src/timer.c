@@ -59,6 +59,7 @@
  * would. */
 #include "timer.h"
 
+#include "alloc.h"
 #include "node.h"
 
 #include <errno.h>
@@ -257,10 +258,10 @@ static int owners_reserve(zactor__timers *timers)
     if (timers->owned < 2u * timers->owner_buckets)
         return 0;
     uint32_t buckets = timers->owner_buckets ? 2u * timers->owner_buckets : 64u;
-    uint32_t *owners = calloc(buckets, sizeof *owners);
+    uint32_t *owners = zactor__calloc(buckets, sizeof *owners);
     if (!owners)
         return ZACTOR_ENOMEM;
-    free(timers->owners);
+    zactor__free(timers->owners);
     timers->owners = owners;
     timers->owner_buckets = buckets;
     for (uint32_t i = 0; i < timers->used; i++) {
@@ -284,15 +285,15 @@ static uint32_t slot_take(zactor__timers *timers)
         if (timers->capacity >= UINT32_MAX / 2u)
             return UINT32_MAX;
         uint32_t capacity = timers->capacity ? 2u * timers->capacity : 64u;
-        zactor__timer_slot *slots = realloc(timers->slots, capacity * sizeof *slots);
+        zactor__timer_slot *slots = zactor__realloc(timers->slots, capacity * sizeof *slots);
         if (!slots)
             return UINT32_MAX;
         timers->slots = slots;
-        zactor__timer_entry *heap = realloc(timers->heap, capacity * sizeof *heap);
+        zactor__timer_entry *heap = zactor__realloc(timers->heap, capacity * sizeof *heap);
         if (!heap)
             return UINT32_MAX;
         timers->heap = heap;
-        uint32_t *heap_pos = realloc(timers->heap_pos, capacity * sizeof *heap_pos);
+        uint32_t *heap_pos = zactor__realloc(timers->heap_pos, capacity * sizeof *heap_pos);
         if (!heap_pos)
             return UINT32_MAX;
         timers->heap_pos = heap_pos;
@@ -316,7 +317,7 @@ static void end_timer(zactor__timers *timers, zactor__timer_slot *slot)
         owner_unlink(timers, index);
         timers->owned--;
     }
-    free(slot->msg);
+    zactor__free(slot->msg);
     slot->msg = NULL;
     slot->live = false;
     slot->queued = false;
@@ -403,7 +404,7 @@ static int arm(zactor__timers *timers, zactor_ref to, const zactor_actor_type *t
 {
     void *copy = NULL;
     if (size) {
-        copy = malloc(size);
+        copy = zactor__malloc(size);
         if (!copy)
             return ZACTOR_ENOMEM;
         memcpy(copy, msg, size);
@@ -414,7 +415,7 @@ static int arm(zactor__timers *timers, zactor_ref to, const zactor_actor_type *t
     uint32_t index = slot_open(timers, worker ? worker->ctx.cell : NULL);
     if (index == UINT32_MAX) {
         pthread_mutex_unlock(&timers->lock);
-        free(copy);
+        zactor__free(copy);
         return ZACTOR_ENOMEM;
     }
     zactor__timer_slot *slot = &timers->slots[index];
@@ -629,9 +630,16 @@ static void send_firings(zactor__timers *timers, firing *batch, uint32_t n)
         zactor__timer_slot *slot = find(timers, f->id);
         if (slot && slot->queued) {
             slot->queued = false;
-            /* A target gone, or out of reach: the timer ends. */
-            if (slot->period == 0 || rc == ZACTOR_EDEAD || rc == ZACTOR_EUNREACH)
+            if (rc == ZACTOR_ENOMEM && slot->period == 0) {
+                /* Out of memory: a one-shot timer fires again later, as
+                 * when collect found no block for it (a periodic one
+                 * fires at its next period). It left the heap in collect. */
+                slot->due = timers_now(timers) + RETRY_NS;
+                heap_push(timers, (uint32_t)f->id - 1u);
+            } else if (slot->period == 0 || rc == ZACTOR_EDEAD || rc == ZACTOR_EUNREACH) {
+                /* A target gone, or out of reach: the timer ends. */
                 end_timer(timers, slot);
+            }
         }
         pthread_mutex_unlock(&timers->lock);
     }
@@ -739,11 +747,11 @@ void zactor__timers_join(zactor__timers *timers)
 void zactor__timers_destroy(zactor__timers *timers)
 {
     for (uint32_t i = 0; i < timers->used; i++)
-        free(timers->slots[i].live ? timers->slots[i].msg : NULL);
-    free(timers->slots);
-    free(timers->heap);
-    free(timers->heap_pos);
-    free(timers->owners);
+        zactor__free(timers->slots[i].live ? timers->slots[i].msg : NULL);
+    zactor__free(timers->slots);
+    zactor__free(timers->heap);
+    zactor__free(timers->heap_pos);
+    zactor__free(timers->owners);
     pthread_cond_destroy(&timers->cond);
     pthread_mutex_destroy(&timers->lock);
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "platform.h"
 
 struct zactor__topology {
@@ -65,8 +66,8 @@ static int order_pus(zactor__topology *topo)
     if (!left)
         return -1;
     unsigned total = (unsigned)hwloc_bitmap_weight(left);
-    topo->pu_os = malloc(total * sizeof *topo->pu_os);
-    topo->pu_numa = malloc(total * sizeof *topo->pu_numa);
+    topo->pu_os = zactor__malloc(total * sizeof *topo->pu_os);
+    topo->pu_numa = zactor__malloc(total * sizeof *topo->pu_numa);
     if (!topo->pu_os || !topo->pu_numa) {
         hwloc_bitmap_free(left);
         return -1;
@@ -102,11 +103,11 @@ static int order_pus(zactor__topology *topo)
 static int topology_open(zactor__topology **out, const char *synthetic)
 {
     *out = NULL;
-    zactor__topology *topo = calloc(1, sizeof *topo);
+    zactor__topology *topo = zactor__calloc(1, sizeof *topo);
     if (!topo)
         return ZACTOR_ENOMEM;
     if (hwloc_topology_init(&topo->hw) != 0) {
-        free(topo);
+        zactor__free(topo);
         return synthetic ? ZACTOR_ENOMEM : 0;
     }
     topo->synthetic = synthetic != NULL;
@@ -131,17 +132,17 @@ void zactor__topology_close(zactor__topology *topo)
 {
     if (!topo)
         return;
-    free(topo->pu_os);
-    free(topo->pu_numa);
-    free(topo->nodes);
+    zactor__free(topo->pu_os);
+    zactor__free(topo->pu_numa);
+    zactor__free(topo->nodes);
     hwloc_topology_destroy(topo->hw);
-    free(topo);
+    zactor__free(topo);
 }
 
 void zactor__layout_free(zactor__layout *layout)
 {
-    free(layout->worker_node);
-    free(layout->node_order);
+    zactor__free(layout->worker_node);
+    zactor__free(layout->node_order);
     layout->worker_node = NULL;
     layout->node_order = NULL;
 }
@@ -150,8 +151,8 @@ static int single_node(zactor__layout *layout, unsigned workers)
 {
     layout->workers = workers;
     layout->node_count = 1;
-    layout->worker_node = calloc(workers, sizeof *layout->worker_node);
-    layout->node_order = calloc(1, sizeof *layout->node_order);
+    layout->worker_node = zactor__calloc(workers, sizeof *layout->worker_node);
+    layout->node_order = zactor__calloc(1, sizeof *layout->node_order);
     if (!layout->worker_node || !layout->node_order) {
         zactor__layout_free(layout);
         return ZACTOR_ENOMEM;
@@ -201,10 +202,10 @@ static void node_distances(zactor__topology *topo, unsigned n, uint64_t *distanc
 static int fill_node_order(zactor__topology *topo, zactor__layout *layout)
 {
     unsigned n = layout->node_count;
-    uint64_t *distance = malloc((size_t)n * n * sizeof *distance);
-    layout->node_order = malloc((size_t)n * n * sizeof *layout->node_order);
+    uint64_t *distance = zactor__malloc((size_t)n * n * sizeof *distance);
+    layout->node_order = zactor__malloc((size_t)n * n * sizeof *layout->node_order);
     if (!distance || !layout->node_order) {
-        free(distance);
+        zactor__free(distance);
         return ZACTOR_ENOMEM;
     }
     node_distances(topo, n, distance);
@@ -221,7 +222,7 @@ static int fill_node_order(zactor__topology *topo, zactor__layout *layout)
             row[j] = node;
         }
     }
-    free(distance);
+    zactor__free(distance);
     return 0;
 }
 
@@ -234,11 +235,11 @@ static int group_by_node(zactor__layout *layout, zactor__topology *topo, unsigne
     layout->workers = workers;
     layout->node_count = 0;
     layout->node_order = NULL;
-    layout->worker_node = malloc(workers * sizeof *layout->worker_node);
-    unsigned *runtime_node = malloc(numa_total * sizeof *runtime_node);
-    topo->nodes = malloc(numa_total * sizeof *topo->nodes);
+    layout->worker_node = zactor__malloc(workers * sizeof *layout->worker_node);
+    unsigned *runtime_node = zactor__malloc(numa_total * sizeof *runtime_node);
+    topo->nodes = zactor__malloc(numa_total * sizeof *topo->nodes);
     if (!layout->worker_node || !runtime_node || !topo->nodes) {
-        free(runtime_node);
+        zactor__free(runtime_node);
         zactor__layout_free(layout);
         return ZACTOR_ENOMEM;
     }
@@ -253,7 +254,7 @@ static int group_by_node(zactor__layout *layout, zactor__topology *topo, unsigne
         }
         layout->worker_node[w] = runtime_node[numa];
     }
-    free(runtime_node);
+    zactor__free(runtime_node);
     int rc = fill_node_order(topo, layout);
     if (rc != 0)
         zactor__layout_free(layout);
@@ -317,19 +318,27 @@ int zactor__topology_pu_index(const zactor__topology *topo, unsigned worker)
 void *zactor__topology_alloc(zactor__topology *topo, unsigned node, size_t size)
 {
     if (!topo || !topo->binds_memory)
-        return aligned_alloc(ZACTOR__CACHE_LINE, size);
+        return zactor__aligned_alloc(ZACTOR__CACHE_LINE, size);
+    if (zactor__fault_fails())
+        return NULL;
     /* Concurrent calls are safe: hwloc only reads the topology here. */
     void *memory = hwloc_alloc_membind(topo->hw, size, topo->nodes[node]->nodeset,
                                        HWLOC_MEMBIND_BIND, HWLOC_MEMBIND_BYNODESET);
     /* Binding is a placement preference: unbound memory beats none. Both
      * are page-aligned and freed by hwloc_free. */
-    return memory ? memory : hwloc_alloc(topo->hw, size);
+    if (!memory)
+        memory = hwloc_alloc(topo->hw, size);
+    if (memory)
+        zactor__fault_track(1);
+    return memory;
 }
 
 void zactor__topology_free(zactor__topology *topo, void *memory, size_t size)
 {
     if (!topo || !topo->binds_memory)
-        free(memory);
-    else
+        zactor__free(memory);
+    else if (memory) {
+        zactor__fault_track(-1);
         hwloc_free(topo->hw, memory, size);
+    }
 }

@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "alloc.h"
+
 /* A 64-bit mix (splitmix64's finaliser): request ids count up by one and
  * actor ids differ in their high bits, neither spreads by itself. */
 static size_t u64map_hash(uint64_t key)
@@ -24,7 +26,7 @@ void zactor__u64map_init(zactor__u64map *map)
 
 void zactor__u64map_free(zactor__u64map *map)
 {
-    free(map->slots);
+    zactor__free(map->slots);
     zactor__u64map_init(map);
 }
 
@@ -59,14 +61,14 @@ static void u64map_insert(zactor__u64map_slot *slots, size_t mask, uint64_t key,
 static bool u64map_grow(zactor__u64map *map)
 {
     size_t capacity = map->slots ? 2 * (map->mask + 1) : 16;
-    zactor__u64map_slot *slots = calloc(capacity, sizeof *slots);
+    zactor__u64map_slot *slots = zactor__calloc(capacity, sizeof *slots);
     if (!slots)
         return false;
     for (size_t i = 0; map->slots && i <= map->mask; i++) {
         if (map->slots[i].key)
             u64map_insert(slots, capacity - 1, map->slots[i].key, map->slots[i].value);
     }
-    free(map->slots);
+    zactor__free(map->slots);
     map->slots = slots;
     map->mask = capacity - 1;
     return true;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "actor.h"
+#include "alloc.h"
 #include "dead_letter.h"
 #include "end.h"
 #include "scheduler.h"
@@ -233,7 +234,7 @@ static void free_workers(zactor__scheduler *sched, unsigned initialised)
         pthread_cond_destroy(&sched->workers[i].park.cond);
         zactor__pool_cache_release(&sched->workers[i].cache);
     }
-    free(sched->workers);
+    zactor__free(sched->workers);
     sched->workers = NULL;
     sched->worker_count = 0;
 }
@@ -248,9 +249,9 @@ int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t determini
 {
     zactor__scheduler *sched = &sys->sched;
     size_t bytes = (size_t)count * sizeof(zactor__worker);
-    sched->workers = aligned_alloc(ZACTOR__CACHE_LINE, bytes);
+    sched->workers = zactor__aligned_alloc(ZACTOR__CACHE_LINE, bytes);
     if (!sched->workers)
-        return -1;
+        return ZACTOR_ENOMEM;
     memset(sched->workers, 0, bytes);
     unsigned initialised = 0;
     for (; initialised < count; initialised++) {
@@ -273,8 +274,10 @@ int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t determini
     /* Thieves scan all workers: every deque exists before any thread runs. */
     sched->worker_count = initialised;
     if (initialised < count) {
+        /* A deque that could not be allocated (a condition variable of
+         * the default kind cannot fail to initialise on Linux). */
         free_workers(sched, initialised);
-        return -1;
+        return ZACTOR_ENOMEM;
     }
     unsigned started = 0;
     for (; started < count; started++) {
@@ -288,7 +291,7 @@ int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t determini
         zactor_system_stop(sys);
         join_workers(sched, started);
         free_workers(sched, count);
-        return -1;
+        return ZACTOR_EAGAIN;
     }
     return 0;
 }

@@ -153,7 +153,9 @@ void zactor__worker_trim_idle(zactor__worker *worker);
 
 /* Starts count workers (pinned when sys->topology is set); a nonzero
  * deterministic_seed makes their choices replayable (count is then 1).
- * On failure stops the system, joins what started and returns -1. */
+ * On failure stops the system, joins what started and returns
+ * ZACTOR_ENOMEM (a deque could not be allocated) or ZACTOR_EAGAIN (a
+ * thread could not be created). */
 int zactor__workers_start(zactor_system *sys, unsigned count, uint64_t deterministic_seed);
 /* Joins every worker (the system must be stopping) and frees them. */
 void zactor__workers_join(zactor_system *sys);

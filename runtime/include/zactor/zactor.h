@@ -276,6 +276,9 @@ typedef struct zactor_stats {
     uint64_t mailbox_refused;    /**< sends refused with ZACTOR_EFULL */
     uint64_t mailbox_over_bound; /**< messages queued at or past a bound */
     uint64_t senders_muted;      /**< times an actor was muted by a full mailbox */
+    /** Downs, request error notices and io events the runtime could not
+     * queue for lack of memory (docs/runtime.md, "Out of memory"). */
+    uint64_t notices_lost;
 } zactor_stats;
 
 /** zactor_stats_read with the sizes of the caller's structs (out_size bytes

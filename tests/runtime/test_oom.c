@@ -1,0 +1,661 @@
+/* test_oom.c - the runtime running out of memory at every allocation in
+ * turn (built only with ZACTOR_FAULT_INJECTION: runtime/src/alloc.h).
+ *
+ * Each scenario runs with its Nth runtime allocation failing, for N = 1,
+ * 2, ... until a run makes no injected failure. Every run must:
+ * - see ZACTOR_ENOMEM (or a null ref whose zactor_ref_error is
+ *   ZACTOR_ENOMEM) from a call only once the failure has been injected,
+ *   and no other unexpected code;
+ * - lose nothing it was promised: every message a send accepted (returned
+ *   0) is handled or counted as a dead letter (cfg.dead_letter_hook), an
+ *   ask that returned 0 was answered, every reply to an accepted request
+ *   is handled or a dead letter, every one-shot timer armed and not
+ *   cancelled fires once or is a dead letter, and a cancelled timer fires
+ *   no more;
+ * - leave no block allocated once its systems are destroyed (the
+ *   wrappers' count here; LeakSanitizer in the ASan build as well);
+ * - neither crash nor hang (ctest's TIMEOUT).
+ *
+ * A failure that reached no caller (absorbed inside the runtime, as a
+ * timer firing retried later) is allowed as long as nothing is lost; the
+ * sweep prints how many runs ended that way.
+ *
+ * Usage: test_oom [scenario...]; ZACTOR_OOM_STRIDE=k runs only every kth N
+ * (1, 1+k, ...) for speed; the default, 1, is exhaustive. */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "fault.h"
+#include "oom.zidl.h"
+#include "rt_test.h"
+
+#define TIMEOUT_NS (UINT64_C(10) * 1000000000u)
+#define MS (UINT64_C(1000000))
+/* How long a node call waits for an answer that may have been lost. */
+#define LOST_NS (UINT64_C(2) * 1000000000u)
+
+enum { T_SMALL, T_MEDIUM, T_LARGE, T_ADD, T_TOTAL, T_TICK, T_ASK, T_HUGE, T_COUNT };
+static const char *const type_names[T_COUNT] = {"Small", "Medium", "Large",  "Add",
+                                                "Total", "Tick",   "AskAdd", "Huge"};
+
+/* What one run promised and what became of it; reset before each run. */
+static _Atomic uint64_t sent[T_COUNT], handled[T_COUNT], dead[T_COUNT];
+static _Atomic uint64_t asks_lost, downs, monitors_set, enomems;
+static _Atomic uint64_t bad_payloads; /* also: a cancelled timer handled */
+static _Atomic bool once_cancelled;
+static uint64_t current_n;
+static const char *current_scenario;
+
+static void fail_run(const char *file, int line, const char *what, int rc)
+{
+    fprintf(stderr, "%s:%d: %s, N = %llu: %s returned %s\n", file, line, current_scenario,
+            (unsigned long long)current_n, what, zactor_err_name(rc));
+    exit(1);
+}
+
+/* True when rc is 0; false for an ENOMEM the injected failure explains;
+ * anything else ends the test. */
+static bool ok_or_enomem(int rc, const char *what, const char *file, int line)
+{
+    if (rc == 0)
+        return true;
+    if (rc != ZACTOR_ENOMEM || !zactor__fault_injected())
+        fail_run(file, line, what, rc);
+    atomic_fetch_add(&enomems, 1);
+    return false;
+}
+#define OK(call) ok_or_enomem((call), #call, __FILE__, __LINE__)
+
+/* As OK, also accepting `code` once the failure has been injected. */
+static bool ok_or(int rc, int code, const char *what, const char *file, int line)
+{
+    if (rc == code && zactor__fault_injected()) {
+        atomic_fetch_add(&enomems, 1);
+        return false;
+    }
+    return ok_or_enomem(rc, what, file, line);
+}
+#define OK_OR(code, call) ok_or((call), (code), #call, __FILE__, __LINE__)
+
+/* A send of a message of kind t: counted as promised when accepted. */
+static bool sent_ok(int rc, unsigned t, const char *what, const char *file, int line)
+{
+    if (!ok_or_enomem(rc, what, file, line))
+        return false;
+    atomic_fetch_add(&sent[t], 1);
+    return true;
+}
+#define SENT(t, call) sent_ok((call), (t), #call, __FILE__, __LINE__)
+
+static bool spawned(zactor_ref ref, const char *file, int line)
+{
+    return !zactor_ref_is_null(ref) || ok_or_enomem(zactor_ref_error(ref), "spawn", file, line);
+}
+#define SPAWNED(ref) spawned((ref).raw, __FILE__, __LINE__)
+
+static void on_dead_letter(void *user, const char *type_name, uint32_t type_id)
+{
+    (void)user;
+    (void)type_name;
+    static const uint32_t ids[T_COUNT] = {OOM_SMALL_TYPE_ID,  OOM_MEDIUM_TYPE_ID, OOM_LARGE_TYPE_ID,
+                                          OOM_ADD_TYPE_ID,    OOM_TOTAL_TYPE_ID,  OOM_TICK_TYPE_ID,
+                                          OOM_ASKADD_TYPE_ID, OOM_HUGE_TYPE_ID};
+    for (unsigned t = 0; t < T_COUNT; t++) {
+        if (ids[t] == type_id) {
+            atomic_fetch_add(&dead[t], 1);
+            return;
+        }
+    }
+    fprintf(stderr, "%s, N = %llu: a dead letter of unknown type %08x\n", current_scenario,
+            (unsigned long long)current_n, (unsigned)type_id);
+    exit(1);
+}
+
+/* A system, or NULL when its creation met the injected failure. */
+static zactor_system *start(uint64_t seed, unsigned workers)
+{
+    zactor_config cfg;
+    zactor_config_init(&cfg);
+    cfg.deterministic_seed = seed;
+    cfg.workers = workers;
+    cfg.pin_threads = false;
+    cfg.dead_letter_hook = on_dead_letter;
+    zactor_system *sys = NULL;
+    if (!OK(zactor_system_start(&cfg, &sys))) {
+        CHECK(sys == NULL);
+        return NULL;
+    }
+    return sys;
+}
+
+static void finish(zactor_system *sys)
+{
+    if (!sys)
+        return;
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(zactor_system_destroy(sys), 0);
+}
+
+/* ---- the actors --------------------------------------------------------- */
+
+void oom_Sink_on_Small(oom_Sink *self, zactor_ctx *ctx, const oom_Small *msg)
+{
+    (void)ctx;
+    self->total += msg->n;
+    atomic_fetch_add(&handled[T_SMALL], 1);
+}
+
+void oom_Sink_on_Medium(oom_Sink *self, zactor_ctx *ctx, const oom_Medium *msg)
+{
+    (void)ctx;
+    if (msg->pad[199] != (uint8_t)msg->n)
+        atomic_fetch_add(&bad_payloads, 1);
+    self->total += msg->n;
+    atomic_fetch_add(&handled[T_MEDIUM], 1);
+}
+
+void oom_Sink_on_Huge(oom_Sink *self, zactor_ctx *ctx, const oom_Huge *msg)
+{
+    (void)ctx;
+    if (msg->pad[1999] != (uint8_t)msg->n)
+        atomic_fetch_add(&bad_payloads, 1);
+    self->total += msg->n;
+    atomic_fetch_add(&handled[T_HUGE], 1);
+}
+
+void oom_Sink_on_Large(oom_Sink *self, zactor_ctx *ctx, const oom_Large *msg)
+{
+    (void)self;
+    (void)ctx;
+    size_t size = zactor_bytes_size(msg->data);
+    const uint8_t *data = zactor_bytes_data(msg->data);
+    if (size == 0 || data[0] != (uint8_t)size || data[size - 1] != (uint8_t)(size >> 8))
+        atomic_fetch_add(&bad_payloads, 1);
+    atomic_fetch_add(&handled[T_LARGE], 1);
+}
+
+void oom_Sink_on_Add(oom_Sink *self, zactor_ctx *ctx, const oom_Add *msg, oom_Total *reply)
+{
+    (void)ctx;
+    self->total += msg->n;
+    reply->total = msg->n + 1;
+    atomic_fetch_add(&handled[T_ADD], 1);
+    /* A request handled owes a reply: handled or a dead letter. */
+    atomic_fetch_add(&sent[T_TOTAL], 1);
+}
+
+void oom_Sink_on_AskAdd(oom_Sink *self, zactor_ctx *ctx, const oom_AskAdd *msg, oom_Total *reply)
+{
+    (void)ctx;
+    self->total += msg->n;
+    reply->total = msg->n + 1;
+    atomic_fetch_add(&handled[T_ASK], 1);
+}
+
+void oom_Sink_on_Tick(oom_Sink *self, zactor_ctx *ctx, const oom_Tick *msg)
+{
+    (void)self;
+    (void)ctx;
+    /* A cancel that returned 0 means the timer is never handled. */
+    if (msg->timer == 9 && atomic_load(&once_cancelled))
+        atomic_fetch_add(&bad_payloads, 1);
+    atomic_fetch_add(&handled[T_TICK], 1);
+}
+
+void oom_Sink_on_Quit(oom_Sink *self, zactor_ctx *ctx, const oom_Quit *msg)
+{
+    (void)self;
+    (void)msg;
+    zactor_stop(ctx);
+}
+
+enum { GO_FLOOD = 1, GO_REQUEST, GO_TIMERS, GO_MONITOR };
+
+static zactor_timer every_timer; /* the Client's periodic timer */
+static _Atomic bool every_cancelled;
+
+void oom_Client_on_Go(oom_Client *self, zactor_ctx *ctx, const oom_Go *msg)
+{
+    switch (msg->what) {
+    case GO_FLOOD:
+        /* Enough to grow the Sink's ring and to spill into its overflow
+         * list while this handler holds the only worker. */
+        for (uint32_t i = 0; i < 64; i++)
+            SENT(T_SMALL, oom_Sink_send_Small(self->sink, &(oom_Small){i}));
+        for (uint32_t i = 0; i < 8; i++) {
+            oom_Medium medium = {.n = i};
+            medium.pad[199] = (uint8_t)i;
+            SENT(T_MEDIUM, oom_Sink_send_Medium(self->sink, &medium));
+        }
+        break;
+    case GO_REQUEST:
+        for (uint32_t i = 0; i < 8; i++)
+            SENT(T_ADD, oom_Sink_request_Add(self->sink, ctx, &(oom_Add){i}));
+        break;
+    case GO_TIMERS: {
+        zactor_timer once;
+        if (OK(oom_Sink_send_Tick_after(self->sink, &(oom_Tick){2}, 3 * MS, &once)))
+            atomic_fetch_add(&sent[T_TICK], 1);
+        zactor_timer every;
+        oom_Client_ref me = {zactor_self(ctx)};
+        if (OK(oom_Client_send_Tick_every(me, &(oom_Tick){3}, MS, &every)))
+            every_timer = every;
+        break;
+    }
+    case GO_MONITOR: {
+        uint64_t id;
+        if (OK(oom_Sink_monitor(ctx, self->sink, &id)))
+            atomic_fetch_add(&monitors_set, 1);
+        break;
+    }
+    }
+}
+
+void oom_Client_on_Total(oom_Client *self, zactor_ctx *ctx, const oom_Total *msg)
+{
+    (void)self;
+    (void)ctx;
+    CHECK(msg->total >= 1 && msg->total <= 8);
+    atomic_fetch_add(&handled[T_TOTAL], 1);
+}
+
+void oom_Client_on_Tick(oom_Client *self, zactor_ctx *ctx, const oom_Tick *msg)
+{
+    (void)ctx;
+    CHECK_EQ(msg->timer, 3);
+    /* A cancel that returned 0 means no firing is handled afterwards. */
+    CHECK(!atomic_load(&every_cancelled));
+    if (++self->ticks == 3)
+        CHECK_EQ(zactor_timer_cancel(every_timer), 0);
+    atomic_store(&every_cancelled, self->ticks == 3);
+}
+
+void oom_Client_on_down(oom_Client *self, zactor_ctx *ctx, const zactor_down *down)
+{
+    (void)self;
+    (void)ctx;
+    CHECK(strcmp(down->type_name, "oom.Sink") == 0);
+    atomic_fetch_add(&downs, 1);
+}
+
+void oom_Gate_on_Small(oom_Gate *self, zactor_ctx *ctx, const oom_Small *msg)
+{
+    (void)self;
+    (void)ctx;
+    (void)msg;
+    atomic_fetch_add(&handled[T_SMALL], 1);
+}
+
+/* ---- the scenarios ------------------------------------------------------ */
+
+static void scenario_lifecycle(void)
+{
+    finish(start(1, 0));
+    finish(start(0, 2));
+}
+
+static bool send_medium(oom_Sink_ref sink, uint32_t n)
+{
+    oom_Medium medium = {.n = n};
+    medium.pad[199] = (uint8_t)n;
+    return SENT(T_MEDIUM, oom_Sink_send_Medium(sink, &medium));
+}
+
+/* size bytes, the first and last marked; false when out of memory. */
+static bool make_bytes(size_t size, zactor_bytes *out)
+{
+    if (!OK(zactor_bytes_alloc(size, out)))
+        return false;
+    uint8_t *data = zactor_bytes_data(*out);
+    memset(data, 0, size);
+    data[0] = (uint8_t)size;
+    data[size - 1] = (uint8_t)(size >> 8);
+    return true;
+}
+
+/* Spawns, then small, medium and large messages from outside and from a
+ * handler; the second system has two workers. */
+static void scenario_messages(void)
+{
+    for (int round = 0; round < 2; round++) {
+        zactor_system *sys = round == 0 ? start(7, 0) : start(0, 2);
+        if (!sys)
+            continue;
+        oom_Sink_ref sink = oom_Sink_spawn(sys, NULL);
+        if (SPAWNED(sink)) {
+            for (uint32_t i = 0; i < 40; i++)
+                SENT(T_SMALL, oom_Sink_send_Small(sink, &(oom_Small){i}));
+            for (uint32_t i = 0; i < 12; i++)
+                send_medium(sink, i);
+            for (uint32_t i = 0; i < 3; i++) {
+                /* More than 1 KiB: a heap block each. */
+                static oom_Huge huge;
+                huge.n = i;
+                huge.pad[1999] = (uint8_t)i;
+                SENT(T_HUGE, oom_Sink_send_Huge(sink, &huge));
+            }
+            static const size_t sizes[] = {2, 3000, 200000, 3 << 20};
+            for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+                oom_Large large;
+                if (make_bytes(sizes[i], &large.data))
+                    SENT(T_LARGE, oom_Sink_send_Large(sink, &large));
+            }
+            oom_Client_ref client = oom_Client_spawn(sys, &(oom_Client){.sink = sink});
+            if (SPAWNED(client))
+                OK(oom_Client_send_Go(client, &(oom_Go){GO_FLOOD}));
+        }
+        finish(sys);
+    }
+}
+
+/* Asks from outside; requests from a handler. */
+static void scenario_ask_request(void)
+{
+    zactor_system *sys = start(11, 0);
+    if (!sys)
+        return;
+    oom_Sink_ref sink = oom_Sink_spawn(sys, NULL);
+    if (SPAWNED(sink)) {
+        for (uint32_t i = 0; i < 6; i++) {
+            oom_Total total = {0};
+            if (SENT(T_ASK, oom_Sink_ask_AskAdd(sink, &(oom_AskAdd){i}, &total, TIMEOUT_NS)))
+                CHECK_EQ(total.total, i + 1);
+        }
+        oom_Client_ref client = oom_Client_spawn(sys, &(oom_Client){.sink = sink});
+        if (SPAWNED(client))
+            OK(oom_Client_send_Go(client, &(oom_Go){GO_REQUEST}));
+    }
+    finish(sys);
+}
+
+/* In virtual time: one-shot timers from outside and from a handler, one
+ * cancelled at once, and a periodic one the Client cancels at its third
+ * tick. */
+static void scenario_timers(void)
+{
+    atomic_store(&every_cancelled, false);
+    atomic_store(&once_cancelled, false);
+    every_timer = (zactor_timer){NULL, 0};
+    zactor_system *sys = start(13, 0);
+    if (!sys)
+        return;
+    oom_Sink_ref sink = oom_Sink_spawn(sys, NULL);
+    if (SPAWNED(sink)) {
+        zactor_timer timer;
+        if (OK(oom_Sink_send_Tick_after(sink, &(oom_Tick){1}, 2 * MS, &timer)))
+            atomic_fetch_add(&sent[T_TICK], 1);
+        if (OK(oom_Sink_send_Tick_after(sink, &(oom_Tick){9}, 1 * MS, &timer))) {
+            /* Virtual time moves whenever the worker is idle: the timer
+             * may have fired already (ZACTOR_ENOENT), and is then owed. */
+            int rc = zactor_timer_cancel(timer);
+            CHECK(rc == 0 || rc == ZACTOR_ENOENT);
+            if (rc == 0)
+                atomic_store(&once_cancelled, true);
+            else
+                atomic_fetch_add(&sent[T_TICK], 1);
+        }
+        oom_Client_ref client = oom_Client_spawn(sys, &(oom_Client){.sink = sink});
+        if (SPAWNED(client))
+            OK(oom_Client_send_Go(client, &(oom_Go){GO_TIMERS}));
+    }
+    finish(sys);
+}
+
+/* A monitor of a Sink that then stops; a supervised Sink killed and
+ * restarted, found again by name; names registered and looked up. */
+static void scenario_failures(void)
+{
+    zactor_system *sys = start(17, 0);
+    if (!sys)
+        return;
+    oom_Sink_ref sink = oom_Sink_spawn(sys, NULL);
+    oom_Client_ref client = {0};
+    if (SPAWNED(sink)) {
+        client = oom_Client_spawn(sys, &(oom_Client){.sink = sink});
+        if (SPAWNED(client))
+            OK(oom_Client_send_Go(client, &(oom_Go){GO_MONITOR}));
+        CHECK_EQ(zactor_system_wait(sys), 0);
+        bool quit = OK(oom_Sink_send_Quit(sink, &(oom_Quit){0}));
+        CHECK_EQ(zactor_system_wait(sys), 0);
+        /* Each monitor set, of a Sink that has ended, got its Down, or
+         * its Down found no memory and was counted. */
+        zactor_stats stats;
+        CHECK_EQ(zactor_stats_read(sys, &stats, NULL, 0), 0);
+        CHECK(stats.notices_lost == 0 || zactor__fault_injected());
+        if (quit && atomic_load(&downs) + stats.notices_lost != atomic_load(&monitors_set)) {
+            fprintf(stderr, "failures, N = %llu: %llu monitors, %llu downs, %llu lost\n",
+                    (unsigned long long)current_n, (unsigned long long)atomic_load(&monitors_set),
+                    (unsigned long long)atomic_load(&downs),
+                    (unsigned long long)stats.notices_lost);
+            exit(1);
+        }
+    }
+    oom_Sink_ref named = oom_Sink_spawn(sys, NULL);
+    if (SPAWNED(named)) {
+        if (OK(oom_Sink_register(sys, "named", named))) {
+            oom_Sink_ref found;
+            CHECK_EQ(oom_Sink_lookup(sys, "named", &found), 0);
+            CHECK(found.raw.cell == named.raw.cell);
+            CHECK_EQ(zactor_name_unregister(sys, "named"), 0);
+        }
+    }
+    zactor_child_spec children[] = {
+        oom_Sink_child("worker", NULL, ZACTOR_RESTART_PERMANENT),
+        oom_Sink_child(NULL, NULL, ZACTOR_RESTART_TRANSIENT),
+    };
+    zactor_supervisor_spec spec = {ZACTOR_ONE_FOR_ONE, 5, 1000 * MS, children, 2};
+    zactor_ref sup;
+    if (OK(zactor_supervisor_start(sys, &spec, &sup))) {
+        oom_Sink_ref worker;
+        CHECK_EQ(oom_Sink_lookup(sys, "worker", &worker), 0);
+        if (OK(zactor_kill(worker.raw, 5))) {
+            CHECK_EQ(zactor_system_wait(sys), 0);
+            /* Restarted under its name, unless the restart ran out of
+             * memory (the supervisor then gives up: docs/runtime.md). */
+            oom_Sink_ref again;
+            int rc = oom_Sink_lookup(sys, "worker", &again);
+            CHECK(rc == 0 || (rc == ZACTOR_ENOENT && zactor__fault_injected()));
+            if (rc == 0)
+                CHECK(again.raw.cell != worker.raw.cell ||
+                      again.raw.generation != worker.raw.generation);
+        }
+        int rc = zactor_supervisor_stop(sup);
+        CHECK(rc == 0 || rc == ZACTOR_EDEAD || (rc == ZACTOR_ENOMEM && zactor__fault_injected()));
+    } else {
+        CHECK(zactor_ref_is_null(sup));
+    }
+    finish(sys);
+}
+
+/* A bounded mailbox (4, refuse) flooded from outside. */
+static void scenario_bounded(void)
+{
+    zactor_system *sys = start(19, 0);
+    if (!sys)
+        return;
+    oom_Gate_ref gate = oom_Gate_spawn(sys, NULL);
+    if (SPAWNED(gate)) {
+        for (uint32_t i = 0; i < 12; i++) {
+            int rc = oom_Gate_send_Small(gate, &(oom_Small){i});
+            if (rc != ZACTOR_EFULL)
+                SENT(T_SMALL, rc);
+        }
+    }
+    finish(sys);
+}
+
+/* Two nodes in one process over loopback TCP, a worker each: sends of
+ * each size and an ask across, to a Sink found by name. */
+static void scenario_nodes(void)
+{
+    zactor_system *a = start(0, 1);
+    zactor_system *b = a ? start(0, 1) : NULL;
+    zactor_node_config cfg;
+    zactor_node_config_init(&cfg);
+    char endpoint[ZACTOR_NODE_ENDPOINT_MAX + 1];
+    char peer[ZACTOR_NODE_NAME_MAX + 1];
+    oom_Sink_ref sink, remote;
+    bool up = b != NULL;
+    cfg.name = "a";
+    up = up && OK(zactor_node_start(a, &cfg));
+    cfg.name = "b";
+    up = up && OK(zactor_node_start(b, &cfg));
+    up = up && OK(zactor_node_listen(b, "tcp://127.0.0.1:0", endpoint, sizeof endpoint));
+    /* A handshake or a lookup's answer that finds no memory on the I/O
+     * thread of the other side is never answered: the call times out
+     * (docs/runtime.md, "Out of memory"). */
+    up = up &&
+         OK_OR(ZACTOR_ETIMEDOUT, zactor_node_connect(a, endpoint, LOST_NS, peer, sizeof peer));
+    if (up) {
+        sink = oom_Sink_spawn(b, NULL);
+        up = SPAWNED(sink) && OK(oom_Sink_register(b, "sink", sink)) &&
+             OK_OR(ZACTOR_ETIMEDOUT, oom_Sink_lookup_remote(a, "b", "sink", LOST_NS, &remote));
+    }
+    if (up) {
+        for (uint32_t i = 0; i < 20; i++)
+            SENT(T_SMALL, oom_Sink_send_Small(remote, &(oom_Small){i}));
+        for (uint32_t i = 0; i < 4; i++)
+            send_medium(remote, i);
+        oom_Large large;
+        if (make_bytes(5000, &large.data))
+            SENT(T_LARGE, oom_Sink_send_Large(remote, &large));
+        oom_Total total = {0};
+        /* The request may find no memory on b (the ask times out), or
+         * the reply on a (the ask returns ZACTOR_ENOMEM): the request
+         * may have been handled. */
+        int rc = oom_Sink_ask_AskAdd(remote, &(oom_AskAdd){4}, &total, LOST_NS);
+        if ((rc == ZACTOR_ETIMEDOUT || rc == ZACTOR_ENOMEM) && zactor__fault_injected())
+            atomic_fetch_add(&asks_lost, 1);
+        else if (SENT(T_ASK, rc))
+            CHECK_EQ(total.total, 5);
+        /* What was sent before the ask arrives before its request; when
+         * the ask failed, wait for the sends (10 s at most). */
+        for (int i = 0; i < 10000; i++) {
+            bool all = true;
+            for (unsigned t = 0; t < T_COUNT; t++)
+                all = all &&
+                      atomic_load(&handled[t]) + atomic_load(&dead[t]) == atomic_load(&sent[t]);
+            if (all)
+                break;
+            sleep_ms(1);
+        }
+    }
+    finish(a);
+    finish(b);
+}
+
+/* ---- the sweep ---------------------------------------------------------- */
+
+typedef struct scenario {
+    const char *name;
+    void (*run)(void);
+} scenario;
+
+static const scenario scenarios[] = {
+    {"lifecycle", scenario_lifecycle},
+    {"messages", scenario_messages},
+    {"ask_request", scenario_ask_request},
+    {"timers", scenario_timers},
+    {"failures", scenario_failures},
+    {"bounded", scenario_bounded},
+    {"nodes", scenario_nodes},
+};
+
+static void reset_counts(void)
+{
+    for (unsigned t = 0; t < T_COUNT; t++) {
+        atomic_store(&sent[t], 0);
+        atomic_store(&handled[t], 0);
+        atomic_store(&dead[t], 0);
+    }
+    atomic_store(&asks_lost, 0);
+    atomic_store(&downs, 0);
+    atomic_store(&monitors_set, 0);
+    atomic_store(&enomems, 0);
+    atomic_store(&bad_payloads, 0);
+}
+
+/* The promises of the run just ended (its systems destroyed). */
+static void check_run(void)
+{
+    bool ok = true;
+    for (unsigned t = 0; t < T_COUNT; t++) {
+        uint64_t s = atomic_load(&sent[t]), h = atomic_load(&handled[t]), d = atomic_load(&dead[t]);
+        /* An ask that timed out had its request handled, or dead, or
+         * lost on its way out for lack of memory. */
+        uint64_t lost = t == T_ASK ? atomic_load(&asks_lost) : 0;
+        if (h + d < s || h + d > s + lost) {
+            fprintf(stderr, "%s, N = %llu: %s: %llu accepted, %llu handled, %llu dead letters\n",
+                    current_scenario, (unsigned long long)current_n, type_names[t],
+                    (unsigned long long)s, (unsigned long long)h, (unsigned long long)d);
+            ok = false;
+        }
+    }
+    if (atomic_load(&bad_payloads) != 0) {
+        fprintf(stderr, "%s, N = %llu: corrupt payloads\n", current_scenario,
+                (unsigned long long)current_n);
+        ok = false;
+    }
+    if (atomic_load(&enomems) > 1) {
+        fprintf(stderr, "%s, N = %llu: one failure, %llu calls returned ENOMEM\n", current_scenario,
+                (unsigned long long)current_n, (unsigned long long)atomic_load(&enomems));
+        ok = false;
+    }
+    long live = zactor__fault_live();
+    if (live != 0) {
+        fprintf(stderr, "%s, N = %llu: %ld blocks leaked\n", current_scenario,
+                (unsigned long long)current_n, live);
+        ok = false;
+    }
+    if (!ok)
+        exit(1);
+}
+
+static void sweep(const scenario *s, uint64_t stride)
+{
+    current_scenario = s->name;
+    uint64_t absorbed = 0, runs = 0, attempts = 0;
+    for (uint64_t n = 1;; n += stride) {
+        reset_counts();
+        current_n = n;
+        zactor__fault_arm(n);
+        s->run();
+        bool injected = zactor__fault_injected();
+        attempts = zactor__fault_attempts();
+        zactor__fault_arm(0);
+        check_run();
+        runs++;
+        if (!injected)
+            break;
+        if (atomic_load(&enomems) == 0) {
+            absorbed++;
+            if (getenv("ZACTOR_FAULT_TRACE"))
+                fprintf(stderr, "%s, N = %llu: absorbed (no call returned ENOMEM)\n", s->name,
+                        (unsigned long long)n);
+        }
+        CHECK(n < 100000);
+    }
+    printf("%s: %llu runs (stride %llu), %llu allocations in a whole run, %llu failures "
+           "absorbed without ENOMEM\n",
+           s->name, (unsigned long long)runs, (unsigned long long)stride,
+           (unsigned long long)attempts, (unsigned long long)absorbed);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    const char *env = getenv("ZACTOR_OOM_STRIDE");
+    uint64_t stride = env ? strtoull(env, NULL, 10) : 1;
+    if (stride == 0)
+        stride = 1;
+    CHECK_EQ(zactor__fault_live(), 0);
+    size_t count = sizeof scenarios / sizeof scenarios[0];
+    for (size_t i = 0; i < count; i++) {
+        bool chosen = argc == 1;
+        for (int a = 1; a < argc; a++)
+            chosen = chosen || strcmp(argv[a], scenarios[i].name) == 0;
+        if (chosen)
+            sweep(&scenarios[i], stride);
+    }
+    return 0;
+}
