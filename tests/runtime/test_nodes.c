@@ -922,7 +922,11 @@ static void test_processes(void)
     CHECK_EQ(pthread_create(&tc, NULL, traffic_main, &to_c), 0);
     pthread_t asker;
     CHECK_EQ(pthread_create(&asker, NULL, ask_main, &to_c.echo), 0);
+    /* Mid-traffic: once b has answered (a sanitizer build on a loaded
+     * machine may take far longer than the 300 ms an idle one needs). */
     sleep_ms(300);
+    for (int i = 0; i < 60000 && atomic_load(&pongs) == 0; i++)
+        sleep_ms(1);
     uint64_t pongs_before = atomic_load(&pongs);
     CHECK(pongs_before > 0);
     uint64_t killed_at = now_ns();
