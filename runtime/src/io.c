@@ -88,8 +88,13 @@ static void io_ack_wake(zactor__io *io)
     atomic_store(&io->wake_pending, false);
 }
 
-static int io_poll_timeout(const zactor__io *io)
+/* partial: the poll set could not hold every source (out of memory); a
+ * short poll then tries again soon to make room for the rest, which
+ * nothing else would wake it for. */
+static int io_poll_timeout(const zactor__io *io, bool partial)
 {
+    if (partial)
+        return 1;
     return io->tick ? (int)io->tick_ms : -1;
 }
 
@@ -121,9 +126,10 @@ static bool io_poll_set_reserve(io_poll_set *set, uint32_t n)
 /* Fills the poll set from the sources; returns the item count. A descriptor
  * with no events is left out: poll reports a hang-up whatever it is asked,
  * and a watch that is not armed must not make every poll return. */
-static uint32_t io_poll_set_fill(zactor__io *io, io_poll_set *set)
+static uint32_t io_poll_set_fill(zactor__io *io, io_poll_set *set, bool *partial)
 {
-    if (!io_poll_set_reserve(set, io->source_count + 1) && set->capacity == 0)
+    *partial = !io_poll_set_reserve(set, io->source_count + 1);
+    if (*partial && set->capacity == 0)
         return 0;
     set->items[0] = (zmq_pollitem_t){NULL, io->wake_fd, ZMQ_POLLIN, 0};
     set->users[0] = NULL;
@@ -146,14 +152,15 @@ static void *io_main(void *arg)
     io_poll_set set = {NULL, NULL, 0};
     uint64_t next_tick = 0;
     for (;;) {
-        uint32_t n = io_poll_set_fill(io, &set);
+        bool partial;
+        uint32_t n = io_poll_set_fill(io, &set, &partial);
         if (n == 0) {
             /* Not even the wake descriptor fits: wait for memory. */
             usleep(1000);
             continue;
         }
         zmq_pollitem_t *items = set.items;
-        int ready = zmq_poll(items, (int)n, io_poll_timeout(io));
+        int ready = zmq_poll(items, (int)n, io_poll_timeout(io, partial));
         if (ready < 0 && zmq_errno() != EINTR)
             break; /* the context was terminated: nothing more to poll */
         bool quit = false;

@@ -14,6 +14,7 @@
 #include "io_watch.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "actor.h"
@@ -77,10 +78,17 @@ static void watch_ready(void *user, short revents)
         ready |= ZACTOR_IO_ERROR | (w->events & ZACTOR_IO_READ);
     zactor_io_event ev = {w->fd, ready, w->id};
     /* An owner that has ended (its end removes the watch next) or a
-     * stopping system: nobody to tell, and the watch stays disarmed. Out
-     * of memory: counted, and the watch stays disarmed too. */
+     * stopping system: nobody to tell, and the watch stays disarmed. */
     int rc = zactor__send_exempt(w->owner, w->owner_type, w->io_tag, &ev, sizeof ev);
     zactor__notice_unsent(w->sys, rc);
+    if (rc == ZACTOR_ENOMEM && source) {
+        /* No handler will run to re-arm it: armed again at once, or the
+         * readiness would never be reported again. The pause keeps the
+         * poll, which reports it again at once, from spinning while
+         * memory is short. */
+        source->events = poll_events_of(w->events);
+        usleep(1000);
+    }
 }
 
 /* On the I/O thread: polls w again (if it is still in the poll set). */

@@ -24,6 +24,8 @@
  * (1, 1+k, ...) for speed; the default, 1, is exhaustive. */
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "fault.h"
 #include "oom.zidl.h"
@@ -34,14 +36,29 @@
 /* How long a node call waits for an answer that may have been lost. */
 #define LOST_NS (UINT64_C(2) * 1000000000u)
 
-enum { T_SMALL, T_MEDIUM, T_LARGE, T_ADD, T_TOTAL, T_TICK, T_ASK, T_HUGE, T_COUNT };
-static const char *const type_names[T_COUNT] = {"Small", "Medium", "Large",  "Add",
-                                                "Total", "Tick",   "AskAdd", "Huge"};
+enum {
+    T_SMALL,
+    T_MEDIUM,
+    T_LARGE,
+    T_ADD,
+    T_TOTAL,
+    T_TICK,
+    T_ASK,
+    T_HUGE,
+    T_LATER,
+    T_ASKLATER,
+    T_COUNT
+};
+static const char *const type_names[T_COUNT] = {"Small", "Medium", "Large", "Add",   "Total",
+                                                "Tick",  "AskAdd", "Huge",  "Later", "AskLater"};
 
 /* What one run promised and what became of it; reset before each run. */
 static _Atomic uint64_t sent[T_COUNT], handled[T_COUNT], dead[T_COUNT];
 static _Atomic uint64_t asks_lost, downs, monitors_set, enomems;
 static _Atomic uint64_t bad_payloads; /* also: a cancelled timer handled */
+/* Requests with a deadline the Keeper holds, their ETIMEDOUT notices, and
+ * any other request_error notice (none is expected). */
+static _Atomic uint64_t held_timed, timeouts, bad_notices;
 static _Atomic bool once_cancelled;
 static uint64_t current_n;
 static const char *current_scenario;
@@ -97,9 +114,11 @@ static void on_dead_letter(void *user, const char *type_name, uint32_t type_id)
 {
     (void)user;
     (void)type_name;
-    static const uint32_t ids[T_COUNT] = {OOM_SMALL_TYPE_ID,  OOM_MEDIUM_TYPE_ID, OOM_LARGE_TYPE_ID,
-                                          OOM_ADD_TYPE_ID,    OOM_TOTAL_TYPE_ID,  OOM_TICK_TYPE_ID,
-                                          OOM_ASKADD_TYPE_ID, OOM_HUGE_TYPE_ID};
+    static const uint32_t ids[T_COUNT] = {OOM_SMALL_TYPE_ID,  OOM_MEDIUM_TYPE_ID,
+                                          OOM_LARGE_TYPE_ID,  OOM_ADD_TYPE_ID,
+                                          OOM_TOTAL_TYPE_ID,  OOM_TICK_TYPE_ID,
+                                          OOM_ASKADD_TYPE_ID, OOM_HUGE_TYPE_ID,
+                                          OOM_LATER_TYPE_ID,  OOM_ASKLATER_TYPE_ID};
     for (unsigned t = 0; t < T_COUNT; t++) {
         if (ids[t] == type_id) {
             atomic_fetch_add(&dead[t], 1);
@@ -209,7 +228,7 @@ void oom_Sink_on_Quit(oom_Sink *self, zactor_ctx *ctx, const oom_Quit *msg)
     zactor_stop(ctx);
 }
 
-enum { GO_FLOOD = 1, GO_REQUEST, GO_TIMERS, GO_MONITOR };
+enum { GO_FLOOD = 1, GO_REQUEST, GO_TIMERS, GO_MONITOR, GO_DEFER, GO_DEADLINE };
 
 static zactor_timer every_timer; /* the Client's periodic timer */
 static _Atomic bool every_cancelled;
@@ -248,6 +267,21 @@ void oom_Client_on_Go(oom_Client *self, zactor_ctx *ctx, const oom_Go *msg)
             atomic_fetch_add(&monitors_set, 1);
         break;
     }
+    case GO_DEFER:
+        /* The Settle comes after the requests (one sender, in order). */
+        for (uint32_t i = 0; i < 4; i++)
+            SENT(T_LATER, oom_Keeper_request_Later(self->keeper, ctx, &(oom_Later){i}));
+        OK(oom_Keeper_send_Settle(self->keeper, &(oom_Settle){0}));
+        break;
+    case GO_DEADLINE:
+        /* Answered at once: the deadline is cancelled. */
+        for (uint32_t i = 0; i < 3; i++)
+            SENT(T_ADD,
+                 oom_Sink_request_Add_timeout(self->sink, ctx, &(oom_Add){i}, 1000 * MS, NULL));
+        /* Held by the Keeper past its deadline: ZACTOR_ETIMEDOUT. */
+        SENT(T_LATER,
+             oom_Keeper_request_Later_timeout(self->keeper, ctx, &(oom_Later){100}, 5 * MS, NULL));
+        break;
     }
 }
 
@@ -255,7 +289,8 @@ void oom_Client_on_Total(oom_Client *self, zactor_ctx *ctx, const oom_Total *msg
 {
     (void)self;
     (void)ctx;
-    CHECK(msg->total >= 1 && msg->total <= 8);
+    /* 101: a held Later whose defer found no memory, answered at once. */
+    CHECK((msg->total >= 1 && msg->total <= 8) || msg->total == 101);
     atomic_fetch_add(&handled[T_TOTAL], 1);
 }
 
@@ -276,6 +311,123 @@ void oom_Client_on_down(oom_Client *self, zactor_ctx *ctx, const zactor_down *do
     (void)ctx;
     CHECK(strcmp(down->type_name, "oom.Sink") == 0);
     atomic_fetch_add(&downs, 1);
+}
+
+void oom_Client_on_request_error(oom_Client *self, zactor_ctx *ctx, const zactor_request_error *err)
+{
+    (void)self;
+    (void)ctx;
+    if (err->code == ZACTOR_ETIMEDOUT && err->message_type_id == OOM_LATER_TYPE_ID)
+        atomic_fetch_add(&timeouts, 1);
+    else
+        atomic_fetch_add(&bad_notices, 1);
+}
+
+/* The Keeper's open promises (one Keeper per run, its handlers one at a
+ * time). A Later of 100 or more is held until the test's Settle. */
+static oom_Keeper_Later_promise held_later[8];
+static oom_Keeper_AskLater_promise held_asks[8];
+static unsigned held_later_count, held_ask_count;
+
+void oom_Keeper_on_Later(oom_Keeper *self, zactor_ctx *ctx, const oom_Later *msg, oom_Total *reply)
+{
+    (void)self;
+    atomic_fetch_add(&handled[T_LATER], 1);
+    reply->total = msg->n + 1;
+    oom_Keeper_Later_promise promise;
+    /* Out of memory: answered now, when the handler returns. */
+    if (!OK(oom_Keeper_defer_Later(ctx, &promise))) {
+        atomic_fetch_add(&sent[T_TOTAL], 1);
+        return;
+    }
+    CHECK(held_later_count < 8);
+    held_later[held_later_count++] = promise;
+    if (msg->n >= 100)
+        atomic_fetch_add(&held_timed, 1);
+}
+
+void oom_Keeper_on_AskLater(oom_Keeper *self, zactor_ctx *ctx, const oom_AskLater *msg,
+                            oom_Total *reply)
+{
+    (void)self;
+    atomic_fetch_add(&handled[T_ASKLATER], 1);
+    reply->total = msg->n + 1;
+    oom_Keeper_AskLater_promise promise;
+    if (!OK(oom_Keeper_defer_AskLater(ctx, &promise)))
+        return;
+    oom_Keeper_ref me = {zactor_self(ctx)};
+    if (OK(oom_Keeper_send_Settle(me, &(oom_Settle){0}))) {
+        CHECK(held_ask_count < 8);
+        held_asks[held_ask_count++] = promise;
+    } else {
+        /* Nobody would settle it: answered from this handler. */
+        CHECK_EQ(oom_Keeper_fulfil_AskLater(ctx, promise, &(oom_Total){msg->n + 1}), 0);
+    }
+}
+
+void oom_Keeper_on_Settle(oom_Keeper *self, zactor_ctx *ctx, const oom_Settle *msg)
+{
+    (void)self;
+    (void)msg;
+    /* A fulfil that returns 0 owes the reply: handled, or a dead letter
+     * (a Later whose deadline passed, or whose reply found no memory). */
+    for (unsigned i = 0; i < held_later_count; i++) {
+        CHECK_EQ(oom_Keeper_fulfil_Later(ctx, held_later[i], &(oom_Total){1}), 0);
+        atomic_fetch_add(&sent[T_TOTAL], 1);
+    }
+    held_later_count = 0;
+    for (unsigned i = 0; i < held_ask_count; i++)
+        CHECK_EQ(oom_Keeper_fulfil_AskLater(ctx, held_asks[i], &(oom_Total){7}), 0);
+    held_ask_count = 0;
+}
+
+/* The Watcher's record: WATCH_* once its Watch was handled, bytes read. */
+enum { WATCH_NONE, WATCH_ARMED, WATCH_FAILED };
+static _Atomic int watch_state;
+static _Atomic uint64_t bytes_read;
+
+void oom_Watcher_on_Watch(oom_Watcher *self, zactor_ctx *ctx, const oom_Watch *msg)
+{
+    bool ok = OK(zactor_io_watch(ctx, msg->fd, ZACTOR_IO_READ, &self->watch));
+    atomic_store(&watch_state, ok ? WATCH_ARMED : WATCH_FAILED);
+}
+
+void oom_Watcher_on_Unwatch(oom_Watcher *self, zactor_ctx *ctx, const oom_Unwatch *msg)
+{
+    (void)msg;
+    CHECK_EQ(zactor_io_unwatch(ctx, self->watch), 0);
+}
+
+void oom_Watcher_on_io(oom_Watcher *self, zactor_ctx *ctx, const zactor_io_event *ev)
+{
+    (void)self;
+    (void)ctx;
+    /* One byte per event: the watch must be armed again for the next. */
+    char byte;
+    if (read(ev->fd, &byte, 1) == 1)
+        atomic_fetch_add(&bytes_read, 1);
+}
+
+/* The Down of the supervisor the Warden monitors: its end's code. */
+static zactor_ref warded;
+static _Atomic int warded_code;
+static _Atomic uint64_t warded_downs;
+
+void oom_Warden_on_Go(oom_Warden *self, zactor_ctx *ctx, const oom_Go *msg)
+{
+    (void)self;
+    (void)msg;
+    uint64_t id;
+    if (OK(zactor_monitor(ctx, warded, zactor_supervisor_type(), &id)))
+        atomic_fetch_add(&monitors_set, 1);
+}
+
+void oom_Warden_on_down(oom_Warden *self, zactor_ctx *ctx, const zactor_down *down)
+{
+    (void)self;
+    (void)ctx;
+    atomic_store(&warded_code, down->reason.code);
+    atomic_fetch_add(&warded_downs, 1);
 }
 
 void oom_Gate_on_Small(oom_Gate *self, zactor_ctx *ctx, const oom_Small *msg)
@@ -544,6 +696,146 @@ static void scenario_nodes(void)
     finish(b);
 }
 
+/* Deferred replies: requests from a handler, answered from the Keeper's
+ * next turn, and asks from outside the Keeper answers from a Settle it
+ * sends itself. */
+static void scenario_promises(void)
+{
+    held_later_count = held_ask_count = 0;
+    zactor_system *sys = start(23, 0);
+    if (!sys)
+        return;
+    oom_Keeper_ref keeper = oom_Keeper_spawn(sys, NULL);
+    oom_Sink_ref sink = oom_Sink_spawn(sys, NULL);
+    if (SPAWNED(keeper) && SPAWNED(sink)) {
+        for (uint32_t i = 0; i < 3; i++) {
+            oom_Total total = {0};
+            if (SENT(T_ASKLATER,
+                     oom_Keeper_ask_AskLater(keeper, &(oom_AskLater){i}, &total, TIMEOUT_NS)))
+                CHECK(total.total == i + 1 || total.total == 7);
+        }
+        oom_Client_ref client =
+            oom_Client_spawn(sys, &(oom_Client){.sink = sink, .keeper = keeper});
+        if (SPAWNED(client))
+            OK(oom_Client_send_Go(client, &(oom_Go){GO_DEFER}));
+    }
+    finish(sys);
+}
+
+/* Requests with deadlines in virtual time: three answered at once, one
+ * held past its deadline (ZACTOR_ETIMEDOUT), then settled (a dead
+ * letter). */
+static void scenario_deadlines(void)
+{
+    held_later_count = held_ask_count = 0;
+    zactor_system *sys = start(29, 0);
+    if (!sys)
+        return;
+    oom_Keeper_ref keeper = oom_Keeper_spawn(sys, NULL);
+    oom_Sink_ref sink = oom_Sink_spawn(sys, NULL);
+    if (SPAWNED(keeper) && SPAWNED(sink)) {
+        oom_Client_ref client =
+            oom_Client_spawn(sys, &(oom_Client){.sink = sink, .keeper = keeper});
+        if (SPAWNED(client) && OK(oom_Client_send_Go(client, &(oom_Go){GO_DEADLINE}))) {
+            CHECK_EQ(zactor_system_wait(sys), 0);
+            zactor_stats stats;
+            CHECK_EQ(zactor_stats_read(sys, &stats, NULL, 0), 0);
+            /* The held request ended with one notice, or its notice (or
+             * its deadline's firing) found no memory and was counted. */
+            uint64_t held = atomic_load(&held_timed), got = atomic_load(&timeouts);
+            if (got > held || got + stats.notices_lost < held) {
+                fprintf(stderr, "deadlines, N = %llu: %llu held, %llu timeouts, %llu lost\n",
+                        (unsigned long long)current_n, (unsigned long long)held,
+                        (unsigned long long)got, (unsigned long long)stats.notices_lost);
+                exit(1);
+            }
+            OK(oom_Keeper_send_Settle(keeper, &(oom_Settle){0}));
+        }
+    }
+    finish(sys);
+}
+
+/* A socket pair's end watched: three bytes read one per event (each
+ * needs the watch armed again), then unwatched. */
+static void scenario_io(void)
+{
+    atomic_store(&watch_state, WATCH_NONE);
+    atomic_store(&bytes_read, 0);
+    int fds[2];
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
+    zactor_system *sys = start(0, 1);
+    oom_Watcher_ref watcher = {0};
+    if (sys && SPAWNED(watcher = oom_Watcher_spawn(sys, NULL)) &&
+        OK(oom_Watcher_send_Watch(watcher, &(oom_Watch){fds[0]}))) {
+        CHECK_EQ(write(fds[1], "abc", 3), 3);
+        double deadline = now_seconds() + 10.0; /* a hang guard, not a timing check */
+        while (atomic_load(&watch_state) == WATCH_NONE)
+            CHECK(now_seconds() < deadline);
+        /* An event that found no memory is counted, and the watch is
+         * armed again: the readiness is reported once more. */
+        while (atomic_load(&watch_state) == WATCH_ARMED && atomic_load(&bytes_read) < 3) {
+            if (now_seconds() > deadline) {
+                fprintf(stderr, "io, N = %llu: %llu of 3 bytes read, the watch left disarmed\n",
+                        (unsigned long long)current_n,
+                        (unsigned long long)atomic_load(&bytes_read));
+                exit(1);
+            }
+            sleep_ms(1);
+        }
+        zactor_stats stats;
+        CHECK_EQ(zactor_stats_read(sys, &stats, NULL, 0), 0);
+        CHECK(stats.notices_lost == 0 || zactor__fault_injected());
+        if (atomic_load(&watch_state) == WATCH_ARMED)
+            OK(oom_Watcher_send_Unwatch(watcher, &(oom_Unwatch){0}));
+    }
+    finish(sys);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+/* A supervised child killed: restarted under its name, or the restart
+ * found no memory and the supervisor gave up, failing with
+ * ZACTOR_ENOMEM (its Down says so, unless that Down was lost too). */
+static void scenario_supervisors(void)
+{
+    atomic_store(&warded_code, 0);
+    atomic_store(&warded_downs, 0);
+    zactor_system *sys = start(31, 0);
+    if (!sys)
+        return;
+    zactor_child_spec children[] = {oom_Sink_child("kid", NULL, ZACTOR_RESTART_PERMANENT)};
+    zactor_supervisor_spec spec = {ZACTOR_ONE_FOR_ONE, 5, 1000 * MS, children, 1};
+    oom_Warden_ref warden = oom_Warden_spawn(sys, NULL);
+    if (SPAWNED(warden) && OK(zactor_supervisor_start(sys, &spec, &warded))) {
+        bool monitored = OK(oom_Warden_send_Go(warden, &(oom_Go){0}));
+        CHECK_EQ(zactor_system_wait(sys), 0);
+        monitored = monitored && atomic_load(&monitors_set) == 1;
+        oom_Sink_ref kid;
+        CHECK_EQ(oom_Sink_lookup(sys, "kid", &kid), 0);
+        if (OK(zactor_kill(kid.raw, 5))) {
+            CHECK_EQ(zactor_system_wait(sys), 0);
+            oom_Sink_ref again;
+            int rc = oom_Sink_lookup(sys, "kid", &again);
+            zactor_stats stats;
+            CHECK_EQ(zactor_stats_read(sys, &stats, NULL, 0), 0);
+            if (rc == 0) {
+                CHECK(again.raw.cell != kid.raw.cell || again.raw.generation != kid.raw.generation);
+                CHECK_EQ(atomic_load(&warded_downs), 0);
+            } else {
+                CHECK(rc == ZACTOR_ENOENT && zactor__fault_injected());
+                /* Given up: the supervisor has ended, with ENOMEM. */
+                CHECK_EQ(zactor_supervisor_stop(warded), ZACTOR_EDEAD);
+                if (monitored && atomic_load(&warded_downs) == 0)
+                    CHECK(stats.notices_lost >= 1);
+                else if (monitored)
+                    CHECK_EQ(atomic_load(&warded_code), ZACTOR_ENOMEM);
+                atomic_fetch_add(&enomems, 1);
+            }
+        }
+    }
+    finish(sys);
+}
+
 /* ---- the sweep ---------------------------------------------------------- */
 
 typedef struct scenario {
@@ -559,6 +851,10 @@ static const scenario scenarios[] = {
     {"failures", scenario_failures},
     {"bounded", scenario_bounded},
     {"nodes", scenario_nodes},
+    {"promises", scenario_promises},
+    {"deadlines", scenario_deadlines},
+    {"io", scenario_io},
+    {"supervisors", scenario_supervisors},
 };
 
 static void reset_counts(void)
@@ -573,6 +869,9 @@ static void reset_counts(void)
     atomic_store(&monitors_set, 0);
     atomic_store(&enomems, 0);
     atomic_store(&bad_payloads, 0);
+    atomic_store(&held_timed, 0);
+    atomic_store(&timeouts, 0);
+    atomic_store(&bad_notices, 0);
 }
 
 /* The promises of the run just ended (its systems destroyed). */
@@ -590,6 +889,11 @@ static void check_run(void)
                     (unsigned long long)s, (unsigned long long)h, (unsigned long long)d);
             ok = false;
         }
+    }
+    if (atomic_load(&bad_notices) != 0) {
+        fprintf(stderr, "%s, N = %llu: unexpected request_error notices\n", current_scenario,
+                (unsigned long long)current_n);
+        ok = false;
     }
     if (atomic_load(&bad_payloads) != 0) {
         fprintf(stderr, "%s, N = %llu: corrupt payloads\n", current_scenario,
