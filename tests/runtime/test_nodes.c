@@ -417,6 +417,36 @@ static size_t make_hello(uint8_t *hello, uint32_t magic, uint64_t node_id)
     return HELLO_SIZE;
 }
 
+/* A LOOKUP record (request 99) of name, whose length must fit a u8. */
+#define LOOKUP_SIZE(name_len) (4 + 1 + 8 + 1 + (name_len))
+static size_t make_lookup(uint8_t *lookup, const char *name)
+{
+    size_t len = strlen(name);
+    put32(lookup, (uint32_t)(LOOKUP_SIZE(len) - 4));
+    lookup[4] = 7;
+    put64(lookup + 5, 99);
+    lookup[13] = (uint8_t)len;
+    memcpy(lookup + 14, name, len);
+    return LOOKUP_SIZE(len);
+}
+
+/* Waits until node has counted one more bad input than `before`, then
+ * checks that it was exactly one, refused as coming before a handshake. */
+static void expect_refused_before_handshake(zactor_system *node, const zactor_node_stats *before)
+{
+    zactor_node_stats after;
+    for (int i = 0; i < 60000; i++) {
+        CHECK_EQ(zactor_node_stats_read(node, &after), 0);
+        if (after.bad_input > before->bad_input)
+            break;
+        sleep_ms(1);
+    }
+    CHECK_EQ(after.bad_input - before->bad_input, 1);
+    pthread_mutex_lock(&reason_lock);
+    CHECK(strstr(last_bad_reason, "record before a handshake") != NULL);
+    pthread_mutex_unlock(&reason_lock);
+}
+
 static void test_bad_input(void)
 {
     pair p;
@@ -455,13 +485,8 @@ static void test_bad_input(void)
     raw_send(raw, send, 5 + 8 + 4); /* actor id 0: no such actor, a dead letter */
     /* A message for the echo: its real actor id is unknown to this raw
      * socket, so it asks the name through a LOOKUP record. */
-    uint8_t lookup[5 + 8 + 1 + 4];
-    put32(lookup, sizeof lookup - 4);
-    lookup[4] = 7;
-    put64(lookup + 5, 99);
-    lookup[13] = 4;
-    memcpy(lookup + 14, "echo", 4);
-    raw_send(raw, lookup, sizeof lookup);
+    uint8_t lookup[LOOKUP_SIZE(4)];
+    raw_send(raw, lookup, make_lookup(lookup, "echo"));
     uint8_t found[128];
     int got = zmq_recv(raw, found, sizeof found, 0);
     while (got > 4 && found[4] == 2) /* heartbeats */
@@ -556,7 +581,7 @@ static void test_records_before_hello(void)
     connect_call call = {b, {0}, 1};
     size_t len = sizeof call.endpoint;
     CHECK_EQ(zmq_getsockopt(raw, ZMQ_LAST_ENDPOINT, call.endpoint, &len), 0);
-    zactor_node_stats before, after;
+    zactor_node_stats before;
     CHECK_EQ(zactor_node_stats_read(b, &before), 0);
     pthread_t connector;
     CHECK_EQ(pthread_create(&connector, NULL, connect_main, &call), 0);
@@ -565,23 +590,9 @@ static void test_records_before_hello(void)
     CHECK(router_recv(raw, rid, &rid_len, got, sizeof got) > 4); /* b's hello */
     CHECK_EQ(got[4], 1);
     /* A LOOKUP of "b" before our hello. */
-    uint8_t lookup[5 + 8 + 1 + 1];
-    put32(lookup, sizeof lookup - 4);
-    lookup[4] = 7;
-    put64(lookup + 5, 99);
-    lookup[13] = 1;
-    lookup[14] = 'b';
-    router_send(raw, rid, rid_len, lookup, sizeof lookup);
-    for (int i = 0; i < 60000; i++) {
-        CHECK_EQ(zactor_node_stats_read(b, &after), 0);
-        if (after.bad_input > before.bad_input)
-            break;
-        sleep_ms(1);
-    }
-    CHECK_EQ(after.bad_input - before.bad_input, 1);
-    pthread_mutex_lock(&reason_lock);
-    CHECK(strstr(last_bad_reason, "record before a handshake") != NULL);
-    pthread_mutex_unlock(&reason_lock);
+    uint8_t lookup[LOOKUP_SIZE(1)];
+    router_send(raw, rid, rid_len, lookup, make_lookup(lookup, "b"));
+    expect_refused_before_handshake(b, &before);
     /* Our hello now: the connect completes, and nothing b sends answers
      * the refused LOOKUP. */
     uint8_t hello[HELLO_SIZE];
@@ -631,25 +642,11 @@ static void test_records_after_down(void)
     wait_for(&node_events[ZACTOR_NODE_UP], ups + 1);
     /* Silent from now on: b finds it down. */
     wait_for(&node_events[ZACTOR_NODE_DOWN], downs_before + 1);
-    zactor_node_stats before, after;
+    zactor_node_stats before;
     CHECK_EQ(zactor_node_stats_read(b, &before), 0);
-    uint8_t lookup[5 + 8 + 1 + 1];
-    put32(lookup, sizeof lookup - 4);
-    lookup[4] = 7;
-    put64(lookup + 5, 99);
-    lookup[13] = 1;
-    lookup[14] = 'b';
-    raw_send(raw, lookup, sizeof lookup);
-    for (int i = 0; i < 10000; i++) {
-        CHECK_EQ(zactor_node_stats_read(b, &after), 0);
-        if (after.bad_input > before.bad_input)
-            break;
-        sleep_ms(1);
-    }
-    CHECK_EQ(after.bad_input - before.bad_input, 1);
-    pthread_mutex_lock(&reason_lock);
-    CHECK(strstr(last_bad_reason, "record before a handshake") != NULL);
-    pthread_mutex_unlock(&reason_lock);
+    uint8_t lookup[LOOKUP_SIZE(1)];
+    raw_send(raw, lookup, make_lookup(lookup, "b"));
+    expect_refused_before_handshake(b, &before);
     zmq_close(raw);
     zmq_ctx_term(ctx);
     zactor_system_destroy(b);
