@@ -23,7 +23,13 @@
  * Either the parker sees the drained depth and does not park, or the
  * drainer sees muted and takes the lock, which the parker holds until its
  * entry is complete. Threads in zactor_send_wait pair with the drain the
- * same way through `waiting`.
+ * same way through `waiting`. The drainer reads its depth once more under
+ * the lock and releases the parked actors only if it is still at or below
+ * the low mark: a parker that came in between sent past the bound after
+ * the drainer's first read, and must wait for a drain that counts its
+ * message. So a released actor's last message past the bound is within
+ * the low mark of the head, and each sender has at most one message
+ * beyond N in the mailbox: the depth stays at or below N + P.
  *
  * Cycles. An actor parks only while its receiver is above the receiver's
  * low mark, and only while its own depth is at or below its own low mark
@@ -183,6 +189,18 @@ bool zactor__flow_mute(zactor__worker *worker, zactor_cell *cell)
     return park;
 }
 
+/* true when `cell`, whose turn just ended on this thread, is alive and
+ * above its low mark: its senders stay muted, and its next turn's end (it
+ * has messages, so it has one) or its end looks again. */
+static bool still_loaded(zactor_cell *cell)
+{
+    /* Relaxed: our own actor's word (a fence or the lock orders it). */
+    uint64_t life = atomic_load_explicit(&cell->life, memory_order_relaxed);
+    const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
+    /* released is ours (this thread's turn stored it), the tail anyone's. */
+    return (life & ZACTOR__LIFE_ALIVE) && !drained(type, zactor__flow_depth(cell, life));
+}
+
 void zactor__flow_drained(zactor_system *sys, zactor_cell *cell)
 {
     zactor__flow *flow = &sys->flow;
@@ -192,13 +210,21 @@ void zactor__flow_drained(zactor_system *sys, zactor_cell *cell)
     if (atomic_load_explicit(&flow->muted, memory_order_relaxed) == 0 &&
         atomic_load_explicit(&flow->waiting, memory_order_relaxed) == 0)
         return;
-    /* Relaxed: our own actor's word (the fence orders it). */
-    uint64_t life = atomic_load_explicit(&cell->life, memory_order_relaxed);
-    const zactor_actor_type *type = atomic_load_explicit(&cell->type, memory_order_relaxed);
-    /* Our own released, then the tail: the order live_actor_type needs. */
-    if ((life & ZACTOR__LIFE_ALIVE) && !drained(type, zactor__flow_depth(cell, life)))
+    /* A first look without the lock, to skip it while still loaded. */
+    if (still_loaded(cell))
         return;
     pthread_mutex_lock(&flow->lock);
+    /* Again under the lock: an actor may have parked on us since the look
+     * above, after other senders filled the mailbox past the low mark
+     * again. Its send went past the bound after our first look, so that
+     * look says nothing of it; releasing it would let it put a second
+     * message past the bound while its first is still far from the head
+     * (rt_bounded_fanin saw depths above N + P). Its park took the lock
+     * after its send's CAS, so the tail we read now counts that send. */
+    if (still_loaded(cell)) {
+        pthread_mutex_unlock(&flow->lock);
+        return;
+    }
     uint32_t i = 0;
     while (i < atomic_load_explicit(&flow->muted, memory_order_relaxed)) {
         zactor__mute mute = flow->mutes[i];
