@@ -28,6 +28,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -900,9 +903,25 @@ static uint64_t rss_bytes(void)
     return status_kib("VmRSS:") * 1024u;
 }
 
+/* Bytes the process holds from malloc (every arena, and the chunks malloc
+ * mapped itself), to the byte: what a leak of the runtime's heap blocks
+ * would add to, without RSS's page granularity and page-in noise. Taken
+ * between rounds, when nothing is queued, it varies only with what the
+ * runtime keeps for reuse (pool caches, rings). 0 without glibc. */
+static uint64_t heap_in_use(void)
+{
+#ifdef __GLIBC__
+    struct mallinfo2 info = mallinfo2();
+    return (uint64_t)info.uordblks + (uint64_t)info.hblkhd;
+#else
+    return 0;
+#endif
+}
+
 typedef struct sample {
-    double t;   /* seconds since the start of the rounds */
-    double rss; /* MiB */
+    double t;    /* seconds since the start of the rounds */
+    double rss;  /* MiB */
+    double heap; /* bytes, heap_in_use */
 } sample;
 
 static uint64_t messages_so_far(void)
@@ -923,31 +942,42 @@ static uint64_t dead_letters_so_far(void)
 
 static void print_sample(const sample *s, uint64_t rounds)
 {
-    printf("SAMPLE t=%.1fs rss_mib=%.1f rounds=%" PRIu64 " small=%" PRIu64 " medium=%" PRIu64
-           " large=%" PRIu64 " probes=%" PRIu64 " ticks=%" PRIu64 " jobs=%" PRIu64 " pings=%" PRIu64
-           " pongs=%" PRIu64 " remote_asks=%" PRIu64 " dead=%" PRIu64 " errors=%llu\n",
-           s->t, s->rss, rounds, total(HANDLED, SMALL), total(HANDLED, MEDIUM),
+    printf("SAMPLE t=%.1fs rss_mib=%.1f heap_bytes=%.0f rounds=%" PRIu64 " small=%" PRIu64
+           " medium=%" PRIu64 " large=%" PRIu64 " probes=%" PRIu64 " ticks=%" PRIu64
+           " jobs=%" PRIu64 " pings=%" PRIu64 " pongs=%" PRIu64 " remote_asks=%" PRIu64
+           " dead=%" PRIu64 " errors=%llu\n",
+           s->t, s->rss, s->heap, rounds, total(HANDLED, SMALL), total(HANDLED, MEDIUM),
            total(HANDLED, LARGE), total(HANDLED, PROBE), total(HANDLED, TICK), total(HANDLED, JOB),
            total(SENT, PING), total(HANDLED, PONG), total(HANDLED, REMOTE_ASK),
            dead_letters_so_far(), (unsigned long long)atomic_load(&errors));
     fflush(stdout);
 }
 
-/* Least-squares slope of rss over t, in MiB per hour; 0 with < 2 samples. */
-static double growth_per_hour(const sample *s, size_t n)
+static double sample_rss(const sample *s)
+{
+    return s->rss;
+}
+
+static double sample_heap(const sample *s)
+{
+    return s->heap;
+}
+
+/* Least-squares slope of value over t, per hour; 0 with < 2 samples. */
+static double growth_per_hour(const sample *s, size_t n, double (*value)(const sample *))
 {
     if (n < 2)
         return 0;
-    double mt = 0, mr = 0;
+    double mt = 0, mv = 0;
     for (size_t i = 0; i < n; i++) {
         mt += s[i].t;
-        mr += s[i].rss;
+        mv += value(&s[i]);
     }
     mt /= (double)n;
-    mr /= (double)n;
+    mv /= (double)n;
     double num = 0, den = 0;
     for (size_t i = 0; i < n; i++) {
-        num += (s[i].t - mt) * (s[i].rss - mr);
+        num += (s[i].t - mt) * (value(&s[i]) - mv);
         den += (s[i].t - mt) * (s[i].t - mt);
     }
     return den > 0 ? num / den * 3600.0 : 0;
@@ -1066,6 +1096,7 @@ int main(int argc, char **argv)
         return echo_main(opt.workers);
     signal(SIGPIPE, SIG_IGN);
 
+    uint64_t heap_before = heap_in_use();
     uint64_t t_setup = now_ns();
     zactor_system *sys = system_start(opt.workers, "soak-main", "main");
     profile profiles[3] = {
@@ -1143,7 +1174,8 @@ int main(int argc, char **argv)
     for (;;) {
         double elapsed = (double)(now_ns() - t0) / 1e9;
         if (elapsed >= next_sample && nsamples < MAX_SAMPLES) {
-            samples[nsamples] = (sample){elapsed, (double)rss_bytes() / 1048576.0};
+            samples[nsamples] =
+                (sample){elapsed, (double)rss_bytes() / 1048576.0, (double)heap_in_use()};
             print_sample(&samples[nsamples], rounds);
             nsamples++;
             while (next_sample <= elapsed) /* rounds longer than the interval */
@@ -1213,7 +1245,8 @@ int main(int argc, char **argv)
         first = nsamples - 1;
     double rss_end = (double)rss_bytes() / 1048576.0;
     double rss_peak = (double)status_kib("VmHWM:") / 1024.0;
-    double slope = growth_per_hour(samples + first, nsamples - first);
+    double slope = growth_per_hour(samples + first, nsamples - first, sample_rss);
+    double heap_slope = growth_per_hour(samples + first, nsamples - first, sample_heap);
 
     uint64_t handled = messages_so_far();
     printf("RESULT workload=soak system=zactor metric=duration_s value=%.1f\n", run_s);
@@ -1238,6 +1271,13 @@ int main(int argc, char **argv)
     printf(
         "RESULT workload=soak system=zactor metric=rss_growth_mib_per_h value=%.1f samples=%zu\n",
         slope, nsamples - first);
+    printf("RESULT workload=soak system=zactor metric=heap_warm_bytes value=%.0f\n",
+           nsamples ? samples[first].heap : 0);
+    printf("RESULT workload=soak system=zactor metric=heap_end_bytes value=%.0f\n",
+           nsamples ? samples[nsamples - 1].heap : 0);
+    printf("RESULT workload=soak system=zactor metric=heap_growth_bytes_per_h value=%.0f "
+           "samples=%zu\n",
+           heap_slope, nsamples - first);
     printf("RESULT workload=soak system=zactor metric=errors value=%llu\n",
            (unsigned long long)atomic_load(&errors));
     fflush(stdout);
@@ -1249,6 +1289,13 @@ int main(int argc, char **argv)
     }
     free(samples);
     free_blocks();
+    /* Everything the program and the runtime allocated is given back:
+     * what is left beside the figure before the system was made is
+     * stdio's and libc's own. */
+    printf("RESULT workload=soak system=zactor metric=heap_after_destroy_bytes value=%" PRIu64
+           " before_create=%" PRIu64 "\n",
+           heap_in_use(), heap_before);
+    fflush(stdout);
     pthread_barrier_destroy(&round_start);
     pthread_barrier_destroy(&round_done);
     return atomic_load(&errors) == 0 ? 0 : 1;
