@@ -22,7 +22,9 @@
  * loads stay separate steps: released, then the life word (live_actor_type);
  * muted, then the depth (flow_drained); the depth outside the lock, then
  * under it. Accesses under flow->lock to what only lock holders touch
- * (the mutes array) share a step with a neighbour.
+ * (the mutes array) share a step with a neighbour; so do the drain's
+ * schedules of the actors it unmutes (what they do next touches neither
+ * the list nor the lock until the drain has let go of it).
  *
  * Checked:
  * 1. the bound: at each send's counting CAS, the depth it makes (tail -
@@ -34,6 +36,8 @@
  *    sent; and: the flow lock is held by one at a time and released by its
  *    holder; an unmuted actor was parked (never two run tokens); the sink
  *    never gets a token while it has one or runs;
+ * 4. the depth live_actor_type returns is at least the true depth at its
+ *    second read (zactor_mailbox_depth: never less than the number queued);
  * - coverage: every statement, every COVER(...) scenario among them, is
  *   reached (check.sh fails on what pan lists as unreached).
  *
@@ -51,7 +55,7 @@
 #define MUTANT 0
 #endif
 #ifndef NMSG
-#define NMSG 3          /* messages (handlers) per producer */
+#define NMSG 2          /* messages (handlers) per producer */
 #endif
 #ifndef NWAIT
 #define NWAIT 1         /* messages of the thread outside the system; 0: no such thread */
@@ -78,12 +82,12 @@
 byte life;
 
 /* ---- the sink's mailbox ---------------------------------------------- */
-byte released;          /* mailbox.h mailbox.released: only the sink's turns store it */
+byte released;          /* mailbox.h:24 released: only the sink's turns store it */
 /* The messages by ticket, message + 1 (0: none). Pushed with the counting
  * CAS: the push changes what the consumer can take, not the depth (tail -
  * released) that the protocol looks at, and mailbox.pml checks the push. */
 byte slot[NM + 1];     /* one more: the slot of the head after the last message, always empty */
-byte head;              /* ghost: the sink's reader->head (only the sink writes it) */
+byte head;              /* mailbox.h:38 reader->head: only the sink writes it; global for the checks */
 
 /* The depth a life word and a value of released make: ticket_distance
  * (life.h), which wraps to a huge number when released is past the tail
@@ -115,12 +119,14 @@ inline live_depth(rel, l, d) {
 #endif
 }
 
-/* ---- flow.h zactor__flow --------------------------------------------- */
-byte lock;              /* flow->lock: holder id, 0 free */
-byte muted;             /* flow->muted: written under lock, read without it by drains */
-bool entry[NP];         /* flow->mutes, under lock: producer p waits for the sink (the only receiver) */
-byte waiting;           /* flow->waiting */
-bool sleeping;          /* the outside thread is in pthread_cond_wait on flow->room */
+/* ---- flow.h:23 zactor__flow ------------------------------------------ */
+byte lock;              /* flow.h:24 lock: holder id, 0 free */
+byte muted;             /* flow.h:30 muted: written under lock, read without it by drains */
+/* flow.h:26 mutes, under lock: producer p waits for the sink (the only
+ * receiver). The list's order does not matter (flow.c:125). */
+bool entry[NP];
+byte waiting;           /* flow.h:31 waiting */
+bool sleeping;          /* the outside thread is in pthread_cond_wait on flow.h:25 room */
 
 inline take_lock(id) { atomic { lock == 0 -> lock = id } }
 inline drop_lock(id) { atomic { assert(lock == id); lock = 0 } }
@@ -178,7 +184,7 @@ inline schedule_sink(l) {
  * (flow.c:182: it is always free to park). Handlers whose send stays
  * within the bound change nothing here, so where its turns end between
  * them does not matter; a handler whose send went past the bound ends the
- * turn and the actor is muted (worker.c:169-176). */
+ * turn and the actor is muted (worker.c:171-176). */
 proctype Producer(byte me)
 {
     byte k, l, rel, d;
@@ -262,6 +268,7 @@ proctype Producer(byte me)
 proctype Waiter()
 {
     byte k, l, rel, d;
+    byte g;             /* ghost: the true depth when l was loaded */
     bool sent;
 
     k = 0;
@@ -269,7 +276,7 @@ proctype Waiter()
     :: k >= NWAIT -> break
     :: else ->
         /* actor.c:717 zactor_send_wait -> actor.c:606 send_message -> deliver_to */
-        l = life;                                       /* actor.c:461 deliver_to: load life */
+        atomic { l = life; g = TAIL(life) - released }  /* actor.c:461 deliver_to: load life */
         do
         :: atomic {                                     /* actor.c:481 deliver_to -> flow.c:98 flow_depth: load released */
                rel = released;
@@ -277,14 +284,22 @@ proctype Waiter()
            }
             if
             :: d + 1 > N ->                             /* actor.c:481-482 -> actor.c:417 bound_reached: ZACTOR_EFULL, nothing queued */
-                d = 0;
+                /* A stale word (released read past its tail) wraps the
+                 * depth: refused, although the depth was below the bound
+                 * at both reads. Check 5 (-DREFUSAL_CHECK) says so; it
+                 * fails on d5da0a0 (README.md, "A bug the model found"). */
+                COVER(cover_stale_word_refused, d == 255 && g < N);
+#ifdef REFUSAL_CHECK
+                assert(g >= N);                         /* check 5: a refused send found the mailbox full */
+#endif
+                d = 0; g = 0;
                 break
             :: else ->
                 d = 0;
                 atomic {                                /* actor.c:498 deliver_to: CAS life */
                     if
-                    :: life == l -> count_and_push(l, NP * NMSG + k); sent = true; break
-                    :: else -> l = life
+                    :: life == l -> count_and_push(l, NP * NMSG + k); sent = true; g = 0; break
+                    :: else -> l = life; g = TAIL(life) - released
                     fi
                 }
             fi
@@ -325,14 +340,14 @@ proctype Waiter()
 
 proctype Sink()
 {
-    byte rr;            /* mailbox.h reader->released: the last value this turn stored */
+    byte rr;            /* mailbox.h:39 reader->released: the last value stored in released */
     byte m, s, gl, dm, dw;
 
 end_idle:
     do
     :: atomic { stoken > 0 -> stoken--; in_turn = true } /* scheduler: a worker takes the sink -> worker.c:128 run_turn */
         /* worker.c:150 run_turn: mailbox_open. The turn's limit is any
-         * number of messages (worker.c:145-147). */
+         * number of messages (worker.c:143-145). */
         do
         :: atomic {                                     /* worker.c:154 run_turn -> mailbox_take */
                slot[head] != 0 ->
@@ -345,12 +360,12 @@ end_idle:
                 handled++;
                 m = 0; s = 0
             }
-            head++;                                     /* worker.c:181 -> mailbox.c:897 mailbox_release: head + 1 (mailbox.c:919) */
+            head++;                                     /* worker.c:181 -> mailbox.c:897 mailbox_release: head + 1 (mailbox.c:917) */
             if                                          /* mailbox.c:923-924 mailbox_release: a quarter of the ring handed back */
             :: atomic { rr = head; released = head }    /* mailbox.c:883 publish_released: store released (mailbox.c:891) */
             :: skip
             fi
-        :: break                                        /* worker.c:152-154 run_turn: the limit, or mailbox_take found nothing */
+        :: break                                        /* worker.c:153-154 run_turn: the limit, or mailbox_take found nothing */
         od;
 #if MUTANT == 4
         /* mutant 4: the drain reads muted and waiting before close stores released */
@@ -445,7 +460,8 @@ end_idle:
 init {
     byte i;
     atomic {
-        life = 0;                                       /* actor.c zactor_spawn: alive, idle, empty */
+        assert(NM < TAILMASK);                          /* the tail fits the model's life word */
+        life = 0;                                       /* actor.c:307 zactor_spawn: alive (not modelled), idle, empty */
         run Sink();
         for (i : 0 .. NP - 1) {
             run Producer(i)
