@@ -403,16 +403,30 @@ static zactor_cell *sending_actor(zactor__worker *worker)
     return worker ? worker->ctx.cell : NULL;
 }
 
-/* A send found `to`'s mailbox at its bound: ZACTOR_EFULL when it is to
- * be refused, else 0 (it goes past the bound). Out of line: the bound is
- * the rare case, even for bounded actors. */
+/* A send found `to`'s mailbox at its bound, measuring its depth from the
+ * tail of *life and a `released` loaded after it: ZACTOR_EFULL when it is
+ * to be refused, 0 when it goes past the bound, or 1 when *life was stale
+ * (reloaded: measure again). Out of line: the bound is the rare case, even
+ * for bounded actors. */
 static ZACTOR__OUT_OF_LINE int bound_reached(zactor_ref to, const zactor_actor_type *type,
-                                             zactor__worker *worker, send_kind kind)
+                                             zactor__worker *worker, send_kind kind, uint64_t *life)
 {
     if (kind == SEND_EXEMPT)
         return 0;
     if (type->mailbox_policy == ZACTOR_MAILBOX_BACKPRESSURE && sending_actor(worker))
         return 0;
+    /* A refusal makes no CAS that would find the word stale. If other
+     * sends and a turn moved on between our loads of the word and of
+     * released, released may be past the word's tail: the distance wraps
+     * and an empty mailbox looks full (found by runtime/model/flow.pml).
+     * The word unchanged since: its tail held while we read released, so
+     * the depth was what we measured at that moment. Acquire: as the
+     * first load of the word. */
+    uint64_t now = atomic_load_explicit(&to.cell->life, memory_order_acquire);
+    if (now != *life) {
+        *life = now;
+        return 1;
+    }
     zactor__count_shared(&to.cell->sys->flow.refused, 1);
     return ZACTOR_EFULL;
 }
@@ -479,8 +493,13 @@ static ZACTOR__ALWAYS_INLINE int deliver_to(zactor_ref to, const zactor_actor_ty
             return zactor__wrong_type(to);
         /* The CAS below checks the tail this depth was measured from. */
         over_bound = bounded && zactor__flow_depth(cell, life) + n > type->mailbox_bound;
-        if (over_bound && (rc = bound_reached(to, type, worker, kind)) != 0)
+        if (over_bound && (rc = bound_reached(to, type, worker, kind, &life)) != 0) {
+            if (rc > 0) {
+                rc = 0;
+                continue;
+            }
             return rc;
+        }
         /* Each parcel is prepared with the word its ticket would be taken
          * from, had it been sent alone: the first may install the ring. */
         counted = life;

@@ -94,7 +94,9 @@ void zactor__flow_stop(zactor__flow *flow)
 uint32_t zactor__flow_depth(zactor_cell *cell, uint64_t life)
 {
     /* Relaxed: released only grows, so a stale value overstates the depth;
-     * the callers that need a fresh one fence first. */
+     * the callers that need a fresh one fence first. A released newer
+     * than life's tail understates it, or wraps: deliver_to's CAS (or, for
+     * a refusal, bound_reached's reload) finds such a word stale. */
     uint32_t released = atomic_load_explicit(&cell->mailbox.released, memory_order_relaxed);
     return zactor__ticket_distance(released, zactor__life_tail(life));
 }

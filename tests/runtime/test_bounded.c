@@ -7,6 +7,7 @@
  * the depth the sink sees never exceeds what the policy allows, and every
  * waiting thread and muted actor goes on when it should. */
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "rt_test.h"
@@ -466,6 +467,61 @@ static void test_wait_threads(const zactor_actor_type *type)
     zactor_system_destroy(sys);
 }
 
+/* A thread outside the system that keeps at most `window` of its items
+ * unhandled: with two of them and a window of 16, a sink of bound 64 is
+ * never full, so no send may be refused. */
+typedef struct WindowSender {
+    zactor_ref sink;
+    uint32_t id, count, window;
+} WindowSender;
+
+static void *window_sender_main(void *arg)
+{
+    WindowSender *s = arg;
+    for (uint32_t seq = 0; seq < s->count; seq++) {
+        while (seq - atomic_load(&seen.next_seq[s->id]) >= s->window)
+            sched_yield();
+        Item item = {s->id, seq};
+        int rc = zactor_send(s->sink, &refuse64_type, SINK_ITEM, &item, sizeof item);
+        if (rc == ZACTOR_EFULL) {
+            atomic_fetch_add(&seen.refusals, 1);
+            seq--; /* counted, and tried again */
+            continue;
+        }
+        CHECK_EQ(rc, 0);
+    }
+    return NULL;
+}
+
+/* A send that reads its word, then released, while another send and a
+ * turn move on in between, must not take the released past its tail for
+ * a full mailbox (the depth wrapped: runtime/model/flow.pml found it).
+ * The sink never holds more than 32 of its bound's 64, so every refusal
+ * is that bug. Stress: the interleaving is a few instructions wide. */
+static void test_never_full(void)
+{
+    reset_seen();
+    zactor_system *sys = start_system(2);
+    zactor_ref sink = zactor_spawn(sys, &refuse64_type, NULL);
+    enum { THREADS = 2 };
+    pthread_t threads[THREADS];
+    WindowSender senders[THREADS];
+    uint32_t count = (uint32_t)scaled(200000);
+    for (uint32_t i = 0; i < THREADS; i++) {
+        senders[i] = (WindowSender){sink, i, count, 16};
+        CHECK_EQ(pthread_create(&threads[i], NULL, window_sender_main, &senders[i]), 0);
+    }
+    for (uint32_t i = 0; i < THREADS; i++)
+        pthread_join(threads[i], NULL);
+    CHECK_EQ(zactor_system_wait(sys), 0);
+    CHECK_EQ(atomic_load(&seen.refusals), 0);
+    CHECK_EQ(read_stats(sys).mailbox_refused, 0);
+    CHECK_EQ(atomic_load(&seen.handled), (uint64_t)THREADS * count);
+    CHECK_EQ(atomic_load(&seen.out_of_order), 0);
+    CHECK(atomic_load(&seen.max_depth) <= THREADS * 16);
+    zactor_system_destroy(sys);
+}
+
 /* A thread waiting for room wakes when the system stops, and when the
  * actor ends. */
 typedef struct Waiter {
@@ -651,6 +707,8 @@ int main(int argc, char **argv)
         test_wait_threads(&backpressure16_type);
         test_wait_threads(&refuse16_type);
     }
+    if (all || strcmp(which, "never_full") == 0)
+        test_never_full();
     if (all || strcmp(which, "wakes") == 0) {
         test_wait_wakes();
         test_muted_receiver_ends();
