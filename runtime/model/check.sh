@@ -65,6 +65,7 @@ case "$name" in
       "5|$fanin|assertion violated (d>=((life&31)-released))|live_actor_type reads the life word before released: a depth below the number queued"
       "6|$wait|assertion violated  !(sleeping)|the drain's fast path ignores waiting: a thread in zactor_send_wait sleeps for ever"
       "7|$fanin|assertion violated entry[me]|the drain releases the muted actors without the lock: it takes out an entry its parker is still deciding on"
+      "8|$wait|assertion violated (g>=2)|bound_reached refuses without loading the word again (d5da0a0): a stale word refuses a send to a mailbox that was never full"
     )
     ;;
   *)

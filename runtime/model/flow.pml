@@ -38,9 +38,10 @@
  *    never gets a token while it has one or runs;
  * 4. the depth live_actor_type returns is at least the true depth at its
  *    second read (zactor_mailbox_depth: never less than the number queued);
- * 5. only with -DREFUSAL_CHECK, since it FAILS on d5da0a0 (README.md, "A
- *    bug the model found"): a send refused with ZACTOR_EFULL found the
- *    depth at the bound when it loaded the life word;
+ * 5. a send refused with ZACTOR_EFULL found the mailbox full: the true
+ *    depth when it loaded released was at the bound (it failed on d5da0a0:
+ *    README.md, "A bug the model found"; fixed in 5d0a5fb, whose
+ *    bound_reached the model follows);
  * - coverage: every statement, every COVER(...) scenario among them, is
  *   reached in one of check.sh's configurations (it fails on what pan
  *   lists as unreached in all of them).
@@ -52,7 +53,8 @@
  * 4. the drain reads muted (and waiting) before close stores released;
  * 5. live_actor_type reads the life word before released;
  * 6. the drain's fast path looks at muted only, not at waiting;
- * 7. the drain releases the muted actors without taking the lock.
+ * 7. the drain releases the muted actors without taking the lock;
+ * 8. bound_reached refuses without loading the word again (d5da0a0).
  */
 
 #ifndef MUTANT
@@ -274,38 +276,51 @@ proctype Producer(byte me)
 proctype Waiter()
 {
     byte k, l, rel, d;
-    byte g;             /* ghost: the true depth when l was loaded */
-    bool sent;
+    byte g;             /* ghost: the true depth when released was loaded */
+    bool sent, stale;
 
     k = 0;
     do
     :: k >= NWAIT -> break
     :: else ->
         /* actor.c:717 zactor_send_wait -> actor.c:606 send_message -> deliver_to */
-        atomic { l = life; g = TAIL(life) - released }  /* actor.c:461 deliver_to: load life */
+        l = life;                                       /* actor.c:461 deliver_to: load life */
         do
         :: atomic {                                     /* actor.c:481 deliver_to -> flow.c:98 flow_depth: load released */
                rel = released;
-               d = DEPTH(rel, l); rel = 0
+               d = DEPTH(rel, l); rel = 0;
+               g = TAIL(life) - released
            }
             if
-            :: d + 1 > N ->                             /* actor.c:481-482 -> actor.c:417 bound_reached: ZACTOR_EFULL, nothing queued */
+            :: d + 1 > N ->                             /* actor.c:481-482 -> actor.c:409 bound_reached */
                 /* A stale word (released read past its tail) wraps the
-                 * depth: refused, although the depth was below the bound
-                 * at both reads. Check 5 (-DREFUSAL_CHECK) says so; it
-                 * fails on d5da0a0 (README.md, "A bug the model found"). */
-                COVER(cover_stale_word_refused, d == 255 && g < N);
-#ifdef REFUSAL_CHECK
-                assert(g >= N);                         /* check 5: a refused send found the mailbox full */
+                 * depth. Since 5d0a5fb bound_reached loads the word again
+                 * before it refuses, and measures again when it moved
+                 * (mutant 8: refuses at once, as d5da0a0 did; README.md,
+                 * "A bug the model found"). */
+#if MUTANT != 8
+                atomic {                                /* 5d0a5fb actor.c:425 bound_reached: load life again */
+                    if
+                    :: life != l ->
+                        COVER(cover_stale_word_reloaded, d == 255);
+                        l = life; stale = true
+                    :: else -> skip
+                    fi
+                }
 #endif
-                d = 0; g = 0;
-                break
+                if
+                :: stale -> stale = false; d = 0; g = 0 /* 5d0a5fb actor.c:428 bound_reached: measure again */
+                :: else ->                              /* 5d0a5fb actor.c:431 bound_reached: ZACTOR_EFULL, nothing queued */
+                    assert(g >= N);                     /* check 5: a refused send found the mailbox full */
+                    d = 0; g = 0;
+                    break
+                fi
             :: else ->
-                d = 0;
+                d = 0; g = 0;
                 atomic {                                /* actor.c:498 deliver_to: CAS life */
                     if
-                    :: life == l -> count_and_push(l, NP * NMSG + k); sent = true; g = 0; break
-                    :: else -> l = life; g = TAIL(life) - released
+                    :: life == l -> count_and_push(l, NP * NMSG + k); sent = true; break
+                    :: else -> l = life
                     fi
                 }
             fi
