@@ -346,7 +346,12 @@ static uint64_t run_errors(void)
         int fate = i == R_DOOMED && doomed_killed ? ZACTOR_EDEAD
                    : i == R_HOLDER && holding     ? ZACTOR_ETIMEDOUT
                                                   : 0;
-        if (code != fate && !(fate == 0 && code == ZACTOR_ENOMEM && zactor__fault_injected()))
+        bool replaced = fate == 0 && code == ZACTOR_ENOMEM && zactor__fault_injected();
+        /* On the real clock the deadline may pass before the holder's
+         * handler runs at all (a loaded machine): then it is the answer,
+         * whether the defer would have found memory or not. */
+        bool late = i == R_HOLDER && !deterministic && code == ZACTOR_ETIMEDOUT;
+        if (code != fate && !replaced && !late)
             fail_run("a request answered with the wrong code");
     }
     /* The EDEAD notice was made first (the doomed target ended at once,
