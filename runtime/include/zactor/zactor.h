@@ -280,8 +280,9 @@ typedef struct zactor_stats {
      * no memory on this node twice in a row and were dropped
      * (docs/runtime.md, "Out of memory"). */
     uint64_t notices_lost;
-    /** Downs, request error notices, notices for other nodes and io events
-     * that found no memory at first and were sent again later. */
+    /** Downs, request error notices and notices for other nodes that
+     * waited to be sent again (they found no memory, or queued behind
+     * others that had), and io events that found no memory. */
     uint64_t notices_delayed;
 } zactor_stats;
 
