@@ -19,21 +19,29 @@
  *   ETIMEDOUT one;
  * - stop: a Down and a request error notice made just before the system
  *   stops; if they wait, destroy frees them and nothing is handled;
+ * - remote: the same across two nodes (a monitor of a remote target that
+ *   quits, a tracked request to a remote target killed with it queued):
+ *   the Down and the notice come once each, whichever of the two nodes'
+ *   allocations failed (the DOWN and FAIL records wait too);
  * - always: no notice lost (zactor_stats.notices_lost), zactor_system_wait
  *   returned only once every waiting notice was handled, no block left
  *   after destroy (and LeakSanitizer).
  * Across each sweep, some run must have made a notice wait
  * (notices_delayed), else the case tested nothing. Each case runs in
  * deterministic mode (the retry on the worker, in virtual time) and with
- * one worker and the timer thread (the retry there, every millisecond).
+ * one worker and the timer thread (the retry there, every millisecond);
+ * remote only with the timer threads (its allocations come from both
+ * nodes' threads: which one fails varies from run to run, and its checks
+ * hold whichever does).
  *
- * Usage: test_notices [downs|errors|stop]... */
+ * Usage: test_notices [downs|errors|stop|remote]... */
 #include <stdatomic.h>
 #include <string.h>
 
 #include "fault.h"
 #include "notices.zidl.h"
 #include "rt_test.h"
+#include "tsan_zmq.h"
 
 #define MS (UINT64_C(1000000))
 #define SEED 41u
@@ -79,6 +87,9 @@ static struct {
 } events[16];
 static unsigned event_count;
 static uint64_t monitor_ids[3];
+/* Downs and answers so far, for the test thread to poll while the
+ * systems run (the logs are read once they are destroyed). */
+static _Atomic unsigned downs_seen, answers_seen;
 
 static void log_event(int kind, uint32_t who)
 {
@@ -147,6 +158,7 @@ void notices_Watcher_on_down(notices_Watcher *self, zactor_ctx *ctx, const zacto
             if (down->monitor != monitor_ids[i] || strcmp(down->type_name, "notices.Target") != 0)
                 fail_run("a Down that says the wrong monitor or type");
             log_event(EV_DOWN, i);
+            atomic_fetch_add(&downs_seen, 1);
             return;
         }
     }
@@ -171,6 +183,21 @@ static unsigned notice_order[R_COUNT];
 static unsigned notice_count;
 static notices_Holder_Ask_promise held;
 static bool holding;
+/* remote: the target on the other node the Requester tells to quit,
+ * once its request is answered (so that the FAIL and DOWN records go in
+ * batches of their own, each allocating one): QUIT_* below. */
+static notices_Target_ref remote_quitter;
+enum { QUIT_NONE, QUIT_SENT, QUIT_FAILED };
+static _Atomic int quit_state;
+
+static void quit_remote(void)
+{
+    if (!zactor_ref_is_null(remote_quitter.raw) && atomic_load(&quit_state) == QUIT_NONE)
+        atomic_store(&quit_state,
+                     ok_or_enomem(notices_Target_send_Quit(remote_quitter, &(notices_Quit){0}))
+                         ? QUIT_SENT
+                         : QUIT_FAILED);
+}
 
 void notices_Requester_on_Go(notices_Requester *self, zactor_ctx *ctx, const notices_Go *msg)
 {
@@ -184,6 +211,8 @@ void notices_Requester_on_Go(notices_Requester *self, zactor_ctx *ctx, const not
     if (!zactor_ref_is_null(self->holder.raw))
         requested[R_HOLDER] = ok_or_enomem(notices_Holder_request_Ask_timeout(
             self->holder, ctx, &(notices_Ask){R_HOLDER + 1}, 5 * MS, &request_ids[R_HOLDER]));
+    if (!requested[R_DOOMED])
+        quit_remote();
     if (!zactor_ref_is_null(self->answering.raw))
         requested[R_ANSWERING] = ok_or_enomem(notices_Target_request_Ask_tracked(
             self->answering, ctx, &(notices_Ask){R_ANSWERING + 1}, &request_ids[R_ANSWERING]));
@@ -198,6 +227,8 @@ void notices_Requester_on_Answer(notices_Requester *self, zactor_ctx *ctx,
         fail_run("an answer to no request");
     answers[msg->n - 1]++;
     answer_code[msg->n - 1] = 0;
+    atomic_fetch_add(&answers_seen, 1);
+    quit_remote();
 }
 
 void notices_Requester_on_request_error(notices_Requester *self, zactor_ctx *ctx,
@@ -211,6 +242,8 @@ void notices_Requester_on_request_error(notices_Requester *self, zactor_ctx *ctx
             answer_code[i] = err->code;
             if (notice_count < R_COUNT)
                 notice_order[notice_count++] = i;
+            atomic_fetch_add(&answers_seen, 1);
+            quit_remote();
             return;
         }
     }
@@ -255,6 +288,10 @@ static void reset(void)
     memset(answer_code, 0, sizeof answer_code);
     notice_count = 0;
     doomed_killed = holding = false;
+    atomic_store(&quit_state, QUIT_NONE);
+    atomic_store(&downs_seen, 0);
+    atomic_store(&answers_seen, 0);
+    remote_quitter = (notices_Target_ref){0};
 }
 
 /* Where event (kind, who) is in the Watcher's log; event_count if absent,
@@ -400,15 +437,88 @@ static uint64_t run_stop(void)
     return rc == ZACTOR_ESTOPPED ? waited : 0;
 }
 
+/* A node of the remote case: started, or the test fails (no fault is
+ * armed yet). */
+static zactor_system *start_node(const char *name)
+{
+    zactor_system *sys = start();
+    zactor_node_config cfg;
+    zactor_node_config_init(&cfg);
+    cfg.name = name;
+    /* No peer found down for a loaded machine's stall. */
+    cfg.down_after_ms = 10000;
+    CHECK_EQ(zactor_node_start(sys, &cfg), 0);
+    return sys;
+}
+
+/* Read once the Requester's Go has run (zactor_system_wait): the answer
+ * to the request it made, then the Down of the target it told to quit. */
+static bool remote_done(void)
+{
+    if (atomic_load(&answers_seen) < (requested[R_DOOMED] ? 1u : 0u))
+        return false;
+    int quit = atomic_load(&quit_state);
+    return quit == QUIT_FAILED || (quit == QUIT_SENT && atomic_load(&downs_seen) >= 1);
+}
+
+/* Node a watches a target on node b and makes a tracked request to
+ * another, which it kills; once answered, it tells the first to quit. */
+static uint64_t run_remote(void)
+{
+    zactor_system *a = start_node("a"), *b = start_node("b");
+    char endpoint[ZACTOR_NODE_ENDPOINT_MAX + 1];
+    CHECK_EQ(zactor_node_listen(b, "tcp://127.0.0.1:0", endpoint, sizeof endpoint), 0);
+    CHECK_EQ(zactor_node_connect(a, endpoint, UINT64_C(10000) * MS, NULL, 0), 0);
+    notices_Target_ref quitter = notices_Target_spawn(b, &(notices_Target){.index = 20});
+    notices_Target_ref doomed = notices_Target_spawn(b, &(notices_Target){.index = 21});
+    CHECK_EQ(notices_Target_register(b, "quitter", quitter), 0);
+    CHECK_EQ(notices_Target_register(b, "doomed", doomed), 0);
+    CHECK_EQ(notices_Target_lookup_remote(a, "b", "quitter", UINT64_C(10000) * MS, &targets[1]), 0);
+    notices_Target_ref remote_doomed;
+    CHECK_EQ(notices_Target_lookup_remote(a, "b", "doomed", UINT64_C(10000) * MS, &remote_doomed),
+             0);
+    watcher = notices_Watcher_spawn(a, &(notices_Watcher){.first = targets[1]});
+    notices_Requester_ref requester =
+        notices_Requester_spawn(a, &(notices_Requester){.doomed = remote_doomed});
+    CHECK(!zactor_ref_is_null(watcher.raw) && !zactor_ref_is_null(requester.raw));
+    CHECK_EQ(zactor_system_wait(a), 0); /* the monitor is set (on a; b hears of it next) */
+    remote_quitter = targets[1];
+    arm_where = ARM_GO;
+    CHECK_EQ(notices_Requester_send_Go(requester, &(notices_Go){0}), 0);
+    CHECK_EQ(zactor_system_wait(a), 0);
+    /* What crosses the nodes is not pending work on either: wait for it
+     * (10 s at most, a hang guard). */
+    for (int i = 0; i < 10000 && !remote_done(); i++)
+        sleep_ms(1);
+    CHECK_EQ(zactor_system_wait(a), 0);
+    CHECK_EQ(zactor_system_wait(b), 0);
+    uint64_t waited = notices_waited(a) + notices_waited(b);
+    CHECK_EQ(zactor_system_destroy(a), 0);
+    destroy(b);
+    /* Joined: the logs are read now. */
+    if (atomic_load(&quit_state) == QUIT_SENT && find_event(EV_DOWN, 1) == event_count)
+        fail_run("the Down of a remote target that quit did not come");
+    if (answers[R_DOOMED] != (requested[R_DOOMED] ? 1u : 0u))
+        fail_run("a request across the nodes not answered once");
+    /* EDEAD, or its reply if the kill found no memory on the way
+     * (ZACTOR_ENOMEM if the reply found none). */
+    int code = answer_code[R_DOOMED];
+    if (requested[R_DOOMED] && code != ZACTOR_EDEAD && code != 0 && code != ZACTOR_ENOMEM)
+        fail_run("a request across the nodes answered with the wrong code");
+    return waited;
+}
+
 typedef struct test_case {
     const char *name;
     uint64_t (*run)(void);
+    bool deterministic; /* runs in deterministic mode too */
 } test_case;
 
 static const test_case cases[] = {
-    {"downs", run_downs},
-    {"errors", run_errors},
-    {"stop", run_stop},
+    {"downs", run_downs, true},
+    {"errors", run_errors, true},
+    {"stop", run_stop, true},
+    {"remote", run_remote, false},
 };
 
 /* Runs c with the kth allocation after its arming point failing, for
@@ -442,7 +552,7 @@ int main(int argc, char **argv)
         if (!chosen)
             continue;
         current_case = cases[i].name;
-        for (int mode = 0; mode < 2; mode++) {
+        for (int mode = cases[i].deterministic ? 0 : 1; mode < 2; mode++) {
             deterministic = mode == 0;
             /* With the timer thread the runs' allocations may interleave
              * differently from one sweep to the next: a sweep that made no
