@@ -9,8 +9,9 @@
  * until its Down is handled (monitor.c); a request error notice in its
  * request's entry, put back into the table of requests, which always has
  * room for it (request.c says why); a FAIL record in the request's origin
- * block (node_out.c). A path that pays for none of this: a send, a
- * monitor or a request that finds memory does exactly what it did before.
+ * block (node_out.c). Nothing of this is on the paths that find memory: a
+ * send, a monitor or a request does exactly what it did before, and a
+ * notice reads one counter (zactor__notices_held) before its send.
  *
  * When it is sent. The timer thread (the worker, in deterministic mode,
  * on the virtual clock) holds one slot of its heap for the retry (timer.c,
@@ -36,9 +37,12 @@
  *
  * What can still be lost (zactor_stats.notices_lost): a DOWN or FAIL
  * record for another node when the node that owes it has no record to
- * keep it in and can allocate neither the record's room in its peer's
- * batch nor the block to wait in (two allocations failing in a row:
- * node_in.c). */
+ * keep it in, and two allocations fail in a row: a monitor from another
+ * node that can be held nowhere (no proxy for its watcher, node_in.c; no
+ * room in the list, zactor__monitors_remote_gone) whose DOWN record finds
+ * no room in the batch either; a request from another node refused before
+ * its origin existed whose FAIL record finds no room and no block to wait
+ * in (zactor__node_fail_request). */
 #include "notice.h"
 
 #include "monitor.h"
