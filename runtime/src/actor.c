@@ -394,7 +394,13 @@ ZACTOR__OUT_OF_LINE int zactor__wrong_type(zactor_ref to)
 /* How a send meets a bounded mailbox (zactor.h, bounded mailboxes). */
 typedef enum send_kind {
     SEND_BOUNDED, /* a message, an ask's or a request's envelope */
-    SEND_EXEMPT   /* a reply, a Down, a request error, a timer's firing */
+    SEND_EXEMPT,  /* a reply, an io event, a timer's firing */
+    /* Exempt too, and never through the outbox: a Down, a request error
+     * notice, a tracked request's reply. Its caller learns at once whether
+     * it was queued, and keeps it to send again when it was not for lack
+     * of memory (notice.c); one in the outbox could still fail later, when
+     * nobody can keep it. */
+    SEND_NOTICE
 } send_kind;
 
 /* The running handler's actor, when a send comes from a handler or hook. */
@@ -411,7 +417,7 @@ static zactor_cell *sending_actor(zactor__worker *worker)
 static ZACTOR__OUT_OF_LINE int bound_reached(zactor_ref to, const zactor_actor_type *type,
                                              zactor__worker *worker, send_kind kind, uint64_t *life)
 {
-    if (kind == SEND_EXEMPT)
+    if (kind != SEND_BOUNDED)
         return 0;
     if (type->mailbox_policy == ZACTOR_MAILBOX_BACKPRESSURE && sending_actor(worker))
         return 0;
@@ -636,8 +642,8 @@ static ZACTOR__ALWAYS_INLINE int send_message(zactor_ref to, const zactor_actor_
     if (worker) {
         zactor__outbox *outbox = &worker->outbox;
         if (outbox->to.cell == cell) {
-            if (size <= ZACTOR_SMALL_MAX && outbox->to.generation == to.generation &&
-                outbox->type == type)
+            if (kind != SEND_NOTICE && size <= ZACTOR_SMALL_MAX &&
+                outbox->to.generation == to.generation && outbox->type == type)
                 return outbox_add(worker, tag, msg, size);
             /* Goes alone, after the ones waiting; so do the next ones. */
             zactor__outbox_flush(worker);
@@ -674,6 +680,12 @@ int zactor__send_exempt(zactor_ref to, const zactor_actor_type *type, uint32_t t
                         size_t size)
 {
     return send_message(to, type, tag, msg, size, SEND_EXEMPT);
+}
+
+int zactor__send_notice(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                        size_t size)
+{
+    return send_message(to, type, tag, msg, size, SEND_NOTICE);
 }
 
 uint8_t *zactor__reader_flags(zactor__mailbox_reader *reader)

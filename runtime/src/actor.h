@@ -132,8 +132,14 @@ int zactor__send(zactor_ref to, const zactor_actor_type *type, uint32_t tag, con
 int zactor__wrong_type(zactor_ref to);
 
 /* zactor__send for what a bound never refuses (zactor.h, bounded
- * mailboxes): replies, Downs, request error notices. */
+ * mailboxes): replies, io events. */
 int zactor__send_exempt(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
+                        size_t size);
+/* zactor__send_exempt for what must not be lost for lack of memory (a
+ * Down, a request error notice, a tracked request's reply): it never
+ * waits in the sending handler's outbox, so its return says whether it
+ * was queued (a handler's messages waiting there go first). */
+int zactor__send_notice(zactor_ref to, const zactor_actor_type *type, uint32_t tag, const void *msg,
                         size_t size);
 
 /* Sends a timer's firing, boxed by timer.c (a pooled block: the

@@ -26,15 +26,6 @@ void zactor__dead_letter_note(zactor_system *sys, const char *actor_type_name,
         sys->dead_letter_hook(sys->dead_letter_user, actor_type_name, message_type_id);
 }
 
-void zactor__notice_unsent(zactor_system *sys, int rc)
-{
-    /* The runtime's own notices have no sender to return ZACTOR_ENOMEM
-     * to: the loss is counted (zactor_stats.notices_lost). Relaxed: a
-     * counter, as dead_letters. */
-    if (rc == ZACTOR_ENOMEM)
-        atomic_fetch_add_explicit(&sys->notices_lost, 1, memory_order_relaxed);
-}
-
 void zactor__dead_letter(zactor_system *sys, const zactor_actor_type *type, uint32_t tag,
                          const void *payload)
 {

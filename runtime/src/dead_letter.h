@@ -14,10 +14,6 @@ void zactor__payload_drop(const zactor_actor_type *type, uint32_t tag, const voi
 void zactor__dead_letter_note(zactor_system *sys, const char *actor_type_name,
                               uint32_t message_type_id);
 
-/* A Down, request error notice or io event the runtime sent (rc being
- * what its send returned): one that found no memory is counted as lost. */
-void zactor__notice_unsent(zactor_system *sys, int rc);
-
 /* A payload queued for an actor that stopped: dropped and noted. */
 void zactor__dead_letter(zactor_system *sys, const zactor_actor_type *type, uint32_t tag,
                          const void *payload);

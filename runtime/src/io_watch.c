@@ -21,6 +21,7 @@
 #include "alloc.h"
 #include "dead_letter.h"
 #include "io.h"
+#include "notice.h"
 #include "system.h"
 #include "worker.h"
 
@@ -80,7 +81,8 @@ static void watch_ready(void *user, short revents)
     /* An owner that has ended (its end removes the watch next) or a
      * stopping system: nobody to tell, and the watch stays disarmed. */
     int rc = zactor__send_exempt(w->owner, w->owner_type, w->io_tag, &ev, sizeof ev);
-    zactor__notice_unsent(w->sys, rc);
+    if (rc == ZACTOR_ENOMEM)
+        zactor__notice_delayed(w->sys);
     if (rc == ZACTOR_ENOMEM && source) {
         /* No handler will run to re-arm it: armed again at once, or the
          * readiness would never be reported again. The pause keeps the

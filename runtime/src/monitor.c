@@ -8,7 +8,13 @@
  * clears ALIVE with one atomic operation that returns the word before, and
  * takes the lock when that word had WATCHED. So a monitor either sees the
  * target alive and is fired by its end, or sees it ended and fires itself
- * at once; never both, never neither. */
+ * at once; never both, never neither.
+ *
+ * A Down that finds no memory is not lost: it waits in its monitor, which
+ * stays listed until the Down is handled anyway, and the timer thread
+ * sends it again (notice.c). Downs are sent under the list's lock, so a
+ * demonitor or the watcher's end, which remove the monitor, also remove a
+ * Down waiting in it. */
 #include "monitor.h"
 
 #include <stdlib.h>
@@ -16,8 +22,8 @@
 
 #include "alloc.h"
 #include "array.h"
-#include "dead_letter.h"
 #include "node.h"
+#include "notice.h"
 #include "scheduler.h"
 #include "system.h"
 #include "worker.h"
@@ -48,9 +54,14 @@ static bool monitors_reserve(zactor__monitors *monitors)
     return true;
 }
 
-/* Under the lock: removes items[i] (the order of the list does not matter). */
-static void monitors_remove_at(zactor__monitors *monitors, size_t i)
+/* Under the lock: removes items[i] (the order of the list does not
+ * matter). A Down waiting in it goes with it: nobody is to be told. */
+static void monitors_remove_at(zactor_system *sys, zactor__monitors *monitors, size_t i)
 {
+    if (monitors->items[i].waiting) {
+        monitors->waiting--;
+        zactor__notice_done(sys);
+    }
     monitors->items[i] = monitors->items[--monitors->count];
 }
 
@@ -106,14 +117,32 @@ static zactor_end_reason end_reason_left(zactor_system *sys, zactor_ref target)
     return reason;
 }
 
-/* Sends a Down for monitor m (its watcher may have ended: then nothing). */
-static void down_send(const zactor__monitor *m, const char *type_name, zactor_end_reason reason)
+/* Sends the Down of fired monitor m: 0 once queued, or what the send
+ * returned (ZACTOR_EDEAD: its watcher has ended, nobody to tell). */
+static int down_try(const zactor__monitor *m)
 {
-    zactor_down down = {m->target, type_name, reason, m->id};
-    /* A watcher that ended or a stopping system: nobody to tell. Out of
-     * memory: counted. */
-    int rc = zactor__send_exempt(m->watcher, m->watcher_type, m->down_tag, &down, sizeof down);
-    zactor__notice_unsent(m->watcher.cell->sys, rc);
+    zactor_down down = {m->target, m->down_type_name, m->reason, m->id};
+    return zactor__send_notice(m->watcher, m->watcher_type, m->down_tag, &down, sizeof down);
+}
+
+/* Under the lock: fires m (listed), whose target ended with reason, a
+ * type of type_name. Its Down goes now, or, when it finds no memory or
+ * other notices wait (notice.c), waits in m. A watcher that has ended,
+ * a stopping system: nobody to tell. true when the Down waits. */
+static bool fire(zactor_system *sys, zactor__monitors *monitors, zactor__monitor *m,
+                 const char *type_name, zactor_end_reason reason)
+{
+    m->fired = true;
+    m->down_type_name = type_name;
+    m->reason = reason;
+    if (!zactor__notices_held(sys) && down_try(m) != ZACTOR_ENOMEM)
+        return false;
+    if (zactor__system_stopping(sys))
+        return false;
+    m->waiting = true;
+    m->seq = zactor__notice_wait(sys);
+    monitors->waiting++;
+    return true;
 }
 
 /* The running actor of ctx as a watcher: its type and the tag of its `on
@@ -161,7 +190,8 @@ static bool mark_watched(zactor_cell *cell, uint32_t generation)
 static int monitor_remote(zactor_ctx *ctx, zactor__monitor *m, const zactor_actor_type *type,
                           uint64_t *id)
 {
-    zactor__monitors *monitors = &ctx->sys->monitors;
+    zactor_system *sys = ctx->sys;
+    zactor__monitors *monitors = &sys->monitors;
     m->target_type_name = type->name;
     pthread_mutex_lock(&monitors->lock);
     if (!monitors_reserve(monitors)) {
@@ -170,15 +200,16 @@ static int monitor_remote(zactor_ctx *ctx, zactor__monitor *m, const zactor_acto
     }
     m->id = ++monitors->last_id;
     /* Under the lock: a Down that comes back at once finds the monitor. */
-    m->fired = zactor__node_monitor(m->target, m->watcher, m->id) != 0;
-    monitors->items[monitors->count++] = *m;
+    bool unreachable = zactor__node_monitor(m->target, m->watcher, m->id) != 0;
+    zactor__monitor *listed = &monitors->items[monitors->count++];
+    *listed = *m;
+    if (unreachable) {
+        zactor_end_reason reason = {ZACTOR_END_NODE_DOWN, 0};
+        (void)fire(sys, monitors, listed, type->name, reason);
+    }
     pthread_mutex_unlock(&monitors->lock);
     ctx->cell->flags |= ZACTOR__CELL_MONITORS;
     *id = m->id;
-    if (m->fired) {
-        zactor_end_reason reason = {ZACTOR_END_NODE_DOWN, 0};
-        down_send(m, type->name, reason);
-    }
     return 0;
 }
 
@@ -196,7 +227,10 @@ int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *typ
     if (zactor__system_stopping(sys))
         return ZACTOR_ESTOPPED;
     zactor__monitors *monitors = &sys->monitors;
-    zactor__monitor m = {0, ref, zactor_self(ctx), self_type, down_tag, false, NULL};
+    zactor__monitor m = {.target = ref,
+                         .watcher = zactor_self(ctx),
+                         .watcher_type = self_type,
+                         .down_tag = down_tag};
     if (zactor__ref_is_proxy(ref))
         return monitor_remote(ctx, &m, type, id);
     zactor_cell *cell = ref.cell;
@@ -206,14 +240,15 @@ int zactor_monitor(zactor_ctx *ctx, zactor_ref ref, const zactor_actor_type *typ
         return ZACTOR_ENOMEM;
     }
     m.id = ++monitors->last_id;
-    /* Ended already: the Down goes now. */
-    m.fired = !mark_watched(cell, ref.generation);
-    monitors->items[monitors->count++] = m;
+    bool ended = !mark_watched(cell, ref.generation);
+    zactor__monitor *listed = &monitors->items[monitors->count++];
+    *listed = m;
+    /* Ended already: the Down goes now (or waits in the monitor). */
+    if (ended)
+        (void)fire(sys, monitors, listed, type->name, end_reason_left(sys, ref));
     pthread_mutex_unlock(&monitors->lock);
     self->flags |= ZACTOR__CELL_MONITORS;
     *id = m.id;
-    if (m.fired)
-        down_send(&m, type->name, end_reason_left(sys, ref));
     return 0;
 }
 
@@ -241,8 +276,11 @@ int zactor__spawn_monitored(zactor_ctx *ctx, const zactor_actor_type *type, cons
         pthread_mutex_unlock(&monitors->lock);
         return zactor_ref_error(ref);
     }
-    zactor__monitor m = {
-        ++monitors->last_id, ref, zactor_self(ctx), self_type, down_tag, false, NULL};
+    zactor__monitor m = {.id = ++monitors->last_id,
+                         .target = ref,
+                         .watcher = zactor_self(ctx),
+                         .watcher_type = self_type,
+                         .down_tag = down_tag};
     monitors->items[monitors->count++] = m;
     pthread_mutex_unlock(&monitors->lock);
     ctx->cell->flags |= ZACTOR__CELL_MONITORS;
@@ -263,7 +301,7 @@ int zactor_demonitor(zactor_ctx *ctx, uint64_t id)
         if (monitors->items[i].id == id && refs_equal(monitors->items[i].watcher, self)) {
             if (monitors->items[i].target_type_name && !monitors->items[i].fired)
                 zactor__node_demonitor(monitors->items[i].target, self, id);
-            monitors_remove_at(monitors, i);
+            monitors_remove_at(ctx->sys, monitors, i);
             rc = 0;
             break;
         }
@@ -283,7 +321,7 @@ bool zactor_down_take(zactor_ctx *ctx, const zactor_down *down)
     for (size_t i = 0; i < monitors->count; i++) {
         zactor__monitor *m = &monitors->items[i];
         if (m->id == down->monitor && m->fired && refs_equal(m->watcher, self)) {
-            monitors_remove_at(monitors, i);
+            monitors_remove_at(ctx->sys, monitors, i);
             taken = true;
             break;
         }
@@ -315,15 +353,14 @@ void zactor__monitors_actor_ended(zactor_cell *cell, uint64_t before, zactor_end
              * target's node, which keeps the monitor until told). */
             if (m->target_type_name && !m->fired)
                 zactor__node_demonitor(m->target, ended, m->id);
-            monitors_remove_at(monitors, i);
+            monitors_remove_at(sys, monitors, i);
             continue;
         }
         if (watched && !m->fired && refs_equal(m->target, ended)) {
-            m->fired = true;
-            down_send(m, type_name, reason);
-            if (m->watcher_type == &zactor__proxy_type) {
+            bool waits = fire(sys, monitors, m, type_name, reason);
+            if (m->watcher_type == &zactor__proxy_type && !waits) {
                 /* No dispatch on this node takes a remote watcher's Down. */
-                monitors_remove_at(monitors, i);
+                monitors_remove_at(sys, monitors, i);
                 continue;
             }
         }
@@ -336,22 +373,44 @@ int zactor__monitors_remote_add(zactor_system *sys, zactor_ref target, zactor_re
                                 uint64_t id)
 {
     zactor__monitors *monitors = &sys->monitors;
-    zactor__monitor m = {id, target, watcher, &zactor__proxy_type, 0, false, NULL};
+    zactor__monitor m = {
+        .id = id, .target = target, .watcher = watcher, .watcher_type = &zactor__proxy_type};
     pthread_mutex_lock(&monitors->lock);
     if (!monitors_reserve(monitors)) {
         pthread_mutex_unlock(&monitors->lock);
         return ZACTOR_ENOMEM;
     }
-    m.fired = !mark_watched(target.cell, target.generation);
-    if (m.fired) {
-        /* Ended already: its Down goes now, and nothing stays listed. */
-        pthread_mutex_unlock(&monitors->lock);
-        down_send(&m, "", end_reason_left(sys, target));
-        return 0;
-    }
-    monitors->items[monitors->count++] = m;
+    bool ended = !mark_watched(target.cell, target.generation);
+    zactor__monitor *listed = &monitors->items[monitors->count++];
+    *listed = m;
+    /* Ended already: its Down goes now, and nothing stays listed unless it
+     * waits. */
+    if (ended && !fire(sys, monitors, listed, "", end_reason_left(sys, target)))
+        monitors->count--;
     pthread_mutex_unlock(&monitors->lock);
     return 0;
+}
+
+void zactor__monitors_remote_gone(zactor_system *sys, zactor_ref watcher, uint64_t id)
+{
+    zactor__monitors *monitors = &sys->monitors;
+    zactor__monitor m = {.id = id, .watcher = watcher, .watcher_type = &zactor__proxy_type};
+    zactor_end_reason gone = {ZACTOR_END_GONE, 0};
+    pthread_mutex_lock(&monitors->lock);
+    if (monitors_reserve(monitors)) {
+        zactor__monitor *listed = &monitors->items[monitors->count++];
+        *listed = m;
+        if (!fire(sys, monitors, listed, "", gone))
+            monitors->count--;
+    } else {
+        /* Nowhere to wait: one try (notice.c, what can still be lost). */
+        m.fired = true;
+        m.down_type_name = "";
+        m.reason = gone;
+        if (down_try(&m) == ZACTOR_ENOMEM)
+            zactor__notice_lost(sys);
+    }
+    pthread_mutex_unlock(&monitors->lock);
 }
 
 void zactor__monitors_remote_remove(zactor_system *sys, zactor_ref watcher, uint64_t id)
@@ -360,7 +419,7 @@ void zactor__monitors_remote_remove(zactor_system *sys, zactor_ref watcher, uint
     pthread_mutex_lock(&monitors->lock);
     for (size_t i = 0; i < monitors->count; i++) {
         if (monitors->items[i].id == id && refs_equal(monitors->items[i].watcher, watcher)) {
-            monitors_remove_at(monitors, i);
+            monitors_remove_at(sys, monitors, i);
             break;
         }
     }
@@ -375,8 +434,7 @@ void zactor__monitors_remote_down(zactor_system *sys, zactor_ref watcher, uint64
     for (size_t i = 0; i < monitors->count; i++) {
         zactor__monitor *m = &monitors->items[i];
         if (m->id == id && m->target_type_name && !m->fired && refs_equal(m->watcher, watcher)) {
-            m->fired = true;
-            down_send(m, m->target_type_name, reason);
+            (void)fire(sys, monitors, m, m->target_type_name, reason);
             break;
         }
     }
@@ -392,14 +450,53 @@ void zactor__monitors_peer_down(zactor_system *sys,
     for (size_t i = 0; i < monitors->count;) {
         zactor__monitor *m = &monitors->items[i];
         if (m->watcher_type == &zactor__proxy_type && of_peer(m->watcher, peer)) {
-            monitors_remove_at(monitors, i);
+            monitors_remove_at(sys, monitors, i);
             continue;
         }
-        if (m->target_type_name && !m->fired && of_peer(m->target, peer)) {
-            m->fired = true;
-            down_send(m, m->target_type_name, reason);
-        }
+        if (m->target_type_name && !m->fired && of_peer(m->target, peer))
+            (void)fire(sys, monitors, m, m->target_type_name, reason);
         i++;
     }
     pthread_mutex_unlock(&monitors->lock);
+}
+
+uint64_t zactor__monitors_next_waiting(zactor__monitors *monitors, uint64_t after,
+                                       zactor_cell **watcher)
+{
+    uint64_t next = 0;
+    pthread_mutex_lock(&monitors->lock);
+    for (size_t i = 0; monitors->waiting && i < monitors->count; i++) {
+        const zactor__monitor *m = &monitors->items[i];
+        if (m->waiting && m->seq > after && (next == 0 || m->seq < next)) {
+            next = m->seq;
+            *watcher = m->watcher.cell;
+        }
+    }
+    pthread_mutex_unlock(&monitors->lock);
+    return next;
+}
+
+int zactor__monitors_resend(zactor_system *sys, uint64_t seq)
+{
+    zactor__monitors *monitors = &sys->monitors;
+    int rc = 0;
+    pthread_mutex_lock(&monitors->lock);
+    for (size_t i = 0; monitors->waiting && i < monitors->count; i++) {
+        zactor__monitor *m = &monitors->items[i];
+        if (!m->waiting || m->seq != seq)
+            continue;
+        /* Under the lock, as every Down: see zactor__monitors_actor_ended. */
+        rc = down_try(m);
+        if (rc == ZACTOR_ENOMEM)
+            break;
+        m->waiting = false;
+        monitors->waiting--;
+        zactor__notice_done(sys);
+        if (m->watcher_type == &zactor__proxy_type)
+            monitors_remove_at(sys, monitors, i);
+        rc = 0;
+        break;
+    }
+    pthread_mutex_unlock(&monitors->lock);
+    return rc;
 }

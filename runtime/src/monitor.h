@@ -11,8 +11,8 @@
 #include "zactor/zactor.h"
 
 /* One monitor: `watcher` is told (at its `on down` entry, down_tag) when
- * the actor of `target` ends. fired: its Down was sent; the watcher's
- * dispatch takes it off the list (zactor_down_take). */
+ * the actor of `target` ends. fired: its Down was sent, or waits; the
+ * watcher's dispatch takes it off the list (zactor_down_take). */
 typedef struct zactor__monitor {
     uint64_t id;
     zactor_ref target;
@@ -20,9 +20,17 @@ typedef struct zactor__monitor {
     const zactor_actor_type *watcher_type;
     uint32_t down_tag;
     bool fired;
+    /* Fired, and its Down found no memory (or other notices waited): it
+     * waits here, with what it says, to be sent again (notice.c). */
+    bool waiting;
     /* A remote target's type name, for its Down (a local target's Down
      * takes the name from its cell). */
     const char *target_type_name;
+    /* Once fired: what its Down says, and while it waits, its place in
+     * the order of waiting notices. */
+    const char *down_type_name;
+    zactor_end_reason reason;
+    uint64_t seq;
 } zactor__monitor;
 
 /* Every monitor of the system, under one mutex: setting, firing and
@@ -34,6 +42,7 @@ typedef struct zactor__monitors {
     zactor__monitor *items;
     size_t count;
     size_t capacity;
+    size_t waiting; /* items whose Down waits */
     uint64_t last_id;
 } zactor__monitors;
 
@@ -74,5 +83,20 @@ void zactor__monitors_remote_down(zactor_system *sys, zactor_ref watcher, uint64
 void zactor__monitors_peer_down(zactor_system *sys,
                                 bool (*of_peer)(zactor_ref ref, const void *peer),
                                 const void *peer);
+/* On the target's node: monitor id of the proxy watcher cannot be held
+ * (its target is unknown, or the list found no memory): its Down goes at
+ * once with ZACTOR_END_GONE, or waits in the list if it finds no memory
+ * and the list does. Counted as lost when neither does (notice.c). */
+void zactor__monitors_remote_gone(zactor_system *sys, zactor_ref watcher, uint64_t id);
+
+/* The retry of waiting Downs (notice.c). next_waiting: the place in the
+ * order of the first waiting Down after `after`, and its watcher's cell
+ * in *watcher; 0 when there is none. resend: sends the waiting Down of
+ * that place again; ZACTOR_ENOMEM when it still waits, else 0 (queued,
+ * dropped because its watcher has ended or the system stops, or gone
+ * from the list meanwhile). */
+uint64_t zactor__monitors_next_waiting(zactor__monitors *monitors, uint64_t after,
+                                       zactor_cell **watcher);
+int zactor__monitors_resend(zactor_system *sys, uint64_t seq);
 
 #endif

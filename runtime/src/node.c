@@ -650,8 +650,15 @@ void zactor__node_destroy(zactor_system *sys)
         zactor__free(peer);
     }
     /* Requests still pending were failed when their peers went down. */
+    zactor__node_fails_free(node);
     node_free(node);
     atomic_store_explicit(&sys->node, NULL, memory_order_relaxed);
+}
+
+bool zactor__node_resend(zactor_system *sys)
+{
+    zactor__node_layer *node = node_of(sys);
+    return node && zactor__node_fails_resend(node);
 }
 
 /* ------------------------------------------------------------------ */

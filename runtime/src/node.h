@@ -56,6 +56,11 @@ void zactor__node_demonitor(zactor_ref target, zactor_ref watcher, uint64_t id);
  * code. 0 once queued, ZACTOR_EUNREACH, ZACTOR_ENOMEM. */
 int zactor__node_kill(zactor_ref target, int code);
 
+/* The retry of waiting notices (notice.c): the FAIL records this node
+ * owes other nodes and could not write for lack of memory. true when
+ * some still wait; false too when sys is not a node. */
+bool zactor__node_resend(zactor_system *sys);
+
 /* For the fuzzer: handles batch (len bytes) on the I/O thread as if it
  * came from a peer named "fuzz" that said hello. 0 or an error of
  * zactor__io_call_wait; ZACTOR_EARG when sys is not a node. */

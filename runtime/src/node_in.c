@@ -15,6 +15,7 @@
 #include "dead_letter.h"
 #include "io.h"
 #include "monitor.h"
+#include "notice.h"
 #include "system.h"
 #include "worker.h"
 
@@ -170,14 +171,8 @@ static void receive_message(zactor__peer *peer, zactor_wire_reader *r, bool requ
     if (!type) {
         /* An actor id no cell has, or a free cell: it ended long ago. */
         zactor__dead_letter_note(node->sys, zactor__proxy_type.name, type_id);
-        if (request) {
-            node_origin gone = {peer, request_id, NULL};
-            node_origin *o = zactor__malloc(sizeof *o);
-            if (o) {
-                *o = gone;
-                zactor__node_origin_fail(o, ZACTOR_EDEAD);
-            }
-        }
+        if (request)
+            zactor__node_fail_request(peer, request_id, ZACTOR_EDEAD);
         return;
     }
     if (!entry || !!(entry->flags & ZACTOR_HANDLER_REQUEST) != request) {
@@ -185,13 +180,8 @@ static void receive_message(zactor__peer *peer, zactor_wire_reader *r, bool requ
         snprintf(reason, sizeof reason, "type id 0x%08x is no %s of actor type %s", type_id,
                  request ? "request" : "message", type->name);
         zactor__node_event(node, ZACTOR_NODE_UNKNOWN_TYPE, peer->name, reason, type_id);
-        if (request) {
-            node_origin *o = zactor__malloc(sizeof *o);
-            if (o) {
-                *o = (node_origin){peer, request_id, NULL};
-                zactor__node_origin_fail(o, ZACTOR_ETYPE);
-            }
-        }
+        if (request)
+            zactor__node_fail_request(peer, request_id, ZACTOR_ETYPE);
         return;
     }
     size_t offset = request ? sizeof(zactor_reply_to) : 0;
@@ -206,16 +196,10 @@ static void receive_message(zactor__peer *peer, zactor_wire_reader *r, bool requ
     if (rc == ZACTOR_ENOMEM) {
         /* A good frame that finds no memory here (the scratch buffer, a
          * bytes field) is no bad input: it is a dead letter, as one for
-         * an actor that has ended; a request's asker hears ENOMEM if
-         * the notice itself can be had. */
+         * an actor that has ended; a request's asker hears ENOMEM. */
         zactor__dead_letter_note(node->sys, type->name, type_id);
-        if (request) {
-            node_origin *o = zactor__malloc(sizeof *o);
-            if (o) {
-                *o = (node_origin){peer, request_id, NULL};
-                zactor__node_origin_fail(o, ZACTOR_ENOMEM);
-            }
-        }
+        if (request)
+            zactor__node_fail_request(peer, request_id, ZACTOR_ENOMEM);
         return;
     }
     if (rc != 0) {
@@ -223,26 +207,22 @@ static void receive_message(zactor__peer *peer, zactor_wire_reader *r, bool requ
         snprintf(reason, sizeof reason, "malformed %s frame (%s)", entry->wire->name,
                  zactor_strerror(rc));
         zactor__node_bad_input(node, peer, reason, type_id);
-        if (request) {
-            node_origin *o = zactor__malloc(sizeof *o);
-            if (o) {
-                *o = (node_origin){peer, request_id, NULL};
-                zactor__node_origin_fail(o, ZACTOR_EINVAL);
-            }
-        }
+        if (request)
+            zactor__node_fail_request(peer, request_id, ZACTOR_EINVAL);
         return;
     }
     node_origin *origin = NULL;
     if (request) {
         origin = zactor__malloc(sizeof *origin);
         if (!origin) {
-            /* Nothing left to tell the asker with: a dead letter here,
-             * and the asker waits for its timeout or its node's end. */
+            /* A dead letter here, and its asker hears ENOMEM. */
             entry->wire->drop ? entry->wire->drop(buf + offset) : (void)0;
             zactor__dead_letter_note(node->sys, type->name, type_id);
+            zactor__node_fail_request(peer, request_id, ZACTOR_ENOMEM);
             return;
         }
-        *origin = (node_origin){peer, request_id, entry->reply_wire};
+        *origin =
+            (node_origin){.peer = peer, .request = request_id, .reply_wire = entry->reply_wire};
         zactor_reply_to reply_to = {origin, &zactor__node_requester, 0, 0, 0};
         memcpy(buf, &reply_to, sizeof reply_to);
     }
@@ -398,7 +378,17 @@ static void receive_monitor(zactor__peer *peer, zactor_wire_reader *r, bool set)
     uint64_t target_id = set ? zactor_wire_get_u64(r) : 0;
     uint64_t watcher_id = zactor_wire_get_u64(r);
     zactor_ref watcher;
-    if (r->error || r->at != r->end || proxy_of(peer, watcher_id, &watcher) != 0) {
+    int rc = r->error || r->at != r->end ? ZACTOR_EINVAL : proxy_of(peer, watcher_id, &watcher);
+    if (rc == ZACTOR_ENOMEM) {
+        /* No memory for the watcher's proxy: no monitor can be held (nor
+         * a demonitor matter). Its Down says ZACTOR_END_GONE at once, with
+         * nowhere to wait if it finds no memory too (notice.c). */
+        zactor_down gone = {{NULL, 0}, "", {ZACTOR_END_GONE, 0}, id};
+        if (set && zactor__node_send_down(peer, watcher_id, &gone) == ZACTOR_ENOMEM)
+            zactor__notice_lost(node->sys);
+        return;
+    }
+    if (rc != 0) {
         zactor__node_bad_input(node, peer, "malformed monitor record", 0);
         return;
     }
@@ -407,16 +397,11 @@ static void receive_monitor(zactor__peer *peer, zactor_wire_reader *r, bool set)
         return;
     }
     zactor_ref target;
-    if (!local_actor(node, target_id, &target)) {
-        /* No such actor here: it ended long ago. */
-        zactor_down down = {{NULL, 0}, "", {ZACTOR_END_GONE, 0}, id};
-        (void)zactor__node_send_down(peer, zactor__proxy_record(watcher.cell), &down);
-        return;
-    }
-    if (zactor__monitors_remote_add(node->sys, target, watcher, id) != 0) {
-        zactor_down down = {target, "", {ZACTOR_END_GONE, 0}, id};
-        (void)zactor__node_send_down(peer, zactor__proxy_record(watcher.cell), &down);
-    }
+    /* No such actor here (it ended long ago), or no memory to hold the
+     * monitor: a Down says ZACTOR_END_GONE. */
+    if (!local_actor(node, target_id, &target) ||
+        zactor__monitors_remote_add(node->sys, target, watcher, id) != 0)
+        zactor__monitors_remote_gone(node->sys, watcher, id);
 }
 
 static void receive_down(zactor__peer *peer, zactor_wire_reader *r)

@@ -132,11 +132,15 @@ typedef struct node_pending {
     const zactor_wire_entry *reply_wire;
 } node_pending;
 
-/* A request from another node: reply_to.target of its envelope. */
+/* A request from another node: reply_to.target of its envelope. Its
+ * FAIL record, when it finds no memory, waits in the origin, in the
+ * node's list (node_out.c): code, next. */
 typedef struct node_origin {
     zactor__peer *peer;
     uint64_t request;
     const zactor_wire_entry *reply_wire;
+    int code;
+    struct node_origin *next;
 } node_origin;
 
 /* A blocking call (connect, lookup) waiting for the I/O thread. */
@@ -194,10 +198,13 @@ struct zactor__node_layer {
     uint32_t unnamed_peers; /* made by refs to nodes not met (node_in.c) */
     uint64_t last_tick;
     size_t scratch_cap;
-    /* Shared, under lock: requests waiting for replies, blocking calls. */
+    /* Shared, under lock: requests waiting for replies, blocking calls,
+     * FAIL records waiting for memory (oldest first). */
     pthread_mutex_t lock;
     pthread_cond_t cond; /* a call is done */
     zactor__u64map pending;
+    node_origin *fails;
+    node_origin *fails_tail;
     uint64_t last_request;
     node_call *calls;
     uint64_t last_call;
@@ -233,8 +240,22 @@ bool zactor__node_record_begin(zactor__peer *peer, record_writer *r, enum record
                                size_t body, zactor_wire_ctx *ctx);
 int zactor__node_record_end(zactor__peer *peer, record_writer *r);
 void zactor__node_put_string(zactor_wire_writer *w, const char *s);
-int zactor__node_send_down(zactor__peer *peer, const node_proxy *proxy, const zactor_down *down);
+/* The DOWN record of *down for actor `watcher` (its id on peer's node). */
+int zactor__node_send_down(zactor__peer *peer, uint64_t watcher, const zactor_down *down);
+/* Answers a request from peer with a FAIL record (code), and frees its
+ * origin. A record that finds no memory waits in the origin, and is
+ * written again from the retry of notices (notice.c); one to a peer
+ * found down is dropped (it fails its own requests). */
 void zactor__node_origin_fail(node_origin *origin, int code);
+/* zactor__node_origin_fail for a request that has no origin (refused
+ * before one was made): allocates one only if the record must wait, and
+ * counts the notice as lost if even that finds no memory. */
+void zactor__node_fail_request(zactor__peer *peer, uint64_t request, int code);
+/* The retry (notice.c): writes the waiting FAIL records, in order, until
+ * one finds no memory. true when some still wait. */
+bool zactor__node_fails_resend(zactor__node_layer *node);
+/* zactor__node_destroy: frees the FAIL records still waiting. */
+void zactor__node_fails_free(zactor__node_layer *node);
 
 /* node_peer.c */
 zactor__peer *zactor__node_peer_new(zactor__node_layer *node, uint64_t id);

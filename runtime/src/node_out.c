@@ -16,6 +16,7 @@
 #include "dead_letter.h"
 #include "io.h"
 #include "monitor.h"
+#include "notice.h"
 #include "system.h"
 #include "worker.h"
 
@@ -149,12 +150,12 @@ int zactor__node_out_record(zactor__peer *peer, enum record_kind kind, const voi
     return 0;
 }
 
-int zactor__node_send_down(zactor__peer *peer, const node_proxy *proxy, const zactor_down *down)
+int zactor__node_send_down(zactor__peer *peer, uint64_t watcher, const zactor_down *down)
 {
     uint8_t body[24];
     zactor_wire_writer w = {body, body + sizeof body, NULL, 0};
     zactor_wire_put_u64(&w, down->monitor);
-    zactor_wire_put_u64(&w, proxy->actor);
+    zactor_wire_put_u64(&w, watcher);
     zactor_wire_put_u32(&w, (uint32_t)down->reason.kind);
     zactor_wire_put_u32(&w, (uint32_t)down->reason.code);
     return zactor__node_out_record(peer, RECORD_DOWN, body, sizeof body);
@@ -167,7 +168,7 @@ int zactor__node_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag
     zactor__peer *peer = proxy->peer;
     zactor__node_layer *node = peer->node;
     if (type == &zactor__proxy_type)
-        return zactor__node_send_down(peer, proxy, msg);
+        return zactor__node_send_down(peer, proxy->actor, msg);
     const zactor_handler_entry *entry = &type->handlers[tag];
     const zactor_wire_entry *wire = entry->wire;
     bool request = entry->flags & ZACTOR_HANDLER_REQUEST;
@@ -246,14 +247,105 @@ int zactor__node_send(zactor_ref to, const zactor_actor_type *type, uint32_t tag
 /* ------------------------------------------------------------------ */
 /* Replies to requests from other nodes (any thread)                    */
 
-void zactor__node_origin_fail(node_origin *origin, int code)
+/* The FAIL record of request to peer: 0 once in its batch,
+ * ZACTOR_EUNREACH (the peer is down), ZACTOR_ENOMEM. */
+static int fail_record(zactor__peer *peer, uint64_t request, int code)
 {
     uint8_t body[12];
     zactor_wire_writer w = {body, body + sizeof body, NULL, 0};
-    zactor_wire_put_u64(&w, origin->request);
+    zactor_wire_put_u64(&w, request);
     zactor_wire_put_u32(&w, (uint32_t)code);
-    (void)zactor__node_out_record(origin->peer, RECORD_FAIL, body, sizeof body);
+    return zactor__node_out_record(peer, RECORD_FAIL, body, sizeof body);
+}
+
+/* Origin's FAIL record waits, after those waiting already. */
+static void fail_wait(node_origin *origin, int code)
+{
+    zactor__node_layer *node = origin->peer->node;
+    origin->code = code;
+    origin->next = NULL;
+    pthread_mutex_lock(&node->lock);
+    if (node->fails_tail)
+        node->fails_tail->next = origin;
+    else
+        node->fails = origin;
+    node->fails_tail = origin;
+    pthread_mutex_unlock(&node->lock);
+    zactor__notice_wait_remote(node->sys);
+}
+
+/* Whether FAIL records wait: a new one then waits behind them, so that
+ * they reach their node in the order they were made. */
+static bool fails_waiting(zactor__node_layer *node)
+{
+    pthread_mutex_lock(&node->lock);
+    bool waiting = node->fails != NULL;
+    pthread_mutex_unlock(&node->lock);
+    return waiting;
+}
+
+void zactor__node_origin_fail(node_origin *origin, int code)
+{
+    if (fails_waiting(origin->peer->node) ||
+        fail_record(origin->peer, origin->request, code) == ZACTOR_ENOMEM) {
+        fail_wait(origin, code);
+        return;
+    }
     zactor__free(origin);
+}
+
+void zactor__node_fail_request(zactor__peer *peer, uint64_t request, int code)
+{
+    if (!fails_waiting(peer->node) && fail_record(peer, request, code) != ZACTOR_ENOMEM)
+        return;
+    node_origin *origin = zactor__malloc(sizeof *origin);
+    if (!origin) {
+        /* Nowhere to wait (notice.c: what can still be lost). */
+        zactor__notice_lost(peer->node->sys);
+        return;
+    }
+    *origin = (node_origin){.peer = peer, .request = request};
+    fail_wait(origin, code);
+}
+
+bool zactor__node_fails_resend(zactor__node_layer *node)
+{
+    pthread_mutex_lock(&node->lock);
+    node_origin *waiting = node->fails;
+    node->fails = node->fails_tail = NULL;
+    pthread_mutex_unlock(&node->lock);
+    while (waiting) {
+        if (fail_record(waiting->peer, waiting->request, waiting->code) == ZACTOR_ENOMEM)
+            break;
+        /* Written, or its peer is down (which fails its own requests). */
+        node_origin *done = waiting;
+        waiting = waiting->next;
+        zactor__free(done);
+    }
+    if (!waiting)
+        return fails_waiting(node);
+    /* Still short of memory: what is left goes back first, before any
+     * that began to wait meanwhile. */
+    node_origin *last = waiting;
+    while (last->next)
+        last = last->next;
+    pthread_mutex_lock(&node->lock);
+    last->next = node->fails;
+    if (!node->fails)
+        node->fails_tail = last;
+    node->fails = waiting;
+    pthread_mutex_unlock(&node->lock);
+    return true;
+}
+
+void zactor__node_fails_free(zactor__node_layer *node)
+{
+    while (node->fails) {
+        node_origin *origin = node->fails;
+        node->fails = origin->next;
+        zactor__free(origin);
+    }
+    node->fails_tail = NULL;
 }
 
 void zactor__node_reply(const zactor_reply_to *reply_to, const void *reply, zactor_drop_fn drop)

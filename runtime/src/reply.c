@@ -433,11 +433,22 @@ void zactor_reply(const zactor_reply_to *reply_to, const void *reply, size_t siz
     int rc = ZACTOR_EINVAL;
     if (reply) {
         zactor_ref requester = {cell, reply_to->generation};
-        rc = zactor__send_exempt(requester, type, reply_to->tag, reply, size);
+        /* A tracked request's reply goes alone, not through the outbox,
+         * so that one that finds no memory is known here: the requester
+         * then gets ZACTOR_ENOMEM instead (which waits, if it must). */
+        rc = reply_to->request ? zactor__send_notice(requester, type, reply_to->tag, reply, size)
+                               : zactor__send_exempt(requester, type, reply_to->tag, reply, size);
     }
-    if (rc != 0)
+    if (rc == ZACTOR_ENOMEM && reply_to->request) {
+        /* The notice stands for the reply, as for one that broke its
+         * schema: not a dead letter too. */
+        if (drop)
+            drop(reply);
+        zactor__request_notify(&tracked, ZACTOR_ENOMEM);
+    } else if (rc != 0) {
         reply_dead_letter(reply_to, reply, drop);
-    /* After the reply is queued: its timeout ends now. */
+    }
+    /* After the reply is queued (or its notice): its timeout ends now. */
     zactor__request_settle(cell->sys, &tracked);
 }
 

@@ -52,7 +52,8 @@ int zactor_stats_read_sized(const zactor_system *sys, zactor_stats *out, size_t 
     sums.messages_sent = zactor__counter_read(&sys->sent_outside);
     sums.dead_letters = zactor__counter_read(&sys->dead_letters);
     sums.overflow_letters = zactor__counter_read(&sys->overflow_letters);
-    sums.notices_lost = zactor__counter_read(&sys->notices_lost);
+    sums.notices_lost = zactor__counter_read(&sys->notices.lost);
+    sums.notices_delayed = zactor__counter_read(&sys->notices.delayed);
     sums.mailbox_refused = zactor__counter_read(&sys->flow.refused);
     sums.mailbox_over_bound = zactor__counter_read(&sys->flow.over_bound);
     sums.senders_muted = zactor__counter_read(&sys->flow.mutes_total);

@@ -193,7 +193,7 @@ int zactor_system_start(const zactor_config *caller_cfg, zactor_system **out)
     atomic_init(&sys->dead_letters, 0);
     atomic_init(&sys->overflow_letters, 0);
     atomic_init(&sys->sent_outside, 0);
-    atomic_init(&sys->notices_lost, 0);
+    zactor__notices_init(&sys->notices);
     sys->dead_letter_hook = cfg->dead_letter_hook;
     sys->dead_letter_user = cfg->dead_letter_user;
     /* Worker count, NUMA nodes, and the topology kept for pinning. */

@@ -14,6 +14,7 @@
 #include "io_watch.h"
 #include "monitor.h"
 #include "names.h"
+#include "notice.h"
 #include "pool.h"
 #include "promise.h"
 #include "reply.h"
@@ -40,7 +41,7 @@ struct zactor_system {
     _Alignas(ZACTOR__CACHE_LINE) _Atomic uint64_t dead_letters;
     _Atomic uint64_t overflow_letters; /* messages that took the overflow path */
     _Atomic uint64_t sent_outside;     /* sends from threads that are not workers */
-    _Atomic uint64_t notices_lost;     /* Downs, request errors, io events: no memory */
+    zactor__notices notices;           /* notices that found no memory (notice.c) */
     pthread_mutex_t wait_lock;
     pthread_cond_t wait_cond;
     zactor__scheduler sched;

@@ -50,6 +50,12 @@
  * ends it as the owner's, so a request answered in time, or whose
  * requester is gone, leaves nothing pending.
  *
+ * Notices. One slot, taken when the timers are made and never freed, is
+ * the retry of the runtime's notices that found no memory (notice.c): it
+ * is live and armed a millisecond ahead while notices wait, sends
+ * nothing, and its firing calls zactor__notices_retry. So a notice can
+ * wait without allocating, and the system is not quiescent while it does.
+ *
  * Quiescence: while any timer is live the system counts one unit of
  * `active` (system.c), so zactor_system_wait waits for it.
  *
@@ -70,6 +76,7 @@
 #include "actor.h"
 #include "clock.h"
 #include "dead_letter.h"
+#include "notice.h"
 #include "request.h"
 #include "system.h"
 #include "worker.h"
@@ -103,8 +110,9 @@ typedef struct firing {
     const zactor_actor_type *type;
     uint32_t tag;
     uint64_t id;
-    zactor__timer_box *box; /* NULL: a request's timeout */
+    zactor__timer_box *box; /* NULL: a request's timeout, or the notices' retry */
     uint64_t request;
+    bool notices; /* the retry of waiting notices (notice.c) */
 } firing;
 
 static uint64_t clock_ns(void)
@@ -514,6 +522,25 @@ void zactor__timer_end(zactor__timers *timers, uint64_t id)
     (void)cancel(timers, id);
 }
 
+void zactor__timers_retry_notices(zactor__timers *timers)
+{
+    pthread_mutex_lock(&timers->lock);
+    zactor__timer_slot *slot = &timers->slots[timers->notices_slot];
+    timers->notices_asked = true;
+    if (!slot->live) {
+        slot->live = true;
+        if (timers->live++ == 0)
+            zactor__system_busy_timers(timers->sys);
+    }
+    /* Armed once: a retry under way arms it again when it ends. */
+    if (!timers->heap_pos[timers->notices_slot] && !timers->notices_retrying)
+        slot_arm(timers, timers->notices_slot, RETRY_NS);
+    pthread_mutex_unlock(&timers->lock);
+    /* Deterministic mode: a worker parked for lack of work must see it. */
+    if (timers->deterministic && !zactor__worker_of(timers->sys))
+        zactor__scheduler_wake_all(&timers->sys->sched);
+}
+
 uint32_t zactor__timers_live(zactor__timers *timers)
 {
     pthread_mutex_lock(&timers->lock);
@@ -564,6 +591,14 @@ static uint32_t collect(zactor__timers *timers, uint64_t now, firing *out)
         uint32_t index = timers->heap[0].index;
         zactor__timer_slot *slot = &timers->slots[index];
         heap_remove(timers, index);
+        if (index == timers->notices_slot) {
+            /* Live (pending work) until send_firings knows whether
+             * notices still wait. */
+            timers->notices_asked = false;
+            timers->notices_retrying = true;
+            out[n++] = (firing){.id = slot_id(timers, index), .notices = true};
+            continue;
+        }
         if (slot->request) {
             /* A request's timeout: it stays live (pending work) until
              * send_firings has expired the request. */
@@ -598,9 +633,30 @@ static uint32_t collect(zactor__timers *timers, uint64_t now, firing *out)
         if (slot->size)
             memcpy((unsigned char *)box + ZACTOR__TIMER_BOX_HEADER, slot->msg, slot->size);
         slot->queued = true;
-        out[n++] = (firing){slot->to, slot->type, slot->tag, box->id, box, 0};
+        out[n++] = (firing){
+            .to = slot->to, .type = slot->type, .tag = slot->tag, .id = box->id, .box = box};
     }
     return n;
+}
+
+/* The notices' slot came due: the retry, the mutex released, then the
+ * slot armed again if notices still wait (or began to wait meanwhile),
+ * else no longer live. The retry's sends come before the slot stops
+ * counting as pending work, so the system does not look idle between. */
+static void notices_retry(zactor__timers *timers)
+{
+    bool again = zactor__notices_retry(timers->sys);
+    pthread_mutex_lock(&timers->lock);
+    timers->notices_retrying = false;
+    if (again || timers->notices_asked) {
+        timers->notices_asked = false;
+        slot_arm(timers, timers->notices_slot, RETRY_NS);
+    } else {
+        timers->slots[timers->notices_slot].live = false;
+        if (--timers->live == 0)
+            zactor__system_idle_timers(timers->sys);
+    }
+    pthread_mutex_unlock(&timers->lock);
 }
 
 /* Sends the firings, the mutex released. A firing that cannot be queued
@@ -611,6 +667,10 @@ static void send_firings(zactor__timers *timers, firing *batch, uint32_t n)
     zactor_system *sys = timers->sys;
     for (uint32_t i = 0; i < n; i++) {
         firing *f = &batch[i];
+        if (f->notices) {
+            notices_retry(timers);
+            continue;
+        }
         if (f->request) {
             /* The notice first, then the end of the timer: the system does
              * not look idle in between. A request answered meanwhile
@@ -716,6 +776,14 @@ int zactor__timers_init(zactor__timers *timers, zactor_system *sys, bool determi
         pthread_cond_destroy(&timers->cond);
         return -1;
     }
+    /* Held now, so that a notice that finds no memory can wait without
+     * allocating anything. Not live: no pending work until one waits. */
+    timers->notices_slot = slot_take(timers);
+    if (timers->notices_slot == UINT32_MAX) {
+        zactor__timers_destroy(timers);
+        return -1;
+    }
+    timers->heap_pos[timers->notices_slot] = 0;
     return 0;
 }
 

@@ -52,7 +52,14 @@ struct zactor__timers {
     uint32_t owner_buckets; /* a power of two, 0 before the first owned timer */
     uint32_t owned;         /* timers that have an owner */
     uint64_t seq;           /* arming order: equal due times fire in it */
-    bool deterministic;     /* virtual clock, no thread: the worker fires */
+    /* The slot held for the retry of waiting notices (notice.c): live
+     * while notices wait, never freed. Asked: a notice began to wait since
+     * the retry was last taken. Retrying: the retry runs now (the slot is
+     * out of the heap). */
+    uint32_t notices_slot;
+    bool notices_asked;
+    bool notices_retrying;
+    bool deterministic; /* virtual clock, no thread: the worker fires */
     bool thread_started;
     bool quit; /* the thread must return */
     pthread_t thread;
@@ -61,6 +68,7 @@ struct zactor__timers {
     _Atomic uint64_t virtual_now;
 };
 
+/* 0, or -1 when memory (the notices' slot) or a mutex could not be had. */
 int zactor__timers_init(zactor__timers *timers, zactor_system *sys, bool deterministic);
 /* Starts the timer thread (not in deterministic mode). 0 or -1. */
 int zactor__timers_start(zactor__timers *timers);
@@ -100,6 +108,11 @@ void zactor__timer_request_start(zactor__timers *timers, uint64_t id, uint64_t r
 /* Ends timer id if it is live (a request's timer, once its request is
  * answered). */
 void zactor__timer_end(zactor__timers *timers, uint64_t id);
+/* Notices wait (notice.c): zactor__notices_retry runs about a millisecond
+ * from now, and every millisecond after while it says some still wait.
+ * The system counts as busy meanwhile. Allocates nothing. */
+void zactor__timers_retry_notices(zactor__timers *timers);
+
 /* Timers not yet ended (tests). */
 uint32_t zactor__timers_live(zactor__timers *timers);
 

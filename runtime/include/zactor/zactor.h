@@ -276,9 +276,14 @@ typedef struct zactor_stats {
     uint64_t mailbox_refused;    /**< sends refused with ZACTOR_EFULL */
     uint64_t mailbox_over_bound; /**< messages queued at or past a bound */
     uint64_t senders_muted;      /**< times an actor was muted by a full mailbox */
-    /** Downs, request error notices and io events the runtime could not
-     * queue for lack of memory (docs/runtime.md, "Out of memory"). */
+    /** Notices for another node (a Down, a request's failure) that found
+     * no memory on this node twice in a row and were dropped
+     * (docs/runtime.md, "Out of memory"). */
     uint64_t notices_lost;
+    /** Downs, request error notices and notices for other nodes that
+     * waited to be sent again (they found no memory, or queued behind
+     * others that had), and io events that found no memory. */
+    uint64_t notices_delayed;
 } zactor_stats;
 
 /** zactor_stats_read with the sizes of the caller's structs (out_size bytes
