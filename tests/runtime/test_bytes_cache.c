@@ -1,6 +1,7 @@
 /* The bytes buffer cache: a released buffer is reused by the next
  * allocation of its size class on the same thread (no malloc per payload in
- * steady state; checked where the cache exists, i.e. without ASan), sizes
+ * steady state; checked where the cache exists, i.e. without ASan and
+ * without fault injection), sizes
  * are reported as requested whatever the class, and threads that allocate,
  * fill, check and release buffers of every class (and uncached sizes)
  * concurrently see only their own data. Each thread's cache is freed when
@@ -10,7 +11,7 @@
 
 #include "rt_test.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(ZACTOR_FAULT_INJECTION)
 #define CACHE_EXPECTED 0
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
